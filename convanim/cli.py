@@ -1,0 +1,265 @@
+"""The command line: regenerate illustrations from scenario files (``generate.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import export
+from .errors import ConvanimError
+from .frames import build
+from .scenario import Limits, Scenario, load, schema
+
+EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to write: which scenario, which format, where."""
+
+    source: Path
+    fmt: str
+    target: Path
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class Result:
+    task: Task
+    frames: int = 0
+    size: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description="Turn scenario files into animated convolution illustrations.")
+    p.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="scenario names (in the animations folder) or .toml paths; default: all",
+    )
+    p.add_argument(
+        "--format",
+        default="all",
+        metavar="FMT",
+        help="comma-separated formats to write (%(default)s: every format)",
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/)")
+    p.add_argument("--animations", type=Path, metavar="DIR", help="scenario folder (default: animations/)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: all cores, %(default)s here)",
+    )
+    p.add_argument("--list", action="store_true", help="list scenarios (name, title, operation, frames)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 naming every output file that a fresh run would change",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    p.add_argument("--schema", action="store_true", help="print the JSON Schema of scenario files")
+    p.add_argument(
+        "--max-frames",
+        type=int,
+        default=Limits.max_frames,
+        metavar="N",
+        help="refuse scenarios needing more frames (default %(default)s)",
+    )
+    p.add_argument(
+        "--max-cells",
+        type=int,
+        default=Limits.max_cells,
+        metavar="N",
+        help="refuse scenarios drawing more cells (default %(default)s)",
+    )
+    return p
+
+
+def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str = "generate.py") -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 --check found differences, 2 bad input)."""
+    root = Path.cwd() if root is None else root
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    if args.schema:
+        print(json.dumps(schema(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for flag, value in (
+        ("--jobs", args.jobs),
+        ("--max-frames", args.max_frames),
+        ("--max-cells", args.max_cells),
+    ):
+        if value < 1:
+            parser.error(f"argument {flag}: must be a positive integer (got {value})")
+    fmts = _formats(args.format, parser)
+    animations = args.animations or root / "animations"
+    out_dir = args.out or root / "output"
+    sources, errors = _sources(args.scenarios, animations)
+    limits = Limits(args.max_frames, args.max_cells)
+    scenarios: dict[Path, Scenario] = {}
+    for src in sources:
+        try:
+            scenarios[src] = load(src)
+            scenarios[src].check_limits(limits)
+        except ConvanimError as err:
+            errors.append(_line(src, err))
+            scenarios.pop(src, None)
+    if args.list:
+        _print_list(scenarios)
+        return _finish(errors, EXIT_OK)
+    tasks = [
+        Task(src, fmt, out_dir / f"{s.name}{export.get(fmt).suffix}", limits)
+        for src, s in scenarios.items()
+        for fmt in fmts
+    ]
+    if args.check:
+        return _finish(errors, _check(tasks, out_dir, whole=not args.scenarios, quiet=args.quiet))
+    for result in _run(tasks, args.jobs, args.quiet):
+        if result.error:
+            errors.append(result.error)
+        elif not args.quiet:
+            print(
+                f"{_rel(result.task.target)}: {result.frames} frames, {result.size:,} bytes, "
+                f"{result.seconds:.1f} s"
+            )
+    return _finish(errors, EXIT_OK)
+
+
+def _formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
+    if spec == "all":
+        return export.formats()
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    for name in names:
+        if name not in export.formats():
+            parser.error(
+                f"argument --format: unknown format {name!r}; available: {', '.join(export.formats())} or all"
+            )
+    return list(dict.fromkeys(names))
+
+
+def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
+    """Scenario files for the names given (all of ``animations`` when none), and lookup errors."""
+    if not names:
+        found = sorted(animations.glob("*.toml"))
+        return found, [] if found else [f"{_rel(animations)}: no scenario files (*.toml) found"]
+    paths, errors = [], []
+    for name in names:
+        path = Path(name)
+        if path.suffix != ".toml" and not path.exists():
+            path = animations / f"{name}.toml"
+        if path.is_file():
+            paths.append(path)
+        else:
+            known = ", ".join(p.stem for p in sorted(animations.glob("*.toml"))) or "none"
+            errors.append(f"{_rel(path)}: no such scenario file (scenarios in {_rel(animations)}: {known})")
+    return list(dict.fromkeys(paths)), errors
+
+
+def render_task(task: Task) -> Result:
+    """Load, build and write one file (runs in a worker process)."""
+    start = time.perf_counter()
+    try:
+        scenario = load(task.source)
+        scenario.check_limits(task.limits)
+        frames = build(scenario)
+        size = export.write_atomic(task.target, frames, export.get(task.fmt))
+    except ConvanimError as err:
+        return Result(task, error=_line(task.source, err))
+    except OSError as err:
+        return Result(task, error=f"{_rel(task.target)}: cannot write: {err.strerror or err}")
+    return Result(task, len(frames), size, time.perf_counter() - start)
+
+
+def render_bytes(task: Task) -> bytes:
+    """What a fresh run would write for ``task``, in memory."""
+    frames = build(load(task.source))
+    buf = io.BytesIO()
+    export.get(task.fmt).write(frames, buf)
+    return buf.getvalue()
+
+
+def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=len(tasks), unit="file", delay=1.0, disable=quiet or not tasks, file=sys.stderr, leave=False
+    )
+    results = []
+    try:
+        if jobs == 1 or len(tasks) <= 1:
+            for task in tasks:
+                results.append(render_task(task))
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+                for result in pool.map(render_task, tasks):
+                    results.append(result)
+                    bar.update()
+    finally:
+        bar.close()
+    return results
+
+
+def _check(tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool) -> int:
+    stale = []
+    for task in tasks:
+        fresh = render_bytes(task)
+        if not task.target.is_file():
+            stale.append(f"{_rel(task.target)}: missing")
+        elif task.target.read_bytes() != fresh:
+            stale.append(f"{_rel(task.target)}: differs from a fresh run")
+    if whole and out_dir.is_dir():
+        expected = {t.target.name for t in tasks}
+        suffixes = {export.get(f).suffix for f in export.formats()}
+        for path in sorted(out_dir.iterdir()):
+            if path.suffix in suffixes and path.name not in expected and not path.name.startswith("."):
+                stale.append(f"{_rel(path)}: no scenario writes this file")
+    for line in stale:
+        print(line)
+    if not stale and not quiet:
+        print(f"{len(tasks)} files up to date")
+    return EXIT_DIFFERS if stale else EXIT_OK
+
+
+def _print_list(scenarios: dict[Path, Scenario]) -> None:
+    rows = [(s.name, s.title, s.operation, str(s.n_frames)) for s in scenarios.values()]
+    head = ("name", "title", "operation", "frames")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    for row in [head, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _finish(errors: list[str], status: int) -> int:
+    for line in errors:
+        print(line, file=sys.stderr)
+    return EXIT_BAD_INPUT if errors else status
+
+
+def _line(source: Path, err: ConvanimError) -> str:
+    text = str(err)
+    prefix = f"{_rel(source)}: "
+    return text if text.startswith(prefix) or text.startswith(str(source)) else prefix + text
+
+
+def _rel(path: Path) -> str:
+    """``path`` relative to the working directory when inside it, for short messages."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,113 @@
+"""The display list: shapes in pixels, each visible for a span of frames. No file format here.
+
+Both painters (raster for GIF, SVG in the HTML player) draw exactly these, in list order, so every
+export shows the same picture at every step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rect:
+    """Axis-aligned rectangle; ``width`` is the stroke width in px, centred on the outline."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str | None = None
+    stroke: str | None = None
+    width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Hatch:
+    """Diagonal lines (45°, rising to the right) every ``spacing`` px, clipped to a rectangle."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    color: str
+    spacing: float = 8.0
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text; ``y`` is the baseline, ``anchor`` is start, middle or end."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    color: str
+    anchor: str = "middle"
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """A polyline; ``dash`` draws it dashed."""
+
+    points: tuple[tuple[float, float], ...]
+    color: str
+    width: float
+    dash: bool = False
+
+
+Shape = Rect | Hatch | Text | Line
+
+
+@dataclass(frozen=True)
+class Item:
+    """A shape and the frames, first to last inclusive, in which it is drawn."""
+
+    shape: Shape
+    first: int
+    last: int
+
+    def visible(self, frame: int) -> bool:
+        return self.first <= frame <= self.last
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where a grid of cells lies, so players can map a pointer to a cell."""
+
+    x: float
+    y: float
+    rows: int
+    cols: int
+    cell: float
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """One frame: how long it shows, the step it shows (None: poster or final) and a readout."""
+
+    duration_ms: int
+    step: int | None
+    out: tuple[int, int] | None
+    readout: str
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Everything an exporter needs: picture size, items in drawing order, and per-frame info."""
+
+    title: str
+    width: int
+    height: int
+    background: str
+    items: tuple[Item, ...]
+    frames: tuple[FrameInfo, ...]
+    output_grid: Grid
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def visible(self, frame: int) -> list[Shape]:
+        """Shapes of one frame, in drawing order: frame ``frame`` on its own."""
+        return [it.shape for it in self.items if it.visible(frame)]

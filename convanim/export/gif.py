@@ -1,0 +1,140 @@
+"""GIF exporter: one global palette, no dithering, delta frames, streamed frame by frame.
+
+Pillow's multi-frame GIF writer keeps every frame in memory until the end; this writer emits each
+frame as soon as the next one is known (identical frames are merged, their durations added), so
+memory stays flat however many steps an animation has. Pillow still does the LZW coding.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+import numpy as np
+from PIL import GifImagePlugin, Image
+
+from ..display import Frames, Hatch, Line, Rect, Text
+from ..paint.raster import RasterPainter
+from . import register
+
+TRANSPARENT = 255  # palette slot kept for "unchanged since the previous frame"
+COLOURS = 255
+
+
+def declared_colours(frames: Frames) -> list[str]:
+    """Every flat colour the display list names, in first-use order: these stay exact."""
+    seen: dict[str, None] = {frames.background: None}
+    for item in frames.items:
+        s = item.shape
+        if isinstance(s, Rect):
+            for c in (s.fill, s.stroke):
+                if c:
+                    seen.setdefault(c)
+        elif isinstance(s, (Hatch, Line, Text)):
+            seen.setdefault(s.color)
+    return list(seen)
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def build_palette(frames: Frames, painter: RasterPainter) -> np.ndarray:
+    """(≤255, 3) uint8 palette: the declared colours, then anti-aliasing shades sampled from the
+    poster, a middle step and the final frame, reduced by median cut if there are too many."""
+    exact = [_rgb(c) for c in declared_colours(frames)][:COLOURS]
+    n = len(frames)
+    samples = np.concatenate([painter.frame(k).reshape(-1, 3) for k in sorted({0, n // 2, n - 1})])
+    keys = _keys(samples)
+    known = set(_keys(np.array(exact, np.uint8)).tolist())
+    uniq, counts = np.unique(keys, return_counts=True)
+    extra_mask = np.array([k not in known for k in uniq.tolist()], dtype=bool)
+    extra, counts = uniq[extra_mask], counts[extra_mask]
+    room = COLOURS - len(exact)
+    if len(extra) > room:
+        pixels = np.repeat(_unkeys(extra), np.minimum(counts, 1000), axis=0)
+        img = Image.fromarray(pixels.reshape(1, -1, 3), "RGB")
+        quant = img.quantize(colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        pal = np.array(quant.getpalette()[: 3 * room], np.uint8).reshape(-1, 3)
+        used = np.unique(np.asarray(quant))
+        extra_rgb = pal[used]
+    else:
+        extra_rgb = _unkeys(extra)
+    return np.concatenate([np.array(exact, np.uint8).reshape(-1, 3), extra_rgb]).astype(np.uint8)
+
+
+def _keys(rgb: np.ndarray) -> np.ndarray:
+    rgb = rgb.astype(np.uint32)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
+def _unkeys(keys: np.ndarray) -> np.ndarray:
+    return np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=-1).astype(np.uint8)
+
+
+class _Indexer:
+    """RGB → palette index: exact for palette colours, nearest otherwise, memoised in a LUT."""
+
+    def __init__(self, palette: np.ndarray) -> None:
+        self.palette = palette.astype(np.int32)
+        self.lut = np.full(1 << 24, 0xFFFF, np.uint16)
+        self.lut[_keys(palette)] = np.arange(len(palette), dtype=np.uint16)
+
+    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+        keys = _keys(rgb)
+        idx = self.lut[keys]
+        missing = idx == 0xFFFF
+        if missing.any():
+            new = np.unique(keys[missing])
+            cols = _unkeys(new).astype(np.int32)
+            dist = ((cols[:, None, :] - self.palette[None, :, :]) ** 2).sum(axis=2)
+            self.lut[new] = dist.argmin(axis=1).astype(np.uint16)
+            idx = self.lut[keys]
+        return idx.astype(np.uint8)
+
+
+def _header(width: int, height: int, palette: np.ndarray) -> bytes:
+    table = np.zeros((256, 3), np.uint8)
+    table[: len(palette)] = palette
+    screen = struct.pack("<HHBBB", width, height, 0xF7, 0, 0)  # global table of 256 colours
+    loop = b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00"  # loop forever
+    return b"GIF89a" + screen + table.tobytes() + loop
+
+
+def _frame_bytes(indices: np.ndarray, offset: tuple[int, int], duration_ms: int) -> bytes:
+    im = Image.fromarray(indices, "L")
+    chunks = GifImagePlugin.getdata(
+        im, offset=offset, duration=duration_ms, disposal=1, transparency=TRANSPARENT
+    )
+    return b"".join(chunks)
+
+
+@register("gif", ".gif")
+def write_gif(frames: Frames, fh: BinaryIO) -> None:
+    """Write ``frames`` as a looping GIF to the binary file ``fh``."""
+    painter = RasterPainter(frames)
+    palette = build_palette(frames, painter)
+    index = _Indexer(palette)
+    fh.write(_header(frames.width, frames.height, palette))
+    durations = [f.duration_ms for f in frames.frames]
+    screen: np.ndarray | None = None  # what a viewer shows once the pending frame is drawn
+    pending: tuple[np.ndarray, tuple[int, int]] | None = None
+    pending_ms = 0
+    for k, rgb in enumerate(painter):
+        if screen is None:
+            pending, pending_ms, screen = (index(rgb), (0, 0)), durations[0], rgb.copy()
+            continue
+        changed = np.any(rgb != screen, axis=2)
+        if not changed.any():
+            pending_ms += durations[k]
+            continue
+        fh.write(_frame_bytes(pending[0], pending[1], pending_ms))
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        patch = index(rgb[y0:y1, x0:x1])
+        patch[~changed[y0:y1, x0:x1]] = TRANSPARENT
+        pending, pending_ms = (patch, (int(x0), int(y0))), durations[k]
+        screen[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
+    if pending is not None:
+        fh.write(_frame_bytes(pending[0], pending[1], pending_ms))
+    fh.write(b";")

@@ -1,0 +1,322 @@
+"""Declarative scenario keys: one table gives validation, defaults, docs and the JSON Schema.
+
+A hand-written table beats a model library here: every error is one line in our words
+("kernel.size: must be a positive integer (got 0)") and the schema cannot drift from the checks.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ScenarioError
+
+Check = Callable[[Any, str], Any]
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One scenario key: how to check and normalise it, its default, schema and doc line."""
+
+    check: Check
+    schema: Mapping[str, Any]
+    doc: str
+    default: Any = REQUIRED
+
+
+def show(value: Any) -> str:
+    """Short repr of a user value for messages (TOML spelling where it differs)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, Mapping):
+        return "a table"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def parse_table(data: Any, fields: Mapping[str, Field], prefix: str) -> dict[str, Any]:
+    """Check a table against its fields: unknown keys, required keys, then each value."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(prefix, f"must be a table (got {show(data)})")
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        key = f"{prefix}.{unknown[0]}" if prefix else str(unknown[0])
+        raise ScenarioError(key, f"unknown key; allowed: {', '.join(fields)}")
+    out: dict[str, Any] = {}
+    for name, spec in fields.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name in data and data[name] is not None:
+            out[name] = spec.check(data[name], key)
+        elif spec.default is REQUIRED:
+            raise ScenarioError(key, "is required")
+        else:
+            out[name] = spec.default
+    return out
+
+
+def table_schema(fields: Mapping[str, Field], doc: str) -> dict[str, Any]:
+    """JSON Schema of a table: every key documented, nothing else allowed."""
+    props = {}
+    for name, spec in fields.items():
+        prop = dict(spec.schema)
+        prop["description"] = spec.doc
+        if spec.default is not REQUIRED and spec.default is not None and not callable(spec.default):
+            prop["default"] = _jsonable(spec.default)
+        props[name] = prop
+    required = [n for n, s in fields.items() if s.default is REQUIRED]
+    schema = {"type": "object", "description": doc, "properties": props, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- checks
+
+
+def positive_int(value: Any, key: str, *, low: int = 1, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ScenarioError(key, f"must be a positive integer (got {show(value)})")
+    if value < low:
+        allowed = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"at least {low}")
+        raise ScenarioError(key, f"must be {allowed} (got {value})")
+    if high is not None and value > high:
+        raise ScenarioError(key, f"must be at most {high} (got {value})")
+    return int(value)
+
+
+def pos_int(low: int = 1, high: int | None = None) -> Check:
+    return lambda v, k: positive_int(v, k, low=low, high=high)
+
+
+def int_schema(low: int = 1, high: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": low}
+    if high is not None:
+        schema["maximum"] = high
+    return schema
+
+
+def pair(value: Any, key: str, *, low: int = 1, high: int | None = None) -> tuple[int, int]:
+    """An int (same on both axes) or [rows, cols]."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise ScenarioError(key, f"must be an integer or [rows, cols] (got {show(value)})")
+        return (
+            positive_int(value[0], f"{key}[0]", low=low, high=high),
+            positive_int(value[1], f"{key}[1]", low=low, high=high),
+        )
+    n = positive_int(value, key, low=low, high=high)
+    return (n, n)
+
+
+def int_pair(low: int = 1, high: int | None = None) -> Check:
+    return lambda v, k: pair(v, k, low=low, high=high)
+
+
+def pair_schema(low: int = 1, high: int | None = None) -> dict[str, Any]:
+    one = int_schema(low, high)
+    return {"oneOf": [one, {"type": "array", "items": one, "minItems": 2, "maxItems": 2}]}
+
+
+def number(value: Any, key: str) -> float:
+    if not is_number(value):
+        raise ScenarioError(key, f"must be a number (got {show(value)})")
+    if not math.isfinite(float(value)):
+        raise ScenarioError(key, f"must be a finite number (got {show(float(value))})")
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def positive_number(value: Any, key: str) -> float:
+    value = number(value, key)
+    if value <= 0:
+        raise ScenarioError(key, f"must be a positive number (got {value})")
+    return value
+
+
+NUMBER_SCHEMA = {"type": "number"}
+
+
+def matrix(value: Any, key: str, *, max_side: int = 512) -> np.ndarray:
+    """A non-empty rectangular 2-D list (or numpy array) of finite numbers, as float64."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 2 or 0 in value.shape:
+            raise ScenarioError(key, f"must be a non-empty 2-D array (got shape {value.shape})")
+        if value.dtype.kind not in "iuf":
+            raise ScenarioError(key, f"must hold numbers (got dtype {value.dtype})")
+        arr = value.astype(np.float64)
+        bad = np.argwhere(~np.isfinite(arr))
+        if len(bad):
+            r, c = bad[0]
+            raise ScenarioError(f"{key}[{r}][{c}]", f"must be a finite number (got {arr[r, c]})")
+    else:
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ScenarioError(key, f"must be a non-empty list of rows (got {show(value)})")
+        width = None
+        for r, row in enumerate(value):
+            if not isinstance(row, (list, tuple)) or not row:
+                raise ScenarioError(f"{key}[{r}]", f"must be a non-empty list of numbers (got {show(row)})")
+            if width is None:
+                width = len(row)
+            elif len(row) != width:
+                raise ScenarioError(
+                    f"{key}[{r}]", f"has {len(row)} values but row 0 has {width}; rows must be equally long"
+                )
+            for c, v in enumerate(row):
+                number(v, f"{key}[{r}][{c}]")
+        arr = np.array(value, dtype=np.float64)
+    if max(arr.shape) > max_side:
+        raise ScenarioError(key, f"is {arr.shape[0]}×{arr.shape[1]}; at most {max_side} per side")
+    arr.setflags(write=False)
+    return arr
+
+
+MATRIX_SCHEMA = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "array", "minItems": 1, "items": {"type": "number"}},
+}
+
+
+def boolean(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(key, f"must be true or false (got {show(value)})")
+    return value
+
+
+BOOL_SCHEMA = {"type": "boolean"}
+
+
+def text(value: Any, key: str, *, max_len: int = 200) -> str:
+    if not isinstance(value, str):
+        raise ScenarioError(key, f"must be a string (got {show(value)})")
+    if len(value) > max_len:
+        raise ScenarioError(key, f"is {len(value)} characters long; at most {max_len}")
+    if any(ch in value for ch in "\r\n\t"):
+        raise ScenarioError(key, "must be a single line (no newlines or tabs)")
+    return value
+
+
+def text_of(max_len: int) -> Check:
+    return lambda v, k: text(v, k, max_len=max_len)
+
+
+def choice(options: Sequence[str]) -> Check:
+    def check(value: Any, key: str) -> str:
+        if not isinstance(value, str) or value not in options:
+            allowed = ", ".join(repr(o) for o in options)
+            raise ScenarioError(key, f"must be one of {allowed} (got {show(value)})")
+        return value
+
+    return check
+
+
+def choice_schema(options: Sequence[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": list(options)}
+
+
+def auto_or(check: Check) -> Check:
+    """The string "auto" (kept as None) or a value that passes ``check``."""
+
+    def wrapped(value: Any, key: str) -> Any:
+        if value == "auto":
+            return None
+        try:
+            return check(value, key)
+        except ScenarioError as err:
+            raise ScenarioError(
+                err.key, f'{err.message.split(" (got")[0]} or "auto" (got {show(value)})'
+            ) from None
+
+    return wrapped
+
+
+def auto_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [{"const": "auto"}, dict(schema)]}
+
+
+def colour(value: Any, key: str) -> str:
+    """A colour as ``#rrggbb`` (or a matplotlib/CSS colour name), normalised to lower-case hex."""
+    from matplotlib.colors import is_color_like, to_hex, to_rgba
+
+    if (
+        not isinstance(value, str)
+        or not is_color_like(value)
+        or value.lower() in ("none", "")
+        or value.strip().lstrip("0123456789.") == ""
+    ):
+        raise ScenarioError(key, f'must be a colour such as "#e69f00" or "orange" (got {show(value)})')
+    if to_rgba(value)[3] != 1:
+        raise ScenarioError(key, f"must be an opaque colour (got {show(value)})")
+    return to_hex(value)
+
+
+COLOUR_SCHEMA = {"type": "string", "pattern": "^(#[0-9a-fA-F]{6}|[a-z]+)$"}
+
+
+def colormap(value: Any, key: str) -> str:
+    import matplotlib
+
+    if not isinstance(value, str) or value not in matplotlib.colormaps:
+        raise ScenarioError(
+            key, f'must be a matplotlib colormap name such as "gray", "viridis" or "PRGn" (got {show(value)})'
+        )
+    return value
+
+
+def number_format(value: Any, key: str) -> str:
+    """A Python format spec for floats, e.g. ".2f" or ".3g"."""
+    ok = isinstance(value, str) and value and all(ch in string.printable for ch in value)
+    if ok:
+        try:
+            formatted = format(1.5, value)
+            ok = bool(formatted) and len(formatted) < 20
+        except (ValueError, TypeError):
+            ok = False
+    if not ok:
+        raise ScenarioError(
+            key, f'must be "auto" or a Python format spec such as ".1f" or ".3g" (got {show(value)})'
+        )
+    return value
+
+
+def ms(value: Any, key: str) -> int:
+    """A duration in ms: GIF stores centiseconds, so a multiple of 10 in [20, 60000]."""
+    n = positive_int(value, key, low=1, high=60000)
+    if n < 20:
+        raise ScenarioError(key, f"must be at least 20 ms; browsers slow faster GIF frames down (got {n})")
+    if n % 10:
+        raise ScenarioError(key, f"must be a multiple of 10 ms, as GIF stores centiseconds (got {n})")
+    return n
+
+
+MS_SCHEMA = {"type": "integer", "minimum": 20, "maximum": 60000, "multipleOf": 10}
+
+
+def bool_or_auto(value: Any, key: str) -> bool | None:
+    if value == "auto":
+        return None
+    if not isinstance(value, bool):
+        raise ScenarioError(key, f'must be true, false or "auto" (got {show(value)})')
+    return value
+
+
+BOOL_AUTO_SCHEMA = {"oneOf": [{"type": "boolean"}, {"const": "auto"}]}

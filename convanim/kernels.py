@@ -1,0 +1,58 @@
+"""Kernel presets and how their weights are written (the mean kernel reads 1/9, not 0.111)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+FIXED_3x3: dict[str, list[list[float]]] = {
+    "sobel_x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "sobel_y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "prewitt_x": [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]],
+    "prewitt_y": [[-1, -1, -1], [0, 0, 0], [1, 1, 1]],
+    "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+}
+SIZED = ("mean", "gaussian", "identity")
+PRESETS: tuple[str, ...] = (*SIZED, *FIXED_3x3)
+
+
+def make_kernel(preset: str, size: tuple[int, int], sigma: float) -> np.ndarray:
+    """Weights of a preset; ``size`` applies to mean, gaussian and identity (odd sides for identity)."""
+    rows, cols = size
+    if preset == "mean":
+        return np.full((rows, cols), 1.0 / (rows * cols))
+    if preset == "gaussian":
+        r = np.arange(rows) - (rows - 1) / 2
+        c = np.arange(cols) - (cols - 1) / 2
+        g = np.exp(-(r[:, None] ** 2 + c[None, :] ** 2) / (2 * sigma**2))
+        return g / g.sum()
+    if preset == "identity":
+        k = np.zeros((rows, cols))
+        k[rows // 2, cols // 2] = 1.0
+        return k
+    return np.array(FIXED_3x3[preset], dtype=float)
+
+
+def simple_fraction(value: float, max_den: int = 64) -> Fraction | None:
+    """``value`` as p/q with a small q when it is that fraction to float precision, else None."""
+    frac = Fraction(value).limit_denominator(max_den)
+    if abs(float(frac) - value) <= 1e-12 * max(1.0, abs(value)):
+        return frac
+    return None
+
+
+def weight_label(value: float) -> str:
+    """Short text for one weight: "2", "−1", "1/9", "0.12" (U+2212 minus for legibility)."""
+    frac = simple_fraction(value)
+    if frac is not None and (frac.denominator == 1 or abs(frac.numerator) < 100):
+        text = str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
+    else:
+        text = f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.005 else f"{value:.1e}"
+    return text.replace("-", "\u2212")
+
+
+def weight_is_exact(value: float) -> bool:
+    """Whether :func:`weight_label` shows the weight exactly (else the equation says ≈)."""
+    return simple_fraction(value) is not None or float(weight_label(value).replace("\u2212", "-")) == value

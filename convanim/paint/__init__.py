@@ -1,0 +1,1 @@
+"""Painters turn a display list into pictures."""

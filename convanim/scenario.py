@@ -1,0 +1,397 @@
+"""The scenario: a validated, immutable description of one illustration (file or keywords)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import fields as f
+from .arithmetic import conv_out
+from .errors import ConvanimError, LimitError, ScenarioError
+from .kernels import PRESETS, SIZED, make_kernel, weight_label
+from .patterns import PATTERN_NAMES, make_pattern
+
+if TYPE_CHECKING:
+    from .display import Frames
+    from .steps import Computation
+
+OPERATIONS = ("conv2d",)
+MAX_SIDE = 512
+
+IMAGE_FIELDS = {
+    "values": f.Field(
+        lambda v, k: f.matrix(v, k, max_side=MAX_SIDE),
+        f.MATRIX_SCHEMA,
+        "Inline pixel values, a list of equally long rows (or give `pattern`).",
+        None,
+    ),
+    "pattern": f.Field(
+        f.choice(PATTERN_NAMES), f.choice_schema(PATTERN_NAMES), "A built-in pattern (needs `size`).", None
+    ),
+    "size": f.Field(
+        f.int_pair(1, MAX_SIDE),
+        f.pair_schema(1, MAX_SIDE),
+        "Pattern size: an integer (square) or [rows, cols].",
+        None,
+    ),
+    "low": f.Field(f.number, f.NUMBER_SCHEMA, "Pattern background value.", 0),
+    "high": f.Field(f.number, f.NUMBER_SCHEMA, "Pattern foreground value (random: upper end).", 9),
+    "period": f.Field(
+        f.pos_int(1, MAX_SIDE),
+        f.int_schema(1, MAX_SIDE),
+        "Square size of checkerboard cells and stripe width, in pixels.",
+        2,
+    ),
+    "seed": f.Field(
+        f.pos_int(0, 2**32 - 1),
+        f.int_schema(0, 2**32 - 1),
+        "Seed of the `random` pattern (same seed, same image).",
+        None,
+    ),
+}
+
+KERNEL_FIELDS = {
+    "values": f.Field(
+        lambda v, k: f.matrix(v, k, max_side=64),
+        f.MATRIX_SCHEMA,
+        "Inline weights, a list of equally long rows (or give `preset`).",
+        None,
+    ),
+    "preset": f.Field(f.choice(PRESETS), f.choice_schema(PRESETS), "A named kernel.", None),
+    "size": f.Field(
+        f.int_pair(1, 64),
+        f.pair_schema(1, 64),
+        "Size of a mean, gaussian or identity preset: integer or [rows, cols]; default 3.",
+        None,
+    ),
+    "sigma": f.Field(
+        f.positive_number,
+        {"type": "number", "exclusiveMinimum": 0},
+        "Standard deviation of the gaussian preset, in pixels.",
+        None,
+    ),
+}
+
+RENDER_FIELDS = {
+    "values": f.Field(
+        f.bool_or_auto,
+        f.BOOL_AUTO_SCHEMA,
+        'Write values in cells: true, false or "auto" (when they fit).',
+        None,
+    ),
+    "equation": f.Field(f.boolean, f.BOOL_SCHEMA, "Show the step's equation in a strip below.", True),
+    "number_format": f.Field(
+        f.auto_or(f.number_format),
+        f.auto_schema({"type": "string"}),
+        'Format spec of values, e.g. ".2f"; "auto" picks the fewest digits.',
+        None,
+    ),
+    "colormap": f.Field(f.colormap, {"type": "string"}, "Matplotlib colormap of the input.", "gray"),
+    "output_colormap": f.Field(
+        f.auto_or(f.colormap),
+        f.auto_schema({"type": "string"}),
+        'Colormap of the output; "auto": the input\'s when the kernel averages, '
+        "else its own scale (diverging PRGn around 0 for signed outputs).",
+        None,
+    ),
+    "cell_px": f.Field(
+        f.auto_or(f.pos_int(8, 96)),
+        f.auto_schema(f.int_schema(8, 96)),
+        'Cell size in pixels, which sets the picture size; "auto" fits ~900 px.',
+        None,
+    ),
+    "highlight": f.Field(
+        f.colour, f.COLOUR_SCHEMA, "Accent of the window, kernel and current output cell.", "#e69f00"
+    ),
+    "kernel_fill": f.Field(f.colour, f.COLOUR_SCHEMA, "Background of the kernel cells.", "#fff3d6"),
+    "background": f.Field(f.colour, f.COLOUR_SCHEMA, "Picture background.", "#ffffff"),
+}
+
+TIMING_FIELDS = {
+    "step_ms": f.Field(f.ms, f.MS_SCHEMA, "Duration of each step frame, ms.", 500),
+    "poster_ms": f.Field(f.ms, f.MS_SCHEMA, "Hold on the poster (first frame), ms.", 1500),
+    "final_ms": f.Field(f.ms, f.MS_SCHEMA, "Hold on the finished output (last frame), ms.", 3000),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Image:
+    """Input pixel values (read-only float64) and where they came from."""
+
+    values: np.ndarray
+    pattern: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """Kernel weights (read-only float64) and the preset name, if any."""
+
+    values: np.ndarray
+    preset: str | None = None
+
+    @property
+    def labels(self) -> tuple[tuple[str, ...], ...]:
+        """Each weight as drawn: "1/9", "−2", "0.12"."""
+        return tuple(tuple(weight_label(v) for v in row) for row in self.values.tolist())
+
+
+@dataclass(frozen=True)
+class Render:
+    """How frames look; ``None`` means "auto"."""
+
+    values: bool | None = None
+    equation: bool = True
+    number_format: str | None = None
+    colormap: str = "gray"
+    output_colormap: str | None = None
+    cell_px: int | None = None
+    highlight: str = "#e69f00"
+    kernel_fill: str = "#fff3d6"
+    background: str = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Frame durations in milliseconds."""
+
+    step_ms: int = 500
+    poster_ms: int = 1500
+    final_ms: int = 3000
+
+
+TOP_FIELDS = {
+    "title": f.Field(
+        f.text_of(120),
+        {"type": "string", "maxLength": 120},
+        "Title drawn above the frames.",
+        "2-D convolution",
+    ),
+    "caption": f.Field(
+        f.text_of(200),
+        {"type": "string", "maxLength": 200},
+        "One line shown on the poster and the final frame.",
+        None,
+    ),
+    "operation": f.Field(
+        f.choice(OPERATIONS),
+        f.choice_schema(OPERATIONS),
+        "What is animated; conv2d is torch.nn.functional.conv2d (cross-correlation).",
+        "conv2d",
+    ),
+    "image": f.Field(lambda v, k: v, {}, "The input image: `values`, or a `pattern` with `size`."),
+    "kernel": f.Field(lambda v, k: v, {}, "The kernel: `values`, or a `preset`."),
+    "stride": f.Field(
+        f.int_pair(1, 64), f.pair_schema(1, 64), "Step of the window: integer or [rows, cols].", (1, 1)
+    ),
+    "render": f.Field(lambda v, k: v, {}, "Drawing options.", None),
+    "timing": f.Field(lambda v, k: v, {}, "Frame durations.", None),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Work a scenario may ask for; the CLI's --max-frames/--max-cells raise them."""
+
+    max_frames: int = 5000
+    max_cells: int = 50_000
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class Scenario:
+    """One illustration. Keyword arguments mirror the scenario file's keys; where the file has a
+    table (``image``, ``kernel``) a 2-D numpy array is accepted too."""
+
+    title: str
+    caption: str | None
+    operation: str
+    image: Image
+    kernel: Kernel
+    stride: tuple[int, int]
+    render: Render
+    timing: Timing
+    name: str
+
+    def __init__(self, *, name: str = "scenario", **keys: Any) -> None:
+        parsed = f.parse_table(keys, TOP_FIELDS, "")
+        parsed["image"] = _parse_image(parsed["image"])
+        parsed["kernel"] = _parse_kernel(parsed["kernel"])
+        parsed["render"] = _parse_options(parsed["render"], Render, RENDER_FIELDS, "render")
+        parsed["timing"] = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
+        for key, value in {**parsed, "name": name}.items():
+            object.__setattr__(self, key, value)
+        _check_fits(self)
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        """(rows, cols) of the output, derived from the arithmetic of the operation."""
+        (h, w), (kh, kw) = self.image.values.shape, self.kernel.values.shape
+        return conv_out(h, kh, self.stride[0]), conv_out(w, kw, self.stride[1])
+
+    @property
+    def n_steps(self) -> int:
+        rows, cols = self.output_shape
+        return rows * cols
+
+    @property
+    def n_frames(self) -> int:
+        """Poster, one frame per step, final frame."""
+        return self.n_steps + 2
+
+    @cached_property
+    def _computation(self) -> Computation:
+        from .steps import compute
+
+        return compute(self)
+
+    def output(self) -> np.ndarray:
+        """The output array (float64), as ``torch.nn.functional.conv2d`` computes it."""
+        return self._computation.output.copy()
+
+    def frames(self) -> Frames:
+        """The display list of every frame (what each exporter draws)."""
+        from .frames import build
+
+        return build(self)
+
+    def save(self, path: str | Path, *, limits: Limits = Limits()) -> int:
+        """Write the animation to ``path``, the format chosen by its suffix; returns bytes written."""
+        from . import export
+
+        exporter = export.for_path(path)
+        self.check_limits(limits)
+        return export.write_atomic(path, self.frames(), exporter)
+
+    def to_bytes(self, fmt: str = "gif", *, limits: Limits = Limits()) -> bytes:
+        """The animation as a file's bytes in format ``fmt`` (e.g. "gif")."""
+        import io
+
+        from . import export
+
+        exporter = export.get(fmt)
+        self.check_limits(limits)
+        buf = io.BytesIO()
+        exporter.write(self.frames(), buf)
+        return buf.getvalue()
+
+    def check_limits(self, limits: Limits = Limits()) -> None:
+        """Refuse, before any work, a scenario that needs too many frames or cells."""
+        if self.n_frames > limits.max_frames:
+            raise LimitError(
+                "image",
+                f"{self.n_frames:,} frames needed ({self.n_steps:,} steps); the limit is "
+                f"{limits.max_frames:,} (raise it with --max-frames)",
+            )
+        cells = self.image.values.size + self.n_steps
+        if cells > limits.max_cells:
+            raise LimitError(
+                "image",
+                f"{cells:,} cells to draw (input and output); the limit is "
+                f"{limits.max_cells:,} (raise it with --max-cells)",
+            )
+
+    def __repr__(self) -> str:
+        (h, w), (kh, kw) = self.image.values.shape, self.kernel.values.shape
+        return (
+            f"Scenario({self.name!r}, {self.operation}, image {h}×{w}, kernel {kh}×{kw}, "
+            f"stride {self.stride}, {self.n_frames} frames)"
+        )
+
+
+def _parse_image(data: Any) -> Image:
+    if isinstance(data, np.ndarray):
+        return Image(f.matrix(data, "image", max_side=MAX_SIDE))
+    t = f.parse_table(data, IMAGE_FIELDS, "image")
+    if (t["values"] is None) == (t["pattern"] is None):
+        raise ScenarioError("image", "give exactly one of `values` or `pattern`")
+    if t["values"] is not None:
+        for key in ("size", "seed"):
+            if t[key] is not None:
+                raise ScenarioError(f"image.{key}", "only applies to a `pattern`; `values` set the size")
+        return Image(t["values"])
+    if t["size"] is None:
+        raise ScenarioError("image.size", f"is required with pattern {t['pattern']!r}")
+    if t["seed"] is not None and t["pattern"] != "random":
+        raise ScenarioError("image.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})")
+    values = make_pattern(
+        t["pattern"], t["size"], t["low"], t["high"], period=t["period"], seed=t["seed"] or 0
+    )
+    values.setflags(write=False)
+    return Image(values, t["pattern"])
+
+
+def _parse_kernel(data: Any) -> Kernel:
+    if isinstance(data, np.ndarray):
+        return Kernel(f.matrix(data, "kernel", max_side=64))
+    t = f.parse_table(data, KERNEL_FIELDS, "kernel")
+    if (t["values"] is None) == (t["preset"] is None):
+        raise ScenarioError("kernel", "give exactly one of `values` or `preset`")
+    if t["values"] is not None:
+        for key in ("size", "sigma"):
+            if t[key] is not None:
+                raise ScenarioError(f"kernel.{key}", "only applies to a `preset`; `values` set the kernel")
+        return Kernel(t["values"])
+    preset, size = t["preset"], t["size"]
+    if t["sigma"] is not None and preset != "gaussian":
+        raise ScenarioError("kernel.sigma", f"only applies to preset 'gaussian' (got preset {preset!r})")
+    if preset not in SIZED and size not in (None, (3, 3)):
+        raise ScenarioError("kernel.size", f"preset {preset!r} is 3×3 only (got {size[0]}×{size[1]})")
+    if preset == "identity" and size is not None and (size[0] % 2 == 0 or size[1] % 2 == 0):
+        raise ScenarioError("kernel.size", f"preset 'identity' needs odd sides (got {size[0]}×{size[1]})")
+    values = make_kernel(preset, size or (3, 3), t["sigma"] or 1.0)
+    values.setflags(write=False)
+    return Kernel(values, preset)
+
+
+def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
+    if isinstance(data, cls):
+        return data
+    return cls(**f.parse_table({} if data is None else data, table, prefix))
+
+
+def _check_fits(s: Scenario) -> None:
+    (h, w), (kh, kw) = s.image.values.shape, s.kernel.values.shape
+    if kh > h or kw > w:
+        key = "kernel.size" if s.kernel.preset else "kernel.values"
+        raise ScenarioError(key, f"the {kh}×{kw} kernel is larger than the {h}×{w} image")
+
+
+def load(path: str | Path, **overrides: Any) -> Scenario:
+    """Read and validate a scenario file; keyword ``overrides`` replace top-level keys."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConvanimError(f"{path}: no such scenario file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConvanimError(f"{path}: cannot read: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConvanimError(f"{path}: invalid TOML: {err}") from None
+    if "name" in data:
+        raise ScenarioError("name", "unknown key; the name is the file name")
+    return Scenario(name=path.stem, **{**data, **overrides})
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of scenario files, built from the same tables as validation."""
+    top = f.table_schema(TOP_FIELDS, "A convanim scenario: one animated illustration.")
+    image = f.table_schema(IMAGE_FIELDS, "The input image.")
+    image["oneOf"] = [{"required": ["values"]}, {"required": ["pattern", "size"]}]
+    kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
+    kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
+    for key, sub in (
+        ("image", image),
+        ("kernel", kernel),
+        ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
+        ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),
+    ):
+        top["properties"][key] = sub
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "convanim scenario", **top}
+
+
+__all__ = ["Image", "Kernel", "Limits", "Render", "Scenario", "Timing", "load", "schema"]
