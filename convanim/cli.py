@@ -115,11 +115,9 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:
-            scenarios[src] = load(src)
-            scenarios[src].check_limits(limits)
+            scenarios[src] = load(src, limits=limits)
         except ConvanimError as err:
             errors.append(_line(src, err))
-            scenarios.pop(src, None)
     if args.list:
         _print_list(scenarios)
         return _finish(errors, EXIT_OK)
@@ -175,9 +173,7 @@ def render_task(task: Task) -> Result:
     """Load, build and write one file (runs in a worker process)."""
     start = time.perf_counter()
     try:
-        scenario = load(task.source)
-        scenario.check_limits(task.limits)
-        frames = build(scenario)
+        frames = build(load(task.source, limits=task.limits))
         size = export.write_atomic(task.target, frames, export.get(task.fmt))
     except ConvanimError as err:
         return Result(task, error=_line(task.source, err))
@@ -188,7 +184,7 @@ def render_task(task: Task) -> Result:
 
 def render_bytes(task: Task) -> bytes:
     """What a fresh run would write for ``task``, in memory."""
-    frames = build(load(task.source))
+    frames = build(load(task.source, limits=task.limits))
     buf = io.BytesIO()
     export.get(task.fmt).write(frames, buf)
     return buf.getvalue()
@@ -252,9 +248,12 @@ def _finish(errors: list[str], status: int) -> int:
 
 
 def _line(source: Path, err: ConvanimError) -> str:
-    text = str(err)
-    prefix = f"{_rel(source)}: "
-    return text if text.startswith(prefix) or text.startswith(str(source)) else prefix + text
+    """One line naming the scenario file (relative when possible), then what is wrong."""
+    text, rel = str(err), _rel(source)
+    for prefix in (f"{source}: ", f"{rel}: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return f"{rel}: {text}"
 
 
 def _rel(path: Path) -> str:

@@ -292,9 +292,7 @@ def number_format(value: Any, key: str) -> str:
         except (ValueError, TypeError):
             ok = False
     if not ok:
-        raise ScenarioError(
-            key, f'must be "auto" or a Python format spec such as ".1f" or ".3g" (got {show(value)})'
-        )
+        raise ScenarioError(key, f'must be a Python format spec such as ".1f" or ".3g" (got {show(value)})')
     return value
 
 

@@ -357,13 +357,10 @@ def _paren(text: str) -> str:
 
 
 def _fit(text: str, cell: float, size: float, least: float) -> float | None:
-    """Largest font size ≤ ``size`` (≥ ``least``) at which ``text`` fits in a cell, else None."""
-    room = 0.86 * cell
+    """Largest font size ≤ ``size`` at which ``text`` fits in a cell; None if below ``least``."""
     width = text_width(text, size)
-    if width <= room:
-        return round(size, 1)
-    scaled = size * room / width
-    return round(scaled, 1) if scaled >= least else None
+    size = min(size, size * 0.86 * cell / width) if width else size
+    return round(size, 1) if size >= least else None
 
 
 def _shorten(terms: list[str], text: Callable[[list[str]], str], room: float) -> str:

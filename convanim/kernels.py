@@ -44,12 +44,13 @@ def simple_fraction(value: float, max_den: int = 64) -> Fraction | None:
 
 
 def weight_label(value: float) -> str:
-    """Short text for one weight: "2", "−1", "1/9", "0.12" (U+2212 minus for legibility)."""
+    """Short text for one weight: "2", "−1", "1/9", "0.125" (U+2212 minus for legibility)."""
     frac = simple_fraction(value)
     if frac is not None and (frac.denominator == 1 or abs(frac.numerator) < 100):
         text = str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
     else:
-        text = f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.005 else f"{value:.1e}"
+        digits = 2 if abs(value) >= 1 else 3
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if abs(value) >= 0.0005 else f"{value:.1e}"
     return text.replace("-", "\u2212")
 
 

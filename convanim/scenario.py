@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .steps import Computation
 
 OPERATIONS = ("conv2d",)
-MAX_SIDE = 512
+MAX_SIDE = 100_000  # a sanity bound; the frame and cell limits refuse big images first
 
 IMAGE_FIELDS = {
     "values": f.Field(
@@ -216,15 +217,17 @@ class Scenario:
     timing: Timing
     name: str
 
-    def __init__(self, *, name: str = "scenario", **keys: Any) -> None:
+    def __init__(self, *, name: str = "scenario", limits: Limits = Limits(), **keys: Any) -> None:
         parsed = f.parse_table(keys, TOP_FIELDS, "")
-        parsed["image"] = _parse_image(parsed["image"])
-        parsed["kernel"] = _parse_kernel(parsed["kernel"])
+        shape, make_image = _parse_image(parsed["image"])
+        kernel = parsed["kernel"] = _parse_kernel(parsed["kernel"])
         parsed["render"] = _parse_options(parsed["render"], Render, RENDER_FIELDS, "render")
         parsed["timing"] = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
+        _check_fits(shape, kernel)
+        _check_limits(shape, kernel.values.shape, parsed["stride"], limits)
+        parsed["image"] = make_image()  # only now, so a huge pattern is refused before any work
         for key, value in {**parsed, "name": name}.items():
             object.__setattr__(self, key, value)
-        _check_fits(self)
 
     @property
     def output_shape(self) -> tuple[int, int]:
@@ -258,41 +261,23 @@ class Scenario:
 
         return build(self)
 
-    def save(self, path: str | Path, *, limits: Limits = Limits()) -> int:
+    def save(self, path: str | Path) -> int:
         """Write the animation to ``path``, the format chosen by its suffix; returns bytes written."""
         from . import export
 
         exporter = export.for_path(path)
-        self.check_limits(limits)
         return export.write_atomic(path, self.frames(), exporter)
 
-    def to_bytes(self, fmt: str = "gif", *, limits: Limits = Limits()) -> bytes:
+    def to_bytes(self, fmt: str = "gif") -> bytes:
         """The animation as a file's bytes in format ``fmt`` (e.g. "gif")."""
         import io
 
         from . import export
 
         exporter = export.get(fmt)
-        self.check_limits(limits)
         buf = io.BytesIO()
         exporter.write(self.frames(), buf)
         return buf.getvalue()
-
-    def check_limits(self, limits: Limits = Limits()) -> None:
-        """Refuse, before any work, a scenario that needs too many frames or cells."""
-        if self.n_frames > limits.max_frames:
-            raise LimitError(
-                "image",
-                f"{self.n_frames:,} frames needed ({self.n_steps:,} steps); the limit is "
-                f"{limits.max_frames:,} (raise it with --max-frames)",
-            )
-        cells = self.image.values.size + self.n_steps
-        if cells > limits.max_cells:
-            raise LimitError(
-                "image",
-                f"{cells:,} cells to draw (input and output); the limit is "
-                f"{limits.max_cells:,} (raise it with --max-cells)",
-            )
 
     def __repr__(self) -> str:
         (h, w), (kh, kw) = self.image.values.shape, self.kernel.values.shape
@@ -302,9 +287,11 @@ class Scenario:
         )
 
 
-def _parse_image(data: Any) -> Image:
+def _parse_image(data: Any) -> tuple[tuple[int, int], Callable[[], Image]]:
+    """The image's shape, and how to make it (deferred: a pattern is built after the limits)."""
     if isinstance(data, np.ndarray):
-        return Image(f.matrix(data, "image", max_side=MAX_SIDE))
+        image = Image(f.matrix(data, "image", max_side=MAX_SIDE))
+        return image.values.shape, lambda: image
     t = f.parse_table(data, IMAGE_FIELDS, "image")
     if (t["values"] is None) == (t["pattern"] is None):
         raise ScenarioError("image", "give exactly one of `values` or `pattern`")
@@ -312,16 +299,21 @@ def _parse_image(data: Any) -> Image:
         for key in ("size", "seed"):
             if t[key] is not None:
                 raise ScenarioError(f"image.{key}", "only applies to a `pattern`; `values` set the size")
-        return Image(t["values"])
+        image = Image(t["values"])
+        return image.values.shape, lambda: image
     if t["size"] is None:
         raise ScenarioError("image.size", f"is required with pattern {t['pattern']!r}")
     if t["seed"] is not None and t["pattern"] != "random":
         raise ScenarioError("image.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})")
-    values = make_pattern(
-        t["pattern"], t["size"], t["low"], t["high"], period=t["period"], seed=t["seed"] or 0
-    )
-    values.setflags(write=False)
-    return Image(values, t["pattern"])
+
+    def make() -> Image:
+        values = make_pattern(
+            t["pattern"], t["size"], t["low"], t["high"], period=t["period"], seed=t["seed"] or 0
+        )
+        values.setflags(write=False)
+        return Image(values, t["pattern"])
+
+    return t["size"], make
 
 
 def _parse_kernel(data: Any) -> Kernel:
@@ -353,14 +345,34 @@ def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str)
     return cls(**f.parse_table({} if data is None else data, table, prefix))
 
 
-def _check_fits(s: Scenario) -> None:
-    (h, w), (kh, kw) = s.image.values.shape, s.kernel.values.shape
+def _check_fits(shape: tuple[int, int], kernel: Kernel) -> None:
+    (h, w), (kh, kw) = shape, kernel.values.shape
     if kh > h or kw > w:
-        key = "kernel.size" if s.kernel.preset else "kernel.values"
+        key = "kernel.size" if kernel.preset else "kernel.values"
         raise ScenarioError(key, f"the {kh}×{kw} kernel is larger than the {h}×{w} image")
 
 
-def load(path: str | Path, **overrides: Any) -> Scenario:
+def _check_limits(
+    shape: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int], limits: Limits
+) -> None:
+    """Refuse, before any work, a scenario that needs too many frames or cells."""
+    (h, w), (kh, kw) = shape, kernel
+    steps = conv_out(h, kh, stride[0]) * conv_out(w, kw, stride[1])
+    if steps + 2 > limits.max_frames:
+        raise LimitError(
+            "image",
+            f"a {h}×{w} image needs {steps + 2:,} frames ({steps:,} steps); the limit is "
+            f"{limits.max_frames:,} (raise it with --max-frames)",
+        )
+    if h * w + steps > limits.max_cells:
+        raise LimitError(
+            "image",
+            f"a {h}×{w} image needs {h * w + steps:,} cells drawn (input and output); the limit is "
+            f"{limits.max_cells:,} (raise it with --max-cells)",
+        )
+
+
+def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Scenario:
     """Read and validate a scenario file; keyword ``overrides`` replace top-level keys."""
     path = Path(path)
     try:
@@ -374,7 +386,7 @@ def load(path: str | Path, **overrides: Any) -> Scenario:
         raise ConvanimError(f"{path}: invalid TOML: {err}") from None
     if "name" in data:
         raise ScenarioError("name", "unknown key; the name is the file name")
-    return Scenario(name=path.stem, **{**data, **overrides})
+    return Scenario(name=path.stem, limits=limits, **{**data, **overrides})
 
 
 def schema() -> dict[str, Any]:
