@@ -73,7 +73,7 @@ KERNEL_FIELDS = {
     "sigma": f.Field(
         f.positive_number,
         {"type": "number", "exclusiveMinimum": 0},
-        "Standard deviation of the gaussian preset, in pixels.",
+        "Standard deviation of the gaussian preset, in pixels; default 1.",
         None,
     ),
 }
@@ -175,7 +175,7 @@ TOP_FIELDS = {
     "caption": f.Field(
         f.text_of(200),
         {"type": "string", "maxLength": 200},
-        "One line shown on the poster and the final frame.",
+        "One line shown under the title.",
         None,
     ),
     "operation": f.Field(

@@ -1,0 +1,28 @@
+"""The README documents every scenario key and shows the gallery."""
+
+import re
+
+from convanim.scenario import IMAGE_FIELDS, KERNEL_FIELDS, RENDER_FIELDS, TIMING_FIELDS, TOP_FIELDS
+
+from .helpers import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_scenario_key_has_a_row():
+    rows = set(re.findall(r"^\| `([a-z_.]+)` \|", README, flags=re.M))
+    keys = {k for k in TOP_FIELDS if k not in ("image", "kernel", "render", "timing")}
+    for table, fields in (
+        ("image", IMAGE_FIELDS),
+        ("kernel", KERNEL_FIELDS),
+        ("render", RENDER_FIELDS),
+        ("timing", TIMING_FIELDS),
+    ):
+        keys |= {f"{table}.{k}" for k in fields}
+    assert keys <= rows, f"undocumented keys: {sorted(keys - rows)}"
+
+
+def test_the_gallery_gifs_are_shown():
+    for path in sorted((ROOT / "animations").glob("*.toml")):
+        assert f"(output/{path.stem}.gif)" in README
+    assert README.index("output/convol_mean.gif") < README.index("## ")  # at the top
