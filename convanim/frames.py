@@ -21,8 +21,10 @@ from .layout import (
     SMALL_PX,
     SYMBOL_PX,
     TITLE_PX,
+    Box,
     auto_cell,
     make_layout,
+    visible_parts,
 )
 from .numfmt import formatter
 from .scenario import Scenario
@@ -124,38 +126,45 @@ class _Builder:
                 self.add(Text(grid.x, y, line, size, colour, "start"))
         k = lay.kernel
         centre = k.x + k.cols * k.cell / 2
+        panel, *symbols = self._panels()
+        x0, y0, x1, y1 = panel
+        self.add(Rect(x0, y0, x1 - x0, y1 - y0, fill=self.render.background))
         for i, line in enumerate(k_l):
-            if i == 0:  # an opaque panel: connectors pass behind the kernel and its labels
-                top = k.y - 10 - len(k_l) * (SMALL_PX + 4) - 4
-                half = max(text_width(t, LABEL_PX) for t in k_l) / 2 + 6
-                self.add(Rect(centre - half, top, 2 * half, k.y - top, fill=self.render.background))
             size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
             y = k.y - 10 - (len(k_l) - 1 - i) * (SMALL_PX + 4)
             self.add(Text(centre, y, line, size, colour, "middle"))
-        sym_y = lay.middle_y + BASELINE * SYMBOL_PX
-        for x in (lay.op_x, lay.arrow_x):
-            self.add(
-                Rect(
-                    x - SYMBOL_PX / 2,
-                    lay.middle_y - SYMBOL_PX / 2,
-                    SYMBOL_PX,
-                    SYMBOL_PX,
-                    fill=self.render.background,
-                )
-            )
-        self.add(Text(lay.op_x, sym_y, "\u229b", SYMBOL_PX, style.MUTED))
-        self.add(Text(lay.arrow_x, sym_y, "\u2192", SYMBOL_PX, style.MUTED))
+        for (x0, y0, x1, y1), glyph in zip(symbols, ("\u229b", "\u2192"), strict=True):
+            self.add(Rect(x0, y0, x1 - x0, y1 - y0, fill=self.render.background))
+            self.add(Text((x0 + x1) / 2, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, style.MUTED))
+
+    def _panels(self) -> list[Box]:
+        """Opaque boxes of the middle column: the kernel with its labels, then the ⊛ and → signs.
+        Connectors pass behind them."""
+        lay, k = self.layout, self.layout.kernel
+        k_labels = self._labels()[1]
+        centre = k.x + k.cols * k.cell / 2
+        half = max(max(text_width(t, LABEL_PX) for t in k_labels) / 2 + 6, k.cols * k.cell / 2)
+        top = k.y - 10 - len(k_labels) * (SMALL_PX + 4) - 4
+        panel = (centre - half, top, centre + half, k.y + k.rows * k.cell)
+        half_sym = SYMBOL_PX / 2
+        symbols = [
+            (x - half_sym, lay.middle_y - half_sym, x + half_sym, lay.middle_y + half_sym)
+            for x in (lay.op_x, lay.arrow_x)
+        ]
+        return [panel, *symbols]
 
     def _connectors(self) -> None:
-        """A dashed line from the window to its output cell; drawn early, so cells cover it and it
-        shows only in the gaps between panels."""
+        """A dashed line from the window to its output cell, passing behind the grids and the
+        kernel: only its visible pieces are emitted, so each is small and cheap to repaint."""
         lay, c = self.layout, self.layout.cell
+        covers = [_grid_box(lay.input), _grid_box(lay.output), *self._panels()]
         for step in self.comp.steps:
             (r0, r1), (_, c1) = _span(step.rows), _span(step.cols)
-            x0, y0 = lay.input.x + (c1 + 1) * c, lay.input.y + (r0 + r1 + 1) * c / 2
-            x1, y1 = lay.output.x + step.out[1] * c, lay.output.y + (step.out[0] + 0.5) * c
+            start = (lay.input.x + (c1 + 1) * c, lay.input.y + (r0 + r1 + 1) * c / 2)
+            end = (lay.output.x + step.out[1] * c, lay.output.y + (step.out[0] + 0.5) * c)
             frame = self.at_step(step)
-            self.add(Line(((x0, y0), (x1, y1)), self.render.highlight, 1.5, dash=True), frame, frame)
+            for piece in visible_parts(start, end, covers):
+                self.add(Line(piece, self.render.highlight, 1.5, dash=True), frame, frame)
 
     def _cells(
         self,
@@ -341,6 +350,10 @@ class _Builder:
             )
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return tuple(infos)
+
+
+def _grid_box(g: Grid) -> Box:
+    return (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell)
 
 
 def _span(indices: np.ndarray) -> tuple[int, int]:

@@ -111,3 +111,33 @@ def make_layout(
         middle_y=middle_y,
         equation_y=equation_y,
     )
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def visible_parts(
+    p0: tuple[float, float], p1: tuple[float, float], covers: list[Box]
+) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Pieces of the segment p0→p1 outside every box in ``covers`` (Liang–Barsky clipping)."""
+    (x0, y0), (x1, y1) = p0, p1
+    dx, dy = x1 - x0, y1 - y0
+    hidden: list[tuple[float, float]] = []
+    for bx0, by0, bx1, by1 in covers:
+        lo, hi = 0.0, 1.0
+        for p, q in ((-dx, x0 - bx0), (dx, bx1 - x0), (-dy, y0 - by0), (dy, by1 - y0)):
+            if p == 0:
+                if q < 0:
+                    lo, hi = 1.0, 0.0
+            elif p < 0:
+                lo = max(lo, q / p)
+            else:
+                hi = min(hi, q / p)
+        if lo < hi:
+            hidden.append((lo, hi))
+    parts, t = [], 0.0
+    for lo, hi in [*sorted(hidden), (1.0, 1.0)]:
+        if lo - t > 1e-6:
+            parts.append(((x0 + t * dx, y0 + t * dy), (x0 + lo * dx, y0 + lo * dy)))
+        t = max(t, hi)
+    return parts

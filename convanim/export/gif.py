@@ -80,8 +80,8 @@ class _Indexer:
         self.lut = np.full(1 << 24, 0xFFFF, np.uint16)
         self.lut[_keys(palette)] = np.arange(len(palette), dtype=np.uint16)
 
-    def __call__(self, rgb: np.ndarray) -> np.ndarray:
-        keys = _keys(rgb)
+    def keys(self, keys: np.ndarray) -> np.ndarray:
+        """Palette indices of colours given as 24-bit keys (see ``_keys``)."""
         idx = self.lut[keys]
         missing = idx == 0xFFFF
         if missing.any():
@@ -117,24 +117,53 @@ def write_gif(frames: Frames, fh: BinaryIO) -> None:
     index = _Indexer(palette)
     fh.write(_header(frames.width, frames.height, palette))
     durations = [f.duration_ms for f in frames.frames]
-    screen: np.ndarray | None = None  # what a viewer shows once the pending frame is drawn
+    screen = np.zeros((frames.height, frames.width), np.uint32)  # what a viewer shows, as RGB keys
     pending: tuple[np.ndarray, tuple[int, int]] | None = None
     pending_ms = 0
-    for k, rgb in enumerate(painter):
-        if screen is None:
-            pending, pending_ms, screen = (index(rgb), (0, 0)), durations[0], rgb.copy()
-            continue
-        changed = np.any(rgb != screen, axis=2)
-        if not changed.any():
+    for k, (rgb, boxes) in enumerate(painter.changes()):
+        patch = _delta(rgb, boxes, screen, index, first=k == 0)
+        if patch is None:  # nothing changed: the previous frame just lasts longer
             pending_ms += durations[k]
             continue
-        fh.write(_frame_bytes(pending[0], pending[1], pending_ms))
-        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        patch = index(rgb[y0:y1, x0:x1])
-        patch[~changed[y0:y1, x0:x1]] = TRANSPARENT
-        pending, pending_ms = (patch, (int(x0), int(y0))), durations[k]
-        screen[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
+        if pending is not None:
+            fh.write(_frame_bytes(pending[0], pending[1], pending_ms))
+        pending, pending_ms = patch, durations[k]
     if pending is not None:
         fh.write(_frame_bytes(pending[0], pending[1], pending_ms))
     fh.write(b";")
+
+
+def _delta(
+    rgb: np.ndarray,
+    boxes: list[tuple[int, int, int, int]],
+    screen: np.ndarray,
+    index: _Indexer,
+    *,
+    first: bool,
+) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The palette indices of the smallest rectangle holding every changed pixel (unchanged ones
+    transparent) and its offset, or None; only the painter's repainted boxes are compared.
+    Updates ``screen``."""
+    changes = []
+    for x0, y0, x1, y1 in boxes:
+        keys = _keys(rgb[y0:y1, x0:x1])
+        mask = np.ones(keys.shape, bool) if first else keys != screen[y0:y1, x0:x1]
+        if mask.any():
+            screen[y0:y1, x0:x1] = keys
+            changes.append((x0, y0, keys, mask))
+    if not changes:
+        return None
+    bounds = [_bounds(x0, y0, mask) for x0, y0, _, mask in changes]
+    ux0, uy0 = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    ux1, uy1 = max(b[2] for b in bounds), max(b[3] for b in bounds)
+    patch = np.full((uy1 - uy0, ux1 - ux0), TRANSPARENT, np.uint8)
+    for (x0, y0, keys, mask), (bx0, by0, bx1, by1) in zip(changes, bounds, strict=True):
+        sub = mask[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0]
+        target = patch[by0 - uy0 : by1 - uy0, bx0 - ux0 : bx1 - ux0]
+        target[sub] = index.keys(keys[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0][sub])
+    return patch, (int(ux0), int(uy0))
+
+
+def _bounds(x0: int, y0: int, mask: np.ndarray) -> tuple[int, int, int, int]:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return x0 + cols[0], y0 + rows[0], x0 + cols[-1] + 1, y0 + rows[-1] + 1

@@ -1,10 +1,13 @@
-"""Raster painter: display list → RGB frames, shapes rasterised by matplotlib's Agg (no pyplot).
+"""Raster painter: display list → RGB frames; shapes rasterised by matplotlib's Agg (no pyplot),
+text by FreeType through Pillow, with the DejaVu Sans files bundled with matplotlib.
 
-Each shape is rasterised once into a sprite (RGBA, straight alpha) on a transparent scratch canvas,
-and shapes that differ only by a whole-pixel shift share one sprite. A frame is then composited
-from sprites with numpy. Between frames k−1 and k only the boxes of items that appear or disappear
-are recomposited, so a frame costs the same on a 7×7 grid as on a 34×34 one; ``frame(k)`` composites
-a frame alone, with the same sprites in the same order, so both paths give identical pixels.
+Each shape is rasterised once into a sprite (RGBA, straight alpha); shapes that differ only by a
+whole-pixel shift share one sprite. (Text goes through Pillow because Agg's text path costs ~5 ms
+for a step's equation, the dearest part of a frame; glyphs and metrics are the same font's.)
+Frames are composited from sprites with numpy. Between frames k−1 and k only the boxes of items
+that appear or disappear are recomposited, so a frame costs the same on a 7×7 grid as on a 34×34
+one; ``frame(k)`` composites a frame alone, with the same sprites in the same order, so both paths
+give identical pixels.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import astuple
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -22,14 +26,14 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.text import Text as MplText
+from PIL import Image, ImageDraw, ImageFont
 
 from ..display import Frames, Hatch, Line, Rect, Shape, Text
 from ..textsize import FONT_FAMILY
 
 DPI = 72  # one point is one pixel, so display-list sizes are used as they are
 DASH = (5.0, 4.0)  # px on, px off; the SVG player uses the same pattern
-HA = {"start": "left", "middle": "center", "end": "right"}
+PIL_ANCHOR = {"start": "ls", "middle": "ms", "end": "rs"}  # horizontal anchor, on the baseline
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, top-down, end exclusive
 
 
@@ -99,22 +103,29 @@ class RasterPainter:
         return self.image.copy()
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        """Every frame in order, recompositing only what changes; yields a view of the image,
-        valid until the next frame."""
+        """Every frame in order; yields a view of the image, valid until the next frame."""
+        for image, _ in self.changes():
+            yield image
+
+    def changes(self) -> Iterator[tuple[np.ndarray, list[Box]]]:
+        """Every frame in order with the boxes repainted since the previous one (the whole picture
+        for frame 0); only those boxes can differ. The image is a view, valid until the next."""
         uses = Counter(self.keys)
+        whole = (0, 0, self.width, self.height)
         for k in range(len(self.frames)):
             if k == 0:
-                self._paint((0, 0, self.width, self.height), 0)
+                boxes = [whole]
             else:
                 changed = np.flatnonzero((self.first == k) | (self.last == k - 1))
-                for box in _merge([tuple(self.boxes[i]) for i in changed]):
-                    self._paint(box, k)
-                for i in np.flatnonzero(self.last == k - 1):  # sprites no later frame needs
-                    key = self.keys[i]
-                    uses[key] -= 1
-                    if uses[key] == 0:
-                        self.sprites.pop(key, None)
-            yield self.image
+                boxes = _merge([tuple(self.boxes[i]) for i in changed])
+            for box in boxes:
+                self._paint(box, k)
+            for i in np.flatnonzero(self.last == k - 1):  # sprites no later frame needs
+                key = self.keys[i]
+                uses[key] -= 1
+                if uses[key] == 0:
+                    self.sprites.pop(key, None)
+            yield self.image, boxes
 
     # --------------------------------------------------------------- compositing
 
@@ -154,7 +165,10 @@ class RasterPainter:
     def _sprite(self, i: int) -> tuple[int, int, np.ndarray]:
         """(dx, dy, rgba) of item i's sprite, offset from its whole-pixel anchor; made on demand."""
         key = self.keys[i]
-        if key not in self.sprites:
+        shape = self.frames.items[i].shape
+        if key not in self.sprites and isinstance(shape, Text):
+            self.sprites[key] = _text_sprite(shape)
+        elif key not in self.sprites:
             x0, y0, x1, y1 = self.boxes[i]
             artist = self._artist(self.frames.items[i].shape)
             artist.draw(self.renderer)
@@ -177,18 +191,6 @@ class RasterPainter:
             )
         elif isinstance(shape, Hatch):
             artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=1)
-        elif isinstance(shape, Text):
-            artist = MplText(
-                shape.x,
-                shape.y,
-                shape.text,
-                fontsize=shape.size,
-                color=shape.color,
-                ha=HA[shape.anchor],
-                va="baseline",
-                fontfamily=FONT_FAMILY,
-                fontweight="bold" if shape.bold else "normal",
-            )
         elif isinstance(shape, Line):
             xs, ys = zip(*shape.points, strict=True)
             artist = Line2D(
@@ -215,15 +217,45 @@ class RasterPainter:
             pad = shape.width + 2
             x0, y0, x1, y1 = min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
         else:
-            ext = self._artist(shape).get_window_extent(self.renderer)
-            x0, x1 = ext.x0 - 3, ext.x1 + 3
-            y0, y1 = self.height - ext.y1 - 3, self.height - ext.y0 + 3
+            dx, dy, w, h = _text_extent(shape)
+            ox, oy = math.floor(shape.x), math.floor(shape.y)
+            x0, y0, x1, y1 = ox + dx, oy + dy, ox + dx + w, oy + dy + h
         return (
             max(0, math.floor(x0)),
             max(0, math.floor(y0)),
             min(self.width, math.ceil(x1)),
             min(self.height, math.ceil(y1)),
         )
+
+
+@lru_cache(maxsize=64)
+def _font(size: float, bold: bool) -> ImageFont.FreeTypeFont:
+    from matplotlib import font_manager
+
+    prop = font_manager.FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal")
+    return ImageFont.truetype(font_manager.findfont(prop, fallback_to_default=False), size)
+
+
+def _text_extent(t: Text) -> tuple[int, int, int, int]:
+    """(dx, dy, w, h): the text's pixel box relative to its whole-pixel anchor, with a margin."""
+    left, top, right, bottom = _font(t.size, t.bold).getbbox(t.text, anchor=PIL_ANCHOR[t.anchor])
+    fx, fy = t.x - math.floor(t.x), t.y - math.floor(t.y)
+    x0, y0 = math.floor(left + fx) - 1, math.floor(top + fy) - 1
+    return x0, y0, math.ceil(right + fx) + 2 - x0, math.ceil(bottom + fy) + 2 - y0
+
+
+def _text_sprite(t: Text) -> tuple[int, int, np.ndarray]:
+    """A text's sprite: its colour with FreeType's coverage as alpha."""
+    dx, dy, w, h = _text_extent(t)
+    mask = Image.new("L", (w, h), 0)
+    fx, fy = t.x - math.floor(t.x), t.y - math.floor(t.y)
+    ImageDraw.Draw(mask).text(
+        (fx - dx, fy - dy), t.text, fill=255, font=_font(t.size, t.bold), anchor=PIL_ANCHOR[t.anchor]
+    )
+    rgba = np.empty((h, w, 4), np.uint8)
+    rgba[:, :, :3] = [int(t.color[i : i + 2], 16) for i in (1, 3, 5)]
+    rgba[:, :, 3] = np.asarray(mask)
+    return dx, dy, rgba
 
 
 def _merge(boxes: list[Box]) -> list[Box]:
