@@ -71,6 +71,8 @@ class _Builder:
             counter_width=text_width(f"step {self.n_steps} / {self.n_steps}", COUNTER_PX),
         )
         self.value_px = self._value_size()
+        # Below 16 px a line around every cell turns a picture into a mesh: draw plain cells.
+        self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
 
     # ------------------------------------------------------------------ assembly
 
@@ -181,7 +183,7 @@ class _Builder:
             fill = colours[r * values.shape[1] + col]
             x, y = grid.x + col * c, grid.y + r * c
             start = first(r, col)
-            self.add(Rect(x, y, c, c, fill=fill, stroke=style.GRID_LINE, width=1), start)
+            self.add(Rect(x, y, c, c, fill=fill, stroke=self.grid_line, width=1), start)
             if show:
                 self.add(
                     Text(
@@ -197,16 +199,25 @@ class _Builder:
     def _input(self) -> None:
         image = self.s.image.values
         self._cells(self.layout.input, image, self.in_scale(image), self.fmt_in, lambda r, c: 0)
+        self._border(self.layout.input)
 
     def _output(self) -> None:
         g, out = self.layout.output, self.comp.output
         c = g.cell
         self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
         self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
-        for r in range(g.rows):
-            for col in range(g.cols):
-                self.add(Rect(g.x + col * c, g.y + r * c, c, c, stroke=style.HATCH, width=1))
+        if self.grid_line:
+            for r in range(g.rows):
+                for col in range(g.cols):
+                    self.add(Rect(g.x + col * c, g.y + r * c, c, c, stroke=style.HATCH, width=1))
         self._cells(g, out, self.out_scale(out), self.fmt_out, lambda r, col: r * g.cols + col + 1)
+        self._border(g)
+
+    def _border(self, g: Grid) -> None:
+        """A frame around a grid whose cells have no lines of their own, so it never melts into
+        the background."""
+        if self.grid_line is None:
+            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=style.GRID_LINE, width=1))
 
     def _kernel(self) -> None:
         k, weights, labels = self.layout.kernel, self.s.kernel.values, self.s.kernel.labels
