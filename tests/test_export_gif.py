@@ -110,3 +110,28 @@ def test_save_chooses_format_from_suffix_and_leaves_no_temp_file(tmp_path):
     n = small().save(tmp_path / "a.gif")
     assert (tmp_path / "a.gif").stat().st_size == n and n > 0
     assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
+
+
+def test_frames_are_streamed_to_the_file_not_held_until_the_end(monkeypatch):
+    from convanim.paint import raster
+
+    events = []
+    original = raster.RasterPainter.changes
+
+    def logged(self):
+        for k, item in enumerate(original(self)):
+            events.append(("painted", k))
+            yield item
+
+    class Sink(io.BytesIO):
+        def write(self, data):
+            events.append(("wrote", len(data)))
+            return super().write(data)
+
+    monkeypatch.setattr(raster.RasterPainter, "changes", logged)
+    frames = build(small())
+    export.get("gif").write(frames, Sink())
+    painted = [i for i, e in enumerate(events) if e[0] == "painted"]
+    # Frame k is written once frame k+1 is known to differ: writes interleave with painting.
+    writes_before_last_paint = [e for e in events[: painted[-1]] if e[0] == "wrote"]
+    assert len(writes_before_last_paint) >= len(frames) - 1
