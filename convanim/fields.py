@@ -318,3 +318,31 @@ def bool_or_auto(value: Any, key: str) -> bool | None:
 
 
 BOOL_AUTO_SCHEMA = {"oneOf": [{"type": "boolean"}, {"const": "auto"}]}
+
+
+def padding(value: Any, key: str) -> str | tuple[int, int, int, int]:
+    """An int, [rows, cols], [top, bottom, left, right] (as (t, b, l, r)) or a padding name."""
+    if isinstance(value, str):
+        if value in ("valid", "same", "full"):
+            return value
+    elif isinstance(value, (list, tuple)) and len(value) in (2, 4):
+        n = [positive_int(v, f"{key}[{i}]", low=0, high=64) for i, v in enumerate(value)]
+        return (n[0], n[0], n[1], n[1]) if len(n) == 2 else (n[0], n[1], n[2], n[3])
+    elif not isinstance(value, (list, tuple)):
+        n = positive_int(value, key, low=0, high=64)
+        return (n, n, n, n)
+    raise ScenarioError(
+        key,
+        'must be an integer, [rows, cols], [top, bottom, left, right], "valid", "same" or "full" '
+        f"(got {show(value)})",
+    )
+
+
+PADDING_SCHEMA = {
+    "oneOf": [
+        int_schema(0, 64),
+        {"type": "array", "items": int_schema(0, 64), "minItems": 2, "maxItems": 2},
+        {"type": "array", "items": int_schema(0, 64), "minItems": 4, "maxItems": 4},
+        {"enum": ["valid", "same", "full"]},
+    ]
+}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fields as f
-from .arithmetic import conv_out
+from .arithmetic import conv_out, same_pads, span, transpose_out, transpose_out_formula
 from .errors import ConvanimError, LimitError, ScenarioError
 from .kernels import PRESETS, SIZED, make_kernel, weight_label
 from .patterns import PATTERN_NAMES, make_pattern
@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from .display import Frames
     from .steps import Computation
 
-OPERATIONS = ("conv2d",)
+OPERATIONS = ("conv2d", "conv_transpose2d")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+PADDING_NAMES = ("valid", "same", "full")
+TRANSPOSE_VIEWS = ("scatter", "direct")
 MAX_SIDE = 100_000  # a sanity bound; the frame and cell limits refuse big images first
 
 IMAGE_FIELDS = {
@@ -181,13 +184,44 @@ TOP_FIELDS = {
     "operation": f.Field(
         f.choice(OPERATIONS),
         f.choice_schema(OPERATIONS),
-        "What is animated; conv2d is torch.nn.functional.conv2d (cross-correlation).",
+        "What is animated: conv2d or conv_transpose2d, as in torch.nn.functional.",
         "conv2d",
     ),
     "image": f.Field(lambda v, k: v, {}, "The input image: `values`, or a `pattern` with `size`."),
     "kernel": f.Field(lambda v, k: v, {}, "The kernel: `values`, or a `preset`."),
     "stride": f.Field(
         f.int_pair(1, 64), f.pair_schema(1, 64), "Step of the window: integer or [rows, cols].", (1, 1)
+    ),
+    "padding": f.Field(
+        f.padding,
+        f.PADDING_SCHEMA,
+        'Padding: an integer, [rows, cols], [top, bottom, left, right], or "valid", "same", "full".',
+        (0, 0, 0, 0),
+    ),
+    "padding_mode": f.Field(
+        f.choice(PADDING_MODES),
+        f.choice_schema(PADDING_MODES),
+        "What padding cells hold, as Conv2d(padding_mode=...).",
+        "zeros",
+    ),
+    "dilation": f.Field(
+        f.int_pair(1, 16),
+        f.pair_schema(1, 16),
+        "Spacing of the kernel taps: integer or [rows, cols].",
+        (1, 1),
+    ),
+    "output_padding": f.Field(
+        f.int_pair(0, 16),
+        f.pair_schema(0, 16),
+        "conv_transpose2d only: extra output rows/columns at the bottom/right.",
+        (0, 0),
+    ),
+    "transpose_view": f.Field(
+        f.choice(TRANSPOSE_VIEWS),
+        f.choice_schema(TRANSPOSE_VIEWS),
+        'conv_transpose2d only: "scatter" (each input pixel adds value × kernel to the output) or '
+        '"direct" (the equivalent convolution of the zero-inserted input with the kernel rotated 180°).',
+        "scatter",
     ),
     "render": f.Field(lambda v, k: v, {}, "Drawing options.", None),
     "timing": f.Field(lambda v, k: v, {}, "Frame durations.", None),
@@ -213,6 +247,12 @@ class Scenario:
     image: Image
     kernel: Kernel
     stride: tuple[int, int]
+    padding: tuple[int, int, int, int]  #: top, bottom, left, right, resolved
+    padding_name: str | None  #: "valid", "same" or "full" when the file named it
+    padding_mode: str
+    dilation: tuple[int, int]
+    output_padding: tuple[int, int]
+    transpose_view: str
     render: Render
     timing: Timing
     name: str
@@ -223,8 +263,10 @@ class Scenario:
         kernel = parsed["kernel"] = _parse_kernel(parsed["kernel"])
         parsed["render"] = _parse_options(parsed["render"], Render, RENDER_FIELDS, "render")
         parsed["timing"] = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
-        _check_fits(shape, kernel)
-        _check_limits(shape, kernel.values.shape, parsed["stride"], limits)
+        parsed["padding_name"] = parsed["padding"] if isinstance(parsed["padding"], str) else None
+        parsed["padding"] = _resolve_padding(parsed, kernel)
+        _check_arithmetic(parsed, shape, kernel)
+        _check_limits(shape, _shape_of(parsed, shape, kernel.values.shape), limits)
         parsed["image"] = make_image()  # only now, so a huge pattern is refused before any work
         for key, value in {**parsed, "name": name}.items():
             object.__setattr__(self, key, value)
@@ -232,18 +274,16 @@ class Scenario:
     @property
     def output_shape(self) -> tuple[int, int]:
         """(rows, cols) of the output, derived from the arithmetic of the operation."""
-        (h, w), (kh, kw) = self.image.values.shape, self.kernel.values.shape
-        return conv_out(h, kh, self.stride[0]), conv_out(w, kw, self.stride[1])
+        return _shape_of(vars(self), self.image.values.shape, self.kernel.values.shape).output
 
     @property
     def n_steps(self) -> int:
-        rows, cols = self.output_shape
-        return rows * cols
+        return _shape_of(vars(self), self.image.values.shape, self.kernel.values.shape).steps
 
     @property
     def n_frames(self) -> int:
-        """Poster, one frame per step, final frame."""
-        return self.n_steps + 2
+        """Poster, (an explanatory frame,) one frame per step, final frame."""
+        return _shape_of(vars(self), self.image.values.shape, self.kernel.values.shape).frames
 
     @cached_property
     def _computation(self) -> Computation:
@@ -278,6 +318,16 @@ class Scenario:
         buf = io.BytesIO()
         exporter.write(self.frames(), buf)
         return buf.getvalue()
+
+    def to_html(self) -> str:
+        """The HTML player as a fragment (its JS and CSS included) for a notebook or a web page."""
+        from .export.html import fragment
+
+        return fragment(self.frames())
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the player when a scenario is the last expression of a cell."""
+        return self.to_html()
 
     def __repr__(self) -> str:
         (h, w), (kh, kw) = self.image.values.shape, self.kernel.values.shape
@@ -345,31 +395,135 @@ def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str)
     return cls(**f.parse_table({} if data is None else data, table, prefix))
 
 
-def _check_fits(shape: tuple[int, int], kernel: Kernel) -> None:
-    (h, w), (kh, kw) = shape, kernel.values.shape
-    if kh > h or kw > w:
+@dataclass(frozen=True)
+class Shape:
+    """Sizes that follow from the keys: the output, the steps, the frames, the cells drawn."""
+
+    output: tuple[int, int]
+    steps: int
+    frames: int
+    cells: int
+
+
+def _resolve_padding(t: dict[str, Any], kernel: Kernel) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) from an integer, a list or a name, as PyTorch places them."""
+    pad, (kh, kw), (dr, dc) = t["padding"], kernel.values.shape, t["dilation"]
+    transposed = t["operation"] == "conv_transpose2d"
+    if transposed and (isinstance(pad, str) or pad[0] != pad[1] or pad[2] != pad[3]):
+        raise ScenarioError("padding", "conv_transpose2d takes an integer or [rows, cols], as in PyTorch")
+    if pad == "valid":
+        return (0, 0, 0, 0)
+    if pad == "same":
+        if t["stride"] != (1, 1):
+            raise ScenarioError(
+                "padding", f"'same' needs stride 1, as in PyTorch (got stride {_pair_text(t['stride'])})"
+            )
+        return (*same_pads(kh, dr), *same_pads(kw, dc))
+    if pad == "full":
+        return (dr * (kh - 1),) * 2 + (dc * (kw - 1),) * 2
+    return pad
+
+
+def _check_arithmetic(t: dict[str, Any], shape: tuple[int, int], kernel: Kernel) -> None:
+    """Combinations PyTorch refuses, or that leave no output."""
+    (h, w), (kh, kw), pad = shape, kernel.values.shape, t["padding"]
+    op, mode, dil = t["operation"], t["padding_mode"], t["dilation"]
+    if op == "conv2d":
+        for key in ("output_padding", "transpose_view"):
+            if t[key] != TOP_FIELDS[key].default:
+                raise ScenarioError(key, "only applies to operation 'conv_transpose2d'")
+    elif mode != "zeros":
+        raise ScenarioError(
+            "padding_mode", f"conv_transpose2d pads with zeros only, as in PyTorch (got {mode!r})"
+        )
+    sides = (("top", h), ("bottom", h), ("left", w), ("right", w))
+    for p, (side, n) in zip(pad, sides, strict=True):
+        axis = "rows" if side in ("top", "bottom") else "columns"
+        if mode == "reflect" and p >= n:
+            raise ScenarioError(
+                "padding", f"reflect padding must be smaller than the image ({side} {p} with {n} {axis})"
+            )
+        if mode == "circular" and p > n:
+            raise ScenarioError(
+                "padding", f"circular padding must not exceed the image ({side} {p} with {n} {axis})"
+            )
+    if op == "conv_transpose2d":
+        _check_transpose(t, shape, kernel)
+        return
+    eff = (span(kh, dil[0]), span(kw, dil[1]))
+    padded = (h + pad[0] + pad[1], w + pad[2] + pad[3])
+    if eff[0] > padded[0] or eff[1] > padded[1]:
         key = "kernel.size" if kernel.preset else "kernel.values"
-        raise ScenarioError(key, f"the {kh}×{kw} kernel is larger than the {h}×{w} image")
+        spans = f" (spanning {eff[0]}×{eff[1]} with dilation {_pair_text(dil)})" if dil != (1, 1) else ""
+        what = "padded image" if any(pad) else "image"
+        raise ScenarioError(
+            key, f"the {kh}×{kw} kernel{spans} is larger than the {padded[0]}×{padded[1]} {what}"
+        )
 
 
-def _check_limits(
-    shape: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int], limits: Limits
-) -> None:
+def _check_transpose(t: dict[str, Any], shape: tuple[int, int], kernel: Kernel) -> None:
+    stride, dil, op, pad = t["stride"], t["dilation"], t["output_padding"], t["padding"]
+    for axis in (0, 1):
+        if op[axis] >= max(stride[axis], dil[axis]):
+            raise ScenarioError(
+                "output_padding",
+                f"must be smaller than the stride or the dilation, as in PyTorch (got {_pair_text(op)} "
+                f"with stride {_pair_text(stride)}, dilation {_pair_text(dil)})",
+            )
+    for axis, (n, k) in enumerate(zip(shape, kernel.values.shape, strict=True)):
+        size = transpose_out(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
+        if size < 1:
+            formula = transpose_out_formula(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
+            raise ScenarioError("padding", f"leaves no output {('rows', 'columns')[axis]}: {formula}")
+    if t["transpose_view"] == "direct":
+        for axis, k in enumerate(kernel.values.shape):
+            if pad[2 * axis] > dil[axis] * (k - 1):
+                raise ScenarioError(
+                    "transpose_view",
+                    f"'direct' needs padding ≤ dilation·(kernel − 1) = {dil[axis] * (k - 1)} "
+                    f"(got {pad[2 * axis]}); use 'scatter'",
+                )
+
+
+def _shape_of(t: dict[str, Any], shape: tuple[int, int], kernel: tuple[int, int]) -> Shape:
+    """Output size, step and frame counts, cells drawn: all derived, never typed."""
+    (h, w), (kh, kw), pad = shape, kernel, t["padding"]
+    (sr, sc), (dr, dc) = t["stride"], t["dilation"]
+    if t["operation"] == "conv_transpose2d":
+        (opr, opc) = t["output_padding"]
+        out = (transpose_out(h, kh, sr, pad[0], opr, dr), transpose_out(w, kw, sc, pad[2], opc, dc))
+        if t["transpose_view"] == "scatter":
+            return Shape(out, h * w, h * w + 2, h * w + max(0, out[0] * out[1]))
+        grid = (
+            (h - 1) * sr + 1 + 2 * (dr * (kh - 1) - pad[0]) + opr,
+            (w - 1) * sc + 1 + 2 * (dc * (kw - 1) - pad[2]) + opc,
+        )
+        steps = max(0, out[0] * out[1])
+        return Shape(out, steps, steps + 3, grid[0] * grid[1] + steps)
+    out = (conv_out(h, kh, sr, pad[:2], dr), conv_out(w, kw, sc, pad[2:], dc))
+    cells = (h + pad[0] + pad[1]) * (w + pad[2] + pad[3]) + out[0] * out[1]
+    return Shape(out, out[0] * out[1], out[0] * out[1] + 2, cells)
+
+
+def _check_limits(image: tuple[int, int], shape: Shape, limits: Limits) -> None:
     """Refuse, before any work, a scenario that needs too many frames or cells."""
-    (h, w), (kh, kw) = shape, kernel
-    steps = conv_out(h, kh, stride[0]) * conv_out(w, kw, stride[1])
-    if steps + 2 > limits.max_frames:
+    size = f"a {image[0]}×{image[1]} image"
+    if shape.frames > limits.max_frames:
         raise LimitError(
             "image",
-            f"a {h}×{w} image needs {steps + 2:,} frames ({steps:,} steps); the limit is "
+            f"{size} needs {shape.frames:,} frames ({shape.steps:,} steps); the limit is "
             f"{limits.max_frames:,} (raise it with --max-frames)",
         )
-    if h * w + steps > limits.max_cells:
+    if shape.cells > limits.max_cells:
         raise LimitError(
             "image",
-            f"a {h}×{w} image needs {h * w + steps:,} cells drawn (input and output); the limit is "
+            f"{size} needs {shape.cells:,} cells drawn (input and output); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
         )
+
+
+def _pair_text(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
 
 
 def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Scenario:

@@ -13,6 +13,9 @@ PAPER = "#ffffff"
 MUTED = "#555555"
 GRID_LINE = "#9a9a9a"
 HATCH = "#c4c4c4"
+GHOST_LINE = "#b8b8b8"
+BOUNDARY = "#333333"  # between an image and its padding
+SOURCE = "#0072b2"  # Okabe–Ito blue: where a padding value comes from
 DIVERGING = "PRGn"
 
 
@@ -79,3 +82,11 @@ def contrast(a: str, b: str) -> float:
 def text_on(fill: str) -> str:
     """Ink or paper, whichever reads better on ``fill``."""
     return INK if contrast(INK, fill) >= contrast(PAPER, fill) else PAPER
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """``a`` moved a fraction ``t`` of the way towards ``b`` (both ``#rrggbb``)."""
+    ca = np.array([int(a[i : i + 2], 16) for i in (1, 3, 5)], float)
+    cb = np.array([int(b[i : i + 2], 16) for i in (1, 3, 5)], float)
+    r, g, bl = np.round(ca + (cb - ca) * t).astype(int)
+    return f"#{r:02x}{g:02x}{bl:02x}"

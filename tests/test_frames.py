@@ -140,3 +140,84 @@ def test_values_are_left_out_when_cells_are_too_small_unless_forced():
 def test_cell_px_sets_the_picture_size(cell):
     f = build(small(render={"cell_px": cell}))
     assert f.output_grid.cell == cell and f.width % 2 == 0 and f.height % 2 == 0
+
+
+# ---------------------------------------------------------------- padding, dilation, transposed
+
+
+def rects(frames, k, stroke):
+    return [s for s in frames.visible(k) if isinstance(s, Rect) and s.stroke == stroke]
+
+
+def test_padding_cells_are_ghosts_around_a_boundary():
+    s = convanim.Scenario(image={"pattern": "square", "size": 4}, kernel={"preset": "mean"}, padding=[1, 2])
+    f = build(s)
+    assert len(rects(f, 0, style.GHOST_LINE)) == 6 * 8 - 16  # padded 6×8, image 4×4
+    boundary = [r for r in rects(f, 0, style.BOUNDARY)]
+    c = f.output_grid.cell
+    assert len(boundary) == 1 and (boundary[0].w, boundary[0].h) == (4 * c, 4 * c)
+    texts0 = texts(f, 0)
+    assert "padded to 6×8" in texts0 and "stride 1, padding 1×2" in texts0
+    assert "rows ⌊(4 + 2·1 − 1·(3 − 1) − 1)/1⌋ + 1 = 4" in texts0
+    assert "cols ⌊(4 + 2·2 − 1·(3 − 1) − 1)/1⌋ + 1 = 6" in texts0
+    assert "output[a,b] = Σᵢⱼ kernel[i,j] · input[a+i−1, b+j−2]" in texts0
+
+
+def test_reflect_padding_marks_where_ghost_values_come_from():
+    image = np.arange(16.0).reshape(4, 4)
+    s = convanim.Scenario(image=image, kernel={"preset": "mean"}, padding=1, padding_mode="reflect")
+    f = build(s)
+    marks = rects(f, 1, style.SOURCE)  # first step: window over padded rows 0..2, cols 0..2
+    # ghost taps: the 5 cells of the top row and left column; their sources are image cells
+    # (1,1),(1,0),(1,1)... as padded coordinates: distinct sources (2,2), (2,1), (1,2)
+    assert len(marks) == 5 + 3
+    assert "padded (reflect) to 6×6" in texts(f, 0) and "stride 1, padding 1, reflect" in texts(f, 0)
+
+
+def test_dilated_window_outlines_each_tap_and_dashes_the_span():
+    s = convanim.Scenario(image={"pattern": "square", "size": 7}, kernel={"preset": "mean"}, dilation=2)
+    f = build(s)
+    taps = [r for r in rects(f, 1, "#e69f00") if r.fill is None and r.w < f.output_grid.cell + 1]
+    assert len(taps) == 9 + 1  # nine taps and the current output cell
+    dashed = [x for x in f.visible(1) if isinstance(x, Line) and x.dash]
+    assert len(dashed) >= 4 and "dilation 2" in texts(f, 0)
+
+
+def test_scatter_frames_accumulate_the_output():
+    s = convanim.Scenario(
+        image=np.array([[1.0, 2.0], [3.0, 4.0]]),
+        kernel=np.ones((3, 3)),
+        operation="conv_transpose2d",
+        stride=2,
+        padding=1,
+    )
+    f = build(s)
+    assert len(f) == 4 + 2 and [i.out for i in f.frames] == [None] * 6
+    assert f.frames[2].readout == "step 2/4: input[0,1] = 2 added to the output"
+    g = f.output_grid  # the real output, inside the drawn 5×5 scatter
+    assert (g.rows, g.cols) == (3, 3)
+    final = texts(f, len(f) - 1)
+    assert "output 3×3 complete: min 1, max 10" in final and "10" in final
+    # the centre output cell shows 4 after the first step... then 10 at the end
+    assert "input[0,1] = 2: output[−1:2, 1:4] += 2 · kernel" in texts(f, 2)
+    assert "drawn 5×5: the pale border is cropped by padding" in texts(f, 0)
+    assert "(2 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 3" in texts(f, 0)
+
+
+def test_direct_view_shows_the_kernel_rotating():
+    kernel = np.arange(1.0, 10.0).reshape(3, 3)
+    s = convanim.Scenario(
+        image=np.full((2, 2), 0.5),
+        kernel=kernel,
+        operation="conv_transpose2d",
+        stride=2,
+        transpose_view="direct",
+    )
+    f = build(s)
+    first_row = lambda k: [t for t in texts(f, k) if t in "123456789"][:3]  # noqa: E731
+    assert first_row(0) == ["1", "2", "3"] and first_row(1) == ["9", "8", "7"]
+    assert "kernel 3×3" in texts(f, 0) and "kernel 3×3 rotated 180°" in texts(f, 1)
+    assert any(
+        t.startswith("same numbers as a convolution with the kernel rotated 180°") for t in texts(f, 1)
+    )
+    assert f.frames[1].step is None and f.frames[2].step == 0

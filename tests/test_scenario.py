@@ -31,14 +31,18 @@ RULES = [
     # (changes, message)
     (
         {"colour": 1},
-        "colour: unknown key; allowed: title, caption, operation, image, kernel, stride, render, timing",
+        "colour: unknown key; allowed: title, caption, operation, image, kernel, stride, padding, padding_mode, "
+        "dilation, output_padding, transpose_view, render, timing",
     ),
     ({"kernel__sise": 3}, "kernel.sise: unknown key; allowed: values, preset, size, sigma"),
     ({"image": DELETE}, "image: is required"),
     ({"title": 3}, "title: must be a string (got 3)"),
     ({"title": "a\nb"}, "title: must be a single line (no newlines or tabs)"),
     ({"title": "x" * 121}, "title: is 121 characters long; at most 120"),
-    ({"operation": "max_pool2d"}, "operation: must be one of 'conv2d' (got 'max_pool2d')"),
+    (
+        {"operation": "max_pool2d"},
+        "operation: must be one of 'conv2d', 'conv_transpose2d' (got 'max_pool2d')",
+    ),
     ({"kernel__size": 0}, "kernel.size: must be a positive integer (got 0)"),
     ({"kernel__size": [3, -1]}, "kernel.size[1]: must be a positive integer (got -1)"),
     ({"kernel__size": [3, 3, 3]}, "kernel.size: must be an integer or [rows, cols] (got [3, 3, 3])"),
@@ -247,14 +251,8 @@ def test_schema_covers_every_key_and_forbids_others():
     s = schema()
     assert s["additionalProperties"] is False
     assert set(s["properties"]) == {
-        "title",
-        "caption",
-        "operation",
-        "image",
-        "kernel",
-        "stride",
-        "render",
-        "timing",
+        *("title", "caption", "operation", "image", "kernel", "stride", "render", "timing"),
+        *("padding", "padding_mode", "dilation", "output_padding", "transpose_view"),
     }
     assert s["properties"]["kernel"]["properties"]["preset"]["enum"][0] == "mean"
     assert s["properties"]["timing"]["properties"]["step_ms"]["multipleOf"] == 10

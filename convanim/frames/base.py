@@ -1,0 +1,355 @@
+"""What every illustration's frames share: layout, title, labels, kernel, grids of cells, counter.
+
+Frame 0 is the poster; the steps follow (from ``first_step``), then the finished output.
+Subclasses add the operation's own items in ``body`` and describe each frame in ``infos``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .. import style
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, Rect, Shape, Text
+from ..layout import (
+    CAPTION_PX,
+    EQUATION_PX,
+    LABEL_PX,
+    PAD,
+    SMALL_PX,
+    SYMBOL_PX,
+    TITLE_PX,
+    Box,
+    auto_cell,
+    make_layout,
+    visible_parts,
+)
+from ..numfmt import formatter
+from ..scenario import Scenario
+from ..steps import Computation
+from ..textsize import text_width
+
+BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
+COUNTER_PX = 14
+MIN_VALUE_PX = 8.0
+GHOST_MIX = 0.55  # how far a padding cell's colour is washed towards the background
+
+
+class Builder:
+    """Collects items in drawing order; one method per part of the picture."""
+
+    first_step = 1  #: frame of the first step (2 when an explanatory frame comes first)
+
+    def __init__(
+        self, scenario: Scenario, comp: Computation, right: tuple[int, int], outputs: np.ndarray
+    ) -> None:
+        """``right`` is the shape of the grid drawn on the right; ``outputs`` every value it shows."""
+        self.s, self.comp, self.render = scenario, comp, scenario.render
+        self.n_steps = len(comp.steps)
+        self.last = self.first_step + self.n_steps
+        self.items: list[Item] = []
+        grid, kernel = comp.grid, scenario.kernel.values
+        self.in_scale, self.out_scale = style.scales(
+            grid, kernel, outputs, self.render.colormap, self.render.output_colormap
+        )
+        whole = _integral(grid) and _integral(kernel)
+        self.fmt_in = formatter(self.render.number_format, grid)
+        self.fmt_out = formatter(self.render.number_format, outputs, least=0 if whole else 1)
+        cell = self.render.cell_px or auto_cell(grid.shape, kernel.shape, right)
+        self.labels = self.label_lines()
+        self.layout = make_layout(
+            grid.shape,
+            kernel.shape,
+            right,
+            cell,
+            labels=self.labels,
+            title=scenario.title,
+            caption=scenario.caption,
+            equation=self.render.equation,
+            counter_width=text_width(f"step {self.n_steps} / {self.n_steps}", COUNTER_PX),
+        )
+        self.value_px = self._value_size(outputs)
+        # Below 16 px a line around every cell turns a picture into a mesh: draw plain cells.
+        self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
+        self.stroke = max(2.0, round(self.layout.cell * 0.09))
+
+    # ------------------------------------------------------------------ to override
+
+    def label_lines(self) -> tuple[list[str], list[str], list[str]]:
+        raise NotImplementedError
+
+    def body(self) -> None:
+        raise NotImplementedError
+
+    def infos(self) -> list[FrameInfo]:
+        raise NotImplementedError
+
+    def output_grid(self) -> Grid:
+        return self.layout.output
+
+    # ------------------------------------------------------------------ assembly
+
+    def frames(self) -> Frames:
+        self.body()
+        lay = self.layout
+        infos = tuple(self.infos())
+        assert len(infos) == self.last + 1, "one FrameInfo per frame"
+        return Frames(
+            title=self.s.title,
+            width=lay.width,
+            height=lay.height,
+            background=self.render.background,
+            items=tuple(self.items),
+            frames=infos,
+            output_grid=self.output_grid(),
+        )
+
+    def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
+        self.items.append(Item(shape, first, self.last if last is None else last))
+
+    def at(self, index: int) -> int:
+        """Frame of step ``index``."""
+        return self.first_step + index
+
+    # ------------------------------------------------------------------ chrome
+
+    def chrome(self, kernel_titles: Sequence[tuple[str, int, int]] = ()) -> None:
+        """Title, caption, panel labels, the kernel panel and the ⊛ and → signs. ``kernel_titles``
+        replaces the kernel's first label line by (text, first, last) pieces."""
+        lay, ink = self.layout, style.INK
+        self.add(Text(PAD, lay.title_y, self.s.title, TITLE_PX, ink, "start", bold=True))
+        if lay.caption_y is not None:
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+        in_l, k_l, out_l = self.labels
+        for grid, lines in ((lay.input, in_l), (lay.output, out_l)):
+            for i, line in enumerate(lines):
+                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
+                self.add(Text(grid.x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
+        k = lay.kernel
+        centre = k.x + k.cols * k.cell / 2
+        panel, *symbols = self.panels()
+        self.add(
+            Rect(panel[0], panel[1], panel[2] - panel[0], panel[3] - panel[1], fill=self.render.background)
+        )
+        for i, line in enumerate(k_l):
+            size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
+            y = k.y - 10 - (len(k_l) - 1 - i) * (SMALL_PX + 4)
+            for text, first, last in kernel_titles if i == 0 and kernel_titles else [(line, 0, self.last)]:
+                self.add(Text(centre, y, text, size, colour, "middle"), first, last)
+        for (x0, y0, x1, y1), glyph in zip(symbols, ("\u229b", "\u2192"), strict=True):
+            self.add(Rect(x0, y0, x1 - x0, y1 - y0, fill=self.render.background))
+            self.add(Text((x0 + x1) / 2, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, style.MUTED))
+
+    def panels(self) -> list[Box]:
+        """Opaque boxes of the middle column: the kernel with its labels, then the ⊛ and → signs.
+        Connectors pass behind them."""
+        lay, k = self.layout, self.layout.kernel
+        k_labels = self.labels[1]
+        centre = k.x + k.cols * k.cell / 2
+        half = max(max(text_width(t, LABEL_PX) for t in k_labels) / 2 + 6, k.cols * k.cell / 2)
+        top = k.y - 10 - len(k_labels) * (SMALL_PX + 4) - 4
+        panel = (centre - half, top, centre + half, k.y + k.rows * k.cell)
+        half_sym = SYMBOL_PX / 2
+        symbols = [
+            (x - half_sym, lay.middle_y - half_sym, x + half_sym, lay.middle_y + half_sym)
+            for x in (lay.op_x, lay.arrow_x)
+        ]
+        return [panel, *symbols]
+
+    def connector(self, start: tuple[float, float], end: tuple[float, float], frame: int) -> None:
+        """A dashed line between the panels, passing behind the grids and the kernel: only its
+        visible pieces are emitted, so each is small and cheap to repaint."""
+        lay = self.layout
+        covers = [grid_box(lay.input), grid_box(lay.output), *self.panels()]
+        for piece in visible_parts(start, end, covers):
+            self.add(Line(piece, self.render.highlight, 1.5, dash=True), frame, frame)
+
+    # ------------------------------------------------------------------ cells
+
+    def cell(
+        self,
+        grid: Grid,
+        r: int,
+        c: int,
+        value: float,
+        fill: str,
+        fmt: Callable[[float], str],
+        first: int,
+        last: int | None = None,
+        *,
+        ghost: bool = False,
+    ) -> None:
+        """One cell with its value; a ghost (padding) cell is washed out and thinly outlined."""
+        x, y, size = grid.x + c * grid.cell, grid.y + r * grid.cell, grid.cell
+        if ghost:
+            fill = style.mix(fill, self.render.background, GHOST_MIX)
+        stroke = style.GHOST_LINE if ghost else self.grid_line
+        self.add(Rect(x, y, size, size, fill=fill, stroke=stroke, width=1), first, last)
+        if self.value_px is not None:
+            baseline = y + size / 2 + BASELINE * self.value_px
+            self.add(
+                Text(x + size / 2, baseline, fmt(value), self.value_px, style.text_on(fill)), first, last
+            )
+
+    def input_cells(self) -> None:
+        """The grid the steps read, padding and inserted zeros as ghost cells."""
+        g, grid, ghost = self.layout.input, self.comp.grid, self.comp.ghost
+        colours = self.in_scale(grid)
+        for (r, c), v in np.ndenumerate(grid):
+            r, c = int(r), int(c)
+            self.cell(g, r, c, v, colours[r * grid.shape[1] + c], self.fmt_in, 0, ghost=bool(ghost[r, c]))
+        self.border(g)
+
+    def empty_grid(self, g: Grid) -> None:
+        """Hatching that says "not computed yet", under the cells that will fill in."""
+        c = g.cell
+        self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
+        self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
+        if self.grid_line:
+            for r in range(g.rows):
+                for col in range(g.cols):
+                    self.add(Rect(g.x + col * c, g.y + r * c, c, c, stroke=style.HATCH, width=1))
+
+    def border(self, g: Grid) -> None:
+        """A frame around a grid whose cells have no lines of their own, so it never melts into
+        the background."""
+        if self.grid_line is None:
+            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=style.GRID_LINE, width=1))
+
+    def outline(
+        self,
+        g: Grid,
+        rows: tuple[int, int],
+        cols: tuple[int, int],
+        colour: str,
+        frame: int,
+        width: float | None = None,
+        inset: float = 0.0,
+        last: int | None = None,
+    ) -> None:
+        """A rectangle around cells rows[0]..rows[1] × cols[0]..cols[1] of grid ``g``, drawn in
+        ``frame`` (to ``last`` if given)."""
+        c = g.cell
+        x, y = g.x + cols[0] * c + inset, g.y + rows[0] * c + inset
+        w, h = (cols[1] + 1 - cols[0]) * c - 2 * inset, (rows[1] + 1 - rows[0]) * c - 2 * inset
+        self.add(
+            Rect(x, y, w, h, stroke=colour, width=width or self.stroke),
+            frame,
+            frame if last is None else last,
+        )
+
+    def taps(self, g: Grid, rows: np.ndarray, cols: np.ndarray, frame: int) -> None:
+        """The cells a kernel touches: one outline when they are contiguous; with dilation, each tap
+        outlined and the span dashed, so the gaps show."""
+        (r0, r1), (c0, c1) = span(rows), span(cols)
+        if (r1 - r0 + 1, c1 - c0 + 1) == (len(rows), len(cols)):
+            self.outline(g, (r0, r1), (c0, c1), self.render.highlight, frame)
+            return
+        for r in rows.tolist():
+            for c in cols.tolist():
+                self.outline(
+                    g, (r, r), (c, c), self.render.highlight, frame, width=self.stroke - 0.5, inset=1.5
+                )
+        x0, y0 = g.x + c0 * g.cell, g.y + r0 * g.cell
+        x1, y1 = g.x + (c1 + 1) * g.cell, g.y + (r1 + 1) * g.cell
+        for a, b in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
+            self.add(Line((a, b), self.render.highlight, 1.5, dash=True), frame, frame)
+
+    def kernel_cells(
+        self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
+    ) -> None:
+        k = self.layout.kernel
+        size = fit(max((t for row in labels for t in row), key=len), k.cell, self.value_px or 12.0, 7.0)
+        for r, row in enumerate(labels):
+            for col, label in enumerate(row):
+                x, y = k.x + col * k.cell, k.y + r * k.cell
+                fill = self.render.kernel_fill
+                self.add(
+                    Rect(x, y, k.cell, k.cell, fill=fill, stroke=self.render.highlight, width=1.5),
+                    first,
+                    last,
+                )
+                if size is not None:
+                    baseline = y + k.cell / 2 + BASELINE * size
+                    self.add(Text(x + k.cell / 2, baseline, label, size, style.INK), first, last)
+
+    # ------------------------------------------------------------------ strip
+
+    def counter(self) -> None:
+        lay, n = self.layout, self.n_steps
+        x = lay.width - PAD
+        self.add(Text(x, lay.title_y, f"{n} steps", COUNTER_PX, style.MUTED, "end"), 0, self.first_step - 1)
+        self.add(Text(x, lay.title_y, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
+        for i in range(n):
+            frame = self.at(i)
+            self.add(
+                Text(x, lay.title_y, f"step {i + 1} / {n}", COUNTER_PX, style.MUTED, "end"), frame, frame
+            )
+
+    def equation(self, text: str, first: int, last: int) -> None:
+        if self.layout.equation_y is not None:
+            self.add(Text(PAD, self.layout.equation_y, text, EQUATION_PX, style.INK, "start"), first, last)
+
+    @property
+    def room(self) -> float:
+        """Width in px the equation strip may use."""
+        return self.layout.width - 2 * PAD
+
+    def summary(self) -> str:
+        out = self.comp.output
+        return (
+            f"output {out.shape[0]}\u00d7{out.shape[1]} complete: min {self.fmt_out(out.min())}, "
+            f"max {self.fmt_out(out.max())}"
+        )
+
+    # ------------------------------------------------------------------ sizes
+
+    def _value_size(self, outputs: np.ndarray) -> float | None:
+        """Font size of cell values, or None when they are off (auto: when they fit)."""
+        if self.render.values is False:
+            return None
+        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]
+        texts += [self.fmt_out(v) for v in np.unique(outputs)]
+        widest = max(texts, key=lambda t: text_width(t, 10))
+        c = self.layout.cell
+        size = fit(widest, c, min(14.0, 0.36 * c), MIN_VALUE_PX)
+        if size is None and self.render.values is True:
+            return MIN_VALUE_PX
+        return size
+
+
+def grid_box(g: Grid) -> Box:
+    return (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell)
+
+
+def span(indices: np.ndarray) -> tuple[int, int]:
+    """First and last index along a kernel axis, as plain ints."""
+    return int(indices[0]), int(indices[-1])
+
+
+def _integral(values: np.ndarray) -> bool:
+    return bool(np.all(np.round(values) == values))
+
+
+def paren(text: str) -> str:
+    return f"({text})" if text.startswith("\u2212") else text
+
+
+def fit(text: str, cell: float, size: float, least: float) -> float | None:
+    """Largest font size ≤ ``size`` at which ``text`` fits in a cell; None if below ``least``."""
+    width = text_width(text, size)
+    size = min(size, size * 0.86 * cell / width) if width else size
+    return round(size, 1) if size >= least else None
+
+
+def shorten(terms: list[str], text: Callable[[list[str]], str], room: float) -> str:
+    """The longest ``text(terms)`` that fits ``room`` px, eliding middle terms with "…"."""
+    full = text(terms)
+    if text_width(full, EQUATION_PX) <= room or len(terms) <= 3:
+        return full
+    for keep in range(len(terms) - 2, 1, -1):
+        candidate = text([*terms[: keep - 1], "\u2026", terms[-1]])
+        if text_width(candidate, EQUATION_PX) <= room:
+            return candidate
+    return text([terms[0], "\u2026", terms[-1]])

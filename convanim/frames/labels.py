@@ -1,0 +1,69 @@
+"""The words and formulas of the panels' labels: sizes, padding, stride, dilation, output size."""
+
+from __future__ import annotations
+
+from ..arithmetic import conv_out_formula, transpose_out_formula
+from ..scenario import Scenario
+
+TIMES = "\u00d7"
+
+
+def pair(p: tuple[int, int]) -> str:
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}{TIMES}{p[1]}"
+
+
+def size(shape: tuple[int, ...]) -> str:
+    return f"{shape[0]}{TIMES}{shape[1]}"
+
+
+def padding_text(s: Scenario) -> str:
+    top, bottom, left, right = s.padding
+    four = f"{top},{bottom},{left},{right} (t,b,l,r)"
+    symmetric = (top, left) == (bottom, right)
+    if s.padding_name:
+        text = f"padding '{s.padding_name}'"
+        text += (f" = {pair((top, left))}" if any(s.padding) else "") if symmetric else f" = {four}"
+    elif not any(s.padding):
+        text = "no padding"
+    else:
+        text = f"padding {pair((top, left))}" if symmetric else f"padding {four}"
+    return text + (f", {s.padding_mode}" if s.padding_mode != "zeros" and any(s.padding) else "")
+
+
+def kernel_lines(s: Scenario) -> list[str]:
+    kh, kw = s.kernel.values.shape
+    preset = f" ({s.kernel.preset.replace('_', ' ')})" if s.kernel.preset else ""
+    lines = [f"kernel {kh}{TIMES}{kw}{preset}", f"stride {pair(s.stride)}, {padding_text(s)}"]
+    if s.output_padding != (0, 0):
+        lines.append(f"output_padding {pair(s.output_padding)}")
+    if s.dilation != (1, 1):
+        lines.append(f"dilation {pair(s.dilation)}")
+    return lines
+
+
+def output_lines(s: Scenario) -> list[str]:
+    """ "output 5×5" and the size formula with the numbers in, one line per axis when they differ."""
+    (h, w), (kh, kw) = s.image.values.shape, s.kernel.values.shape
+    (sr, sc), (dr, dc), pad = s.stride, s.dilation, s.padding
+    if s.operation == "conv_transpose2d":
+        (opr, opc) = s.output_padding
+        rows = transpose_out_formula(h, kh, sr, pad[0], opr, dr)
+        cols = transpose_out_formula(w, kw, sc, pad[2], opc, dc)
+    else:
+        rows = conv_out_formula(h, kh, sr, pad[:2], dr)
+        cols = conv_out_formula(w, kw, sc, pad[2:], dc)
+    head = [f"output {size(s.output_shape)}"]
+    return head + ([rows] if rows == cols else [f"rows {rows}", f"cols {cols}"])
+
+
+def input_lines(s: Scenario, grid: tuple[int, int]) -> list[str]:
+    lines = [f"input {size(s.image.values.shape)}"]
+    if s.operation == "conv_transpose2d" and s.transpose_view == "direct":
+        gaps = pair((s.stride[0] - 1, s.stride[1] - 1))
+        (kh, kw), (dr, dc), pad = s.kernel.values.shape, s.dilation, s.padding
+        border = pair((dr * (kh - 1) - pad[0], dc * (kw - 1) - pad[2]))
+        lines.append(f"{gaps} zero(s) between pixels, border {border}: {size(grid)}")
+    elif grid != s.image.values.shape:
+        mode = "" if s.padding_mode == "zeros" else f" ({s.padding_mode})"
+        lines.append(f"padded{mode} to {size(grid)}")
+    return lines

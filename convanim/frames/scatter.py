@@ -1,0 +1,129 @@
+"""Frames of conv_transpose2d as a scatter: each input pixel adds value × kernel onto the output,
+which accumulates step by step. The output is drawn whole (before padding crops it), the cropped
+border as ghost cells, so every contribution has a place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import style
+from ..display import FrameInfo, Grid
+from ..scenario import Scenario
+from ..steps import Computation
+from . import labels as lab
+from .base import Builder, span
+
+
+class ScatterBuilder(Builder):
+    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+        self.crop = (scenario.padding[0], scenario.padding[2])
+        out = comp.output.shape
+        self.full = (out[0] + 2 * self.crop[0], out[1] + 2 * self.crop[1])
+        totals = np.concatenate([st.totals.ravel() for st in comp.steps] + [comp.output.ravel()])
+        super().__init__(scenario, comp, self.full, totals)
+
+    def label_lines(self) -> tuple[list[str], list[str], list[str]]:
+        out = lab.output_lines(self.s)
+        if any(self.crop):
+            out.append(f"drawn {lab.size(self.full)}: the pale border is cropped by padding")
+        return lab.input_lines(self.s, self.comp.grid.shape), lab.kernel_lines(self.s), out
+
+    def output_grid(self) -> Grid:
+        g = self.layout.output
+        return Grid(g.x + self.crop[1] * g.cell, g.y + self.crop[0] * g.cell, *self.comp.output.shape, g.cell)
+
+    def body(self) -> None:
+        lay, c = self.layout, self.layout.cell
+        for step in self.comp.steps:
+            r, col = step.src
+            (r0, r1) = span(step.rows)
+            start = (lay.input.x + (col + 1) * c, lay.input.y + (r + 0.5) * c)
+            end = (
+                lay.output.x + (span(step.cols)[0] + self.crop[1]) * c,
+                lay.output.y + ((r0 + r1) / 2 + self.crop[0] + 0.5) * c,
+            )
+            self.connector(start, end, self.at(step.index))
+        self.chrome()
+        self.input_cells()
+        self.accumulating_cells()
+        self.kernel_cells(self.s.kernel.labels)
+        for step in self.comp.steps:
+            frame = self.at(step.index)
+            r, col = step.src
+            self.outline(lay.input, (r, r), (col, col), self.render.highlight, frame)
+            self.taps(lay.output, step.rows + self.crop[0], step.cols + self.crop[1], frame)
+        self.counter()
+        self.strip()
+
+    def accumulating_cells(self) -> None:
+        """Each output cell shows its running total, a new version whenever a step adds to it."""
+        g = self.layout.output
+        self.empty_grid(g)
+        versions: dict[tuple[int, int], list[tuple[int, float]]] = {}
+        for step in self.comp.steps:
+            for (i, j), total in np.ndenumerate(step.totals):
+                cell = (int(step.rows[i]) + self.crop[0], int(step.cols[j]) + self.crop[1])
+                versions.setdefault(cell, []).append((self.at(step.index), float(total)))
+        oh, ow = self.comp.output.shape
+        for (r, c), history in sorted(versions.items()):
+            ghost = not (self.crop[0] <= r < self.crop[0] + oh and self.crop[1] <= c < self.crop[1] + ow)
+            for k, (first, total) in enumerate(history):
+                last = history[k + 1][0] - 1 if k + 1 < len(history) else self.last
+                if last >= first:
+                    fill = self.out_scale([total])[0]
+                    self.cell(g, r, c, total, fill, self.fmt_out, first, last, ghost=ghost)
+        self.border(g)
+        if any(self.crop):  # what remains of the output once padding crops the border
+            rows, cols = (self.crop[0], self.crop[0] + oh - 1), (self.crop[1], self.crop[1] + ow - 1)
+            self.outline(g, rows, cols, style.BOUNDARY, 0, width=2, last=self.last)
+
+    def strip(self) -> None:
+        (sr, sc), (dr, dc), p = self.s.stride, self.s.dilation, self.crop
+        rows = f"{sr}r+{dr}i" if dr > 1 else f"{sr}r+i"
+        cols = f"{sc}c+{dc}j" if dc > 1 else f"{sc}c+j"
+        if p[0]:
+            rows += f"\u2212{p[0]}"
+        if p[1]:
+            cols += f"\u2212{p[1]}"
+        self.equation(f"output[{rows}, {cols}] += input[r,c] \u00b7 kernel[i,j]", 0, 0)
+        for step in self.comp.steps:
+            frame = self.at(step.index)
+            r, c = step.src
+            x = self.fmt_in(step.value)
+            where = f"output[{_range(step.rows)}, {_range(step.cols)}]"
+            self.equation(f"input[{r},{c}] = {x}: {where} += {x} \u00b7 kernel", frame, frame)
+        self.equation(self.summary(), self.last, self.last)
+
+    def infos(self) -> list[FrameInfo]:
+        t = self.s.timing
+        shape = lab.size(self.comp.output.shape)
+        infos = [
+            FrameInfo(
+                t.poster_ms,
+                None,
+                None,
+                f"poster: input {lab.size(self.s.image.values.shape)}, kernel "
+                f"{lab.size(self.s.kernel.values.shape)}, output {shape}",
+            )
+        ]
+        for step in self.comp.steps:
+            r, c = step.src
+            infos.append(
+                FrameInfo(
+                    t.step_ms,
+                    step.index,
+                    None,
+                    f"step {step.index + 1}/{self.n_steps}: input[{r},{c}] = {self.fmt_in(step.value)} "
+                    "added to the output",
+                )
+            )
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
+        return infos
+
+
+def _range(indices: np.ndarray) -> str:
+    """Rows or columns as a slice, "2:5" or "0:6:2" (may start below 0 where padding crops)."""
+    first, last = int(indices[0]), int(indices[-1])
+    step = int(indices[1] - indices[0]) if len(indices) > 1 else 1
+    text = f"{first}:{last + 1}" if step == 1 else f"{first}:{last + 1}:{step}"
+    return text.replace("-", "\u2212")

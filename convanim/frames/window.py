@@ -1,0 +1,181 @@
+"""Frames of a sliding window (conv2d, and conv_transpose2d seen as a direct convolution)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import style
+from ..display import FrameInfo
+from ..kernels import weight_is_exact, weight_label
+from ..scenario import Scenario
+from ..steps import Computation, Step
+from . import labels as lab
+from .base import Builder, paren, shorten, span
+
+
+class WindowBuilder(Builder):
+    """The window slides over the (padded) input; each step fills one output cell."""
+
+    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+        self.direct = scenario.operation == "conv_transpose2d"
+        self.first_step = 2 if self.direct else 1  # the direct view first shows the rotation
+        super().__init__(scenario, comp, comp.output.shape, comp.output)
+        self.weight_labels = tuple(tuple(weight_label(v) for v in row) for row in comp.weights.tolist())
+
+    def label_lines(self) -> tuple[list[str], list[str], list[str]]:
+        s = self.s
+        kernel = lab.kernel_lines(s)
+        if self.direct:
+            kh, kw = s.kernel.values.shape
+            kernel = [
+                f"kernel {kh}\u00d7{kw} rotated 180\u00b0",
+                f"stride 1, dilation {lab.pair(s.dilation)}",
+            ]
+        return lab.input_lines(s, self.comp.grid.shape), kernel, lab.output_lines(s)
+
+    def body(self) -> None:
+        lay = self.layout
+        for step in self.comp.steps:
+            (r0, r1), (_, c1) = span(step.rows), span(step.cols)
+            start = (lay.input.x + (c1 + 1) * lay.cell, lay.input.y + (r0 + r1 + 1) * lay.cell / 2)
+            end = (lay.output.x + step.out[1] * lay.cell, lay.output.y + (step.out[0] + 0.5) * lay.cell)
+            self.connector(start, end, self.at(step.index))
+        if self.direct:
+            kh, kw = self.s.kernel.values.shape
+            self.chrome([(f"kernel {kh}\u00d7{kw}", 0, 0), (self.labels[1][0], 1, self.last)])
+        else:
+            self.chrome()
+        self.input_cells()
+        self.image_boundary()
+        self.output_cells()
+        if self.direct:  # the original weights, then (frame 1 on) the rotated ones
+            self.kernel_cells(self.s.kernel.labels, 0, 0)
+            self.kernel_cells(self.weight_labels, 1, self.last)
+        else:
+            self.kernel_cells(self.weight_labels)
+        for step in self.comp.steps:
+            frame = self.at(step.index)
+            self.taps(lay.input, step.rows, step.cols, frame)
+            self.outline(lay.output, (step.out[0],) * 2, (step.out[1],) * 2, self.render.highlight, frame)
+            self.sources(step, frame)
+        self.counter()
+        self.strip()
+
+    def image_boundary(self) -> None:
+        """A dark line between the image and its padding."""
+        top, _, left, _ = self.s.padding
+        if self.direct or not any(self.s.padding):
+            return
+        h, w = self.s.image.values.shape
+        rows, cols = (top, top + h - 1), (left, left + w - 1)
+        self.outline(self.layout.input, rows, cols, style.BOUNDARY, 0, width=2, last=self.last)
+
+    def output_cells(self) -> None:
+        g, out = self.layout.output, self.comp.output
+        self.empty_grid(g)
+        colours = self.out_scale(out)
+        for step in self.comp.steps:
+            r, c = step.out
+            self.cell(g, r, c, step.value, colours[r * out.shape[1] + c], self.fmt_out, self.at(step.index))
+        self.border(g)
+
+    def sources(self, step: Step, frame: int) -> None:
+        """For reflect, replicate and circular padding: mark each padding cell the window reads and
+        the image pixel its value is copied from, in the same colour."""
+        if self.s.padding_mode == "zeros" or self.direct:
+            return
+        g, ghost, origin = self.layout.input, self.comp.ghost, self.comp.origin
+        top, _, left, _ = self.s.padding
+        marked: set[tuple[int, int]] = set()
+        for r in step.rows.tolist():
+            for c in step.cols.tolist():
+                if not ghost[r, c]:
+                    continue
+                self.outline(g, (r, r), (c, c), style.SOURCE, frame, width=2, inset=3)
+                src = (int(origin[r, c, 0]) + top, int(origin[r, c, 1]) + left)
+                if src not in marked:
+                    marked.add(src)
+                    self.outline(g, (src[0],) * 2, (src[1],) * 2, style.SOURCE, frame, width=2, inset=3)
+
+    def strip(self) -> None:
+        self.equation(self.poster_formula(), 0, 0)
+        if self.direct:
+            kh, kw = self.s.kernel.values.shape
+            self.equation(
+                f"same numbers as a convolution with the kernel rotated 180\u00b0: "
+                f"w\u2032[i,j] = w[{kh - 1}\u2212i, {kw - 1}\u2212j]",
+                1,
+                1,
+            )
+        for step in self.comp.steps:
+            frame = self.at(step.index)
+            self.equation(self.step_equation(step), frame, frame)
+        self.equation(self.summary(), self.last, self.last)
+
+    def poster_formula(self) -> str:
+        if self.direct:
+            return (
+                "output[a,b] = \u03a3\u1d62\u2c7c w\u2032[i,j] \u00b7 z[a+i, b+j]   (z: the grid on the left)"
+            )
+        (sr, sc), (dr, dc), (top, _, left, _) = self.s.stride, self.s.dilation, self.s.padding
+        rows = _index(sr, "a", dr, "i", top)
+        cols = _index(sc, "b", dc, "j", left)
+        return f"output[a,b] = \u03a3\u1d62\u2c7c kernel[i,j] \u00b7 input[{rows}, {cols}]"
+
+    def step_equation(self, step: Step) -> str:
+        """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip."""
+        head = f"output[{step.out[0]},{step.out[1]}] = "
+        weights, labels = self.comp.weights, self.weight_labels
+        exact = all(weight_is_exact(w) for w in weights.ravel())
+        value = ("= " if exact else "\u2248 ") + self.fmt_out(step.value)
+        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
+        if not nz:
+            return head + "0"
+        if len({weights[r, c] for r, c in nz}) == 1:
+            w = labels[nz[0][0]][nz[0][1]]
+            terms = [self.fmt_in(step.inputs[r, c]) for r, c in nz]
+            total = self.fmt_in(sum(step.inputs[r, c] for r, c in nz))
+            product = f"{total}/{w[2:]}" if w.startswith("1/") else f"{w}\u00b7{total}"
+            return shorten(
+                terms, lambda shown: f"{head}{w} \u00b7 ({' + '.join(shown)}) = {product} {value}", self.room
+            )
+
+        def term(r: int, c: int) -> str:
+            w = labels[r][c]
+            return f"{paren(w)}\u00b7{paren(self.fmt_in(step.inputs[r, c]))}"
+
+        terms = [term(r, c) for r, c in nz]
+        return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", self.room)
+
+    def infos(self) -> list[FrameInfo]:
+        t, s = self.s.timing, self.s
+        shape = lab.size(self.comp.output.shape)
+        infos = [
+            FrameInfo(
+                t.poster_ms,
+                None,
+                None,
+                f"poster: input {lab.size(s.image.values.shape)}, kernel {lab.size(s.kernel.values.shape)}, "
+                f"output {shape}",
+            )
+        ]
+        if self.direct:
+            infos.append(FrameInfo(t.poster_ms, None, None, "the kernel rotated by 180 degrees"))
+        for step in self.comp.steps:
+            infos.append(
+                FrameInfo(
+                    t.step_ms,
+                    step.index,
+                    step.out,
+                    f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
+                    f"{self.fmt_out(step.value)}",
+                )
+            )
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
+        return infos
+
+
+def _index(stride: int, out: str, dilation: int, tap: str, pad: int) -> str:
+    """An input index like "2a+i−1" for stride 2, dilation 1, padding 1."""
+    text = (f"{stride}{out}" if stride > 1 else out) + "+" + (f"{dilation}{tap}" if dilation > 1 else tap)
+    return text + (f"\u2212{pad}" if pad else "")
