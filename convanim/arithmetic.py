@@ -53,3 +53,27 @@ def same_pads(kernel: int, dilation: int = 1) -> tuple[int, int]:
     """PyTorch's "same" padding: d·(k − 1) split in two, the odd extra cell after (bottom/right)."""
     total = dilation * (kernel - 1)
     return total // 2, total - total // 2
+
+
+def pool_out(size: int, kernel: int, stride: int, pad: int = 0, dilation: int = 1, ceil: bool = False) -> int:
+    """PyTorch's pooling output length; with ceil_mode the last window must start inside the
+    input or its left padding."""
+    room = size + 2 * pad - span(kernel, dilation)
+    out = (room + (stride - 1 if ceil else 0)) // stride + 1
+    if ceil and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def pool_out_formula(
+    size: int, kernel: int, stride: int, pad: int = 0, dilation: int = 1, ceil: bool = False
+) -> str:
+    """The pooling formula with the numbers in (⌈…⌉ in ceil mode)."""
+    lo, hi = ("\u2308", "\u2309") if ceil else ("\u230a", "\u230b")
+    out = pool_out(size, kernel, stride, pad, dilation, ceil)
+    middle = (
+        f"{size} + 2\u00b7{pad} {MINUS} {dilation}\u00b7({kernel} {MINUS} 1) {MINUS} 1"
+        if pad or dilation > 1
+        else f"{size} {MINUS} {kernel}"
+    )
+    return f"{lo}({middle})/{stride}{hi} + 1 = {out}"

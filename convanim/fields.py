@@ -346,3 +346,31 @@ PADDING_SCHEMA = {
         {"enum": ["valid", "same", "full"]},
     ]
 }
+
+
+def scale_pair(value: Any, key: str) -> tuple[float, float]:
+    """A positive scale factor (≤ 16), the same on both axes or [rows, cols]."""
+    items = value if isinstance(value, (list, tuple)) else [value, value]
+    if len(items) != 2:
+        raise ScenarioError(key, f"must be a number or [rows, cols] (got {show(value)})")
+    out = []
+    for i, v in enumerate(items):
+        name = key if not isinstance(value, (list, tuple)) else f"{key}[{i}]"
+        v = positive_number(v, name)
+        if v > 16:
+            raise ScenarioError(name, f"must be at most 16 (got {v})")
+        out.append(float(v))
+    return (out[0], out[1])
+
+
+SCALE_SCHEMA = {
+    "oneOf": [
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 16},
+        {
+            "type": "array",
+            "items": {"type": "number", "exclusiveMinimum": 0, "maximum": 16},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    ]
+}

@@ -17,6 +17,7 @@ def _clean(text: str) -> str:
 
 def decimals_needed(values: np.ndarray, most: int = 2) -> int:
     """Fewest decimals (≤ most) that write every value exactly; ``most`` if none does."""
+    values = values[np.isfinite(values)]
     for d in range(most + 1):
         if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9):
             return d
@@ -28,4 +29,6 @@ def formatter(spec: str | None, values: np.ndarray, *, least: int = 0) -> Callab
     if spec is None:
         d = max(least, decimals_needed(values))
         spec = f".{d}f"
-    return lambda v: _clean(format(float(v), spec))
+    return lambda v: (
+        _clean(format(float(v), spec)) if np.isfinite(v) else ("\u221e" if v > 0 else MINUS + "\u221e")
+    )

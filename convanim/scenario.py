@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,19 +13,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fields as f
-from .arithmetic import conv_out, same_pads, span, transpose_out, transpose_out_formula
 from .errors import ConvanimError, LimitError, ScenarioError
-from .kernels import PRESETS, SIZED, make_kernel, weight_label
 from .patterns import PATTERN_NAMES, make_pattern
+from .stage import KERNEL_FIELDS, STAGE_FIELDS, Kernel, Stage, parse_stage
 
 if TYPE_CHECKING:
     from .display import Frames
     from .steps import Computation
 
-OPERATIONS = ("conv2d", "conv_transpose2d")
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-PADDING_NAMES = ("valid", "same", "full")
-TRANSPOSE_VIEWS = ("scatter", "direct")
+STAGE_ATTRIBUTES = {f.name for f in dataclasses.fields(Stage)} | {"output_shape"}
 MAX_SIDE = 100_000  # a sanity bound; the frame and cell limits refuse big images first
 
 IMAGE_FIELDS = {
@@ -55,28 +52,6 @@ IMAGE_FIELDS = {
         f.pos_int(0, 2**32 - 1),
         f.int_schema(0, 2**32 - 1),
         "Seed of the `random` pattern (same seed, same image).",
-        None,
-    ),
-}
-
-KERNEL_FIELDS = {
-    "values": f.Field(
-        lambda v, k: f.matrix(v, k, max_side=64),
-        f.MATRIX_SCHEMA,
-        "Inline weights, a list of equally long rows (or give `preset`).",
-        None,
-    ),
-    "preset": f.Field(f.choice(PRESETS), f.choice_schema(PRESETS), "A named kernel.", None),
-    "size": f.Field(
-        f.int_pair(1, 64),
-        f.pair_schema(1, 64),
-        "Size of a mean, gaussian or identity preset: integer or [rows, cols]; default 3.",
-        None,
-    ),
-    "sigma": f.Field(
-        f.positive_number,
-        {"type": "number", "exclusiveMinimum": 0},
-        "Standard deviation of the gaussian preset, in pixels; default 1.",
         None,
     ),
 }
@@ -131,19 +106,6 @@ class Image:
     pattern: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Kernel:
-    """Kernel weights (read-only float64) and the preset name, if any."""
-
-    values: np.ndarray
-    preset: str | None = None
-
-    @property
-    def labels(self) -> tuple[tuple[str, ...], ...]:
-        """Each weight as drawn: "1/9", "−2", "0.12"."""
-        return tuple(tuple(weight_label(v) for v in row) for row in self.values.tolist())
-
-
 @dataclass(frozen=True)
 class Render:
     """How frames look; ``None`` means "auto"."""
@@ -181,47 +143,13 @@ TOP_FIELDS = {
         "One line shown under the title.",
         None,
     ),
-    "operation": f.Field(
-        f.choice(OPERATIONS),
-        f.choice_schema(OPERATIONS),
-        "What is animated: conv2d or conv_transpose2d, as in torch.nn.functional.",
-        "conv2d",
-    ),
-    "image": f.Field(lambda v, k: v, {}, "The input image: `values`, or a `pattern` with `size`."),
-    "kernel": f.Field(lambda v, k: v, {}, "The kernel: `values`, or a `preset`."),
-    "stride": f.Field(
-        f.int_pair(1, 64), f.pair_schema(1, 64), "Step of the window: integer or [rows, cols].", (1, 1)
-    ),
-    "padding": f.Field(
-        f.padding,
-        f.PADDING_SCHEMA,
-        'Padding: an integer, [rows, cols], [top, bottom, left, right], or "valid", "same", "full".',
-        (0, 0, 0, 0),
-    ),
-    "padding_mode": f.Field(
-        f.choice(PADDING_MODES),
-        f.choice_schema(PADDING_MODES),
-        "What padding cells hold, as Conv2d(padding_mode=...).",
-        "zeros",
-    ),
-    "dilation": f.Field(
-        f.int_pair(1, 16),
-        f.pair_schema(1, 16),
-        "Spacing of the kernel taps: integer or [rows, cols].",
-        (1, 1),
-    ),
-    "output_padding": f.Field(
-        f.int_pair(0, 16),
-        f.pair_schema(0, 16),
-        "conv_transpose2d only: extra output rows/columns at the bottom/right.",
-        (0, 0),
-    ),
-    "transpose_view": f.Field(
-        f.choice(TRANSPOSE_VIEWS),
-        f.choice_schema(TRANSPOSE_VIEWS),
-        'conv_transpose2d only: "scatter" (each input pixel adds value × kernel to the output) or '
-        '"direct" (the equivalent convolution of the zero-inserted input with the kernel rotated 180°).',
-        "scatter",
+    "image": f.Field(lambda v, k: v, {}, "The input image: `values`, a `pattern` with `size`, or a `file`."),
+    **STAGE_FIELDS,
+    "stages": f.Field(
+        lambda v, k: v,
+        {},
+        "A chain: a list of tables, each with an `operation` and its keys, applied in order.",
+        None,
     ),
     "render": f.Field(lambda v, k: v, {}, "Drawing options.", None),
     "timing": f.Field(lambda v, k: v, {}, "Frame durations.", None),
@@ -239,20 +167,13 @@ class Limits:
 @dataclass(frozen=True, eq=False, init=False)
 class Scenario:
     """One illustration. Keyword arguments mirror the scenario file's keys; where the file has a
-    table (``image``, ``kernel``) a 2-D numpy array is accepted too."""
+    table (``image``, ``kernel``) a 2-D numpy array is accepted too. A single-operation scenario
+    also answers for its stage's keys (``s.kernel``, ``s.padding``, …)."""
 
     title: str
     caption: str | None
-    operation: str
     image: Image
-    kernel: Kernel
-    stride: tuple[int, int]
-    padding: tuple[int, int, int, int]  #: top, bottom, left, right, resolved
-    padding_name: str | None  #: "valid", "same" or "full" when the file named it
-    padding_mode: str
-    dilation: tuple[int, int]
-    output_padding: tuple[int, int]
-    transpose_view: str
+    stages: tuple[Stage, ...]
     render: Render
     timing: Timing
     name: str
@@ -260,39 +181,62 @@ class Scenario:
     def __init__(self, *, name: str = "scenario", limits: Limits = Limits(), **keys: Any) -> None:
         parsed = f.parse_table(keys, TOP_FIELDS, "")
         shape, make_image = _parse_image(parsed["image"])
-        kernel = parsed["kernel"] = _parse_kernel(parsed["kernel"])
-        parsed["render"] = _parse_options(parsed["render"], Render, RENDER_FIELDS, "render")
-        parsed["timing"] = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
-        parsed["padding_name"] = parsed["padding"] if isinstance(parsed["padding"], str) else None
-        parsed["padding"] = _resolve_padding(parsed, kernel)
-        _check_arithmetic(parsed, shape, kernel)
-        _check_limits(shape, _shape_of(parsed, shape, kernel.values.shape), limits)
-        parsed["image"] = make_image()  # only now, so a huge pattern is refused before any work
-        for key, value in {**parsed, "name": name}.items():
+        stages = _parse_stages(parsed, keys, shape)
+        _check_limits(shape, stages, limits)
+        values = {
+            "title": parsed["title"],
+            "caption": parsed["caption"],
+            "image": make_image(),  # only now, so a huge pattern is refused before any work
+            "stages": stages,
+            "render": _parse_options(parsed["render"], Render, RENDER_FIELDS, "render"),
+            "timing": _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing"),
+            "name": name,
+        }
+        for key, value in values.items():
             object.__setattr__(self, key, value)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in STAGE_ATTRIBUTES and "stages" in self.__dict__:
+            if len(self.stages) == 1:
+                return getattr(self.stages[0], name)
+            raise AttributeError(f"a chain of {len(self.stages)} stages has no single {name!r}; see .stages")
+        raise AttributeError(name)
+
+    @property
+    def operations(self) -> str:
+        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"."""
+        return " \u2192 ".join(st.operation for st in self.stages)
 
     @property
     def output_shape(self) -> tuple[int, int]:
-        """(rows, cols) of the output, derived from the arithmetic of the operation."""
-        return _shape_of(vars(self), self.image.values.shape, self.kernel.values.shape).output
+        """(rows, cols) of the (last stage's) output, derived from the arithmetic."""
+        return self.stages[-1].output_shape
 
     @property
     def n_steps(self) -> int:
-        return _shape_of(vars(self), self.image.values.shape, self.kernel.values.shape).steps
+        return sum(st.n_steps for st in self.stages)
 
     @property
     def n_frames(self) -> int:
-        """Poster, (an explanatory frame,) one frame per step, final frame."""
-        return _shape_of(vars(self), self.image.values.shape, self.kernel.values.shape).frames
+        """Poster, each stage's frames, final frame."""
+        return sum(st.n_frames for st in self.stages) + 2
 
     @cached_property
-    def _computation(self) -> Computation:
+    def _computations(self) -> tuple[Computation, ...]:
         from .steps import compute
 
-        return compute(self)
+        comps, values = [], self.image.values
+        for stage in self.stages:
+            comps.append(compute(stage, values))
+            values = comps[-1].output
+        return tuple(comps)
+
+    @property
+    def _computation(self) -> Computation:
+        return self._computations[-1]
 
     def output(self) -> np.ndarray:
-        """The output array (float64), as ``torch.nn.functional.conv2d`` computes it."""
+        """The output array (float64) of the last stage, as torch.nn.functional computes it."""
         return self._computation.output.copy()
 
     def frames(self) -> Frames:
@@ -330,10 +274,9 @@ class Scenario:
         return self.to_html()
 
     def __repr__(self) -> str:
-        (h, w), (kh, kw) = self.image.values.shape, self.kernel.values.shape
+        (h, w), (oh, ow) = self.image.values.shape, self.output_shape
         return (
-            f"Scenario({self.name!r}, {self.operation}, image {h}×{w}, kernel {kh}×{kw}, "
-            f"stride {self.stride}, {self.n_frames} frames)"
+            f"Scenario({self.name!r}, {self.operations}, image {h}×{w} → {oh}×{ow}, {self.n_frames} frames)"
         )
 
 
@@ -366,164 +309,51 @@ def _parse_image(data: Any) -> tuple[tuple[int, int], Callable[[], Image]]:
     return t["size"], make
 
 
-def _parse_kernel(data: Any) -> Kernel:
-    if isinstance(data, np.ndarray):
-        return Kernel(f.matrix(data, "kernel", max_side=64))
-    t = f.parse_table(data, KERNEL_FIELDS, "kernel")
-    if (t["values"] is None) == (t["preset"] is None):
-        raise ScenarioError("kernel", "give exactly one of `values` or `preset`")
-    if t["values"] is not None:
-        for key in ("size", "sigma"):
-            if t[key] is not None:
-                raise ScenarioError(f"kernel.{key}", "only applies to a `preset`; `values` set the kernel")
-        return Kernel(t["values"])
-    preset, size = t["preset"], t["size"]
-    if t["sigma"] is not None and preset != "gaussian":
-        raise ScenarioError("kernel.sigma", f"only applies to preset 'gaussian' (got preset {preset!r})")
-    if preset not in SIZED and size not in (None, (3, 3)):
-        raise ScenarioError("kernel.size", f"preset {preset!r} is 3×3 only (got {size[0]}×{size[1]})")
-    if preset == "identity" and size is not None and (size[0] % 2 == 0 or size[1] % 2 == 0):
-        raise ScenarioError("kernel.size", f"preset 'identity' needs odd sides (got {size[0]}×{size[1]})")
-    values = make_kernel(preset, size or (3, 3), t["sigma"] or 1.0)
-    values.setflags(write=False)
-    return Kernel(values, preset)
-
-
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
     if isinstance(data, cls):
         return data
     return cls(**f.parse_table({} if data is None else data, table, prefix))
 
 
-@dataclass(frozen=True)
-class Shape:
-    """Sizes that follow from the keys: the output, the steps, the frames, the cells drawn."""
-
-    output: tuple[int, int]
-    steps: int
-    frames: int
-    cells: int
-
-
-def _resolve_padding(t: dict[str, Any], kernel: Kernel) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) from an integer, a list or a name, as PyTorch places them."""
-    pad, (kh, kw), (dr, dc) = t["padding"], kernel.values.shape, t["dilation"]
-    transposed = t["operation"] == "conv_transpose2d"
-    if transposed and (isinstance(pad, str) or pad[0] != pad[1] or pad[2] != pad[3]):
-        raise ScenarioError("padding", "conv_transpose2d takes an integer or [rows, cols], as in PyTorch")
-    if pad == "valid":
-        return (0, 0, 0, 0)
-    if pad == "same":
-        if t["stride"] != (1, 1):
-            raise ScenarioError(
-                "padding", f"'same' needs stride 1, as in PyTorch (got stride {_pair_text(t['stride'])})"
-            )
-        return (*same_pads(kh, dr), *same_pads(kw, dc))
-    if pad == "full":
-        return (dr * (kh - 1),) * 2 + (dc * (kw - 1),) * 2
-    return pad
+def _parse_stages(parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int]) -> tuple[Stage, ...]:
+    """The top-level operation keys as one stage, or each table of ``stages`` in turn, each taking
+    the previous output as its input."""
+    top = {name: keys[name] for name in STAGE_FIELDS if keys.get(name) is not None}
+    if parsed["stages"] is None:
+        return (parse_stage(top, "", shape),)
+    if top:
+        name = next(iter(top))
+        raise ScenarioError(name, "goes inside each [[stages]] table when `stages` is given")
+    tables = parsed["stages"]
+    if not isinstance(tables, (list, tuple)) or not tables:
+        raise ScenarioError("stages", f"must be a non-empty list of tables (got {f.show(tables)})")
+    if len(tables) > 8:
+        raise ScenarioError("stages", f"at most 8 stages (got {len(tables)})")
+    stages = []
+    for i, table in enumerate(tables):
+        stages.append(parse_stage(table, f"stages[{i}]", shape))
+        shape = stages[-1].output_shape
+    return tuple(stages)
 
 
-def _check_arithmetic(t: dict[str, Any], shape: tuple[int, int], kernel: Kernel) -> None:
-    """Combinations PyTorch refuses, or that leave no output."""
-    (h, w), (kh, kw), pad = shape, kernel.values.shape, t["padding"]
-    op, mode, dil = t["operation"], t["padding_mode"], t["dilation"]
-    if op == "conv2d":
-        for key in ("output_padding", "transpose_view"):
-            if t[key] != TOP_FIELDS[key].default:
-                raise ScenarioError(key, "only applies to operation 'conv_transpose2d'")
-    elif mode != "zeros":
-        raise ScenarioError(
-            "padding_mode", f"conv_transpose2d pads with zeros only, as in PyTorch (got {mode!r})"
-        )
-    sides = (("top", h), ("bottom", h), ("left", w), ("right", w))
-    for p, (side, n) in zip(pad, sides, strict=True):
-        axis = "rows" if side in ("top", "bottom") else "columns"
-        if mode == "reflect" and p >= n:
-            raise ScenarioError(
-                "padding", f"reflect padding must be smaller than the image ({side} {p} with {n} {axis})"
-            )
-        if mode == "circular" and p > n:
-            raise ScenarioError(
-                "padding", f"circular padding must not exceed the image ({side} {p} with {n} {axis})"
-            )
-    if op == "conv_transpose2d":
-        _check_transpose(t, shape, kernel)
-        return
-    eff = (span(kh, dil[0]), span(kw, dil[1]))
-    padded = (h + pad[0] + pad[1], w + pad[2] + pad[3])
-    if eff[0] > padded[0] or eff[1] > padded[1]:
-        key = "kernel.size" if kernel.preset else "kernel.values"
-        spans = f" (spanning {eff[0]}×{eff[1]} with dilation {_pair_text(dil)})" if dil != (1, 1) else ""
-        what = "padded image" if any(pad) else "image"
-        raise ScenarioError(
-            key, f"the {kh}×{kw} kernel{spans} is larger than the {padded[0]}×{padded[1]} {what}"
-        )
-
-
-def _check_transpose(t: dict[str, Any], shape: tuple[int, int], kernel: Kernel) -> None:
-    stride, dil, op, pad = t["stride"], t["dilation"], t["output_padding"], t["padding"]
-    for axis in (0, 1):
-        if op[axis] >= max(stride[axis], dil[axis]):
-            raise ScenarioError(
-                "output_padding",
-                f"must be smaller than the stride or the dilation, as in PyTorch (got {_pair_text(op)} "
-                f"with stride {_pair_text(stride)}, dilation {_pair_text(dil)})",
-            )
-    for axis, (n, k) in enumerate(zip(shape, kernel.values.shape, strict=True)):
-        size = transpose_out(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
-        if size < 1:
-            formula = transpose_out_formula(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
-            raise ScenarioError("padding", f"leaves no output {('rows', 'columns')[axis]}: {formula}")
-    if t["transpose_view"] == "direct":
-        for axis, k in enumerate(kernel.values.shape):
-            if pad[2 * axis] > dil[axis] * (k - 1):
-                raise ScenarioError(
-                    "transpose_view",
-                    f"'direct' needs padding ≤ dilation·(kernel − 1) = {dil[axis] * (k - 1)} "
-                    f"(got {pad[2 * axis]}); use 'scatter'",
-                )
-
-
-def _shape_of(t: dict[str, Any], shape: tuple[int, int], kernel: tuple[int, int]) -> Shape:
-    """Output size, step and frame counts, cells drawn: all derived, never typed."""
-    (h, w), (kh, kw), pad = shape, kernel, t["padding"]
-    (sr, sc), (dr, dc) = t["stride"], t["dilation"]
-    if t["operation"] == "conv_transpose2d":
-        (opr, opc) = t["output_padding"]
-        out = (transpose_out(h, kh, sr, pad[0], opr, dr), transpose_out(w, kw, sc, pad[2], opc, dc))
-        if t["transpose_view"] == "scatter":
-            return Shape(out, h * w, h * w + 2, h * w + max(0, out[0] * out[1]))
-        grid = (
-            (h - 1) * sr + 1 + 2 * (dr * (kh - 1) - pad[0]) + opr,
-            (w - 1) * sc + 1 + 2 * (dc * (kw - 1) - pad[2]) + opc,
-        )
-        steps = max(0, out[0] * out[1])
-        return Shape(out, steps, steps + 3, grid[0] * grid[1] + steps)
-    out = (conv_out(h, kh, sr, pad[:2], dr), conv_out(w, kw, sc, pad[2:], dc))
-    cells = (h + pad[0] + pad[1]) * (w + pad[2] + pad[3]) + out[0] * out[1]
-    return Shape(out, out[0] * out[1], out[0] * out[1] + 2, cells)
-
-
-def _check_limits(image: tuple[int, int], shape: Shape, limits: Limits) -> None:
+def _check_limits(image: tuple[int, int], stages: tuple[Stage, ...], limits: Limits) -> None:
     """Refuse, before any work, a scenario that needs too many frames or cells."""
     size = f"a {image[0]}×{image[1]} image"
-    if shape.frames > limits.max_frames:
+    steps = sum(st.n_steps for st in stages)
+    frames = sum(st.n_frames for st in stages) + 2
+    cells = sum(st.cells for st in stages)
+    if frames > limits.max_frames:
         raise LimitError(
             "image",
-            f"{size} needs {shape.frames:,} frames ({shape.steps:,} steps); the limit is "
+            f"{size} needs {frames:,} frames ({steps:,} steps); the limit is "
             f"{limits.max_frames:,} (raise it with --max-frames)",
         )
-    if shape.cells > limits.max_cells:
+    if cells > limits.max_cells:
         raise LimitError(
             "image",
-            f"{size} needs {shape.cells:,} cells drawn (input and output); the limit is "
+            f"{size} needs {cells:,} cells drawn (input and output); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
         )
-
-
-def _pair_text(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
 
 
 def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Scenario:
@@ -550,14 +380,17 @@ def schema() -> dict[str, Any]:
     image["oneOf"] = [{"required": ["values"]}, {"required": ["pattern", "size"]}]
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
+    stage = f.table_schema(STAGE_FIELDS, "One operation of a chain.")
+    stage["properties"]["kernel"] = kernel
     for key, sub in (
         ("image", image),
         ("kernel", kernel),
+        ("stages", {"type": "array", "minItems": 1, "maxItems": 8, "items": stage}),
         ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
         ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),
     ):
-        top["properties"][key] = sub
+        top["properties"][key] = {**sub, "description": top["properties"][key]["description"]}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "convanim scenario", **top}
 
 
-__all__ = ["Image", "Kernel", "Limits", "Render", "Scenario", "Timing", "load", "schema"]
+__all__ = ["Image", "Kernel", "Limits", "Render", "Scenario", "Stage", "Timing", "load", "schema"]

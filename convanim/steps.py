@@ -15,7 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from .stage import Stage
 
 NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
@@ -83,13 +83,18 @@ def _windows(grid: np.ndarray, shape: tuple[int, int], stride: tuple[int, int], 
     return sliding_window_view(grid, spans)[:: stride[0], :: stride[1], :: dil[0], :: dil[1]]
 
 
-def compute(scenario: Scenario) -> Computation:
-    """Every step of the scenario's operation, with the output they add up to."""
-    if scenario.operation == "conv_transpose2d":
-        if scenario.transpose_view == "direct":
-            return _direct(scenario)
-        return _scatter(scenario)
-    image, pads, mode = scenario.image.values, scenario.padding, scenario.padding_mode
+def compute(stage: Stage, image: np.ndarray) -> Computation:
+    """Every step of one stage applied to ``image``, with the output they add up to."""
+    op = stage.operation
+    if op == "conv_transpose2d":
+        return _direct(stage, image) if stage.transpose_view == "direct" else _scatter(stage, image)
+    if op in ("max_pool2d", "avg_pool2d"):
+        return _pool(stage, image)
+    if op == "upsample":
+        return _upsample(stage, image)
+    if op == "relu":
+        return _relu(image)
+    pads, mode = stage.padding, stage.padding_mode
     grid = np.pad(image, (pads[:2], pads[2:]), mode=NUMPY_MODE[mode])
     extra = {"constant_values": -1} if mode == "zeros" else {}
     rows = np.pad(np.arange(image.shape[0]), pads[:2], mode=NUMPY_MODE[mode], **extra)
@@ -98,7 +103,7 @@ def compute(scenario: Scenario) -> Computation:
     origin[(origin[..., 0] < 0) | (origin[..., 1] < 0)] = -1
     ghost = np.ones(grid.shape, bool)
     ghost[pads[0] : pads[0] + image.shape[0], pads[2] : pads[2] + image.shape[1]] = False
-    return _window_steps(grid, origin, ghost, scenario.kernel.values, scenario.stride, scenario.dilation)
+    return _window_steps(grid, origin, ghost, stage.kernel.values, stage.stride, stage.dilation)
 
 
 def _window_steps(grid, origin, ghost, weights, stride, dil) -> Computation:
@@ -155,8 +160,8 @@ def _scatter_all(image, kernel, stride, pad, out_pad, dil):
     return full[pad[0] : pad[0] + out_shape[0], pad[1] : pad[1] + out_shape[1]].copy(), records
 
 
-def _scatter(s: Scenario) -> Computation:
-    image, kernel = s.image.values, s.kernel.values
+def _scatter(s: Stage, image: np.ndarray) -> Computation:
+    kernel = s.kernel.values
     pad = (s.padding[0], s.padding[2])
     output, records = _scatter_all(image, kernel, s.stride, pad, s.output_padding, s.dilation)
     steps = []
@@ -184,12 +189,143 @@ def zero_insert(image: np.ndarray, stride: tuple[int, int], pads: tuple[int, int
     return grid, origin
 
 
-def _direct(s: Scenario) -> Computation:
+def _direct(s: Stage, image: np.ndarray) -> Computation:
     (kh, kw), (dr, dc) = s.kernel.values.shape, s.dilation
     qr, qc = dr * (kh - 1) - s.padding[0], dc * (kw - 1) - s.padding[2]
     opr, opc = s.output_padding
-    grid, origin = zero_insert(s.image.values, s.stride, (qr, qr + opr, qc, qc + opc))
+    grid, origin = zero_insert(image, s.stride, (qr, qr + opr, qc, qc + opc))
     ghost = origin[..., 0] < 0
     rotated = s.kernel.values[::-1, ::-1].copy()
     _frozen(rotated)
     return _window_steps(grid, origin, ghost, rotated, (1, 1), s.dilation)
+
+
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """A pooling step: the window's cells (clipped to the padded input in ceil mode) and the
+    value: their maximum (the first one on ties, as PyTorch) or their sum over a divisor."""
+
+    index: int
+    out: tuple[int, int]
+    rows: np.ndarray  #: grid rows of the window, shape (kh',)
+    cols: np.ndarray  #: grid columns, shape (kw',)
+    inputs: np.ndarray  #: values in the window (−inf for max-pool padding)
+    value: float
+    chosen: tuple[int, int] | None  #: max: position of the maximum within the window
+    divisor: int | None  #: avg: what the sum is divided by
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """An upsampling step: where output[out] falls in the input and the pixels it blends."""
+
+    index: int
+    out: tuple[int, int]
+    source: tuple[float, float]  #: the (row, col) position in input coordinates
+    cells: tuple[tuple[int, int], ...]  #: input pixels read (distinct)
+    weights: tuple[float, ...]  #: their weights, summing to 1
+    value: float
+
+
+@dataclass(frozen=True, eq=False)
+class Map:
+    """An elementwise step over the whole map (ReLU): which values it changes."""
+
+    index: int
+    changed: np.ndarray  #: boolean mask of the values it replaces
+
+
+def _pool(s: Stage, image: np.ndarray) -> Computation:
+    (h, w), (kh, kw), (sr, sc), (dr, dc) = image.shape, s.kernel_size, s.stride, s.dilation
+    pr, pc = s.padding[0], s.padding[2]
+    is_max = s.operation == "max_pool2d"
+    grid = np.pad(image, ((pr, pr), (pc, pc)), constant_values=-np.inf if is_max else 0.0)
+    ghost = np.ones(grid.shape, bool)
+    ghost[pr : pr + h, pc : pc + w] = False
+    origin = np.full((*grid.shape, 2), -1)
+    origin[pr : pr + h, pc : pc + w] = np.stack(np.indices(image.shape), axis=-1)
+    out_shape = s.output_shape
+    output = np.zeros(out_shape)
+    steps = []
+    for a in range(out_shape[0]):
+        for b in range(out_shape[1]):
+            rows = a * sr + np.arange(kh) * dr
+            cols = b * sc + np.arange(kw) * dc
+            rows, cols = rows[rows < grid.shape[0]], cols[cols < grid.shape[1]]
+            window = grid[np.ix_(rows, cols)]
+            if is_max:
+                flat = int(np.argmax(window))  # first maximum in row-major order
+                chosen, divisor = divmod(flat, window.shape[1]), None
+                value = float(window.flat[flat])
+            else:
+                inside = (~ghost[np.ix_(rows, cols)]).sum()
+                divisor = int(window.size if s.count_include_pad else inside)
+                chosen, value = None, float(window.sum() / divisor)
+            output[a, b] = value
+            _frozen(window)
+            steps.append(Pool(a * out_shape[1] + b, (a, b), rows, cols, window, value, chosen, divisor))
+    _frozen(output, grid, origin, ghost)
+    mean = np.full(s.kernel_size, 1.0 / (s.kernel_size[0] * s.kernel_size[1]))  # the window as weights
+    return Computation(output, mean, grid, origin, ghost, tuple(steps))
+
+
+def _source(dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool) -> float:
+    """Where output index ``dst`` samples the input, as torch.nn.functional.interpolate."""
+    if mode == "nearest":
+        scale = 1.0 / factor if factor is not None else n_in / n_out
+        return float(min(int(np.floor(dst * scale)), n_in - 1))
+    if align:
+        return dst * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    scale = 1.0 / factor if factor is not None else n_in / n_out
+    return max((dst + 0.5) * scale - 0.5, 0.0)
+
+
+def _taps(src: float, n: int) -> tuple[tuple[int, float], ...]:
+    """The (index, weight) pairs of linear interpolation at ``src``."""
+    i0 = min(int(np.floor(src)), n - 1)
+    i1 = i0 + 1 if i0 < n - 1 else i0
+    frac = src - i0
+    return ((i0, 1.0 - frac), (i1, frac))
+
+
+def _upsample(s: Stage, image: np.ndarray) -> Computation:
+    (h, w), (oh, ow) = image.shape, s.output_shape
+    fr, fc = s.scale_factor if s.scale_factor is not None else (None, None)
+    rows = [_source(a, h, oh, fr, s.mode, s.align_corners) for a in range(oh)]
+    cols = [_source(b, w, ow, fc, s.mode, s.align_corners) for b in range(ow)]
+    output = np.zeros((oh, ow))
+    steps = []
+    for a in range(oh):
+        for b in range(ow):
+            if s.mode == "nearest":
+                cells, weights = ((int(rows[a]), int(cols[b])),), (1.0,)
+                value = float(image[cells[0]])
+            else:
+                blend: dict[tuple[int, int], float] = {}
+                for r, wr in _taps(rows[a], h):
+                    for c, wc in _taps(cols[b], w):
+                        if wr * wc > 0:  # a pixel with no weight is not read
+                            blend[(r, c)] = blend.get((r, c), 0.0) + wr * wc
+                cells, weights = tuple(blend), tuple(blend.values())
+                # PyTorch's order of operations: blend along columns, then along rows
+                (r0, lr0), (r1, lr1) = _taps(rows[a], h)
+                (c0, lc0), (c1, lc1) = _taps(cols[b], w)
+                value = float(
+                    lr0 * (lc0 * image[r0, c0] + lc1 * image[r0, c1])
+                    + lr1 * (lc0 * image[r1, c0] + lc1 * image[r1, c1])
+                )
+            output[a, b] = value
+            steps.append(Sample(a * ow + b, (a, b), (rows[a], cols[b]), cells, weights, value))
+    origin = np.stack(np.indices(image.shape), axis=-1)
+    ghost = np.zeros(image.shape, bool)
+    _frozen(output, origin, ghost)
+    return Computation(output, np.ones((1, 1)), image, origin, ghost, tuple(steps))
+
+
+def _relu(image: np.ndarray) -> Computation:
+    output = np.maximum(image, 0.0)
+    changed = image < 0
+    origin = np.stack(np.indices(image.shape), axis=-1)
+    ghost = np.zeros(image.shape, bool)
+    _frozen(output, changed, origin, ghost)
+    return Computation(output, np.ones((1, 1)), image, origin, ghost, (Map(0, changed),))

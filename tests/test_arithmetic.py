@@ -277,8 +277,8 @@ PADDING_RULES = [
         {"kernel": {"preset": "mean", "size": 7}, "padding": 1},
         "kernel.size: the 7×7 kernel is larger than the 6×6 padded image",
     ),
-    ({"output_padding": 1}, "output_padding: only applies to operation 'conv_transpose2d'"),
-    ({"transpose_view": "direct"}, "transpose_view: only applies to operation 'conv_transpose2d'"),
+    ({"output_padding": 1}, "output_padding: does not apply to operation 'conv2d'"),
+    ({"transpose_view": "direct"}, "transpose_view: does not apply to operation 'conv2d'"),
     (
         {"operation": "conv_transpose2d", "output_padding": 1},
         "output_padding: must be smaller than the stride or the dilation, as in PyTorch (got 1 with stride 1, dilation 1)",
@@ -293,7 +293,7 @@ PADDING_RULES = [
     ),
     (
         {"operation": "conv_transpose2d", "padding_mode": "reflect"},
-        "padding_mode: conv_transpose2d pads with zeros only, as in PyTorch (got 'reflect')",
+        "padding_mode: does not apply to operation 'conv_transpose2d'",
     ),
     (
         {"operation": "conv_transpose2d", "padding": 4},

@@ -31,8 +31,9 @@ RULES = [
     # (changes, message)
     (
         {"colour": 1},
-        "colour: unknown key; allowed: title, caption, operation, image, kernel, stride, padding, padding_mode, "
-        "dilation, output_padding, transpose_view, render, timing",
+        "colour: unknown key; allowed: title, caption, image, operation, kernel, kernel_size, stride, padding, "
+        "padding_mode, dilation, output_padding, transpose_view, ceil_mode, count_include_pad, mode, "
+        "scale_factor, size, align_corners, stages, render, timing",
     ),
     ({"kernel__sise": 3}, "kernel.sise: unknown key; allowed: values, preset, size, sigma"),
     ({"image": DELETE}, "image: is required"),
@@ -40,9 +41,11 @@ RULES = [
     ({"title": "a\nb"}, "title: must be a single line (no newlines or tabs)"),
     ({"title": "x" * 121}, "title: is 121 characters long; at most 120"),
     (
-        {"operation": "max_pool2d"},
-        "operation: must be one of 'conv2d', 'conv_transpose2d' (got 'max_pool2d')",
+        {"operation": "max_pool3d"},
+        "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', 'avg_pool2d', 'upsample', "
+        "'relu' (got 'max_pool3d')",
     ),
+    ({"operation": "max_pool2d"}, "kernel: does not apply to operation 'max_pool2d'"),
     ({"kernel__size": 0}, "kernel.size: must be a positive integer (got 0)"),
     ({"kernel__size": [3, -1]}, "kernel.size[1]: must be a positive integer (got -1)"),
     ({"kernel__size": [3, 3, 3]}, "kernel.size: must be an integer or [rows, cols] (got [3, 3, 3])"),
@@ -252,7 +255,8 @@ def test_schema_covers_every_key_and_forbids_others():
     assert s["additionalProperties"] is False
     assert set(s["properties"]) == {
         *("title", "caption", "operation", "image", "kernel", "stride", "render", "timing"),
-        *("padding", "padding_mode", "dilation", "output_padding", "transpose_view"),
+        *("padding", "padding_mode", "dilation", "output_padding", "transpose_view", "kernel_size", "stages"),
+        *("ceil_mode", "count_include_pad", "mode", "scale_factor", "size", "align_corners"),
     }
     assert s["properties"]["kernel"]["properties"]["preset"]["enum"][0] == "mean"
     assert s["properties"]["timing"]["properties"]["step_ms"]["multipleOf"] == 10

@@ -54,7 +54,7 @@ def test_hand_computed_rectangular_with_per_axis_stride():
 
 def test_steps_record_window_products_and_sum():
     s = small(stride=2)
-    comp = compute(s)
+    comp = compute(s.stages[0], s.image.values)
     assert [st.out for st in comp.steps] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     step = comp.steps[1]
     assert step.index == 1

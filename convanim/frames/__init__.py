@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from ..display import Frames
 from ..scenario import Scenario
+from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
-from .window import WindowBuilder
+from .window import PoolBuilder, WindowBuilder
 
 
 def build(scenario: Scenario) -> Frames:
     """The display list of every frame of ``scenario``."""
     comp = scenario._computation
-    if scenario.operation == "conv_transpose2d" and scenario.transpose_view == "scatter":
+    op = scenario.operation
+    if op == "conv_transpose2d" and scenario.transpose_view == "scatter":
         return ScatterBuilder(scenario, comp).frames()
+    if op in ("max_pool2d", "avg_pool2d"):
+        return PoolBuilder(scenario, comp).frames()
+    if op in ("upsample", "relu"):
+        return ResampleBuilder(scenario, comp).frames()
     return WindowBuilder(scenario, comp).frames()
 
 

@@ -49,18 +49,19 @@ class Builder:
         self.n_steps = len(comp.steps)
         self.last = self.first_step + self.n_steps
         self.items: list[Item] = []
-        grid, kernel = comp.grid, scenario.kernel.values
+        grid, kernel = comp.grid, comp.weights
+        finite = grid[np.isfinite(grid)]  # max pooling pads with −∞, which no scale spans
         self.in_scale, self.out_scale = style.scales(
-            grid, kernel, outputs, self.render.colormap, self.render.output_colormap
+            finite, kernel, outputs, self.render.colormap, self.render.output_colormap
         )
-        whole = _integral(grid) and _integral(kernel)
+        whole = _integral(finite) and _integral(kernel)
         self.fmt_in = formatter(self.render.number_format, grid)
         self.fmt_out = formatter(self.render.number_format, outputs, least=0 if whole else 1)
-        cell = self.render.cell_px or auto_cell(grid.shape, kernel.shape, right)
+        cell = self.render.cell_px or auto_cell(grid.shape, self.middle_shape(), right)
         self.labels = self.label_lines()
         self.layout = make_layout(
             grid.shape,
-            kernel.shape,
+            self.middle_shape(),
             right,
             cell,
             labels=self.labels,
@@ -78,6 +79,10 @@ class Builder:
 
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         raise NotImplementedError
+
+    def middle_shape(self) -> tuple[int, int]:
+        """Cells of the middle panel: the kernel, or a box naming the operation."""
+        return self.comp.weights.shape
 
     def body(self) -> None:
         raise NotImplementedError
@@ -137,7 +142,10 @@ class Builder:
             y = k.y - 10 - (len(k_l) - 1 - i) * (SMALL_PX + 4)
             for text, first, last in kernel_titles if i == 0 and kernel_titles else [(line, 0, self.last)]:
                 self.add(Text(centre, y, text, size, colour, "middle"), first, last)
-        for (x0, y0, x1, y1), glyph in zip(symbols, ("\u229b", "\u2192"), strict=True):
+        convolution = self.s.operation in ("conv2d", "conv_transpose2d")
+        for (x0, y0, x1, y1), glyph in zip(
+            symbols, ("\u229b" if convolution else "\u2192", "\u2192"), strict=True
+        ):
             self.add(Rect(x0, y0, x1 - x0, y1 - y0, fill=self.render.background))
             self.add(Text((x0 + x1) / 2, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, style.MUTED))
 

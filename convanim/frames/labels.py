@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..arithmetic import conv_out_formula, transpose_out_formula
+from ..arithmetic import conv_out_formula, pool_out_formula, transpose_out_formula
 from ..scenario import Scenario
+from ..stage import Stage
 
 TIMES = "\u00d7"
 
@@ -67,3 +68,46 @@ def input_lines(s: Scenario, grid: tuple[int, int]) -> list[str]:
         mode = "" if s.padding_mode == "zeros" else f" ({s.padding_mode})"
         lines.append(f"padded{mode} to {size(grid)}")
     return lines
+
+
+def pool_lines(s: Stage) -> list[str]:
+    kind = "max pool" if s.operation == "max_pool2d" else "average pool"
+    lines = [
+        f"{kind} {size(s.kernel_size)}",
+        f"stride {pair(s.stride)}, "
+        + (f"padding {pair((s.padding[0], s.padding[2]))}" if any(s.padding) else "no padding"),
+    ]
+    extras = []
+    if s.dilation != (1, 1):
+        extras.append(f"dilation {pair(s.dilation)}")
+    if s.ceil_mode:
+        extras.append("ceil_mode")
+    if s.operation == "avg_pool2d" and not s.count_include_pad and any(s.padding):
+        extras.append("padding not counted")
+    return lines + ([", ".join(extras)] if extras else [])
+
+
+def pool_output_lines(s: Stage) -> list[str]:
+    (h, w), (kh, kw), pad, (sr, sc), (dr, dc) = s.input_shape, s.kernel_size, s.padding, s.stride, s.dilation
+    rows = pool_out_formula(h, kh, sr, pad[0], dr, s.ceil_mode)
+    cols = pool_out_formula(w, kw, sc, pad[2], dc, s.ceil_mode)
+    head = [f"output {size(s.output_shape)}"]
+    return head + ([rows] if rows == cols else [f"rows {rows}", f"cols {cols}"])
+
+
+def resample_lines(s: Stage) -> list[str]:
+    if s.operation == "relu":
+        return ["ReLU", "max(0, x)"]
+    how = (
+        f"to {size(s.size)}"
+        if s.size is not None
+        else f"\u00d7{pair(tuple(_num(v) for v in s.scale_factor))}"
+    )
+    lines = [f"{s.mode} upsampling", how]
+    if s.mode == "bilinear":
+        lines.append(f"align_corners {'true' if s.align_corners else 'false'}")
+    return lines
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"

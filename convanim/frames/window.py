@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo
+from ..display import FrameInfo, Text
 from ..kernels import weight_is_exact, weight_label
 from ..scenario import Scenario
-from ..steps import Computation, Step
+from ..steps import Computation, Pool, Step
 from . import labels as lab
 from .base import Builder, paren, shorten, span
 
@@ -150,12 +150,13 @@ class WindowBuilder(Builder):
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
         shape = lab.size(self.comp.output.shape)
+        what = "kernel" if s.kernel is not None else "window"
         infos = [
             FrameInfo(
                 t.poster_ms,
                 None,
                 None,
-                f"poster: input {lab.size(s.image.values.shape)}, kernel {lab.size(s.kernel.values.shape)}, "
+                f"poster: input {lab.size(s.image.values.shape)}, {what} {lab.size(s.kernel_size)}, "
                 f"output {shape}",
             )
         ]
@@ -179,3 +180,50 @@ def _index(stride: int, out: str, dilation: int, tap: str, pad: int) -> str:
     """An input index like "2a+i−1" for stride 2, dilation 1, padding 1."""
     text = (f"{stride}{out}" if stride > 1 else out) + "+" + (f"{dilation}{tap}" if dilation > 1 else tap)
     return text + (f"\u2212{pad}" if pad else "")
+
+
+class PoolBuilder(WindowBuilder):
+    """Max or average pooling: the window slides like a kernel; the maximum is marked, or the
+    mean's sum and divisor written out."""
+
+    def label_lines(self) -> tuple[list[str], list[str], list[str]]:
+        s = self.s
+        return lab.input_lines(s, self.comp.grid.shape), lab.pool_lines(s), lab.pool_output_lines(s)
+
+    def kernel_cells(
+        self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
+    ) -> None:
+        kh, kw = self.s.kernel_size
+        if self.s.operation == "max_pool2d":
+            labels = tuple(("",) * kw for _ in range(kh))
+        super().kernel_cells(labels, first, last)
+        if self.s.operation == "max_pool2d":
+            k = self.layout.kernel
+            size = min(16.0, k.cell * kw * 0.3)
+            centre_y = k.y + kh * k.cell / 2 + 0.36 * size
+            self.add(Text(k.x + kw * k.cell / 2, centre_y, "max", size, style.INK))
+
+    def sources(self, step: Pool, frame: int) -> None:
+        """Mark the maximum (the first one on ties, as PyTorch) in the window."""
+        if step.chosen is not None:
+            r, c = int(step.rows[step.chosen[0]]), int(step.cols[step.chosen[1]])
+            self.outline(self.layout.input, (r, r), (c, c), style.SOURCE, frame, width=2, inset=3)
+
+    def poster_formula(self) -> str:
+        (kh, kw) = self.s.kernel_size
+        if self.s.operation == "max_pool2d":
+            return f"output[a,b] = the largest value of the {kh}\u00d7{kw} window at (a,b)"
+        return f"output[a,b] = the mean of the {kh}\u00d7{kw} window at (a,b)"
+
+    def step_equation(self, step: Pool) -> str:
+        head = f"output[{step.out[0]},{step.out[1]}] = "
+        terms = [self.fmt_in(v) for v in step.inputs.ravel()]
+        value = self.fmt_out(step.value)
+        if step.divisor is None:
+            return shorten(terms, lambda shown: f"{head}max({', '.join(shown)}) = {value}", self.room)
+        total = self.fmt_in(float(step.inputs.sum()))
+        return shorten(
+            terms,
+            lambda shown: f"{head}({' + '.join(shown)})/{step.divisor} = {total}/{step.divisor} = {value}",
+            self.room,
+        )

@@ -1,0 +1,372 @@
+"""One operation of a scenario (a stage): its keys, checked against PyTorch's rules, and the sizes
+that follow from them. A scenario is one stage, or a chain of stages listed under ``stages``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import fields as f
+from .arithmetic import conv_out, pool_out, same_pads, span, transpose_out, transpose_out_formula
+from .errors import ScenarioError
+from .kernels import PRESETS, SIZED, make_kernel, weight_label
+
+OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsample", "relu")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+TRANSPOSE_VIEWS = ("scatter", "direct")
+UPSAMPLE_MODES = ("nearest", "bilinear")
+
+KERNEL_FIELDS = {
+    "values": f.Field(
+        lambda v, k: f.matrix(v, k, max_side=64),
+        f.MATRIX_SCHEMA,
+        "Inline weights, a list of equally long rows (or give `preset`).",
+        None,
+    ),
+    "preset": f.Field(f.choice(PRESETS), f.choice_schema(PRESETS), "A named kernel.", None),
+    "size": f.Field(
+        f.int_pair(1, 64),
+        f.pair_schema(1, 64),
+        "Size of a mean, gaussian or identity preset: integer or [rows, cols]; default 3.",
+        None,
+    ),
+    "sigma": f.Field(
+        f.positive_number,
+        {"type": "number", "exclusiveMinimum": 0},
+        "Standard deviation of the gaussian preset, in pixels; default 1.",
+        None,
+    ),
+}
+
+STAGE_FIELDS = {
+    "operation": f.Field(
+        f.choice(OPERATIONS),
+        f.choice_schema(OPERATIONS),
+        "What is animated; each has the semantics of its torch.nn.functional namesake.",
+        "conv2d",
+    ),
+    "kernel": f.Field(
+        lambda v, k: v, {}, "conv2d, conv_transpose2d: the kernel, `values` or a `preset`.", None
+    ),
+    "kernel_size": f.Field(
+        f.int_pair(1, 16), f.pair_schema(1, 16), "Pools: the window, integer or [rows, cols].", None
+    ),
+    "stride": f.Field(
+        f.int_pair(1, 64),
+        f.pair_schema(1, 64),
+        "Step of the window: integer or [rows, cols]; default 1, pools: the kernel_size.",
+        None,
+    ),
+    "padding": f.Field(
+        f.padding,
+        f.PADDING_SCHEMA,
+        'Padding: an integer, [rows, cols], [top, bottom, left, right], or "valid", "same", "full".',
+        None,
+    ),
+    "padding_mode": f.Field(
+        f.choice(PADDING_MODES),
+        f.choice_schema(PADDING_MODES),
+        "conv2d: what padding cells hold, as Conv2d(padding_mode=...).",
+        None,
+    ),
+    "dilation": f.Field(
+        f.int_pair(1, 16), f.pair_schema(1, 16), "Spacing of the kernel taps: integer or [rows, cols].", None
+    ),
+    "output_padding": f.Field(
+        f.int_pair(0, 16),
+        f.pair_schema(0, 16),
+        "conv_transpose2d: extra output rows/columns at the bottom/right.",
+        None,
+    ),
+    "transpose_view": f.Field(
+        f.choice(TRANSPOSE_VIEWS),
+        f.choice_schema(TRANSPOSE_VIEWS),
+        'conv_transpose2d: "scatter" (each input pixel adds value × kernel to the output) or '
+        '"direct" (the equivalent convolution of the zero-inserted input with the kernel rotated 180°).',
+        None,
+    ),
+    "ceil_mode": f.Field(f.boolean, f.BOOL_SCHEMA, "Pools: round the output size up, as PyTorch.", None),
+    "count_include_pad": f.Field(
+        f.boolean,
+        f.BOOL_SCHEMA,
+        "avg_pool2d: padding cells count in the mean's divisor (default true).",
+        None,
+    ),
+    "mode": f.Field(
+        f.choice(UPSAMPLE_MODES), f.choice_schema(UPSAMPLE_MODES), "upsample: nearest or bilinear.", None
+    ),
+    "scale_factor": f.Field(
+        f.scale_pair,
+        f.SCALE_SCHEMA,
+        "upsample: output size = ⌊input size × factor⌋; a number or [rows, cols].",
+        None,
+    ),
+    "size": f.Field(f.int_pair(1, 4096), f.pair_schema(1, 4096), "upsample: the output size instead.", None),
+    "align_corners": f.Field(
+        f.boolean,
+        f.BOOL_SCHEMA,
+        "upsample, bilinear: align the corner pixels' centres (default false).",
+        None,
+    ),
+}
+
+ALLOWED = {
+    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation"},
+    "conv_transpose2d": {"kernel", "stride", "padding", "dilation", "output_padding", "transpose_view"},
+    "max_pool2d": {"kernel_size", "stride", "padding", "dilation", "ceil_mode"},
+    "avg_pool2d": {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"},
+    "upsample": {"mode", "scale_factor", "size", "align_corners"},
+    "relu": set(),
+}
+REQUIRED = {
+    "conv2d": "kernel",
+    "conv_transpose2d": "kernel",
+    "max_pool2d": "kernel_size",
+    "avg_pool2d": "kernel_size",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """Kernel weights (read-only float64) and the preset name, if any."""
+
+    values: np.ndarray
+    preset: str | None = None
+
+    @property
+    def labels(self) -> tuple[tuple[str, ...], ...]:
+        """Each weight as drawn: "1/9", "−2", "0.125"."""
+        return tuple(tuple(weight_label(v) for v in row) for row in self.values.tolist())
+
+
+@dataclass(frozen=True, eq=False)
+class Stage:
+    """One operation with every key resolved (defaults filled in as PyTorch would)."""
+
+    operation: str
+    input_shape: tuple[int, int]
+    kernel: Kernel | None = None
+    kernel_size: tuple[int, int] = (1, 1)  #: the window (the kernel's shape for convolutions)
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int, int, int] = (0, 0, 0, 0)  #: top, bottom, left, right
+    padding_name: str | None = None  #: "valid", "same" or "full" when the file named it
+    padding_mode: str = "zeros"
+    dilation: tuple[int, int] = (1, 1)
+    output_padding: tuple[int, int] = (0, 0)
+    transpose_view: str = "scatter"
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    mode: str = "nearest"
+    scale_factor: tuple[float, float] | None = None
+    size: tuple[int, int] | None = None
+    align_corners: bool = False
+    prefix: str = field(default="", repr=False)  #: where the keys came from, for messages
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        return _output_shape(self)
+
+    @property
+    def n_steps(self) -> int:
+        """Steps of this stage: one per output value (per input pixel for the scatter view, one
+        for ReLU, which is applied to the whole map at once)."""
+        if self.operation == "relu":
+            return 1
+        if self.operation == "conv_transpose2d" and self.transpose_view == "scatter":
+            return self.input_shape[0] * self.input_shape[1]
+        return self.output_shape[0] * self.output_shape[1]
+
+    @property
+    def n_frames(self) -> int:
+        """Its step frames, plus the kernel rotation frame of the direct view."""
+        extra = self.operation == "conv_transpose2d" and self.transpose_view == "direct"
+        return self.n_steps + extra
+
+    @property
+    def cells(self) -> int:
+        """Cells drawn for its input (with padding or inserted zeros) and output."""
+        (h, w), (oh, ow) = self.input_shape, self.output_shape
+        if self.operation == "conv_transpose2d":
+            return h * w + (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2]) * 2
+        t, b, left, r = self.padding
+        return (h + t + b) * (w + left + r) + oh * ow
+
+
+def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int]) -> Stage:
+    """Check one stage's keys for its operation and resolve them; ``prefix`` names it in messages."""
+    t = f.parse_table(data, STAGE_FIELDS, prefix)
+    op = t["operation"]
+    key = lambda name: f"{prefix}.{name}" if prefix else name  # noqa: E731
+    for name, value in t.items():
+        if name != "operation" and value is not None and name not in ALLOWED[op]:
+            raise ScenarioError(key(name), f"does not apply to operation {op!r}")
+    if op in REQUIRED and t[REQUIRED[op]] is None:
+        raise ScenarioError(key(REQUIRED[op]), f"is required by operation {op!r}")
+    given = {name: value for name, value in t.items() if value is not None}
+    given["prefix"] = prefix
+    if op in ("conv2d", "conv_transpose2d"):
+        given["kernel"] = parse_kernel(t["kernel"], key("kernel"))
+        given["kernel_size"] = given["kernel"].values.shape
+    elif op in ("max_pool2d", "avg_pool2d"):
+        given.setdefault("stride", t["kernel_size"])
+    elif op == "upsample":
+        _check_upsample(t, key)
+    if op != "relu" and op != "upsample":
+        pad = given.get("padding", (0, 0, 0, 0))
+        given["padding_name"] = pad if isinstance(pad, str) else None
+        given["padding"] = _resolve_padding(op, pad, given, key)
+    stage = Stage(input_shape=input_shape, **given)
+    _check(stage, key)
+    return stage
+
+
+def parse_kernel(data: Any, prefix: str = "kernel") -> Kernel:
+    if isinstance(data, np.ndarray):
+        return Kernel(f.matrix(data, prefix, max_side=64))
+    t = f.parse_table(data, KERNEL_FIELDS, prefix)
+    if (t["values"] is None) == (t["preset"] is None):
+        raise ScenarioError(prefix, "give exactly one of `values` or `preset`")
+    if t["values"] is not None:
+        for name in ("size", "sigma"):
+            if t[name] is not None:
+                raise ScenarioError(f"{prefix}.{name}", "only applies to a `preset`; `values` set the kernel")
+        return Kernel(t["values"])
+    preset, size = t["preset"], t["size"]
+    if t["sigma"] is not None and preset != "gaussian":
+        raise ScenarioError(f"{prefix}.sigma", f"only applies to preset 'gaussian' (got preset {preset!r})")
+    if preset not in SIZED and size not in (None, (3, 3)):
+        raise ScenarioError(f"{prefix}.size", f"preset {preset!r} is 3×3 only (got {size[0]}×{size[1]})")
+    if preset == "identity" and size is not None and (size[0] % 2 == 0 or size[1] % 2 == 0):
+        raise ScenarioError(f"{prefix}.size", f"preset 'identity' needs odd sides (got {size[0]}×{size[1]})")
+    values = make_kernel(preset, size or (3, 3), t["sigma"] or 1.0)
+    values.setflags(write=False)
+    return Kernel(values, preset)
+
+
+def _check_upsample(t: dict[str, Any], key: Any) -> None:
+    if (t["scale_factor"] is None) == (t["size"] is None):
+        raise ScenarioError(key("scale_factor"), "give exactly one of `scale_factor` or `size` for upsample")
+    if t["align_corners"] is not None and t["mode"] != "bilinear":
+        raise ScenarioError(key("align_corners"), "only applies to mode 'bilinear', as in PyTorch")
+
+
+def _resolve_padding(op: str, pad: Any, given: dict[str, Any], key: Any) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) from an integer, a list or a name, as PyTorch places them."""
+    (kh, kw), (dr, dc) = given["kernel_size"], given.get("dilation", (1, 1))
+    if op != "conv2d" and (isinstance(pad, str) or pad[0] != pad[1] or pad[2] != pad[3]):
+        raise ScenarioError(key("padding"), f"{op} takes an integer or [rows, cols], as in PyTorch")
+    if pad == "valid":
+        return (0, 0, 0, 0)
+    if pad == "same":
+        stride = given.get("stride", (1, 1))
+        if stride != (1, 1):
+            raise ScenarioError(
+                key("padding"), f"'same' needs stride 1, as in PyTorch (got stride {pair_text(stride)})"
+            )
+        return (*same_pads(kh, dr), *same_pads(kw, dc))
+    if pad == "full":
+        return (dr * (kh - 1),) * 2 + (dc * (kw - 1),) * 2
+    return pad
+
+
+def _check(s: Stage, key: Any) -> None:
+    """Combinations PyTorch refuses, or that leave no output."""
+    op, (h, w) = s.operation, s.input_shape
+    if op in ("max_pool2d", "avg_pool2d"):
+        _check_pool(s, key)
+    elif op == "conv_transpose2d":
+        _check_transpose(s, key)
+    elif op == "conv2d":
+        _check_conv(s, key)
+    out = s.output_shape
+    if min(out) < 1:
+        raise ScenarioError(
+            key("operation"), f"{op} leaves no output ({out[0]}×{out[1]}) from a {h}×{w} input"
+        )
+
+
+def _check_conv(s: Stage, key: Any) -> None:
+    (h, w), (kh, kw), pad, mode, dil = s.input_shape, s.kernel_size, s.padding, s.padding_mode, s.dilation
+    sides = (("top", h), ("bottom", h), ("left", w), ("right", w))
+    for p, (side, n) in zip(pad, sides, strict=True):
+        axis = "rows" if side in ("top", "bottom") else "columns"
+        if mode == "reflect" and p >= n:
+            raise ScenarioError(
+                key("padding"), f"reflect padding must be smaller than the image ({side} {p} with {n} {axis})"
+            )
+        if mode == "circular" and p > n:
+            raise ScenarioError(
+                key("padding"), f"circular padding must not exceed the image ({side} {p} with {n} {axis})"
+            )
+    eff = (span(kh, dil[0]), span(kw, dil[1]))
+    padded = (h + pad[0] + pad[1], w + pad[2] + pad[3])
+    if eff[0] > padded[0] or eff[1] > padded[1]:
+        name = "kernel.size" if s.kernel.preset else "kernel.values"
+        name = f"{s.prefix}.{name}" if s.prefix else name
+        spans = f" (spanning {eff[0]}×{eff[1]} with dilation {pair_text(dil)})" if dil != (1, 1) else ""
+        what = "padded image" if any(pad) else "image"
+        raise ScenarioError(
+            name, f"the {kh}×{kw} kernel{spans} is larger than the {padded[0]}×{padded[1]} {what}"
+        )
+
+
+def _check_transpose(s: Stage, key: Any) -> None:
+    stride, dil, op, pad = s.stride, s.dilation, s.output_padding, s.padding
+    for axis in (0, 1):
+        if op[axis] >= max(stride[axis], dil[axis]):
+            raise ScenarioError(
+                key("output_padding"),
+                f"must be smaller than the stride or the dilation, as in PyTorch (got {pair_text(op)} "
+                f"with stride {pair_text(stride)}, dilation {pair_text(dil)})",
+            )
+    for axis, (n, k) in enumerate(zip(s.input_shape, s.kernel_size, strict=True)):
+        size = transpose_out(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
+        if size < 1:
+            formula = transpose_out_formula(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
+            raise ScenarioError(key("padding"), f"leaves no output {('rows', 'columns')[axis]}: {formula}")
+    if s.transpose_view == "direct":
+        for axis, k in enumerate(s.kernel_size):
+            if pad[2 * axis] > dil[axis] * (k - 1):
+                raise ScenarioError(
+                    key("transpose_view"),
+                    f"'direct' needs padding ≤ dilation·(kernel − 1) = {dil[axis] * (k - 1)} "
+                    f"(got {pad[2 * axis]}); use 'scatter'",
+                )
+
+
+def _check_pool(s: Stage, key: Any) -> None:
+    (kh, kw), (dr, dc), pad = s.kernel_size, s.dilation, s.padding
+    for axis, (k, d) in enumerate(((kh, dr), (kw, dc))):
+        limit = span(k, d) // 2 if s.operation == "max_pool2d" else k // 2
+        if pad[2 * axis] > limit:
+            raise ScenarioError(
+                key("padding"),
+                f"must be at most half the window, as in PyTorch ({pad[2 * axis]} > {limit} for a "
+                f"{(kh, kw)[axis]}-wide window)",
+            )
+    (h, w) = s.input_shape
+    if span(kh, dr) > h + 2 * pad[0] or span(kw, dc) > w + 2 * pad[2]:
+        raise ScenarioError(key("kernel_size"), f"the {kh}×{kw} window is larger than the {h}×{w} input")
+
+
+def _output_shape(s: Stage) -> tuple[int, int]:
+    (h, w), (kh, kw), pad = s.input_shape, s.kernel_size, s.padding
+    (sr, sc), (dr, dc) = s.stride, s.dilation
+    if s.operation == "conv2d":
+        return conv_out(h, kh, sr, pad[:2], dr), conv_out(w, kw, sc, pad[2:], dc)
+    if s.operation == "conv_transpose2d":
+        (opr, opc) = s.output_padding
+        return transpose_out(h, kh, sr, pad[0], opr, dr), transpose_out(w, kw, sc, pad[2], opc, dc)
+    if s.operation in ("max_pool2d", "avg_pool2d"):
+        return pool_out(h, kh, sr, pad[0], dr, s.ceil_mode), pool_out(w, kw, sc, pad[2], dc, s.ceil_mode)
+    if s.operation == "upsample":
+        if s.size is not None:
+            return s.size
+        return int(np.floor(h * s.scale_factor[0])), int(np.floor(w * s.scale_factor[1]))
+    return h, w
+
+
+def pair_text(pair: tuple[Any, Any]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
