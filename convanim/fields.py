@@ -374,3 +374,12 @@ SCALE_SCHEMA = {
         },
     ]
 }
+
+
+def crop_box(value: Any, key: str) -> tuple[int, int, int, int]:
+    """[top, left, height, width]: a non-empty box of whole pixels."""
+    if not isinstance(value, (list, tuple)) or len(value) != 4:
+        raise ScenarioError(key, f"must be [top, left, height, width] (got {show(value)})")
+    top, left = (positive_int(v, f"{key}[{i}]", low=0) for i, v in enumerate(value[:2]))
+    height, width = (positive_int(v, f"{key}[{i + 2}]") for i, v in enumerate(value[2:]))
+    return (top, left, height, width)

@@ -15,6 +15,7 @@ import numpy as np
 from . import fields as f
 from .errors import ConvanimError, LimitError, ScenarioError
 from .patterns import PATTERN_NAMES, make_pattern
+from .photo import load_photo, photo_size
 from .stage import KERNEL_FIELDS, STAGE_FIELDS, Kernel, Stage, parse_stage
 
 if TYPE_CHECKING:
@@ -47,6 +48,24 @@ IMAGE_FIELDS = {
         f.int_schema(1, MAX_SIDE),
         "Square size of checkerboard cells and stripe width, in pixels.",
         2,
+    ),
+    "file": f.Field(
+        f.text_of(300),
+        {"type": "string"},
+        "A PNG or JPEG photograph, relative to the scenario file; read as grayscale 0–255.",
+        None,
+    ),
+    "crop": f.Field(
+        f.crop_box,
+        {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 4, "maxItems": 4},
+        "file: the part to keep, [top, left, height, width] in the photo's pixels.",
+        None,
+    ),
+    "resize": f.Field(
+        f.int_pair(1, 512),
+        f.pair_schema(1, 512),
+        "file: resample (Lanczos) to [rows, cols] after cropping; an integer for a square.",
+        None,
     ),
     "seed": f.Field(
         f.pos_int(0, 2**32 - 1),
@@ -95,6 +114,13 @@ TIMING_FIELDS = {
     "step_ms": f.Field(f.ms, f.MS_SCHEMA, "Duration of each step frame, ms.", 500),
     "poster_ms": f.Field(f.ms, f.MS_SCHEMA, "Hold on the poster (first frame), ms.", 1500),
     "final_ms": f.Field(f.ms, f.MS_SCHEMA, "Hold on the finished output (last frame), ms.", 3000),
+    "detail_steps": f.Field(
+        f.auto_or(f.pos_int(1, 100_000)),
+        f.auto_schema(f.int_schema(1, 100_000)),
+        "Photos and chains: steps shown one per frame before the rest fills progressively faster; "
+        '"auto": the first output row (at most 32) when a stage has over 64 steps.',
+        None,
+    ),
 }
 
 
@@ -103,7 +129,7 @@ class Image:
     """Input pixel values (read-only float64) and where they came from."""
 
     values: np.ndarray
-    pattern: str | None = None
+    source: str | None = None  #: the pattern's name or "file NAME"; None for inline values
 
 
 @dataclass(frozen=True)
@@ -128,6 +154,7 @@ class Timing:
     step_ms: int = 500
     poster_ms: int = 1500
     final_ms: int = 3000
+    detail_steps: int | None = None
 
 
 TOP_FIELDS = {
@@ -178,10 +205,17 @@ class Scenario:
     timing: Timing
     name: str
 
-    def __init__(self, *, name: str = "scenario", limits: Limits = Limits(), **keys: Any) -> None:
+    def __init__(
+        self, *, name: str = "scenario", limits: Limits = Limits(), base: str | Path = ".", **keys: Any
+    ) -> None:
         parsed = f.parse_table(keys, TOP_FIELDS, "")
-        shape, make_image = _parse_image(parsed["image"])
+        shape, make_image = _parse_image(parsed["image"], Path(base))
         stages = _parse_stages(parsed, keys, shape)
+        picture = len(stages) > 1 or (isinstance(parsed["image"], dict) and parsed["image"].get("file"))
+        for st in stages:
+            if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
+                name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
+                raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
         _check_limits(shape, stages, limits)
         values = {
             "title": parsed["title"],
@@ -217,8 +251,17 @@ class Scenario:
         return sum(st.n_steps for st in self.stages)
 
     @property
+    def picture(self) -> bool:
+        """Drawn as pictures with a zoomed inset (a photo, or a chain), else as grids of numbers."""
+        return len(self.stages) > 1 or (self.image.source or "").startswith("file ")
+
+    @property
     def n_frames(self) -> int:
         """Poster, each stage's frames, final frame."""
+        if self.picture:
+            from .frames.chain import frame_plan
+
+            return len(frame_plan(self)) + 2
         return sum(st.n_frames for st in self.stages) + 2
 
     @cached_property
@@ -280,20 +323,24 @@ class Scenario:
         )
 
 
-def _parse_image(data: Any) -> tuple[tuple[int, int], Callable[[], Image]]:
-    """The image's shape, and how to make it (deferred: a pattern is built after the limits)."""
+def _parse_image(data: Any, base: Path) -> tuple[tuple[int, int], Callable[[], Image]]:
+    """The image's shape, and how to make it (deferred: built only after the limits pass)."""
     if isinstance(data, np.ndarray):
         image = Image(f.matrix(data, "image", max_side=MAX_SIDE))
         return image.values.shape, lambda: image
     t = f.parse_table(data, IMAGE_FIELDS, "image")
-    if (t["values"] is None) == (t["pattern"] is None):
-        raise ScenarioError("image", "give exactly one of `values` or `pattern`")
+    sources = [k for k in ("values", "pattern", "file") if t[k] is not None]
+    if len(sources) != 1:
+        raise ScenarioError("image", "give exactly one of `values`, `pattern` or `file`")
+    own = {"values": (), "pattern": ("size", "seed", "period", "low", "high"), "file": ("crop", "resize")}
+    for key in ("size", "seed", "crop", "resize"):
+        if t[key] is not None and key not in own[sources[0]]:
+            raise ScenarioError(f"image.{key}", f"does not apply to an image given by `{sources[0]}`")
     if t["values"] is not None:
-        for key in ("size", "seed"):
-            if t[key] is not None:
-                raise ScenarioError(f"image.{key}", "only applies to a `pattern`; `values` set the size")
         image = Image(t["values"])
         return image.values.shape, lambda: image
+    if t["file"] is not None:
+        return _parse_photo(t, base)
     if t["size"] is None:
         raise ScenarioError("image.size", f"is required with pattern {t['pattern']!r}")
     if t["seed"] is not None and t["pattern"] != "random":
@@ -307,6 +354,18 @@ def _parse_image(data: Any) -> tuple[tuple[int, int], Callable[[], Image]]:
         return Image(values, t["pattern"])
 
     return t["size"], make
+
+
+def _parse_photo(t: dict[str, Any], base: Path) -> tuple[tuple[int, int], Callable[[], Image]]:
+    path = base / t["file"]
+    rows, cols = photo_size(path, "image.file")
+    crop = t["crop"]
+    if crop is not None and (crop[0] + crop[2] > rows or crop[1] + crop[3] > cols):
+        raise ScenarioError(
+            "image.crop", f"[top, left, height, width] = {list(crop)} goes beyond the {rows}×{cols} photo"
+        )
+    shape = t["resize"] or ((crop[2], crop[3]) if crop else (rows, cols))
+    return shape, lambda: Image(load_photo(path, "image.file", crop, t["resize"]), f"file {t['file']}")
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
@@ -370,14 +429,14 @@ def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Sc
         raise ConvanimError(f"{path}: invalid TOML: {err}") from None
     if "name" in data:
         raise ScenarioError("name", "unknown key; the name is the file name")
-    return Scenario(name=path.stem, limits=limits, **{**data, **overrides})
+    return Scenario(name=path.stem, limits=limits, base=path.parent, **{**data, **overrides})
 
 
 def schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files, built from the same tables as validation."""
     top = f.table_schema(TOP_FIELDS, "A convanim scenario: one animated illustration.")
     image = f.table_schema(IMAGE_FIELDS, "The input image.")
-    image["oneOf"] = [{"required": ["values"]}, {"required": ["pattern", "size"]}]
+    image["oneOf"] = [{"required": ["values"]}, {"required": ["pattern", "size"]}, {"required": ["file"]}]
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
     stage = f.table_schema(STAGE_FIELDS, "One operation of a chain.")

@@ -41,3 +41,48 @@ def small(**keys) -> convanim.Scenario:
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def torch_reference(s: convanim.Scenario) -> np.ndarray:
+    """Each stage applied with its torch.nn.functional namesake, in order: what the numbers must be."""
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.tensor(np.array(s.image.values))[None, None]
+    modes = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+    for st in s.stages:
+        op, pad = st.operation, st.padding
+        if op == "conv2d":
+            k = torch.tensor(np.array(st.kernel.values))[None, None]
+            x = F.pad(x, (pad[2], pad[3], pad[0], pad[1]), mode=modes[st.padding_mode])
+            x = F.conv2d(x, k, stride=st.stride, dilation=st.dilation)
+        elif op == "conv_transpose2d":
+            k = torch.tensor(np.array(st.kernel.values))[None, None]
+            x = F.conv_transpose2d(
+                x,
+                k,
+                stride=st.stride,
+                padding=(pad[0], pad[2]),
+                output_padding=st.output_padding,
+                dilation=st.dilation,
+            )
+        elif op == "max_pool2d":
+            x = F.max_pool2d(
+                x, st.kernel_size, st.stride, (pad[0], pad[2]), st.dilation, ceil_mode=st.ceil_mode
+            )
+        elif op == "avg_pool2d":
+            x = F.avg_pool2d(
+                x,
+                st.kernel_size,
+                st.stride,
+                (pad[0], pad[2]),
+                ceil_mode=st.ceil_mode,
+                count_include_pad=st.count_include_pad,
+            )
+        elif op == "upsample":
+            extra = {"align_corners": st.align_corners} if st.mode == "bilinear" else {}
+            size = {"size": st.size} if st.size else {"scale_factor": st.scale_factor}
+            x = F.interpolate(x, mode=st.mode, **size, **extra)
+        else:
+            x = F.relu(x)
+    return x[0, 0].numpy()

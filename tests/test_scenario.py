@@ -90,11 +90,11 @@ RULES = [
     ({"image__low": True}, "image.low: must be a number (got true)"),
     (
         {"image": {"values": [[1, 2]], "pattern": "square"}},
-        "image: give exactly one of `values` or `pattern`",
+        "image: give exactly one of `values`, `pattern` or `file`",
     ),
     (
         {"image": {"values": [[1, 2]], "size": 2}},
-        "image.size: only applies to a `pattern`; `values` set the size",
+        "image.size: does not apply to an image given by `values`",
     ),
     ({"image": "square"}, "image: must be a table (got 'square')"),
     ({"stride": 0}, "stride: must be a positive integer (got 0)"),

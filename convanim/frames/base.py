@@ -27,6 +27,7 @@ from ..layout import (
 )
 from ..numfmt import formatter
 from ..scenario import Scenario
+from ..stage import Stage
 from ..steps import Computation
 from ..textsize import text_width
 
@@ -51,10 +52,11 @@ class Builder:
         self.items: list[Item] = []
         grid, kernel = comp.grid, comp.weights
         finite = grid[np.isfinite(grid)]  # max pooling pads with −∞, which no scale spans
+        shown = outputs[np.isfinite(outputs)] if np.isfinite(outputs).any() else np.zeros(1)
         self.in_scale, self.out_scale = style.scales(
-            finite, kernel, outputs, self.render.colormap, self.render.output_colormap
+            finite, kernel, shown, self.render.colormap, self.render.output_colormap
         )
-        whole = _integral(finite) and _integral(kernel)
+        whole = _integral(finite) and (_integral(kernel) or not averages_values(scenario.stages[-1]))
         self.fmt_in = formatter(self.render.number_format, grid)
         self.fmt_out = formatter(self.render.number_format, outputs, least=0 if whole else 1)
         cell = self.render.cell_px or auto_cell(grid.shape, self.middle_shape(), right)
@@ -325,6 +327,14 @@ class Builder:
         if size is None and self.render.values is True:
             return MIN_VALUE_PX
         return size
+
+
+def averages_values(stage: Stage) -> bool:
+    """Whether outputs are weighted sums with fractional weights, written with a decimal at least
+    (the course writes a mean of nines as 9.0); a maximum, a copy or a ReLU keeps the input's digits."""
+    return stage.operation in ("conv2d", "conv_transpose2d", "avg_pool2d") or (
+        stage.operation == "upsample" and stage.mode == "bilinear"
+    )
 
 
 def grid_box(g: Grid) -> Box:

@@ -17,7 +17,7 @@ def size(shape: tuple[int, ...]) -> str:
     return f"{shape[0]}{TIMES}{shape[1]}"
 
 
-def padding_text(s: Scenario) -> str:
+def padding_text(s: Scenario | Stage) -> str:
     top, bottom, left, right = s.padding
     four = f"{top},{bottom},{left},{right} (t,b,l,r)"
     symmetric = (top, left) == (bottom, right)

@@ -1,0 +1,483 @@
+"""Frames of a chain of stages, or of a big picture: every map side by side with its size, each
+stage animated in turn on its pair of maps, the cells small (a picture) and a zoomed inset in
+which the window and its numbers stay readable. Big stages fill progressively (see timeline)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import style
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Rect, Shape, Text
+from ..kernels import weight_label
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
+from ..numfmt import formatter
+from ..scenario import Scenario
+from ..stage import Stage
+from ..steps import Computation, Map, Pool, Sample, Scatter, Step
+from ..textsize import text_width
+from ..timeline import Beat, beats
+from . import labels as lab
+from .base import BASELINE, COUNTER_PX, averages_values, fit
+
+OP_CELL = 22  #: cell size of the kernels drawn between the maps
+ZOOM_CELL = 30  #: cell size of the zoomed inset
+GAP = 16
+TARGET_WIDTH = 1500
+MAX_MAP_HEIGHT = 380
+
+
+@dataclass(frozen=True)
+class ChainLayout:
+    width: int
+    height: int
+    cell: int
+    maps: tuple[Grid, ...]
+    ops: tuple[tuple[float, float, float], ...]  #: per stage: panel left x, width, top y of its box
+    label_y: float
+    caption_y: float | None
+    zoom: Grid  #: where the inset's top-left cell goes (its rows/cols are the largest needed)
+    equation_y: float
+
+
+def frame_plan(scenario: Scenario) -> list[Beat]:
+    """Every stage's frames, in order (the same arithmetic Scenario.n_frames counts)."""
+    detail = scenario.timing.detail_steps
+    return [b for i, st in enumerate(scenario.stages) for b in beats(st, i, detail, progressive=True)]
+
+
+class ChainBuilder:
+    """Collects the items of a chain's (or a big picture's) frames in drawing order."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.s, self.render = scenario, scenario.render
+        self.comps: tuple[Computation, ...] = scenario._computations
+        self.values = [scenario.image.values] + [c.output for c in self.comps]
+        self.plan = frame_plan(scenario)
+        self.last = len(self.plan) + 1
+        self.items: list[Item] = []
+        self.scales = self._scales()
+        self.fmts = self._formats()
+        self.layout = self._layout()
+        c = self.layout.cell
+        self.value_px = fit(max(self._samples(), key=len), c, min(13.0, 0.36 * c), 8.0)
+        self.stroke = max(1.5, round(c * 0.12, 1))
+
+    # ------------------------------------------------------------------ setup
+
+    def _scales(self) -> list[style.ColourScale]:
+        """The input's scale; a stage that keeps values in range shares it, others get their own."""
+        first = style.scale_for(self.values[0], self.render.colormap)
+        scales = [first]
+        for stage, out in zip(self.s.stages, self.values[1:], strict=True):
+            keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu") or (
+                stage.kernel is not None and style.averages(stage.kernel.values)
+            )
+            if keeps:
+                scales.append(scales[-1])
+            else:
+                signed = bool(out.min() < 0)
+                cmap = style.DIVERGING if signed else self.render.colormap
+                scales.append(style.scale_for(out, cmap, symmetric=signed))
+        return scales
+
+    def _formats(self) -> list[Callable[[float], str]]:
+        fmts, whole = [], True
+        for i, values in enumerate(self.values):
+            if i:
+                whole = whole and not averages_values(self.s.stages[i - 1])
+            fmts.append(formatter(self.render.number_format, values, least=0 if whole else 1))
+        return fmts
+
+    def _samples(self) -> list[str]:
+        return [
+            fmt(v) for fmt, vals in zip(self.fmts, self.values, strict=True) for v in (vals.min(), vals.max())
+        ]
+
+    def _layout(self) -> ChainLayout:
+        stages = self.s.stages
+        panel_w = [
+            max(self._op_width(st), *(text_width(t, SMALL_PX) for t in self._op_labels(st))) + 8
+            for st in stages
+        ]
+        map_labels = [self._map_labels(i) for i in range(len(self.values))]
+        fixed = 2 * PAD + sum(panel_w) + 2 * GAP * len(stages)
+        cols = sum(v.shape[1] for v in self.values)
+        cell = (TARGET_WIDTH - fixed) // cols
+        cell = int(max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values))))
+        y = PAD + TITLE_PX
+        caption_y = None
+        if self.s.caption:
+            y += 8 + CAPTION_PX
+            caption_y = y
+        label_y = y + 14 + LABEL_PX
+        top = label_y + 6 + SMALL_PX + 4
+        maps, ops, x = [], [], PAD
+        height = max(v.shape[0] for v in self.values) * cell
+        for i, values in enumerate(self.values):
+            w = max(values.shape[1] * cell, max(text_width(t, LABEL_PX) for t in map_labels[i]))
+            maps.append(Grid(x, top, values.shape[0], values.shape[1], cell))
+            x += w + GAP
+            if i < len(stages):
+                box_h = self._op_height(stages[i])
+                ops.append((x, panel_w[i], top + height / 2 - box_h / 2 + 6 * SMALL_PX / 4))
+                x += panel_w[i] + GAP
+        zoom_rows, zoom_cols = self._zoom_shape()
+        widest = max(text_width(t, 11.0) for t in self._samples())
+        zoom_cell = int(min(56, max(ZOOM_CELL, widest / 0.86 + 2)))
+        zoom = Grid(PAD, top + height + 46, zoom_rows, zoom_cols, zoom_cell)
+        equation_y = zoom.y + zoom_rows * zoom_cell + 18 + EQUATION_PX
+        counters = [self._counter(b) for b in self.plan] or [""]
+        counter_w = max(text_width(t, COUNTER_PX) for t in counters)
+        width = max(x - GAP + PAD, PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD)
+        return ChainLayout(
+            width=int(-(-width // 2) * 2),
+            height=int(-(-(equation_y + 6 + PAD) // 2) * 2),
+            cell=cell,
+            maps=tuple(maps),
+            ops=tuple(ops),
+            label_y=label_y,
+            caption_y=caption_y,
+            zoom=zoom,
+            equation_y=equation_y,
+        )
+
+    def _zoom_shape(self) -> tuple[int, int]:
+        rows = cols = 3
+        for st in self.s.stages:
+            kh, kw = st.kernel_size
+            rows, cols = max(rows, kh * st.dilation[0] + 2), max(cols, kw * st.dilation[1] + 2)
+        return min(rows, 9), min(cols, 9)
+
+    def _op_width(self, st: Stage) -> float:
+        return st.kernel_size[1] * OP_CELL if st.operation not in ("upsample", "relu") else 2 * OP_CELL
+
+    def _op_height(self, st: Stage) -> float:
+        return st.kernel_size[0] * OP_CELL if st.operation not in ("upsample", "relu") else OP_CELL
+
+    def _op_labels(self, st: Stage) -> list[str]:
+        """One or two short lines over the operation's box (the maps need the room)."""
+        op, k = st.operation, lab.size(st.kernel_size)
+        stride = f"stride {lab.pair(st.stride)}"
+        if op in ("max_pool2d", "avg_pool2d"):
+            first = f"{'max' if op == 'max_pool2d' else 'mean'} {k}"
+            return [first] + ([stride] if st.stride != st.kernel_size else [])
+        if op == "relu":
+            return ["max(0, x)"]
+        if op == "upsample":
+            return [
+                st.mode,
+                lab.size(st.size)
+                if st.size
+                else "\u00d7" + lab.pair(tuple(lab._num(v) for v in st.scale_factor)),
+            ]
+        name = st.kernel.preset.replace("_", " ") if st.kernel.preset else "kernel"
+        extra = [stride] if st.stride != (1, 1) else []
+        if any(st.padding):
+            extra.append(lab.padding_text(st))
+        return [f"{op} {name}", *extra]
+
+    def _map_labels(self, i: int) -> list[str]:
+        shape = lab.size(self.values[i].shape)
+        return [f"input {shape}" if i == 0 else f"{i}. {self.s.stages[i - 1].operation} {shape}"]
+
+    # ------------------------------------------------------------------ assembly
+
+    def frames(self) -> Frames:
+        self._chrome()
+        for i in range(len(self.values)):
+            self._map(i)
+        for i, st in enumerate(self.s.stages):
+            self._op_panel(i, st)
+        for k, beat in enumerate(self.plan, start=1):
+            self._beat(k, beat)
+        self._strip()
+        lay = self.layout
+        return Frames(
+            title=self.s.title,
+            width=lay.width,
+            height=lay.height,
+            background=self.render.background,
+            items=tuple(self.items),
+            frames=self._infos(),
+            output_grid=lay.maps[-1],
+        )
+
+    def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
+        self.items.append(Item(shape, first, self.last if last is None else last))
+
+    def _chrome(self) -> None:
+        lay, ink = self.layout, style.INK
+        self.add(Text(PAD, PAD + TITLE_PX, self.s.title, TITLE_PX, ink, "start", bold=True))
+        if lay.caption_y is not None:
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+        for i, g in enumerate(lay.maps):
+            self.add(Text(g.x, lay.label_y, self._map_labels(i)[0], LABEL_PX, ink, "start"))
+        zoom = lay.zoom
+        self.add(
+            Text(zoom.x, zoom.y - 10, "zoom: the window and its numbers", SMALL_PX, style.MUTED, "start")
+        )
+
+    def _map(self, i: int) -> None:
+        """Map 0 is there from the start; map i > 0 is hatched until its stage fills it."""
+        g, values, scale = self.layout.maps[i], self.values[i], self.scales[i]
+        c = g.cell
+        if i:
+            self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
+            self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
+            self._fill(i)
+        else:
+            colours = scale(values)
+            for (r, col), v in np.ndenumerate(values):
+                self._cell(
+                    g, int(r), int(col), v, colours[int(r) * values.shape[1] + int(col)], self.fmts[0], 0
+                )
+        self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, stroke=style.GRID_LINE, width=1))
+
+    def _cell(
+        self, g: Grid, r: int, c: int, v: float, fill: str, fmt: Callable[[float], str], first: int
+    ) -> None:
+        x, y, size = g.x + c * g.cell, g.y + r * g.cell, g.cell
+        line = style.GRID_LINE if size >= 16 else None
+        self.add(Rect(x, y, size, size, fill=fill, stroke=line, width=1), first)
+        if self.value_px is not None:
+            self.add(
+                Text(
+                    x + size / 2,
+                    y + size / 2 + BASELINE * self.value_px,
+                    fmt(v),
+                    self.value_px,
+                    style.text_on(fill),
+                ),
+                first,
+            )
+
+    def _fill(self, i: int) -> None:
+        """Map i's cells, each from the frame whose batch completes it."""
+        stage_index = i - 1
+        comp, values = self.comps[stage_index], self.values[i]
+        colours = self.scales[i](values)
+        done = np.zeros(values.shape, int)
+        frame_of_step = {}
+        for k, beat in enumerate(self.plan, start=1):
+            if beat.stage == stage_index:
+                for idx in range(beat.first, beat.last + 1):
+                    frame_of_step[idx] = k
+        for step in comp.steps:
+            frame = frame_of_step[step.index]
+            if isinstance(step, Map):
+                done[:] = frame
+            elif isinstance(step, Scatter):
+                for r in step.rows.tolist():
+                    for c in step.cols.tolist():
+                        if 0 <= r < values.shape[0] and 0 <= c < values.shape[1]:
+                            done[r, c] = frame  # a cell is complete at its last contribution
+            else:
+                done[step.out] = frame
+        for (r, c), v in np.ndenumerate(values):
+            r, c = int(r), int(c)
+            if done[r, c]:
+                self._cell(
+                    self.layout.maps[i],
+                    r,
+                    c,
+                    v,
+                    colours[r * values.shape[1] + c],
+                    self.fmts[i],
+                    int(done[r, c]),
+                )
+
+    def _op_panel(self, i: int, st: Stage) -> None:
+        x, width, top = self.layout.ops[i]
+        lines = self._op_labels(st)
+        for j, line in enumerate(lines):
+            size, colour = (SMALL_PX, style.INK) if j == 0 else (SMALL_PX - 1, style.MUTED)
+            y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
+            self.add(Text(x + width / 2, y, line, size, colour, "middle"))
+        box_w, box_h = self._op_width(st), self._op_height(st)
+        bx = x + (width - box_w) / 2
+        hl, fill = self.render.highlight, self.render.kernel_fill
+        if st.kernel is not None:
+            labels = st.kernel.labels
+            size = fit(max((t for row in labels for t in row), key=len), OP_CELL, 11.0, 6.0)
+            for (r, c), _ in np.ndenumerate(st.kernel.values):
+                cx, cy = bx + c * OP_CELL, top + r * OP_CELL
+                self.add(Rect(cx, cy, OP_CELL, OP_CELL, fill=fill, stroke=hl, width=1))
+                if size:
+                    self.add(
+                        Text(
+                            cx + OP_CELL / 2,
+                            cy + OP_CELL / 2 + BASELINE * size,
+                            labels[r][c],
+                            size,
+                            style.INK,
+                        )
+                    )
+        else:
+            self.add(Rect(bx, top, box_w, box_h, fill=fill, stroke=hl, width=1))
+            symbol = {"max_pool2d": "max", "avg_pool2d": "mean", "relu": "ReLU"}.get(st.operation)
+            if symbol is None:
+                symbol = (
+                    lab.size(st.size)
+                    if st.size
+                    else "\u00d7" + lab.pair(tuple(lab._num(v) for v in st.scale_factor))
+                )
+            size = min(14.0, box_h * 0.5)
+            self.add(Text(bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, style.INK))
+        frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
+        self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
+
+    # ------------------------------------------------------------------ a frame
+
+    def _beat(self, k: int, beat: Beat) -> None:
+        """The window, the zoom and the output cell of the last step the frame completes."""
+        i, comp = beat.stage, self.comps[beat.stage]
+        step = comp.steps[beat.last]
+        src, dst = self.layout.maps[i], self.layout.maps[i + 1]
+        hl = self.render.highlight
+        rows, cols = self._footprint(i, step)
+        if rows is not None:
+            self._outline(src, rows, cols, hl, k)
+            self._zoom(i, rows, cols, k)
+        out = getattr(step, "out", None)
+        if out is not None:
+            self._outline(dst, (out[0], out[0]), (out[1], out[1]), hl, k)
+
+    def _footprint(self, i: int, step: object) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """Rows and columns of map i that the step reads, clipped to the map (padding is not drawn
+        in the picture view)."""
+        h, w = self.values[i].shape
+        st = self.s.stages[i]
+        if isinstance(step, (Step, Pool)):
+            top, left = st.padding[0], st.padding[2]
+            r0, r1 = int(step.rows[0]) - top, int(step.rows[-1]) - top
+            c0, c1 = int(step.cols[0]) - left, int(step.cols[-1]) - left
+        elif isinstance(step, Sample):
+            rs, cs = [c[0] for c in step.cells], [c[1] for c in step.cells]
+            r0, r1, c0, c1 = min(rs), max(rs), min(cs), max(cs)
+        elif isinstance(step, Scatter):
+            r0 = r1 = step.src[0]
+            c0 = c1 = step.src[1]
+        else:
+            return None, None
+        return (max(r0, 0), min(r1, h - 1)), (max(c0, 0), min(c1, w - 1))
+
+    def _outline(
+        self, g: Grid, rows: tuple[int, int], cols: tuple[int, int], colour: str, frame: int
+    ) -> None:
+        c = g.cell
+        x, y = g.x + cols[0] * c, g.y + rows[0] * c
+        w, h = (cols[1] + 1 - cols[0]) * c, (rows[1] + 1 - rows[0]) * c
+        self.add(Rect(x, y, w, h, stroke=colour, width=self.stroke), frame, frame)
+
+    def _zoom(self, i: int, rows: tuple[int, int], cols: tuple[int, int], frame: int) -> None:
+        """The window with one cell around it, large, with its numbers."""
+        z, values, fmt, scale = self.layout.zoom, self.values[i], self.fmts[i], self.scales[i]
+        h, w = values.shape
+        r0, r1 = max(rows[0] - 1, 0), min(rows[1] + 1, h - 1, max(rows[0] - 1, 0) + z.rows - 1)
+        c0, c1 = max(cols[0] - 1, 0), min(cols[1] + 1, w - 1, max(cols[0] - 1, 0) + z.cols - 1)
+        block = values[r0 : r1 + 1, c0 : c1 + 1]
+        colours = scale(block)
+        size = fit(max((fmt(v) for v in block.ravel()), key=len), z.cell, 12.0, 6.0) or 6.0
+        for (r, c), v in np.ndenumerate(block):
+            x, y = z.x + int(c) * z.cell, z.y + int(r) * z.cell
+            fill = colours[int(r) * block.shape[1] + int(c)]
+            self.add(Rect(x, y, z.cell, z.cell, fill=fill, stroke=style.GRID_LINE, width=1), frame, frame)
+            self.add(
+                Text(x + z.cell / 2, y + z.cell / 2 + BASELINE * size, fmt(v), size, style.text_on(fill)),
+                frame,
+                frame,
+            )
+        x, y = z.x + (cols[0] - c0) * z.cell, z.y + (rows[0] - r0) * z.cell
+        ww, hh = (cols[1] - cols[0] + 1) * z.cell, (rows[1] - rows[0] + 1) * z.cell
+        self.add(Rect(x, y, ww, hh, stroke=self.render.highlight, width=3), frame, frame)
+        label = (
+            f"input[{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
+            if i == 0
+            else f"map {i}[{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
+        )
+        self.add(
+            Text(
+                z.x + block.shape[1] * z.cell + 12,
+                z.y + z.cell / 2 + 5,
+                label,
+                SMALL_PX,
+                style.MUTED,
+                "start",
+            ),
+            frame,
+            frame,
+        )
+
+    # ------------------------------------------------------------------ text
+
+    def _strip(self) -> None:
+        lay = self.layout
+        x = lay.width - PAD
+        n = len(self.s.stages)
+        self.add(Text(x, PAD + TITLE_PX, f"{n} stage{'s' * (n > 1)}", COUNTER_PX, style.MUTED, "end"), 0, 0)
+        self.add(Text(x, PAD + TITLE_PX, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
+        eq = lambda text, f0, f1: self.add(  # noqa: E731
+            Text(PAD, lay.equation_y, text, EQUATION_PX, style.INK, "start"), f0, f1
+        )
+        eq(f"{self.s.operations}: each map is the next one's input", 0, 0)
+        for k, beat in enumerate(self.plan, start=1):
+            comp = self.comps[beat.stage]
+            self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, style.MUTED, "end"), k, k)
+            eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
+        out = self.values[-1]
+        eq(
+            f"output {lab.size(out.shape)}: min {self.fmts[-1](out.min())}, max {self.fmts[-1](out.max())}",
+            self.last,
+            self.last,
+        )
+
+    def _counter(self, beat: Beat) -> str:
+        st = self.s.stages[beat.stage]
+        steps = "step " if beat.first == beat.last else f"steps {beat.first + 1}\u2013"
+        return f"{beat.stage + 1}. {st.operation}: {steps}{beat.last + 1} / {st.n_steps}"
+
+    def _equation(self, i: int, step: object, beat: Beat) -> str:
+        st, fin, fout = self.s.stages[i], self.fmts[i], self.fmts[i + 1]
+        faster = "" if beat.first == beat.last else f"  (+{beat.last - beat.first} more steps in this frame)"
+        if isinstance(step, Map):
+            n = int(step.changed.sum())
+            return f"ReLU: max(0, x) replaces {n} negative value{'s' * (n != 1)} with 0"
+        if isinstance(step, Scatter):
+            x = fin(step.value)
+            return f"input[{step.src[0]},{step.src[1]}] = {x} adds {x} \u00d7 kernel{faster}"
+        a, b = step.out
+        head = f"output[{a},{b}] = "
+        if isinstance(step, Pool):
+            what = "max" if step.divisor is None else "mean"
+            return f"{head}{what} of the window = {fout(step.value)}{faster}"
+        if isinstance(step, Sample):
+            if len(step.cells) == 1:
+                r, c = step.cells[0]
+                return f"{head}input[{r},{c}] = {fout(step.value)}{faster}"
+            return f"{head}blend of {len(step.cells)} pixels = {fout(step.value)}{faster}"
+        weights = st.kernel.values
+        first = weight_label(float(weights.flat[0]))
+        if np.all(weights == weights.flat[0]):
+            return f"{head}{first} \u00b7 (sum of the window) = {fout(step.value)}{faster}"
+        return f"{head}\u03a3 kernel \u00b7 window = {fout(step.value)}{faster}"
+
+    def _infos(self) -> tuple[FrameInfo, ...]:
+        t = self.s.timing
+        infos = [FrameInfo(t.poster_ms, None, None, f"poster: {self.s.operations}")]
+        for beat in self.plan:
+            st = self.s.stages[beat.stage]
+            step = self.comps[beat.stage].steps[beat.last]
+            out = getattr(step, "out", None) if len(self.s.stages) == 1 else None
+            infos.append(
+                FrameInfo(
+                    t.step_ms,
+                    beat.last,
+                    out,
+                    f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
+                )
+            )
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {lab.size(self.values[-1].shape)}"))
+        return tuple(infos)
