@@ -10,10 +10,12 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from . import export
 from .errors import ConvanimError
+from .export.gallery import INDEX, Entry, index_html, write_index
 from .frames import build
 from .scenario import Limits, Scenario, load, schema
 
@@ -126,8 +128,12 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         for src, s in scenarios.items()
         for fmt in fmts
     ]
+    gallery = "html" in fmts and not args.scenarios and bool(scenarios)  # output/index.html
     if args.check:
-        return _finish(errors, _check(tasks, out_dir, whole=not args.scenarios, quiet=args.quiet))
+        extra = {out_dir / INDEX: index_html(_entries(scenarios)).encode("utf-8")} if gallery else {}
+        return _finish(
+            errors, _check(tasks, out_dir, whole=not args.scenarios, quiet=args.quiet, extra=extra)
+        )
     for result in _run(tasks, args.jobs, args.quiet):
         if result.error:
             errors.append(result.error)
@@ -136,6 +142,10 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
                 f"{_rel(result.task.target)}: {result.frames} frames, {result.size:,} bytes, "
                 f"{result.seconds:.1f} s"
             )
+    if gallery:
+        size = write_index(out_dir, _entries(scenarios))
+        if not args.quiet:
+            print(f"{_rel(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
     return _finish(errors, EXIT_OK)
 
 
@@ -212,24 +222,31 @@ def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
     return results
 
 
-def _check(tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool) -> int:
+def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:
+    return [Entry(s.name, s.frames()) for s in scenarios.values()]
+
+
+def _check(
+    tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool, extra: dict[Path, bytes] | None = None
+) -> int:
+    """Compare each task's file, and each ``extra`` file (path: fresh bytes), with a fresh run."""
     stale = []
-    for task in tasks:
-        fresh = render_bytes(task)
-        if not task.target.is_file():
-            stale.append(f"{_rel(task.target)}: missing")
-        elif task.target.read_bytes() != fresh:
-            stale.append(f"{_rel(task.target)}: differs from a fresh run")
+    extra = extra or {}
+    for target, fresh in chain(((t.target, render_bytes(t)) for t in tasks), extra.items()):
+        if not target.is_file():
+            stale.append(f"{_rel(target)}: missing")
+        elif target.read_bytes() != fresh:
+            stale.append(f"{_rel(target)}: differs from a fresh run")
     if whole and out_dir.is_dir():
-        expected = {t.target.name for t in tasks}
-        suffixes = {export.get(f).suffix for f in export.formats()}
+        expected = {t.target.name for t in tasks} | {p.name for p in extra}
+        suffixes = {t.target.suffix for t in tasks}  # only the formats checked
         for path in sorted(out_dir.iterdir()):
             if path.suffix in suffixes and path.name not in expected and not path.name.startswith("."):
                 stale.append(f"{_rel(path)}: no scenario writes this file")
     for line in stale:
         print(line)
     if not stale and not quiet:
-        print(f"{len(tasks)} files up to date")
+        print(f"{len(tasks) + len(extra)} files up to date")
     return EXIT_DIFFERS if stale else EXIT_OK
 
 

@@ -64,14 +64,19 @@ def for_path(path: str | Path) -> Exporter:
 
 
 def write_atomic(path: str | Path, frames: Frames, exporter: Exporter) -> int:
-    """Write to a temporary file beside ``path``, then rename: a failure leaves the old file.
-    Returns the number of bytes written."""
+    """Write ``frames`` with ``exporter`` to ``path`` atomically (see ``write_file``)."""
+    return write_file(path, lambda fh: exporter.write(frames, fh))
+
+
+def write_file(path: str | Path, write: Callable[[BinaryIO], object]) -> int:
+    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it into place: a
+    failure leaves no partial file and keeps the old one. Returns the number of bytes written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            exporter.write(frames, fh)
+            write(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -81,4 +86,4 @@ def write_atomic(path: str | Path, frames: Frames, exporter: Exporter) -> int:
 
 
 def _load_builtin() -> None:
-    from . import gif  # noqa: F401  (registers itself)
+    from . import gif, html  # noqa: F401  (each registers itself)

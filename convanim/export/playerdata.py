@@ -1,0 +1,126 @@
+"""The HTML player's data island: a display list as compact JSON (shared tables, rounded numbers).
+
+The object (``v`` is the format version, read by ``templates/player.js``)::
+
+    v      1
+    title  the title
+    w, h   picture size in px
+    bg     background (a colour index)
+    c      every colour, once: "#rrggbb"
+    t      every Text string, once
+    s      drawing styles, each tagged by its shape kind:
+             [0, fill, stroke, stroke width, w, h]    Rect (fill, stroke: colour index or -1)
+             [1, colour, spacing, w, h]               Hatch
+             [2, size, colour, anchor, bold]          Text (anchor 0 start, 1 middle, 2 end)
+             [3, colour, width, dash]                 Line
+    i      items in drawing order: [style, first, last, x, y] (Rect, Hatch), [style, first, last,
+           x, y, text index] (Text), [style, first, last, x0, y0, x1, y1, ...] (Line); or a bare
+           number ``last`` for an item the inline SVG already draws (``drawn`` below): that item is
+           the SVG's next element, visible from frame ``drawn`` to ``last``
+    drawn  the frame the inline SVG shows (the poster), so its items are written once
+    f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
+    g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
+
+Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
+share one. Nothing is computed here: every value is copied from the display list.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..display import Frames, Hatch, Line, Rect, Shape, Text
+
+VERSION = 1
+KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
+ANCHORS = {"start": 0, "middle": 1, "end": 2}
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def num(value: float) -> int | float:
+    """``value`` rounded to 0.1 (px, or font size), as an int when whole (so JSON has no ``.0``)."""
+    r = round(float(value), 1)
+    return int(r) if r == int(r) else r
+
+
+class _Table:
+    """Values in first-use order, each stored once; ``index`` returns a value's position."""
+
+    def __init__(self) -> None:
+        self.values: dict[Any, int] = {}
+
+    def index(self, value: Any) -> int:
+        return self.values.setdefault(value, len(self.values))
+
+    def list(self) -> list[Any]:
+        return list(self.values)
+
+
+def encode(frames: Frames, drawn: int) -> dict[str, Any]:
+    """The JSON-ready description of ``frames`` (see the module docstring), for a player whose
+    inline SVG draws frame ``drawn`` (one element per item, see ``svg.frame_svg``)."""
+    colours, texts, styles = _Table(), _Table(), _Table()
+
+    def colour(c: str | None) -> int:
+        return -1 if c is None else colours.index(c)
+
+    bg = colour(frames.background)
+    items: list[Any] = []
+    for item in frames.items:
+        if item.visible(drawn):
+            if item.first != drawn:
+                raise ValueError(f"the inline SVG must show a frame where items start (frame {drawn})")
+            items.append(int(item.last))
+            continue
+        style, geometry = _shape(item.shape, colour, texts)
+        items.append([styles.index(style), int(item.first), int(item.last), *geometry])
+    infos = []
+    for info in frames.frames:
+        row: list[Any] = [int(info.duration_ms), info.readout]
+        if info.out is not None:
+            row += [int(info.out[0]), int(info.out[1])]
+        infos.append(row)
+    g = frames.output_grid
+    return {
+        "v": VERSION,
+        "title": frames.title,
+        "w": int(frames.width),
+        "h": int(frames.height),
+        "bg": bg,
+        "c": colours.list(),
+        "t": texts.list(),
+        "s": [list(s) for s in styles.list()],
+        "i": items,
+        "drawn": drawn,
+        "f": infos,
+        "g": [num(g.x), num(g.y), int(g.rows), int(g.cols), num(g.cell)],
+    }
+
+
+def _shape(shape: Shape, colour: Any, texts: _Table) -> tuple[tuple, list]:
+    """(style tuple, geometry list) of one shape."""
+    kind = KINDS[type(shape)]
+    if isinstance(shape, Rect):
+        stroke = shape.stroke if shape.width > 0 else None
+        width = num(shape.width) if stroke else 0
+        style = (kind, colour(shape.fill), colour(stroke), width, num(shape.w), num(shape.h))
+        return style, [num(shape.x), num(shape.y)]
+    if isinstance(shape, Hatch):
+        style = (kind, colour(shape.color), num(shape.spacing), num(shape.w), num(shape.h))
+        return style, [num(shape.x), num(shape.y)]
+    if isinstance(shape, Text):
+        style = (kind, num(shape.size), colour(shape.color), ANCHORS[shape.anchor], int(shape.bold))
+        return style, [num(shape.x), num(shape.y), texts.index(shape.text)]
+    return (kind, colour(shape.color), num(shape.width), int(shape.dash)), [
+        num(v) for point in shape.points for v in point
+    ]
+
+
+def script_json(data: Any) -> str:
+    """``data`` as compact JSON that is safe inside ``<script>``: ``<``, ``>``, ``&``, U+2028 and
+    U+2029 are written as ``\\uXXXX`` escapes (JSON.parse reads them back unchanged)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_SCRIPT_ESCAPES)

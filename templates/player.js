@@ -1,0 +1,267 @@
+// convanim player: shows the frames of a display list (its JSON data island) as SVG.
+// Defined once per page as window.convanimPlayer, the only global; each player's bootstrap calls
+// boot(), which starts every .convanim-player root not started yet (data-ready), so running it
+// again is harmless. Script hook: convanimPlayer.get(root) -> {frame(), frames, goTo(k), play(),
+// pause(), playing()}. No network, no eval: the picture is built with DOM calls.
+(function () {
+  "use strict";
+  var VERSION = 1;
+  if (window.convanimPlayer && window.convanimPlayer.version >= VERSION) return;
+  var NS = "http://www.w3.org/2000/svg";
+  var ANCHORS = ["start", "middle", "end"];
+  var KEYS = {" ": "play", Spacebar: "play", ArrowLeft: "back", ArrowRight: "forward", Home: "first", End: "last"};
+  var players = new WeakMap();
+
+  function svgNode(name, attrs) {
+    var el = document.createElementNS(NS, name);
+    for (var key in attrs) if (attrs[key] !== null) el.setAttribute(key, attrs[key]);
+    return el;
+  }
+
+  // The segments of convanim.paint.raster.hatch_segments: 45° lines every sp px, clipped.
+  function hatchPath(x, y, w, h, sp) {
+    var d = "";
+    for (var k = 1; k * sp < w + h; k++) {
+      var u = k * sp, ya = Math.max(0, u - w), yb = Math.min(h, u);
+      d += "M" + (x + u - ya) + " " + (y + ya) + "L" + (x + u - yb) + " " + (y + yb);
+    }
+    return d;
+  }
+
+  // An item of the data island as an SVG element (layout: convanim/export/playerdata.py).
+  // The <svg> is crispEdges, for the grids; hatches and lines are smoothed as in the GIF.
+  function itemNode(data, item) {
+    var st = data.s[item[0]], c = data.c, x = item[3], y = item[4];
+    if (st[0] === 0) {
+      return svgNode("rect", {x: x, y: y, width: st[4], height: st[5], fill: st[1] < 0 ? "none" : c[st[1]],
+        stroke: st[2] < 0 ? null : c[st[2]], "stroke-width": st[2] < 0 ? null : st[3]});
+    }
+    if (st[0] === 1) {
+      return svgNode("path", {d: hatchPath(x, y, st[3], st[4], st[2]), fill: "none", stroke: c[st[1]],
+        "shape-rendering": "auto"});
+    }
+    if (st[0] === 2) {
+      var text = svgNode("text", {x: x, y: y, "font-size": st[1], fill: c[st[2]], "text-anchor": ANCHORS[st[3]],
+        "font-weight": st[4] ? "bold" : null});
+      text.textContent = data.t[item[5]];
+      return text;
+    }
+    var points = [];
+    for (var i = 3; i + 1 < item.length; i += 2) points.push(item[i] + "," + item[i + 1]);
+    return svgNode("polyline", {points: points.join(" "), fill: "none", stroke: c[st[1]], "stroke-width": st[2],
+      "stroke-dasharray": st[3] ? "5 4" : null, "shape-rendering": "auto"});
+  }
+
+  function start(root) {
+    var island = root.querySelector("script.convanim-data");
+    var svg = root.querySelector(".convanim-stage > svg");
+    if (root.hasAttribute("data-ready") || !island || !svg) return;
+    var data = JSON.parse(island.textContent);
+    if (data.v !== VERSION) return;
+    root.setAttribute("data-ready", "");
+    var n = data.f.length, items = data.i, count = items.length, drawn = data.drawn;
+    var nodes = [], first = [], last = [], shown = [], appear = [], gone = [];
+    for (var k = 0; k <= n; k++) {
+      appear.push([]);
+      gone.push([]);
+    }
+
+    // The inline SVG draws frame `drawn` (the poster) with one element per item shown there, in
+    // order: adopt those (copying their group's attributes onto them), create the others from the
+    // JSON, and append every element to the <svg> in drawing order.
+    var adopted = svg.querySelectorAll("path, text, polyline"), next = 0;
+    Array.prototype.forEach.call(adopted, function (el) {
+      var attrs = el.parentNode === svg ? [] : el.parentNode.attributes;
+      for (var a = 0; a < attrs.length; a++) {
+        if (!el.hasAttribute(attrs[a].name)) el.setAttribute(attrs[a].name, attrs[a].value);
+      }
+    });
+    for (var i = 0; i < count; i++) {
+      var own = typeof items[i] !== "number";
+      if (!own && next >= adopted.length) throw new Error("the picture lacks elements its data expects");
+      var el = own ? itemNode(data, items[i]) : adopted[next++];
+      first.push(own ? items[i][1] : drawn);
+      last.push(own ? items[i][2] : items[i]);
+      shown.push(first[i] <= drawn && drawn <= last[i]);
+      if (!shown[i]) el.setAttribute("display", "none");
+      nodes.push(el);
+      svg.appendChild(el);
+      if (first[i] >= 0 && first[i] < n) appear[first[i]].push(i);
+      if (last[i] + 1 >= 0 && last[i] + 1 < n) gone[last[i] + 1].push(i);
+    }
+    if (next !== adopted.length) throw new Error("the picture has elements its data does not list");
+    Array.prototype.forEach.call(svg.querySelectorAll("g"), function (g) { g.remove(); });
+
+    var byCell = {};
+    data.f.forEach(function (f, k) { if (f.length > 2) byCell[f[2] + "," + f[3]] = k; });
+    var bar = root.querySelector(".convanim-bar");
+    var slider = root.querySelector(".convanim-slider");
+    var readout = root.querySelector(".convanim-readout");
+    var playButton = root.querySelector('[data-act="play"]');
+    var speed = root.querySelector('[data-act="speed"]');
+    var mode = root.querySelector('[data-act="mode"]');
+    var frame = drawn, playing = false, dir = 1, timer = null;
+
+    function set(i, on) {
+      if (shown[i] === on) return;
+      shown[i] = on;
+      if (on) nodes[i].removeAttribute("display");
+      else nodes[i].setAttribute("display", "none");
+    }
+
+    // Show frame k: one step forward or back toggles only the items that change; a jump compares all.
+    function show(k) {
+      k = Math.max(0, Math.min(n - 1, Math.round(k)));
+      var j;
+      if (k === frame + 1) {
+        for (j = 0; j < appear[k].length; j++) set(appear[k][j], true);
+        for (j = 0; j < gone[k].length; j++) set(gone[k][j], false);
+      } else if (k === frame - 1) {
+        for (j = 0; j < appear[frame].length; j++) set(appear[frame][j], false);
+        for (j = 0; j < gone[frame].length; j++) set(gone[frame][j], true);
+      } else if (k !== frame) {
+        for (j = 0; j < count; j++) set(j, first[j] <= k && k <= last[j]);
+      }
+      frame = k;
+      var text = data.f[k][1];
+      root.setAttribute("data-frame", String(k));
+      slider.value = String(k);
+      slider.setAttribute("aria-valuetext", text);
+      if (readout.textContent !== text) readout.textContent = text;
+    }
+
+    function status() {
+      var label = playing ? "Pause" : "Play";
+      root.setAttribute("data-playing", String(playing));
+      root.classList.toggle("convanim-playing", playing);
+      playButton.setAttribute("aria-label", label);
+      playButton.setAttribute("title", label + " (Space)");
+      readout.setAttribute("aria-live", playing ? "off" : "polite");  // no announcement per tick
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(tick, data.f[frame][0] / parseFloat(speed.value));
+    }
+
+    function tick() {
+      if (!root.isConnected) return pause();  // the output was cleared: stop for good
+      var k = frame + dir;
+      if (k < 0 || k >= n) {
+        if (mode.value === "loop") {
+          k = dir > 0 ? 0 : n - 1;
+        } else if (mode.value === "reflect") {
+          dir = -dir;
+          k = frame + dir;
+        } else {
+          return pause();
+        }
+      }
+      show(k);
+      schedule();
+    }
+
+    function play() {
+      if (playing || n < 2) return;
+      if (mode.value !== "reflect") {
+        dir = 1;
+        if (frame === n - 1) show(0);  // from the end, Play starts again
+      }
+      playing = true;
+      status();
+      schedule();
+    }
+
+    function pause() {
+      clearTimeout(timer);
+      playing = false;
+      status();
+    }
+
+    function goTo(k) {
+      pause();
+      show(k);
+    }
+
+    var actions = {
+      first: function () { goTo(0); },
+      back: function () { goTo(frame - 1); },
+      play: function () { if (playing) pause(); else play(); },
+      forward: function () { goTo(frame + 1); },
+      last: function () { goTo(n - 1); }
+    };
+    bar.addEventListener("click", function (ev) {
+      var button = ev.target.closest("button[data-act]");
+      if (button) actions[button.getAttribute("data-act")]();
+    });
+    slider.addEventListener("input", function () { goTo(parseInt(slider.value, 10)); });
+    speed.addEventListener("change", function () { if (playing) schedule(); });
+    mode.addEventListener("change", function () { if (mode.value !== "reflect") dir = 1; });
+
+    root.addEventListener("keydown", function (ev) {
+      var act = KEYS[ev.key], tag = ev.target.tagName;
+      if (!act || ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented || tag === "SELECT") return;
+      if (tag === "INPUT" && act !== "play") return;  // the slider's own keys move it (and pause)
+      if (tag === "BUTTON" && act === "play") return;  // Space presses a focused button
+      ev.preventDefault();
+      ev.stopPropagation();
+      actions[act]();
+    });
+
+    // Pointer over an output cell: jump to the step that computes it, which draws its window.
+    function cellFrame(ev) {
+      var box = svg.getBoundingClientRect(), g = data.g;
+      if (!box.width) return -1;
+      var col = Math.floor(((ev.clientX - box.left) * data.w / box.width - g[0]) / g[4]);
+      var row = Math.floor(((ev.clientY - box.top) * data.h / box.height - g[1]) / g[4]);
+      var k = row >= 0 && col >= 0 && row < g[2] && col < g[3] ? byCell[row + "," + col] : undefined;
+      return k === undefined ? -1 : k;
+    }
+    svg.addEventListener("pointermove", function (ev) {
+      if (ev.pointerType === "touch") return;
+      var k = cellFrame(ev);
+      root.classList.toggle("convanim-hot", k >= 0);
+      if (k >= 0 && k !== frame) goTo(k);
+    });
+    svg.addEventListener("pointerleave", function () { root.classList.remove("convanim-hot"); });
+    svg.addEventListener("click", function (ev) {
+      var k = cellFrame(ev);
+      if (k >= 0) goTo(k);
+    });
+
+    players.set(root, {
+      frame: function () { return frame; },
+      frames: n,
+      goTo: goTo,
+      play: play,
+      pause: pause,
+      playing: function () { return playing; }
+    });
+    show(drawn);
+    status();
+    bar.hidden = false;
+    if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) play();
+  }
+
+  function boot(script) {
+    var scopes = [document];
+    var home = script && script.getRootNode ? script.getRootNode() : null;
+    if (home && home !== document && home.querySelectorAll) scopes.push(home);  // a shadow root
+    scopes.forEach(function (scope) {
+      Array.prototype.forEach.call(scope.querySelectorAll(".convanim-player"), function (root) {
+        try {
+          start(root);
+        } catch (err) {
+          root.setAttribute("data-error", String(err));
+          console.error("convanim player:", err);
+        }
+      });
+    });
+  }
+
+  window.convanimPlayer = {
+    version: VERSION,
+    boot: boot,
+    get: function (root) { return players.get(root) || null; }
+  };
+})();

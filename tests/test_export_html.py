@@ -1,0 +1,303 @@
+"""The HTML exporter without a browser: the JSON data island carries the display list, the inline
+SVG draws the poster, text is escaped, output is deterministic, the fragment is self-contained."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html import unescape
+
+import pytest
+
+import convanim
+from convanim import export
+from convanim.cli import main
+from convanim.display import Frames, Hatch, Line, Rect, Text
+from convanim.export.gallery import Entry, index_html
+from convanim.export.html import TEMPLATES, assets, fragment, player, player_css, player_js
+from convanim.export.playerdata import encode, num, script_json
+from convanim.export.svg import frame_svg
+from convanim.paint.raster import hatch_segments
+
+from .helpers import COURSE_IMAGE, small
+
+ANCHORS = ["start", "middle", "end"]
+
+
+def island(html: str, n: int = 0) -> dict:
+    """The n-th player's data island, parsed as the browser does."""
+    blocks = re.findall(r'<script type="application/json" class="convanim-data">(.*?)</script>', html, re.S)
+    return json.loads(blocks[n])
+
+
+def poster_svg(html: str) -> ET.Element:
+    svg = re.search(r'<div class="convanim-stage">(<svg .*?</svg>)</div>', html, re.S).group(1)
+    return ET.fromstring(svg)
+
+
+def decode(data: dict, item: list) -> object:
+    """A JSON item back into the display-list shape it describes (the player's reading)."""
+    style, geometry, c = data["s"][item[0]], item[3:], data["c"]
+
+    def colour(i: int) -> str | None:
+        return None if i < 0 else c[i]
+
+    if style[0] == 0:
+        return Rect(*geometry, style[4], style[5], colour(style[1]), colour(style[2]), style[3])
+    if style[0] == 1:
+        return Hatch(*geometry, style[3], style[4], c[style[1]], style[2])
+    if style[0] == 2:
+        x, y, t = geometry
+        return Text(x, y, data["t"][t], style[1], c[style[2]], ANCHORS[style[3]], bool(style[4]))
+    return Line(tuple(zip(geometry[::2], geometry[1::2], strict=True)), c[style[1]], style[2], bool(style[3]))
+
+
+def rounded(shape: object) -> object:
+    """A shape with its numbers rounded as the JSON stores them."""
+    if isinstance(shape, Rect):
+        width = shape.width if shape.stroke and shape.width > 0 else 0
+        stroke = shape.stroke if width else None
+        return Rect(*(num(v) for v in (shape.x, shape.y, shape.w, shape.h)), shape.fill, stroke, num(width))
+    if isinstance(shape, Hatch):
+        return Hatch(*(num(v) for v in (shape.x, shape.y, shape.w, shape.h)), shape.color, num(shape.spacing))
+    if isinstance(shape, Text):
+        return Text(
+            num(shape.x), num(shape.y), shape.text, num(shape.size), shape.color, shape.anchor, shape.bold
+        )
+    return Line(tuple((num(x), num(y)) for x, y in shape.points), shape.color, num(shape.width), shape.dash)
+
+
+@pytest.fixture(scope="module")
+def course() -> Frames:
+    return convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"preset": "mean"}).frames()
+
+
+# ---------------------------------------------------------------- the data island
+
+
+def test_island_carries_the_display_list(course):
+    data = island(player(course))
+    assert data["v"] == 1 and data["drawn"] == 0
+    assert (data["title"], data["w"], data["h"]) == ("course", course.width, course.height)
+    assert data["c"][data["bg"]] == course.background
+    assert len(data["c"]) == len(set(data["c"])) and len(data["t"]) == len(set(data["t"]))
+    assert len(data["s"]) == len({tuple(s) for s in data["s"]})
+    assert len(data["i"]) == len(course.items)
+    for item, entry in zip(course.items, data["i"], strict=True):
+        if item.visible(0):  # drawn by the inline SVG: only its last frame is stored
+            assert entry == item.last and item.first == 0
+        else:
+            assert entry[1:3] == [item.first, item.last]
+            assert decode(data, entry) == rounded(item.shape)
+    g = course.output_grid
+    assert data["g"] == [g.x, g.y, g.rows, g.cols, g.cell]
+
+
+def test_island_frames_have_readouts_and_output_cells(course):
+    data = island(player(course))
+    assert len(data["f"]) == len(course) == 66
+    assert data["f"][0] == [1500, "poster: input 10×10, kernel 3×3, output 8×8"]
+    assert data["f"][5] == [500, "step 5/64: output[0,4] = 3.0", 0, 4]
+    assert data["f"][-1] == [3000, "done: output 8×8"]
+    for info, row in zip(course.frames, data["f"], strict=True):
+        assert row[:2] == [info.duration_ms, info.readout]
+        assert row[2:] == ([] if info.out is None else list(info.out))
+
+
+def test_island_is_compact(course):
+    """A few hundred bytes per step: shared tables, rounded numbers, the poster stored once."""
+    per_step = len(script_json(encode(course, 0)).encode()) / 64
+    assert per_step < 450
+    big = convanim.Scenario(
+        title="Mean filter: a 3×3 average smooths a 12×12 disk",
+        caption="F[a,b] = Σ f[i,j]·I[a+i, b+j] with every f[i,j] = 1/9",
+        image={"pattern": "disk", "size": 12, "low": 0, "high": 9},
+        kernel={"preset": "mean"},
+    )
+    # matplotlib's to_jshtml gives 7.43 MB for this one (bench/html_size.py): 100× is 74 kB
+    assert len(big.to_bytes("html")) < 70_000
+
+
+def test_script_json_escapes_what_could_end_or_break_a_script():
+    data = {"t": "</script><!-- & \u2028 \u2029 > ok"}
+    text = script_json(data)
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in text
+    assert "\\u003c/script\\u003e" in text and "\\u2028" in text
+    assert json.loads(text) == data
+
+
+# ---------------------------------------------------------------- the poster as inline SVG
+
+
+def test_poster_svg_has_one_element_per_item_in_order(course):
+    svg = ET.fromstring(frame_svg(course, 0))
+    assert svg.get("viewBox") == f"0 0 {course.width} {course.height}"
+    assert svg.get("shape-rendering") == "crispEdges"
+    elements = [e for e in svg.iter() if e.tag in ("path", "text", "polyline")]
+    shown = [it.shape for it in course.items if it.visible(0)]
+    assert len(elements) == len(shown)
+    for el, shape in zip(elements, shown, strict=True):
+        if isinstance(shape, Rect):
+            x, y, w, h = (num(v) for v in (shape.x, shape.y, shape.w, shape.h))
+            assert el.tag == "path" and el.get("d") == f"M{x} {y}h{w}v{h}h{num(-w)}z"
+        elif isinstance(shape, Hatch):
+            assert el.tag == "path" and el.get("d").count("M") == len(hatch_segments(shape))
+        elif isinstance(shape, Text):
+            assert el.tag == "text" and el.text == shape.text
+            assert (float(el.get("x")), float(el.get("y"))) == (num(shape.x), num(shape.y))
+        else:
+            assert el.tag == "polyline"
+
+
+def test_poster_svg_attributes_resolve_to_the_shapes_style(course):
+    """What an element inherits (its <g>, the <svg>) plus its own attributes is the item's style."""
+    svg = ET.fromstring(frame_svg(course, 0))
+    parents = {child: parent for parent in svg.iter() for child in parent}
+    shown = [it.shape for it in course.items if it.visible(0)]
+    elements = [e for e in svg.iter() if e.tag in ("path", "text", "polyline")]
+
+    def attr(el: ET.Element, name: str) -> str | None:
+        while el is not None:
+            if el.get(name) is not None:
+                return el.get(name)
+            el = parents.get(el)
+        return None
+
+    def long_hex(c: str) -> str:
+        return c if len(c) == 7 else "#" + "".join(ch * 2 for ch in c[1:])
+
+    for el, shape in zip(elements, shown, strict=True):
+        if isinstance(shape, Text):
+            assert float(attr(el, "font-size")) == num(shape.size)
+            assert attr(el, "text-anchor") == shape.anchor
+            assert long_hex(attr(el, "fill")) == shape.color
+            assert (attr(el, "font-weight") == "bold") == shape.bold
+        elif isinstance(shape, Rect):
+            assert (
+                attr(el, "fill") == "none" if shape.fill is None else long_hex(attr(el, "fill")) == shape.fill
+            )
+            if shape.stroke and shape.width > 0:
+                assert long_hex(attr(el, "stroke")) == shape.stroke
+                assert float(attr(el, "stroke-width") or 1) == num(shape.width)
+            else:
+                assert attr(el, "stroke") is None
+
+
+# ---------------------------------------------------------------- escaping, determinism, structure
+
+
+def test_title_and_caption_are_escaped_everywhere():
+    title, caption = "<script>alert(1)</script>", '"quoted" & <b>bold</b> \u2028'
+    s = small(title=title, caption=caption)
+    for html in (s.to_html(), s.to_bytes("html").decode()):
+        assert "<script>alert(1)" not in html and "<b>bold" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert f'aria-label="{title.replace("<", "&lt;").replace(">", "&gt;")}"' in html
+        assert island(html)["title"] == title  # the caption is on the poster: in the SVG only
+        texts = [unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", html)]
+        assert title in texts and caption in texts
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in s.to_bytes("html").decode()
+
+
+def test_same_inputs_give_the_same_bytes():
+    assert small().to_bytes("html") == small().to_bytes("html")
+    assert small().to_html() == small().to_html()
+    two = index_html([Entry("a", small().frames()), Entry("a", small().frames())])
+    assert two == index_html([Entry("a", small().frames()), Entry("a", small().frames())])
+
+
+def test_fragment_is_self_contained_and_safe():
+    html = small().to_html()
+    assert html.startswith("<style>.convanim-player{") and html.count("<style>") == 1
+    assert html.count("window.convanimPlayer = {") == 1  # the shared code, behind a guard
+    assert "if (window.convanimPlayer && window.convanimPlayer.version >= VERSION)" in html
+    root = re.search(r'<div class="convanim-player"[^>]*>', html).group(0)
+    for attr in ('tabindex="0"', 'data-frame="0"', 'data-frames="11"', 'aria-label="small"'):
+        assert attr in root
+    assert html.count('class="convanim-data"') == 1
+    assert re.search(r"\son[a-z]+\s*=", html) is None  # no inline event handlers
+    assert "eval(" not in html and "Function(" not in html and "innerHTML" not in html
+    assert re.search(r"\s(src|href)\s*=", html) is None and "url(" not in html and "@import" not in html
+    assert re.findall(r"https?://[^\s\"']+", html) == ["http://www.w3.org/2000/svg"] * 1  # a namespace
+    assert " id=" not in html  # players are found by class and scoped by root: no ids to collide
+    for label in ("First frame", "Step back", "Play", "Step forward", "Last frame"):
+        assert f'aria-label="{label}"' in html
+    assert 'aria-live="polite"' in html
+
+
+def test_templates_inline_safely_and_css_is_scoped():
+    assert "</script" not in player_js().lower() and "</style" not in player_css().lower()
+    css = re.sub(r"/\*.*?\*/", "", (TEMPLATES / "player.css").read_text(), flags=re.S)
+    css = re.sub(r"@media[^{]*\{", "", css)
+    selectors = [s.strip() for block in re.findall(r"([^{}]+)\{", css) for s in block.split(",")]
+    assert selectors and all(s.startswith(".convanim-player") for s in selectors), selectors
+    assert "@media print" in player_css() and "@media print" in assets()
+
+
+def test_notebook_repr_and_save(tmp_path):
+    s = small()
+    assert s._repr_html_() == s.to_html() == fragment(s.frames())
+    assert export.get("html").suffix == ".html" and "html" in export.formats()
+    size = s.save(tmp_path / "x.html")
+    page = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert size == len(page.encode()) and page.startswith("<!DOCTYPE html>")
+    assert page.count("window.convanimPlayer = {") == 1
+    assert "default-src 'none'" in page  # the page itself forbids any network request
+    assert poster_svg(page).get("aria-label") == "small"
+
+
+# ---------------------------------------------------------------- generate.py and the gallery
+
+GOOD = """title = "Good {n}"
+[image]
+pattern = "square"
+size = 5
+[kernel]
+preset = "mean"
+"""
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    (tmp_path / "animations").mkdir()
+    for n in (1, 2):
+        (tmp_path / "animations" / f"good{n}.toml").write_text(GOOD.format(n=n))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_generate_writes_html_and_the_gallery_index(repo, capsys):
+    assert main(["--jobs", "1"], root=repo) == 0
+    out = capsys.readouterr().out
+    names = sorted(p.name for p in (repo / "output").iterdir())
+    assert names == ["good1.gif", "good1.html", "good2.gif", "good2.html", "index.html"]
+    assert out.splitlines()[-1].startswith("output/index.html: 2 players, ")
+    index = (repo / "output" / "index.html").read_text(encoding="utf-8")
+    assert index.count('<div class="convanim-player"') == 2 and index.count("window.convanimPlayer = {") == 1
+    for n in (1, 2):
+        assert f'<a href="good{n}.gif">GIF</a>' in index and f"<h2>Good {n}</h2>" in index
+    assert island(index, 1)["title"] == "Good 2"
+    assert main(["--check"], root=repo) == 0
+    assert capsys.readouterr().out == "5 files up to date\n"
+
+
+def test_check_covers_the_index(repo, capsys):
+    assert main(["--jobs", "1", "-q"], root=repo) == 0
+    index = repo / "output" / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace("Good 1", "Old"), encoding="utf-8")
+    assert main(["--check"], root=repo) == 1
+    assert capsys.readouterr().out == "output/index.html: differs from a fresh run\n"
+    index.unlink()
+    assert main(["--check"], root=repo) == 1
+    assert capsys.readouterr().out == "output/index.html: missing\n"
+    assert main(["--check", "--format", "gif"], root=repo) == 0  # html files are not gif's business
+    assert capsys.readouterr().out == "2 files up to date\n"
+
+
+def test_html_only_and_single_scenarios(repo, capsys):
+    assert main(["--jobs", "1", "-q", "--format", "html", "good1"], root=repo) == 0
+    assert sorted(p.name for p in (repo / "output").iterdir()) == ["good1.html"]  # no index: not all
+    assert main(["--jobs", "1", "-q", "--format", "html"], root=repo) == 0
+    assert sorted(p.name for p in (repo / "output").iterdir()) == ["good1.html", "good2.html", "index.html"]
