@@ -251,7 +251,7 @@ def _check(
 
 
 def _print_list(scenarios: dict[Path, Scenario]) -> None:
-    rows = [(s.name, s.title, s.operation, str(s.n_frames)) for s in scenarios.values()]
+    rows = [(s.name, s.title, s.operations, str(s.n_frames)) for s in scenarios.values()]
     head = ("name", "title", "operation", "frames")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
     for row in [head, *rows]:

@@ -182,3 +182,13 @@ def test_schema_is_json(capsys):
     assert main(["--schema"], root=ROOT) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "convanim scenario" and "kernel" in schema["properties"]
+
+
+def test_list_names_a_chain_by_its_operations(repo, capsys):
+    (repo / "animations" / "chain.toml").write_text(
+        'title = "C"\n[image]\npattern = "square"\nsize = 6\n[[stages]]\noperation = "relu"\n'
+        '[[stages]]\noperation = "max_pool2d"\nkernel_size = 2\n'
+    )
+    code, out, err = run(repo, "chain", "--list", capsys=capsys)
+    assert code == 0 and err == ""
+    assert out.splitlines()[1].split()[:5] == ["chain", "C", "relu", "→", "max_pool2d"]
