@@ -19,7 +19,7 @@ from .export.gallery import INDEX, Entry, index_html, write_index
 from .frames import build
 from .scenario import Limits, Scenario, load, schema
 
-EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Result:
     size: int = 0
     seconds: float = 0.0
     error: str | None = None
+    internal: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,7 +96,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str = "generate.py") -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 --check found differences, 2 bad input)."""
+    """Run the CLI; returns the exit status (0 ok, 1 --check found differences, 2 bad input,
+    3 an internal error, which is a bug)."""
     root = Path.cwd() if root is None else root
     parser = _parser(prog)
     args = parser.parse_args(argv)
@@ -112,6 +114,8 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
     fmts = _formats(args.format, parser)
     animations = args.animations or root / "animations"
     out_dir = args.out or root / "output"
+    if out_dir.exists() and not out_dir.is_dir():
+        parser.error(f"argument --out: {out_dir} is a file, not a folder")
     sources, errors = _sources(args.scenarios, animations)
     limits = Limits(args.max_frames, args.max_cells)
     scenarios: dict[Path, Scenario] = {}
@@ -134,7 +138,8 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         return _finish(
             errors, _check(tasks, out_dir, whole=not args.scenarios, quiet=args.quiet, extra=extra)
         )
-    for result in _run(tasks, args.jobs, args.quiet):
+    results = _run(tasks, args.jobs, args.quiet)
+    for result in results:
         if result.error:
             errors.append(result.error)
         elif not args.quiet:
@@ -146,13 +151,16 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         size = write_index(out_dir, _entries(scenarios))
         if not args.quiet:
             print(f"{_rel(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
-    return _finish(errors, EXIT_OK)
+    status = _finish(errors, EXIT_OK)
+    return EXIT_BUG if any(r.internal for r in results) else status
 
 
 def _formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
     if spec == "all":
         return export.formats()
     names = [n.strip() for n in spec.split(",") if n.strip()]
+    if not names:
+        parser.error(f"argument --format: no format given; available: {', '.join(export.formats())} or all")
     for name in names:
         if name not in export.formats():
             parser.error(
@@ -189,6 +197,9 @@ def render_task(task: Task) -> Result:
         return Result(task, error=_line(task.source, err))
     except OSError as err:
         return Result(task, error=f"{_rel(task.target)}: cannot write: {err.strerror or err}")
+    except Exception as err:  # a bug: report it on one line and let the other files be written
+        line = f"{_rel(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
+        return Result(task, error=line, internal=True)
     return Result(task, len(frames), size, time.perf_counter() - start)
 
 

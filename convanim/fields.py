@@ -18,6 +18,7 @@ from .errors import ScenarioError
 
 Check = Callable[[Any, str], Any]
 REQUIRED = object()
+MAX_MAGNITUDE = 1e12  #: largest |value| in images and kernels: no product or sum can overflow
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ def number(value: Any, key: str) -> float:
         raise ScenarioError(key, f"must be a number (got {show(value)})")
     if not math.isfinite(float(value)):
         raise ScenarioError(key, f"must be a finite number (got {show(float(value))})")
+    if abs(float(value)) > MAX_MAGNITUDE:
+        raise ScenarioError(key, f"must be between -1e12 and 1e12, so sums stay exact enough (got {value:g})")
     return value.item() if isinstance(value, np.generic) else value
 
 
@@ -167,6 +170,10 @@ def matrix(value: Any, key: str, *, max_side: int = 512) -> np.ndarray:
         if len(bad):
             r, c = bad[0]
             raise ScenarioError(f"{key}[{r}][{c}]", f"must be a finite number (got {arr[r, c]})")
+        big = np.argwhere(np.abs(arr) > MAX_MAGNITUDE)
+        if len(big):
+            r, c = big[0]
+            raise ScenarioError(f"{key}[{r}][{c}]", f"must be between -1e12 and 1e12 (got {arr[r, c]:g})")
     else:
         if not isinstance(value, (list, tuple)) or not value:
             raise ScenarioError(key, f"must be a non-empty list of rows (got {show(value)})")
@@ -383,3 +390,13 @@ def crop_box(value: Any, key: str) -> tuple[int, int, int, int]:
     top, left = (positive_int(v, f"{key}[{i}]", low=0) for i, v in enumerate(value[:2]))
     height, width = (positive_int(v, f"{key}[{i + 2}]") for i, v in enumerate(value[2:]))
     return (top, left, height, width)
+
+
+def number_at_least(low: float) -> Check:
+    def check(value: Any, key: str) -> float:
+        value = number(value, key)
+        if value < low:
+            raise ScenarioError(key, f"must be at least {low:g} (got {value:g})")
+        return value
+
+    return check

@@ -69,7 +69,7 @@ def make_pattern(
     rows, cols = size
     if name == "random":
         rng = np.random.default_rng(seed)
-        if float(low).is_integer() and float(high).is_integer():
+        if isinstance(low, int) and isinstance(high, int):  # as typed: 0 and 9, not 0.0 and 9.0
             return rng.integers(int(low), int(high), size=(rows, cols), endpoint=True).astype(float)
         return np.round(rng.uniform(low, high, size=(rows, cols)), 2)
     unit = PATTERNS[name](rows, cols, period)

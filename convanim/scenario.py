@@ -17,6 +17,7 @@ from .errors import ConvanimError, LimitError, ScenarioError
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
 from .stage import KERNEL_FIELDS, STAGE_FIELDS, Kernel, Stage, parse_stage
+from .timeline import plan
 
 if TYPE_CHECKING:
     from .display import Frames
@@ -161,8 +162,8 @@ TOP_FIELDS = {
     "title": f.Field(
         f.text_of(120),
         {"type": "string", "maxLength": 120},
-        "Title drawn above the frames.",
-        "2-D convolution",
+        "Title drawn above the frames; default: the operation's name, e.g. 2-D convolution.",
+        None,
     ),
     "caption": f.Field(
         f.text_of(200),
@@ -216,14 +217,18 @@ class Scenario:
             if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
                 raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
-        _check_limits(shape, stages, limits)
+        timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
+        frames = (
+            len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
+        )
+        _check_limits(shape, stages, frames, limits)
         values = {
-            "title": parsed["title"],
+            "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
             "image": make_image(),  # only now, so a huge pattern is refused before any work
             "stages": stages,
             "render": _parse_options(parsed["render"], Render, RENDER_FIELDS, "render"),
-            "timing": _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing"),
+            "timing": timing,
             "name": name,
         }
         for key, value in values.items():
@@ -259,9 +264,7 @@ class Scenario:
     def n_frames(self) -> int:
         """Poster, each stage's frames, final frame."""
         if self.picture:
-            from .frames.chain import frame_plan
-
-            return len(frame_plan(self)) + 2
+            return len(plan(self.stages, self.timing.detail_steps)) + 2
         return sum(st.n_frames for st in self.stages) + 2
 
     @cached_property
@@ -343,6 +346,8 @@ def _parse_image(data: Any, base: Path) -> tuple[tuple[int, int], Callable[[], I
         return _parse_photo(t, base)
     if t["size"] is None:
         raise ScenarioError("image.size", f"is required with pattern {t['pattern']!r}")
+    if t["high"] < t["low"]:
+        raise ScenarioError("image.high", f"must be at least image.low (got {t['high']} < {t['low']})")
     if t["seed"] is not None and t["pattern"] != "random":
         raise ScenarioError("image.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})")
 
@@ -395,11 +400,24 @@ def _parse_stages(parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int
     return tuple(stages)
 
 
-def _check_limits(image: tuple[int, int], stages: tuple[Stage, ...], limits: Limits) -> None:
+TITLES = {
+    "conv2d": "2-D convolution",
+    "conv_transpose2d": "Transposed convolution",
+    "max_pool2d": "Max pooling",
+    "avg_pool2d": "Average pooling",
+    "upsample": "Upsampling",
+    "relu": "ReLU",
+}
+
+
+def _default_title(stages: tuple[Stage, ...]) -> str:
+    return TITLES[stages[0].operation] if len(stages) == 1 else f"A chain of {len(stages)} stages"
+
+
+def _check_limits(image: tuple[int, int], stages: tuple[Stage, ...], frames: int, limits: Limits) -> None:
     """Refuse, before any work, a scenario that needs too many frames or cells."""
     size = f"a {image[0]}×{image[1]} image"
     steps = sum(st.n_steps for st in stages)
-    frames = sum(st.n_frames for st in stages) + 2
     cells = sum(st.cells for st in stages)
     if frames > limits.max_frames:
         raise LimitError(

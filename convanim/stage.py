@@ -33,8 +33,8 @@ KERNEL_FIELDS = {
         None,
     ),
     "sigma": f.Field(
-        f.positive_number,
-        {"type": "number", "exclusiveMinimum": 0},
+        f.number_at_least(0.1),
+        {"type": "number", "minimum": 0.1},
         "Standard deviation of the gaussian preset, in pixels; default 1.",
         None,
     ),
@@ -346,8 +346,8 @@ def _check_pool(s: Stage, key: Any) -> None:
                 f"must be at most half the window, as in PyTorch ({pad[2 * axis]} > {limit} for a "
                 f"{(kh, kw)[axis]}-wide window)",
             )
-    (h, w) = s.input_shape
-    if span(kh, dr) > h + 2 * pad[0] or span(kw, dc) > w + 2 * pad[2]:
+    (h, w), out = s.input_shape, _output_shape(s)
+    if min(out) < 1:  # with ceil_mode PyTorch accepts a window larger than the input
         raise ScenarioError(key("kernel_size"), f"the {kh}×{kw} window is larger than the {h}×{w} input")
 
 

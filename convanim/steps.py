@@ -270,7 +270,10 @@ def _pool(s: Stage, image: np.ndarray) -> Computation:
 
 
 def _source(dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool) -> float:
-    """Where output index ``dst`` samples the input, as torch.nn.functional.interpolate."""
+    """Where output index ``dst`` samples the input, as torch.nn.functional.interpolate (which
+    copies an axis whose length does not change, whatever the factor)."""
+    if n_out == n_in:
+        return float(dst)
     if mode == "nearest":
         scale = 1.0 / factor if factor is not None else n_in / n_out
         return float(min(int(np.floor(dst * scale)), n_in - 1))

@@ -23,6 +23,11 @@ class Beat:
     last: int
 
 
+def plan(stages: tuple[Stage, ...], detail: int | None) -> list[Beat]:
+    """The frames of every stage of a picture (photo or chain), in order."""
+    return [b for i, st in enumerate(stages) for b in beats(st, i, detail, progressive=True)]
+
+
 def beats(stage: Stage, index: int, detail: int | None, progressive: bool) -> list[Beat]:
     """The frames of one stage. ``detail`` steps go one per frame (None: auto, the first output
     row up to 32 when the stage is big); the rest in doubling batches."""

@@ -192,3 +192,31 @@ def test_list_names_a_chain_by_its_operations(repo, capsys):
     code, out, err = run(repo, "chain", "--list", capsys=capsys)
     assert code == 0 and err == ""
     assert out.splitlines()[1].split()[:5] == ["chain", "C", "relu", "→", "max_pool2d"]
+
+
+def test_an_internal_error_is_one_line_and_exit_3_while_others_are_written(repo, capsys, monkeypatch):
+    from convanim import cli
+
+    real = cli.build
+
+    def flaky(scenario):
+        if scenario.name == "good1":
+            raise ValueError("boom")
+        return real(scenario)
+
+    monkeypatch.setattr(cli, "build", flaky)
+    code, _, err = run(repo, capsys=capsys)
+    assert code == 3
+    assert err == "animations/good1.toml: internal error, please report it: ValueError: boom\n"
+    assert [p.name for p in (repo / "output").iterdir()] == ["good2.gif"]
+
+
+def test_empty_format_and_a_file_as_out_are_flag_errors(repo, capsys):
+    for argv, message in (
+        (["--format", ","], "argument --format: no format given; available: gif, html or all"),
+        (["--out", "animations/good1.toml"], "argument --out: animations/good1.toml is a file, not a folder"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv, root=repo)
+        assert exc.value.code == 2
+        assert capsys.readouterr().err == f"generate.py: {message} (see --help)\n"

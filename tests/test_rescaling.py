@@ -108,12 +108,13 @@ def test_random_pools_equal_torch_and_the_loops(h, w, k, s, p, d, ceil, op, cip,
         keys["dilation"] = d
     else:
         d, keys["count_include_pad"] = 1, cip
-    valid = (
-        p <= (d * (k[0] - 1) + 1 if op == "max" else k[0]) // 2
-        and p <= (d * (k[1] - 1) + 1 if op == "max" else k[1]) // 2
-        and d * (k[0] - 1) + 1 <= h + 2 * p
-        and d * (k[1] - 1) + 1 <= w + 2 * p
-    )
+
+    def out(n, k, s):  # PyTorch's pooling output size
+        o = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil else 0)) // s + 1
+        return o - 1 if ceil and (o - 1) * s >= n + p else o
+
+    half = [(d * (kk - 1) + 1 if op == "max" else kk) // 2 for kk in k]
+    valid = p <= min(half) and out(h, k[0], s[0]) >= 1 and out(w, k[1], s[1]) >= 1
     if not valid:
         with pytest.raises(convanim.ScenarioError):
             convanim.Scenario(image=image, **keys)
@@ -397,3 +398,116 @@ def test_chain_frames_show_every_map_and_fill_them():
         if isinstance(s, Text) and "more steps in this frame" in s.text
     ]
     assert len(batched) > 10
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_an_axis_that_keeps_its_length_is_copied_as_torch_does():
+    image = np.arange(9.0).reshape(3, 3)
+    for mode in ("nearest", "bilinear"):
+        sc = convanim.Scenario(image=image, operation="upsample", mode=mode, scale_factor=1.2)
+        np.testing.assert_array_equal(sc.output(), image)
+    tall = np.arange(15.0).reshape(5, 3)
+    sc = convanim.Scenario(image=tall, operation="upsample", mode="bilinear", scale_factor=[1.1, 2])
+    expected = F.interpolate(tensor(tall), scale_factor=(1.1, 2.0), mode="bilinear")[0, 0].numpy()
+    np.testing.assert_allclose(sc.output(), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(sc.output()[:, 0], [0, 3, 6, 9, 12])
+
+
+def test_pool_window_larger_than_the_input_with_ceil_mode_as_torch():
+    image = np.arange(21.0).reshape(7, 3)
+    sc = convanim.Scenario(image=image, operation="max_pool2d", kernel_size=4, stride=[3, 2], ceil_mode=True)
+    expected = F.max_pool2d(tensor(image), 4, (3, 2), ceil_mode=True)[0, 0].numpy()
+    np.testing.assert_array_equal(sc.output(), expected)
+    assert len(sc.frames()) == sc.n_frames
+
+
+def test_a_chain_window_over_padding_only_draws_without_error():
+    sc = convanim.Scenario(
+        image={"pattern": "square", "size": 4},
+        stages=[
+            {"operation": "conv2d", "kernel": {"values": [[1, 1], [1, 1]]}, "padding": 3},
+            {"operation": "relu"},
+        ],
+    )
+    f = sc.frames()
+    assert len(f) == sc.n_frames
+    np.testing.assert_array_equal(sc.output()[0], np.zeros(9))
+
+
+def test_transposed_cells_no_contribution_reaches_show_zero_by_the_end():
+    sc = convanim.Scenario(
+        image=np.array([[1.0, 2, 3], [4, 5, 6]]),
+        kernel=np.array([[1.0, 2], [3, -1]]),
+        operation="conv_transpose2d",
+        stride=3,
+        padding=1,
+        output_padding=2,
+    )
+    f = build(sc)
+    g = f.output_grid
+    final = [
+        s
+        for s in f.visible(len(f) - 1)
+        if isinstance(s, Rect)
+        and s.fill
+        and s.w == g.cell
+        and g.x <= s.x < g.x + g.cols * g.cell
+        and g.y <= s.y < g.y + g.rows * g.cell
+    ]
+    assert len(final) == g.rows * g.cols == sc.output().size
+    assert (sc.output() == 0).sum() > 0
+
+
+def test_picture_limits_count_the_progressive_frames():
+    keys = {"image": {"file": str(PHOTO), "resize": 80}, "kernel": {"preset": "mean"}}
+    sc = convanim.Scenario(**keys)  # 78×78 = 6,084 steps, but about 50 frames
+    assert sc.n_frames == len(sc.frames()) < 100
+
+
+def test_picture_view_honours_render_options():
+    keys = {
+        "image": {"pattern": "random", "size": 4, "seed": 1},
+        "stages": [{"operation": "relu"}, {"operation": "max_pool2d", "kernel_size": 2}],
+    }
+    on = build(convanim.Scenario(**keys))
+    off = build(convanim.Scenario(**keys, render={"values": False, "equation": False, "cell_px": 8}))
+    assert off.output_grid.cell == 8 and on.output_grid.cell > 8
+    digits = lambda f: [s for s in f.visible(len(f) - 1) if isinstance(s, Text) and s.text.isdigit()]  # noqa: E731
+    assert digits(on) and not digits(off)
+    assert [s for s in on.visible(1) if isinstance(s, Text) and s.text.startswith("ReLU: max(0, x) replaces")]
+    assert not [
+        s for s in off.visible(1) if isinstance(s, Text) and s.text.startswith("ReLU: max(0, x) replaces")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        (
+            {"image": {"pattern": "random", "size": 4, "low": 5, "high": 1}},
+            "image.high: must be at least image.low (got 1 < 5)",
+        ),
+        (
+            {"kernel": {"preset": "gaussian", "sigma": 1e-200}},
+            "kernel.sigma: must be at least 0.1 (got 1e-200)",
+        ),
+        (
+            {"kernel": {"values": [[1e308, 1e308]]}},
+            "kernel.values[0][0]: must be between -1e12 and 1e12, so sums stay exact enough (got 1e+308)",
+        ),
+    ],
+)
+def test_values_that_would_break_the_numbers_are_refused(keys, message):
+    base = {"image": {"pattern": "square", "size": 4}, "kernel": {"preset": "mean"}}
+    with pytest.raises(convanim.ScenarioError) as err:
+        convanim.Scenario(**{**base, **keys})
+    assert str(err.value) == message
+
+
+def test_random_pattern_draws_floats_when_the_bounds_are_floats():
+    sc = convanim.Scenario(
+        image={"pattern": "random", "size": 5, "low": -1.0, "high": 1.0, "seed": 2}, operation="relu"
+    )
+    assert not np.all(sc.image.values == np.round(sc.image.values))

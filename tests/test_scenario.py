@@ -62,7 +62,7 @@ RULES = [
         "kernel.size: preset 'identity' needs odd sides (got 2×2)",
     ),
     ({"kernel__sigma": 1.0}, "kernel.sigma: only applies to preset 'gaussian' (got preset 'mean')"),
-    ({"kernel__preset": "gaussian", "kernel__sigma": 0}, "kernel.sigma: must be a positive number (got 0)"),
+    ({"kernel__preset": "gaussian", "kernel__sigma": 0}, "kernel.sigma: must be at least 0.1 (got 0)"),
     ({"kernel__values": [[1, 2]]}, "kernel: give exactly one of `values` or `preset`"),
     ({"kernel__preset": DELETE}, "kernel: give exactly one of `values` or `preset`"),
     (

@@ -252,7 +252,7 @@ class Builder:
     def taps(self, g: Grid, rows: np.ndarray, cols: np.ndarray, frame: int) -> None:
         """The cells a kernel touches: one outline when they are contiguous; with dilation, each tap
         outlined and the span dashed, so the gaps show."""
-        (r0, r1), (c0, c1) = span(rows), span(cols)
+        (r0, r1), (c0, c1) = ends(rows), ends(cols)
         if (r1 - r0 + 1, c1 - c0 + 1) == (len(rows), len(cols)):
             self.outline(g, (r0, r1), (c0, c1), self.render.highlight, frame)
             return
@@ -341,7 +341,7 @@ def grid_box(g: Grid) -> Box:
     return (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell)
 
 
-def span(indices: np.ndarray) -> tuple[int, int]:
+def ends(indices: np.ndarray) -> tuple[int, int]:
     """First and last index along a kernel axis, as plain ints."""
     return int(indices[0]), int(indices[-1])
 

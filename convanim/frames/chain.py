@@ -18,9 +18,9 @@ from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation, Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
-from ..timeline import Beat, beats
+from ..timeline import Beat, plan
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, averages_values, fit
+from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, averages_values, fit
 
 OP_CELL = 22  #: cell size of the kernels drawn between the maps
 ZOOM_CELL = 30  #: cell size of the zoomed inset
@@ -44,8 +44,7 @@ class ChainLayout:
 
 def frame_plan(scenario: Scenario) -> list[Beat]:
     """Every stage's frames, in order (the same arithmetic Scenario.n_frames counts)."""
-    detail = scenario.timing.detail_steps
-    return [b for i, st in enumerate(scenario.stages) for b in beats(st, i, detail, progressive=True)]
+    return plan(scenario.stages, scenario.timing.detail_steps)
 
 
 class ChainBuilder:
@@ -62,7 +61,13 @@ class ChainBuilder:
         self.fmts = self._formats()
         self.layout = self._layout()
         c = self.layout.cell
-        self.value_px = fit(max(self._samples(), key=len), c, min(13.0, 0.36 * c), 8.0)
+        self.value_px = (
+            None
+            if self.render.values is False
+            else fit(max(self._samples(), key=len), c, min(13.0, 0.36 * c), 8.0)
+        )
+        if self.value_px is None and self.render.values is True:
+            self.value_px = MIN_VALUE_PX
         self.stroke = max(1.5, round(c * 0.12, 1))
 
     # ------------------------------------------------------------------ setup
@@ -106,7 +111,9 @@ class ChainBuilder:
         fixed = 2 * PAD + sum(panel_w) + 2 * GAP * len(stages)
         cols = sum(v.shape[1] for v in self.values)
         cell = (TARGET_WIDTH - fixed) // cols
-        cell = int(max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values))))
+        cell = self.render.cell_px or int(
+            max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values)))
+        )
         y = PAD + TITLE_PX
         caption_y = None
         if self.s.caption:
@@ -171,7 +178,7 @@ class ChainBuilder:
                 st.mode,
                 lab.size(st.size)
                 if st.size
-                else "\u00d7" + lab.pair(tuple(lab._num(v) for v in st.scale_factor)),
+                else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor)),
             ]
         name = st.kernel.preset.replace("_", " ") if st.kernel.preset else "kernel"
         extra = [stride] if st.stride != (1, 1) else []
@@ -276,6 +283,7 @@ class ChainBuilder:
                             done[r, c] = frame  # a cell is complete at its last contribution
             else:
                 done[step.out] = frame
+        done[done == 0] = max(frame_of_step.values())  # cells no step reaches are 0 once it ends
         for (r, c), v in np.ndenumerate(values):
             r, c = int(r), int(c)
             if done[r, c]:
@@ -322,7 +330,7 @@ class ChainBuilder:
                 symbol = (
                     lab.size(st.size)
                     if st.size
-                    else "\u00d7" + lab.pair(tuple(lab._num(v) for v in st.scale_factor))
+                    else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
                 )
             size = min(14.0, box_h * 0.5)
             self.add(Text(bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, style.INK))
@@ -362,7 +370,10 @@ class ChainBuilder:
             c0 = c1 = step.src[1]
         else:
             return None, None
-        return (max(r0, 0), min(r1, h - 1)), (max(c0, 0), min(c1, w - 1))
+        rows, cols = (max(r0, 0), min(r1, h - 1)), (max(c0, 0), min(c1, w - 1))
+        if rows[0] > rows[1] or cols[0] > cols[1]:  # a window over padding only
+            return None, None
+        return rows, cols
 
     def _outline(
         self, g: Grid, rows: tuple[int, int], cols: tuple[int, int], colour: str, frame: int
@@ -419,9 +430,11 @@ class ChainBuilder:
         n = len(self.s.stages)
         self.add(Text(x, PAD + TITLE_PX, f"{n} stage{'s' * (n > 1)}", COUNTER_PX, style.MUTED, "end"), 0, 0)
         self.add(Text(x, PAD + TITLE_PX, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
-        eq = lambda text, f0, f1: self.add(  # noqa: E731
-            Text(PAD, lay.equation_y, text, EQUATION_PX, style.INK, "start"), f0, f1
-        )
+
+        def eq(text: str, first: int, last: int) -> None:
+            if self.render.equation:
+                self.add(Text(PAD, lay.equation_y, text, EQUATION_PX, style.INK, "start"), first, last)
+
         eq(f"{self.s.operations}: each map is the next one's input", 0, 0)
         for k, beat in enumerate(self.plan, start=1):
             comp = self.comps[beat.stage]

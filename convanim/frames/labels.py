@@ -63,7 +63,8 @@ def input_lines(s: Scenario, grid: tuple[int, int]) -> list[str]:
         gaps = pair((s.stride[0] - 1, s.stride[1] - 1))
         (kh, kw), (dr, dc), pad = s.kernel.values.shape, s.dilation, s.padding
         border = pair((dr * (kh - 1) - pad[0], dc * (kw - 1) - pad[2]))
-        lines.append(f"{gaps} zero(s) between pixels, border {border}: {size(grid)}")
+        extra = f" (+{pair(s.output_padding)} bottom/right)" if any(s.output_padding) else ""
+        lines.append(f"{gaps} zero(s) between pixels, border {border}{extra}: {size(grid)}")
     elif grid != s.image.values.shape:
         mode = "" if s.padding_mode == "zeros" else f" ({s.padding_mode})"
         lines.append(f"padded{mode} to {size(grid)}")
@@ -101,7 +102,7 @@ def resample_lines(s: Stage) -> list[str]:
     how = (
         f"to {size(s.size)}"
         if s.size is not None
-        else f"\u00d7{pair(tuple(_num(v) for v in s.scale_factor))}"
+        else f"\u00d7{pair(tuple(number(v) for v in s.scale_factor))}"
     )
     lines = [f"{s.mode} upsampling", how]
     if s.mode == "bilinear":
@@ -109,5 +110,5 @@ def resample_lines(s: Stage) -> list[str]:
     return lines
 
 
-def _num(v: float) -> str:
+def number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"

@@ -68,7 +68,7 @@ class ResampleBuilder(Builder):
         elif s.size is not None:
             symbol = lab.size(s.size)
         else:
-            symbol = "\u00d7" + lab.pair(tuple(lab._num(v) for v in s.scale_factor))
+            symbol = "\u00d7" + lab.pair(tuple(lab.number(v) for v in s.scale_factor))
         size = min(18.0, h * 0.45)
         self.add(Text(k.x + w / 2, k.y + h / 2 + BASELINE * size, symbol, size, style.INK))
 

@@ -11,7 +11,7 @@ from ..display import FrameInfo, Grid
 from ..scenario import Scenario
 from ..steps import Computation
 from . import labels as lab
-from .base import Builder, span
+from .base import Builder, ends
 
 
 class ScatterBuilder(Builder):
@@ -36,10 +36,10 @@ class ScatterBuilder(Builder):
         lay, c = self.layout, self.layout.cell
         for step in self.comp.steps:
             r, col = step.src
-            (r0, r1) = span(step.rows)
+            (r0, r1) = ends(step.rows)
             start = (lay.input.x + (col + 1) * c, lay.input.y + (r + 0.5) * c)
             end = (
-                lay.output.x + (span(step.cols)[0] + self.crop[1]) * c,
+                lay.output.x + (ends(step.cols)[0] + self.crop[1]) * c,
                 lay.output.y + ((r0 + r1) / 2 + self.crop[0] + 0.5) * c,
             )
             self.connector(start, end, self.at(step.index))
@@ -65,6 +65,10 @@ class ScatterBuilder(Builder):
                 cell = (int(step.rows[i]) + self.crop[0], int(step.cols[j]) + self.crop[1])
                 versions.setdefault(cell, []).append((self.at(step.index), float(total)))
         oh, ow = self.comp.output.shape
+        end = self.at(self.n_steps - 1)
+        for r in range(g.rows):  # cells no contribution reaches (output_padding) are 0 at the end
+            for c in range(g.cols):
+                versions.setdefault((r, c), [(end, 0.0)])
         for (r, c), history in sorted(versions.items()):
             ghost = not (self.crop[0] <= r < self.crop[0] + oh and self.crop[1] <= c < self.crop[1] + ow)
             for k, (first, total) in enumerate(history):

@@ -10,7 +10,7 @@ from ..kernels import weight_is_exact, weight_label
 from ..scenario import Scenario
 from ..steps import Computation, Pool, Step
 from . import labels as lab
-from .base import Builder, paren, shorten, span
+from .base import Builder, ends, paren, shorten
 
 
 class WindowBuilder(Builder):
@@ -36,7 +36,7 @@ class WindowBuilder(Builder):
     def body(self) -> None:
         lay = self.layout
         for step in self.comp.steps:
-            (r0, r1), (_, c1) = span(step.rows), span(step.cols)
+            (r0, r1), (_, c1) = ends(step.rows), ends(step.cols)
             start = (lay.input.x + (c1 + 1) * lay.cell, lay.input.y + (r0 + r1 + 1) * lay.cell / 2)
             end = (lay.output.x + step.out[1] * lay.cell, lay.output.y + (step.out[0] + 0.5) * lay.cell)
             self.connector(start, end, self.at(step.index))
