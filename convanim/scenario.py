@@ -218,6 +218,10 @@ class Scenario:
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
                 raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
+        if timing.detail_steps is not None and not picture:
+            raise ScenarioError(
+                "timing.detail_steps", "only applies to photos and chains; a grid of numbers shows every step"
+            )
         frames = (
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
