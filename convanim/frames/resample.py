@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 
 import numpy as np
 
@@ -49,11 +50,11 @@ class ResampleBuilder(Builder):
         self.counter()
         self.strip()
 
-    @property
+    @cached_property
     def samples(self) -> list[Sample]:
         return [st for st in self.comp.steps if isinstance(st, Sample)]
 
-    @property
+    @cached_property
     def maps(self) -> list[Map]:
         return [st for st in self.comp.steps if isinstance(st, Map)]
 
@@ -76,20 +77,13 @@ class ResampleBuilder(Builder):
         g, out = self.layout.output, self.comp.output
         self.empty_grid(g)
         colours = self.out_scale(out)
-        for (r, c), value in ((st.out, st.value) for st in self.samples):
-            self.cell(g, r, c, value, colours[r * out.shape[1] + c], self.fmt_out, self.at(self.index[r, c]))
+        for st in self.samples:
+            (r, c), frame = st.out, self.at(st.index)
+            self.cell(g, r, c, st.value, colours[r * out.shape[1] + c], self.fmt_out, frame)
         for step in self.maps:
             for (r, c), value in _cells(out):
                 self.cell(g, r, c, value, colours[r * out.shape[1] + c], self.fmt_out, self.at(step.index))
         self.border(g)
-
-    @property
-    def index(self) -> np.ndarray:
-        """Step index of each output cell."""
-        idx = np.zeros(self.comp.output.shape, int)
-        for st in self.samples:
-            idx[st.out] = st.index
-        return idx
 
     def sample_marks(self, step: Sample, frame: int) -> None:
         """The pixels blended (blue), the point sampled (an orange dot), the output cell."""
