@@ -37,7 +37,22 @@ MIN_VALUE_PX = 8.0
 GHOST_MIX = 0.55  # how far a padding cell's colour is washed towards the background
 
 
-class Builder:
+class Collector:
+    """Items in drawing order, each with its span of frames (``last`` is the final frame)."""
+
+    last: int
+    items: list[Item]
+
+    def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
+        self.items.append(Item(shape, first, self.last if last is None else last))
+
+    def assemble(self, title: str, size: tuple[int, int], infos: tuple[FrameInfo, ...], grid: Grid) -> Frames:
+        """The display list, once every item is in; one FrameInfo per frame."""
+        assert len(infos) == self.last + 1, "one FrameInfo per frame"
+        return Frames(title, size[0], size[1], self.s.render.background, tuple(self.items), infos, grid)
+
+
+class Builder(Collector):
     """Collects items in drawing order; one method per part of the picture."""
 
     first_step = 1  #: frame of the first step (2 when an explanatory frame comes first)
@@ -99,21 +114,8 @@ class Builder:
 
     def frames(self) -> Frames:
         self.body()
-        lay = self.layout
-        infos = tuple(self.infos())
-        assert len(infos) == self.last + 1, "one FrameInfo per frame"
-        return Frames(
-            title=self.s.title,
-            width=lay.width,
-            height=lay.height,
-            background=self.render.background,
-            items=tuple(self.items),
-            frames=infos,
-            output_grid=self.output_grid(),
-        )
-
-    def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
-        self.items.append(Item(shape, first, self.last if last is None else last))
+        size = (self.layout.width, self.layout.height)
+        return self.assemble(self.s.title, size, tuple(self.infos()), self.output_grid())
 
     def at(self, index: int) -> int:
         """Frame of step ``index``."""

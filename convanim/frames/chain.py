@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Frames, Grid, Hatch, Item, Rect, Shape, Text
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Rect, Text
 from ..kernels import weight_label
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
 from ..numfmt import formatter
@@ -20,7 +20,7 @@ from ..steps import Computation, Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
 from ..timeline import Beat, plan
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, averages_values, fit
+from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
 
 OP_CELL = 22  #: cell size of the kernels drawn between the maps
 ZOOM_CELL = 30  #: cell size of the zoomed inset
@@ -47,7 +47,7 @@ def frame_plan(scenario: Scenario) -> list[Beat]:
     return plan(scenario.stages, scenario.timing.detail_steps)
 
 
-class ChainBuilder:
+class ChainBuilder(Collector):
     """Collects the items of a chain's (or a big picture's) frames in drawing order."""
 
     def __init__(self, scenario: Scenario) -> None:
@@ -201,19 +201,8 @@ class ChainBuilder:
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
         self._strip()
-        lay = self.layout
-        return Frames(
-            title=self.s.title,
-            width=lay.width,
-            height=lay.height,
-            background=self.render.background,
-            items=tuple(self.items),
-            frames=self._infos(),
-            output_grid=lay.maps[-1],
-        )
-
-    def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
-        self.items.append(Item(shape, first, self.last if last is None else last))
+        size = (self.layout.width, self.layout.height)
+        return self.assemble(self.s.title, size, self._infos(), self.layout.maps[-1])
 
     def _chrome(self) -> None:
         lay, ink = self.layout, style.INK
