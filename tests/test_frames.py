@@ -221,3 +221,18 @@ def test_direct_view_shows_the_kernel_rotating():
         t.startswith("same numbers as a convolution with the kernel rotated 180°") for t in texts(f, 1)
     )
     assert f.frames[1].step is None and f.frames[2].step == 0
+
+
+def test_pool_equations_and_the_window_panel():
+    image = np.arange(25.0).reshape(5, 5)
+    avg = build(
+        convanim.Scenario(
+            image=image, operation="avg_pool2d", kernel_size=3, stride=2, padding=1, count_include_pad=False
+        )
+    )
+    assert "output[0,0] = (0 + 1 + 5 + 6)/4 = 12/4 = 3.0" in texts(avg, 1)
+    assert "mean" in texts(avg, 0) and "1/9" not in texts(avg, 0)
+    mx = build(convanim.Scenario(image=image, operation="max_pool2d", kernel_size=2))
+    assert "output[0,1] = max(2, 3, 7, 8) = 8" in texts(mx, 2)
+    marks = rects(mx, 2, style.SOURCE)
+    assert len(marks) == 1  # the maximum, outlined

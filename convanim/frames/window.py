@@ -193,15 +193,15 @@ class PoolBuilder(WindowBuilder):
     def kernel_cells(
         self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
     ) -> None:
+        """The window as empty cells named "max" or "mean": a pool has no weights (and a mean's
+        divisor can change at the border, so no 1/9 is drawn)."""
         kh, kw = self.s.kernel_size
-        if self.s.operation == "max_pool2d":
-            labels = tuple(("",) * kw for _ in range(kh))
-        super().kernel_cells(labels, first, last)
-        if self.s.operation == "max_pool2d":
-            k = self.layout.kernel
-            size = min(16.0, k.cell * kw * 0.3)
-            centre_y = k.y + kh * k.cell / 2 + 0.36 * size
-            self.add(Text(k.x + kw * k.cell / 2, centre_y, "max", size, style.INK))
+        super().kernel_cells(tuple(("",) * kw for _ in range(kh)), first, last)
+        k = self.layout.kernel
+        size = min(16.0, k.cell * kw * 0.3)
+        centre_y = k.y + kh * k.cell / 2 + 0.36 * size
+        name = "max" if self.s.operation == "max_pool2d" else "mean"
+        self.add(Text(k.x + kw * k.cell / 2, centre_y, name, size, style.INK))
 
     def sources(self, step: Pool, frame: int) -> None:
         """Mark the maximum (the first one on ties, as PyTorch) in the window."""
@@ -221,6 +221,9 @@ class PoolBuilder(WindowBuilder):
         value = self.fmt_out(step.value)
         if step.divisor is None:
             return shorten(terms, lambda shown: f"{head}max({', '.join(shown)}) = {value}", self.room)
+        if not self.s.count_include_pad:  # only the image's own pixels are summed and counted
+            real = ~self.comp.ghost[np.ix_(step.rows, step.cols)]
+            terms = [self.fmt_in(v) for v in step.inputs[real]]
         total = self.fmt_in(float(step.inputs.sum()))
         return shorten(
             terms,
