@@ -130,18 +130,6 @@ def _window_steps(grid, origin, ghost, weights, stride, dil) -> Computation:
     return Computation(output, weights, grid, origin, ghost, tuple(steps))
 
 
-def conv_transpose2d(
-    image: np.ndarray,
-    kernel: np.ndarray,
-    stride: tuple[int, int],
-    pad: tuple[int, int],
-    out_pad: tuple[int, int] = (0, 0),
-    dilation: tuple[int, int] = (1, 1),
-) -> np.ndarray:
-    """Transposed convolution as torch.nn.functional.conv_transpose2d, float64."""
-    return _scatter_all(image, kernel, stride, pad, out_pad, dilation)[0]
-
-
 def _scatter_all(image, kernel, stride, pad, out_pad, dil):
     """Output and per-pixel scatter records, accumulating in row-major input order."""
     (h, w), (kh, kw) = image.shape, kernel.shape
