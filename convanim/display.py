@@ -104,6 +104,7 @@ class Frames:
     items: tuple[Item, ...]
     frames: tuple[FrameInfo, ...]
     output_grid: Grid
+    alt: str = ""  #: the text alternative of the whole animation (Scenario.alt_text)
 
     def __len__(self) -> int:
         return len(self.frames)

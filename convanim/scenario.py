@@ -285,6 +285,14 @@ class Scenario:
     def _computation(self) -> Computation:
         return self._computations[-1]
 
+    @cached_property
+    def alt_text(self) -> str:
+        """A text alternative of the animation (operation, sizes, what it shows), derived from the
+        scenario and its numbers: the ``alt`` of its images and the player picture's name."""
+        from .alttext import alt_text
+
+        return alt_text(self)
+
     def output(self) -> np.ndarray:
         """The output array (float64) of the last stage, as torch.nn.functional computes it."""
         return self._computation.output.copy()

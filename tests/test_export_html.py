@@ -245,7 +245,7 @@ def test_notebook_repr_and_save(tmp_path):
     assert size == len(page.encode()) and page.startswith("<!DOCTYPE html>")
     assert page.count("window.convanimPlayer = {") == 1
     assert "default-src 'none'" in page  # the page itself forbids any network request
-    assert poster_svg(page).get("aria-label") == "small"
+    assert poster_svg(page).get("aria-label") == small().alt_text  # the picture's text alternative
 
 
 # ---------------------------------------------------------------- generate.py and the gallery
@@ -272,7 +272,15 @@ def test_generate_writes_html_and_the_gallery_index(repo, capsys):
     assert main(["--jobs", "1"], root=repo) == 0
     out = capsys.readouterr().out
     names = sorted(p.name for p in (repo / "output").iterdir())
-    assert names == ["good1.gif", "good1.html", "good2.gif", "good2.html", "index.html"]
+    assert names == [
+        "good1.gif",
+        "good1.html",
+        "good1.txt",
+        "good2.gif",
+        "good2.html",
+        "good2.txt",
+        "index.html",
+    ]
     assert out.splitlines()[-1].startswith("output/index.html: 2 players, ")
     index = (repo / "output" / "index.html").read_text(encoding="utf-8")
     assert index.count('<div class="convanim-player"') == 2 and index.count("window.convanimPlayer = {") == 1
@@ -280,7 +288,7 @@ def test_generate_writes_html_and_the_gallery_index(repo, capsys):
         assert f'<a href="good{n}.gif">GIF</a>' in index and f"<h2>Good {n}</h2>" in index
     assert island(index, 1)["title"] == "Good 2"
     assert main(["--check"], root=repo) == 0
-    assert capsys.readouterr().out == "5 files up to date\n"
+    assert capsys.readouterr().out == "7 files up to date\n"
 
 
 def test_check_covers_the_index(repo, capsys):

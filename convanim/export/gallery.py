@@ -32,6 +32,7 @@ def index_html(entries: Sequence[Entry]) -> str:
         sections.append(
             f'<section id="{escape(entry.name)}">\n<h2>{escape(entry.frames.title)}</h2>\n'
             f"{player(entry.frames)}"
+            f"<details><summary>Text description</summary><p>{escape(entry.frames.alt)}</p></details>\n"
             f'<p><a href="{stem}.gif">GIF</a> · <a href="{stem}.html">player page</a> · '
             f"<code>{escape(entry.name)}</code></p>\n</section>"
         )

@@ -49,7 +49,9 @@ class Collector:
     def assemble(self, title: str, size: tuple[int, int], infos: tuple[FrameInfo, ...], grid: Grid) -> Frames:
         """The display list, once every item is in; one FrameInfo per frame."""
         assert len(infos) == self.last + 1, "one FrameInfo per frame"
-        return Frames(title, size[0], size[1], self.s.render.background, tuple(self.items), infos, grid)
+        return Frames(
+            title, size[0], size[1], self.s.render.background, tuple(self.items), infos, grid, self.s.alt_text
+        )
 
 
 class Builder(Collector):
