@@ -17,7 +17,7 @@ from . import export
 from .errors import ConvanimError
 from .export.gallery import INDEX, Entry, index_html, write_index
 from .frames import build
-from .scenario import Limits, Scenario, load, schema
+from .scenario import RENDER_FIELDS, THEME_NAMES, Limits, Scenario, load, schema
 
 EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -30,6 +30,7 @@ class Task:
     fmt: str
     target: Path
     limits: Limits
+    render: tuple[tuple[str, object], ...] = ()  #: --theme, --scale: render keys for every scenario
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 naming every output file that a fresh run would change",
     )
+    p.add_argument(
+        "--theme", choices=THEME_NAMES, help="render.theme for every scenario (light, dark, contrast)"
+    )
+    p.add_argument("--scale", type=float, metavar="K", help="render.scale for every scenario (1 to 4)")
     p.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema of scenario files")
     p.add_argument(
@@ -112,6 +117,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         if value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
     fmts = _formats(args.format, parser)
+    render = _render_overrides(args, parser)
     animations = args.animations or root / "animations"
     out_dir = args.out or root / "output"
     if out_dir.exists() and not out_dir.is_dir():
@@ -121,14 +127,14 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:
-            scenarios[src] = load(src, limits=limits)
+            scenarios[src] = _load(src, limits, render)
         except ConvanimError as err:
             errors.append(_line(src, err))
     if args.list:
         _print_list(scenarios)
         return _finish(errors, EXIT_OK)
     tasks = [
-        Task(src, fmt, out_dir / f"{s.name}{export.get(fmt).suffix}", limits)
+        Task(src, fmt, out_dir / f"{s.name}{export.get(fmt).suffix}", limits, render)
         for src, s in scenarios.items()
         for fmt in fmts
     ]
@@ -169,6 +175,26 @@ def _formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _render_overrides(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[tuple[str, object], ...]:
+    """--theme and --scale as render keys, checked like the scenario keys they override."""
+    given = {"theme": args.theme, "scale": args.scale}
+    given = {k: v for k, v in given.items() if v is not None}
+    if "scale" in given:
+        given["scale"] = int(given["scale"]) if float(given["scale"]).is_integer() else given["scale"]
+        try:
+            RENDER_FIELDS["scale"].check(given["scale"], "--scale")
+        except ConvanimError as err:
+            parser.error(f"argument {err}")
+    return tuple(given.items())
+
+
+def _load(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) -> Scenario:
+    s = load(source, limits=limits)
+    return s.restyled(**dict(render)) if render else s
+
+
 def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
     """Scenario files for the names given (all of ``animations`` when none), and lookup errors."""
     if not names:
@@ -191,7 +217,7 @@ def render_task(task: Task) -> Result:
     """Load, build and write one file (runs in a worker process)."""
     start = time.perf_counter()
     try:
-        frames = build(load(task.source, limits=task.limits))
+        frames = build(_load(task.source, task.limits, task.render))
         size = export.write_atomic(task.target, frames, export.get(task.fmt))
     except ConvanimError as err:
         return Result(task, error=_line(task.source, err))
@@ -205,7 +231,7 @@ def render_task(task: Task) -> Result:
 
 def render_bytes(task: Task) -> bytes:
     """What a fresh run would write for ``task``, in memory."""
-    frames = build(load(task.source, limits=task.limits))
+    frames = build(_load(task.source, task.limits, task.render))
     buf = io.BytesIO()
     export.get(task.fmt).write(frames, buf)
     return buf.getvalue()

@@ -23,6 +23,7 @@ from .svg import frame_svg
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 FALLBACK_FRAME = 0  # the poster: shown without JavaScript, and the player's first frame
+THEMED_PAD = 10  #: px around the picture of a dark or contrast player (templates/player.css)
 
 
 def _template(name: str) -> str:
@@ -57,12 +58,20 @@ def assets() -> str:
 def player(frames: Frames) -> str:
     """One player's markup: poster as inline SVG, hidden controls, readout, data island, bootstrap."""
     k = FALLBACK_FRAME
+    themed, colours, width = "", "", frames.width
+    if frames.theme.name != "light":  # light controls take the page's colours, as before
+        t = frames.theme
+        themed = " convanim-themed"
+        colours = f";--convanim-bg:{t.background};--convanim-fg:{t.ink};--convanim-accent:{t.highlight}"
+        width += 2 * THEMED_PAD
     return Template(_template("player.html")).substitute(
+        themed=themed,
+        colours=colours,
         label=escape(frames.title),
         frame=k,
         frames=len(frames),
         last=len(frames) - 1,
-        width=frames.width,
+        width=width,
         svg=frame_svg(frames, k),
         readout=escape(frames.frames[k].readout),
         data=script_json(encode(frames, k)),
