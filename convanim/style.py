@@ -70,6 +70,7 @@ def scales(
     return scale_for(image, cmap), scale_for(output, out_cmap, symmetric=signed)
 
 
+@lru_cache(maxsize=4096)
 def _luminance(hex_colour: str) -> float:
     rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255.0
     lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
