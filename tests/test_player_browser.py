@@ -14,7 +14,6 @@ import convanim
 from convanim.display import Frames, Line, Rect
 from convanim.export.html import page, player
 from convanim.paint.raster import RasterPainter
-from convanim.style import GRID_LINE
 
 from .helpers import COURSE_IMAGE, ROOT, hex_rgb, small
 
@@ -50,7 +49,10 @@ def probe_points(frames: Frames, k: int) -> list[tuple[int, int]]:
     cells = [
         it.shape
         for it in frames.items
-        if it.visible(k) and isinstance(it.shape, Rect) and it.shape.fill and it.shape.stroke == GRID_LINE
+        if it.visible(k)
+        and isinstance(it.shape, Rect)
+        and it.shape.fill
+        and it.shape.stroke == frames.theme.grid_line
     ]
     marks = [
         it.shape for it in frames.items if it.first == it.last == k and isinstance(it.shape, (Rect, Line))

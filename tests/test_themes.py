@@ -15,7 +15,7 @@ from convanim import style
 from convanim.cli import main
 from convanim.display import Frames, Hatch, Rect, Text
 from convanim.errors import ScenarioError
-from convanim.export.html import player
+from convanim.export.html import page, player
 from convanim.scenario import schema
 from convanim.textsize import text_width
 
@@ -277,8 +277,6 @@ def test_player_markup_follows_the_theme():
 
 
 def test_player_controls_follow_the_theme_in_a_browser(open_page):
-    from convanim.export.html import page
-
     body = "\n".join(player(small(render={"theme": t}).frames()) for t in ("light", "dark", "contrast"))
     w = open_page(page("themes", body))
     styles = [
@@ -314,4 +312,20 @@ def test_player_controls_follow_the_theme_in_a_browser(open_page):
     for theme in (style.DARK, style.CONTRAST):
         assert style.contrast(theme.ink, theme.background) >= 7  # the controls' text (AAA)
     assert [s[5] for s in styles] == ["small"] * 3 and [s[6] for s in styles] == [small().alt_text] * 3
+    w.assert_clean()
+
+
+def test_a_dark_scaled_player_matches_its_gif_and_maps_the_pointer(open_page):
+    from .test_player_browser import assert_matches_gif, cell_centre, picture
+
+    s = small(render={"theme": "dark", "scale": 2, "cell_px": 24})
+    frames = s.frames()
+    assert frames.width <= 948  # drawn 1:1: the page is 1000 px wide, less its and the player's padding
+    w = open_page(page("dark", player(frames)))
+    p = w.player()
+    for k in (0, 6, len(frames) - 1):
+        p.go_to(k)
+        assert_matches_gif(picture(w), frames, k, "dark ×2")
+    w.page.mouse.move(*cell_centre(w, frames, 1, 2))
+    assert (p.frame(), p.readout()) == (6, "step 6/9: output[1,2] = 13.0")
     w.assert_clean()
