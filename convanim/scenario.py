@@ -116,7 +116,7 @@ RENDER_FIELDS = {
     "scale": f.Field(
         f.number_between(1, 4),
         {"type": "number", "minimum": 1, "maximum": 4},
-        "Size of text, strokes and the room they need (1 to 4), for projectors; the cells keep their size.",
+        "Size of text, strokes and the room they need (1 to 4), for projectors; auto cells grow by √scale.",
         1,
     ),
     "highlight": f.Field(

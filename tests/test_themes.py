@@ -220,6 +220,15 @@ def test_scale_enlarges_text_and_strokes_not_cells():
     assert two.width > one.width and two.height > one.height and two.width % 2 == 0
 
 
+def test_automatic_cells_grow_by_the_square_root_of_the_scale():
+    one, four = small().frames(), small(render={"scale": 4}).frames()
+    assert (one.output_grid.cell, four.output_grid.cell) == (48, 96)
+    chain = convanim.load(ROOT / "animations" / "chain_photo.toml")
+    assert chain.restyled(scale=2).frames().output_grid.cell == round(
+        chain.frames().output_grid.cell * 2**0.5
+    )
+
+
 @pytest.mark.parametrize(
     "name", ["convol_mean", "chain_photo", "max_pool", "upsample_bilinear", "padding_strides_transposed"]
 )

@@ -30,7 +30,7 @@ from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation
 from ..textsize import text_width
-from .scaling import scaled, unit
+from .scaling import grown, scaled, unit
 
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
 COUNTER_PX = 14
@@ -83,9 +83,8 @@ class Builder(Collector):
         whole = _integral(finite) and (_integral(kernel) or not averages_values(scenario.stages[-1]))
         self.fmt_in = formatter(self.render.number_format, grid)
         self.fmt_out = formatter(self.render.number_format, outputs, least=0 if whole else 1)
-        cell = unit(
-            self.render.cell_px or auto_cell(grid.shape, self.middle_shape(), right), self.render.scale
-        )
+        k = self.render.scale
+        cell = unit(self.render.cell_px or grown(auto_cell(grid.shape, self.middle_shape(), right), k), k)
         self.labels = self.label_lines()
         self.layout = make_layout(
             grid.shape,

@@ -21,7 +21,7 @@ from ..textsize import text_width
 from ..timeline import Beat, plan
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
-from .scaling import unit
+from .scaling import grown, unit
 
 OP_CELL = 22  #: cell size of the kernels drawn between the maps
 ZOOM_CELL = 30  #: cell size of the zoomed inset
@@ -113,11 +113,9 @@ class ChainBuilder(Collector):
         fixed = 2 * PAD + sum(panel_w) + 2 * GAP * len(stages)
         cols = sum(v.shape[1] for v in self.values)
         cell = (TARGET_WIDTH - fixed) // cols
-        cell = unit(
-            self.render.cell_px
-            or int(max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values)))),
-            self.render.scale,
-        )
+        k = self.render.scale
+        auto = int(max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values))))
+        cell = unit(self.render.cell_px or grown(auto, k), k)
         y = PAD + TITLE_PX
         caption_y = None
         if self.s.caption:

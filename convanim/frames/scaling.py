@@ -32,6 +32,12 @@ def scaled(frames: Frames, k: float) -> Frames:
     )
 
 
+def grown(px: int, k: float) -> int:
+    """An automatic cell size at scale ``k``: √k times larger, so the grids keep up a little with
+    the text (a cell size the scenario sets is kept as it is)."""
+    return px if k == 1 else round(px * math.sqrt(k))
+
+
 def unit(px: float, k: float) -> float:
     """A size in final pixels (a cell's) in the builder's units."""
     return px if k == 1 else px / k
