@@ -160,3 +160,30 @@ def test_the_readme_images_use_the_alt_text():
     assert {name for _, name in tags} == {p.stem for p in (ROOT / "animations").glob("*.toml")}
     for alt, name in tags:
         assert alt == convanim.load(ROOT / "animations" / f"{name}.toml").alt_text, name
+
+
+@pytest.mark.parametrize(
+    ("mode", "words", "values"),
+    [
+        ("zeros", "zero padding", "0 to 6"),
+        ("replicate", "replicate padding (repeated edge values)", "0 to 8"),
+        ("circular", "circular padding (wrapped-around values)", "2 to 6"),
+    ],
+)
+def test_alt_text_of_each_padding_mode(mode, words, values):
+    s = S(
+        image={"pattern": "gradient", "size": [4, 5], "high": 8},
+        kernel={"preset": "mean"},
+        padding=[1, 2],
+        padding_mode=mode,
+    )
+    marks = (
+        ""
+        if mode == "zeros"
+        else (", each step outlining the padding cells it reads and the pixels their values come from")
+    )
+    assert s.alt_text == (
+        "A 3×3 mean filter slides over a 4×5 image with a left-to-right ramp (values 0 to 8), with "
+        f"{words} of 1 above and below, 2 left and right{marks}; the 4×7 output fills in row by row "
+        f"and shows the ramp smoothed (values {values})."
+    )
