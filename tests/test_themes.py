@@ -338,3 +338,12 @@ def test_a_dark_scaled_player_matches_its_gif_and_maps_the_pointer(open_page):
     w.page.mouse.move(*cell_centre(w, frames, 1, 2))
     assert (p.frame(), p.readout()) == (6, "step 6/9: output[1,2] = 13.0")
     w.assert_clean()
+
+
+@pytest.mark.parametrize("operation", ["conv2d", "max_pool2d", "upsample"])
+def test_text_on_a_kernel_fill_you_set_still_meets_aa(operation):
+    keys = {"conv2d": {}, "max_pool2d": {"kernel": None, "kernel_size": 2}, "upsample": {"kernel": None}}
+    extra = {"mode": "nearest", "scale_factor": 2} if operation == "upsample" else {}
+    s = small(operation=operation, render={"kernel_fill": "#202020"}, **keys[operation], **extra)
+    on_kernel = [(t, f) for t, f in text_grounds(s.frames()) if f == "#202020"]
+    assert on_kernel and {t.color for t, _ in on_kernel} == {"#ffffff"}

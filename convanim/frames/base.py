@@ -297,7 +297,9 @@ class Builder(Collector):
                 )
                 if size is not None:
                     baseline = y + k.cell / 2 + BASELINE * size
-                    self.add(Text(x + k.cell / 2, baseline, label, size, self.theme.ink), first, last)
+                    self.add(
+                        Text(x + k.cell / 2, baseline, label, size, self.theme.text_on(fill)), first, last
+                    )
 
     # ------------------------------------------------------------------ strip
 

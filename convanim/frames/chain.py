@@ -311,7 +311,7 @@ class ChainBuilder(Collector):
                             cy + OP_CELL / 2 + BASELINE * size,
                             labels[r][c],
                             size,
-                            self.theme.ink,
+                            self.theme.text_on(fill),
                         )
                     )
         else:
@@ -324,7 +324,11 @@ class ChainBuilder(Collector):
                     else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
                 )
             size = min(14.0, box_h * 0.5)
-            self.add(Text(bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, self.theme.ink))
+            self.add(
+                Text(
+                    bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, self.theme.text_on(fill)
+                )
+            )
         frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
         self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
 

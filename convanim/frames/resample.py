@@ -70,7 +70,15 @@ class ResampleBuilder(Builder):
         else:
             symbol = "\u00d7" + lab.pair(tuple(lab.number(v) for v in s.scale_factor))
         size = min(18.0, h * 0.45)
-        self.add(Text(k.x + w / 2, k.y + h / 2 + BASELINE * size, symbol, size, self.theme.ink))
+        self.add(
+            Text(
+                k.x + w / 2,
+                k.y + h / 2 + BASELINE * size,
+                symbol,
+                size,
+                self.theme.text_on(self.theme.kernel_fill),
+            )
+        )
 
     def output_cells(self) -> None:
         g, out = self.layout.output, self.comp.output

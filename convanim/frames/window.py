@@ -200,7 +200,9 @@ class PoolBuilder(WindowBuilder):
         size = min(16.0, k.cell * kw * 0.3)
         centre_y = k.y + kh * k.cell / 2 + 0.36 * size
         name = "max" if self.s.operation == "max_pool2d" else "mean"
-        self.add(Text(k.x + kw * k.cell / 2, centre_y, name, size, self.theme.ink))
+        self.add(
+            Text(k.x + kw * k.cell / 2, centre_y, name, size, self.theme.text_on(self.theme.kernel_fill))
+        )
 
     def sources(self, step: Pool, frame: int) -> None:
         """Mark the maximum (the first one on ties, as PyTorch) in the window."""
