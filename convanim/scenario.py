@@ -490,7 +490,9 @@ def _parse_planes(t: dict[str, Any]) -> ImagePlan:
             here, _, make = _parse_pattern(p, t, key, 1)
             makers.append(lambda make=make: make().values[0])
         if shape is not None and here != shape:
-            raise ScenarioError(key, f"is {here[0]}×{here[1]} but plane 0 is {shape[0]}×{shape[1]}")
+            raise ScenarioError(
+                key, f"is {here[0]}×{here[1]} but plane 0 is {shape[0]}×{shape[1]}; planes must have one size"
+            )
         shape = here
 
     def make() -> Image:
@@ -580,7 +582,7 @@ def _check_limits(
     if cells > limits.max_cells:
         raise LimitError(
             "image",
-            f"{size} needs {cells:,} cells drawn (input and output); the limit is "
+            f"{size} needs {cells:,} cells drawn (input, output and weights); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
         )
 
