@@ -18,6 +18,8 @@ from convanim.cli import main
 from convanim.kernels import make_kernel
 from convanim.steps import Map, Pool, Sample, Scatter, Step
 
+from .helpers import ROOT
+
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
@@ -537,7 +539,7 @@ def run(layer, x):
 
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return layer.double()(x).numpy()
+        return layer.double()(x.double()).numpy()
 
 
 def sample(c, h=6, w=5, seed=0):
@@ -1002,3 +1004,16 @@ def test_limits_count_every_channel_and_refuse_before_any_work(monkeypatch):
         f"image: a 3×30×30 image needs {cells:,} cells drawn (input, output and weights); the limit is 50,000 "
         "(raise it with --max-cells)"
     )
+
+
+def test_the_readme_from_torch_example_runs_and_says_what_it_gives(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### From a PyTorch layer") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))]
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(code, scope)
+    s, net, x = scope["s"], scope["net"], scope["x"]
+    assert s.output().shape == (2, 3, 3)
+    np.testing.assert_allclose(s.output(), run(net, x[None])[0], rtol=1e-12, atol=1e-12)
+    assert (tmp_path / "net.gif").stat().st_size > 0
