@@ -268,6 +268,8 @@ class Scenario:
             if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
                 raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
+        if not picture:
+            stages = (_grid_view(stages[0], keys),)
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
         if timing.detail_steps is not None and not picture:
             raise ScenarioError(
@@ -518,6 +520,21 @@ def _parse_photo(t: dict[str, Any], base: Path) -> ImagePlan:
         return Image(values, f"file {t['file']}", names, layered=color == "rgb")
 
     return shape, 3 if color == "rgb" else 1, make
+
+
+def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
+    """On grids of numbers a transposed layer with channels or a bias is drawn as the equivalent
+    convolution (the 'direct' view, one window per output value): its default view there."""
+    layer = st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
+    if st.operation != "conv_transpose2d" or not layer or st.transpose_view == "direct":
+        return st
+    given = keys.get("transpose_view") or (keys.get("stages") or [{}])[0].get("transpose_view")
+    if given == "scatter":
+        name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
+        raise ScenarioError(
+            name, "'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"
+        )
+    return dataclasses.replace(st, transpose_view="direct")
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
