@@ -330,7 +330,9 @@ class LayerBuilder(Builder):
                         last,
                     )
         top = self.layout.kernels[reads[0]]
-        name = f"filter {k} → {self.out_name(k)}"
+        names = self.stage.kernel.names
+        preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
+        name = f"filter {k}{preset} \u2192 {self.out_name(k)}"
         self.add(
             Text(top.x, top.y - 6, name, NAME_PX, self.render.highlight, "start", bold=True), first, last
         )
