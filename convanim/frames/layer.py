@@ -380,12 +380,14 @@ class LayerBuilder(Builder):
     def strip(self) -> None:
         self.equation(self.poster_formula(), 0, 0)
         if self.direct:
-            self.equation(
-                "same numbers as a convolution of the zero-inserted input with each weight plane "
-                "rotated 180\u00b0 (and in/out swapped)",
-                1,
-                1,
+            options = (
+                "the same numbers as a convolution of the zero-inserted input, each weight plane "
+                "rotated 180\u00b0",
+                "a convolution of the zero-inserted input, weights rotated 180\u00b0",
+                "weights rotated 180\u00b0",
             )
+            fits = [t for t in options if text_width(t, EQUATION_PX) <= self.room]
+            self.equation((fits or options[-1:])[0], 1, 1)
         for step in self.comp.steps:
             frame = self.at(step.index)
             self.equation(self.step_equation(step), frame, frame)
