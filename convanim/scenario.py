@@ -545,6 +545,15 @@ def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
         raise ScenarioError(
             name, "'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"
         )
+    for axis, k in enumerate(st.kernel_size):  # what _check_transpose asks of a 'direct' view
+        limit, pad = st.dilation[axis] * (k - 1), st.padding[2 * axis]
+        if pad > limit:
+            name = f"{st.prefix}.padding" if st.prefix else "padding"
+            raise ScenarioError(
+                name,
+                f"a transposed layer with channels or a bias is drawn as its equivalent convolution, which "
+                f"needs padding ≤ dilation·(kernel − 1) = {limit} (got {pad})",
+            )
     return dataclasses.replace(st, transpose_view="direct")
 
 

@@ -250,6 +250,8 @@ def transposed_layers(draw):
 @settings(max_examples=120, deadline=None)
 @given(layer=transposed_layers(), view=st.sampled_from(["scatter", "direct"]), tables=st.booleans())
 def test_conv_transpose2d_with_channels_equals_torch_in_both_views(layer, view, tables):
+    """'direct' alone on grids of numbers; 'scatter' in a chain (then ReLU), the picture view that
+    draws a transposed layer with channels that way."""
     x, weights, bias, groups, stride, dilation, padding, out_pad = layer
     sizes = [
         (n - 1) * s - 2 * p + d * (k - 1) + op + 1
@@ -257,7 +259,7 @@ def test_conv_transpose2d_with_channels_equals_torch_in_both_views(layer, view, 
             x.shape[1:], stride, padding, dilation, weights.shape[2:], out_pad, strict=True
         )
     ]
-    keys = {
+    stage = {
         "operation": "conv_transpose2d",
         "stride": list(stride),
         "dilation": list(dilation),
@@ -267,14 +269,18 @@ def test_conv_transpose2d_with_channels_equals_torch_in_both_views(layer, view, 
         "transpose_view": view,
     }
     if tables:  # one filter table per input channel, each with C_out/groups planes
-        keys["image"] = {"values": x.tolist()}
-        keys["filters"] = [{"values": plane.tolist()} for plane in weights]
+        image = {"values": x.tolist()}
+        stage["filters"] = [{"values": plane.tolist()} for plane in weights]
         if bias is not None:
-            keys["bias"] = bias.tolist()
+            stage["bias"] = bias.tolist()
     else:
-        keys["image"], keys["kernel"] = x, weights
+        image, stage["kernel"] = x, weights
         if bias is not None:
-            keys["bias"] = bias
+            stage["bias"] = bias
+    if view == "direct":
+        keys = {"image": image, **stage}
+    else:
+        keys = {"image": image, "stages": [stage, {"operation": "relu"}]}
     direct_ok = all(p <= d * (k - 1) for p, d, k in zip(padding, dilation, weights.shape[2:], strict=True))
     if min(sizes) < 1 or (view == "direct" and not direct_ok):
         with pytest.raises(convanim.ScenarioError):
@@ -282,13 +288,14 @@ def test_conv_transpose2d_with_channels_equals_torch_in_both_views(layer, view, 
         return
     s = convanim.Scenario(**keys)
     b = None if bias is None else torch.tensor(bias)
-    expected = F.conv_transpose2d(t(x), torch.tensor(weights), b, stride, padding, out_pad, groups, dilation)[
-        0
-    ].numpy()
-    assert s.output().shape == expected.shape == (s.stages[0].out_channels, *sizes)
-    np.testing.assert_allclose(s.output(), expected, **TOL)
+    expected = F.conv_transpose2d(t(x), torch.tensor(weights), b, stride, padding, out_pad, groups, dilation)
+    expected = expected[0].numpy()
+    out = s._computations[0].output
+    assert out.shape == expected.shape == (s.stages[0].out_channels, *sizes)
+    np.testing.assert_allclose(out, expected, **TOL)
     records = steps(s)
     if view == "scatter":
+        np.testing.assert_allclose(s.output(), np.maximum(expected, 0), **TOL)
         assert len(records) == x.size and all(isinstance(r, Scatter) for r in records)
         per_group = weights.shape[1]
         for i, r in enumerate(records):
@@ -298,6 +305,7 @@ def test_conv_transpose2d_with_channels_equals_torch_in_both_views(layer, view, 
             assert r.targets == tuple(range(g * per_group, (g + 1) * per_group))
             np.testing.assert_allclose(r.products, x[ch][r.src] * weights[ch], **TOL)
     else:
+        np.testing.assert_allclose(s.output(), expected, **TOL)
         check_window_records(s)
 
 
@@ -517,17 +525,32 @@ def test_filter_presets_per_plane_and_one_preset_for_every_plane():
 
 
 def test_a_transposed_layer_with_channels_computed_by_hand():
-    """Two input pixels (one per channel) scatter onto two output maps: out[k] = Σ_c x[c]·w[c][k] + b[k]."""
+    """Two input pixels (one per channel) scatter onto two output maps: out[k] = Σ_c x[c]·w[c][k] + b[k].
+    On grids of numbers it is drawn as the equivalent convolution of the zero-inserted input."""
     x = np.array([[[2.0]], [[-1.0]]])
     w = np.array([[[[1, 2]], [[0, 1]]], [[[3, 0]], [[1, 1]]]], float)  # (C_in 2, C_out 2, 1, 2)
-    s = convanim.Scenario(image=x, kernel=w, bias=[0.25, 0.0], operation="conv_transpose2d")
+    keys = {"kernel": w, "bias": [0.25, 0.0], "operation": "conv_transpose2d"}
+    s = convanim.Scenario(image=x, **keys)
     # out[0] = 2·[1, 2] − [3, 0] + 0.25; out[1] = 2·[0, 1] − [1, 1]
     np.testing.assert_array_equal(s.output(), [[[-0.75, 4.25]], [[-1.0, 1.0]]])
-    first, second = steps(s)
+    # direct view: grid [0, 2, 0] and [0, −1, 0]; filter k's plane c is w[c][k] rotated
+    assert s.transpose_view == "direct"
+    np.testing.assert_array_equal(s._computation.grid, [[[0, 2, 0]], [[0, -1, 0]]])
+    records = [(r.channel, r.out, r.sums, r.value, r.bias) for r in steps(s)]
+    assert records == [
+        (0, (0, 0), (2.0, -3.0), -0.75, 0.25),  # [0, 2]·[2, 1]; [0, −1]·[0, 3]
+        (0, (0, 1), (4.0, 0.0), 4.25, 0.25),  # [2, 0]·[2, 1]; [−1, 0]·[0, 3]
+        (1, (0, 0), (0.0, -1.0), -1.0, 0.0),  # [0, 2]·[1, 0]; [0, −1]·[1, 1]
+        (1, (0, 1), (2.0, -1.0), 1.0, 0.0),  # [2, 0]·[1, 0]; [−1, 0]·[1, 1]
+    ]
+    # scatter view, in a chain: each pixel adds value × its weights onto both maps
+    chain = convanim.Scenario(image=x, stages=[{**keys, "transpose_view": "scatter"}, {"operation": "relu"}])
+    first, second = steps(chain)
     assert (first.channel, first.targets, first.value) == (0, (0, 1), 2.0)
     np.testing.assert_array_equal(first.totals, [[[2.25, 4.25]], [[0, 2]]])
     np.testing.assert_array_equal(second.products, [[[-3, 0]], [[-1, -1]]])
     np.testing.assert_array_equal(second.totals, s.output())
+    np.testing.assert_array_equal(chain.output(), [[[0.0, 4.25]], [[0.0, 1.0]]])
 
 
 # ---------------------------------------------------------------- from_torch
@@ -684,6 +707,12 @@ def test_from_torch_random_convolutions_equal_the_module(layer, transposed, whic
             x.shape[1:], stride, padding, dilation, weights.shape[2:], out_pad, strict=True)]  # fmt: skip
         if min(sizes) < 1:
             with pytest.raises(convanim.ScenarioError, match="leaves no output"):
+                convanim.from_torch(module, torch.tensor(x))
+            return
+        layered = x.shape[0] > 1 or weights.shape[1] * groups > 1 or bias is not None
+        too_far = any(p > d * (k - 1) for p, d, k in zip(padding, dilation, weights.shape[2:], strict=True))
+        if layered and too_far:  # drawn as the equivalent convolution, which cannot crop more
+            with pytest.raises(convanim.ScenarioError, match=r"^padding: a transposed layer with channels"):
                 convanim.from_torch(module, torch.tensor(x))
             return
     with torch.no_grad():
@@ -898,6 +927,11 @@ RULES = [
      "image.size: is required with pattern 'random'"),
     ("[[image.planes]]\nlow = 1\n[[filters]]\nvalues = [[[1]]]\n", "image.planes[0]: give exactly one of `values` or `pattern`"),
     ("[image]\nplanes = []\n[kernel]\nvalues = [[1]]\n", "image.planes: must be a non-empty list of tables (got [])"),
+    (rgb('operation = "conv_transpose2d"\ntranspose_view = "scatter"\n' + f"[[filters]]\nvalues = [{P1}]\n" * 3),
+     "transpose_view: 'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"),
+    (rgb('operation = "conv_transpose2d"\nstride = 2\npadding = 2\n' + f"[[filters]]\nvalues = [{P1}]\n" * 3),
+     "padding: a transposed layer with channels or a bias is drawn as its equivalent convolution, which "
+     "needs padding ≤ dilation·(kernel − 1) = 1 (got 2)"),
     (RGB + "[[stages]]\noperation = \"conv2d\"\nout_channels = 5\nkernel_size = 1\n[[stages]]\noperation = \"relu\"\n"
      f"[[stages]]\noperation = \"conv2d\"\n[[stages.filters]]\nvalues = [{P2}, {P2}]\n",
      "stages[2].filters[0].values: 4 planes, but the input has 5 channels (groups = 1)"),
@@ -986,13 +1020,14 @@ def test_limits_count_every_channel_and_refuse_before_any_work(monkeypatch):
         "image: a 3×30×30 image needs 3,511 cells drawn (input, output and weights); the limit is 3,510 "
         "(raise it with --max-cells)"
     )
-    # a pool keeps the channels: 3 × 15×15 steps
+    # a pool keeps the channels (its 3 maps are drawn as pictures): 3·30·30 input + 3·15·15 output
     with pytest.raises(convanim.LimitError) as err:
         convanim.Scenario(
-            image=image, operation="max_pool2d", kernel_size=2, limits=convanim.Limits(max_frames=676)
+            image=image, operation="max_pool2d", kernel_size=2, limits=convanim.Limits(max_cells=3_374)
         )
     assert str(err.value) == (
-        "image: a 3×30×30 image needs 677 frames (675 steps); the limit is 676 (raise it with --max-frames)"
+        "image: a 3×30×30 image needs 3,375 cells drawn (input, output and weights); the limit is 3,374 "
+        "(raise it with --max-cells)"
     )
     # a chain (picture view): every channel of every stage's input and output is drawn
     with pytest.raises(convanim.LimitError) as err:
