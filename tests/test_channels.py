@@ -629,6 +629,10 @@ def test_from_torch_reads_the_layer_settings_into_the_scenario():
     with torch.no_grad():
         expected = layer.double()(sample(4, 7, 7)).numpy()
     np.testing.assert_allclose(s.output(), expected, rtol=1e-12, atol=1e-12)
+    # x as a numpy array, or a tensor that requires grad: the same scenario
+    np.testing.assert_array_equal(convanim.from_torch(layer, sample(4, 7, 7).numpy()).output(), s.output())
+    graded = sample(4, 7, 7).requires_grad_(True)
+    np.testing.assert_array_equal(convanim.from_torch(layer, graded).output(), s.output())
 
 
 def test_from_torch_a_sequential_equals_the_network_and_keeps_the_scenario_keys():
