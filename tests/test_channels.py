@@ -1056,3 +1056,70 @@ def test_the_readme_from_torch_example_runs_and_says_what_it_gives(tmp_path, mon
     assert s.output().shape == (2, 3, 3)
     np.testing.assert_allclose(s.output(), run(net, x[None])[0], rtol=1e-12, atol=1e-12)
     assert (tmp_path / "net.gif").stat().st_size > 0
+
+
+def test_an_rgb_photo_and_pattern_planes_through_random_layers_equal_torch(tmp_path):
+    """image.color = "rgb" reads the R, G, B planes (as Pillow does); image.planes and a
+    multi-channel pattern give the planes they say; a 3 → 4 → 2 chain with seeded random weights
+    (the transposed one too) is torch applied in order."""
+    from PIL import Image as PILImage
+
+    photo = ROOT / "animations" / "photos" / "grace_hopper.jpg"
+    (tmp_path / "photo.jpg").write_bytes(photo.read_bytes())
+    (tmp_path / "chain.toml").write_text(
+        textwrap.dedent(
+            """
+            [image]
+            file = "photo.jpg"
+            color = "rgb"
+            crop = [40, 100, 360, 320]
+            resize = [18, 16]
+
+            [[stages]]
+            out_channels = 4
+            kernel_size = 3
+            seed = 7
+            bias = true
+
+            [[stages]]
+            operation = "relu"
+
+            [[stages]]
+            operation = "conv_transpose2d"
+            out_channels = 2
+            groups = 2
+            kernel_size = 2
+            stride = 2
+            seed = 8
+            """
+        )
+    )
+    s = convanim.load(tmp_path / "chain.toml")
+    with PILImage.open(photo) as im:
+        rgb = im.convert("RGB").crop((100, 40, 420, 400)).resize((16, 18), PILImage.Resampling.LANCZOS)
+    np.testing.assert_array_equal(s.image.values, np.asarray(rgb, dtype=float).transpose(2, 0, 1))
+    assert s.image.names == ("R", "G", "B") and s.image.channels == 3
+    conv, _, up = s.stages
+    assert conv.kernel.values.shape == (4, 3, 3, 3) and up.kernel.values.shape == (4, 1, 2, 2)
+    assert np.all(np.abs(up.kernel.values) <= round(1 / 2, 2))  # fan_in = C_out/groups · kh · kw = 4
+    y = F.relu(
+        F.conv2d(
+            t(s.image.values), torch.tensor(np.array(conv.kernel.values)), torch.tensor(np.array(conv.bias))
+        )
+    )
+    y = F.conv_transpose2d(y, torch.tensor(np.array(up.kernel.values)), stride=2, groups=2)
+    assert s.output().shape == (2, 32, 28)
+    np.testing.assert_allclose(s.output(), y[0].numpy(), rtol=1e-10, atol=1e-9)
+
+    planes = convanim.Scenario(
+        image={"planes": [{"values": [[1, 2], [3, 4]]}, {"pattern": "checkerboard", "period": 1}], "size": 2},
+        operation="relu",
+    )
+    np.testing.assert_array_equal(planes.image.values, [[[1, 2], [3, 4]], [[0, 9], [9, 0]]])
+    three = convanim.Scenario(
+        image={"pattern": "random", "size": 4, "channels": 3, "seed": 5}, operation="relu"
+    )
+    for c in range(3):  # plane c is the random pattern of seed 5 + c
+        one = convanim.Scenario(image={"pattern": "random", "size": 4, "seed": 5 + c}, operation="relu")
+        np.testing.assert_array_equal(three.image.values[c], one.image.values[0])
+    assert not np.array_equal(three.image.values[0], three.image.values[1])
