@@ -129,6 +129,8 @@ def _stage(module: Any, where: str, shape: tuple[int, int], channels: int, torch
 
 
 def _conv(module: Any, where: str, channels: int, transposed: bool) -> dict[str, Any]:
+    if module.in_channels == 0:  # a lazy module learns its channels from its first input
+        raise _refuse(module, where, "is not initialised yet; run it once on an input first")
     if module.in_channels != channels:
         raise _refuse(
             module, where, f"takes {module.in_channels} input channels, but its input has {channels}"
@@ -168,6 +170,8 @@ def _upsample(module: Any, where: str, shape: tuple[int, int]) -> dict[str, Any]
             where,
             f"with mode {module.mode!r} cannot be drawn; supported: {', '.join(UPSAMPLE_MODES)}",
         )
+    if module.size is None and module.scale_factor is None:
+        raise _refuse(module, where, "has neither size nor scale_factor; give one, as torch needs")
     keys: dict[str, Any] = {"operation": "upsample", "mode": module.mode}
     if module.align_corners is not None and (module.mode == "bilinear" or module.align_corners):
         keys["align_corners"] = bool(module.align_corners)

@@ -787,6 +787,16 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Upsample,
             "from_torch: the Sequential is empty; give it at least one layer",
         ),
         (
+            lambda: nn.Sequential(nn.ReLU(), nn.Upsample()),
+            (3, 4, 4),
+            "from_torch: layer [1] Upsample has neither size nor scale_factor; give one, as torch needs",
+        ),
+        (
+            lambda: nn.LazyConv2d(2, 3),
+            (3, 4, 4),
+            "from_torch: LazyConv2d is not initialised yet; run it once on an input first",
+        ),
+        (
             lambda: nn.Conv2d(3, 2, 5),
             (3, 4, 4),
             "kernel.values: the 5×5 kernel is larger than the 4×4 image",
