@@ -1,5 +1,5 @@
 """The scenario of a PyTorch layer: ``from_torch(layer, x)`` reads a module's weights and settings
-into scenario keys, so that ``.output()`` equals ``layer(x)`` (without the batch axis).
+into scenario keys, so that ``.output()`` equals ``layer(x[None])[0]`` (x of shape (C, H, W)).
 
 torch stays optional: it is imported only when ``from_torch`` is called. The modules are read,
 never run; the scenario computes every number again (float64) and checks every key as a scenario
@@ -118,9 +118,8 @@ def _stage(module: Any, where: str, shape: tuple[int, int], channels: int, torch
                 f"with divisor_override={module.divisor_override} cannot be drawn; the mean divides by "
                 "the window (count_include_pad chooses whether padding counts)",
             )
-        return {"operation": "avg_pool2d", "count_include_pad": bool(module.count_include_pad)} | _pool(
-            module
-        )
+        keys = {"operation": "avg_pool2d", "count_include_pad": bool(module.count_include_pad)}
+        return keys | _pool(module)
     if isinstance(module, nn.Upsample):
         return _upsample(module, where, shape)
     if isinstance(module, nn.ReLU):
