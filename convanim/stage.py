@@ -294,7 +294,7 @@ def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]
     else:
         kernel = _one_plane_layer(t["kernel"], key("kernel"), in_channels, groups, transposed)
     if t["bias"] is not None:
-        if bias is not None:
+        if sources[0] == "filters" and bias is not None:
             raise ScenarioError(key("bias"), "is given in each filter table already")
         if isinstance(t["bias"], bool):
             if sources[0] != "out_channels":
