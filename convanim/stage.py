@@ -269,8 +269,7 @@ def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]
         )
     if len(sources) > 1:
         raise ScenarioError(
-            key(sources[1]),
-            f"give only one of `kernel`, `filters` or `out_channels` (got `{sources[0]}` and `{sources[1]}`)",
+            key(sources[1]), f"give only one of `kernel`, `filters` or `out_channels` (got {sources[0]} too)"
         )
     if in_channels % groups:
         raise ScenarioError(
@@ -295,7 +294,7 @@ def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]
     else:
         kernel = _one_plane_layer(t["kernel"], key("kernel"), in_channels, groups, transposed)
     if t["bias"] is not None:
-        if sources[0] == "filters" and bias is not None:  # (a random bias is `bias = true`'s own)
+        if sources[0] == "filters" and bias is not None:
             raise ScenarioError(key("bias"), "is given in each filter table already")
         if isinstance(t["bias"], bool):
             if sources[0] != "out_channels":

@@ -95,7 +95,7 @@ def test_a_pointwise_layer_is_a_weighted_sum_across_channels():
     s = convanim.load(ROOT / "animations" / "layer_pointwise.toml")
     f = build(s)
     assert "out[k][a,b] = Σc w[k,c] · in[c][a,b]: a weighted sum across channels" in texts(f, 0)
-    assert "out[0][1,0] = 1/2·9 + 1/4·0 + 1/4·0 = 4.50" in texts(f, 5)
+    assert "out[0][1,0] = 0.5·9 + 0.25·0 + 0.25·0 = 4.50" in texts(f, 5)
     assert "out[1][0,2] = 1·0 + 0·9 + (−1)·0 = 0.00" in texts(f, 1 + 16 + 2)
 
 
@@ -118,3 +118,31 @@ def test_every_text_of_a_shipped_layer_stays_inside_the_picture(name):
             left = {"start": t.x, "middle": t.x - width / 2, "end": t.x - width}[t.anchor]
             assert left >= 0 and left + width <= f.width, (t.text, left, width, f.width)
             assert t.y <= f.height
+
+
+def test_many_channels_are_summarised_not_shrunk():
+    s = convanim.Scenario(
+        image={"pattern": "random", "size": 5, "channels": 16},
+        out_channels=12,
+        kernel_size=3,
+        bias=True,
+        title="wide",
+    )
+    f = build(s)
+    assert len(f) == s.n_frames == 12 * 9 + 2
+    poster = texts(f, 0)
+    assert "… and 13 more channels" in poster and "… and 7 more maps" in poster
+    assert [t for t in poster if t.startswith("in[")] == ["in[0]", "in[1]", "in[2]"]
+    assert len(f.output_grids) == 5 and f.output_grids[0].cell >= 20  # readable cells, not shrunk
+    eq = next(t for t in texts(f, 1 + 8 * 9 + 2) if t.startswith("out[8][0,2] = "))
+    assert "…" in eq and eq.endswith(f"= {s.output()[8, 0, 2]:.2f}".replace("-", "−"))
+
+
+def test_random_weights_read_as_decimals_a_mean_as_fractions():
+    s = convanim.Scenario(
+        image={"pattern": "random", "size": 4, "channels": 2}, out_channels=2, kernel_size=2
+    )
+    labels = [t for t in texts(build(s), 1) if t.startswith(("0.", "−0."))]
+    assert labels and not any("/" in t for t in texts(build(s), 1) if len(t) < 6)
+    mean = build(convanim.load(ROOT / "animations" / "layer_depthwise.toml"))
+    assert texts(mean, 1).count("1/9") == 9

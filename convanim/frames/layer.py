@@ -16,7 +16,7 @@ from .. import style
 from ..display import FrameInfo, Grid, Item, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
-from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
 from ..numfmt import formatter
 from ..scenario import Scenario
 from ..steps import Computation, Step
@@ -32,6 +32,15 @@ TARGET_WIDTH = 1000
 TARGET_HEIGHT = 760
 SUM_PX = 13
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MAX_IN = 4  #: input planes drawn in full; with more, the first MAX_IN − 1 and a summary
+MAX_OUT = 6  #: output maps drawn in full; with more, the first MAX_OUT − 1 and a summary
+MORE_PX = 34  #: height of a summary box
+
+
+def shown(n: int, most: int) -> int:
+    """How many of n planes are drawn in full: all when they fit, else one fewer than ``most``
+    (the summary box takes the last place)."""
+    return n if n <= most else most - 1
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,9 @@ class LayerLayout:
     label_y: float  #: baseline of the first column label
     inputs: tuple[Grid, ...]  #: one per input channel
     kernels: tuple[Grid, ...]  #: one per input channel: where a filter's plane that reads it goes
-    outputs: tuple[Grid, ...]  #: one per output channel
+    outputs: tuple[Grid, ...]  #: one per output channel drawn (the first ones)
+    more_in: Box | None  #: the summary of the input planes not drawn
+    more_out: Box | None  #: the summary of the output maps not drawn
     op_x: float  #: centre of the ⊛ signs
     sum_x: float  #: left of the per-plane sums
     sigma_x: float  #: centre of the Σ sign
@@ -89,7 +100,7 @@ class LayerBuilder(Builder):
         self.fmt_in = formatter(self.render.number_format, grid)
         self.fmt_out = formatter(self.render.number_format, out, least=0 if whole else 1)
         self.labels = self.label_lines()
-        self.plane_labels = [[plane_labels(p) for p in w] for w in weights]
+        self.plane_labels = [[plane_labels(p, weights) for p in w] for w in weights]
         self.layout = self._layout()
         self.value_px = self._value_size(out)
         self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
@@ -133,15 +144,14 @@ class LayerBuilder(Builder):
         bias_w = text_width(f"+ b = {self.fmt_out(self._bias_sample())}", SMALL_PX) if self.has_bias else 0
         sigma_w = max(SYMBOL_PX, bias_w)
         fixed = 2 * PAD + 6 * GAP + 2 * SYMBOL_PX + sum_w + sigma_w
-        in_h_cells, out_h_cells = cin * rows, cout * oh
+        n_in, n_out = shown(cin, MAX_IN), shown(cout, MAX_OUT)
+        more = MORE_PX + PLANE_GAP if cin > n_in or cout > n_out else 0
+        in_h_cells, out_h_cells = n_in * rows, n_out * oh
+        room_h = TARGET_HEIGHT - 190 - (max(n_in, n_out) - 1) * PLANE_GAP - more
         cell = self.render.cell_px or int(
             max(
                 10,
-                min(
-                    44,
-                    (TARGET_WIDTH - fixed) // (cols + kw + ow),
-                    (TARGET_HEIGHT - 190 - (max(cin, cout) - 1) * PLANE_GAP) // max(in_h_cells, out_h_cells),
-                ),
+                min(44, (TARGET_WIDTH - fixed) // (cols + kw + ow), room_h // max(in_h_cells, out_h_cells)),
             )
         )
         y = PAD + TITLE_PX
@@ -156,7 +166,9 @@ class LayerBuilder(Builder):
             max(text_width(t, LABEL_PX if i == 0 else SMALL_PX) for i, t in enumerate(ls))
             for ls in self.labels
         ]
-        in_w = cols * cell
+        more_in_w = text_width(self.more_text(cin - n_in, "channels"), SMALL_PX) + 12 if cin > n_in else 0
+        more_out_w = text_width(self.more_text(cout - n_out, "maps"), SMALL_PX) + 12 if cout > n_out else 0
+        in_w = max(cols * cell, more_in_w)
         op_x = PAD + max(in_w, label_w[0] - 0) + GAP + SYMBOL_PX / 2
         k_x = op_x + SYMBOL_PX / 2 + GAP
         sum_x = k_x + kw * cell + 6
@@ -165,19 +177,31 @@ class LayerBuilder(Builder):
         x_out = arrow_x + SYMBOL_PX / 2 + GAP
         k_label_right = (k_x + label_w[1]) if label_w[1] > 0 else 0
         x_out = max(x_out, k_label_right + GAP)
-        inputs = tuple(Grid(PAD, top + c * (rows * cell + PLANE_GAP), rows, cols, cell) for c in range(cin))
+        inputs = tuple(Grid(PAD, top + c * (rows * cell + PLANE_GAP), rows, cols, cell) for c in range(n_in))
         kernels = tuple(Grid(round(k_x), round(g.y + (rows - kh) * cell / 2), kh, kw, cell) for g in inputs)
         outputs = tuple(
-            Grid(round(x_out), top + k * (oh * cell + PLANE_GAP), oh, ow, cell) for k in range(cout)
+            Grid(round(x_out), top + k * (oh * cell + PLANE_GAP), oh, ow, cell) for k in range(n_out)
         )
-        bottom = max(inputs[-1].y + rows * cell, outputs[-1].y + oh * cell, kernels[-1].y + kh * cell)
+        more_in = more_out = None
+        if cin > n_in:
+            y0 = inputs[-1].y + rows * cell + PLANE_GAP
+            more_in = (PAD, y0, PAD + more_in_w, y0 + MORE_PX)
+        if cout > n_out:
+            y0 = outputs[-1].y + oh * cell + PLANE_GAP
+            more_out = (x_out, y0, x_out + max(ow * cell, more_out_w), y0 + MORE_PX)
+        bottom = max(
+            inputs[-1].y + rows * cell,
+            outputs[-1].y + oh * cell,
+            kernels[-1].y + kh * cell,
+            *(box[3] for box in (more_in, more_out) if box),
+        )
         middle_y = (inputs[0].y + inputs[-1].y + rows * cell) / 2
         equation_y = None
         if self.render.equation:
             equation_y = bottom + 18 + EQUATION_PX
             bottom = equation_y + 6
         counter_w = text_width(f"step {self.n_steps} / {self.n_steps}", COUNTER_PX)
-        right = x_out + max(ow * cell, label_w[2])
+        right = x_out + max(ow * cell, label_w[2], more_out_w)
         width = max(right + PAD, PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD)
         return LayerLayout(
             width=int(-(-width // 2) * 2),
@@ -189,6 +213,8 @@ class LayerBuilder(Builder):
             inputs=inputs,
             kernels=kernels,
             outputs=outputs,
+            more_in=more_in,
+            more_out=more_out,
             op_x=op_x,
             sum_x=sum_x,
             sigma_x=sigma_x,
@@ -196,6 +222,10 @@ class LayerBuilder(Builder):
             middle_y=middle_y,
             equation_y=equation_y,
         )
+
+    @staticmethod
+    def more_text(n: int, what: str) -> str:
+        return f"\u2026 and {n} more {what}"
 
     @property
     def has_bias(self) -> bool:
@@ -279,6 +309,16 @@ class LayerBuilder(Builder):
                 self.cell(g, r, col, v, fill, self.fmt_in, 0, ghost=bool(ghost[r, col]))
             self.border(g)
             self.boundary(g)
+        if self.layout.more_in:
+            hidden = grid.shape[0] - len(self.layout.inputs)
+            self.more_box(self.layout.more_in, self.more_text(hidden, "channels"))
+
+    def more_box(self, box: Box, text: str) -> None:
+        """A dashed box that stands for the planes not drawn, saying how many."""
+        x0, y0, x1, y1 = box
+        self.add(Rect(x0, y0, x1 - x0, y1 - y0, stroke=style.HATCH, width=1))
+        y = (y0 + y1) / 2 + BASELINE * SMALL_PX
+        self.add(Text(x0 + 6, y, text, SMALL_PX, style.MUTED, "start"))
 
     def boundary(self, g: Grid) -> None:
         """A dark line between each plane and its padding."""
@@ -299,15 +339,32 @@ class LayerBuilder(Builder):
                 fill = colours[r * out.shape[2] + c]
                 self.cell(g, r, c, step.value, fill, self.fmt_out, self.at(step.index))
             self.border(g)
-            first, last = self.filter_span(k)
-            if len(self.layout.outputs) > 1:  # the map being filled, framed
-                pad = 4
-                w, h = g.cols * g.cell + 2 * pad, g.rows * g.cell + 2 * pad
-                self.add(
-                    Rect(g.x - pad, g.y - pad, w, h, stroke=self.render.highlight, width=2),
-                    max(first, self.first_step),
-                    min(last, self.last - 1),
-                )
+            self.frame_when_filling(k, (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell))
+        more = self.layout.more_out
+        if more:
+            self.more_box(more, self.more_text(out.shape[0] - len(self.layout.outputs), "maps"))
+            for k in range(len(self.layout.outputs), out.shape[0]):
+                self.frame_when_filling(k, more)
+
+    def frame_when_filling(self, k: int, box: Box) -> None:
+        """The accent frame around where map k goes, while filter k works."""
+        if self.comp.output.shape[0] == 1:
+            return
+        first, last = self.filter_span(k)
+        pad = 4
+        x0, y0, x1, y1 = box
+        self.add(
+            Rect(
+                x0 - pad,
+                y0 - pad,
+                x1 - x0 + 2 * pad,
+                y1 - y0 + 2 * pad,
+                stroke=self.render.highlight,
+                width=2,
+            ),
+            max(first, self.first_step),
+            min(last, self.last - 1),
+        )
 
     def filter_planes(self, k: int) -> None:
         """Filter k's planes beside the input planes they read, its bias; the other planes covered."""
@@ -316,7 +373,10 @@ class LayerBuilder(Builder):
         weights = self.comp.weights[k]
         labels = self.plane_labels[k]
         size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, 7.0)
+        drawn = len(self.layout.inputs)
         for p, c in enumerate(reads):
+            if c >= drawn:
+                continue
             g = self.layout.kernels[c]
             for (r, col), _ in np.ndenumerate(weights[p]):
                 x, y = g.x + int(col) * g.cell, g.y + int(r) * g.cell
@@ -329,7 +389,7 @@ class LayerBuilder(Builder):
                         first,
                         last,
                     )
-        top = self.layout.kernels[reads[0]]
+        top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
         names = self.stage.kernel.names
         preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
         name = f"filter {k}{preset} \u2192 {self.out_name(k)}"
@@ -364,6 +424,8 @@ class LayerBuilder(Builder):
         frame = self.at(step.index)
         lay = self.layout
         for p, c in enumerate(step.planes):
+            if c >= len(lay.inputs):
+                continue
             self.taps(lay.inputs[c], step.rows, step.cols, frame)
             k = lay.kernels[c]
             y = k.y + k.rows * k.cell / 2 + BASELINE * SUM_PX
@@ -372,8 +434,9 @@ class LayerBuilder(Builder):
                 frame,
                 frame,
             )
-        g = lay.outputs[step.channel]
-        self.outline(g, (step.out[0],) * 2, (step.out[1],) * 2, self.render.highlight, frame)
+        if step.channel < len(lay.outputs):
+            g = lay.outputs[step.channel]
+            self.outline(g, (step.out[0],) * 2, (step.out[1],) * 2, self.render.highlight, frame)
 
     # ------------------------------------------------------------------ text
 
