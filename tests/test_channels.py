@@ -1,6 +1,7 @@
 """Channels: every layer's numbers against torch.nn.functional (Python arrays, scenario dicts and
 files, from_torch), hand-computed step records, the validation messages and the limits."""
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -1133,3 +1134,21 @@ def test_an_rgb_photo_and_pattern_planes_through_random_layers_equal_torch(tmp_p
         one = convanim.Scenario(image={"pattern": "random", "size": 4, "seed": 5 + c}, operation="relu")
         np.testing.assert_array_equal(three.image.values[c], one.image.values[0])
     assert not np.array_equal(three.image.values[0], three.image.values[1])
+
+
+def test_a_from_torch_scenario_exports_as_gif_and_html_player():
+    from PIL import Image as PILImage
+
+    torch.manual_seed(4)
+    s = convanim.from_torch(
+        nn.Conv2d(3, 2, 3, padding=1), sample(3, 4, 4), timing={"step_ms": 100}, name="ft"
+    )
+    assert s.n_frames == 2 * 16 + 2
+    html = s.to_html()
+    assert f'data-frames="{s.n_frames}"' in html and 'aria-label="2-D convolution"' in html
+    with PILImage.open(io.BytesIO(s.to_bytes("gif"))) as im:
+        total = 0
+        for k in range(im.n_frames):
+            im.seek(k)
+            total += im.info["duration"]
+    assert total == sum(info.duration_ms for info in s.frames().frames) == 1500 + 32 * 100 + 3000
