@@ -22,15 +22,14 @@ def frame_index(frames: Frames, frame: Any, key: str = "frame") -> int:
     """The index of ``frame`` (an int, a string of digits, or "last") in ``frames``."""
     last = len(frames) - 1
     allowed = f"an index 0–{last} (0 is the poster) or 'last'"
+    given = frame
     if isinstance(frame, str):
         text = frame.strip().lower()
         if text == "last":
             return last
-        if not text.isdigit():
-            raise ConvanimError(f"{key}: must be {allowed} (got {frame!r})")
-        frame = int(text)
+        frame = int(text) if text.isdigit() else None
     if isinstance(frame, bool) or not isinstance(frame, int) or not 0 <= frame <= last:
-        raise ConvanimError(f"{key}: must be {allowed} (got {frame!r})")
+        raise ConvanimError(f"{key}: must be {allowed} (got {given!r})")
     return frame
 
 
