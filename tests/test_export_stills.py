@@ -235,3 +235,14 @@ def test_cli_frame_out_of_range_names_the_scenario(tmp_path, capsys, monkeypatch
         == "animations/convol_stride2.toml: frame: must be an index 0–17 (0 is the poster) or 'last' (got '99')\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_captions_wrap_within_the_panel():
+    from convanim.export.compose import wrap
+    from convanim.textsize import text_width
+
+    text = "stage 1 (conv2d): step 1/1020, a readout longer than its panel is wide"
+    lines = wrap(text, 16, 200)
+    assert " ".join(lines) == text and len(lines) == 3
+    assert all(text_width(line, 16) <= 200 for line in lines)
+    assert wrap("unbreakable_word_wider_than_the_panel", 16, 50) == ["unbreakable_word_wider_than_the_panel"]

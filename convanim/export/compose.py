@@ -65,11 +65,11 @@ def single(frames: Frames, k: int) -> Frames:
     return replace(frames, items=items, frames=(frames.frames[k],))
 
 
-def wrap(text: str, size: float, width: float) -> list[str]:
+def wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
     """``text`` broken at spaces into lines no wider than ``width`` (a longer word stays whole)."""
     lines: list[str] = []
     for word in text.split(" "):
-        if lines and text_width(f"{lines[-1]} {word}", size) <= width:
+        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
@@ -83,7 +83,7 @@ def storyboard(frames: Frames, picks: tuple[int, ...]) -> Frames:
     cols = min(SHEET_COLUMNS, len(picks))
     width = 2 * MARGIN + cols * w + (cols - 1) * GAP
     items: list[Item] = []
-    title = wrap(frames.title, TITLE_SIZE, width - 2 * MARGIN)
+    title = wrap(frames.title, TITLE_SIZE, width - 2 * MARGIN, bold=True)
     y = MARGIN
     for line in title:
         y += TITLE_SIZE * LINE

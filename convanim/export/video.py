@@ -31,7 +31,7 @@ from .options import aspect as aspect_of
 from .options import scale as scale_of
 
 VIDEO_OPTIONS = ("scale", "aspect")
-KEYFRAME_S = 10  #: a key frame at least every 10 s, for seeking (key frames are most of the bytes)
+KEYFRAME_S = 30  #: a key frame at least every 30 s, for seeking (key frames are most of the bytes)
 BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1", "-threads", "1"]
 
 
