@@ -70,15 +70,24 @@ def register(
 
 
 def formats() -> list[str]:
-    """Names of every registered format, in registration order."""
+    """Names of every registered format: the built-in ones in ``BUILTIN``'s order (whichever
+    module was imported first), each module's in registration order, then any others."""
     _load_builtin()
-    return list(_REGISTRY)
+    return [e.name for e in _ordered()]
+
+
+def _ordered() -> list[Exporter]:
+    def rank(e: Exporter) -> int:
+        module = e.write.__module__.rsplit(".", 1)[-1]
+        return BUILTIN.index(module) if module in BUILTIN else len(BUILTIN)
+
+    return sorted(_REGISTRY.values(), key=rank)
 
 
 def gallery_formats() -> list[str]:
     """The formats written when none is asked for: the gallery's GIF and HTML."""
     _load_builtin()
-    return [name for name, e in _REGISTRY.items() if e.gallery]
+    return [e.name for e in _ordered() if e.gallery]
 
 
 def get(name: str) -> Exporter:
@@ -87,18 +96,18 @@ def get(name: str) -> Exporter:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ConvanimError(f"unknown format {name!r}; available: {', '.join(_REGISTRY)}") from None
+        raise ConvanimError(f"unknown format {name!r}; available: {', '.join(formats())}") from None
 
 
 def for_path(path: str | Path) -> Exporter:
     """The exporter whose suffix ends ``path``'s name (the longest suffix wins)."""
     _load_builtin()
     name = Path(path).name.lower()
-    for exporter in sorted(_REGISTRY.values(), key=lambda e: -len(e.suffix)):
+    for exporter in sorted(_ordered(), key=lambda e: -len(e.suffix)):
         if name.endswith(exporter.suffix) and len(name) > len(exporter.suffix):
             return exporter
     suffix = Path(path).suffix.lower()
-    known = ", ".join(e.suffix for e in _REGISTRY.values())
+    known = ", ".join(e.suffix for e in _ordered())
     raise ConvanimError(f"{path}: unknown file suffix {suffix or '(none)'!r}; available: {known}")
 
 
