@@ -100,6 +100,10 @@ def test_frame_rate_and_padding_arithmetic():
     assert video.frame_ms(frames_of([1500, 500, 3000])) == 500
     assert video.frame_ms(frames_of([1500, 30, 3000])) == 10
     assert video.frame_ms(frames_of([60000])) == 1000
+    assert video.frame_ms(frames_of([1500, 25, 3000])) == 25
+    assert video.frame_ms(frames_of([1500, 7, 3000])) == 10  # at most 100 fps
+    assert video.repeats(frames_of([1500, 400, 3000]), 100) == [15, 4, 30]
+    assert video.repeats(frames_of([1500, 25, 25, 25, 3000]), 10) == [150, 3, 2, 3, 300]  # 1.5 s, 75 ms, 3 s
     assert video.padded_size(920, 524, None) == (920, 524)
     assert video.padded_size(683, 391, None) == (684, 392)
     assert video.padded_size(920, 524, (16, 9)) == (960, 540)

@@ -54,9 +54,22 @@ WEBM = Codec(
 )
 
 
+MIN_FRAME_MS = 10  #: at most 100 fps (scenario durations are multiples of 10 ms)
+
+
 def frame_ms(frames: Frames) -> int:
-    """The video frame's duration: the largest divisor of 1000 ms and of every frame's duration."""
-    return reduce(math.gcd, (f.duration_ms for f in frames.frames), 1000)
+    """The video frame's duration: the largest divisor of 1000 ms and of every frame's duration
+    (so each lasts a whole number of video frames), but at least ``MIN_FRAME_MS``."""
+    return max(MIN_FRAME_MS, reduce(math.gcd, (f.duration_ms for f in frames.frames), 1000))
+
+
+def repeats(frames: Frames, tick: int) -> list[int]:
+    """How many video frames of ``tick`` ms each frame lasts: exactly its duration when ``tick``
+    divides it, else its start and end rounded to the tick (never off by a whole video frame;
+    a frame shorter than half a tick may be skipped)."""
+    ends = np.cumsum([0, *(f.duration_ms for f in frames.frames)])
+    marks = np.floor(ends / tick + 0.5).astype(int)
+    return np.diff(marks).tolist()
 
 
 def padded_size(width: int, height: int, ratio: tuple[int, int] | None) -> tuple[int, int]:
@@ -79,9 +92,9 @@ def video_frames(frames: Frames, size: tuple[int, int]) -> Iterator[np.ndarray]:
     painter = RasterPainter(frames)
     canvas[:] = painter.background
     x0, y0 = (w - frames.width) // 2, (h - frames.height) // 2
-    for info, (rgb, _) in zip(frames.frames, painter.changes(), strict=True):
+    for count, (rgb, _) in zip(repeats(frames, tick), painter.changes(), strict=True):
         canvas[y0 : y0 + frames.height, x0 : x0 + frames.width] = rgb
-        for _ in range(info.duration_ms // tick):
+        for _ in range(count):
             yield canvas
 
 
