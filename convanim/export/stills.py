@@ -25,9 +25,10 @@ STILL_OPTIONS = ("frame", "scale")
 DEFAULT_FRAME = "last"
 
 
-def png_bytes(frames: Frames, fh: BinaryIO) -> None:
-    """Frame 0 of ``frames`` as a PNG (no time stamps: the same pixels give the same bytes)."""
-    rgb = RasterPainter(frames).frame(0)
+def png_bytes(frames: Frames, fh: BinaryIO, unit: float = 1.0) -> None:
+    """Frame 0 of ``frames`` as a PNG (no time stamps: the same pixels give the same bytes);
+    ``unit`` as the raster painter's (the scale of a scaled display list)."""
+    rgb = RasterPainter(frames, unit).frame(0)
     write_png(rgb, fh)
 
 
@@ -50,8 +51,8 @@ def svg_document(frames: Frames, k: int, s: float = 1.0) -> str:
 @register("png", ".png", options=STILL_OPTIONS)
 def write_png_still(frames: Frames, fh: BinaryIO, *, frame: Any = DEFAULT_FRAME, scale: Any = 1) -> None:
     """One frame as a PNG, ``scale`` times the GIF's size."""
-    k = frame_index(frames, frame)
-    png_bytes(scaled(single(frames, k), scale_of(scale)), fh)
+    k, s = frame_index(frames, frame), scale_of(scale)
+    png_bytes(scaled(single(frames, k), s), fh, s)
 
 
 @register("svg", ".svg", options=STILL_OPTIONS)
@@ -64,5 +65,5 @@ def write_svg(frames: Frames, fh: BinaryIO, *, frame: Any = DEFAULT_FRAME, scale
 @register("pdf", ".pdf", options=STILL_OPTIONS)
 def write_pdf_still(frames: Frames, fh: BinaryIO, *, frame: Any = DEFAULT_FRAME, scale: Any = 1) -> None:
     """One frame as a one-page PDF, ``width × height`` pt times ``scale``."""
-    k = frame_index(frames, frame)
-    write_pdf(scaled(single(frames, k), scale_of(scale)), fh, [0])
+    k, s = frame_index(frames, frame), scale_of(scale)
+    write_pdf(scaled(single(frames, k), s), fh, [0], s)

@@ -34,10 +34,12 @@ def write_svg(frames: Frames, fh: BinaryIO, /, *, scale: Any = 1, **picks: Any) 
 @register("storyboard-pdf", ".storyboard.pdf", options=SHEET_OPTIONS)
 def write_pdf_sheet(frames: Frames, fh: BinaryIO, /, *, scale: Any = 1, **picks: Any) -> None:
     """The sheet as a one-page PDF."""
-    write_pdf(scaled(sheet(frames, picks.get("frames")), scale_of(scale)), fh, [0])
+    s = scale_of(scale)
+    write_pdf(scaled(sheet(frames, picks.get("frames")), s), fh, [0], s)
 
 
 @register("storyboard-png", ".storyboard.png", options=SHEET_OPTIONS)
 def write_png_sheet(frames: Frames, fh: BinaryIO, /, *, scale: Any = 1, **picks: Any) -> None:
     """The sheet as a PNG, ``scale`` times the frames' pixels."""
-    png_bytes(scaled(sheet(frames, picks.get("frames")), scale_of(scale)), fh)
+    s = scale_of(scale)
+    png_bytes(scaled(sheet(frames, picks.get("frames")), s), fh, s)

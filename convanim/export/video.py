@@ -83,13 +83,14 @@ def padded_size(width: int, height: int, ratio: tuple[int, int] | None) -> tuple
     return m * rw, m * rh
 
 
-def video_frames(frames: Frames, size: tuple[int, int]) -> Iterator[np.ndarray]:
+def video_frames(frames: Frames, size: tuple[int, int], unit: float = 1.0) -> Iterator[np.ndarray]:
     """Every video frame: each animation frame centred on a ``size`` canvas of the background,
-    repeated for its duration. Yields the same buffer each time (ffmpeg copies it at once)."""
+    repeated for its duration. Yields the same buffer each time (ffmpeg copies it at once).
+    ``unit``: the scale of a scaled display list (for the painter's fixed-size strokes)."""
     tick = frame_ms(frames)
     w, h = size
     canvas = np.empty((h, w, 3), np.uint8)
-    painter = RasterPainter(frames)
+    painter = RasterPainter(frames, unit)
     canvas[:] = painter.background
     x0, y0 = (w - frames.width) // 2, (h - frames.height) // 2
     for count, (rgb, _) in zip(repeats(frames, tick), painter.changes(), strict=True):
@@ -103,7 +104,8 @@ def encode(frames: Frames, fh: BinaryIO, codec: Codec, *, scale: Any = 1, aspect
     faststart moves the index to the front, which needs a seekable file)."""
     import imageio.v3 as iio
 
-    frames = scaled(frames, scale_of(scale))
+    unit = scale_of(scale)
+    frames = scaled(frames, unit)
     size = padded_size(frames.width, frames.height, aspect_of(aspect))
     fps = 1000 // frame_ms(frames)
     params = [*codec.params, "-g", str(fps * KEYFRAME_S), *BITEXACT]
@@ -111,7 +113,7 @@ def encode(frames: Frames, fh: BinaryIO, codec: Codec, *, scale: Any = 1, aspect
         path = Path(tmp) / f"video{codec.extension}"
         with iio.imopen(path, "w", plugin="FFMPEG") as out:
             out.write(
-                video_frames(frames, size),
+                video_frames(frames, size, unit),
                 is_batch=True,
                 fps=fps,
                 codec=codec.codec,

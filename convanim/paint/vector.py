@@ -31,8 +31,9 @@ METADATA = {"Creator": "convanim", "Producer": None, "CreationDate": None}
 RC = {"pdf.fonttype": 42, "pdf.compression": 6, "svg.fonttype": "none"}
 
 
-def write_pdf(frames: Frames, fh: BinaryIO, pages: Iterable[int]) -> None:
-    """Write the frames ``pages`` (indices) of ``frames`` to ``fh``, one PDF page each."""
+def write_pdf(frames: Frames, fh: BinaryIO, pages: Iterable[int], unit: float = 1.0) -> None:
+    """Write the frames ``pages`` (indices) of ``frames`` to ``fh``, one PDF page each; ``unit``
+    sizes the fixed-size strokes (hatch lines, dashes), as the raster painter's."""
     fig = Figure(figsize=(frames.width / DPI, frames.height / DPI), dpi=DPI)
     FigureCanvasPdf(fig)
     fig.patch.set_facecolor(frames.background)
@@ -40,7 +41,7 @@ def write_pdf(frames: Frames, fh: BinaryIO, pages: Iterable[int]) -> None:
     axes.set_xlim(0, frames.width)
     axes.set_ylim(frames.height, 0)
     axes.set_axis_off()
-    artists = [_artist(it.shape, axes) for it in frames.items]
+    artists = [_artist(it.shape, axes, unit) for it in frames.items]
     for order, artist in enumerate(artists):  # matplotlib draws by zorder: keep the list's order
         artist.set_zorder(order)
     with matplotlib.rc_context(RC), PdfPages(fh, metadata=METADATA) as pdf:
@@ -50,7 +51,7 @@ def write_pdf(frames: Frames, fh: BinaryIO, pages: Iterable[int]) -> None:
             pdf.savefig(fig, facecolor=frames.background)
 
 
-def _artist(shape: Shape, axes: Axes) -> Artist:
+def _artist(shape: Shape, axes: Axes, unit: float) -> Artist:
     """The artist drawing ``shape``, added to ``axes`` (in drawing order)."""
     if isinstance(shape, Rect):
         artist: Artist = Rectangle(
@@ -63,7 +64,7 @@ def _artist(shape: Shape, axes: Axes) -> Artist:
         )
         axes.add_artist(artist)
     elif isinstance(shape, Hatch):
-        artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=1)
+        artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=unit)
         axes.add_collection(artist, autolim=False)
     elif isinstance(shape, Line):
         xs, ys = zip(*shape.points, strict=True)
@@ -71,7 +72,7 @@ def _artist(shape: Shape, axes: Axes) -> Artist:
             xs, ys, color=shape.color, linewidth=shape.width, solid_capstyle="butt", dash_capstyle="butt"
         )
         if shape.dash:
-            artist.set_dashes([d / shape.width for d in DASH])
+            artist.set_dashes([d * unit / shape.width for d in DASH])
         axes.add_line(artist)
     elif isinstance(shape, Text):
         artist = TextArtist(
