@@ -246,3 +246,18 @@ def test_captions_wrap_within_the_panel():
     assert " ".join(lines) == text and len(lines) == 3
     assert all(text_width(line, 16) <= 200 for line in lines)
     assert wrap("unbreakable_word_wider_than_the_panel", 16, 50) == ["unbreakable_word_wider_than_the_panel"]
+
+
+def test_pdf_draws_the_same_picture_as_the_raster_painter(tmp_path):
+    s = small()
+    frames = s.frames()
+    s.save(tmp_path / "x.pdf", frame=3)
+    subprocess.run(
+        [tool("pdftoppm"), "-r", "72", "-png", "-singlefile", str(tmp_path / "x.pdf"), str(tmp_path / "x")],
+        check=True,
+    )
+    with Image.open(tmp_path / "x.png") as im:
+        drawn = np.asarray(im.convert("RGB")).astype(int)
+    painter = RasterPainter(frames)
+    same, next_step = (np.abs(drawn - painter.frame(k).astype(int)).mean() for k in (3, 4))
+    assert same < 2.5 < 4 < next_step  # anti-aliasing and hinting differ; the shapes do not

@@ -15,7 +15,7 @@ import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -41,14 +41,48 @@ def write_pdf(frames: Frames, fh: BinaryIO, pages: Iterable[int], unit: float = 
     axes.set_xlim(0, frames.width)
     axes.set_ylim(frames.height, 0)
     axes.set_axis_off()
-    artists = [_artist(it.shape, axes, unit) for it in frames.items]
-    for order, artist in enumerate(artists):  # matplotlib draws by zorder: keep the list's order
-        artist.set_zorder(order)
     with matplotlib.rc_context(RC), PdfPages(fh, metadata=METADATA) as pdf:
         for k in pages:
-            for item, artist in zip(frames.items, artists, strict=True):
-                artist.set_visible(item.visible(k))
+            artists = _page(frames.visible(k), axes, unit)
             pdf.savefig(fig, facecolor=frames.background)
+            for artist in artists:
+                artist.remove()
+
+
+def _page(shapes: list[Shape], axes: Axes, unit: float) -> list[Artist]:
+    """Artists drawing ``shapes`` in order, added to ``axes``: a run of rectangles is one
+    collection (a grid's cells cost one artist, not hundreds), every other shape its own artist."""
+    artists: list[Artist] = []
+    i = 0
+    while i < len(shapes):
+        j = i
+        while j < len(shapes) and isinstance(shapes[j], Rect):
+            j += 1
+        if j > i:
+            artists.append(_rects(shapes[i:j], axes))
+            i = j
+        else:
+            artists.append(_artist(shapes[i], axes, unit))
+            i += 1
+    for order, artist in enumerate(artists):  # matplotlib draws by zorder: keep the list's order
+        artist.set_zorder(order)
+    return artists
+
+
+def _rects(rects: list[Shape], axes: Axes) -> Artist:
+    """Rectangles as one collection, each with its fill, stroke and stroke width, in order."""
+    verts = [[(r.x, r.y), (r.x + r.w, r.y), (r.x + r.w, r.y + r.h), (r.x, r.y + r.h)] for r in rects]
+    artist = PolyCollection(
+        verts,
+        closed=True,
+        facecolors=[r.fill or "none" for r in rects],
+        edgecolors=[r.stroke if r.stroke and r.width > 0 else "none" for r in rects],
+        linewidths=[r.width if r.stroke else 0 for r in rects],
+        joinstyle="miter",
+    )
+    axes.add_collection(artist, autolim=False)
+    artist.set_clip_on(False)
+    return artist
 
 
 def _artist(shape: Shape, axes: Axes, unit: float) -> Artist:
