@@ -128,3 +128,22 @@ def test_bad_video_options_are_one_line_errors(tmp_path):
             s.save(tmp_path / "x.mp4", **options)
         assert str(err.value) == message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_chromium_plays_both_videos_for_the_timelines_duration(tmp_path, open_page):
+    s = small()
+    s.save(tmp_path / "small.mp4")
+    s.save(tmp_path / "small.webm")
+    page = tmp_path / "videos.html"
+    page.write_text(
+        '<video id="mp4" src="small.mp4" muted></video><video id="webm" src="small.webm" muted></video>'
+    )
+    watched = open_page(page)
+    for name in ("mp4", "webm"):
+        watched.page.wait_for_function(f"document.getElementById('{name}').readyState >= 1")
+        state = watched.page.evaluate(
+            f"() => {{ const v = document.getElementById('{name}');"
+            " return [v.error && v.error.code, v.duration, v.videoWidth, v.videoHeight]; }"
+        )
+        assert state == [None, 1.9, 684, 392], name
+    watched.assert_clean()
