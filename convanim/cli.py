@@ -291,15 +291,23 @@ def _check(
             stale.append(f"{_rel(target)}: differs from a fresh run")
     if whole and out_dir.is_dir():
         expected = {t.target.name for t in tasks} | {p.name for p in extra}
-        suffixes = {t.target.suffix for t in tasks}  # only the formats checked
+        checked = {t.fmt for t in tasks}  # only files of the formats checked (x.png is not x.storyboard.png)
         for path in sorted(out_dir.iterdir()):
-            if path.suffix in suffixes and path.name not in expected and not path.name.startswith("."):
+            if _format_of(path) in checked and path.name not in expected and not path.name.startswith("."):
                 stale.append(f"{_rel(path)}: no scenario writes this file")
     for line in stale:
         print(line)
     if not stale and not quiet:
         print(f"{len(tasks) + len(extra)} files up to date")
     return EXIT_DIFFERS if stale else EXIT_OK
+
+
+def _format_of(path: Path) -> str | None:
+    """The format whose suffix ends ``path``'s name, or None."""
+    try:
+        return export.for_path(path).name
+    except ConvanimError:
+        return None
 
 
 def _print_list(scenarios: dict[Path, Scenario]) -> None:
