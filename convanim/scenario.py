@@ -357,22 +357,24 @@ class Scenario:
 
         return build(self)
 
-    def save(self, path: str | Path) -> int:
-        """Write the animation to ``path``, the format chosen by its suffix; returns bytes written."""
+    def save(self, path: str | Path, **options: Any) -> int:
+        """Write the animation to ``path``, the format chosen by its suffix (``.gif``, ``.html``,
+        ``.mp4``, ``.webm``, ``.png``, ``.svg``, ``.pdf``, ``.storyboard.pdf``, ``.tex`` for beamer,
+        …); ``options`` are the format's (``frame="last"``, ``scale=2``, ``aspect="16:9"``,
+        ``frames=[0, 5, "last"]``). Returns the bytes written (of the main file)."""
         from . import export
 
         exporter = export.for_path(path)
-        return export.write_atomic(path, self.frames(), exporter)
+        return export.write_atomic(path, self.frames(), exporter, **options)
 
-    def to_bytes(self, fmt: str = "gif") -> bytes:
-        """The animation as a file's bytes in format ``fmt`` (e.g. "gif")."""
+    def to_bytes(self, fmt: str = "gif", **options: Any) -> bytes:
+        """The animation as a file's bytes in format ``fmt`` (e.g. "gif"), with its ``options``."""
         import io
 
         from . import export
 
-        exporter = export.get(fmt)
         buf = io.BytesIO()
-        exporter.write(self.frames(), buf)
+        export.write_to(export.get(fmt), self.frames(), buf, stem=self.name, **options)
         return buf.getvalue()
 
     def to_html(self) -> str:

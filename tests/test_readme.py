@@ -41,3 +41,26 @@ def test_the_readme_scenario_snippets_load(tmp_path):
             convanim.load(path)
             loaded += 1
     assert loaded >= 2
+
+
+def test_every_format_is_documented():
+    from convanim import export
+
+    table = README[README.index("## Slides, print and video") :]
+    for name in export.formats():
+        assert f"`{name}`" in README, name
+    for name in export.formats():
+        if name not in export.gallery_formats():
+            assert f"`{name}`" in table, name
+
+
+def test_the_beamer_snippet_shown_is_what_convol_mean_writes():
+    import convanim
+
+    block = README[README.index("```latex\n% convanim") + len("```latex\n") :]
+    shown = block[: block.index("```")].splitlines()
+    written = convanim.load(ROOT / "animations" / "convol_mean.toml").to_bytes("beamer").decode().splitlines()
+    head = shown[: shown.index("…")]
+    tail = shown[shown.index("…") + 1 :]
+    assert written[: len(head)] == head
+    assert written[-len(tail) :] == tail
