@@ -76,13 +76,14 @@ def alt_text(s: Scenario) -> str:
 
 def _conv(s: Scenario, st: Stage, image: str, out: np.ndarray) -> str:
     kernel = _kernel(st)
+    kernel += "," if kernel.startswith("layer of") else ""  # "a layer of …, with bias, slides"
     how = _how(st)
     marks = ""
     if st.padding_mode != "zeros" and any(st.padding):
         marks = ", each step outlining the padding cells it reads and the pixels their values come from"
     effect = _effect(s, st, out)
     return (
-        f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in row by row "
+        f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} "
         f"and shows {effect}."
     )
 
@@ -90,18 +91,19 @@ def _conv(s: Scenario, st: Stage, image: str, out: np.ndarray) -> str:
 def _transpose(st: Stage, image: str, out: np.ndarray, grid: tuple[int, int]) -> str:
     kernel = _kernel(st)
     h, w = st.input_shape
+    h *= st.in_channels
     if st.transpose_view == "direct":
         gaps = st.stride[0] - 1, st.stride[1] - 1
         return (
             f"A transposed convolution seen as a direct convolution: {_a(kernel)}, rotated 180\u00b0, "
             f"slides over {image} with {_pair(gaps)} zero{'s' * (gaps != (1, 1))} inserted between "
-            f"pixels and a border ({_size(grid)} in all); the {_size(out.shape)} output fills in row by row "
-            f"(values {_range(out)})."
+            f"pixels and a border ({_size(grid)} in all); the {_size(out.shape)} output fills in "
+            f"{_order(out)} (values {_range(out)})."
         )
     crop = ""
     if any(st.padding):
         top, left = st.padding[0], st.padding[2]
-        full = (out.shape[0] + 2 * top, out.shape[1] + 2 * left)
+        full = (*out.shape[:-2], out.shape[-2] + 2 * top, out.shape[-1] + 2 * left)
         crop = f" is drawn {_size(full)}, padding {_pair((top, left))} crops its border, and the rest"
     extra = f", output_padding {_pair(st.output_padding)}" if any(st.output_padding) else ""
     return (
@@ -121,7 +123,7 @@ def _pool(st: Stage, image: str, out: np.ndarray) -> str:
         each = f"the mean of its window{counted} with the sum and divisor written out"
     return (
         f"{_a(f'{window} {kind} window')} slides over {image}{_how(st)}; each cell of the "
-        f"{_size(out.shape)} output is {each}, and the output fills in row by row "
+        f"{_size(out.shape)} output is {each}, and the output fills in {_order(out)} "
         f"(values {_range(out)})."
     )
 
@@ -139,7 +141,7 @@ def _upsample(st: Stage, image: str, out: np.ndarray) -> str:
         )
     return (
         f"{kind} upsampling {factor} of {image}: each pixel of the {_size(out.shape)} output in turn {each}; "
-        f"the output fills in row by row (values {_range(out)})."
+        f"the output fills in {_order(out)} (values {_range(out)})."
     )
 
 
@@ -194,7 +196,12 @@ def _stage_name(st: Stage) -> str:
 def _image(s: Scenario) -> str:
     """ "a 10×10 image with a bright square (values 0 to 9)", "a 36×32 photograph (grace_hopper.jpg)"."""
     values, source = s.image.values, s.image.source or ""
-    size = _size(values.shape)
+    size = _size(values.shape[1:])
+    if values.shape[0] > 1 or s.image.layered:
+        names = f"{', '.join(s.image.names)}; " if s.image.names else ""
+        planes = "plane" if values.shape[0] == 1 else "channels"
+        return f"{_a(size)} image of {values.shape[0]} {planes} ({names}values {_range(values)})"
+    values = values[0]
     if source.startswith("file "):
         name = source[5:].rsplit("/", 1)[-1]
         return f"{_a(size)} photograph ({name}, values {_range(values)})"
@@ -213,21 +220,45 @@ def _image(s: Scenario) -> str:
 def _kernel(st: Stage) -> str:
     """ "3×3 mean filter", "3×3 kernel (rows 0 1 2; 2 2 0; 0 1 2)"."""
     k = st.kernel
-    size = _size(k.values.shape)
+    if k.values.shape[:2] != (1, 1) or st.layered:
+        return _filters(st)
+    size = _size(k.plane.shape)
     if k.preset:
         return f"{size} {PRESET_NAMES[k.preset]}"
     weights = "; ".join(" ".join(row) for row in k.labels) if k.values.size <= 16 else ""
     return f"{size} kernel" + (f" (rows {weights})" if weights else "")
 
 
+def _filters(st: Stage) -> str:
+    """A layer's weights: "2 filters of 3 planes, 3×3 (sobel x, sobel y), groups 3, with bias"."""
+    k = st.kernel.values
+    if st.operation == "conv_transpose2d":
+        filters, planes = k.shape[1] * st.groups, k.shape[0] // st.groups
+    else:
+        filters, planes = k.shape[0], k.shape[1]
+    names = [n.replace("_", " ") for n in st.kernel.names if n]
+    text = (
+        f"layer of {filters} filter{'s' * (filters > 1)} of {planes} plane{'s' * (planes > 1)}, "
+        f"{_size(k.shape[2:])}"
+    )
+    text += f" ({', '.join(names)})" if names else ""
+    text += f", groups {st.groups}" if st.groups > 1 else ""
+    return text + (", with bias" if st.bias is not None else "")
+
+
 def _effect(s: Scenario, st: Stage, out: np.ndarray) -> str:
     """What the output shows, from the kernel's weights."""
-    w = st.kernel.values
+    if st.kernel.values.shape[:2] != (1, 1) or st.layered:
+        bias = " plus each filter's bias" if st.bias is not None else ""
+        return (
+            f"each map as the sum over the planes it reads of weighted windows{bias} (values {_range(out)})"
+        )
+    w = st.kernel.plane
     source = s.image.source or ""
     edges = PATTERN_LOOKS.get(source, ("", "the image"))[1]
     if source.startswith("file "):
         edges = "the photograph"
-    elif not source and len(np.unique(s.image.values)) == 2:
+    elif not source and len(np.unique(s.image.values[0])) == 2:
         edges = "the shape's edges"
     values = f" (values {_range(out)})"
     total = float(w.sum())
@@ -272,6 +303,10 @@ def _strides(st: Stage) -> str:
     return f", {', '.join(parts)}" if parts else ""
 
 
+def _order(out: np.ndarray) -> str:
+    return "map by map, row by row" if out.ndim == 3 and out.shape[0] > 1 else "row by row"
+
+
 def _factor(st: Stage) -> str:
     """ "×2", "×2 in rows and ×1.5 in columns" or "to 5×7"."""
     if st.size is not None:
@@ -307,7 +342,9 @@ def _pair(p: tuple) -> str:
 
 
 def _size(shape: tuple[int, ...]) -> str:
-    return f"{shape[0]}{TIMES}{shape[1]}"
+    """ "8×8", or "2×8×8" for several channels (a (C, H, W) shape with C > 1)."""
+    planes = f"{shape[0]}{TIMES}" if len(shape) == 3 and shape[0] > 1 else ""
+    return f"{planes}{shape[-2]}{TIMES}{shape[-1]}"
 
 
 def _a(phrase: str) -> str:

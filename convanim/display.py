@@ -93,6 +93,7 @@ class FrameInfo:
     step: int | None
     out: tuple[int, int] | None
     readout: str
+    channel: int | None = None  #: the output channel of ``out``, when the output has several
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Frames:
     items: tuple[Item, ...]
     frames: tuple[FrameInfo, ...]
     output_grid: Grid
+    output_grids: tuple[Grid, ...] = ()  #: one per output channel, when there are several
     alt: str = ""  #: the text alternative of the whole animation (Scenario.alt_text)
     theme: Theme = LIGHT  #: the colours of the chrome, for an exporter's own controls
 

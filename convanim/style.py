@@ -106,6 +106,12 @@ class Theme:
     highlight: str  #: the window, the kernel's outline, the current output cell
     kernel_fill: str
 
+    @property
+    def highlight_text(self) -> str:
+        """The highlight as a text colour on the background: moved towards ink just enough to
+        meet AA (light: a darker orange; where the highlight already passes, itself)."""
+        return readable(self.highlight, self.background, self.ink)
+
     def text_on(self, fill: str) -> str:
         """Ink or paper, whichever contrasts more with ``fill``; black or white (at least 4.58:1
         against any colour) where neither meets WCAG AA."""
@@ -113,6 +119,15 @@ class Theme:
         if contrast(best, fill) >= AA:
             return best
         return BLACK if contrast(BLACK, fill) >= contrast(WHITE, fill) else WHITE
+
+
+def readable(colour: str, background: str, toward: str) -> str:
+    """``colour`` moved towards ``toward`` in 5 % steps until it meets AA on ``background``."""
+    for step in range(21):
+        mixed = mix(colour, toward, step / 20)
+        if contrast(mixed, background) >= AA:
+            return mixed
+    return toward
 
 
 #: Today's look: dark text on white, the Okabe–Ito orange and blue.

@@ -187,3 +187,16 @@ def test_alt_text_of_each_padding_mode(mode, words, values):
         f"{words} of 1 above and below, 2 left and right{marks}; the 4×7 output fills in row by row "
         f"and shows the ramp smoothed (values {values})."
     )
+
+
+def test_alt_text_of_a_layer_with_channels():
+    s = convanim.load(ROOT / "animations" / "layer_3_to_2.toml")
+    assert s.alt_text == (
+        "A layer of 2 filters of 3 planes, 2×2, with bias, slides over a 5×5 image of 3 channels "
+        "(values 0 to 3); the 2×4×4 output fills in map by map, row by row and shows each map as the "
+        "sum over the planes it reads of weighted windows plus each filter's bias (values 0 to 9.5)."
+    )
+    rgb = convanim.load(ROOT / "animations" / "layer_depthwise.toml")
+    assert rgb.alt_text.startswith(
+        "A layer of 3 filters of 1 plane, 3×3, groups 3, slides over a 5×5 image of 3 channels (R, G, B; "
+    )

@@ -252,7 +252,10 @@ def test_cli_theme_and_scale(tmp_path, monkeypatch, capsys):
     )
     monkeypatch.chdir(tmp_path)
     assert (
-        main(["-q", "--jobs", "1", "--format", "gif,html", "--theme", "dark", "--scale", "2"], root=tmp_path)
+        main(
+            ["-q", "--jobs", "1", "--format", "gif,html", "--theme", "dark", "--render-scale", "2"],
+            root=tmp_path,
+        )
         == 0
     )
     expected = convanim.load(tmp_path / "animations" / "m.toml").restyled(theme="dark", scale=2).frames()
@@ -260,11 +263,14 @@ def test_cli_theme_and_scale(tmp_path, monkeypatch, capsys):
         assert gif.size == (expected.width, expected.height)
         assert gif.convert("RGB").getpixel((1, 1)) == hex_rgb("#1e1e1e")
     assert "--convanim-bg:#1e1e1e" in (tmp_path / "output" / "m.html").read_text(encoding="utf-8")
-    assert main(["--check", "--format", "gif", "--theme", "dark", "--scale", "2"], root=tmp_path) == 0
+    assert main(["--check", "--format", "gif", "--theme", "dark", "--render-scale", "2"], root=tmp_path) == 0
     assert main(["--check", "--format", "gif"], root=tmp_path) == 1
     capsys.readouterr()
     for argv, message in (
-        (["--scale", "9"], "argument --scale: must be a number from 1 to 4 (got 9) (see --help)"),
+        (
+            ["--render-scale", "9"],
+            "argument --render-scale: must be a number from 1 to 4 (got 9) (see --help)",
+        ),
         (["--theme", "sepia"], "argument --theme: invalid choice: 'sepia' (choose from "),  # argparse's
     ):
         with pytest.raises(SystemExit) as exc:
@@ -347,3 +353,9 @@ def test_text_on_a_kernel_fill_you_set_still_meets_aa(operation):
     s = small(operation=operation, render={"kernel_fill": "#202020"}, **keys[operation], **extra)
     on_kernel = [(t, f) for t, f in text_grounds(s.frames()) if f == "#202020"]
     assert on_kernel and {t.color for t, _ in on_kernel} == {"#ffffff"}
+
+
+def test_text_in_the_highlight_colour_meets_aa():
+    assert (style.LIGHT.highlight_text, style.DARK.highlight_text) == ("#946a0a", "#e69f00")
+    for t in style.THEMES.values():
+        assert style.contrast(t.highlight_text, t.background) >= style.AA
