@@ -213,7 +213,7 @@ def test_an_internal_error_is_one_line_and_exit_3_while_others_are_written(repo,
 
 def test_empty_format_and_a_file_as_out_are_flag_errors(repo, capsys):
     for argv, message in (
-        (["--format", ","], "argument --format: no format given; available: gif, html or all"),
+        (["--format", ","], "argument --format: no format given; available: gif, html, png or all"),
         (["--out", "animations/good1.toml"], "argument --out: animations/good1.toml is a file, not a folder"),
     ):
         with pytest.raises(SystemExit) as exc:

@@ -86,4 +86,4 @@ def write_file(path: str | Path, write: Callable[[BinaryIO], object]) -> int:
 
 
 def _load_builtin() -> None:
-    from . import gif, html  # noqa: F401  (each registers itself)
+    from . import gif, html, png  # noqa: F401  (each registers itself)
