@@ -297,10 +297,10 @@ def test_generate_writes_html_and_the_gallery_index(repo, capsys):
     ]
     assert out.splitlines()[-1].startswith("output/index.html: 2 players, ")
     index = (repo / "output" / "index.html").read_text(encoding="utf-8")
-    assert index.count('<div class="convanim-player"') == 2 and index.count("window.convanimPlayer = {") == 1
+    assert index.count('<li class="card"') == 2 and "convanimPlayer" not in index  # cards load players
     for n in (1, 2):
         assert f'<a href="good{n}.gif">GIF</a>' in index and f"<h2>Good {n}</h2>" in index
-    assert island(index, 1)["title"] == "Good 2"
+        assert f'<a href="../animations/good{n}.toml">scenario</a>' in index
     assert main(["--check"], root=repo) == 0
     assert capsys.readouterr().out == "7 files up to date\n"
 
