@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import convanim
+from convanim.cli import main
 from convanim.export.still import still_png
 
 from .helpers import ROOT
@@ -30,6 +31,7 @@ poster_ms = 300
 final_ms = 700
 """
 CONF = 'extensions = ["myst_parser", "convanim.sphinx"]\nproject = "course"\nnumfig = True\n'
+EXTRA = 'html_extra_path = ["_extra"]\n'  # the README's iframe recipe: _extra/players/NAME.html
 INDEX = "# A course\n\n```{toctree}\nchapter\n```\n"
 CHAPTER = """# Convolution
 
@@ -43,6 +45,8 @@ As {numref}`fig-mean` shows, and {ref}`fig-mean` says again.
 
 ```{convanim} /animations/second.toml
 ```
+
+<iframe src="players/mean.html" title="Mean" style="width:100%; height:640px; border:0"></iframe>
 """
 
 
@@ -58,9 +62,12 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (src / "animations").mkdir()
     (src / "animations" / "mean.toml").write_text(SCENARIO.format(title="Mean"), encoding="utf-8")
     (src / "animations" / "second.toml").write_text(SCENARIO.format(title="Second"), encoding="utf-8")
-    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "conf.py").write_text(CONF + EXTRA, encoding="utf-8")
     (src / "index.md").write_text(INDEX, encoding="utf-8")
     (src / "chapter.md").write_text(CHAPTER, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:  # one scenario named: its page only, no index.html
+        mp.chdir(src)
+        assert main(["mean", "--format", "html", "--out", "_extra/players", "-q"], root=src) == 0
     return src
 
 
@@ -95,6 +102,20 @@ def test_html_page_plays_offline_and_its_reference_resolves(html, open_page):
         w.page.locator("#fig-mean figcaption").inner_text().startswith("Fig. 1 A mean filter smooths edges")
     )
     w.assert_clean()  # nothing fetched but the book's own files
+
+
+def test_iframe_recipe_copies_the_player_page(html, open_page):
+    """html_extra_path puts _extra/players/mean.html at players/mean.html in the site (without
+    it, the iframe is a 404): the framed player plays."""
+    assert (html.parent / "players" / "mean.html").is_file() and not (
+        html.parent / "players" / "index.html"
+    ).exists()
+    w = open_page(html, reduced_motion="no-preference")
+    framed = w.page.locator('iframe[src="players/mean.html"]')
+    framed.scroll_into_view_if_needed()
+    frame = framed.element_handle().content_frame()
+    frame.wait_for_function("() => Number(document.querySelector('.convanim-player').dataset.frame) >= 3")
+    w.assert_clean()
 
 
 def test_latex_build_includes_the_still(book, tmp_path):
