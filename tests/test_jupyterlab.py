@@ -1,5 +1,5 @@
-"""The player in a real JupyterLab (started here on 127.0.0.1, with its own temporary root,
-config, data and runtime folders) and Chromium: an untrusted notebook with stored outputs shows
+"""The player in a real JupyterLab and a real Notebook 7 (each started here on 127.0.0.1, with its
+own temporary root, config, data and runtime folders) and Chromium: an untrusted notebook with stored outputs shows
 the poster as a still picture, with no controls and no text; once the same notebook is trusted
 (signed), it plays. nbconvert's LaTeX export (the road to PDF) uses the image/png still.
 
@@ -33,6 +33,10 @@ CELLS = (
     'convanim.Scenario(title="mean", image=np.arange(25.0).reshape(5, 5), kernel={"preset": "mean"},\n'
     '                  timing={"step_ms": 100, "poster_ms": 300, "final_ms": 700})',
 )
+APPS = {  # module to run, the notebook's URL path
+    "jupyterlab": ("jupyterlab", "/lab/tree/course.ipynb"),
+    "notebook7": ("notebook", "/notebooks/course.ipynb"),
+}
 WAIT_MS = 180_000  # JupyterLab's first page load builds a lot; a loaded 2-core machine is slow
 
 
@@ -42,11 +46,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+@pytest.fixture(scope="module", params=sorted(APPS))
+def jupyter_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment of a Jupyter that reads and writes only temporary folders (its kernel runs this
-    interpreter with the checkout importable)."""
-    tmp = tmp_path_factory.mktemp("lab")
+    interpreter with the checkout importable), one per app: trust is kept in the data folder."""
+    tmp = tmp_path_factory.mktemp(request.param)
     dirs = {name: tmp / name for name in ("root", "config", "data", "runtime", "path", "ipython")}
     for d in dirs.values():
         d.mkdir()
@@ -69,6 +73,7 @@ def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "JUPYTERLAB_SETTINGS_DIR": str(dirs["config"] / "lab-settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(dirs["config"] / "lab-workspaces"),
         "ROOT": str(dirs["root"]),
+        "APP": request.param,
     }
     return env
 
@@ -94,10 +99,11 @@ def executed(jupyter_env: dict[str, str]) -> Any:
 def lab(jupyter_env: dict[str, str], executed: Any) -> Iterator[str]:
     """A JupyterLab server on 127.0.0.1 serving the temporary root; yields its base URL."""
     port, token = free_port(), secrets.token_hex(16)
+    module, path = APPS[jupyter_env["APP"]]
     args = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        module,
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
@@ -109,7 +115,7 @@ def lab(jupyter_env: dict[str, str], executed: Any) -> Iterator[str]:
         "--LabApp.extension_manager=readonly",
         "--ServerApp.allow_root=True",  # CI runs as root
     ]
-    env = {**os.environ, **jupyter_env}
+    env = {**os.environ, **{k: v for k, v in jupyter_env.items() if k != "APP"}}
     log = Path(jupyter_env["JUPYTER_RUNTIME_DIR"]) / "lab.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=jupyter_env["ROOT"])
@@ -124,9 +130,9 @@ def lab(jupyter_env: dict[str, str], executed: Any) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                pytest.fail(f"{module} did not start:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.5)
-        yield f"{base}/lab/tree/course.ipynb?token={token}"
+        yield f"{base}{path}?token={token}"
     finally:
         proc.terminate()
         try:
@@ -144,7 +150,8 @@ def lab_page(browser: Any, lab: str) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     outside: list[str] = []
-    server = lab.split("/lab/")[0]
+    server = lab.split("/", 3)[:3]
+    server = "/".join(server)
 
     def route(r: Any) -> None:
         url = r.request.url
