@@ -9,7 +9,8 @@ page, rendered at build time. In ``conf.py``: ``extensions = ["convanim.sphinx"]
     ```
 
 The path is relative to the page (``/`` at its start: to the source folder). The directive makes a
-figure, so ``:name:`` is a target for ``{ref}``/``{numref}`` with the caption as its title. HTML
+figure, so ``:name:`` is a target for ``{ref}``/``{numref}`` with the caption as its title;
+``:width:`` is a CSS width (``80%``, ``600px``; a bare number is pixels) that PDF builds follow. HTML
 builders get the player (its JS and CSS once per page, however many players it has); every other
 builder (LaTeX/PDF, text, man, Texinfo) gets the still PNG, the last frame. A scenario that does
 not load is an error on the directive's line, with the scenario's own one-line message.
@@ -61,7 +62,10 @@ class ConvanimDirective(SphinxDirective):
         photo = _photo(Path(path))
         if photo is not None:
             self.env.note_dependency(str(photo))
-        player = convanim_player(scenario=str(path), width=self.options.get("width"), alt=scenario.title)
+        width = self.options.get("width")
+        if width and width[-1].isdigit():  # a bare number is pixels, as for images
+            width += "px"
+        player = convanim_player(scenario=str(path), width=width, alt=scenario.title)
         figure = nodes.figure("", player, classes=["convanim-figure"])
         self.set_source_info(figure)
         if "caption" in self.options:

@@ -44,6 +44,7 @@ As {numref}`fig-mean` shows, and {ref}`fig-mean` says again.
 ```
 
 ```{convanim} /animations/second.toml
+:width: 500
 ```
 
 <iframe src="players/mean.html" title="Mean" style="width:100%; height:640px; border:0"></iframe>
@@ -84,6 +85,7 @@ def test_html_page_has_two_players_and_their_assets_once(html):
     assert page.count("window.convanimPlayer = {") == 1 and page.count("<style>.convanim-player{") == 1
     assert re.search(r'<figure class="[^"]*convanim-figure[^"]*" id="fig-mean">', page)
     assert '<div class="convanim-embed" style="width:80%">' in page
+    assert '<div class="convanim-embed" style="width:500px">' in page
     assert "A mean filter smooths edges" in page.split('id="fig-mean"')[1].split("</figure>")[0]
 
 
@@ -124,7 +126,7 @@ def test_latex_build_includes_the_still(book, tmp_path):
     assert done.returncode == 0, done.stderr
     tex = (out / "course.tex").read_text(encoding="utf-8")
     graphics = re.findall(r"\\sphinxincludegraphics(\[[^\]]*\])?\{\{([0-9a-f]{40})\}\.png\}", tex)
-    assert [opts for opts, _ in graphics] == ["[width=0.800\\linewidth]", ""]
+    assert [opts for opts, _ in graphics] == ["[width=0.800\\linewidth]", "[width=500\\sphinxpxdimen]"]
     mean = convanim.load(book / "animations" / "mean.toml")
     assert (out / f"{graphics[0][1]}.png").read_bytes() == still_png(mean.frames())
     assert (out / f"{graphics[1][1]}.png").is_file()
