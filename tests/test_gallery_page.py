@@ -63,10 +63,11 @@ def test_scenario_links_are_relative_to_the_output_folder(tmp_path):
     assert index_html([Entry("a", small().frames())], tmp_path).count("scenario") == 0
 
 
-def card_frame(w, n: int):
+def card_frame(w, n: int | str):
     """The Playwright frame of card n's player page, once the card shows it."""
-    w.page.locator(f"#card{n} .view.live").wait_for()
-    return w.page.locator(f"#card{n} iframe").element_handle().content_frame()
+    card = f"card{n}" if isinstance(n, int) else n
+    w.page.locator(f"#{card} .view.live").wait_for()
+    return w.page.locator(f"#{card} iframe").element_handle().content_frame()
 
 
 PLAYER = "document.querySelector('.convanim-player')"
@@ -96,3 +97,17 @@ def test_players_play_only_in_view(gallery, open_page):
     first.wait_for_function(f"() => {PLAYER}.dataset.playing === 'true'")
     last.wait_for_function(f"() => {PLAYER}.dataset.playing === 'false'")
     w.assert_clean()
+
+
+def test_without_stills_the_cards_still_load_their_players(tmp_path, open_page, monkeypatch):
+    """--format gif,html writes no PNG: a card hides its broken still and shows its player."""
+    (tmp_path / "animations").mkdir()
+    (tmp_path / "animations" / "one.toml").write_text(SCENARIO.format(n=1, size=5), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--jobs", "1", "-q", "--format", "gif,html"], root=tmp_path) == 0
+    assert not (tmp_path / "output" / "one.png").exists()
+    w = open_page(tmp_path / "output" / "index.html", reduced_motion="no-preference")
+    frame = card_frame(w, "one")
+    frame.wait_for_function(f"() => Number({PLAYER}.dataset.frame) >= 3")
+    assert w.page.locator("#one img").evaluate("img => img.hidden") is True
+    assert w.errors == ["error: Failed to load resource: net::ERR_FILE_NOT_FOUND"] and w.requests == []
