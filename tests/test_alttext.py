@@ -149,8 +149,9 @@ def test_the_gallery_and_the_player_carry_it():
     page = (ROOT / "output" / "convol_mean.html").read_text(encoding="utf-8")
     text = convanim.load(ROOT / "animations" / "convol_mean.toml").alt_text
     escaped = text.replace("'", "&#x27;")
-    assert f'role="img" aria-label="{escaped}"' in page
-    assert f"<summary>Text description</summary><p>{escaped}</p>" in index
+    assert f'alt="{escaped}" width=' in page  # the player's still picture
+    assert f'<img src="convol_mean.png" alt="{escaped}"' in index  # the gallery's card
+    assert f"role='img' aria-label='{text[:40]}" in page  # the live picture, in the still's SVG
     assert (ROOT / "output" / "convol_mean.txt").read_text(encoding="utf-8") == text + "\n"
 
 
