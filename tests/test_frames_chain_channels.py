@@ -224,3 +224,67 @@ def test_bias_true_with_random_weights_draws_a_bias():
         ],
     )
     assert sc.stages[0].bias is not None and sc.stages[0].bias.shape == (2,)
+
+
+def outlines(f, frame: int, stroke: float) -> list[Rect]:
+    return [
+        it.shape
+        for it in f.items
+        if it.first == it.last == frame and isinstance(it.shape, Rect) and it.shape.width == stroke
+    ]
+
+
+def test_a_depthwise_filter_reads_only_its_own_plane():
+    sc = convanim.Scenario(
+        image={"values": [R.tolist(), (2 * R).tolist(), (15 - R).tolist()], "names": ["R", "G", "B"]},
+        stages=[
+            {"operation": "conv2d", "kernel": {"preset": "sobel_x"}, "groups": 3},
+            {"operation": "relu"},
+        ],
+    )
+    b = ChannelChainBuilder(sc)
+    f = b.frames()
+    frame = 1 + 4  # step 4: filter 1 (reads G only), out[0,0]
+    c, hl = b.layout.cell, sc.render.highlight
+    g, one = b.layout.maps[0].panels[1].grid, b.layout.maps[1].panels[1].grid
+    assert outlines(f, frame, b.stroke) == [
+        Rect(g.x, g.y, 3 * c, 3 * c, stroke=hl, width=b.stroke),
+        Rect(one.x, one.y, c, c, stroke=hl, width=b.stroke),
+    ]
+    assert "out[1][0,0] = Σ(G) = 16.0" in texts(f, frame)  # 2 × (2 + 4 + 2) sobel on 2·R
+    assert "conv 3→3, 3×3" in texts(f, 0) and "groups 3" in texts(f, 0)
+
+
+def test_a_pointwise_layer_is_a_weighted_sum_of_the_channels():
+    sc = convanim.Scenario(
+        image={"values": [R.tolist(), (2 * R).tolist(), (15 - R).tolist()], "names": ["R", "G", "B"]},
+        stages=[
+            {"operation": "conv2d", "filters": [{"values": [[[1]], [[0.5]], [[-1]]], "bias": 2}]},
+            {"operation": "relu"},
+        ],
+    )
+    f = build(sc)
+    assert "a weighted sum of the channels" in texts(f, 0)
+    # pixel (0,1): R = 1, G = 2, B = 14
+    assert "out[0][0,1] = Σ(R) + Σ(G) + Σ(B) + b = 1.0 + 1.0 − 14.0 + 2 = −10.0" in texts(f, 2)
+
+
+def test_a_transposed_step_outlines_where_it_adds_on_every_target_channel():
+    sc = convanim.Scenario(
+        image={"values": [[[1.0, 2], [3, 4]], [[5.0, 6], [7, 8]]]},
+        stages=[
+            {"operation": "conv_transpose2d", "out_channels": 3, "kernel_size": 2, "stride": 2},
+            {"operation": "relu"},
+        ],
+    )
+    b = ChannelChainBuilder(sc)
+    f = b.frames()
+    assert len(f) == sc.n_frames == 1 + 8 + 1 + 1
+    frame = 1 + 5  # step 5: channel 1, pixel (0,1), adding onto output rows 0–1, cols 2–3
+    c, hl = b.layout.cell, sc.render.highlight
+    src = b.layout.maps[0].panels[1].grid
+    expected = [Rect(src.x + c, src.y, c, c, stroke=hl, width=b.stroke)]
+    for p in b.layout.maps[1].panels:
+        expected.append(Rect(p.grid.x + 2 * c, p.grid.y, 2 * c, 2 * c, stroke=hl, width=b.stroke))
+    assert outlines(f, frame, b.stroke) == expected
+    assert "input[1][0,1] = 6 adds 6 × filter 1 onto channels 0, 1, 2" in texts(f, frame)

@@ -223,7 +223,7 @@ class ChannelChainBuilder(ChainBuilder):
             n, (_, h, _w) = len(self._slots(i)), values.shape
             cols = math.ceil(n / rows)
             width += self._map_width(i, cols, cell) + GAP
-            used = min(n, rows) * (h * cell + PANEL_LABEL + PANEL_GAP)
+            used = math.ceil(n / cols) * (h * cell + PANEL_LABEL + PANEL_GAP)
             height = max(height, used + (SMALL_PX + 8 if self._more_text(i) else 0))
         return width - GAP, height
 
@@ -242,18 +242,19 @@ class ChannelChainBuilder(ChainBuilder):
         return max(panels, *texts)
 
     def _place_map(self, i: int, x: float, top: float, rows: int, cell: int) -> tuple[MapPanels, float]:
+        """Map i's panels in reading order, ``rows`` at most in a column."""
         slots = self._slots(i)
         _, h, w = self.values[i].shape
-        col_w = self._col_width(i, cell)
+        col_w, cols = self._col_width(i, cell), math.ceil(len(slots) / rows)
         panels = []
         for j, channel in enumerate(slots):
-            col, row = divmod(j, rows)
+            row, col = divmod(j, cols)
             px = x + col * (col_w + PANEL_GAP)
             py = top + row * (h * cell + PANEL_LABEL + PANEL_GAP) + PANEL_LABEL
             panels.append(Panel(Grid(px, py, h, w, cell), channel, self._panel_label(i, channel)))
-        used = min(len(slots), rows) * (h * cell + PANEL_LABEL + PANEL_GAP)
+        used = math.ceil(len(slots) / cols) * (h * cell + PANEL_LABEL + PANEL_GAP)
         more = self.values[i].shape[0] - len([c for c in slots if c is not None])
-        width = self._map_width(i, math.ceil(len(slots) / rows), cell)
+        width = self._map_width(i, cols, cell)
         return MapPanels(x, tuple(panels), more, top + used + SMALL_PX), width
 
     # ------------------------------------------------------------------ the operation panel
@@ -274,6 +275,8 @@ class ChannelChainBuilder(ChainBuilder):
             lines.append(lab.padding_text(st))
         if st.groups > 1:
             lines.append(f"groups {st.groups}")
+        if st.kernel_size == (1, 1) and st.operation == "conv2d":
+            lines.append("a weighted sum of the channels")
         return lines
 
     def _filter_planes(self, st: Stage) -> int:
@@ -282,28 +285,29 @@ class ChannelChainBuilder(ChainBuilder):
     def _op_width(self, st: Stage) -> float:
         if not self._layered(st):
             return super()._op_width(st)
-        return st.kernel_size[1] * LAYER_CELL
+        texts = [text_width(t, SMALL_PX) + 8 for t in self._filter_texts(st)]
+        return max(st.kernel_size[1] * LAYER_CELL, *texts)
 
     def _op_height(self, st: Stage) -> float:
         if not self._layered(st):
             return super()._op_height(st)
         planes = self._filter_planes(st)
-        return PANEL_LABEL + planes * (st.kernel_size[0] * LAYER_CELL + 6) + PANEL_LABEL
+        bias = PANEL_LABEL if st.bias is not None else 0
+        return PANEL_LABEL + planes * (st.kernel_size[0] * LAYER_CELL + 6) + bias
 
     def _op_panel_width(self, st: Stage) -> float:
         texts = [text_width(t, SMALL_PX) for t in self._op_labels(st)]
         if self._layered(st):
             names = [n for ns in self.names for n in ns]
             side = 2 * (max(text_width(n, SMALL_PX - 2) for n in names) + 6)
-            texts += [text_width(t, SMALL_PX) for t in self._filter_texts(st)]
             return max(self._op_width(st) + side, *texts) + 8
         return max(self._op_width(st), *texts) + 8
 
     def _filter_texts(self, st: Stage) -> list[str]:
         n = st.kernel.values.shape[0]
-        fmt = self._weight_format(st, bias=True)
         texts = [f"filter {n - 1}"]
         if st.bias is not None:
+            fmt = self._weight_format(st, bias=True)
             texts += [f"bias {fmt(float(b))}" for b in st.bias]
         return texts
 
@@ -363,10 +367,12 @@ class ChannelChainBuilder(ChainBuilder):
         shown = n if n <= MAX_OP_PLANES else MAX_OP_PLANES - 1
         fill, hl = self.render.kernel_fill, self.render.highlight
         fmt = self._weight_format(st)
+        widest = max((fmt(float(v)) for v in st.kernel.values.ravel()), key=lambda t: text_width(t, 11.0))
+        size = fit(widest, LAYER_CELL, 11.0, 6.0)  # one size for every weight of the layer
         plane_h = st.kernel_size[0] * LAYER_CELL
+        bx += (box_w - st.kernel_size[1] * LAYER_CELL) / 2
         for p in range(shown):
             labels = [[fmt(float(v)) for v in row] for row in weights[p]]
-            size = fit(max((t for row in labels for t in row), key=len), LAYER_CELL, 11.0, 6.0)
             for (r, c), _ in np.ndenumerate(weights[p]):
                 cx, cy = bx + c * LAYER_CELL, y + r * LAYER_CELL
                 self.add(Rect(cx, cy, LAYER_CELL, LAYER_CELL, fill=fill, stroke=hl, width=1), first, last)
@@ -498,6 +504,8 @@ class ChannelChainBuilder(ChainBuilder):
                 if (p.channel is None and reads) or p.channel in reads:
                     self._outline(p.grid, rows, cols, hl, k)
         self._zoom_step(i, step, k)
+        if isinstance(step, Scatter):
+            self._scattered(dst, step, k)
         out = getattr(step, "out", None)
         if out is None:
             return
@@ -507,6 +515,21 @@ class ChannelChainBuilder(ChainBuilder):
         else:
             text = f"now: channel {step.channel}"
             self.add(Text(dst.x, dst.more_y + SMALL_PX + 4, text, SMALL_PX, hl, "start"), k, k)
+
+    def _scattered(self, dst: MapPanels, step: Scatter, frame: int) -> None:
+        """Where a transposed step adds value × weights, on each output channel it adds onto
+        (clipped to the output: padding crops the rest)."""
+        g = dst.panels[0].grid
+        rows = [r for r in step.rows.tolist() if 0 <= r < g.rows]
+        cols = [c for c in step.cols.tolist() if 0 <= c < g.cols]
+        if not rows or not cols:
+            return
+        for t in step.targets:
+            panel = dst.of(t)
+            if panel is not None:
+                self._outline(
+                    panel.grid, (rows[0], rows[-1]), (cols[0], cols[-1]), self.render.highlight, frame
+                )
 
     @staticmethod
     def _planes_read(step: object) -> tuple[int, ...]:
@@ -673,7 +696,9 @@ class ChannelChainBuilder(ChainBuilder):
         text = super()._equation(i, step, beat)
         channel = getattr(step, "channel", 0)
         if isinstance(step, Scatter):
-            return text.replace("input[", f"input[{channel}][", 1)
+            x, onto = self.fmts[i](step.value), ", ".join(self.names[i + 1][t] for t in step.targets)
+            where = f"input[{channel}][{step.src[0]},{step.src[1]}]"
+            return f"{where} = {x} adds {x} \u00d7 filter {channel} onto channels {onto}{faster}"
         return text.replace("output[", f"out[{channel}][", 1)
 
     def _sum_equation(self, i: int, step: Step, faster: str) -> str:
@@ -684,8 +709,8 @@ class ChannelChainBuilder(ChainBuilder):
         terms = [
             (f"{SIGMA}({self.names[i][p]})", fout(s)) for p, s in zip(step.planes, step.sums, strict=True)
         ]
-        if len(terms) == 1:
-            terms = [(f"{SIGMA} filter \u00b7 window", terms[0][1])]
+        if len(terms) == 1 and step.bias is None:  # one plane, no bias: nothing to add up
+            return f"{head}{terms[0][0]} = {fout(step.value)}{faster}"
         if step.bias is not None:
             terms.append(("b", self._weight_format(self.s.stages[i], bias=True)(step.bias)))
         result = fout(step.value)
