@@ -15,7 +15,7 @@ import numpy as np
 
 from . import fields as f
 from .errors import ScenarioError
-from .kernels import PRESETS, SIZED, make_kernel, weight_label
+from .kernels import PRESETS, SIZED, fractions_read_best, make_kernel, weight_label
 
 MAX_CHANNELS = 64  #: input or output channels of a layer
 MAX_KERNEL = 64  #: side of a kernel plane
@@ -72,6 +72,7 @@ class Kernel:
 
     values: np.ndarray  #: conv2d (C_out, C_in/g, kh, kw); conv_transpose2d (C_in, C_out/g, kh, kw)
     preset: str | None = None
+    names: tuple[str | None, ...] = ()  #: each filter's preset (or presets, joined), when named
 
     @property
     def plane(self) -> np.ndarray:
@@ -81,11 +82,14 @@ class Kernel:
     @property
     def labels(self) -> tuple[tuple[str, ...], ...]:
         """Each weight of the first plane as drawn: "1/9", "−2", "0.125"."""
-        return plane_labels(self.values[0, 0])
+        return plane_labels(self.values[0, 0], self.values)
 
 
-def plane_labels(plane: np.ndarray) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(weight_label(v) for v in row) for row in plane.tolist())
+def plane_labels(plane: np.ndarray, within: np.ndarray | None = None) -> tuple[tuple[str, ...], ...]:
+    """Each weight of a plane as drawn; fractions or decimals as suit the whole set ``within``
+    (the layer's weights: one style for all its planes), by default the plane itself."""
+    fractions = fractions_read_best(plane if within is None else within)
+    return tuple(tuple(weight_label(v, fractions) for v in row) for row in plane.tolist())
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -149,7 +153,7 @@ def parse_filter_tables(data: Any, prefix: str, shape: Shape) -> tuple[Kernel, n
         raise ScenarioError(prefix, f"must be a non-empty list of tables (got {f.show(data)})")
     if len(data) > MAX_CHANNELS:
         raise ScenarioError(prefix, f"at most {MAX_CHANNELS} filters (got {len(data)})")
-    planes, biases, presets = [], [], set()
+    planes, biases, presets, names = [], [], set(), []
     for i, table in enumerate(data):
         key = f"{prefix}[{i}]"
         t = f.parse_table(table, FILTER_FIELDS, key)
@@ -162,14 +166,17 @@ def parse_filter_tables(data: Any, prefix: str, shape: Shape) -> tuple[Kernel, n
             if len(stack) != shape.planes:
                 raise ScenarioError(f"{key}.values", f"{_planes(len(stack))}, but {shape.why()}")
             presets.add(None)
+            names.append(None)
         elif t["preset"] is not None:
             stack = np.stack([_preset(t["preset"], t["size"], t["sigma"], key)] * shape.planes)
             presets.add(t["preset"])
+            names.append(t["preset"])
         else:
             if len(t["presets"]) != shape.planes:
                 raise ScenarioError(f"{key}.presets", f"{_planes(len(t['presets']))}, but {shape.why()}")
             stack = np.stack([_preset(p, t["size"], t["sigma"], key) for p in t["presets"]])
             presets.update(t["presets"])
+            names.append(", ".join(t["presets"]))
         if planes and stack.shape[1:] != planes[0].shape[1:]:
             kh, kw = planes[0].shape[1:]
             raise ScenarioError(
@@ -182,7 +189,7 @@ def parse_filter_tables(data: Any, prefix: str, shape: Shape) -> tuple[Kernel, n
     _check_count(len(planes), prefix, shape)
     bias = _biases(biases, prefix)
     preset = presets.pop() if len(presets) == 1 else None
-    return Kernel(_frozen(np.stack(planes)), preset), bias
+    return Kernel(_frozen(np.stack(planes)), preset, tuple(names)), bias
 
 
 def _planes(n: int) -> str:

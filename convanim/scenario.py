@@ -264,11 +264,14 @@ class Scenario:
         parsed = f.parse_table(keys, TOP_FIELDS, "")
         shape, channels, make_image = _parse_image(parsed["image"], Path(base))
         stages = _parse_stages(parsed, keys, shape, channels)
-        picture = len(stages) > 1 or (isinstance(parsed["image"], dict) and parsed["image"].get("file"))
+        photo = isinstance(parsed["image"], dict) and bool(parsed["image"].get("file"))
+        picture = _drawn_as_picture(stages, photo)
         for st in stages:
             if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
                 raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
+        if not picture:
+            stages = (_grid_view(stages[0], keys),)
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
         if timing.detail_steps is not None and not picture:
             raise ScenarioError(
@@ -277,7 +280,6 @@ class Scenario:
         frames = (
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
-        photo = isinstance(parsed["image"], dict) and bool(parsed["image"].get("file"))
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         _check_limits(shape, channels, stages, frames, limits, extra=shape[0] * shape[1] if colour else 0)
         values = {
@@ -316,7 +318,7 @@ class Scenario:
     @property
     def picture(self) -> bool:
         """Drawn as pictures with a zoomed inset (a photo, or a chain), else as grids of numbers."""
-        return len(self.stages) > 1 or (self.image.source or "").startswith("file ")
+        return _drawn_as_picture(self.stages, (self.image.source or "").startswith("file "))
 
     @property
     def n_frames(self) -> int:
@@ -521,6 +523,29 @@ def _parse_photo(t: dict[str, Any], base: Path) -> ImagePlan:
         return Image(values, f"file {t['file']}", names, layered=color == "rgb")
 
     return shape, 3 if color == "rgb" else 1, make
+
+
+def _drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
+    """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
+    side by side) is drawn as pictures; one layer or one map as grids of numbers."""
+    first = stages[0]
+    per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
+    return len(stages) > 1 or photo or per_channel
+
+
+def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
+    """On grids of numbers a transposed layer with channels or a bias is drawn as the equivalent
+    convolution (the 'direct' view, one window per output value): its default view there."""
+    layer = st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
+    if st.operation != "conv_transpose2d" or not layer or st.transpose_view == "direct":
+        return st
+    given = keys.get("transpose_view") or (keys.get("stages") or [{}])[0].get("transpose_view")
+    if given == "scatter":
+        name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
+        raise ScenarioError(
+            name, "'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"
+        )
+    return dataclasses.replace(st, transpose_view="direct")
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:

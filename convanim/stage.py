@@ -294,13 +294,13 @@ def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]
     else:
         kernel = _one_plane_layer(t["kernel"], key("kernel"), in_channels, groups, transposed)
     if t["bias"] is not None:
-        if isinstance(t["bias"], bool):  # random weights drew their bias already (or none)
+        if sources[0] == "filters" and bias is not None:
+            raise ScenarioError(key("bias"), "is given in each filter table already")
+        if isinstance(t["bias"], bool):
             if sources[0] != "out_channels":
                 raise ScenarioError(
                     key("bias"), "true/false only applies to random weights; give the numbers"
                 )
-        elif bias is not None:
-            raise ScenarioError(key("bias"), "is given in each filter table already")
         else:
             channels = kernel.values.shape[1] * groups if transposed else kernel.values.shape[0]
             bias = bias_array(t["bias"], key("bias"), channels)

@@ -266,7 +266,7 @@ def test_a_pointwise_layer_is_a_weighted_sum_of_the_channels():
     f = build(sc)
     assert "a weighted sum of the channels" in texts(f, 0)
     # pixel (0,1): R = 1, G = 2, B = 14
-    assert "out[0][0,1] = Σ(R) + Σ(G) + Σ(B) + b = 1.0 + 1.0 − 14.0 + 2 = −10.0" in texts(f, 2)
+    assert "out[0][0,1] = Σ(R) + Σ(G) + Σ(B) + b = 1.0 + 1.0 − 14.0 + 2.0 = −10.0" in texts(f, 2)
 
 
 def test_a_transposed_step_outlines_where_it_adds_on_every_target_channel():

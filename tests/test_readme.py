@@ -26,3 +26,18 @@ def test_the_gallery_gifs_are_shown():
     for path in sorted((ROOT / "animations").glob("*.toml")):
         assert f"(output/{path.stem}.gif)" in README
     assert README.index("output/convol_mean.gif") < README.index("## ")  # at the top
+
+
+def test_the_readme_scenario_snippets_load(tmp_path):
+    """Every ```toml block that declares an image is a valid scenario."""
+    import convanim
+
+    blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    loaded = 0
+    for i, block in enumerate(blocks):
+        if "[image]" in block:
+            path = tmp_path / f"snippet{i}.toml"
+            path.write_text(block, encoding="utf-8")
+            convanim.load(path)
+            loaded += 1
+    assert loaded >= 2

@@ -6,6 +6,7 @@ from ..display import Frames
 from ..scenario import Scenario
 from .chain import ChainBuilder
 from .chain_channels import ChannelChainBuilder, has_channels
+from .layer import LayerBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
 from .window import PoolBuilder, WindowBuilder
@@ -18,6 +19,8 @@ def build(scenario: Scenario) -> Frames:
         return builder(scenario).frames()
     comp = scenario._computation
     op = scenario.operation
+    if op in ("conv2d", "conv_transpose2d") and layered(scenario):
+        return LayerBuilder(scenario, comp).frames()
     if op == "conv_transpose2d" and scenario.transpose_view == "scatter":
         return ScatterBuilder(scenario, comp).frames()
     if op in ("max_pool2d", "avg_pool2d"):
@@ -25,6 +28,12 @@ def build(scenario: Scenario) -> Frames:
     if op in ("upsample", "relu"):
         return ResampleBuilder(scenario, comp).frames()
     return WindowBuilder(scenario, comp).frames()
+
+
+def layered(scenario: Scenario) -> bool:
+    """Drawn as a layer (stacks of planes, Σ and bias): channels in or out, or a bias."""
+    st = scenario.stages[0]
+    return st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
 
 
 __all__ = ["build"]

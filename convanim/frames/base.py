@@ -46,10 +46,18 @@ class Collector:
     def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
         self.items.append(Item(shape, first, self.last if last is None else last))
 
-    def assemble(self, title: str, size: tuple[int, int], infos: tuple[FrameInfo, ...], grid: Grid) -> Frames:
+    def assemble(
+        self,
+        title: str,
+        size: tuple[int, int],
+        infos: tuple[FrameInfo, ...],
+        grid: Grid,
+        grids: tuple[Grid, ...] = (),
+    ) -> Frames:
         """The display list, once every item is in; one FrameInfo per frame."""
         assert len(infos) == self.last + 1, "one FrameInfo per frame"
-        return Frames(title, size[0], size[1], self.s.render.background, tuple(self.items), infos, grid)
+        background = self.s.render.background
+        return Frames(title, size[0], size[1], background, tuple(self.items), infos, grid, grids)
 
 
 class Builder(Collector):

@@ -8,7 +8,6 @@ A one-channel chain keeps the plainer picture of :mod:`.chain` (see ``has_channe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +15,9 @@ from PIL import Image
 
 from .. import style
 from ..display import FrameInfo, Frames, Grid, Hatch, Rect, Text
-from ..kernels import weight_label
+from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
-from ..numfmt import MINUS, formatter
+from ..numfmt import MINUS
 from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Map, Pool, Sample, Scatter, Step
@@ -307,19 +306,12 @@ class ChannelChainBuilder(ChainBuilder):
         n = st.kernel.values.shape[0]
         texts = [f"filter {n - 1}"]
         if st.bias is not None:
-            fmt = self._weight_format(st, bias=True)
-            texts += [f"bias {fmt(float(b))}" for b in st.bias]
+            texts += [self._bias_text(st, float(b)) for b in st.bias]
         return texts
 
-    @staticmethod
-    def _weight_format(st: Stage, bias: bool = False) -> Callable[[float], str]:
-        """A layer's weights (or its biases) as decimals with one number of digits when two
-        decimals write them all exactly (a seeded random init: "0.10", "−0.14"), else as kernel
-        presets write them ("1/9")."""
-        values = st.bias if bias else st.kernel.values.ravel()
-        if np.allclose(np.round(values, 2), values, rtol=0, atol=1e-12):
-            return formatter(None, values)
-        return weight_label
+    def _bias_text(self, st: Stage, bias: float) -> str:
+        """The bias as the layer view writes it: in its output's format."""
+        return f"bias {self.fmts[self.s.stages.index(st) + 1](bias)}"
 
     def _op_panel(self, i: int, st: Stage) -> None:
         if not self._layered(st):
@@ -366,13 +358,15 @@ class ChannelChainBuilder(ChainBuilder):
         y = top + PANEL_LABEL
         shown = n if n <= MAX_OP_PLANES else MAX_OP_PLANES - 1
         fill, hl = self.render.kernel_fill, self.render.highlight
-        fmt = self._weight_format(st)
-        widest = max((fmt(float(v)) for v in st.kernel.values.ravel()), key=lambda t: text_width(t, 11.0))
-        size = fit(widest, LAYER_CELL, 11.0, 6.0)  # one size for every weight of the layer
+        planes = [plane_labels(plane, st.kernel.values) for plane in weights]  # as the layer view
+        every = [
+            t for f in st.kernel.values for q in f for row in plane_labels(q, st.kernel.values) for t in row
+        ]
+        size = fit(max(every, key=lambda t: text_width(t, 11.0)), LAYER_CELL, 11.0, 6.0)  # one size
         plane_h = st.kernel_size[0] * LAYER_CELL
         bx += (box_w - st.kernel_size[1] * LAYER_CELL) / 2
         for p in range(shown):
-            labels = [[fmt(float(v)) for v in row] for row in weights[p]]
+            labels = planes[p]
             for (r, c), _ in np.ndenumerate(weights[p]):
                 cx, cy = bx + c * LAYER_CELL, y + r * LAYER_CELL
                 self.add(Rect(cx, cy, LAYER_CELL, LAYER_CELL, fill=fill, stroke=hl, width=1), first, last)
@@ -387,7 +381,7 @@ class ChannelChainBuilder(ChainBuilder):
             text = f"{ELLIPSIS} +{n - shown} planes"
             self.add(Text(centre, y + SMALL_PX, text, SMALL_PX - 1, style.MUTED), first, last)
         if st.bias is not None:
-            bias = f"bias {self._weight_format(st, bias=True)(float(st.bias[k]))}"
+            bias = self._bias_text(st, float(st.bias[k]))
             self.add(Text(centre, top + self._op_height(st) - 2, bias, SMALL_PX, style.INK), first, last)
 
     def _reads(self, i: int, k: int) -> list[str]:
@@ -712,7 +706,7 @@ class ChannelChainBuilder(ChainBuilder):
         if len(terms) == 1 and step.bias is None:  # one plane, no bias: nothing to add up
             return f"{head}{terms[0][0]} = {fout(step.value)}{faster}"
         if step.bias is not None:
-            terms.append(("b", self._weight_format(self.s.stages[i], bias=True)(step.bias)))
+            terms.append(("b", fout(step.bias)))
         result = fout(step.value)
 
         def text(keys: list[str]) -> str:

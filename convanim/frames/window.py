@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import style
@@ -129,24 +131,16 @@ class WindowBuilder(Builder):
         weights, labels, inputs = self.comp.weights[0, 0], self.weight_labels, step.inputs[0]
         exact = all(weight_is_exact(w) for w in weights.ravel())
         value = ("= " if exact else "\u2248 ") + self.fmt_out(step.value)
-        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
-        if not nz:
+        terms, join = expansion(weights, labels, inputs, self.fmt_in)
+        if not terms:
             return head + "0"
+        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
         if len({weights[r, c] for r, c in nz}) == 1:
             w = labels[nz[0][0]][nz[0][1]]
-            terms = [self.fmt_in(inputs[r, c]) for r, c in nz]
             total = self.fmt_in(sum(inputs[r, c] for r, c in nz))
             product = f"{total}/{w[2:]}" if w.startswith("1/") else f"{w}\u00b7{total}"
-            return shorten(
-                terms, lambda shown: f"{head}{w} \u00b7 ({' + '.join(shown)}) = {product} {value}", self.room
-            )
-
-        def term(r: int, c: int) -> str:
-            w = labels[r][c]
-            return f"{paren(w)}\u00b7{paren(self.fmt_in(inputs[r, c]))}"
-
-        terms = [term(r, c) for r, c in nz]
-        return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", self.room)
+            return shorten(terms, lambda shown: f"{head}{join(shown)} = {product} {value}", self.room)
+        return shorten(terms, lambda shown: f"{head}{join(shown)} {value}", self.room)
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
@@ -174,6 +168,20 @@ class WindowBuilder(Builder):
             )
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return infos
+
+
+def expansion(
+    weights: np.ndarray, labels: tuple[tuple[str, ...], ...], inputs: np.ndarray, fmt: Callable[[float], str]
+) -> tuple[list[str], Callable[[list[str]], str]]:
+    """A plane's weighted sum written out: its terms (inputs under non-zero weights, or w·x each)
+    and how shown terms join, "1/9 · (9 + … + 9)" when every weight is the same, else
+    "w·x + w·x + …". No terms when every weight is 0."""
+    nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
+    if nz and len({weights[r, c] for r, c in nz}) == 1:
+        w = labels[nz[0][0]][nz[0][1]]
+        return [fmt(inputs[r, c]) for r, c in nz], lambda shown: f"{w} \u00b7 ({' + '.join(shown)})"
+    terms = [f"{paren(labels[r][c])}\u00b7{paren(fmt(inputs[r, c]))}" for r, c in nz]
+    return terms, lambda shown: " + ".join(shown)
 
 
 def _index(stride: int, out: str, dilation: int, tap: str, pad: int) -> str:
