@@ -288,3 +288,20 @@ def test_a_transposed_step_outlines_where_it_adds_on_every_target_channel():
         expected.append(Rect(p.grid.x + 2 * c, p.grid.y, 2 * c, 2 * c, stroke=hl, width=b.stroke))
     assert outlines(f, frame, b.stroke) == expected
     assert "input[1][0,1] = 6 adds 6 × filter 1 onto channels 0, 1, 2" in texts(f, frame)
+
+
+def test_a_random_transposed_layer_has_a_bias_per_output_channel():
+    sc = convanim.Scenario(
+        image={"pattern": "random", "size": 3, "channels": 2},
+        stages=[
+            {"operation": "conv_transpose2d", "out_channels": 3, "kernel_size": 2, "stride": 2, "bias": True},
+            {"operation": "relu"},
+        ],
+    )
+    st = sc.stages[0]
+    assert st.bias.shape == (3,)
+    x = torch.tensor(np.array(sc.image.values))[None]
+    w, b = torch.tensor(np.array(st.kernel.values)), torch.tensor(np.array(st.bias))
+    expected = F.relu(F.conv_transpose2d(x, w, b, stride=2))[0].numpy()
+    np.testing.assert_allclose(sc.output(), expected, rtol=1e-12, atol=1e-12)
+    assert len(sc.frames()) == sc.n_frames
