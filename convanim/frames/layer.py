@@ -101,6 +101,8 @@ class LayerBuilder(Builder):
         self.fmt_out = formatter(self.render.number_format, out, least=0 if whole else 1)
         self.labels = self.label_lines()
         self.plane_labels = [[plane_labels(p, weights) for p in w] for w in weights]
+        #: per filter: whether its labels write every weight exactly ("=", else "≈")
+        self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
         self.layout = self._layout()
         self.value_px = self._value_size(out)
         self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
@@ -472,8 +474,7 @@ class LayerBuilder(Builder):
     def step_equation(self, step: Step) -> str:
         """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip."""
         head = f"out[{step.channel}][{step.out[0]},{step.out[1]}] = "
-        exact = all(weight_is_exact(w) for w in self.comp.weights[step.channel].ravel())
-        value = ("= " if exact else "\u2248 ") + self.fmt_out(step.value)
+        value = ("= " if self.exact[step.channel] else "\u2248 ") + self.fmt_out(step.value)
         bias = [] if step.bias is None else [paren(self.fmt_out(step.bias))]
         weights, labels = self.comp.weights[step.channel], self.plane_labels[step.channel]
         if len(step.planes) == 1:  # one plane: its products written out, as for a gray image
