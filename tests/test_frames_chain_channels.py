@@ -305,3 +305,15 @@ def test_a_random_transposed_layer_has_a_bias_per_output_channel():
     expected = F.relu(F.conv_transpose2d(x, w, b, stride=2))[0].numpy()
     np.testing.assert_allclose(sc.output(), expected, rtol=1e-12, atol=1e-12)
     assert len(sc.frames()) == sc.n_frames
+
+
+def test_rounded_sums_are_said_to_be_approximate():
+    sc = convanim.load(ROOT / "animations" / "chain_rgb_photo.toml")
+    f = build(sc)
+    step = sc._computations[2].steps[0]  # conv 5 → 2 reads values with four decimals
+    assert step.sums[0] == pytest.approx(-0.445) and step.value == pytest.approx(16.9701)
+    assert (
+        "out[0][0,0] = Σ(0) + Σ(1) + Σ(2) + Σ(3) + Σ(4) + b = −0.44 + 5.96 + 9.09 + 0.17 + 2.05 + 0.14 ≈ 16.97"
+        in texts(f, 101)
+    )
+    assert "out[0][0,0] = Σ(R) + Σ(G) + Σ(B) + b = −2.04 − 1.55 + 20.48 + 0.10 = 16.99" in texts(f, 1)

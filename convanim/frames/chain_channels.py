@@ -705,14 +705,18 @@ class ChannelChainBuilder(ChainBuilder):
         ]
         if len(terms) == 1 and step.bias is None:  # one plane, no bias: nothing to add up
             return f"{head}{terms[0][0]} = {fout(step.value)}{faster}"
+        numbers = list(step.sums)
         if step.bias is not None:
             terms.append(("b", fout(step.bias)))
-        result = fout(step.value)
+            numbers.append(step.bias)
+        # "≈" when the written terms are rounded (they may not add up to the written value)
+        exact = all(_reads_as(fout(v), v) for v in [*numbers, step.value])
+        result = ("= " if exact else "\u2248 ") + fout(step.value)
 
         def text(keys: list[str]) -> str:
             picked = [terms[int(k)] if k != ELLIPSIS else (ELLIPSIS, ELLIPSIS) for k in keys]
             names = " + ".join(n for n, _ in picked)
-            return f"{head}{names} = {_signed([v for _, v in picked])} = {result}{faster}"
+            return f"{head}{names} = {_signed([v for _, v in picked])} {result}{faster}"
 
         return shorten([str(j) for j in range(len(terms))], text, self.layout.width - 2 * PAD)
 
@@ -746,6 +750,14 @@ class ChannelChainBuilder(ChainBuilder):
         self._strip()
         size = (self.layout.width, self.layout.height)
         return self.assemble(self.s.title, size, self._infos(), self.layout.grids[-1])
+
+
+def _reads_as(text: str, value: float) -> bool:
+    """Whether a written number is the value itself, not a rounding of it."""
+    try:
+        return abs(float(text.replace(MINUS, "-")) - value) <= 1e-9 * max(1.0, abs(value))
+    except ValueError:  # ∞
+        return False
 
 
 def _signed(numbers: list[str]) -> str:
