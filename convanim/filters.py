@@ -236,7 +236,8 @@ def bias_array(value: Any, key: str, channels: int) -> np.ndarray:
     """A stage's `bias` given as numbers: one per output channel (a number for one channel)."""
     items = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
     items = [
-        f.number(v, f"{key}[{i}]" if isinstance(value, (list, tuple)) else key) for i, v in enumerate(items)
+        f.number(v, f"{key}[{i}]" if isinstance(value, (list, tuple, np.ndarray)) else key)
+        for i, v in enumerate(items)
     ]
     if len(items) != channels:
         raise ScenarioError(key, f"{len(items)} values, but the layer has {channels} output channels")

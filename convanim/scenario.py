@@ -495,7 +495,9 @@ def _parse_planes(t: dict[str, Any]) -> ImagePlan:
             here, _, make = _parse_pattern(p, t, key, 1)
             makers.append(lambda make=make: make().values[0])
         if shape is not None and here != shape:
-            raise ScenarioError(key, f"is {here[0]}×{here[1]} but plane 0 is {shape[0]}×{shape[1]}")
+            raise ScenarioError(
+                key, f"is {here[0]}×{here[1]} but plane 0 is {shape[0]}×{shape[1]}; planes must have one size"
+            )
         shape = here
 
     def make() -> Image:
@@ -545,6 +547,15 @@ def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
         raise ScenarioError(
             name, "'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"
         )
+    for axis, k in enumerate(st.kernel_size):  # what _check_transpose asks of a 'direct' view
+        limit, pad = st.dilation[axis] * (k - 1), st.padding[2 * axis]
+        if pad > limit:
+            name = f"{st.prefix}.padding" if st.prefix else "padding"
+            raise ScenarioError(
+                name,
+                f"a transposed layer with channels or a bias is drawn as its equivalent convolution, which "
+                f"needs padding ≤ dilation·(kernel − 1) = {limit} (got {pad})",
+            )
     return dataclasses.replace(st, transpose_view="direct")
 
 
@@ -613,7 +624,7 @@ def _check_limits(
     if cells > limits.max_cells:
         raise LimitError(
             "image",
-            f"{size} needs {cells:,} cells drawn (input and output); the limit is "
+            f"{size} needs {cells:,} cells drawn (input, output and weights); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
         )
 

@@ -269,7 +269,8 @@ def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]
         )
     if len(sources) > 1:
         raise ScenarioError(
-            key(sources[1]), f"give only one of `kernel`, `filters` or `out_channels` (got {sources[0]} too)"
+            key(sources[1]),
+            f"give only one of `kernel`, `filters` or `out_channels` (got `{sources[0]}` and `{sources[1]}`)",
         )
     if in_channels % groups:
         raise ScenarioError(
