@@ -317,3 +317,17 @@ def test_rounded_sums_are_said_to_be_approximate():
         in texts(f, 101)
     )
     assert "out[0][0,0] = Σ(R) + Σ(G) + Σ(B) + b = −2.04 − 1.55 + 20.48 + 0.10 = 16.99" in texts(f, 1)
+
+
+def test_a_one_channel_layer_with_a_bias_shows_the_bias():
+    sc = convanim.Scenario(
+        image={"values": R.tolist()},
+        stages=[
+            {"operation": "conv2d", "filters": [{"values": ONES.tolist(), "bias": 0.5}]},
+            {"operation": "relu"},
+        ],
+    )
+    assert has_channels(sc)
+    f = build(sc)
+    assert "out[0][0,0] = Σ(in[0]) + b = 45.0 + 0.5 = 45.5" in texts(f, 1)
+    assert "bias 0.5" in texts(f, 0)
