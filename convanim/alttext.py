@@ -155,8 +155,9 @@ def _relu(st: Stage, image: str, out: np.ndarray, values: np.ndarray) -> str:
 
 def _chain(s: Scenario) -> str:
     parts = []
+    inputs = [s.image.values] + [c.output for c in s._computations]
     for i, (st, comp) in enumerate(zip(s.stages, s._computations, strict=True), start=1):
-        shapes = {_size(st.input_shape): None, _size(comp.output.shape): None}
+        shapes = {_size(inputs[i - 1].shape): None, _size(comp.output.shape): None}
         parts.append(f"{i}. {_stage_name(st)} ({' to '.join(shapes)})")
     out = s._computations[-1].output
     return (
@@ -200,6 +201,9 @@ def _image(s: Scenario) -> str:
     if values.shape[0] > 1 or s.image.layered:
         names = f"{', '.join(s.image.names)}; " if s.image.names else ""
         planes = "plane" if values.shape[0] == 1 else "channels"
+        if source.startswith("file "):
+            names = f"{source[5:].rsplit('/', 1)[-1]}; {names}"
+            return f"{_a(size)} photograph of {values.shape[0]} {planes} ({names}values {_range(values)})"
         return f"{_a(size)} image of {values.shape[0]} {planes} ({names}values {_range(values)})"
     values = values[0]
     if source.startswith("file "):
