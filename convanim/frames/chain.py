@@ -208,7 +208,11 @@ class ChainBuilder(Collector):
             self._beat(k, beat)
         self._strip()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self.layout.maps[-1])
+        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
+
+    def _last_grid(self) -> Grid:
+        """Where the last map is drawn (the player's pointer grid)."""
+        return self.layout.maps[-1]
 
     def _chrome(self) -> None:
         lay, ink = self.layout, self.theme.ink
@@ -445,12 +449,8 @@ class ChainBuilder(Collector):
             comp = self.comps[beat.stage]
             self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, self.theme.muted, "end"), k, k)
             eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
-        out = self.values[-1]
-        eq(
-            f"output {lab.size(out.shape)}: min {self.fmts[-1](out.min())}, max {self.fmts[-1](out.max())}",
-            self.last,
-            self.last,
-        )
+        out, fmt = self.values[-1], self.fmts[-1]
+        eq(f"output {_shape(out)}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
 
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
@@ -497,5 +497,10 @@ class ChainBuilder(Collector):
                     f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
                 )
             )
-        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {lab.size(self.values[-1].shape)}"))
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {_shape(self.values[-1])}"))
         return tuple(infos)
+
+
+def _shape(values: np.ndarray) -> str:
+    """ "12×12", or with channels "2×12×12"."""
+    return "\u00d7".join(str(n) for n in values.shape)
