@@ -230,7 +230,16 @@ def test_automatic_cells_grow_by_the_square_root_of_the_scale():
 
 
 @pytest.mark.parametrize(
-    "name", ["convol_mean", "chain_photo", "max_pool", "upsample_bilinear", "padding_strides_transposed"]
+    "name",
+    [
+        "convol_mean",
+        "chain_photo",
+        "max_pool",
+        "upsample_bilinear",
+        "padding_strides_transposed",
+        "layer_3_to_2",
+        "chain_rgb_photo",
+    ],
 )
 def test_scaled_text_stays_inside_the_picture(name):
     frames = (
