@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from html import escape
-from pathlib import Path
+from importlib.resources import files
 from string import Template
 from typing import BinaryIO
 
@@ -21,7 +21,7 @@ from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html
 from .playerdata import encode, script_json
 from .svg import frame_svg
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = files("convanim") / "templates"  # package data: found in a checkout and in the wheel
 FALLBACK_FRAME = 0  # the poster: shown without JavaScript, and the player's first frame
 
 
