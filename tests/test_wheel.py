@@ -1,0 +1,160 @@
+"""The built wheel, installed alone in a fresh venv outside the checkout, used from an empty folder.
+
+The wheel and the venv are made once per session (pip installs the pinned runtime requirements
+into the venv, from its cache or PyPI; then the wheel with ``--no-index``, so its dependency
+ranges must admit those pins). Everything then runs with the venv's own ``convanim`` and Python.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import convanim
+from convanim.scenario import load
+
+from .helpers import ROOT
+
+SHIPPED = ("pyproject.toml", "README.md", "convanim")
+
+
+@dataclass(frozen=True)
+class Installed:
+    wheel: Path
+    bin: Path
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        return env
+
+    def run(self, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, cwd=cwd, env=self.env(), capture_output=True, text=True, timeout=300)
+
+
+def _pip(python: Path | str, *args: str) -> None:
+    done = subprocess.run(
+        [str(python), "-m", "pip", "--disable-pip-version-check", "-q", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"pip {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """convanim's wheel, built from a copy of the checkout, installed into a new venv."""
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    src.mkdir()
+    for name in SHIPPED:  # a copy, so the build leaves no build/ or egg-info in the checkout
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, src / name)
+    _pip(sys.executable, "wheel", "--no-deps", "--no-build-isolation", "-w", str(base / "dist"), str(src))
+    (wheel,) = (base / "dist").glob("convanim-*.whl")
+    env_dir = base / "venv"
+    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    _pip(python, "install", "-r", str(ROOT / "requirements.txt"))
+    _pip(python, "install", "--no-index", str(wheel))
+    return Installed(wheel, env_dir / "bin")
+
+
+def test_the_wheel_holds_every_module_and_the_player_templates(installed):
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    in_tree = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "convanim").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert in_tree <= names
+    assert {
+        "convanim/templates/player.js",
+        "convanim/templates/player.css",
+        "convanim/frames/window.py",
+    } <= in_tree
+    assert installed.wheel.name == f"convanim-{convanim.__version__}-py3-none-any.whl"
+    metadata = zipfile.ZipFile(installed.wheel).read(
+        f"convanim-{convanim.__version__}.dist-info/entry_points.txt"
+    )
+    assert b"convanim = convanim.command:main" in metadata
+
+
+def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    where = installed.run("python", "-c", "import convanim; print(convanim.__file__)", cwd=course)
+    assert where.stdout.startswith(str(installed.bin.parent))  # the wheel's copy, not the checkout
+    assert installed.run("convanim", "--version", cwd=course).stdout == f"convanim {convanim.__version__}\n"
+    assert (
+        installed.run("python", "-m", "convanim", "--version", cwd=course).stdout
+        == f"convanim {convanim.__version__}\n"
+    )
+
+    new = installed.run("convanim", "new", "demo", cwd=course)
+    assert (new.returncode, new.stderr) == (0, "")
+    assert new.stdout.splitlines() == [
+        "animations/demo.toml: new scenario, 27 frames (convanim build writes it)",
+        "animations/convanim.schema.json: the JSON Schema of scenario files, for editors",
+    ]
+
+    build = installed.run("convanim", "build", "--jobs", "1", cwd=course)
+    assert build.returncode == 0 and "\n" not in build.stderr, build.stderr
+    assert [line.split(":")[0] for line in build.stdout.splitlines()] == [
+        "output/demo.gif",
+        "output/demo.html",
+        "output/index.html",
+    ]
+    scenario = load(course / "animations" / "demo.toml")  # the checkout's convanim, for reference
+    assert (course / "output" / "demo.gif").read_bytes() == scenario.to_bytes("gif")
+    assert (course / "output" / "demo.html").read_bytes() == scenario.to_bytes("html")
+
+    again = installed.run("convanim", "build", cwd=course)
+    assert again.returncode == 0 and again.stdout.splitlines() == [
+        "2 up to date, skipped (--force rebuilds them): demo.gif, demo.html",
+        "output/index.html: up to date",
+    ]
+    check = installed.run("convanim", "check", cwd=course)
+    assert (check.returncode, check.stdout, check.stderr) == (0, "3 files up to date\n", "")
+
+    api = installed.run(
+        "python",
+        "-c",
+        "import convanim\n"
+        "s = convanim.load('animations/demo.toml')\n"
+        "print(s.save('x.gif'))\n"
+        "open('x.html', 'w', encoding='utf-8').write(s._repr_html_())\n",
+        cwd=course,
+    )
+    assert api.returncode == 0, api.stderr
+    gif = (course / "x.gif").read_bytes()
+    assert api.stdout == f"{len(gif)}\n" and gif == scenario.to_bytes("gif")
+    assert (course / "x.html").read_text(encoding="utf-8") == scenario.to_html()
+    assert "window.convanimPlayer" in scenario.to_html()
+
+
+def test_the_installed_command_reports_bad_input_in_one_line(installed, tmp_path):
+    for argv, line in (
+        (
+            ("convanim", "frob"),
+            "convanim: unknown command 'frob'; commands: build, check, list, schema, new, watch (see --help)",
+        ),
+        (("convanim", "build"), "animations: no scenario files (*.toml) found"),
+        (
+            ("convanim", "build", "--jobs", "x"),
+            "convanim build: argument --jobs: invalid int value: 'x' (see --help)",
+        ),
+    ):
+        done = installed.run(*argv, cwd=tmp_path)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", line + "\n")
