@@ -181,7 +181,10 @@ def main(
         for result in results:
             if not result.error:
                 book.record(result.task.target, wanted[result.task.target])
-    if gallery:
+    if gallery and book and errors:  # keep the page as it was, with the last good players
+        if not args.quiet:
+            print(f"{_rel(out_dir / INDEX)}: kept as it was while a scenario has errors")
+    elif gallery:
         _gallery(out_dir, scenarios, book, force=getattr(args, "force", False), quiet=args.quiet)
     if book:
         book.write()

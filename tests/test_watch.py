@@ -1,0 +1,174 @@
+"""``convanim watch`` for real: a subprocess serving on 127.0.0.1, its page open in Chromium."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from convanim.command import main as convanim_main
+from convanim.watch import Status, inject
+
+from .helpers import ROOT
+
+GOOD = """title = "{title}"
+[image]
+pattern = "square"
+size = 5
+[kernel]
+preset = "mean"
+[timing]
+step_ms = 100
+"""
+BAD_LINE = "animations/a.toml: kernel.size: must be a positive integer (got 0)"
+
+
+@dataclass
+class Watcher:
+    """The running ``convanim watch``, with what it printed so far."""
+
+    proc: subprocess.Popen[str]
+    out: queue.Queue[str] = field(default_factory=queue.Queue)
+    err: list[str] = field(default_factory=list)
+
+    def line(self, starts: str, timeout: float = 60) -> str:
+        """The next stdout line starting with ``starts`` (earlier lines are skipped)."""
+        while True:
+            line = self.out.get(timeout=timeout)
+            if line.startswith(starts):
+                return line
+
+
+@pytest.fixture
+def watcher(tmp_path: Path) -> Iterator[Watcher]:
+    (tmp_path / "animations").mkdir()
+    for name, title in (("a", "First"), ("b", "Second")):
+        (tmp_path / "animations" / f"{name}.toml").write_text(GOOD.format(title=title))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "convanim", "watch", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    w = Watcher(proc)
+    readers = [
+        threading.Thread(target=lambda: [w.out.put(x.rstrip("\n")) for x in proc.stdout], daemon=True),
+        threading.Thread(target=lambda: [w.err.append(x.rstrip("\n")) for x in proc.stderr], daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    yield w
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(timeout=10)
+    for reader in readers:
+        reader.join(timeout=10)
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def _page(browser: Any) -> tuple[Any, Any, list[str]]:
+    """A page that may reach 127.0.0.1 only (anything else is blocked and recorded)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, reduced_motion="reduce")
+    page = context.new_page()
+    outside: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("http://127.0.0.1:"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return context, page, outside
+
+
+def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher, tmp_path, browser):
+    url = watcher.line("serving ").split(" at ")[1].split(" ")[0]
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+    context, page, outside = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    players = page.locator(".convanim-player")
+    assert players.count() == 2
+    assert "First" in page.inner_text("body") and "Second" in page.inner_text("body")
+    assert page.locator("#convanim-watch-errors").count() == 0
+
+    # an edit: rebuilt, and the open page reloads itself with the new title
+    page.evaluate("window.notReloaded = true")
+    (tmp_path / "animations" / "a.toml").write_text(GOOD.format(title="Edited"))
+    assert watcher.line("output/a.html: ").startswith("output/a.html: 11 frames")
+    page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Edited')")
+    assert "First" not in page.inner_text("body") and players.count() == 2
+    gif = (tmp_path / "output" / "a.gif").read_bytes()
+    page_html = (tmp_path / "output" / "a.html").read_bytes()
+    assert b"Edited" in page_html
+
+    # an invalid edit: the error on the page and in the terminal; the last good files stay
+    page.evaluate("window.notReloaded = true")
+    (tmp_path / "animations" / "a.toml").write_text(
+        GOOD.format(title="Broken").replace('"mean"', '"mean"\nsize = 0')
+    )
+    page.wait_for_function("() => !window.notReloaded && document.getElementById('convanim-watch-errors')")
+    assert page.inner_text("#convanim-watch-errors") == BAD_LINE
+    assert "Edited" in page.inner_text("body") and players.count() == 2  # the gallery as it was
+    assert BAD_LINE in watcher.err
+    assert (tmp_path / "output" / "a.gif").read_bytes() == gif
+    assert (tmp_path / "output" / "a.html").read_bytes() == page_html
+
+    # fixed again: the banner goes away
+    page.evaluate("window.notReloaded = true")
+    (tmp_path / "animations" / "a.toml").write_text(GOOD.format(title="Fixed"))
+    page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Fixed')")
+    assert page.locator("#convanim-watch-errors").count() == 0
+    page.goto(url + "a.html")  # a player page is served with the reload script too
+    assert page.locator(".convanim-player").count() == 1 and "Fixed" in page.inner_text("body")
+    assert outside == [] and errors == []
+    context.close()
+
+    watcher.proc.send_signal(signal.SIGINT)
+    assert watcher.proc.wait(timeout=20) == 0
+    assert watcher.line("stopped", timeout=5) == "stopped"
+    assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in watcher.err)
+
+
+def test_inject_widens_the_csp_for_the_status_only_and_escapes_errors():
+    page = (
+        '<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "connect-src 'none'; img-src data:\"></head><body><p>x</p></body></html>"
+    )
+    out = inject(page, Status(7, ("a.toml: title: <b> not allowed",)))
+    assert "content=\"default-src 'none'; img-src data:; connect-src 'self'\"" in out
+    assert "const seen = 7;" in out and out.endswith("</script></body></html>")
+    assert "a.toml: title: &lt;b&gt; not allowed</div>" in out
+
+
+def test_watch_refuses_bad_flags_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert convanim_main(["watch"]) == 2
+    assert (
+        capsys.readouterr().err == "convanim watch: nothing to watch: no such folder or file (animations)\n"
+    )
+    (tmp_path / "animations").mkdir()
+    for argv, message in (
+        (["--port", "70000"], "argument --port: must be 0 to 65535 (got 70000)"),
+        (["--format", "bmp"], "argument --format: unknown format 'bmp'; available: gif, html or all"),
+        (["--max-frames", "0"], "argument --max-frames: must be a positive integer (got 0)"),
+    ):
+        assert convanim_main(["watch", *argv]) == 2
+        assert capsys.readouterr().err == f"convanim watch: {message} (see --help)\n"
