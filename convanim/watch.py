@@ -43,7 +43,7 @@ const poll = () => fetch("%s", {cache: "no-store"}).then(r => r.json()).then(s =
 poll();
 })();</script>"""
 BANNER = (
-    '<div id="convanim-watch-errors" role="alert" style="position:fixed;top:0;left:0;right:0;'
+    '<div id="convanim-watch-errors" role="alert" style="position:sticky;top:0;'
     "z-index:2147483647;margin:0;padding:8px 12px;background:#b00020;color:#fff;"
     'font:14px/1.4 ui-monospace,monospace;white-space:pre-wrap">%s</div>'
 )
@@ -233,12 +233,16 @@ class Handler(SimpleHTTPRequestHandler):
 def inject(page: str, status: Status) -> str:
     """``page`` with the reload script, the error banner (when there are errors), and a CSP
     that lets the script ask this server for the status."""
-    extra = RELOAD % (status.generation, STATUS, POLL_MS)
-    if status.errors:
-        extra = BANNER % html.escape("\n".join(status.errors)) + extra
     page = _allow_connect(page)
+    script = RELOAD % (status.generation, STATUS, POLL_MS)
     at = page.lower().rfind("</body>")
-    return page[:at] + extra + page[at:] if at >= 0 else page + extra
+    page = page[:at] + script + page[at:] if at >= 0 else page + script
+    if status.errors:  # at the top of the page, above everything, staying there when scrolling
+        banner = BANNER % html.escape("\n".join(status.errors))
+        body = re.search(r"<body[^>]*>", page, flags=re.I)
+        at = body.end() if body else 0
+        page = page[:at] + banner + page[at:]
+    return page
 
 
 def _allow_connect(page: str) -> str:
