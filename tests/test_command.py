@@ -273,3 +273,16 @@ def test_folders_and_out_for_a_course_layout(course, capsys):
 def test_schema_command(capsys):
     code, out, _ = run("schema", capsys=capsys)
     assert code == 0 and json.loads("\n".join(out)) == schema()
+
+
+def test_the_readme_documents_every_command_and_flag():
+    from convanim import starter, watch
+    from convanim.command import COMMANDS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"`convanim {name}" in readme, name
+    parsers = (cli._parser("convanim build", "build"), starter._parser("new"), watch._parser("watch"))
+    flags = {o for p in parsers for a in p._actions for o in a.option_strings if a.help != "==SUPPRESS=="}
+    missing = sorted(f for f in flags - {"-h", "--help"} if f"`{f}" not in readme)
+    assert missing == []
