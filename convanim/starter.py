@@ -82,6 +82,8 @@ def main(argv: list[str], *, prog: str = "convanim new") -> int:
         )
     if target.exists():
         return _fail(f"{cli._rel(target)}: already exists; choose another name or delete it first")
+    if args.source and Path(args.source).is_dir():
+        return _fail(f"--from: {args.source} is a folder; give one scenario file")
     if args.source:
         sources, errors = cli._sources([args.source], animations)
         if errors:

@@ -275,12 +275,17 @@ def serve(out: Path, port: int, live: Live) -> ThreadingHTTPServer:
     return server
 
 
+def _exists(name: str, animations: Path) -> bool:
+    """``name`` is a folder, a file, or a scenario name in ``animations`` (as build reads it)."""
+    return Path(name).exists() or (Path(name).suffix != ".toml" and (animations / f"{name}.toml").is_file())
+
+
 def main(argv: list[str], *, prog: str = "convanim watch") -> int:
     """Build, serve, then rebuild on every change until Ctrl-C (exit 0)."""
     opts = _options(argv, prog)
-    if not watched(opts).roots:
-        missing = ", ".join(opts.paths) or str(opts.animations)
-        print(f"{prog}: nothing to watch: no such folder or file ({missing})", file=sys.stderr)
+    missing = [n for n in opts.paths or [str(opts.animations)] if not _exists(n, opts.animations)]
+    if missing:  # a typo would otherwise watch forever for a file that never comes
+        print(f"{prog}: no such scenario file or folder: {', '.join(missing)}", file=sys.stderr)
         return cli.EXIT_BAD_INPUT
     live = Live()
     server = None

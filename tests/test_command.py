@@ -150,6 +150,9 @@ def test_new_from_copies_a_scenario_with_the_schema_line(course, capsys):
         "'lectures/photos/p.png'\n"
     )
     assert not (course / "lectures" / "far.toml").exists()
+    assert run("new", "x", "--from", "animations", capsys=capsys)[2] == (
+        "--from: animations is a folder; give one scenario file\n"
+    )
     assert run("new", "x", "--from", "nope", capsys=capsys)[2] == (
         "--from: animations/nope.toml: no such scenario file (scenarios in animations: copy, good1, good2, photo)\n"
     )

@@ -161,10 +161,10 @@ def test_inject_widens_the_csp_for_the_status_only_and_escapes_errors():
 def test_watch_refuses_bad_flags_in_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert convanim_main(["watch"]) == 2
-    assert (
-        capsys.readouterr().err == "convanim watch: nothing to watch: no such folder or file (animations)\n"
-    )
+    assert capsys.readouterr().err == "convanim watch: no such scenario file or folder: animations\n"
     (tmp_path / "animations").mkdir()
+    assert convanim_main(["watch", "animations", "typo", "typo.toml"]) == 2
+    assert capsys.readouterr().err == "convanim watch: no such scenario file or folder: typo, typo.toml\n"
     for argv, message in (
         (["--port", "70000"], "argument --port: must be 0 to 65535 (got 70000)"),
         (["--format", "bmp"], "argument --format: unknown format 'bmp'; available: gif, html or all"),
