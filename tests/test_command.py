@@ -216,6 +216,27 @@ def test_build_skips_what_is_up_to_date_and_rebuilds_what_changed(course, capsys
     assert run("check", capsys=capsys)[:2] == (0, ["7 files up to date"])
 
 
+def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
+    (course / "animations" / "photo.toml").unlink()
+    assert run("build", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    before = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
+    (course / "animations" / "good1.toml").write_text(GOOD.format(n=1).replace("size = 5", "size = 0"))
+    (course / "animations" / "good3.toml").write_text(GOOD.format(n=3))
+    code, out, err = run("build", "--jobs", "1", capsys=capsys)
+    assert (code, err) == (2, "animations/good1.toml: image.size: must be a positive integer (got 0)\n")
+    assert out == [
+        "2 up to date, skipped (--force rebuilds them): good2.gif, good2.html",
+        out[1],
+        out[2],
+        "output/index.html: kept as it was while a scenario has errors",
+    ]
+    assert built(out) == ["output/good3.gif", "output/good3.html"]
+    after = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
+    assert {k: v for k, v in after.items() if not k.startswith(("good3", "."))} == {
+        k: v for k, v in before.items() if not k.startswith(".")
+    }
+
+
 def test_options_are_inputs_too(course, capsys):
     assert built(run("build", "good1", "--format", "gif", "--jobs", "1", capsys=capsys)[1]) == [
         "output/good1.gif"

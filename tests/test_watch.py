@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,13 @@ class Watcher:
     proc: subprocess.Popen[str]
     out: queue.Queue[str] = field(default_factory=queue.Queue)
     err: list[str] = field(default_factory=list)
+
+    def wait_err(self, line: str, timeout: float = 30) -> None:
+        """Wait until stderr has printed ``line`` (read by another thread)."""
+        deadline = time.monotonic() + timeout
+        while line not in self.err:
+            assert time.monotonic() < deadline, f"not printed: {line!r}; stderr: {self.err}"
+            time.sleep(0.05)
 
     def line(self, starts: str, timeout: float = 60) -> str:
         """The next stdout line starting with ``starts`` (earlier lines are skipped)."""
@@ -127,7 +135,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     page.wait_for_function("() => !window.notReloaded && document.getElementById('convanim-watch-errors')")
     assert page.inner_text("#convanim-watch-errors") == BAD_LINE
     assert "Edited" in page.inner_text("body") and players.count() == 2  # the gallery as it was
-    assert BAD_LINE in watcher.err
+    watcher.wait_err(BAD_LINE)
     assert (tmp_path / "output" / "a.gif").read_bytes() == gif
     assert (tmp_path / "output" / "a.html").read_bytes() == page_html
 
