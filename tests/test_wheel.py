@@ -7,10 +7,13 @@ ranges must admit those pins). Everything then runs with the venv's own ``convan
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 import venv
 import zipfile
 from dataclasses import dataclass
@@ -109,7 +112,7 @@ def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
         "animations/convanim.schema.json: the JSON Schema of scenario files, for editors",
     ]
 
-    build = installed.run("convanim", "build", "--jobs", "1", cwd=course)
+    build = installed.run("convanim", "build", cwd=course)  # every core: a process pool
     assert build.returncode == 0 and "\n" not in build.stderr, build.stderr
     assert [line.split(":")[0] for line in build.stdout.splitlines()] == [
         "output/demo.gif",
@@ -158,3 +161,31 @@ def test_the_installed_command_reports_bad_input_in_one_line(installed, tmp_path
     ):
         done = installed.run(*argv, cwd=tmp_path)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", line + "\n")
+
+
+def test_the_installed_watch_serves_and_stops_on_ctrl_c(installed, tmp_path):
+    assert installed.run("convanim", "new", "demo", cwd=tmp_path).returncode == 0
+    proc = subprocess.Popen(
+        ["convanim", "watch", "--port", "0", "--quiet"],
+        cwd=tmp_path,
+        env=installed.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("serving output/ at http://127.0.0.1:") and line.endswith(" (Ctrl-C stops)\n")
+        url = line.split(" at ")[1].split(" ")[0]
+        with urllib.request.urlopen(url + "__convanim/status", timeout=10) as answer:
+            assert json.loads(answer.read()) == {"generation": 1, "errors": []}
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            page = answer.read().decode("utf-8")
+        assert page.count('class="convanim-player"') == 1 and 'fetch("/__convanim/status"' in page
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        assert (proc.returncode, out, err) == (0, "stopped\n", "")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
