@@ -316,11 +316,11 @@ def main(argv: list[str], *, prog: str = "convanim watch") -> int:
 def _loop(opts: Options, live: Live) -> None:
     from watchfiles import watch
 
-    while True:  # restarted when the set of folders to watch changes (a photo elsewhere, say)
+    while True:  # restarted when what to watch changes (a scenario now reads another photo, say)
         what = watched(opts)
         for changes in watch(*what.roots, watch_filter=lambda _c, p, w=what: w.wants(p), debounce=400):
             _pass(opts, live, changed=sorted({p for _, p in changes}))
-            if watched(opts).roots != what.roots:
+            if watched(opts) != what:
                 break
 
 

@@ -180,3 +180,24 @@ def test_watch_refuses_bad_flags_in_one_line(tmp_path, monkeypatch, capsys):
     ):
         assert convanim_main(["watch", *argv]) == 2
         assert capsys.readouterr().err == f"convanim watch: {message} (see --help)\n"
+
+
+def test_what_is_watched_scenarios_and_the_photographs_they_read(tmp_path, monkeypatch):
+    from convanim.watch import _options, watched
+
+    (tmp_path / "animations" / "photos").mkdir(parents=True)
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "animations" / "a.toml").write_text('[image]\nfile = "../pictures/p.png"\n')
+    (tmp_path / "animations" / "b.toml").write_text(GOOD.format(title="B"))
+    (tmp_path / "single.toml").write_text(GOOD.format(title="S"))
+    monkeypatch.chdir(tmp_path)
+    what = watched(_options([], "watch"))
+    assert what.roots == [tmp_path / "animations", tmp_path / "pictures"]
+    assert what.wants(str(tmp_path / "animations" / "new.toml"))  # a scenario added later
+    assert what.wants(str(tmp_path / "pictures" / "p.png"))  # a photograph read, elsewhere
+    assert not what.wants(str(tmp_path / "pictures" / "other.png"))
+    assert not what.wants(str(tmp_path / "animations" / "photos" / "unused.png"))
+    assert not what.wants(str(tmp_path / "output" / "a.gif"))
+    one = watched(_options(["single.toml"], "watch"))
+    assert one.roots == [tmp_path] and one.wants(str(tmp_path / "single.toml"))
+    assert not one.wants(str(tmp_path / "other.toml"))
