@@ -301,9 +301,8 @@ def main(argv: list[str], *, prog: str = "convanim watch") -> int:
                 file=sys.stderr,
             )
             return cli.EXIT_BAD_INPUT
-        port = server.server_address[1]
-        print(f"serving {cli._rel(opts.out)}/ at http://{HOST}:{port}/ (Ctrl-C stops)", flush=True)
-        _loop(opts, live)
+        url = f"http://{HOST}:{server.server_address[1]}/"
+        _loop(opts, live, ready=f"serving {cli._rel(opts.out)}/ at {url} (Ctrl-C stops)")
     except KeyboardInterrupt:
         print("stopped", flush=True)
     finally:
@@ -313,23 +312,40 @@ def main(argv: list[str], *, prog: str = "convanim watch") -> int:
     return cli.EXIT_OK
 
 
-def _loop(opts: Options, live: Live) -> None:
+def _loop(opts: Options, live: Live, *, ready: str) -> None:
+    """Rebuild on each batch of changes; print ``ready`` once file events are being received."""
     from watchfiles import watch
 
     while True:  # restarted when what to watch changes (a scenario now reads another photo, say)
         what = watched(opts)
-        for changes in watch(*what.roots, watch_filter=lambda _c, p, w=what: w.wants(p), debounce=400):
-            _pass(opts, live, changed=sorted({p for _, p in changes}))
+        batches = watch(
+            *what.roots,
+            watch_filter=lambda _c, p, w=what: w.wants(p),
+            debounce=400,
+            rust_timeout=500,
+            yield_on_timeout=True,  # an empty batch: the watcher is running
+        )
+        for changes in batches:
+            if ready:  # catch up with what changed while the watcher was starting
+                _pass(opts, live, changed=(), only_news=True)
+                print(ready, flush=True)
+                ready = ""
+            if changes:
+                _pass(opts, live, changed=sorted({p for _, p in changes}))
             if watched(opts) != what:
                 break
 
 
-def _pass(opts: Options, live: Live, *, changed: Iterable[str]) -> None:
-    """One rebuild: its lines to the terminal, its errors to the pages."""
+def _pass(opts: Options, live: Live, *, changed: Iterable[str], only_news: bool = False) -> None:
+    """One rebuild: its lines to the terminal, its errors to the pages. ``only_news``: say
+    nothing and leave the pages alone unless a file was written or the errors changed."""
     for path in changed:
         if not opts.quiet:
             print(f"changed: {cli._rel(Path(path))}", flush=True)
     _, lines, errors = build(opts)
+    wrote = any(" frames, " in line or " players, " in line for line in lines)
+    if only_news and not wrote and tuple(errors) == live.status.errors:
+        return
     if not opts.quiet:
         for line in lines:
             print(line, flush=True)

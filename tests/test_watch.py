@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from convanim.command import main as convanim_main
 from convanim.watch import Status, inject
@@ -30,7 +32,14 @@ preset = "mean"
 [timing]
 step_ms = 100
 """
+PHOTO = GOOD.format(title="Photo").replace('pattern = "square"\nsize = 5', 'file = "photos/p.png"')
 BAD_LINE = "animations/a.toml: kernel.size: must be a positive integer (got 0)"
+
+
+def _photo(path: Path, shade: int) -> None:
+    path.parent.mkdir(exist_ok=True)
+    pixels = (np.arange(36).reshape(6, 6) * 5 + shade).astype(np.uint8)
+    Image.fromarray(pixels, mode="L").save(path)
 
 
 @dataclass
@@ -61,6 +70,8 @@ def watcher(tmp_path: Path) -> Iterator[Watcher]:
     (tmp_path / "animations").mkdir()
     for name, title in (("a", "First"), ("b", "Second")):
         (tmp_path / "animations" / f"{name}.toml").write_text(GOOD.format(title=title))
+    (tmp_path / "animations" / "c.toml").write_text(PHOTO)
+    _photo(tmp_path / "animations" / "photos" / "p.png", 0)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "convanim", "watch", "--port", "0"],
@@ -113,7 +124,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(url)
     players = page.locator(".convanim-player")
-    assert players.count() == 2
+    assert players.count() == 3
     assert "First" in page.inner_text("body") and "Second" in page.inner_text("body")
     assert page.locator("#convanim-watch-errors").count() == 0
 
@@ -122,7 +133,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     (tmp_path / "animations" / "a.toml").write_text(GOOD.format(title="Edited"))
     assert watcher.line("output/a.html: ").startswith("output/a.html: 11 frames")
     page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Edited')")
-    assert "First" not in page.inner_text("body") and players.count() == 2
+    assert "First" not in page.inner_text("body") and players.count() == 3
     gif = (tmp_path / "output" / "a.gif").read_bytes()
     page_html = (tmp_path / "output" / "a.html").read_bytes()
     assert b"Edited" in page_html
@@ -134,7 +145,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     )
     page.wait_for_function("() => !window.notReloaded && document.getElementById('convanim-watch-errors')")
     assert page.inner_text("#convanim-watch-errors") == BAD_LINE
-    assert "Edited" in page.inner_text("body") and players.count() == 2  # the gallery as it was
+    assert "Edited" in page.inner_text("body") and players.count() == 3  # the gallery as it was
     watcher.wait_err(BAD_LINE)
     assert (tmp_path / "output" / "a.gif").read_bytes() == gif
     assert (tmp_path / "output" / "a.html").read_bytes() == page_html
@@ -201,3 +212,16 @@ def test_what_is_watched_scenarios_and_the_photographs_they_read(tmp_path, monke
     one = watched(_options(["single.toml"], "watch"))
     assert one.roots == [tmp_path] and one.wants(str(tmp_path / "single.toml"))
     assert not one.wants(str(tmp_path / "other.toml"))
+
+
+def test_watch_rebuilds_a_scenario_when_its_photograph_changes(watcher, tmp_path):
+    watcher.line("serving ")
+    before = (tmp_path / "output" / "c.gif").read_bytes()
+    _photo(tmp_path / "animations" / "photos" / "p.png", 60)
+    assert watcher.line("changed: ") == "changed: animations/photos/p.png"
+    assert watcher.line("output/").startswith("output/c.gif: 18 frames, ")
+    assert watcher.line("output/").startswith("output/c.html: 18 frames, ")
+    assert (tmp_path / "output" / "c.gif").read_bytes() != before
+    (tmp_path / "animations" / "photos" / "unused.png").write_bytes(b"not read by any scenario")
+    (tmp_path / "animations" / "b.toml").write_text(GOOD.format(title="B2"))
+    assert watcher.line("changed: ") == "changed: animations/b.toml"  # the unused file: no event
