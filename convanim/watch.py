@@ -321,6 +321,7 @@ def _loop(opts: Options, live: Live, *, ready: str) -> None:
         batches = watch(
             *what.roots,
             watch_filter=lambda _c, p, w=what: w.wants(p),
+            recursive=False,  # the roots are exactly the folders that matter (not a whole .venv)
             debounce=400,
             rust_timeout=500,
             yield_on_timeout=True,  # an empty batch: the watcher is running
