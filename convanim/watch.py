@@ -338,18 +338,32 @@ def _loop(opts: Options, live: Live, *, ready: str) -> None:
 
 
 def _pass(opts: Options, live: Live, *, changed: Iterable[str], only_news: bool = False) -> None:
-    """One rebuild: its lines to the terminal, its errors to the pages. ``only_news``: say
-    nothing and leave the pages alone unless a file was written or the errors changed."""
+    """One rebuild: its lines to the terminal; when it wrote a file or the errors changed, the
+    open pages reload. ``only_news``: print nothing either unless one of those happened."""
     for path in changed:
         if not opts.quiet:
             print(f"changed: {cli._rel(Path(path))}", flush=True)
+    before = _snapshot(opts.out)
     _, lines, errors = build(opts)
-    wrote = any(" frames, " in line or " players, " in line for line in lines)
-    if only_news and not wrote and tuple(errors) == live.status.errors:
+    news = _snapshot(opts.out) != before or tuple(errors) != live.status.errors
+    if only_news and not news:
         return
     if not opts.quiet:
         for line in lines:
             print(line, flush=True)
     for line in errors:
         print(line, file=sys.stderr, flush=True)
-    live.rebuilt(errors)
+    if news or live.status.generation == 0:
+        live.rebuilt(errors)
+
+
+def _snapshot(out: Path) -> frozenset[tuple[str, int, int]]:
+    """Name, modification time and size of each file in ``out``: what a rebuild changes."""
+    found = set()
+    for path in out.glob("*"):
+        try:
+            st = path.stat()
+        except OSError:  # gone meanwhile
+            continue
+        found.add((path.name, st.st_mtime_ns, st.st_size))
+    return frozenset(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -150,11 +151,21 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     assert (tmp_path / "output" / "a.gif").read_bytes() == gif
     assert (tmp_path / "output" / "a.html").read_bytes() == page_html
 
+    # a save that changes nothing (same bytes) rebuilds nothing and does not reload the page
+    status = json.loads(page.evaluate(f"fetch('{url}__convanim/status').then(r => r.text())"))
+    (tmp_path / "animations" / "b.toml").write_text(GOOD.format(title="Second"))
+    watcher.line("changed: animations/b.toml")
+    assert watcher.line("4 up to date") == (
+        "4 up to date, skipped (--force rebuilds them): b.gif, b.html, c.gif, c.html"
+    )
+
     # fixed again: the banner goes away
     page.evaluate("window.notReloaded = true")
     (tmp_path / "animations" / "a.toml").write_text(GOOD.format(title="Fixed"))
     page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Fixed')")
     assert page.locator("#convanim-watch-errors").count() == 0
+    after = json.loads(page.evaluate(f"fetch('{url}__convanim/status').then(r => r.text())"))
+    assert after == {"generation": status["generation"] + 1, "errors": []}  # one reload: the fix
     page.goto(url + "a.html")  # a player page is served with the reload script too
     assert page.locator(".convanim-player").count() == 1 and "Fixed" in page.inner_text("body")
     assert outside == [] and errors == []
