@@ -17,6 +17,7 @@ import html
 import io
 import json
 import re
+import signal
 import sys
 import threading
 from collections.abc import Iterable
@@ -275,6 +276,10 @@ def serve(out: Path, port: int, live: Live) -> ThreadingHTTPServer:
     return server
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _exists(name: str, animations: Path) -> bool:
     """``name`` is a folder, a file, or a scenario name in ``animations`` (as build reads it)."""
     return Path(name).exists() or (Path(name).suffix != ".toml" and (animations / f"{name}.toml").is_file())
@@ -289,6 +294,7 @@ def main(argv: list[str], *, prog: str = "convanim watch") -> int:
         return cli.EXIT_BAD_INPUT
     live = Live()
     server = None
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         _pass(opts, live, changed=())
         opts.out.mkdir(parents=True, exist_ok=True)

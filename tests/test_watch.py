@@ -43,6 +43,11 @@ def _photo(path: Path, shade: int) -> None:
     Image.fromarray(pixels, mode="L").save(path)
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C's signal as in a terminal, even if this process was started ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Watcher:
     """The running ``convanim watch``, with what it printed so far."""
@@ -81,6 +86,7 @@ def watcher(tmp_path: Path) -> Iterator[Watcher]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     w = Watcher(proc)
     readers = [
@@ -236,3 +242,6 @@ def test_watch_rebuilds_a_scenario_when_its_photograph_changes(watcher, tmp_path
     (tmp_path / "animations" / "photos" / "unused.png").write_bytes(b"not read by any scenario")
     (tmp_path / "animations" / "b.toml").write_text(GOOD.format(title="B2"))
     assert watcher.line("changed: ") == "changed: animations/b.toml"  # the unused file: no event
+    watcher.proc.send_signal(signal.SIGTERM)  # `kill`: as clean as Ctrl-C
+    assert watcher.proc.wait(timeout=20) == 0
+    assert watcher.line("stopped", timeout=5) == "stopped"

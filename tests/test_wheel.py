@@ -29,6 +29,11 @@ from .helpers import ROOT
 SHIPPED = ("pyproject.toml", "README.md", "convanim")
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C's signal as in a terminal, even if this process was started ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass(frozen=True)
 class Installed:
     wheel: Path
@@ -41,6 +46,11 @@ class Installed:
 
     def run(self, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(argv, cwd=cwd, env=self.env(), capture_output=True, text=True, timeout=300)
+
+
+def _said(done: subprocess.CompletedProcess[str]) -> str:
+    """What a command printed, for an assertion's message."""
+    return f"{done.args}: exit {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
 
 
 def _pip(python: Path | str, *args: str) -> None:
@@ -106,14 +116,14 @@ def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
     )
 
     new = installed.run("convanim", "new", "demo", cwd=course)
-    assert (new.returncode, new.stderr) == (0, "")
+    assert (new.returncode, new.stderr) == (0, ""), _said(new)
     assert new.stdout.splitlines() == [
         "animations/demo.toml: new scenario, 27 frames (convanim build writes it)",
         "animations/convanim.schema.json: the JSON Schema of scenario files, for editors",
     ]
 
     build = installed.run("convanim", "build", cwd=course)  # every core: a process pool
-    assert build.returncode == 0 and "\n" not in build.stderr, build.stderr
+    assert build.returncode == 0 and "\n" not in build.stderr, _said(build)  # at most a progress bar
     assert [line.split(":")[0] for line in build.stdout.splitlines()] == [
         "output/demo.gif",
         "output/demo.html",
@@ -127,9 +137,9 @@ def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
     assert again.returncode == 0 and again.stdout.splitlines() == [
         "2 up to date, skipped (--force rebuilds them): demo.gif, demo.html",
         "output/index.html: up to date",
-    ]
+    ], _said(again)
     check = installed.run("convanim", "check", cwd=course)
-    assert (check.returncode, check.stdout, check.stderr) == (0, "3 files up to date\n", "")
+    assert (check.returncode, check.stdout, check.stderr) == (0, "3 files up to date\n", ""), _said(check)
 
     api = installed.run(
         "python",
@@ -140,7 +150,7 @@ def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
         "open('x.html', 'w', encoding='utf-8').write(s._repr_html_())\n",
         cwd=course,
     )
-    assert api.returncode == 0, api.stderr
+    assert api.returncode == 0, _said(api)
     gif = (course / "x.gif").read_bytes()
     assert api.stdout == f"{len(gif)}\n" and gif == scenario.to_bytes("gif")
     assert (course / "x.html").read_text(encoding="utf-8") == scenario.to_html()
@@ -172,6 +182,7 @@ def test_the_installed_watch_serves_and_stops_on_ctrl_c(installed, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     try:
         line = proc.stdout.readline()
