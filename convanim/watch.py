@@ -332,13 +332,17 @@ def _loop(opts: Options, live: Live, *, ready: str) -> None:
             rust_timeout=500,
             yield_on_timeout=True,  # an empty batch: the watcher is running
         )
+        starting = True
         for changes in batches:
-            if ready:  # catch up with what changed while the watcher was starting
+            if starting:  # catch up with what changed while the watcher was starting
                 _pass(opts, live, changed=(), only_news=True)
+                starting = False
+            if ready:
                 print(ready, flush=True)
                 ready = ""
-            if changes:
-                _pass(opts, live, changed=sorted({p for _, p in changes}))
+            if not changes:
+                continue
+            _pass(opts, live, changed=sorted({p for _, p in changes}))
             if watched(opts) != what:
                 break
 
