@@ -257,6 +257,7 @@ def render_bytes(task: Task) -> bytes:
 def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
     from tqdm import tqdm
 
+    quiet = quiet or not sys.stderr.isatty()  # a bar is for a person at a terminal, not for a log
     bar = tqdm(
         total=len(tasks), unit="file", delay=1.0, disable=quiet or not tasks, file=sys.stderr, leave=False
     )
