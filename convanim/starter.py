@@ -32,12 +32,16 @@ caption = "Every weight is 1/9"  # one line under the title
 # operation = "conv2d"  # or conv_transpose2d, max_pool2d, avg_pool2d, upsample, relu
 stride = 1  # or [rows, cols]
 padding = 0  # or [rows, cols], [top, bottom, left, right], "same", "full"
+# out_channels = 2  # a layer with channels: random filters (PyTorch's init) instead of [kernel],
+# kernel_size = 3  # of this size,
+# bias = true  # and a random bias per output channel
 
 [image]
 pattern = "square"  # or checkerboard, gradient, disk, cross, stripes, random
 size = 7  # or [rows, cols]
 low = 0
 high = 9
+# channels = 3  # the pattern's channels: the input of a layer
 # values = [[0, 0, 9], [0, 9, 9], [9, 9, 9]]  # your own numbers instead of a pattern
 # file = "photos/portrait.jpg"  # or a photograph (PNG, JPEG), relative to this file
 

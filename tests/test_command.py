@@ -121,12 +121,20 @@ def test_new_writes_a_commented_starter_that_an_editor_can_check(tmp_path, monke
     s = load(tmp_path / "animations" / "demo.toml")
     assert (s.title, s.image.values.shape, s.output_shape, s.n_frames) == (
         "Mean filter: a 3×3 average smooths sharp edges",
-        (7, 7),
+        (1, 7, 7),  # channels, rows, columns
         (5, 5),
         27,
     )
-    # the starter's values: the commented alternatives are real options
     assert s.stages[0].operation == "conv2d" and s.render.cell_px == 32 and s.timing.step_ms == 400
+    # its commented layer: uncommented, and without [kernel], a valid layer with channels
+    layer = text
+    for key in ("out_channels", "kernel_size", "bias", "channels"):
+        layer = layer.replace(f"# {key} = ", f"{key} = ")
+    layer = layer[: layer.index("\n[kernel]\n")] + layer[layer.index("\n[render]\n") :]
+    (tmp_path / "animations" / "layer.toml").write_text(layer)
+    s = load(tmp_path / "animations" / "layer.toml")
+    assert (s.image.values.shape, s.output_shape, s.n_frames) == ((3, 7, 7), (5, 5), 52)
+    (tmp_path / "animations" / "layer.toml").unlink()
     assert run("new", "demo", capsys=capsys) == (
         2,
         [],

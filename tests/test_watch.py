@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from convanim.command import main as convanim_main
+from convanim.export import formats
 from convanim.watch import Status, inject
 
 from .helpers import ROOT
@@ -203,7 +204,10 @@ def test_watch_refuses_bad_flags_in_one_line(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().err == "convanim watch: no such scenario file or folder: typo, typo.toml\n"
     for argv, message in (
         (["--port", "70000"], "argument --port: must be 0 to 65535 (got 70000)"),
-        (["--format", "bmp"], "argument --format: unknown format 'bmp'; available: gif, html or all"),
+        (
+            ["--format", "bmp"],
+            f"argument --format: unknown format 'bmp'; available: {', '.join(formats())} or all",
+        ),
         (["--max-frames", "0"], "argument --max-frames: must be a positive integer (got 0)"),
     ):
         assert convanim_main(["watch", *argv]) == 2
