@@ -178,7 +178,7 @@ def main(
     book = Manifest.read(out_dir) if command == "build" else None
     wanted = {t.target: inputs(t.source, out_dir, task_options(t)) for t in tasks} if book else {}
     if book and not args.force:
-        fresh = [t for t in tasks if book.up_to_date(t.target, wanted[t.target])]
+        fresh = [t for t in tasks if book.up_to_date(t.target, wanted[t.target], _companions(t))]
         tasks = [t for t in tasks if t not in fresh]
         if fresh and not args.quiet:
             print(f"{len(fresh)} up to date, skipped (--force rebuilds them): {_names(fresh)}")
@@ -194,7 +194,7 @@ def main(
     if book:
         for result in results:
             if not result.error:
-                book.record(result.task.target, wanted[result.task.target])
+                book.record(result.task.target, wanted[result.task.target], _companions(result.task))
     if gallery and book and errors:  # keep the page as it was, with the last good players
         if not args.quiet:
             print(f"{_rel(out_dir / INDEX)}: kept as it was while a scenario has errors")
@@ -332,6 +332,13 @@ def _gallery(
         book.record(out_dir / INDEX, wanted)
     if not quiet:
         print(f"{_rel(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
+
+
+def _companions(task: Task) -> list[Path]:
+    """The files written beside ``task.target`` (beamer's frames PDF)."""
+    exporter = export.get(task.fmt)
+    stem = task.target.name[: len(task.target.name) - len(exporter.suffix)]
+    return [task.target.with_name(stem + c.suffix) for c in exporter.companions]
 
 
 def _names(tasks: list[Task]) -> str:

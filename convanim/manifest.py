@@ -123,16 +123,23 @@ class Manifest:
             records = {}
         return cls(out_dir, records if isinstance(records, dict) else {})
 
-    def up_to_date(self, target: Path, wanted: Mapping[str, Any]) -> bool:
-        """True when ``target`` was written from exactly ``wanted`` and is unchanged since."""
+    def up_to_date(self, target: Path, wanted: Mapping[str, Any], companions: Iterable[Path] = ()) -> bool:
+        """True when ``target`` (and its ``companions``, files written with it) was written from
+        exactly ``wanted`` and is unchanged since."""
         record = self.records.get(target.name)
         if not isinstance(record, dict) or record.get("inputs") != wanted:
             return False
-        return record.get("output_sha256") == file_sha256(target)
+        return record.get("output_sha256") == file_sha256(target) and record.get("companions", {}) == _hashes(
+            companions
+        )
 
-    def record(self, target: Path, wanted: Mapping[str, Any]) -> None:
-        """Note that ``target`` was just written from ``wanted``."""
-        self.records[target.name] = {"inputs": dict(wanted), "output_sha256": file_sha256(target)}
+    def record(self, target: Path, wanted: Mapping[str, Any], companions: Iterable[Path] = ()) -> None:
+        """Note that ``target`` (with its ``companions``) was just written from ``wanted``."""
+        self.records[target.name] = {
+            "inputs": dict(wanted),
+            "output_sha256": file_sha256(target),
+            "companions": _hashes(companions),
+        }
         self.changed = True
 
     def write(self) -> None:
@@ -143,6 +150,10 @@ class Manifest:
         text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         write_file(self.out_dir / NAME, lambda fh: fh.write(text.encode("utf-8")))
         self.changed = False
+
+
+def _hashes(paths: Iterable[Path]) -> dict[str, str | None]:
+    return {p.name: file_sha256(p) for p in paths}
 
 
 def gallery_inputs(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

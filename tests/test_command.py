@@ -245,6 +245,18 @@ def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
     }
 
 
+def test_a_companion_file_is_part_of_its_output(course, capsys):
+    assert built(run("build", "good1", "--format", "beamer", "--jobs", "1", capsys=capsys)[1]) == [
+        "output/good1.tex"
+    ]
+    frames = course / "output" / "good1-frames.pdf"
+    first = frames.read_bytes()
+    assert built(run("build", "good1", "--format", "beamer", capsys=capsys)[1]) == []
+    frames.unlink()  # the frames PDF the .tex includes
+    assert built(run("build", "good1", "--format", "beamer", capsys=capsys)[1]) == ["output/good1.tex"]
+    assert frames.read_bytes() == first
+
+
 def test_options_are_inputs_too(course, capsys):
     assert built(run("build", "good1", "--format", "gif", "--jobs", "1", capsys=capsys)[1]) == [
         "output/good1.gif"
@@ -253,6 +265,11 @@ def test_options_are_inputs_too(course, capsys):
         "output/good1.gif"
     ]
     assert built(run("build", "good1", "--format", "gif", "--max-frames", "40", capsys=capsys)[1]) == []
+    assert built(run("build", "good1", "--format", "png", capsys=capsys)[1]) == ["output/good1.png"]
+    assert built(run("build", "good1", "--format", "png", "--frame", "3", capsys=capsys)[1]) == [
+        "output/good1.png"
+    ]
+    assert built(run("build", "good1", "--format", "png", "--frame", "3", capsys=capsys)[1]) == []
 
 
 def test_build_writes_what_generate_py_writes(course, capsys):
