@@ -173,7 +173,7 @@ def main(
     whole = not args.scenarios or all(Path(n).is_dir() for n in args.scenarios)  # whole folders
     gallery = "html" in fmts and whole and bool(scenarios)  # output/index.html
     if args.check:
-        extra = {out_dir / INDEX: index_html(_entries(scenarios)).encode("utf-8")} if gallery else {}
+        extra = {out_dir / INDEX: index_html(_entries(scenarios), out_dir).encode("utf-8")} if gallery else {}
         return _finish(errors, _check(tasks, out_dir, whole=whole, quiet=args.quiet, extra=extra))
     book = Manifest.read(out_dir) if command == "build" else None
     wanted = {t.target: inputs(t.source, out_dir, task_options(t)) for t in tasks} if book else {}
@@ -348,7 +348,7 @@ def _names(tasks: list[Task]) -> str:
 
 
 def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:
-    return [Entry(s.name, s.frames()) for s in scenarios.values()]
+    return [Entry(s.name, s.frames(), src) for src, s in scenarios.items()]
 
 
 def _check(

@@ -387,6 +387,16 @@ class Scenario:
         """Jupyter shows the player when a scenario is the last expression of a cell."""
         return self.to_html()
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The player (``text/html``) and a still (``image/png``, the last frame) from one display
+        list: a notebook shows the player, or its poster where scripts are stripped (the HTML's
+        own ``<img>``); converters without HTML (nbconvert to LaTeX/PDF) show the PNG."""
+        from .export.html import fragment
+        from .export.still import still_png
+
+        frames = self.frames()
+        return {"text/html": fragment(frames), "image/png": still_png(frames)}
+
     def __repr__(self) -> str:
         (h, w), (oh, ow) = self.image.shape, self.output_shape
         cin, cout = self.image.channels, self.stages[-1].out_channels

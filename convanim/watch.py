@@ -37,6 +37,7 @@ STATUS = "/__convanim/status"
 POLL_MS = 300
 
 RELOAD = """<script>(() => {
+if (window.top !== window) return;  // a player page in a gallery card: the gallery reloads
 const seen = %d;
 const poll = () => fetch("%s", {cache: "no-store"}).then(r => r.json()).then(s => {
   if (s.generation !== seen) location.reload(); else setTimeout(poll, %d);
@@ -218,6 +219,8 @@ class Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def _page(self, text: str) -> bytes:
+        if self.headers.get("Sec-Fetch-Dest") == "iframe":  # a gallery card's player: as it is
+            return text.encode("utf-8")
         return inject(text, self.live.status).encode("utf-8")
 
     def _send(self, body: bytes, content_type: str) -> None:

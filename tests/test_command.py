@@ -36,6 +36,9 @@ step_ms = 100
 """
 
 
+GH = ("--format", "gif,html")  # the counts below are of these two formats (the default has more)
+
+
 def _photo(path, shade: int) -> None:
     path.parent.mkdir(exist_ok=True)
     pixels = (np.arange(64).reshape(8, 8) * 3 + shade).astype(np.uint8)
@@ -86,18 +89,18 @@ def test_bad_commands_and_flags_are_one_line_exit_2(course, capsys):
         "convanim: unknown command 'frob'; commands: build, check, list, schema, new, watch (see --help)\n",
     )
     assert run("--frob", capsys=capsys)[2].startswith("convanim: unknown option '--frob'")
-    assert run("build", "--bogus", capsys=capsys) == (
+    assert run("build", *GH, "--bogus", capsys=capsys) == (
         2,
         [],
         "convanim build: unrecognized arguments: --bogus (see --help)\n",
     )
-    assert run("check", "--force", capsys=capsys)[0] == 2  # check never skips
-    assert run("build", "--jobs", "0", capsys=capsys) == (
+    assert run("check", *GH, "--force", capsys=capsys)[0] == 2  # check never skips
+    assert run("build", *GH, "--jobs", "0", capsys=capsys) == (
         2,
         [],
         "convanim build: argument --jobs: must be a positive integer (got 0) (see --help)\n",
     )
-    assert run("build", "nope.toml", capsys=capsys) == (
+    assert run("build", *GH, "nope.toml", capsys=capsys) == (
         2,
         [],
         "nope.toml: no such scenario file (scenarios in animations: good1, good2, photo)\n",
@@ -175,13 +178,13 @@ def test_build_skips_what_is_up_to_date_and_rebuilds_what_changed(course, capsys
         "output/photo.gif",
         "output/photo.html",
     ]
-    code, out, err = run("build", "--jobs", "1", capsys=capsys)
+    code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
     assert (code, err) == (0, "") and built(out) == every
     assert out[-1] == "output/index.html: 3 players, " + out[-1].split(", ")[1]
     first = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
     assert MANIFEST in first
 
-    code, out, _ = run("build", "--jobs", "1", capsys=capsys)
+    code, out, _ = run("build", *GH, "--jobs", "1", capsys=capsys)
     assert code == 0 and out == [
         "6 up to date, skipped (--force rebuilds them): good1.gif, good1.html, good2.gif, good2.html, "
         "photo.gif, photo.html",
@@ -190,10 +193,10 @@ def test_build_skips_what_is_up_to_date_and_rebuilds_what_changed(course, capsys
     # the same bytes written again (a touch, an editor's save): nothing to do
     scenario = course / "animations" / "good1.toml"
     scenario.write_bytes(scenario.read_bytes())
-    assert built(run("build", "--jobs", "1", capsys=capsys)[1]) == []
+    assert built(run("build", *GH, "--jobs", "1", capsys=capsys)[1]) == []
 
     scenario.write_text(GOOD.format(n=1).replace("Good 1", "Better 1"))
-    code, out, _ = run("build", "--jobs", "1", capsys=capsys)
+    code, out, _ = run("build", *GH, "--jobs", "1", capsys=capsys)
     assert code == 0 and built(out) == ["output/good1.gif", "output/good1.html"]
     assert (
         out[0]
@@ -204,33 +207,39 @@ def test_build_skips_what_is_up_to_date_and_rebuilds_what_changed(course, capsys
     assert (course / "output" / "good2.gif").read_bytes() == first["good2.gif"]
 
     _photo(course / "animations" / "photos" / "p.png", 40)  # the photograph changes
-    assert built(run("build", "--jobs", "1", capsys=capsys)[1]) == ["output/photo.gif", "output/photo.html"]
+    assert built(run("build", *GH, "--jobs", "1", capsys=capsys)[1]) == [
+        "output/photo.gif",
+        "output/photo.html",
+    ]
 
     (course / "output" / "good2.gif").unlink()  # an output deleted or edited by hand
     (course / "output" / "good2.html").write_text("edited")
-    assert built(run("build", "--jobs", "1", capsys=capsys)[1]) == ["output/good2.gif", "output/good2.html"]
+    assert built(run("build", *GH, "--jobs", "1", capsys=capsys)[1]) == [
+        "output/good2.gif",
+        "output/good2.html",
+    ]
     assert (course / "output" / "good2.gif").read_bytes() == first["good2.gif"]
 
     monkeypatch.setattr(convanim, "__version__", "99.0")  # another convanim: everything again
-    code, out, _ = run("build", "--jobs", "1", capsys=capsys)
+    code, out, _ = run("build", *GH, "--jobs", "1", capsys=capsys)
     assert built(out) == every and out[-1].startswith("output/index.html: 3 players")
     assert (
         json.loads((course / "output" / MANIFEST).read_text())["outputs"]["good1.gif"]["inputs"]["convanim"]
         == "99.0"
     )
 
-    code, out, _ = run("build", "--jobs", "1", "--force", capsys=capsys)
+    code, out, _ = run("build", *GH, "--jobs", "1", "--force", capsys=capsys)
     assert built(out) == every and out[-1].startswith("output/index.html: 3 players")
-    assert run("check", capsys=capsys)[:2] == (0, ["7 files up to date"])
+    assert run("check", *GH, capsys=capsys)[:2] == (0, ["7 files up to date"])
 
 
 def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
     (course / "animations" / "photo.toml").unlink()
-    assert run("build", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys)[0] == 0
     before = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
     (course / "animations" / "good1.toml").write_text(GOOD.format(n=1).replace("size = 5", "size = 0"))
     (course / "animations" / "good3.toml").write_text(GOOD.format(n=3))
-    code, out, err = run("build", "--jobs", "1", capsys=capsys)
+    code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
     assert (code, err) == (2, "animations/good1.toml: image.size: must be a positive integer (got 0)\n")
     assert out == [
         "2 up to date, skipped (--force rebuilds them): good2.gif, good2.html",
@@ -273,8 +282,8 @@ def test_options_are_inputs_too(course, capsys):
 
 
 def test_build_writes_what_generate_py_writes(course, capsys):
-    assert cli.main(["--jobs", "1", "-q", "--out", "reference"], root=course) == 0
-    assert run("build", "--jobs", "1", "-q", capsys=capsys) == (0, [], "")
+    assert cli.main(["--jobs", "1", "-q", "--out", "reference", *GH], root=course) == 0
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys) == (0, [], "")
     reference = {p.name: p.read_bytes() for p in (course / "reference").iterdir()}
     ours = {p.name: p.read_bytes() for p in (course / "output").iterdir() if p.name != MANIFEST}
     assert ours == reference and len(ours) == 7
@@ -282,42 +291,44 @@ def test_build_writes_what_generate_py_writes(course, capsys):
 
 def test_check_never_trusts_the_manifest(course, capsys):
     (course / "animations" / "photo.toml").unlink()  # grids only: faster
-    assert run("build", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys)[0] == 0
     # an edit the manifest cannot see: a stale output whose record claims it is fresh
     gif = course / "output" / "good1.gif"
     gif.write_bytes(gif.read_bytes()[:-1] + b"\x00")
     book = json.loads((course / "output" / MANIFEST).read_text())
     book["outputs"]["good1.gif"]["output_sha256"] = hashlib.sha256(gif.read_bytes()).hexdigest()
     (course / "output" / MANIFEST).write_text(json.dumps(book))
-    assert run("build", "--jobs", "1", capsys=capsys)[1][0].startswith("4 up to date")  # build trusts it
-    code, out, _ = run("check", capsys=capsys)
+    assert run("build", *GH, "--jobs", "1", capsys=capsys)[1][0].startswith("4 up to date")  # build trusts it
+    code, out, _ = run("check", *GH, capsys=capsys)
     assert (code, out) == (1, ["output/good1.gif: differs from a fresh run"])
-    assert run("build", "--jobs", "1", "--force", "-q", capsys=capsys)[0] == 0
-    assert run("check", capsys=capsys)[:2] == (0, ["5 files up to date"])
+    assert run("build", *GH, "--jobs", "1", "--force", "-q", capsys=capsys)[0] == 0
+    assert run("check", *GH, capsys=capsys)[:2] == (0, ["5 files up to date"])
 
 
 def test_a_damaged_manifest_rebuilds_everything(course, capsys):
     (course / "animations" / "photo.toml").unlink()
-    assert run("build", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys)[0] == 0
     (course / "output" / MANIFEST).write_text("{not json")
-    assert len(built(run("build", "--jobs", "1", capsys=capsys)[1])) == 4
+    assert len(built(run("build", *GH, "--jobs", "1", capsys=capsys)[1])) == 4
     assert json.loads((course / "output" / MANIFEST).read_text())["manifest"] == 1
 
 
 def test_folders_and_out_for_a_course_layout(course, capsys):
     (course / "lectures" / "week1").mkdir(parents=True)
     (course / "lectures" / "week1" / "blur.toml").write_text(GOOD.format(n=7))
-    code, out, _ = run("build", "lectures/week1", "--out", "site/figures", "--jobs", "1", capsys=capsys)
+    code, out, _ = run("build", *GH, "lectures/week1", "--out", "site/figures", "--jobs", "1", capsys=capsys)
     assert code == 0 and [line.split(":")[0] for line in out] == [
         "site/figures/blur.gif",
         "site/figures/blur.html",
         "site/figures/index.html",  # a whole folder: its gallery too
     ]
-    code, out, _ = run("build", "lectures/week1/blur.toml", "--out", "only", "--jobs", "1", capsys=capsys)
+    code, out, _ = run(
+        "build", *GH, "lectures/week1/blur.toml", "--out", "only", "--jobs", "1", capsys=capsys
+    )
     assert [line.split(":")[0] for line in out] == ["only/blur.gif", "only/blur.html"]  # a file: no gallery
     code, out, _ = run("list", "lectures/week1", capsys=capsys)
     assert out == ["name  title   operation  frames", "blur  Good 7  conv2d     11"]
-    code, out, err = run("build", "lectures", "--jobs", "1", capsys=capsys)
+    code, out, err = run("build", *GH, "lectures", "--jobs", "1", capsys=capsys)
     assert (code, err) == (2, "lectures: no scenario files (*.toml) found\n")
 
 

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from convanim.command import main as convanim_main
-from convanim.export import formats
+from convanim.export import formats, gallery_formats, get
 from convanim.watch import Status, inject
 
 from .helpers import ROOT
@@ -131,8 +131,11 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(url)
-    players = page.locator(".convanim-player")
-    assert players.count() == 3
+    cards = page.locator(".card")  # the gallery's cards, each loading its player page in a frame
+    assert cards.count() == 3
+    card_a = page.frame_locator("#a iframe").locator(".convanim-player")
+    card_a.wait_for()
+    assert page.frame_locator("#a iframe").locator("#convanim-watch-errors").count() == 0
     assert "First" in page.inner_text("body") and "Second" in page.inner_text("body")
     assert page.locator("#convanim-watch-errors").count() == 0
 
@@ -141,7 +144,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     (tmp_path / "animations" / "a.toml").write_text(GOOD.format(title="Edited"))
     assert watcher.line("output/a.html: ").startswith("output/a.html: 11 frames")
     page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Edited')")
-    assert "First" not in page.inner_text("body") and players.count() == 3
+    assert "First" not in page.inner_text("body") and cards.count() == 3
     gif = (tmp_path / "output" / "a.gif").read_bytes()
     page_html = (tmp_path / "output" / "a.html").read_bytes()
     assert b"Edited" in page_html
@@ -153,7 +156,10 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     )
     page.wait_for_function("() => !window.notReloaded && document.getElementById('convanim-watch-errors')")
     assert page.inner_text("#convanim-watch-errors") == BAD_LINE
-    assert "Edited" in page.inner_text("body") and players.count() == 3  # the gallery as it was
+    assert "Edited" in page.inner_text("body") and cards.count() == 3  # the gallery as it was
+    frame_a = page.frame_locator("#a iframe")
+    frame_a.locator(".convanim-player").wait_for()  # the last good player, without a banner of its own
+    assert frame_a.locator("#convanim-watch-errors").count() == 0
     watcher.wait_err(BAD_LINE)
     assert (tmp_path / "output" / "a.gif").read_bytes() == gif
     assert (tmp_path / "output" / "a.html").read_bytes() == page_html
@@ -162,8 +168,9 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     status = json.loads(page.evaluate(f"fetch('{url}__convanim/status').then(r => r.text())"))
     (tmp_path / "animations" / "b.toml").write_text(GOOD.format(title="Second"))
     watcher.line("changed: animations/b.toml")
-    assert watcher.line("4 up to date") == (
-        "4 up to date, skipped (--force rebuilds them): b.gif, b.html, c.gif, c.html"
+    fresh = [f"{n}{get(f).suffix}" for n in "bc" for f in gallery_formats()]  # b.gif, b.html, b.png, …
+    assert watcher.line(f"{len(fresh)} up to date") == (
+        f"{len(fresh)} up to date, skipped (--force rebuilds them): {', '.join(fresh)}"
     )
 
     # fixed again: the banner goes away

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import convanim
+from convanim.export import gallery_formats, get
 from convanim.scenario import load
 
 from .helpers import ROOT
@@ -102,6 +103,10 @@ def test_the_wheel_holds_every_module_and_the_player_templates(installed):
         f"convanim-{convanim.__version__}.dist-info/entry_points.txt"
     )
     assert b"convanim = convanim.command:main" in metadata
+    meta = (
+        zipfile.ZipFile(installed.wheel).read(f"convanim-{convanim.__version__}.dist-info/METADATA").decode()
+    )
+    assert "Requires-Dist: watchfiles<2,>=1.3" in meta and 'extra == "sphinx"' in meta
 
 
 def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
@@ -124,22 +129,27 @@ def test_a_course_starts_from_an_empty_folder(installed, tmp_path):
 
     build = installed.run("convanim", "build", cwd=course)  # every core: a process pool
     assert (build.returncode, build.stderr) == (0, ""), _said(build)  # no progress bar into a pipe
+    written = [f"demo{get(f).suffix}" for f in gallery_formats()]  # gif, html, png
     assert [line.split(":")[0] for line in build.stdout.splitlines()] == [
-        "output/demo.gif",
-        "output/demo.html",
+        *(f"output/{name}" for name in written),
         "output/index.html",
     ]
     scenario = load(course / "animations" / "demo.toml")  # the checkout's convanim, for reference
     assert (course / "output" / "demo.gif").read_bytes() == scenario.to_bytes("gif")
-    assert (course / "output" / "demo.html").read_bytes() == scenario.to_bytes("html")
+    for fmt in gallery_formats():
+        assert (course / "output" / f"demo{get(fmt).suffix}").read_bytes() == scenario.to_bytes(fmt)
 
     again = installed.run("convanim", "build", cwd=course)
     assert again.returncode == 0 and again.stdout.splitlines() == [
-        "2 up to date, skipped (--force rebuilds them): demo.gif, demo.html",
+        f"{len(written)} up to date, skipped (--force rebuilds them): {', '.join(written)}",
         "output/index.html: up to date",
     ], _said(again)
     check = installed.run("convanim", "check", cwd=course)
-    assert (check.returncode, check.stdout, check.stderr) == (0, "3 files up to date\n", ""), _said(check)
+    assert (check.returncode, check.stdout, check.stderr) == (
+        0,
+        f"{len(written) + 1} files up to date\n",
+        "",
+    ), _said(check)
 
     api = installed.run(
         "python",
@@ -192,7 +202,7 @@ def test_the_installed_watch_serves_and_stops_on_ctrl_c(installed, tmp_path):
             assert json.loads(answer.read()) == {"generation": 1, "errors": []}
         with urllib.request.urlopen(url, timeout=10) as answer:
             page = answer.read().decode("utf-8")
-        assert page.count('class="convanim-player"') == 1 and 'fetch("/__convanim/status"' in page
+        assert page.count('<li class="card"') == 1 and 'fetch("/__convanim/status"' in page
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
         assert (proc.returncode, out, err) == (0, "stopped\n", "")
