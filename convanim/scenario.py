@@ -149,7 +149,8 @@ TIMING_FIELDS = {
         f.auto_or(f.pos_int(1, 100_000)),
         f.auto_schema(f.int_schema(1, 100_000)),
         "Photos and chains: steps shown one per frame before the rest fills progressively faster; "
-        '"auto": the first output row (at most 32) when a stage has over 64 steps.',
+        '"auto": the first output row (at most 32) when a stage has over 64 steps. With channels '
+        "this is the first channel's; each later one shows 3 (or fewer) before filling fast.",
         None,
     ),
 }
@@ -279,7 +280,8 @@ class Scenario:
         frames = (
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
-        _check_limits(shape, channels, stages, frames, limits)
+        colour = photo and channels == 3  # an RGB photograph is drawn in colour too
+        _check_limits(shape, channels, stages, frames, limits, extra=shape[0] * shape[1] if colour else 0)
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
@@ -613,13 +615,18 @@ def _default_title(stages: tuple[Stage, ...]) -> str:
 
 
 def _check_limits(
-    image: tuple[int, int], channels: int, stages: tuple[Stage, ...], frames: int, limits: Limits
+    image: tuple[int, int],
+    channels: int,
+    stages: tuple[Stage, ...],
+    frames: int,
+    limits: Limits,
+    extra: int = 0,
 ) -> None:
     """Refuse, before any work, a scenario that needs too many frames or cells (every channel
-    counts)."""
+    counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo)."""
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
     steps = sum(st.n_steps for st in stages)
-    cells = sum(st.cells for st in stages)
+    cells = sum(st.cells for st in stages) + extra
     if frames > limits.max_frames:
         raise LimitError(
             "image",

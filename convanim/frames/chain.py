@@ -53,7 +53,7 @@ class ChainBuilder(Collector):
     def __init__(self, scenario: Scenario) -> None:
         self.s, self.render = scenario, scenario.render
         self.comps: tuple[Computation, ...] = scenario._computations
-        self.values = [scenario.image.values[0]] + [c.output[0] for c in self.comps]
+        self.values = self._maps()
         self.plan = frame_plan(scenario)
         self.last = len(self.plan) + 1
         self.items: list[Item] = []
@@ -71,6 +71,10 @@ class ChainBuilder(Collector):
         self.stroke = max(1.5, round(c * 0.12, 1))
 
     # ------------------------------------------------------------------ setup
+
+    def _maps(self) -> list[np.ndarray]:
+        """The values of every map drawn: the input, then each stage's output (one plane each)."""
+        return [self.s.image.values[0]] + [c.output[0] for c in self.comps]
 
     def _scales(self) -> list[style.ColourScale]:
         """The input's scale; a stage that keeps values in range shares it, others get their own."""
@@ -202,7 +206,11 @@ class ChainBuilder(Collector):
             self._beat(k, beat)
         self._strip()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self.layout.maps[-1])
+        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
+
+    def _last_grid(self) -> Grid:
+        """Where the last map is drawn (the player's pointer grid)."""
+        return self.layout.maps[-1]
 
     def _chrome(self) -> None:
         lay, ink = self.layout, style.INK
@@ -345,7 +353,7 @@ class ChainBuilder(Collector):
     def _footprint(self, i: int, step: object) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Rows and columns of map i that the step reads, clipped to the map (padding is not drawn
         in the picture view)."""
-        h, w = self.values[i].shape
+        h, w = self.values[i].shape[-2:]
         st = self.s.stages[i]
         if isinstance(step, (Step, Pool)):
             top, left = st.padding[0], st.padding[2]
@@ -429,12 +437,8 @@ class ChainBuilder(Collector):
             comp = self.comps[beat.stage]
             self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, style.MUTED, "end"), k, k)
             eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
-        out = self.values[-1]
-        eq(
-            f"output {lab.size(out.shape)}: min {self.fmts[-1](out.min())}, max {self.fmts[-1](out.max())}",
-            self.last,
-            self.last,
-        )
+        out, fmt = self.values[-1], self.fmts[-1]
+        eq(f"output {_shape(out)}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
 
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
@@ -481,5 +485,10 @@ class ChainBuilder(Collector):
                     f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
                 )
             )
-        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {lab.size(self.values[-1].shape)}"))
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {_shape(self.values[-1])}"))
         return tuple(infos)
+
+
+def _shape(values: np.ndarray) -> str:
+    """ "12×12", or with channels "2×12×12"."""
+    return "\u00d7".join(str(n) for n in values.shape)
