@@ -195,7 +195,7 @@ def main(
         for result in results:
             if not result.error:
                 book.record(result.task.target, wanted[result.task.target], _companions(result.task))
-    if gallery and book and errors:  # keep the page as it was, with the last good players
+    if gallery and book and errors and (out_dir / INDEX).is_file():  # as it was: the last good players
         if not args.quiet:
             print(f"{_rel(out_dir / INDEX)}: kept as it was while a scenario has errors")
     elif gallery:

@@ -20,7 +20,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
@@ -164,6 +164,10 @@ class Watched:
         dirs = set(self.folders) | {p.parent for p in self.files | self.inputs}
         return sorted(d for d in dirs if d.is_dir())
 
+    def scenarios(self) -> set[Path]:
+        """Every scenario file watched (resolved paths)."""
+        return set(self.files) | {p.resolve() for d in self.folders for p in d.glob("*.toml")}
+
     def wants(self, path: str) -> bool:
         p = Path(path).resolve()
         return p in self.files or p in self.inputs or (p.suffix == ".toml" and p.parent in self.folders)
@@ -189,9 +193,10 @@ class Handler(SimpleHTTPRequestHandler):
     """Files of the output folder; HTML with the reload script and the error banner added."""
 
     live: Live
+    scenarios: Callable[[], set[Path]]
 
-    def __init__(self, *args, live: Live, **kwargs) -> None:
-        self.live = live
+    def __init__(self, *args, live: Live, scenarios: Callable[[], set[Path]], **kwargs) -> None:
+        self.live, self.scenarios = live, scenarios
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
@@ -203,6 +208,10 @@ class Handler(SimpleHTTPRequestHandler):
                 "application/json",
             )
             return
+        source = self._scenario(path)
+        if source is not None:
+            self._send(source.read_bytes(), "text/plain; charset=utf-8")
+            return
         target = Path(self.translate_path(self.path))
         if target.is_dir():
             target = target / "index.html"
@@ -213,6 +222,18 @@ class Handler(SimpleHTTPRequestHandler):
             self._send(self._page(target.read_text(encoding="utf-8")), "text/html; charset=utf-8")
             return
         super().do_GET()
+
+    def _scenario(self, path: str) -> Path | None:
+        """The watched scenario file that a card's link (relative to the output folder, its
+        ``..`` folded by the browser) names, looked up from each folder above the output."""
+        if not path.endswith(".toml") or (Path(self.directory) / path.lstrip("/")).exists():
+            return None
+        watched_files = self.scenarios()
+        for base in Path(self.directory).resolve().parents:
+            candidate = (base / path.lstrip("/")).resolve()
+            if candidate in watched_files:
+                return candidate
+        return None
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")  # a reload must show the new files
@@ -271,9 +292,11 @@ def _listing(out: Path) -> str:
     return f"{head}<body><ul>{items}</ul></body></html>"
 
 
-def serve(out: Path, port: int, live: Live) -> ThreadingHTTPServer:
+def serve(out: Path, port: int, live: Live, scenarios: Callable[[], set[Path]]) -> ThreadingHTTPServer:
     """Start the server on 127.0.0.1 in a daemon thread; returns it (``shutdown()`` stops it)."""
-    server = ThreadingHTTPServer((HOST, port), partial(Handler, directory=str(out), live=live))
+    server = ThreadingHTTPServer(
+        (HOST, port), partial(Handler, directory=str(out), live=live, scenarios=scenarios)
+    )
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="convanim-serve", daemon=True).start()
     return server
@@ -302,7 +325,7 @@ def main(argv: list[str], *, prog: str = "convanim watch") -> int:
         _pass(opts, live, changed=())
         opts.out.mkdir(parents=True, exist_ok=True)
         try:
-            server = serve(opts.out, opts.port, live)
+            server = serve(opts.out, opts.port, live, lambda: watched(opts).scenarios())
         except OSError as err:
             print(
                 f"{prog}: cannot listen on {HOST}:{opts.port}: {err.strerror or err} "

@@ -254,6 +254,14 @@ def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
     }
 
 
+def test_a_first_build_with_a_broken_scenario_still_writes_the_gallery(course, capsys):
+    (course / "animations" / "photo.toml").write_text("title = 1\n")
+    code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert (code, err) == (2, "animations/photo.toml: title: must be a string (got 1)\n")
+    assert out[-1].startswith("output/index.html: 2 players, ")
+    assert 'id="good1"' in (course / "output" / "index.html").read_text()
+
+
 def test_a_companion_file_is_part_of_its_output(course, capsys):
     assert built(run("build", "good1", "--format", "beamer", "--jobs", "1", capsys=capsys)[1]) == [
         "output/good1.tex"

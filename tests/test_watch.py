@@ -10,10 +10,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import numpy as np
 import pytest
@@ -180,6 +183,13 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     assert page.locator("#convanim-watch-errors").count() == 0
     after = json.loads(page.evaluate(f"fetch('{url}__convanim/status').then(r => r.text())"))
     assert after == {"generation": status["generation"] + 1, "errors": []}  # one reload: the fix
+    link = page.locator("#a a", has_text="scenario").get_attribute("href")
+    assert link == "../animations/a.toml"  # relative to output/: served from the watched scenarios
+    with urllib.request.urlopen(urljoin(url, link), timeout=10) as answer:
+        assert answer.read().decode() == GOOD.format(title="Fixed")
+    for other in ("animations/nope.toml", "etc/passwd", "../pyproject.toml"):
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            urllib.request.urlopen(url + other, timeout=10)
     page.goto(url + "a.html")  # a player page is served with the reload script too
     assert page.locator(".convanim-player").count() == 1 and "Fixed" in page.inner_text("body")
     assert outside == [] and errors == []
