@@ -160,13 +160,13 @@ class Timing:
 
 TOP_FIELDS = {
     "title": f.Field(
-        f.text_of(120),
+        f.text_of(120, drawn=True),
         {"type": "string", "maxLength": 120},
         "Title drawn above the frames; default: the operation's name, e.g. 2-D convolution.",
         None,
     ),
     "caption": f.Field(
-        f.text_of(200),
+        f.text_of(200, drawn=True),
         {"type": "string", "maxLength": 200},
         "One line shown under the title.",
         None,
