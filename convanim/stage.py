@@ -337,9 +337,9 @@ def _check_transpose(s: Stage, key: Any) -> None:
 
 
 def _check_pool(s: Stage, key: Any) -> None:
-    (kh, kw), (dr, dc), pad = s.kernel_size, s.dilation, s.padding
-    for axis, (k, d) in enumerate(((kh, dr), (kw, dc))):
-        limit = span(k, d) // 2 if s.operation == "max_pool2d" else k // 2
+    (kh, kw), pad = s.kernel_size, s.padding
+    for axis, k in enumerate((kh, kw)):
+        limit = k // 2  # PyTorch's rule is on the undilated window, even with dilation
         if pad[2 * axis] > limit:
             raise ScenarioError(
                 key("padding"),

@@ -9,6 +9,7 @@ view is the same numbers as a convolution of the zero-inserted, padded input wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -258,24 +259,41 @@ def _pool(s: Stage, image: np.ndarray) -> Computation:
 
 
 def _source(dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool) -> float:
-    """Where output index ``dst`` samples the input, as torch.nn.functional.interpolate (which
-    copies an axis whose length does not change, whatever the factor)."""
+    """Where output index ``dst`` samples the input, with the arithmetic of PyTorch's CPU kernels
+    (aten/src/ATen/native/UpSample.h): an axis whose length does not change is copied whatever the
+    factor; nearest shifts (``dst >> 1``) when the output is exactly twice the input, else floors
+    ``dst · scale`` in float32; bilinear works in float64 from ``scale = 1/factor`` (or
+    ``in/out`` when a size is given), ``scale · (dst + ½) − ½`` fused, or ``scale · dst`` with
+    ``scale = (in − 1)/(out − 1)`` when align_corners."""
     if n_out == n_in:
         return float(dst)
     if mode == "nearest":
-        scale = 1.0 / factor if factor is not None else n_in / n_out
-        return float(min(int(np.floor(dst * scale)), n_in - 1))
+        if n_out == 2 * n_in:
+            return float(dst >> 1)
+        scale = np.float32(1.0 / factor) if factor is not None else np.float32(n_in) / np.float32(n_out)
+        return float(min(int(np.floor(np.float32(dst) * scale)), n_in - 1))
     if align:
-        return dst * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        return scale * dst
     scale = 1.0 / factor if factor is not None else n_in / n_out
-    return max((dst + 0.5) * scale - 0.5, 0.0)
+    return max(_fma(scale, dst + 0.5, -0.5), 0.0)
 
 
-def _taps(src: float, n: int) -> tuple[tuple[int, float], ...]:
-    """The (index, weight) pairs of linear interpolation at ``src``."""
-    i0 = min(int(np.floor(src)), n - 1)
+def _fma(a: float, b: float, c: float) -> float:
+    """a·b + c rounded once, as the compiled kernel computes ``scale * (dst + 0.5) - 0.5`` (the
+    compiler fuses it into one multiply-add); exact rational arithmetic, then one rounding."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _taps(src: float, n: int, copy: bool = False) -> tuple[tuple[int, float], ...]:
+    """The (index, weight) pairs of linear interpolation at ``src``, as PyTorch's
+    ``guard_index_and_lambda``: the index is ``floorf`` of the position (rounded to float32 first),
+    the weight clamped to [0, 1]; ``copy`` (an axis that keeps its length) reads one pixel."""
+    if copy:
+        return ((int(src), 1.0), (int(src), 0.0))
+    i0 = min(int(np.floor(np.float32(src))), n - 1)
     i1 = i0 + 1 if i0 < n - 1 else i0
-    frac = src - i0
+    frac = min(max(src - i0, 0.0), 1.0)
     return ((i0, 1.0 - frac), (i1, frac))
 
 
@@ -293,14 +311,14 @@ def _upsample(s: Stage, image: np.ndarray) -> Computation:
                 value = float(image[cells[0]])
             else:
                 blend: dict[tuple[int, int], float] = {}
-                for r, wr in _taps(rows[a], h):
-                    for c, wc in _taps(cols[b], w):
+                for r, wr in _taps(rows[a], h, h == oh):
+                    for c, wc in _taps(cols[b], w, w == ow):
                         if wr * wc > 0:  # a pixel with no weight is not read
                             blend[(r, c)] = blend.get((r, c), 0.0) + wr * wc
                 cells, weights = tuple(blend), tuple(blend.values())
                 # PyTorch's order of operations: blend along columns, then along rows
-                (r0, lr0), (r1, lr1) = _taps(rows[a], h)
-                (c0, lc0), (c1, lc1) = _taps(cols[b], w)
+                (r0, lr0), (r1, lr1) = _taps(rows[a], h, h == oh)
+                (c0, lc0), (c1, lc1) = _taps(cols[b], w, w == ow)
                 value = float(
                     lr0 * (lc0 * image[r0, c0] + lc1 * image[r0, c1])
                     + lr1 * (lc0 * image[r1, c0] + lc1 * image[r1, c1])
