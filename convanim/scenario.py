@@ -441,8 +441,9 @@ def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Sc
     """Read and validate a scenario file; keyword ``overrides`` replace top-level keys."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        raw = path.read_bytes()
+        # a UTF-8 byte-order mark (some Windows editors write one) is not part of the TOML
+        data = tomllib.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except FileNotFoundError:
         raise ConvanimError(f"{path}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as err:

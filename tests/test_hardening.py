@@ -1,9 +1,12 @@
 """What a hostile test found (issue 11): texts that break text layout, odd files and values, and the
 classes of bug behind them."""
 
+import numpy as np
 import pytest
 
 import convanim
+from convanim.display import Rect, Text
+from convanim.numfmt import formatter
 
 SQUARE = {"pattern": "square", "size": 5}
 
@@ -41,3 +44,51 @@ def test_texts_the_font_draws_are_accepted_and_painted_without_warnings():
     title = "Glättung × Ω ∑ → ½ שלום ☃"  # the suite turns any warning into an error
     s = convanim.Scenario(image=SQUARE, kernel={"preset": "mean"}, title=title, caption="café")
     assert s.to_bytes("gif")[:6] == b"GIF89a"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (".", "image.file: '{p}' is a folder; give a PNG or JPEG file"),
+        (
+            "/dev/null",
+            "image.file: '{p}' is not a regular file (a device or a pipe); give a PNG or JPEG file",
+        ),
+    ],
+)
+def test_a_folder_or_a_device_as_photo_is_named_as_such(tmp_path, path, message):
+    p = str(tmp_path) if path == "." else path
+    with pytest.raises(convanim.ScenarioError) as err:
+        convanim.Scenario(image={"file": p}, operation="relu")
+    assert str(err.value) == message.format(p=p)
+
+
+def test_auto_format_rounds_ties_away_from_zero():
+    fmt = formatter(None, np.array([0.125, 0.375, -0.125, 2.675]))
+    assert [fmt(v) for v in (0.125, 0.375, -0.125, 2.675, -0.001)] == [
+        "0.13",
+        "0.38",
+        "\u22120.13",
+        "2.68",
+        "0.00",
+    ]
+    s = convanim.Scenario(image=np.array([[0.25, 0.0]]), kernel=np.array([[0.5, 1.0]]))
+    assert s.output().tolist() == [[0.125]]
+    texts = [it.shape.text for it in s.frames().items if isinstance(it.shape, Text)]
+    assert "output[0,0] = 1/2\u00b70.25 + 1\u00b70.00 = 0.13" in texts
+
+
+def test_a_constant_output_above_2_to_the_53_is_coloured_without_warnings():
+    s = convanim.Scenario(image=np.full((3, 3), 1e12), kernel=np.full((3, 3), 1e12))
+    assert s.output()[0, 0] > 2.0**53
+    cells = [it.shape for it in s.frames().items if isinstance(it.shape, Rect) and it.first == 1]
+    fills = {r.fill for r in cells if r.fill}
+    assert fills and "#000000" not in fills  # the mid-grey of a constant, not black from a NaN
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(
+        b'\xef\xbb\xbftitle = "With a BOM"\n[image]\npattern = "square"\nsize = 5\n[kernel]\npreset = "mean"\n'
+    )
+    assert convanim.load(path).title == "With a BOM"
