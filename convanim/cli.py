@@ -8,9 +8,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 from . import export
@@ -134,10 +134,12 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
     ]
     gallery = "html" in fmts and not args.scenarios and bool(scenarios)  # output/index.html
     if args.check:
-        extra = {out_dir / INDEX: index_html(_entries(scenarios)).encode("utf-8")} if gallery else {}
-        return _finish(
-            errors, _check(tasks, out_dir, whole=not args.scenarios, quiet=args.quiet, extra=extra)
+        index = (lambda: index_html(_entries(scenarios)).encode("utf-8")) if gallery else None
+        status, failures, internal = _check(
+            tasks, out_dir, whole=not args.scenarios, quiet=args.quiet, index=index
         )
+        status = _finish(errors + failures, status)
+        return EXIT_BUG if internal else status
     results = _run(tasks, args.jobs, args.quiet)
     for result in results:
         if result.error:
@@ -147,10 +149,12 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
                 f"{_rel(result.task.target)}: {result.frames} frames, {result.size:,} bytes, "
                 f"{result.seconds:.1f} s"
             )
-    if gallery:
-        size = write_index(out_dir, _entries(scenarios))
+    failed = {r.task.source for r in results if r.error}
+    if gallery:  # the players of the scenarios that rendered
+        good = {src: s for src, s in scenarios.items() if src not in failed}
+        size = write_index(out_dir, _entries(good))
         if not args.quiet:
-            print(f"{_rel(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
+            print(f"{_rel(out_dir / INDEX)}: {len(good)} players, {size:,} bytes")
     status = _finish(errors, EXIT_OK)
     return EXIT_BUG if any(r.internal for r in results) else status
 
@@ -214,9 +218,9 @@ def render_bytes(task: Task) -> bytes:
 def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=len(tasks), unit="file", delay=1.0, disable=quiet or not tasks, file=sys.stderr, leave=False
-    )
+    # Only in a terminal: in a log or a test, stderr holds the failures alone, however slow the run.
+    shown = not quiet and bool(tasks) and sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), unit="file", delay=1.0, disable=not shown, file=sys.stderr, leave=False)
     results = []
     try:
         if jobs == 1 or len(tasks) <= 1:
@@ -238,27 +242,57 @@ def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:
 
 
 def _check(
-    tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool, extra: dict[Path, bytes] | None = None
-) -> int:
-    """Compare each task's file, and each ``extra`` file (path: fresh bytes), with a fresh run."""
-    stale = []
-    extra = extra or {}
-    for target, fresh in chain(((t.target, render_bytes(t)) for t in tasks), extra.items()):
-        if not target.is_file():
-            stale.append(f"{_rel(target)}: missing")
-        elif target.read_bytes() != fresh:
-            stale.append(f"{_rel(target)}: differs from a fresh run")
+    tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool, index: Callable[[], bytes] | None = None
+) -> tuple[int, list[str], bool]:
+    """Compare each task's file, and the gallery page (``index`` makes its fresh bytes), with a
+    fresh run. A scenario that fails while rendering is reported on one line, as a build reports
+    it, and the other files are still checked. Returns the status of the comparison, the failure
+    lines and whether one of them is an internal error."""
+    stale, failures, internal, failed = [], [], False, set()
+    for task in tasks:
+        if task.source in failed:
+            continue
+        result = _fresh(task)
+        if isinstance(result, Result):
+            failures.append(result.error or "")
+            internal |= result.internal
+            failed.add(task.source)
+        else:
+            stale += _compare(task.target, result)
+    checked = [t.target for t in tasks if t.source not in failed]
+    if index is not None and not failed:  # the page needs every scenario's frames
+        stale += _compare(out_dir / INDEX, index())
+        checked.append(out_dir / INDEX)
     if whole and out_dir.is_dir():
-        expected = {t.target.name for t in tasks} | {p.name for p in extra}
+        expected = {t.target.name for t in tasks} | ({INDEX} if index is not None else set())
         suffixes = {t.target.suffix for t in tasks}  # only the formats checked
         for path in sorted(out_dir.iterdir()):
             if path.suffix in suffixes and path.name not in expected and not path.name.startswith("."):
                 stale.append(f"{_rel(path)}: no scenario writes this file")
     for line in stale:
         print(line)
-    if not stale and not quiet:
-        print(f"{len(tasks) + len(extra)} files up to date")
-    return EXIT_DIFFERS if stale else EXIT_OK
+    if not stale and not failures and not quiet:
+        print(f"{len(checked)} files up to date")
+    return (EXIT_DIFFERS if stale else EXIT_OK), failures, internal
+
+
+def _fresh(task: Task) -> bytes | Result:
+    """What a fresh run writes for ``task``, or a failed Result with its one-line message."""
+    try:
+        return render_bytes(task)
+    except ConvanimError as err:
+        return Result(task, error=_line(task.source, err))
+    except Exception as err:  # a bug: one line, and the other files are still checked
+        line = f"{_rel(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
+        return Result(task, error=line, internal=True)
+
+
+def _compare(target: Path, fresh: bytes) -> list[str]:
+    if not target.is_file():
+        return [f"{_rel(target)}: missing"]
+    if target.read_bytes() != fresh:
+        return [f"{_rel(target)}: differs from a fresh run"]
+    return []
 
 
 def _print_list(scenarios: dict[Path, Scenario]) -> None:

@@ -1,10 +1,16 @@
 """What a hostile test found (issue 11): texts that break text layout, odd files and values, and the
 classes of bug behind them."""
 
+import io
+import sys
+import time
+
 import numpy as np
 import pytest
 
 import convanim
+from convanim import cli
+from convanim.cli import main
 from convanim.display import Rect, Text
 from convanim.numfmt import formatter
 
@@ -92,3 +98,74 @@ def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
         b'\xef\xbb\xbftitle = "With a BOM"\n[image]\npattern = "square"\nsize = 5\n[kernel]\npreset = "mean"\n'
     )
     assert convanim.load(path).title == "With a BOM"
+
+
+GOOD = """title = "Good {n}"
+[image]
+pattern = "square"
+size = 5
+[kernel]
+preset = "mean"
+[timing]
+step_ms = 100
+"""
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A course repository with three good scenarios and their gallery, all formats."""
+    (tmp_path / "animations").mkdir()
+    for n in (1, 2, 3):
+        (tmp_path / "animations" / f"good{n}.toml").write_text(GOOD.format(n=n))
+    monkeypatch.chdir(tmp_path)
+    assert main(["--jobs", "1", "-q"], root=tmp_path) == 0
+    return tmp_path
+
+
+def test_check_reports_a_scenario_failing_while_rendering_and_checks_the_rest(course, capsys, monkeypatch):
+    real = cli.build
+
+    def build(s):
+        if s.name == "good1":
+            raise RuntimeError("boom")
+        if s.name == "good2":
+            raise convanim.ScenarioError("kernel", "refused while rendering")
+        return real(s)
+
+    monkeypatch.setattr(cli, "build", build)
+    (course / "output" / "good3.gif").write_bytes(b"GIF89a")
+    code = main(["--check"], root=course)
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "animations/good1.toml: internal error, please report it: RuntimeError: boom",
+        "animations/good2.toml: kernel: refused while rendering",
+    ]
+    assert out.splitlines() == ["output/good3.gif: differs from a fresh run"] and code == 3
+    monkeypatch.setattr(cli, "build", lambda s: build(s) if s.name != "good1" else real(s))
+    code = main(["--check", "--format", "gif"], root=course)
+    out, err = capsys.readouterr()
+    assert err == "animations/good2.toml: kernel: refused while rendering\n" and code == 2
+    assert out == "output/good3.gif: differs from a fresh run\n"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_the_progress_bar_shows_in_a_terminal_only_however_slow_the_run(
+    course, capsys, monkeypatch, terminal
+):
+    real = cli.render_task
+
+    def slow(task):
+        time.sleep(1.1)  # longer than the bar's delay: before the fix, the bar always appeared
+        return real(task)
+
+    monkeypatch.setattr(cli, "render_task", slow)
+    err = Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["--jobs", "1", "--format", "gif", "good1", "good2"], root=course) == 0
+    assert capsys.readouterr().out.count(" frames, ") == 2
+    assert ("2/2" in err.getvalue()) == terminal and (err.getvalue() == "") != terminal
