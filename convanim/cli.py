@@ -92,6 +92,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         metavar="N",
         help="refuse scenarios drawing more cells (default %(default)s)",
     )
+    p.add_argument(
+        "--max-work",
+        type=int,
+        default=Limits.max_work,
+        metavar="N",
+        help="refuse scenarios painting or writing more cells over all steps (default %(default)s)",
+    )
     return p
 
 
@@ -108,6 +115,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         ("--jobs", args.jobs),
         ("--max-frames", args.max_frames),
         ("--max-cells", args.max_cells),
+        ("--max-work", args.max_work),
     ):
         if value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
     if out_dir.exists() and not out_dir.is_dir():
         parser.error(f"argument --out: {out_dir} is a file, not a folder")
     sources, errors = _sources(args.scenarios, animations)
-    limits = Limits(args.max_frames, args.max_cells)
+    limits = Limits(args.max_frames, args.max_cells, args.max_work)
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:

@@ -190,6 +190,7 @@ class Limits:
 
     max_frames: int = 5000
     max_cells: int = 50_000
+    max_work: int = 60_000  #: cells repainted or written over all steps; see ``work``
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -225,7 +226,7 @@ class Scenario:
         frames = (
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
-        _check_limits(shape, stages, frames, limits)
+        _check_limits(shape, stages, frames, limits, bool(picture))
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
@@ -418,11 +419,30 @@ def _default_title(stages: tuple[Stage, ...]) -> str:
     return TITLES[stages[0].operation] if len(stages) == 1 else f"A chain of {len(stages)} stages"
 
 
-def _check_limits(image: tuple[int, int], stages: tuple[Stage, ...], frames: int, limits: Limits) -> None:
-    """Refuse, before any work, a scenario that needs too many frames or cells."""
+FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding), in cells
+ZOOM_WORK = 200  #: a picture view's frame: the zoomed inset and the outlines on the maps
+
+
+def work(stages: tuple[Stage, ...], frames: int, picture: bool) -> int:
+    """What rendering costs, in cells painted or written: every cell once; in the grid view each
+    step repaints the cells under its window and writes or outlines each tap (``Stage.step_work``),
+    plus a frame's fixed cost; the picture view draws each output cell once and a bounded inset
+    per frame. Time follows it (about 0.1–0.2 ms a unit here), so the limit bounds the real cost,
+    whatever the mix of steps, kernel taps and dilation."""
+    cells = sum(st.cells for st in stages)  # painted once
+    if picture:
+        return cells + sum(st.n_steps for st in stages) + frames * ZOOM_WORK
+    return cells + sum(st.n_steps * (st.step_work + FRAME_WORK) for st in stages)
+
+
+def _check_limits(
+    image: tuple[int, int], stages: tuple[Stage, ...], frames: int, limits: Limits, picture: bool = False
+) -> None:
+    """Refuse, before any work, a scenario that needs too many frames, cells or drawing work."""
     size = f"a {image[0]}×{image[1]} image"
     steps = sum(st.n_steps for st in stages)
     cells = sum(st.cells for st in stages)
+    needed = work(stages, frames, picture)
     if frames > limits.max_frames:
         raise LimitError(
             "image",
@@ -434,6 +454,14 @@ def _check_limits(image: tuple[int, int], stages: tuple[Stage, ...], frames: int
             "image",
             f"{size} needs {cells:,} cells drawn (input and output); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
+        )
+    if needed > limits.max_work:
+        per = max(st.step_work for st in stages)
+        raise LimitError(
+            "image",
+            f"{size} needs {needed:,} cells painted or written over its {steps:,} steps (up to "
+            f"{per:,} a step: the window's cells and its taps); the limit is {limits.max_work:,} "
+            "(raise it with --max-work)",
         )
 
 

@@ -185,6 +185,21 @@ class Stage:
         return self.n_steps + extra
 
     @property
+    def step_work(self) -> int:
+        """Cost of one step in the grid view, in cells: the cells under the window (or the scatter)
+        repainted, plus each tap written in the equation or outlined. Painting a frame costs about
+        the cells it repaints, and the equation about its terms, so steps × this bounds the time."""
+        op, (kh, kw), (dr, dc) = self.operation, self.kernel_size, self.dilation
+        if op == "relu":
+            return self.input_shape[0] * self.input_shape[1]
+        if op == "upsample":
+            return 8  # at most 4 pixels blended, a dot and the output cell
+        spans = span(kh, dr) * span(kw, dc)
+        if op == "conv_transpose2d" and self.transpose_view == "scatter":
+            return spans + 6 * kh * kw  # each tap: a new total (a cell, its colour and text), an outline
+        return spans + kh * kw
+
+    @property
     def cells(self) -> int:
         """Cells drawn for its input (with padding or inserted zeros) and output."""
         (h, w), (oh, ow) = self.input_shape, self.output_shape

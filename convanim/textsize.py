@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 FONT_FAMILY = "DejaVu Sans"
 
@@ -39,3 +40,24 @@ def _coverage() -> frozenset[int]:
     regular = FT2Font(str(fonts / "DejaVuSans.ttf")).get_charmap()
     bold = FT2Font(str(fonts / "DejaVuSans-Bold.ttf")).get_charmap()
     return frozenset(regular.keys() & bold.keys())
+
+
+def fast_width(text: str, size: float, bold: bool = False) -> float:
+    """A cheap upper estimate of :func:`text_width` for long generated texts (equations): each
+    character's advance and each neighbouring pair's kerning are measured once and summed, plus a
+    margin for the rounding the whole-string layout does (measured: under 2 px on 80 characters).
+    Measuring a whole string costs about 35 µs a character; shortening an equation of thousands of
+    terms tried one such string per term, which made a 9×9 kernel take most of a minute."""
+    total = sum(_advance(ch, size, bold) for ch in text)
+    total += sum(_kerning(a, b, size, bold) for a, b in pairwise(text))
+    return total * 1.005 + 2.0 if text else 0.0
+
+
+@lru_cache(maxsize=8192)
+def _advance(ch: str, size: float, bold: bool) -> float:
+    return text_width(ch, size, bold)
+
+
+@lru_cache(maxsize=65536)
+def _kerning(a: str, b: str, size: float, bold: bool) -> float:
+    return text_width(a + b, size, bold) - _advance(a, size, bold) - _advance(b, size, bold)

@@ -12,7 +12,10 @@ import convanim
 from convanim import cli
 from convanim.cli import main
 from convanim.display import Rect, Text
+from convanim.frames.base import shorten
+from convanim.layout import EQUATION_PX, PAD
 from convanim.numfmt import formatter
+from convanim.textsize import fast_width, text_width
 
 SQUARE = {"pattern": "square", "size": 5}
 
@@ -169,3 +172,65 @@ def test_the_progress_bar_shows_in_a_terminal_only_however_slow_the_run(
     assert main(["--jobs", "1", "--format", "gif", "good1", "good2"], root=course) == 0
     assert capsys.readouterr().out.count(" frames, ") == 2
     assert ("2/2" in err.getvalue()) == terminal and (err.getvalue() == "") != terminal
+
+
+def test_shortening_an_equation_tries_a_logarithmic_number_of_texts():
+    terms = [f"{i}.25" for i in range(4096)]
+    tried = []
+
+    def text(shown):
+        tried.append(len(shown))
+        return "output[0,0] = 1/4096 \u00b7 (" + " + ".join(shown) + ") = 2047.75"
+
+    out = shorten(terms, text, 860)
+    assert len(tried) <= 2 + 12 and fast_width(out, EQUATION_PX) <= 860
+    assert text_width(out, EQUATION_PX) <= 860  # the estimate is an upper bound of the real width
+    assert fast_width(text(terms[: tried[-1] + 1]), EQUATION_PX) > 860 or tried[-1] == len(terms) - 2
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"image": {"pattern": "random", "size": 16}, "kernel": {"preset": "gaussian", "size": 9}},
+        {"image": {"pattern": "random", "size": 64}, "kernel": {"preset": "mean", "size": 64}},
+        {
+            "image": {"pattern": "random", "size": 17},
+            "operation": "max_pool2d",
+            "kernel_size": 16,
+            "stride": 1,
+        },
+    ],
+    ids=["gaussian9", "mean64", "maxpool16"],
+)
+def test_the_slow_reproducers_are_accepted_and_their_equations_fit(keys):
+    s = convanim.Scenario(**keys)
+    f = s.frames()
+    eqs = [
+        it.shape
+        for it in f.items
+        if isinstance(it.shape, Text) and it.shape.x == PAD and it.shape.size == EQUATION_PX
+    ]
+    assert len(eqs) == s.n_frames and all(t.x + text_width(t.text, t.size) <= f.width - 10 for t in eqs)
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        (
+            {"image": {"pattern": "random", "size": 40}, "kernel": {"preset": "gaussian", "size": 25}},
+            "image: a 40×40 image needs 326,976 cells painted or written over its 256 steps (up to 1,250 a "
+            "step: the window's cells and its taps); the limit is 60,000 (raise it with --max-work)",
+        ),
+        (
+            {"image": {"pattern": "random", "size": 70}, "kernel": {"preset": "mean"}},
+            "image: a 70×70 image needs 185,236 cells painted or written over its 4,624 steps (up to 18 a "
+            "step: the window's cells and its taps); the limit is 60,000 (raise it with --max-work)",
+        ),
+    ],
+    ids=["many-taps", "many-frames"],
+)
+def test_the_work_limit_refuses_what_would_take_minutes(keys, message):
+    with pytest.raises(convanim.LimitError) as err:
+        convanim.Scenario(**keys)
+    assert str(err.value) == message
+    assert convanim.Scenario(**keys, limits=convanim.Limits(max_work=400_000)).n_steps > 0

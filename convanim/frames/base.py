@@ -29,7 +29,7 @@ from ..numfmt import formatter
 from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation
-from ..textsize import text_width
+from ..textsize import fast_width, text_width
 
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
 COUNTER_PX = 14
@@ -364,12 +364,25 @@ def fit(text: str, cell: float, size: float, least: float) -> float | None:
 
 
 def shorten(terms: list[str], text: Callable[[list[str]], str], room: float) -> str:
-    """The longest ``text(terms)`` that fits ``room`` px, eliding middle terms with "…"."""
+    """The longest ``text(terms)`` that fits ``room`` px, eliding middle terms with "…" (a binary
+    search on how many terms are kept, widths estimated by :func:`fast_width`). The shortest form,
+    first term … last term, is returned even when it does not fit: the picture then widens."""
+
+    def fits(candidate: str) -> bool:
+        return fast_width(candidate, EQUATION_PX) <= room
+
     full = text(terms)
-    if text_width(full, EQUATION_PX) <= room or len(terms) <= 3:
+    if len(terms) <= 3 or fits(full):
         return full
-    for keep in range(len(terms) - 2, 1, -1):
-        candidate = text([*terms[: keep - 1], "\u2026", terms[-1]])
-        if text_width(candidate, EQUATION_PX) <= room:
-            return candidate
-    return text([terms[0], "\u2026", terms[-1]])
+
+    def kept(keep: int) -> str:  # ``keep`` terms shown: the first keep − 1 and the last
+        return text([*terms[: keep - 1], "\u2026", terms[-1]])
+
+    lo, hi, best = 3, len(terms) - 2, 2
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if fits(kept(mid)):
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return kept(best)
