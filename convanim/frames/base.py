@@ -6,7 +6,9 @@ Subclasses add the operation's own items in ``body`` and describe each frame in 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -42,9 +44,36 @@ class Collector:
 
     last: int
     items: list[Item]
+    layout: Any  #: the builder's layout; only its ``width`` is used here
 
     def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
         self.items.append(Item(shape, first, self.last if last is None else last))
+
+    def text_right(self) -> float:
+        """Right edge of the rightmost text, in px: an upper estimate first (cheap on thousands of
+        equations), measured exactly where it comes near the picture's edge."""
+        right = 0.0
+        width = self.layout.width
+        seen: set[tuple[str, float, bool, str, float]] = set()
+        for it in self.items:
+            t = it.shape
+            if not isinstance(t, Text) or (t.text, t.size, t.bold, t.anchor, t.x) in seen:
+                continue
+            seen.add((t.text, t.size, t.bold, t.anchor, t.x))
+            shift = {"start": 1.0, "middle": 0.5, "end": 0.0}[t.anchor]
+            edge = t.x + shift * fast_width(t.text, t.size, t.bold)
+            if edge > width - PAD / 2:
+                edge = t.x + shift * text_width(t.text, t.size, t.bold)
+            right = max(right, edge)
+        return right
+
+    def widened(self) -> int | None:
+        """The picture width every text fits in (its rightmost edge plus the margin, even), or None
+        when the picture is wide enough: an equation too long to shorten, a huge value or the
+        summary line widens the picture instead of running off it."""
+        need = self.text_right() + PAD
+        width = self.layout.width
+        return int(-(-need // 2) * 2) if need > width + 0.5 else None
 
     def assemble(self, title: str, size: tuple[int, int], infos: tuple[FrameInfo, ...], grid: Grid) -> Frames:
         """The display list, once every item is in; one FrameInfo per frame."""
@@ -114,6 +143,11 @@ class Builder(Collector):
 
     def frames(self) -> Frames:
         self.body()
+        width = self.widened()
+        if width is not None:  # once more on the wider picture (equations may then use the room)
+            self.layout = dataclasses.replace(self.layout, width=width)
+            self.items = []
+            self.body()
         size = (self.layout.width, self.layout.height)
         return self.assemble(self.s.title, size, tuple(self.infos()), self.output_grid())
 

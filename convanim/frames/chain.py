@@ -4,6 +4,7 @@ which the window and its numbers stay readable. Big stages fill progressively (s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -193,6 +194,16 @@ class ChainBuilder(Collector):
     # ------------------------------------------------------------------ assembly
 
     def frames(self) -> Frames:
+        self._body()
+        width = self.widened()
+        if width is not None:  # a text too long for the picture: widen it and draw again
+            self.layout = dataclasses.replace(self.layout, width=width)
+            self.items = []
+            self._body()
+        size = (self.layout.width, self.layout.height)
+        return self.assemble(self.s.title, size, self._infos(), self.layout.maps[-1])
+
+    def _body(self) -> None:
         self._chrome()
         for i in range(len(self.values)):
             self._map(i)
@@ -201,8 +212,6 @@ class ChainBuilder(Collector):
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
         self._strip()
-        size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self.layout.maps[-1])
 
     def _chrome(self) -> None:
         lay, ink = self.layout, style.INK
