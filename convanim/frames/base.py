@@ -62,7 +62,7 @@ class Collector:
             seen.add((t.text, t.size, t.bold, t.anchor, t.x))
             shift = {"start": 1.0, "middle": 0.5, "end": 0.0}[t.anchor]
             edge = t.x + shift * fast_width(t.text, t.size, t.bold)
-            if edge > width - PAD / 2:
+            if edge > width - PAD:  # near the margin: measure exactly
                 edge = t.x + shift * text_width(t.text, t.size, t.bold)
             right = max(right, edge)
         return right
