@@ -290,6 +290,13 @@ def auto_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 def colour(value: Any, key: str) -> str:
     """A colour as ``#rrggbb`` (or a matplotlib/CSS colour name), normalised to lower-case hex."""
+    if (
+        isinstance(value, str)
+        and len(value) == 7
+        and value[0] == "#"
+        and all(c in string.hexdigits for c in value[1:])
+    ):
+        return value.lower()  # without importing matplotlib: validating a file stays fast
     from matplotlib.colors import is_color_like, to_hex, to_rgba
 
     if (
@@ -308,6 +315,8 @@ COLOUR_SCHEMA = {"type": "string", "pattern": "^(#[0-9a-fA-F]{6}|[a-z]+)$"}
 
 
 def colormap(value: Any, key: str) -> str:
+    if value in ("gray", "PRGn"):  # the defaults, known without importing matplotlib
+        return value
     import matplotlib
 
     if not isinstance(value, str) or value not in matplotlib.colormaps:

@@ -19,10 +19,25 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return float(width)
 
 
+#: Blocks DejaVu Sans (regular and bold) covers whole (a test checks them against the fonts): Latin,
+#: Greek, Cyrillic, punctuation, super- and subscripts, arrows, mathematical operators, floor and
+#: ceiling, box drawing.
+COVERED = (
+    (0x20, 0x24F),
+    (0x370, 0x37E),
+    (0x384, 0x4FF),
+    (0x2000, 0x209F),
+    (0x2190, 0x22FF),
+    (0x2308, 0x230B),
+    (0x2500, 0x25FF),
+)
+
+
 def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` that DejaVu Sans (regular or bold) has no glyph for, in order, once
-    each. Latin text is checked without opening the font (DejaVu covers U+0020–U+024F)."""
-    if all(" " <= ch <= "\u024f" for ch in text):
+    each. Text in the ``COVERED`` blocks is checked without opening the fonts (nor importing
+    matplotlib, which costs validation a quarter of a second)."""
+    if all(any(lo <= ord(ch) <= hi for lo, hi in COVERED) for ch in text):
         return []
     covered = _coverage()
     return list(dict.fromkeys(ch for ch in text if ord(ch) not in covered))

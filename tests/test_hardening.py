@@ -4,6 +4,7 @@ classes of bug behind them."""
 import io
 import sys
 import time
+import unicodedata
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from convanim.display import Rect, Text
 from convanim.frames.base import shorten
 from convanim.layout import EQUATION_PX, PAD
 from convanim.numfmt import formatter
-from convanim.textsize import fast_width, text_width
+from convanim.textsize import COVERED, _coverage, fast_width, text_width
 
 SQUARE = {"pattern": "square", "size": 5}
 
@@ -234,3 +235,14 @@ def test_the_work_limit_refuses_what_would_take_minutes(keys, message):
         convanim.Scenario(**keys)
     assert str(err.value) == message
     assert convanim.Scenario(**keys, limits=convanim.Limits(max_work=400_000)).n_steps > 0
+
+
+def test_the_blocks_checked_without_the_fonts_are_covered_by_them():
+    refused = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+    missing = [
+        hex(c)
+        for lo, hi in COVERED
+        for c in range(lo, hi + 1)
+        if unicodedata.category(chr(c)) not in refused and c not in _coverage()
+    ]
+    assert missing == []

@@ -17,19 +17,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import astuple
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 from PIL import Image, ImageDraw, ImageFont
 
 from ..display import Frames, Hatch, Line, Rect, Shape, Text
 from ..textsize import FONT_FAMILY
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
 
 DPI = 72  # one point is one pixel, so display-list sizes are used as they are
 DASH = (5.0, 4.0)  # px on, px off; the SVG player uses the same pattern
@@ -71,6 +68,12 @@ class RasterPainter:
     """Paints the frames of one animation, in order (``__iter__``) or one at a time (``frame``)."""
 
     def __init__(self, frames: Frames) -> None:
+        # Agg is imported here, not with the module: commands that paint nothing (--list,
+        # --schema, an HTML-only run) do not pay its ~0.5 s start-up.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.colors import to_rgb
+        from matplotlib.figure import Figure
+
         self.frames = frames
         self.width, self.height = frames.width, frames.height
         fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI)
@@ -180,6 +183,10 @@ class RasterPainter:
         return self.sprites[key]
 
     def _artist(self, shape: Shape) -> Artist:
+        from matplotlib.collections import LineCollection
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Rectangle
+
         if isinstance(shape, Rect):
             artist: Artist = Rectangle(
                 (shape.x, shape.y),
