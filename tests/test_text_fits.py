@@ -97,3 +97,33 @@ def test_the_reported_equation_and_large_values_fit():
         stages=[{"operation": "relu"}, {"operation": "max_pool2d", "kernel_size": 2}],
     )
     assert outside(chain.frames()) == []
+
+
+@st.composite
+def chains(draw):
+    image = draw(arrays(st.integers(4, 12), st.integers(4, 12)))
+    stages = []
+    for _ in range(draw(st.integers(2, 3))):
+        op = draw(st.sampled_from(["conv2d", "relu", "max_pool2d", "avg_pool2d", "upsample"]))
+        stage = {"operation": op}
+        if op == "conv2d":
+            stage["kernel"] = {"preset": draw(st.sampled_from(["mean", "sobel_x", "laplacian"]))}
+            stage["padding"] = 1
+        elif op in ("max_pool2d", "avg_pool2d"):
+            stage["kernel_size"] = 2
+            stage["ceil_mode"] = True
+        elif op == "upsample":
+            stage["mode"] = draw(st.sampled_from(["nearest", "bilinear"]))
+            stage["scale_factor"] = draw(st.sampled_from([1.5, 2]))
+        stages.append(stage)
+    return {"image": image, "stages": stages}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(keys=chains())
+def test_no_text_extends_past_a_chain_picture(keys):
+    try:
+        s = convanim.Scenario(**keys)
+    except convanim.ScenarioError:
+        return
+    assert outside(s.frames()) == []
