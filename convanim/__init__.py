@@ -8,7 +8,17 @@ array([[ 6.,  8.],
 """
 
 from .errors import ConvanimError, LimitError, ScenarioError
+from .from_torch import from_torch
 from .scenario import Limits, Scenario, load, schema
 
-__all__ = ["ConvanimError", "LimitError", "Limits", "Scenario", "ScenarioError", "load", "schema"]
+__all__ = [
+    "ConvanimError",
+    "LimitError",
+    "Limits",
+    "Scenario",
+    "ScenarioError",
+    "from_torch",
+    "load",
+    "schema",
+]
 __version__ = "0.1.0"

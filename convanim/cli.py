@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import export
 from .errors import ConvanimError
+from .export import options as export_options
 from .export.gallery import INDEX, Entry, index_html, write_index
 from .frames import build
 from .scenario import Limits, Scenario, load, schema
@@ -30,6 +31,7 @@ class Task:
     fmt: str
     target: Path
     limits: Limits
+    options: tuple[tuple[str, object], ...] = ()  # the format's options (--frame, --scale, …)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,19 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "--format",
         default="all",
         metavar="FMT",
-        help="comma-separated formats to write (%(default)s: every format)",
+        help="comma-separated formats to write: gif, html (the gallery, also called 'all'), mp4, webm, "
+        "png, svg, pdf, storyboard-svg, storyboard-pdf, storyboard-png, beamer (default: gif,html)",
     )
+    p.add_argument(
+        "--frame", metavar="N|last", help="png, svg, pdf: the frame to draw (0 is the poster; default last)"
+    )
+    p.add_argument(
+        "--frames",
+        metavar="LIST",
+        help="storyboards: frames to show, e.g. 0,1,2,30,last (default: poster, first steps, middle, final)",
+    )
+    p.add_argument("--scale", metavar="X", help="png, storyboards, videos: pixels per display pixel (e.g. 2)")
+    p.add_argument("--aspect", metavar="W:H", help="mp4, webm: pad the picture to this shape, e.g. 16:9")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/)")
     p.add_argument("--animations", type=Path, metavar="DIR", help="scenario folder (default: animations/)")
     p.add_argument(
@@ -120,6 +133,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         if value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
     fmts = _formats(args.format, parser)
+    options = _options(args, fmts, parser)
     animations = args.animations or root / "animations"
     out_dir = args.out or root / "output"
     if out_dir.exists() and not out_dir.is_dir():
@@ -136,7 +150,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         _print_list(scenarios)
         return _finish(errors, EXIT_OK)
     tasks = [
-        Task(src, fmt, out_dir / f"{s.name}{export.get(fmt).suffix}", limits)
+        Task(src, fmt, out_dir / export.get(fmt).target(s.name), limits, options.get(fmt, ()))
         for src, s in scenarios.items()
         for fmt in fmts
     ]
@@ -169,7 +183,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
 
 def _formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
     if spec == "all":
-        return export.formats()
+        return export.gallery_formats()
     names = [n.strip() for n in spec.split(",") if n.strip()]
     if not names:
         parser.error(f"argument --format: no format given; available: {', '.join(export.formats())} or all")
@@ -179,6 +193,31 @@ def _formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
                 f"argument --format: unknown format {name!r}; available: {', '.join(export.formats())} or all"
             )
     return list(dict.fromkeys(names))
+
+
+OPTION_FLAGS = {"frame": "--frame", "frames": "--frames", "scale": "--scale", "aspect": "--aspect"}
+
+
+def _options(
+    args: argparse.Namespace, fmts: list[str], parser: argparse.ArgumentParser
+) -> dict[str, tuple[tuple[str, object], ...]]:
+    """Each format's options from the flags given; a flag no asked-for format takes is an error,
+    and so is a bad --scale or --aspect (a bad --frame depends on the scenario: it is checked there)."""
+    given = {key: getattr(args, key) for key in OPTION_FLAGS if getattr(args, key) is not None}
+    for key, value in given.items():
+        takers = [f for f in export.formats() if key in export.get(f).options]
+        if not set(takers) & set(fmts):
+            parser.error(
+                f"argument {OPTION_FLAGS[key]}: applies to {', '.join(takers)} only "
+                f"(formats asked: {', '.join(fmts)})"
+            )
+        check = {"scale": export_options.scale, "aspect": export_options.aspect}.get(key)
+        try:
+            if check:
+                check(value)
+        except ConvanimError as err:
+            parser.error(f"argument {OPTION_FLAGS[key]}: {str(err).split(': ', 1)[1]}")
+    return {fmt: tuple((k, v) for k, v in given.items() if k in export.get(fmt).options) for fmt in fmts}
 
 
 def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
@@ -204,7 +243,7 @@ def render_task(task: Task) -> Result:
     start = time.perf_counter()
     try:
         frames = build(load(task.source, limits=task.limits))
-        size = export.write_atomic(task.target, frames, export.get(task.fmt))
+        size = export.write_atomic(task.target, frames, export.get(task.fmt), **dict(task.options))
     except ConvanimError as err:
         return Result(task, error=_line(task.source, err))
     except OSError as err:
@@ -219,7 +258,9 @@ def render_bytes(task: Task) -> bytes:
     """What a fresh run would write for ``task``, in memory."""
     frames = build(load(task.source, limits=task.limits))
     buf = io.BytesIO()
-    export.get(task.fmt).write(frames, buf)
+    exporter = export.get(task.fmt)
+    stem = task.target.name[: len(task.target.name) - len(exporter.suffix)]
+    export.write_to(exporter, frames, buf, stem=stem, **dict(task.options))
     return buf.getvalue()
 
 
@@ -273,9 +314,9 @@ def _check(
         checked.append(out_dir / INDEX)
     if whole and out_dir.is_dir():
         expected = {t.target.name for t in tasks} | ({INDEX} if index is not None else set())
-        suffixes = {t.target.suffix for t in tasks}  # only the formats checked
+        formats = {t.fmt for t in tasks}  # only files of the formats checked (x.png is not x.storyboard.png)
         for path in sorted(out_dir.iterdir()):
-            if path.suffix in suffixes and path.name not in expected and not path.name.startswith("."):
+            if _format_of(path) in formats and path.name not in expected and not path.name.startswith("."):
                 stale.append(f"{_rel(path)}: no scenario writes this file")
     for line in stale:
         print(line)
@@ -301,6 +342,14 @@ def _compare(target: Path, fresh: bytes) -> list[str]:
     if target.read_bytes() != fresh:
         return [f"{_rel(target)}: differs from a fresh run"]
     return []
+
+
+def _format_of(path: Path) -> str | None:
+    """The format whose suffix ends ``path``'s name, or None."""
+    try:
+        return export.for_path(path).name
+    except ConvanimError:
+        return None
 
 
 def _print_list(scenarios: dict[Path, Scenario]) -> None:

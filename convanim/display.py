@@ -91,6 +91,7 @@ class FrameInfo:
     step: int | None
     out: tuple[int, int] | None
     readout: str
+    channel: int | None = None  #: the output channel of ``out``, when the output has several
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Frames:
     items: tuple[Item, ...]
     frames: tuple[FrameInfo, ...]
     output_grid: Grid
+    output_grids: tuple[Grid, ...] = ()  #: one per output channel, when there are several
 
     def __len__(self) -> int:
         return len(self.frames)

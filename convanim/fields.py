@@ -205,6 +205,78 @@ MATRIX_SCHEMA = {
 }
 
 
+def planes(value: Any, key: str, *, max_side: int = 512, max_planes: int = 64) -> np.ndarray:
+    """A stack of equally sized matrices (C, rows, cols) from a 3-D list or array; a 2-D list or
+    array is one plane."""
+    if (isinstance(value, np.ndarray) and value.ndim == 3) or (
+        isinstance(value, (list, tuple))
+        and value
+        and isinstance(value[0], (list, tuple))
+        and (value[0] and isinstance(value[0][0], (list, tuple)))
+    ):
+        stack = [matrix(p, f"{key}[{i}]", max_side=max_side) for i, p in enumerate(value)]
+    else:
+        stack = [matrix(value, key, max_side=max_side)]
+    if len(stack) > max_planes:
+        raise ScenarioError(key, f"has {len(stack)} planes; at most {max_planes}")
+    for i, p in enumerate(stack[1:], start=1):
+        if p.shape != stack[0].shape:
+            raise ScenarioError(
+                f"{key}[{i}]",
+                f"is {p.shape[0]}×{p.shape[1]} but plane 0 is {stack[0].shape[0]}×{stack[0].shape[1]}; "
+                "planes must have one size",
+            )
+    arr = np.stack(stack)
+    arr.setflags(write=False)
+    return arr
+
+
+PLANES_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "array", "minItems": 1, "items": {"type": "number"}},
+        },
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "array", "minItems": 1, "items": {"type": "number"}},
+            },
+        },
+    ]
+}
+
+
+def choices(options: Sequence[str], max_items: int) -> Check:
+    """A non-empty list of names, each one of ``options``."""
+
+    def check(value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ScenarioError(key, f"must be a non-empty list of names (got {show(value)})")
+        if len(value) > max_items:
+            raise ScenarioError(key, f"at most {max_items} names (got {len(value)})")
+        return tuple(choice(options)(v, f"{key}[{i}]") for i, v in enumerate(value))
+
+    return check
+
+
+def names(max_items: int, max_len: int = 12) -> Check:
+    """A non-empty list of short one-line names."""
+
+    def check(value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ScenarioError(key, f"must be a non-empty list of names (got {show(value)})")
+        if len(value) > max_items:
+            raise ScenarioError(key, f"at most {max_items} names (got {len(value)})")
+        return tuple(text(v, f"{key}[{i}]", max_len=max_len) for i, v in enumerate(value))
+
+    return check
+
+
 def boolean(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
         raise ScenarioError(key, f"must be true or false (got {show(value)})")

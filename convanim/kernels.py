@@ -43,10 +43,25 @@ def simple_fraction(value: float, max_den: int = 64) -> Fraction | None:
     return None
 
 
-def weight_label(value: float) -> str:
-    """Short text for one weight: "2", "−1", "1/9", "0.125" (U+2212 minus for legibility)."""
+def fractions_read_best(values: np.ndarray) -> bool:
+    """Whether a set of weights reads best as fractions: every non-integer one is a simple
+    fraction over one common denominator (a mean's 1/9, a blur's k/16). Weights such as 0.02,
+    0.08, 0.05 (random init) read as decimals, not 1/50, 2/25, 1/20."""
+    denominators = set()
+    for v in np.asarray(values, dtype=float).ravel().tolist():
+        frac = simple_fraction(v)
+        if frac is None:
+            return False  # a decimal among them: decimals for all
+        if frac.denominator != 1:
+            denominators.add(frac.denominator)
+    return len(denominators) <= 1
+
+
+def weight_label(value: float, fractions: bool = True) -> str:
+    """Short text for one weight: "2", "−1", "1/9", "0.125" (U+2212 minus for legibility);
+    ``fractions=False`` writes a fraction such as 1/50 as its decimal, 0.02."""
     frac = simple_fraction(value)
-    if frac is not None and (frac.denominator == 1 or abs(frac.numerator) < 100):
+    if frac is not None and (frac.denominator == 1 or (fractions and abs(frac.numerator) < 100)):
         text = str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
     else:
         digits = 2 if abs(value) >= 1 else 3

@@ -21,22 +21,28 @@ def photo_size(path: Path, key: str) -> tuple[int, int]:
 
 
 def load_photo(
-    path: Path, key: str, crop: tuple[int, int, int, int] | None, resize: tuple[int, int] | None
+    path: Path,
+    key: str,
+    crop: tuple[int, int, int, int] | None,
+    resize: tuple[int, int] | None,
+    color: str = "gray",
 ) -> np.ndarray:
-    """Grayscale values 0–255 (float64) of the picture, cropped to [top, left, height, width] and
-    resized to [rows, cols] (Lanczos, the same bytes on every machine)."""
+    """Values 0–255 (float64) of the picture as a (C, H, W) stack, one gray plane or the R, G and
+    B planes, cropped to [top, left, height, width] and resized to [rows, cols] (Lanczos, the same
+    bytes on every machine)."""
     with _open(path, key) as im:
         try:
             im.load()
         except (OSError, SyntaxError) as err:
             raise ScenarioError(key, f"{path.name} is truncated or damaged ({err})") from None
-        gray = im.convert("L")
+        gray = im.convert("L" if color == "gray" else "RGB")
     if crop is not None:
         top, left, height, width = crop
         gray = gray.crop((left, top, left + width, top + height))
     if resize is not None:
         gray = gray.resize((resize[1], resize[0]), Image.Resampling.LANCZOS)
     values = np.asarray(gray, dtype=np.float64)
+    values = values[None] if values.ndim == 2 else np.ascontiguousarray(values.transpose(2, 0, 1))
     values.setflags(write=False)
     return values
 

@@ -14,9 +14,10 @@ import numpy as np
 
 from . import fields as f
 from .errors import ConvanimError, LimitError, ScenarioError
+from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
-from .stage import KERNEL_FIELDS, STAGE_FIELDS, Kernel, Stage, parse_stage
+from .stage import STAGE_FIELDS, Stage, parse_stage
 from .timeline import plan
 
 if TYPE_CHECKING:
@@ -25,12 +26,41 @@ if TYPE_CHECKING:
 
 STAGE_ATTRIBUTES = {f.name for f in dataclasses.fields(Stage)} | {"output_shape"}
 MAX_SIDE = 100_000  # a sanity bound; the frame and cell limits refuse big images first
+COLORS = ("gray", "rgb")
+
 
 IMAGE_FIELDS = {
     "values": f.Field(
-        lambda v, k: f.matrix(v, k, max_side=MAX_SIDE),
-        f.MATRIX_SCHEMA,
-        "Inline pixel values, a list of equally long rows (or give `pattern`).",
+        lambda v, k: f.planes(v, k, max_side=MAX_SIDE, max_planes=MAX_CHANNELS),
+        f.PLANES_SCHEMA,
+        "Inline pixel values, a list of equally long rows; or a list of such planes, one per "
+        "channel (or give `pattern`, `planes` or `file`).",
+        None,
+    ),
+    "planes": f.Field(
+        lambda v, k: v,
+        {},
+        "Channels one by one: a list of tables, each with `values` or a `pattern` (and its "
+        "`low`, `high`, `period`, `seed`); patterns take the image's `size`.",
+        None,
+    ),
+    "channels": f.Field(
+        f.pos_int(1, MAX_CHANNELS),
+        f.int_schema(1, MAX_CHANNELS),
+        "pattern: this many channels of the pattern (random: each its own seed, seed + c); default 1.",
+        None,
+    ),
+    "color": f.Field(
+        f.choice(COLORS),
+        f.choice_schema(COLORS),
+        'file: "gray" (one channel, default) or "rgb" (three channels: R, G, B).',
+        None,
+    ),
+    "names": f.Field(
+        f.names(MAX_CHANNELS),
+        {"type": "array", "items": {"type": "string", "maxLength": 12}},
+        'Names of the channels in labels and equations, e.g. ["R", "G", "B"]; default: R, G, B for '
+        "an rgb file, else in[0], in[1], …",
         None,
     ),
     "pattern": f.Field(
@@ -125,12 +155,33 @@ TIMING_FIELDS = {
 }
 
 
+PLANE_FIELDS = {k: IMAGE_FIELDS[k] for k in ("values", "pattern", "low", "high", "period", "seed")}
+PLANE_FIELDS["values"] = f.Field(
+    lambda v, k: f.matrix(v, k, max_side=MAX_SIDE),
+    f.MATRIX_SCHEMA,
+    "Inline pixel values of this plane.",
+    None,
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Image:
-    """Input pixel values (read-only float64) and where they came from."""
+    """Input pixel values (read-only float64, (C, H, W): one plane for a gray image) and where
+    they came from."""
 
     values: np.ndarray
     source: str | None = None  #: the pattern's name or "file NAME"; None for inline values
+    names: tuple[str, ...] | None = None  #: the channels' names, when given (or R, G, B)
+    layered: bool = False  #: given with a channel axis (several planes, rgb, a 3-D array)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols) of each plane."""
+        return self.values.shape[1], self.values.shape[2]
+
+    @property
+    def channels(self) -> int:
+        return self.values.shape[0]
 
 
 @dataclass(frozen=True)
@@ -211,13 +262,16 @@ class Scenario:
         self, *, name: str = "scenario", limits: Limits = Limits(), base: str | Path = ".", **keys: Any
     ) -> None:
         parsed = f.parse_table(keys, TOP_FIELDS, "")
-        shape, make_image = _parse_image(parsed["image"], Path(base))
-        stages = _parse_stages(parsed, keys, shape)
-        picture = len(stages) > 1 or (isinstance(parsed["image"], dict) and parsed["image"].get("file"))
+        shape, channels, make_image = _parse_image(parsed["image"], Path(base))
+        stages = _parse_stages(parsed, keys, shape, channels)
+        photo = isinstance(parsed["image"], dict) and bool(parsed["image"].get("file"))
+        picture = _drawn_as_picture(stages, photo)
         for st in stages:
             if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
                 raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
+        if not picture:
+            stages = (_grid_view(stages[0], keys),)
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
         if timing.detail_steps is not None and not picture:
             raise ScenarioError(
@@ -226,7 +280,7 @@ class Scenario:
         frames = (
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
-        _check_limits(shape, stages, frames, limits, bool(picture))
+        _check_limits(shape, channels, stages, frames, limits, bool(picture))
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
@@ -263,7 +317,7 @@ class Scenario:
     @property
     def picture(self) -> bool:
         """Drawn as pictures with a zoomed inset (a photo, or a chain), else as grids of numbers."""
-        return len(self.stages) > 1 or (self.image.source or "").startswith("file ")
+        return _drawn_as_picture(self.stages, (self.image.source or "").startswith("file "))
 
     @property
     def n_frames(self) -> int:
@@ -286,9 +340,17 @@ class Scenario:
     def _computation(self) -> Computation:
         return self._computations[-1]
 
+    @property
+    def layered(self) -> bool:
+        """Declared with channels (a channel axis on the image, filters, bias, groups): its
+        output has a channel axis too."""
+        return self.image.layered or any(st.layered for st in self.stages)
+
     def output(self) -> np.ndarray:
-        """The output array (float64) of the last stage, as torch.nn.functional computes it."""
-        return self._computation.output.copy()
+        """The output (float64) of the last stage, as torch.nn.functional computes it: (C_out, H',
+        W') for a scenario with channels, else the (H', W') map."""
+        out = self._computation.output
+        return out.copy() if self.layered else out[0].copy()
 
     def frames(self) -> Frames:
         """The display list of every frame (what each exporter draws)."""
@@ -296,22 +358,24 @@ class Scenario:
 
         return build(self)
 
-    def save(self, path: str | Path) -> int:
-        """Write the animation to ``path``, the format chosen by its suffix; returns bytes written."""
+    def save(self, path: str | Path, **options: Any) -> int:
+        """Write the animation to ``path``, the format chosen by its suffix (``.gif``, ``.html``,
+        ``.mp4``, ``.webm``, ``.png``, ``.svg``, ``.pdf``, ``.storyboard.pdf``, ``.tex`` for beamer,
+        …); ``options`` are the format's (``frame="last"``, ``scale=2``, ``aspect="16:9"``,
+        ``frames=[0, 5, "last"]``). Returns the bytes written (of the main file)."""
         from . import export
 
         exporter = export.for_path(path)
-        return export.write_atomic(path, self.frames(), exporter)
+        return export.write_atomic(path, self.frames(), exporter, **options)
 
-    def to_bytes(self, fmt: str = "gif") -> bytes:
-        """The animation as a file's bytes in format ``fmt`` (e.g. "gif")."""
+    def to_bytes(self, fmt: str = "gif", **options: Any) -> bytes:
+        """The animation as a file's bytes in format ``fmt`` (e.g. "gif"), with its ``options``."""
         import io
 
         from . import export
 
-        exporter = export.get(fmt)
         buf = io.BytesIO()
-        exporter.write(self.frames(), buf)
+        export.write_to(export.get(fmt), self.frames(), buf, stem=self.name, **options)
         return buf.getvalue()
 
     def to_html(self) -> str:
@@ -325,48 +389,127 @@ class Scenario:
         return self.to_html()
 
     def __repr__(self) -> str:
-        (h, w), (oh, ow) = self.image.values.shape, self.output_shape
-        return (
-            f"Scenario({self.name!r}, {self.operations}, image {h}×{w} → {oh}×{ow}, {self.n_frames} frames)"
-        )
+        (h, w), (oh, ow) = self.image.shape, self.output_shape
+        cin, cout = self.image.channels, self.stages[-1].out_channels
+        size_in = f"{cin}×{h}×{w}" if self.layered else f"{h}×{w}"
+        size_out = f"{cout}×{oh}×{ow}" if self.layered else f"{oh}×{ow}"
+        frames = f"{self.n_frames} frames"
+        return f"Scenario({self.name!r}, {self.operations}, image {size_in} → {size_out}, {frames})"
 
 
-def _parse_image(data: Any, base: Path) -> tuple[tuple[int, int], Callable[[], Image]]:
-    """The image's shape, and how to make it (deferred: built only after the limits pass)."""
+ImagePlan = tuple[tuple[int, int], int, Callable[[], Image]]  #: (rows, cols), channels, how to make it
+
+
+def _parse_image(data: Any, base: Path) -> ImagePlan:
+    """The image's shape and channels, and how to make it (deferred: built only after the limits
+    pass)."""
     if isinstance(data, np.ndarray):
-        image = Image(f.matrix(data, "image", max_side=MAX_SIDE))
-        return image.values.shape, lambda: image
+        stack = f.planes(data, "image", max_side=MAX_SIDE, max_planes=MAX_CHANNELS)
+        image = Image(stack, layered=data.ndim == 3)
+        return image.shape, image.channels, lambda: image
     t = f.parse_table(data, IMAGE_FIELDS, "image")
-    sources = [k for k in ("values", "pattern", "file") if t[k] is not None]
+    sources = [k for k in ("values", "pattern", "file", "planes") if t[k] is not None]
     if len(sources) != 1:
-        raise ScenarioError("image", "give exactly one of `values`, `pattern` or `file`")
-    own = {"values": (), "pattern": ("size", "seed", "period", "low", "high"), "file": ("crop", "resize")}
-    for key in ("size", "seed", "crop", "resize"):
+        raise ScenarioError("image", "give exactly one of `values`, `pattern`, `planes` or `file`")
+    own = {
+        "values": ("names",),
+        "pattern": ("size", "seed", "period", "low", "high", "channels", "names"),
+        "planes": ("size", "names"),
+        "file": ("crop", "resize", "color", "names"),
+    }
+    for key in ("size", "seed", "crop", "resize", "channels", "color", "names"):
         if t[key] is not None and key not in own[sources[0]]:
             raise ScenarioError(f"image.{key}", f"does not apply to an image given by `{sources[0]}`")
-    if t["values"] is not None:
-        image = Image(t["values"])
-        return image.values.shape, lambda: image
     if t["file"] is not None:
-        return _parse_photo(t, base)
-    if t["size"] is None:
+        plan = _parse_photo(t, base)
+    elif t["planes"] is not None:
+        plan = _parse_planes(t)
+    elif t["values"] is not None:
+        stack = t["values"]
+        layered = isinstance(data, dict) and _is_3d(data["values"])
+        plan = (stack.shape[1:], stack.shape[0], lambda: Image(stack, layered=layered))
+    else:
+        plan = _parse_pattern(t, t, "image", t["channels"] or 1)
+    if t["names"] is not None and len(t["names"]) != plan[1]:
+        raise ScenarioError("image.names", f"{len(t['names'])} names, but the image has {plan[1]} channels")
+    if t["names"] is None:
+        return plan
+    shape, channels, make = plan
+    return shape, channels, lambda: dataclasses.replace(make(), names=t["names"])
+
+
+def _is_3d(values: Any) -> bool:
+    if isinstance(values, np.ndarray):
+        return values.ndim == 3
+    return (
+        isinstance(values, (list, tuple))
+        and bool(values)
+        and isinstance(values[0], (list, tuple))
+        and bool(values[0])
+        and (isinstance(values[0][0], (list, tuple)))
+    )
+
+
+def _parse_pattern(t: dict[str, Any], top: dict[str, Any], prefix: str, channels: int) -> ImagePlan:
+    """A pattern of the image's `size`, on ``channels`` planes (random: seed + c for plane c)."""
+    if top["size"] is None:
         raise ScenarioError("image.size", f"is required with pattern {t['pattern']!r}")
     if t["high"] < t["low"]:
-        raise ScenarioError("image.high", f"must be at least image.low (got {t['high']} < {t['low']})")
+        raise ScenarioError(f"{prefix}.high", f"must be at least {prefix}.low (got {t['high']} < {t['low']})")
     if t["seed"] is not None and t["pattern"] != "random":
-        raise ScenarioError("image.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})")
+        raise ScenarioError(
+            f"{prefix}.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})"
+        )
 
     def make() -> Image:
-        values = make_pattern(
-            t["pattern"], t["size"], t["low"], t["high"], period=t["period"], seed=t["seed"] or 0
-        )
+        planes = [
+            make_pattern(
+                t["pattern"], top["size"], t["low"], t["high"], period=t["period"], seed=(t["seed"] or 0) + c
+            )
+            for c in range(channels)
+        ]
+        values = np.stack(planes)
         values.setflags(write=False)
-        return Image(values, t["pattern"])
+        return Image(values, t["pattern"], layered=channels > 1 or top.get("channels") is not None)
 
-    return t["size"], make
+    return top["size"], channels, make
 
 
-def _parse_photo(t: dict[str, Any], base: Path) -> tuple[tuple[int, int], Callable[[], Image]]:
+def _parse_planes(t: dict[str, Any]) -> ImagePlan:
+    """`planes`: each table gives one channel by `values` or a `pattern` of the image's size."""
+    tables = t["planes"]
+    if not isinstance(tables, (list, tuple)) or not tables:
+        raise ScenarioError("image.planes", f"must be a non-empty list of tables (got {f.show(tables)})")
+    if len(tables) > MAX_CHANNELS:
+        raise ScenarioError("image.planes", f"at most {MAX_CHANNELS} planes (got {len(tables)})")
+    makers, shape = [], None
+    for i, table in enumerate(tables):
+        key = f"image.planes[{i}]"
+        p = f.parse_table(table, PLANE_FIELDS, key)
+        if (p["values"] is None) == (p["pattern"] is None):
+            raise ScenarioError(key, "give exactly one of `values` or `pattern`")
+        if p["values"] is not None:
+            plane = p["values"]
+            makers.append(lambda plane=plane: plane)
+            here = plane.shape
+        else:
+            here, _, make = _parse_pattern(p, t, key, 1)
+            makers.append(lambda make=make: make().values[0])
+        if shape is not None and here != shape:
+            raise ScenarioError(
+                key, f"is {here[0]}×{here[1]} but plane 0 is {shape[0]}×{shape[1]}; planes must have one size"
+            )
+        shape = here
+
+    def make() -> Image:
+        values = np.stack([m() for m in makers])
+        values.setflags(write=False)
+        return Image(values, None, layered=True)
+
+    return shape, len(tables), make
+
+
+def _parse_photo(t: dict[str, Any], base: Path) -> ImagePlan:
     path = base / t["file"]
     rows, cols = photo_size(path, "image.file")
     crop = t["crop"]
@@ -375,7 +518,46 @@ def _parse_photo(t: dict[str, Any], base: Path) -> tuple[tuple[int, int], Callab
             "image.crop", f"[top, left, height, width] = {list(crop)} goes beyond the {rows}×{cols} photo"
         )
     shape = t["resize"] or ((crop[2], crop[3]) if crop else (rows, cols))
-    return shape, lambda: Image(load_photo(path, "image.file", crop, t["resize"]), f"file {t['file']}")
+    color = t["color"] or "gray"
+
+    def make() -> Image:
+        values = load_photo(path, "image.file", crop, t["resize"], color)
+        names = ("R", "G", "B") if color == "rgb" else None
+        return Image(values, f"file {t['file']}", names, layered=color == "rgb")
+
+    return shape, 3 if color == "rgb" else 1, make
+
+
+def _drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
+    """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
+    side by side) is drawn as pictures; one layer or one map as grids of numbers."""
+    first = stages[0]
+    per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
+    return len(stages) > 1 or photo or per_channel
+
+
+def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
+    """On grids of numbers a transposed layer with channels or a bias is drawn as the equivalent
+    convolution (the 'direct' view, one window per output value): its default view there."""
+    layer = st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
+    if st.operation != "conv_transpose2d" or not layer or st.transpose_view == "direct":
+        return st
+    given = keys.get("transpose_view") or (keys.get("stages") or [{}])[0].get("transpose_view")
+    if given == "scatter":
+        name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
+        raise ScenarioError(
+            name, "'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"
+        )
+    for axis, k in enumerate(st.kernel_size):  # what _check_transpose asks of a 'direct' view
+        limit, pad = st.dilation[axis] * (k - 1), st.padding[2 * axis]
+        if pad > limit:
+            name = f"{st.prefix}.padding" if st.prefix else "padding"
+            raise ScenarioError(
+                name,
+                f"a transposed layer with channels or a bias is drawn as its equivalent convolution, which "
+                f"needs padding ≤ dilation·(kernel − 1) = {limit} (got {pad})",
+            )
+    return dataclasses.replace(st, transpose_view="direct")
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
@@ -384,12 +566,14 @@ def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str)
     return cls(**f.parse_table({} if data is None else data, table, prefix))
 
 
-def _parse_stages(parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int]) -> tuple[Stage, ...]:
+def _parse_stages(
+    parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int], channels: int
+) -> tuple[Stage, ...]:
     """The top-level operation keys as one stage, or each table of ``stages`` in turn, each taking
     the previous output as its input."""
     top = {name: keys[name] for name in STAGE_FIELDS if keys.get(name) is not None}
     if parsed["stages"] is None:
-        return (parse_stage(top, "", shape),)
+        return (parse_stage(top, "", shape, channels),)
     if top:
         name = next(iter(top))
         raise ScenarioError(name, "goes inside each [[stages]] table when `stages` is given")
@@ -400,8 +584,8 @@ def _parse_stages(parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int
         raise ScenarioError("stages", f"at most 8 stages (got {len(tables)})")
     stages = []
     for i, table in enumerate(tables):
-        stages.append(parse_stage(table, f"stages[{i}]", shape))
-        shape = stages[-1].output_shape
+        stages.append(parse_stage(table, f"stages[{i}]", shape, channels))
+        shape, channels = stages[-1].output_shape, stages[-1].out_channels
     return tuple(stages)
 
 
@@ -436,10 +620,16 @@ def work(stages: tuple[Stage, ...], frames: int, picture: bool) -> int:
 
 
 def _check_limits(
-    image: tuple[int, int], stages: tuple[Stage, ...], frames: int, limits: Limits, picture: bool = False
+    image: tuple[int, int],
+    channels: int,
+    stages: tuple[Stage, ...],
+    frames: int,
+    limits: Limits,
+    picture: bool = False,
 ) -> None:
-    """Refuse, before any work, a scenario that needs too many frames, cells or drawing work."""
-    size = f"a {image[0]}×{image[1]} image"
+    """Refuse, before any work, a scenario that needs too many frames, cells (every channel
+    counts) or drawing work."""
+    size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
     steps = sum(st.n_steps for st in stages)
     cells = sum(st.cells for st in stages)
     needed = work(stages, frames, picture)
@@ -452,7 +642,7 @@ def _check_limits(
     if cells > limits.max_cells:
         raise LimitError(
             "image",
-            f"{size} needs {cells:,} cells drawn (input and output); the limit is "
+            f"{size} needs {cells:,} cells drawn (input, output and weights); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
         )
     if needed > limits.max_work:
@@ -487,14 +677,33 @@ def schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files, built from the same tables as validation."""
     top = f.table_schema(TOP_FIELDS, "A convanim scenario: one animated illustration.")
     image = f.table_schema(IMAGE_FIELDS, "The input image.")
-    image["oneOf"] = [{"required": ["values"]}, {"required": ["pattern", "size"]}, {"required": ["file"]}]
+    image["oneOf"] = [
+        {"required": ["values"]},
+        {"required": ["pattern", "size"]},
+        {"required": ["planes"]},
+        {"required": ["file"]},
+    ]
+    plane = f.table_schema(PLANE_FIELDS, "One channel of the image.")
+    plane["oneOf"] = [{"required": ["values"]}, {"required": ["pattern"]}]
+    image["properties"]["planes"] = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_CHANNELS,
+        "items": plane,
+        "description": image["properties"]["planes"]["description"],
+    }
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
     stage = f.table_schema(STAGE_FIELDS, "One operation of a chain.")
     stage["properties"]["kernel"] = kernel
+    one_filter = f.table_schema(FILTER_FIELDS, "One filter: a plane per input channel it reads, and a bias.")
+    one_filter["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}, {"required": ["presets"]}]
+    filters = {"type": "array", "minItems": 1, "maxItems": MAX_CHANNELS, "items": one_filter}
+    stage["properties"]["filters"] = {**filters, "description": stage["properties"]["filters"]["description"]}
     for key, sub in (
         ("image", image),
         ("kernel", kernel),
+        ("filters", filters),
         ("stages", {"type": "array", "minItems": 1, "maxItems": 8, "items": stage}),
         ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
         ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),

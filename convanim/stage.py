@@ -11,34 +11,20 @@ import numpy as np
 from . import fields as f
 from .arithmetic import conv_out, pool_out, same_pads, span, transpose_out, transpose_out_formula
 from .errors import ScenarioError
-from .kernels import PRESETS, SIZED, make_kernel, weight_label
+from .filters import (
+    MAX_CHANNELS,
+    Kernel,
+    Shape,
+    bias_array,
+    parse_filter_tables,
+    parse_kernel_plane,
+    random_weights,
+)
 
 OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsample", "relu")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 TRANSPOSE_VIEWS = ("scatter", "direct")
 UPSAMPLE_MODES = ("nearest", "bilinear")
-
-KERNEL_FIELDS = {
-    "values": f.Field(
-        lambda v, k: f.matrix(v, k, max_side=64),
-        f.MATRIX_SCHEMA,
-        "Inline weights, a list of equally long rows (or give `preset`).",
-        None,
-    ),
-    "preset": f.Field(f.choice(PRESETS), f.choice_schema(PRESETS), "A named kernel.", None),
-    "size": f.Field(
-        f.int_pair(1, 64),
-        f.pair_schema(1, 64),
-        "Size of a mean, gaussian or identity preset: integer or [rows, cols]; default 3.",
-        None,
-    ),
-    "sigma": f.Field(
-        f.number_at_least(0.1),
-        {"type": "number", "minimum": 0.1},
-        "Standard deviation of the gaussian preset, in pixels; default 1.",
-        None,
-    ),
-}
 
 STAGE_FIELDS = {
     "operation": f.Field(
@@ -50,8 +36,45 @@ STAGE_FIELDS = {
     "kernel": f.Field(
         lambda v, k: v, {}, "conv2d, conv_transpose2d: the kernel, `values` or a `preset`.", None
     ),
+    "filters": f.Field(
+        lambda v, k: v,
+        {},
+        "conv2d, conv_transpose2d: the layer's filters, a list of tables, each with one plane per "
+        "input channel it reads (`values`, `preset` or `presets`) and a `bias`.",
+        None,
+    ),
+    "out_channels": f.Field(
+        f.pos_int(1, MAX_CHANNELS),
+        f.int_schema(1, MAX_CHANNELS),
+        "conv2d, conv_transpose2d: the number of output channels, with weights drawn at random "
+        "(seeded, PyTorch's default init rounded to 2 decimals); needs `kernel_size`.",
+        None,
+    ),
+    "groups": f.Field(
+        f.pos_int(1, MAX_CHANNELS),
+        f.int_schema(1, MAX_CHANNELS),
+        "conv2d, conv_transpose2d: split the channels into this many groups (depthwise when it "
+        "equals the input channels); default 1.",
+        None,
+    ),
+    "bias": f.Field(
+        lambda v, k: v,
+        {"oneOf": [{"type": "boolean"}, f.NUMBER_SCHEMA, {"type": "array", "items": f.NUMBER_SCHEMA}]},
+        "conv2d, conv_transpose2d: one number per output channel (a number for one), or with "
+        "`out_channels` true for a random bias; default none.",
+        None,
+    ),
+    "seed": f.Field(
+        f.pos_int(0, 2**32 - 1),
+        f.int_schema(0, 2**32 - 1),
+        "Seed of the random weights of `out_channels` (same seed, same weights); default 0.",
+        None,
+    ),
     "kernel_size": f.Field(
-        f.int_pair(1, 16), f.pair_schema(1, 16), "Pools: the window, integer or [rows, cols].", None
+        f.int_pair(1, 16),
+        f.pair_schema(1, 16),
+        "Pools: the window, integer or [rows, cols]; convolutions with `out_channels`: the kernel.",
+        None,
     ),
     "stride": f.Field(
         f.int_pair(1, 64),
@@ -112,33 +135,27 @@ STAGE_FIELDS = {
     ),
 }
 
+LAYER_KEYS = ("filters", "out_channels", "groups", "bias", "seed", "kernel_size")
 ALLOWED = {
-    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation"},
-    "conv_transpose2d": {"kernel", "stride", "padding", "dilation", "output_padding", "transpose_view"},
+    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation", *LAYER_KEYS},
+    "conv_transpose2d": {
+        "kernel",
+        "stride",
+        "padding",
+        "dilation",
+        "output_padding",
+        "transpose_view",
+        *LAYER_KEYS,
+    },
     "max_pool2d": {"kernel_size", "stride", "padding", "dilation", "ceil_mode"},
     "avg_pool2d": {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"},
     "upsample": {"mode", "scale_factor", "size", "align_corners"},
     "relu": set(),
 }
 REQUIRED = {
-    "conv2d": "kernel",
-    "conv_transpose2d": "kernel",
     "max_pool2d": "kernel_size",
     "avg_pool2d": "kernel_size",
 }
-
-
-@dataclass(frozen=True, eq=False)
-class Kernel:
-    """Kernel weights (read-only float64) and the preset name, if any."""
-
-    values: np.ndarray
-    preset: str | None = None
-
-    @property
-    def labels(self) -> tuple[tuple[str, ...], ...]:
-        """Each weight as drawn: "1/9", "−2", "0.125"."""
-        return tuple(tuple(weight_label(v) for v in row) for row in self.values.tolist())
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +164,7 @@ class Stage:
 
     operation: str
     input_shape: tuple[int, int]
-    kernel: Kernel | None = None
+    kernel: Kernel | None = None  #: the layer's weights, 4-D as torch (see filters.Kernel)
     kernel_size: tuple[int, int] = (1, 1)  #: the window (the kernel's shape for convolutions)
     stride: tuple[int, int] = (1, 1)
     padding: tuple[int, int, int, int] = (0, 0, 0, 0)  #: top, bottom, left, right
@@ -162,7 +179,21 @@ class Stage:
     scale_factor: tuple[float, float] | None = None
     size: tuple[int, int] | None = None
     align_corners: bool = False
+    in_channels: int = 1
+    groups: int = 1
+    bias: np.ndarray | None = field(default=None, repr=False)  #: (C_out,) or None
+    layered: bool = False  #: declared with channels (filters, out_channels, groups, bias, 4-D weights)
+    kernel_key: str = field(default="kernel.values", repr=False)  #: the key that set the weights
     prefix: str = field(default="", repr=False)  #: where the keys came from, for messages
+
+    @property
+    def out_channels(self) -> int:
+        """Output channels: the filters of a convolution; pools, upsampling and ReLU keep them."""
+        if self.operation == "conv2d":
+            return self.kernel.values.shape[0]
+        if self.operation == "conv_transpose2d":
+            return self.kernel.values.shape[1] * self.groups
+        return self.in_channels
 
     @property
     def output_shape(self) -> tuple[int, int]:
@@ -175,8 +206,8 @@ class Stage:
         if self.operation == "relu":
             return 1
         if self.operation == "conv_transpose2d" and self.transpose_view == "scatter":
-            return self.input_shape[0] * self.input_shape[1]
-        return self.output_shape[0] * self.output_shape[1]
+            return self.in_channels * self.input_shape[0] * self.input_shape[1]
+        return self.out_channels * self.output_shape[0] * self.output_shape[1]
 
     @property
     def n_frames(self) -> int:
@@ -191,25 +222,29 @@ class Stage:
         the cells it repaints, and the equation about its terms, so steps × this bounds the time."""
         op, (kh, kw), (dr, dc) = self.operation, self.kernel_size, self.dilation
         if op == "relu":
-            return self.input_shape[0] * self.input_shape[1]
+            return self.in_channels * self.input_shape[0] * self.input_shape[1]
         if op == "upsample":
             return 8  # at most 4 pixels blended, a dot and the output cell
         spans = span(kh, dr) * span(kw, dc)
-        if op == "conv_transpose2d" and self.transpose_view == "scatter":
-            return spans + 6 * kh * kw  # each tap: a new total (a cell, its colour and text), an outline
-        return spans + kh * kw
+        if op == "conv_transpose2d" and self.transpose_view == "scatter":  # onto each filter of its group
+            fan = self.out_channels // self.groups
+            return fan * (spans + 6 * kh * kw)  # each tap: a new total (a cell, colour, text), an outline
+        planes = self.in_channels // self.groups if op in ("conv2d", "conv_transpose2d") else 1
+        return planes * (spans + kh * kw)  # a convolution's step sums over its group's input planes
 
     @property
     def cells(self) -> int:
-        """Cells drawn for its input (with padding or inserted zeros) and output."""
+        """Cells drawn for its input (with padding or inserted zeros), output and weights."""
         (h, w), (oh, ow) = self.input_shape, self.output_shape
+        cin, cout = self.in_channels, self.out_channels
+        weights = 0 if self.kernel is None or not self.layered else self.kernel.values.size
         if self.operation == "conv_transpose2d":
-            return h * w + (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2]) * 2
+            return cin * h * w + cout * (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2]) * 2 + weights
         t, b, left, r = self.padding
-        return (h + t + b) * (w + left + r) + oh * ow
+        return cin * (h + t + b) * (w + left + r) + cout * oh * ow + weights
 
 
-def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int]) -> Stage:
+def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int], in_channels: int = 1) -> Stage:
     """Check one stage's keys for its operation and resolve them; ``prefix`` names it in messages."""
     t = f.parse_table(data, STAGE_FIELDS, prefix)
     op = t["operation"]
@@ -222,8 +257,8 @@ def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int]) -> Stage:
     given = {name: value for name, value in t.items() if value is not None}
     given["prefix"] = prefix
     if op in ("conv2d", "conv_transpose2d"):
-        given["kernel"] = parse_kernel(t["kernel"], key("kernel"))
-        given["kernel_size"] = given["kernel"].values.shape
+        given.update(parse_layer(t, key, in_channels))
+        given["kernel_size"] = given["kernel"].values.shape[2:]
     elif op in ("max_pool2d", "avg_pool2d"):
         given.setdefault("stride", t["kernel_size"])
     elif op == "upsample":
@@ -232,32 +267,142 @@ def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int]) -> Stage:
         pad = given.get("padding", (0, 0, 0, 0))
         given["padding_name"] = pad if isinstance(pad, str) else None
         given["padding"] = _resolve_padding(op, pad, given, key)
-    stage = Stage(input_shape=input_shape, **given)
+    for name in ("filters", "out_channels", "seed"):  # read by parse_layer, not kept
+        given.pop(name, None)
+    stage = Stage(input_shape=input_shape, in_channels=in_channels, **given)
     _check(stage, key)
     return stage
 
 
-def parse_kernel(data: Any, prefix: str = "kernel") -> Kernel:
+def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]:
+    """A convolution's weights, bias and groups from exactly one of `kernel` (one plane, the same
+    for every filter), `filters` (a table per filter), `out_channels` (random), or arrays."""
+    op, groups = t["operation"], t["groups"] or 1
+    transposed = op == "conv_transpose2d"
+    sources = [k for k in ("kernel", "filters", "out_channels") if t[k] is not None]
+    if not sources:
+        raise ScenarioError(
+            key("kernel"), f"is required by operation {op!r} (or give `filters` or `out_channels`)"
+        )
+    if len(sources) > 1:
+        raise ScenarioError(
+            key(sources[1]),
+            f"give only one of `kernel`, `filters` or `out_channels` (got `{sources[0]}` and `{sources[1]}`)",
+        )
+    if in_channels % groups:
+        raise ScenarioError(
+            key("groups"), f"must divide the input's {in_channels} channels (got groups = {groups})"
+        )
+    if t["seed"] is not None and sources[0] != "out_channels":
+        raise ScenarioError(key("seed"), "only applies to random weights (`out_channels`)")
+    if t["kernel_size"] is not None and sources[0] != "out_channels":
+        raise ScenarioError(
+            key("kernel_size"), f"does not apply to operation {op!r} unless `out_channels` is given"
+        )
+    array = isinstance(t["kernel"], np.ndarray) and t["kernel"].ndim == 4
+    layered = sources[0] != "kernel" or array or t["groups"] is not None or t["bias"] is not None
+    bias = None
+    if sources[0] == "out_channels":
+        kernel, bias = _random_layer(t, key, in_channels, groups, transposed)
+    elif sources[0] == "filters":
+        # a transposed layer's planes per filter (its C_out/groups) follow from the first table
+        planes = _first_planes(t["filters"]) if transposed else in_channels // groups
+        shape = Shape(0, planes, transposed, in_channels, groups)
+        kernel, bias = parse_filter_tables(t["filters"], key("filters"), shape)
+    else:
+        kernel = _one_plane_layer(t["kernel"], key("kernel"), in_channels, groups, transposed)
+    if t["bias"] is not None:
+        if sources[0] == "filters" and bias is not None:
+            raise ScenarioError(key("bias"), "is given in each filter table already")
+        if isinstance(t["bias"], bool):
+            if sources[0] != "out_channels":
+                raise ScenarioError(
+                    key("bias"), "true/false only applies to random weights; give the numbers"
+                )
+        else:
+            channels = kernel.values.shape[1] * groups if transposed else kernel.values.shape[0]
+            bias = bias_array(t["bias"], key("bias"), channels)
+    if not transposed and kernel.values.shape[0] % groups:
+        raise ScenarioError(
+            key("groups"),
+            f"must divide the {kernel.values.shape[0]} filters (got groups = {groups})",
+        )
+    if sources[0] == "kernel":
+        source = "kernel.size" if kernel.preset else "kernel.values"
+    else:
+        source = "filters" if sources[0] == "filters" else "kernel_size"
+    return {"kernel": kernel, "bias": bias, "groups": groups, "layered": layered, "kernel_key": source}
+
+
+def _first_planes(filters: Any) -> int:
+    """Planes per filter of a transposed layer: as many as the first table declares."""
+    if isinstance(filters, (list, tuple)) and filters and isinstance(filters[0], dict):
+        first = filters[0]
+        if first.get("presets") is not None and isinstance(first["presets"], (list, tuple)):
+            return len(first["presets"])
+        values = first.get("values")
+        if isinstance(values, (list, tuple)) and values and isinstance(values[0], (list, tuple)):
+            return len(values) if values[0] and isinstance(values[0][0], (list, tuple)) else 1
+    return 1
+
+
+def _random_layer(t, key, in_channels: int, groups: int, transposed: bool) -> tuple[Kernel, Any]:
+    out = t["out_channels"]
+    if t["kernel_size"] is None:
+        raise ScenarioError(key("kernel_size"), "is required with `out_channels` (the filters' size)")
+    if out % groups:
+        raise ScenarioError(key("out_channels"), f"must be a multiple of groups = {groups} (got {out})")
+    kh, kw = t["kernel_size"]
+    shape = (in_channels, out // groups, kh, kw) if transposed else (out, in_channels // groups, kh, kw)
+    bias = t["bias"] if isinstance(t["bias"], bool) else False
+    weights, b = random_weights(shape, t["seed"] or 0, bias)
+    return Kernel(weights), b
+
+
+def _one_plane_layer(data: Any, prefix: str, in_channels: int, groups: int, transposed: bool) -> Kernel:
+    """`kernel`: one plane used by every filter (a gray image, or depthwise with groups = C_in);
+    from Python also a 2-D or a 4-D array (torch's weight shape)."""
+    if isinstance(data, np.ndarray) and data.ndim == 4:
+        return _weights_array(data, prefix, in_channels, groups, transposed)
     if isinstance(data, np.ndarray):
-        return Kernel(f.matrix(data, prefix, max_side=64))
-    t = f.parse_table(data, KERNEL_FIELDS, prefix)
-    if (t["values"] is None) == (t["preset"] is None):
-        raise ScenarioError(prefix, "give exactly one of `values` or `preset`")
-    if t["values"] is not None:
-        for name in ("size", "sigma"):
-            if t[name] is not None:
-                raise ScenarioError(f"{prefix}.{name}", "only applies to a `preset`; `values` set the kernel")
-        return Kernel(t["values"])
-    preset, size = t["preset"], t["size"]
-    if t["sigma"] is not None and preset != "gaussian":
-        raise ScenarioError(f"{prefix}.sigma", f"only applies to preset 'gaussian' (got preset {preset!r})")
-    if preset not in SIZED and size not in (None, (3, 3)):
-        raise ScenarioError(f"{prefix}.size", f"preset {preset!r} is 3×3 only (got {size[0]}×{size[1]})")
-    if preset == "identity" and size is not None and (size[0] % 2 == 0 or size[1] % 2 == 0):
-        raise ScenarioError(f"{prefix}.size", f"preset 'identity' needs odd sides (got {size[0]}×{size[1]})")
-    values = make_kernel(preset, size or (3, 3), t["sigma"] or 1.0)
+        plane, preset = f.matrix(data, prefix, max_side=64), None
+    else:
+        plane, preset = parse_kernel_plane(data, prefix)
+    if transposed:  # each input channel scatters the plane onto the one output map of its group
+        values = np.broadcast_to(plane, (in_channels, 1, *plane.shape)).copy()
+        values.setflags(write=False)
+        return Kernel(values, preset)
+    if in_channels // groups != 1:
+        raise ScenarioError(
+            prefix,
+            f"one plane, but {Shape(0, in_channels // groups, False, in_channels, groups).why()}; "
+            "give `filters` with one plane per input channel",
+        )
+    values = np.broadcast_to(plane, (groups, 1, *plane.shape)).copy()
     values.setflags(write=False)
     return Kernel(values, preset)
+
+
+def _weights_array(data: np.ndarray, prefix: str, in_channels: int, groups: int, transposed: bool) -> Kernel:
+    """A 4-D weight array as torch holds it, checked against the input's channels."""
+    if data.dtype.kind not in "iuf" or 0 in data.shape:
+        raise ScenarioError(prefix, f"must be a non-empty array of numbers (got {f.show(data)})")
+    for i, filt in enumerate(data):
+        f.planes(filt, f"{prefix}[{i}]", max_side=64, max_planes=MAX_CHANNELS)
+    if data.shape[0] > MAX_CHANNELS:
+        raise ScenarioError(prefix, f"has {data.shape[0]} filters; at most {MAX_CHANNELS}")
+    if transposed and data.shape[0] != in_channels:
+        raise ScenarioError(
+            prefix,
+            f"has {data.shape[0]} filters, but the input has {in_channels} channels (a transposed "
+            "convolution's weights are (C_in, C_out/groups, kh, kw))",
+        )
+    if not transposed and data.shape[1] != in_channels // groups:
+        why = Shape(0, in_channels // groups, False, in_channels, groups).why()
+        raise ScenarioError(prefix, f"{data.shape[1]} planes per filter, but {why}")
+    values = np.ascontiguousarray(data, dtype=np.float64)
+    values.setflags(write=False)
+    return Kernel(values)
 
 
 def _check_upsample(t: dict[str, Any], key: Any) -> None:
@@ -318,8 +463,7 @@ def _check_conv(s: Stage, key: Any) -> None:
     eff = (span(kh, dil[0]), span(kw, dil[1]))
     padded = (h + pad[0] + pad[1], w + pad[2] + pad[3])
     if eff[0] > padded[0] or eff[1] > padded[1]:
-        name = "kernel.size" if s.kernel.preset else "kernel.values"
-        name = f"{s.prefix}.{name}" if s.prefix else name
+        name = key(s.kernel_key)
         spans = f" (spanning {eff[0]}×{eff[1]} with dilation {pair_text(dil)})" if dil != (1, 1) else ""
         what = "padded image" if any(pad) else "image"
         raise ScenarioError(

@@ -8,6 +8,7 @@ view is the same numbers as a convolution of the zero-inserted, padded input wit
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -23,46 +24,67 @@ NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "c
 
 @dataclass(frozen=True, eq=False)
 class Step:
-    """A window step: one output value, the grid cells it reads and how they are summed."""
+    """A window step: one output value of one output channel, the cells it reads in each input
+    plane of its group, and how they are summed (per plane, then across planes, plus the bias)."""
 
-    index: int  #: 0-based, row-major over the output
+    index: int  #: 0-based, filter by filter, row-major over each output map
     out: tuple[int, int]  #: (row, col) in the output
     rows: np.ndarray  #: grid row of each kernel row, shape (kh,)
     cols: np.ndarray  #: grid column of each kernel column, shape (kw,)
-    inputs: np.ndarray  #: values under the kernel taps, shape (kh, kw)
-    products: np.ndarray  #: weight · input, shape (kh, kw)
-    value: float  #: the sum, equal to output[out]
+    inputs: np.ndarray  #: values under the kernel taps, shape (planes, kh, kw)
+    products: np.ndarray  #: weight · input, shape (planes, kh, kw)
+    value: float  #: Σ sums + bias, equal to output[channel][out]
+    channel: int = 0  #: the output channel (filter) it fills
+    planes: tuple[int, ...] = (0,)  #: the input channels it reads (its group's)
+    sums: tuple[float, ...] = (0.0,)  #: Σ of the products in each plane
+    bias: float | None = None  #: the filter's bias, None when the layer has none
 
 
 @dataclass(frozen=True, eq=False)
 class Scatter:
-    """A transposed-convolution step: one input pixel adds value × kernel onto the output."""
+    """A transposed-convolution step: one input pixel of one input channel adds value × its
+    weight planes onto the output maps of its group."""
 
-    index: int  #: 0-based, row-major over the input
+    index: int  #: 0-based, channel by channel, row-major over each input map
     src: tuple[int, int]  #: the input pixel
     value: float  #: its value
     rows: np.ndarray  #: output row of each kernel row, shape (kh,); outside the output if cropped
     cols: np.ndarray  #: output column of each kernel column, shape (kw,)
-    products: np.ndarray  #: value · weight, shape (kh, kw)
-    totals: np.ndarray  #: running totals at the taps once added, (kh, kw); taps outside the
-    #: output (cropped by padding) keep theirs too, so the whole scatter can be drawn
+    products: np.ndarray  #: value · weight, shape (targets, kh, kw)
+    totals: np.ndarray  #: running totals at the taps once added, (targets, kh, kw); taps outside
+    #: the output (cropped by padding) keep theirs too, so the whole scatter can be drawn
+    channel: int = 0  #: the input channel of the pixel
+    targets: tuple[int, ...] = (0,)  #: the output channels it adds onto
 
 
 @dataclass(frozen=True, eq=False)
 class Computation:
-    """The whole result: output, the grid the steps read and where its cells come from."""
+    """The whole result: output maps, the grid the steps read and where its cells come from.
+    Every array has a channel axis first (one plane for a gray image)."""
 
-    output: np.ndarray
-    weights: np.ndarray  #: the kernel the steps apply (rotated 180° in the direct view)
-    grid: np.ndarray  #: values read: the input with its padding (or zero-inserted)
+    output: np.ndarray  #: (C_out, H', W')
+    weights: np.ndarray  #: (C_out, C_in/groups, kh, kw): the filters the steps apply (rotated
+    #: 180° in the direct view); a pool's window as one plane of 1/n
+    grid: np.ndarray  #: (C_in, rows, cols) values read: the input with its padding (or zero-inserted)
     origin: np.ndarray  #: (rows, cols, 2): image pixel each grid cell holds, (−1, −1) for a zero
-    ghost: np.ndarray  #: grid cells that are not the image's own pixels
+    ghost: np.ndarray  #: (rows, cols): grid cells that are not the image's own pixels
     steps: tuple[Step, ...] | tuple[Scatter, ...]
+    bias: np.ndarray | None = None  #: (C_out,) or None
 
 
 def _frozen(*arrays: np.ndarray) -> None:
     for a in arrays:
         a.setflags(write=False)
+
+
+def _pad(image: np.ndarray, pads: tuple[int, int, int, int], mode: str, **extra) -> np.ndarray:
+    """Pad the last two axes of a (C, H, W) stack."""
+    return np.pad(image, ((0, 0), pads[:2], pads[2:]), mode=NUMPY_MODE[mode], **extra)
+
+
+def _group(groups: int, in_channels: int, out_channels: int) -> tuple[int, int]:
+    """Input and output channels per group."""
+    return in_channels // groups, out_channels // groups
 
 
 def conv2d(
@@ -72,20 +94,32 @@ def conv2d(
     pads: tuple[int, int, int, int] = (0, 0, 0, 0),
     mode: str = "zeros",
     dilation: tuple[int, int] = (1, 1),
+    bias: np.ndarray | None = None,
+    groups: int = 1,
 ) -> np.ndarray:
-    """Cross-correlation as torch.nn.Conv2d(padding=..., padding_mode=...) computes it, float64."""
-    padded = np.pad(image, (pads[:2], pads[2:]), mode=NUMPY_MODE[mode])
-    return _windows(padded, kernel.shape, stride, dilation).__mul__(kernel).sum(axis=(2, 3))
+    """Cross-correlation as torch.nn.functional.conv2d computes it (padding modes as
+    torch.nn.Conv2d), float64; ``image`` (C_in, H, W), ``kernel`` (C_out, C_in/groups, kh, kw)."""
+    padded = _pad(image, pads, mode)
+    cin, cout = _group(groups, image.shape[0], kernel.shape[0])
+    out = []
+    for k in range(kernel.shape[0]):
+        g = k // cout
+        windows = _windows(padded[g * cin : (g + 1) * cin], kernel.shape[2:], stride, dilation)
+        value = (windows * kernel[k][:, None, None]).sum(axis=(3, 4)).sum(axis=0)
+        out.append(value if bias is None else value + bias[k])
+    return np.stack(out)
 
 
 def _windows(grid: np.ndarray, shape: tuple[int, int], stride: tuple[int, int], dil: tuple[int, int]):
-    """(out_rows, out_cols, kh, kw) view of the values under every placement of a dilated kernel."""
+    """(..., out_rows, out_cols, kh, kw) view of the values under every placement of a dilated
+    kernel over the last two axes."""
     spans = (dil[0] * (shape[0] - 1) + 1, dil[1] * (shape[1] - 1) + 1)
-    return sliding_window_view(grid, spans)[:: stride[0], :: stride[1], :: dil[0], :: dil[1]]
+    view = sliding_window_view(grid, spans, axis=(-2, -1))
+    return view[..., :: stride[0], :: stride[1], :: dil[0], :: dil[1]]
 
 
 def compute(stage: Stage, image: np.ndarray) -> Computation:
-    """Every step of one stage applied to ``image``, with the output they add up to."""
+    """Every step of one stage applied to ``image`` (C, H, W), with the output they add up to."""
     op = stage.operation
     if op == "conv_transpose2d":
         return _direct(stage, image) if stage.transpose_view == "direct" else _scatter(stage, image)
@@ -96,97 +130,134 @@ def compute(stage: Stage, image: np.ndarray) -> Computation:
     if op == "relu":
         return _relu(image)
     pads, mode = stage.padding, stage.padding_mode
-    grid = np.pad(image, (pads[:2], pads[2:]), mode=NUMPY_MODE[mode])
+    grid = _pad(image, pads, mode)
     extra = {"constant_values": -1} if mode == "zeros" else {}
-    rows = np.pad(np.arange(image.shape[0]), pads[:2], mode=NUMPY_MODE[mode], **extra)
-    cols = np.pad(np.arange(image.shape[1]), pads[2:], mode=NUMPY_MODE[mode], **extra)
+    rows = np.pad(np.arange(image.shape[1]), pads[:2], mode=NUMPY_MODE[mode], **extra)
+    cols = np.pad(np.arange(image.shape[2]), pads[2:], mode=NUMPY_MODE[mode], **extra)
     origin = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1)
     origin[(origin[..., 0] < 0) | (origin[..., 1] < 0)] = -1
-    ghost = np.ones(grid.shape, bool)
-    ghost[pads[0] : pads[0] + image.shape[0], pads[2] : pads[2] + image.shape[1]] = False
-    return _window_steps(grid, origin, ghost, stage.kernel.values, stage.stride, stage.dilation)
+    ghost = np.ones(grid.shape[1:], bool)
+    ghost[pads[0] : pads[0] + image.shape[1], pads[2] : pads[2] + image.shape[2]] = False
+    return _window_steps(
+        grid, origin, ghost, stage.kernel.values, stage.stride, stage.dilation, stage.bias, stage.groups
+    )
 
 
-def _window_steps(grid, origin, ghost, weights, stride, dil) -> Computation:
-    windows = _windows(grid, weights.shape, stride, dil)
-    products = windows * weights
-    output = products.sum(axis=(2, 3))
-    kh, kw = weights.shape
-    steps = []
-    for (a, b), value in np.ndenumerate(output):
-        p = products[a, b]
-        _frozen(p)
-        steps.append(
-            Step(
-                index=a * output.shape[1] + b,
-                out=(a, b),
-                rows=a * stride[0] + np.arange(kh) * dil[0],
-                cols=b * stride[1] + np.arange(kw) * dil[1],
-                inputs=windows[a, b],
-                products=p,
-                value=float(value),
+def _window_steps(grid, origin, ghost, weights, stride, dil, bias=None, groups=1) -> Computation:
+    """Filter by filter, each output position: the products in every plane of the filter's group."""
+    cout_all, _, kh, kw = weights.shape
+    cin, cout = _group(groups, grid.shape[0], cout_all)
+    maps, steps = [], []
+    for k in range(cout_all):
+        planes = tuple(range((k // cout) * cin, (k // cout + 1) * cin))
+        windows = _windows(grid[planes[0] : planes[-1] + 1], (kh, kw), stride, dil)  # (P, oh, ow, kh, kw)
+        products = windows * weights[k][:, None, None]
+        sums = products.sum(axis=(3, 4))  # (P, oh, ow)
+        output = sums.sum(axis=0)
+        b = None if bias is None else float(bias[k])
+        if b is not None:
+            output = output + b
+        maps.append(output)
+        n = output.size
+        for (a, c), value in np.ndenumerate(output):
+            p = np.ascontiguousarray(products[:, a, c])
+            _frozen(p)
+            steps.append(
+                Step(
+                    index=k * n + a * output.shape[1] + c,
+                    out=(a, c),
+                    rows=a * stride[0] + np.arange(kh) * dil[0],
+                    cols=c * stride[1] + np.arange(kw) * dil[1],
+                    inputs=windows[:, a, c],
+                    products=p,
+                    value=float(value),
+                    channel=k,
+                    planes=planes,
+                    sums=tuple(float(v) for v in sums[:, a, c]),
+                    bias=b,
+                )
             )
-        )
+    output = np.stack(maps)
     _frozen(output, grid, origin, ghost)
-    return Computation(output, weights, grid, origin, ghost, tuple(steps))
+    return Computation(output, weights, grid, origin, ghost, tuple(steps), bias)
 
 
-def _scatter_all(image, kernel, stride, pad, out_pad, dil):
-    """Output and per-pixel scatter records, accumulating in row-major input order."""
-    (h, w), (kh, kw) = image.shape, kernel.shape
+def _scatter_all(image, kernel, stride, pad, out_pad, dil, bias=None, groups=1):
+    """Output and per-pixel scatter records, channel by channel in row-major input order; the
+    output starts at the bias (PyTorch adds it at the end: the same numbers up to rounding)."""
+    (cin_all, h, w), (_, cout, kh, kw) = image.shape, kernel.shape
+    cin = cin_all // groups
     full = np.zeros(
         (
+            cout * groups,
             (h - 1) * stride[0] + dil[0] * (kh - 1) + 1 + out_pad[0],
             (w - 1) * stride[1] + dil[1] * (kw - 1) + 1 + out_pad[1],
         )
     )
-    out_shape = (full.shape[0] - 2 * pad[0], full.shape[1] - 2 * pad[1])
+    if bias is not None:
+        full += np.asarray(bias)[:, None, None]
+    out_shape = (full.shape[1] - 2 * pad[0], full.shape[2] - 2 * pad[1])
     records = []
-    for (r, c), x in np.ndenumerate(image):
+    for (ch, r, c), x in np.ndenumerate(image):
+        targets = tuple(range((ch // cin) * cout, (ch // cin + 1) * cout))
         fr, fc = r * stride[0] + np.arange(kh) * dil[0], c * stride[1] + np.arange(kw) * dil[1]
-        full[np.ix_(fr, fc)] += x * kernel
-        records.append((r, c, x, fr - pad[0], fc - pad[1], x * kernel, full[np.ix_(fr, fc)]))
-    return full[pad[0] : pad[0] + out_shape[0], pad[1] : pad[1] + out_shape[1]].copy(), records
+        t = slice(targets[0], targets[-1] + 1)
+        full[t][:, fr[:, None], fc[None, :]] += x * kernel[ch]
+        totals = full[t][:, fr[:, None], fc[None, :]]
+        records.append((ch, targets, r, c, x, fr - pad[0], fc - pad[1], x * kernel[ch], totals))
+    output = full[:, pad[0] : pad[0] + out_shape[0], pad[1] : pad[1] + out_shape[1]].copy()
+    return output, records
 
 
 def _scatter(s: Stage, image: np.ndarray) -> Computation:
     kernel = s.kernel.values
     pad = (s.padding[0], s.padding[2])
-    output, records = _scatter_all(image, kernel, s.stride, pad, s.output_padding, s.dilation)
+    output, records = _scatter_all(
+        image, kernel, s.stride, pad, s.output_padding, s.dilation, s.bias, s.groups
+    )
     steps = []
-    for i, (r, c, x, rows, cols, products, totals) in enumerate(records):
+    for i, (ch, targets, r, c, x, rows, cols, products, totals) in enumerate(records):
         _frozen(products, totals)
-        steps.append(Scatter(i, (r, c), float(x), rows, cols, products, totals))
-    origin = np.stack(np.indices(image.shape), axis=-1)
-    ghost = np.zeros(image.shape, bool)
+        steps.append(Scatter(i, (r, c), float(x), rows, cols, products, totals, ch, targets))
+    origin = np.stack(np.indices(image.shape[1:]), axis=-1)
+    ghost = np.zeros(image.shape[1:], bool)
     _frozen(output, origin, ghost)
-    return Computation(output, kernel, image, origin, ghost, tuple(steps))
+    return Computation(output, kernel, image, origin, ghost, tuple(steps), s.bias)
 
 
 def zero_insert(image: np.ndarray, stride: tuple[int, int], pads: tuple[int, int, int, int]):
     """The direct view's grid: stride − 1 zeros between pixels, then zero padding; and where each
     image pixel lands, as an origin array."""
-    h, w = image.shape
+    c, h, w = image.shape
     grid = np.zeros(
-        ((h - 1) * stride[0] + 1 + pads[0] + pads[1], (w - 1) * stride[1] + 1 + pads[2] + pads[3])
+        (c, (h - 1) * stride[0] + 1 + pads[0] + pads[1], (w - 1) * stride[1] + 1 + pads[2] + pads[3])
     )
-    origin = np.full((*grid.shape, 2), -1)
+    origin = np.full((*grid.shape[1:], 2), -1)
     rows = pads[0] + np.arange(h) * stride[0]
     cols = pads[2] + np.arange(w) * stride[1]
-    grid[np.ix_(rows, cols)] = image
-    origin[np.ix_(rows, cols)] = np.stack(np.indices(image.shape), axis=-1)
+    grid[:, rows[:, None], cols[None, :]] = image
+    origin[np.ix_(rows, cols)] = np.stack(np.indices((h, w)), axis=-1)
     return grid, origin
 
 
+def direct_weights(kernel: np.ndarray, groups: int) -> np.ndarray:
+    """The convolution filters equivalent to a transposed convolution's weights (C_in,
+    C_out/g, kh, kw): each group's in/out axes swapped and every plane rotated 180°."""
+    cin_all, cout, kh, kw = kernel.shape
+    cin = cin_all // groups
+    w = kernel.reshape(groups, cin, cout, kh, kw).transpose(0, 2, 1, 3, 4).reshape(groups * cout, cin, kh, kw)
+    return np.ascontiguousarray(w[..., ::-1, ::-1])
+
+
 def _direct(s: Stage, image: np.ndarray) -> Computation:
-    (kh, kw), (dr, dc) = s.kernel.values.shape, s.dilation
+    (kh, kw), (dr, dc) = s.kernel_size, s.dilation
     qr, qc = dr * (kh - 1) - s.padding[0], dc * (kw - 1) - s.padding[2]
     opr, opc = s.output_padding
     grid, origin = zero_insert(image, s.stride, (qr, qr + opr, qc, qc + opc))
     ghost = origin[..., 0] < 0
-    rotated = s.kernel.values[::-1, ::-1].copy()
+    rotated = direct_weights(s.kernel.values, s.groups)
     _frozen(rotated)
-    return _window_steps(grid, origin, ghost, rotated, (1, 1), s.dilation)
+    return _window_steps(grid, origin, ghost, rotated, (1, 1), s.dilation, s.bias, s.groups)
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,6 +273,7 @@ class Pool:
     value: float
     chosen: tuple[int, int] | None  #: max: position of the maximum within the window
     divisor: int | None  #: avg: what the sum is divided by
+    channel: int = 0  #: the channel it pools (input and output alike)
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,6 +286,7 @@ class Sample:
     cells: tuple[tuple[int, int], ...]  #: input pixels read (distinct)
     weights: tuple[float, ...]  #: their weights, summing to 1
     value: float
+    channel: int = 0  #: the channel it samples (input and output alike)
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,10 +294,28 @@ class Map:
     """An elementwise step over the whole map (ReLU): which values it changes."""
 
     index: int
-    changed: np.ndarray  #: boolean mask of the values it replaces
+    changed: np.ndarray  #: boolean mask (C, H, W) of the values it replaces
+
+
+def _per_channel(plane_steps, s: Stage, image: np.ndarray) -> Computation:
+    """A per-channel operation (pool, upsample) on every plane of a (C, H, W) stack: channel by
+    channel, each plane's steps numbered on from the previous plane's."""
+    comps = [plane_steps(s, plane) for plane in image]
+    steps = []
+    for channel, comp in enumerate(comps):
+        offset = channel * len(comp.steps)
+        steps += [dataclasses.replace(st, index=st.index + offset, channel=channel) for st in comp.steps]
+    output, grid = np.stack([c.output for c in comps]), np.stack([c.grid for c in comps])
+    weights = comps[0].weights[None, None]
+    _frozen(output, grid, weights)
+    return Computation(output, weights, grid, comps[0].origin, comps[0].ghost, tuple(steps))
 
 
 def _pool(s: Stage, image: np.ndarray) -> Computation:
+    return _per_channel(_pool_plane, s, image)
+
+
+def _pool_plane(s: Stage, image: np.ndarray) -> Computation:
     (h, w), (kh, kw), (sr, sc), (dr, dc) = image.shape, s.kernel_size, s.stride, s.dilation
     pr, pc = s.padding[0], s.padding[2]
     is_max = s.operation == "max_pool2d"
@@ -298,6 +389,10 @@ def _taps(src: float, n: int, copy: bool = False) -> tuple[tuple[int, float], ..
 
 
 def _upsample(s: Stage, image: np.ndarray) -> Computation:
+    return _per_channel(_upsample_plane, s, image)
+
+
+def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
     (h, w), (oh, ow) = image.shape, s.output_shape
     fr, fc = s.scale_factor if s.scale_factor is not None else (None, None)
     rows = [_source(a, h, oh, fr, s.mode, s.align_corners) for a in range(oh)]
@@ -334,7 +429,7 @@ def _upsample(s: Stage, image: np.ndarray) -> Computation:
 def _relu(image: np.ndarray) -> Computation:
     output = np.maximum(image, 0.0)
     changed = image < 0
-    origin = np.stack(np.indices(image.shape), axis=-1)
-    ghost = np.zeros(image.shape, bool)
+    origin = np.stack(np.indices(image.shape[1:]), axis=-1)
+    ghost = np.zeros(image.shape[1:], bool)
     _frozen(output, changed, origin, ghost)
-    return Computation(output, np.ones((1, 1)), image, origin, ghost, (Map(0, changed),))
+    return Computation(output, np.ones((1, 1, 1, 1)), image, origin, ghost, (Map(0, changed),))

@@ -93,7 +93,7 @@
     Array.prototype.forEach.call(svg.querySelectorAll("g"), function (g) { g.remove(); });
 
     var byCell = {};
-    data.f.forEach(function (f, k) { if (f.length > 2) byCell[f[2] + "," + f[3]] = k; });
+    data.f.forEach(function (f, k) { if (f.length > 2) byCell[(f[4] || 0) + "," + f[2] + "," + f[3]] = k; });
     var bar = root.querySelector(".convanim-bar");
     var slider = root.querySelector(".convanim-slider");
     var readout = root.querySelector(".convanim-readout");
@@ -209,13 +209,20 @@
     });
 
     // Pointer over an output cell: jump to the step that computes it, which draws its window.
+    // With several output channels each has its grid (data.gs), and a cell is keyed by channel.
     function cellFrame(ev) {
-      var box = svg.getBoundingClientRect(), g = data.g;
+      var box = svg.getBoundingClientRect(), grids = data.gs || [data.g];
       if (!box.width) return -1;
-      var col = Math.floor(((ev.clientX - box.left) * data.w / box.width - g[0]) / g[4]);
-      var row = Math.floor(((ev.clientY - box.top) * data.h / box.height - g[1]) / g[4]);
-      var k = row >= 0 && col >= 0 && row < g[2] && col < g[3] ? byCell[row + "," + col] : undefined;
-      return k === undefined ? -1 : k;
+      var x = (ev.clientX - box.left) * data.w / box.width, y = (ev.clientY - box.top) * data.h / box.height;
+      for (var ch = 0; ch < grids.length; ch++) {
+        var g = grids[ch];
+        var col = Math.floor((x - g[0]) / g[4]), row = Math.floor((y - g[1]) / g[4]);
+        if (row >= 0 && col >= 0 && row < g[2] && col < g[3]) {
+          var k = byCell[ch + "," + row + "," + col];
+          return k === undefined ? -1 : k;
+        }
+      }
+      return -1;
     }
     svg.addEventListener("pointermove", function (ev) {
       if (ev.pointerType === "touch") return;

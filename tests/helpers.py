@@ -48,19 +48,21 @@ def torch_reference(s: convanim.Scenario) -> np.ndarray:
     import torch
     import torch.nn.functional as F
 
-    x = torch.tensor(np.array(s.image.values))[None, None]
+    x = torch.tensor(np.array(s.image.values))[None]
     modes = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
     for st in s.stages:
         op, pad = st.operation, st.padding
         if op == "conv2d":
-            k = torch.tensor(np.array(st.kernel.values))[None, None]
+            k, b = torch.tensor(np.array(st.kernel.values)), _bias(st)
             x = F.pad(x, (pad[2], pad[3], pad[0], pad[1]), mode=modes[st.padding_mode])
-            x = F.conv2d(x, k, stride=st.stride, dilation=st.dilation)
+            x = F.conv2d(x, k, b, stride=st.stride, dilation=st.dilation, groups=st.groups)
         elif op == "conv_transpose2d":
-            k = torch.tensor(np.array(st.kernel.values))[None, None]
+            k = torch.tensor(np.array(st.kernel.values))
             x = F.conv_transpose2d(
                 x,
                 k,
+                _bias(st),
+                groups=st.groups,
                 stride=st.stride,
                 padding=(pad[0], pad[2]),
                 output_padding=st.output_padding,
@@ -85,4 +87,10 @@ def torch_reference(s: convanim.Scenario) -> np.ndarray:
             x = F.interpolate(x, mode=st.mode, **size, **extra)
         else:
             x = F.relu(x)
-    return x[0, 0].numpy()
+    return x[0].numpy() if s.layered else x[0, 0].numpy()
+
+
+def _bias(stage):
+    import torch
+
+    return None if stage.bias is None else torch.tensor(np.array(stage.bias))

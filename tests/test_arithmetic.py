@@ -70,7 +70,7 @@ def test_every_shipped_scenario_equals_torch_and_the_size_formula(path):
     s = convanim.load(path)
     out = s.output()
     np.testing.assert_allclose(out, torch_reference(s), rtol=1e-12, atol=1e-12)
-    assert out.shape == s.output_shape
+    assert out.shape[-2:] == s.output_shape and (out.ndim == 3) == s.layered
 
 
 def test_torch_conv2d_module_agrees_with_named_padding():
@@ -204,9 +204,9 @@ def test_scatter_steps_accumulate_to_the_output():
     assert (
         steps[1].value == 2.0 and steps[1].rows.tolist() == [-1, 0, 1] and steps[1].cols.tolist() == [1, 2, 3]
     )
-    np.testing.assert_array_equal(steps[1].products, np.full((3, 3), 2.0))
+    np.testing.assert_array_equal(steps[1].products, np.full((1, 3, 3), 2.0))
     # the centre tap of the second pixel lands on output[0,2], already holding 1 from the first pixel
-    assert steps[1].totals[1, 1] == 2.0 and steps[1].totals[1, 0] == 1.0 + 2.0
+    assert steps[1].totals[0, 1, 1] == 2.0 and steps[1].totals[0, 1, 0] == 1.0 + 2.0
     np.testing.assert_array_equal(s.output(), [[1, 3, 2], [4, 10, 6], [3, 7, 4]])
 
 
@@ -221,9 +221,9 @@ def test_direct_view_reads_the_zero_inserted_grid_with_the_rotated_kernel():
         transpose_view="direct",
     )
     comp = s._computation
-    np.testing.assert_array_equal(comp.weights, kernel[::-1, ::-1])
+    np.testing.assert_array_equal(comp.weights, kernel[None, None, ::-1, ::-1])
     np.testing.assert_array_equal(
-        comp.grid, [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [0, 0, 0, 0, 0], [0, 3, 0, 4, 0], [0, 0, 0, 0, 0]]
+        comp.grid[0], [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [0, 0, 0, 0, 0], [0, 3, 0, 4, 0], [0, 0, 0, 0, 0]]
     )
     assert comp.ghost.sum() == 25 - 4 and comp.origin[3, 3].tolist() == [1, 1]
     assert s.n_frames == len(comp.steps) + 3  # poster, rotation, steps, final

@@ -170,6 +170,14 @@ def test_check_reports_missing_changed_and_stale_files(repo, capsys):
     ]
 
 
+def test_check_of_one_format_leaves_other_formats_files_alone(repo, capsys):
+    assert run(repo, "--format", "png,storyboard-png", "-q", capsys=capsys)[0] == 0
+    (repo / "output" / "old.png").write_bytes(b"")
+    code, out, _ = run(repo, "--format", "png", "--check", capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == ["output/old.png: no scenario writes this file"]  # not good1.storyboard.png
+
+
 def test_two_runs_write_identical_bytes_with_a_process_pool(repo, capsys):
     assert main(["--jobs", "2", "--format", "gif", "-q"], root=repo) == 0
     first = {p.name: p.read_bytes() for p in (repo / "output").iterdir()}
@@ -213,7 +221,11 @@ def test_an_internal_error_is_one_line_and_exit_3_while_others_are_written(repo,
 
 def test_empty_format_and_a_file_as_out_are_flag_errors(repo, capsys):
     for argv, message in (
-        (["--format", ","], "argument --format: no format given; available: gif, html or all"),
+        (
+            ["--format", ","],
+            "argument --format: no format given; available: gif, html, mp4, webm, png, svg, pdf, "
+            "storyboard-svg, storyboard-pdf, storyboard-png, beamer or all",
+        ),
         (["--out", "animations/good1.toml"], "argument --out: animations/good1.toml is a file, not a folder"),
     ):
         with pytest.raises(SystemExit) as exc:

@@ -97,8 +97,8 @@ def test_delta_frames_are_cropped_to_the_change():
 
 
 def test_unknown_format_and_suffix_are_errors(tmp_path):
-    with pytest.raises(convanim.ConvanimError, match=r"^unknown format 'png'; available: gif"):
-        export.get("png")
+    with pytest.raises(convanim.ConvanimError, match=r"^unknown format 'bmp'; available: gif, html, mp4"):
+        export.get("bmp")
     with pytest.raises(
         convanim.ConvanimError, match=r"x\.bmp: unknown file suffix '\.bmp'; available: \.gif"
     ):

@@ -501,3 +501,23 @@ def test_the_committed_gallery_index(open_page):
     w.player(1).button("Step forward").click()
     assert [w.player(n).frame() for n in range(len(names))] == [0, 1] + [0] * (len(names) - 2)
     w.assert_clean()
+
+
+def test_hover_on_an_output_channel_jumps_to_the_step_of_that_map(open_page):
+    from .test_frames_layer import layer
+
+    s = layer()
+    frames = s.frames()
+    w = open_page(page_of(s))
+    p = w.player()
+    box = p.root.locator(".convanim-stage > svg").bounding_box()
+    scale = box["width"] / frames.width
+    g = frames.output_grids[1]
+    w.page.mouse.move(box["x"] + (g.x + 0.5 * g.cell) * scale, box["y"] + (g.y + 1.5 * g.cell) * scale)
+    assert (p.frame(), p.readout()) == (7, "step 7/8: out[1][1,0] = 3.0")
+    g = frames.output_grids[0]
+    w.page.mouse.click(box["x"] + (g.x + 1.5 * g.cell) * scale, box["y"] + (g.y + 0.5 * g.cell) * scale)
+    assert (p.frame(), p.readout()) == (2, "step 2/8: out[0][0,1] = 6.5")
+    p.button("Play").click()
+    p.wait_frame("f => f === 9", timeout=10000)
+    w.assert_clean()

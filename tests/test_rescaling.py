@@ -198,7 +198,7 @@ def test_relu_and_a_chain_equal_torch_applied_in_order():
             {"operation": "upsample", "mode": "bilinear", "scale_factor": 2},
         ],
     )
-    x = F.conv2d(tensor(image), tensor(sc.stages[0].kernel.values), padding=1)
+    x = F.conv2d(tensor(image), tensor(sc.stages[0].kernel.plane), padding=1)
     x = F.interpolate(F.max_pool2d(F.relu(x), 2), scale_factor=2.0, mode="bilinear", align_corners=False)
     np.testing.assert_allclose(sc.output(), x[0, 0].numpy(), rtol=1e-12, atol=1e-12)
     assert [st.input_shape for st in sc.stages] == [(9, 8), (9, 8), (9, 8), (4, 4)]
@@ -223,10 +223,13 @@ STAGE_RULES = [
         {"stages": [{"operation": "max_pool2d"}]},
         "stages[0].kernel_size: is required by operation 'max_pool2d'",
     ),
-    ({"stages": [{"operation": "conv2d"}]}, "stages[0].kernel: is required by operation 'conv2d'"),
+    (
+        {"stages": [{"operation": "conv2d"}]},
+        "stages[0].kernel: is required by operation 'conv2d' (or give `filters` or `out_channels`)",
+    ),
     (
         {"stages": [{"operation": "relu", "sise": 2}]},
-        "stages[0].sise: unknown key; allowed: operation, kernel, kernel_size, stride, padding, padding_mode, dilation, output_padding, transpose_view, ceil_mode, count_include_pad, mode, scale_factor, size, align_corners",
+        "stages[0].sise: unknown key; allowed: operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, padding_mode, dilation, output_padding, transpose_view, ceil_mode, count_include_pad, mode, scale_factor, size, align_corners",
     ),
     (
         {"stages": [{"operation": "upsample", "mode": "nearest"}]},
@@ -289,7 +292,7 @@ def test_photo_is_grayscale_cropped_and_resized_like_pillow(tmp_path):
         expected = np.asarray(
             im.convert("L").crop((20, 10, 220, 310)).resize((10, 15), Image.Resampling.LANCZOS), float
         )
-    np.testing.assert_array_equal(sc.image.values, expected)
+    np.testing.assert_array_equal(sc.image.values, expected[None])
     assert sc.image.source == f"file {PHOTO}" and sc.picture
 
 
@@ -298,7 +301,7 @@ def test_photo_paths_are_relative_to_the_scenario_file(tmp_path):
     Image.new("L", (4, 3), 200).save(tmp_path / "pics" / "flat.png")
     (tmp_path / "s.toml").write_text('operation = "relu"\n[image]\nfile = "pics/flat.png"\n')
     sc = convanim.load(tmp_path / "s.toml")
-    assert sc.image.values.shape == (3, 4) and np.all(sc.image.values == 200)
+    assert sc.image.values.shape == (1, 3, 4) and np.all(sc.image.values == 200)
 
 
 def _bad(tmp_path, name, data):

@@ -31,7 +31,7 @@ RULES = [
     # (changes, message)
     (
         {"colour": 1},
-        "colour: unknown key; allowed: title, caption, image, operation, kernel, kernel_size, stride, padding, "
+        "colour: unknown key; allowed: title, caption, image, operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, "
         "padding_mode, dilation, output_padding, transpose_view, ceil_mode, count_include_pad, mode, "
         "scale_factor, size, align_corners, stages, render, timing",
     ),
@@ -90,7 +90,7 @@ RULES = [
     ({"image__low": True}, "image.low: must be a number (got true)"),
     (
         {"image": {"values": [[1, 2]], "pattern": "square"}},
-        "image: give exactly one of `values`, `pattern` or `file`",
+        "image: give exactly one of `values`, `pattern`, `planes` or `file`",
     ),
     (
         {"image": {"values": [[1, 2]], "size": 2}},
@@ -233,11 +233,11 @@ def test_patterns_and_presets_have_expected_values():
     sq = convanim.Scenario(
         image={"pattern": "square", "size": 4, "low": 1, "high": 3}, kernel=np.ones((1, 1))
     )
-    np.testing.assert_array_equal(sq.image.values, [[1, 1, 1, 1], [1, 3, 3, 1], [1, 3, 3, 1], [1, 1, 1, 1]])
+    np.testing.assert_array_equal(sq.image.values, [[[1, 1, 1, 1], [1, 3, 3, 1], [1, 3, 3, 1], [1, 1, 1, 1]]])
     cb = convanim.Scenario(
         image={"pattern": "checkerboard", "size": [2, 4], "period": 1}, kernel=np.ones((1, 1))
     )
-    np.testing.assert_array_equal(cb.image.values, [[0, 9, 0, 9], [9, 0, 9, 0]])
+    np.testing.assert_array_equal(cb.image.values, [[[0, 9, 0, 9], [9, 0, 9, 0]]])
     r1 = convanim.Scenario(image={"pattern": "random", "size": 4, "seed": 7}, kernel=np.ones((1, 1)))
     r2 = convanim.Scenario(image={"pattern": "random", "size": 4, "seed": 7}, kernel=np.ones((1, 1)))
     np.testing.assert_array_equal(r1.image.values, r2.image.values)
@@ -245,7 +245,8 @@ def test_patterns_and_presets_have_expected_values():
     g = convanim.Scenario(
         image={"pattern": "square", "size": 5}, kernel={"preset": "gaussian", "size": 5, "sigma": 1}
     )
-    assert g.kernel.values.sum() == pytest.approx(1.0) and g.kernel.values[2, 2] == g.kernel.values.max()
+    assert g.kernel.values.shape == (1, 1, 5, 5)
+    assert g.kernel.plane.sum() == pytest.approx(1.0) and g.kernel.plane[2, 2] == g.kernel.plane.max()
     sob = convanim.Scenario(image={"pattern": "square", "size": 5}, kernel={"preset": "sobel_x"})
     assert sob.kernel.labels[1] == ("\u22122", "0", "2")
 
@@ -257,6 +258,7 @@ def test_schema_covers_every_key_and_forbids_others():
         *("title", "caption", "operation", "image", "kernel", "stride", "render", "timing"),
         *("padding", "padding_mode", "dilation", "output_padding", "transpose_view", "kernel_size", "stages"),
         *("ceil_mode", "count_include_pad", "mode", "scale_factor", "size", "align_corners"),
+        *("filters", "out_channels", "groups", "bias", "seed"),
     }
     assert s["properties"]["kernel"]["properties"]["preset"]["enum"][0] == "mean"
     assert s["properties"]["timing"]["properties"]["step_ms"]["multipleOf"] == 10

@@ -60,10 +60,12 @@ def test_steps_record_window_products_and_sum():
     assert step.index == 1
     np.testing.assert_array_equal(step.rows, [0, 1, 2])
     np.testing.assert_array_equal(step.cols, [2, 3, 4])
-    np.testing.assert_array_equal(step.inputs, [[2, 3, 4], [7, 8, 9], [12, 13, 14]])
+    np.testing.assert_array_equal(step.inputs, [[[2, 3, 4], [7, 8, 9], [12, 13, 14]]])
     np.testing.assert_allclose(step.products, step.inputs / 9)
     assert step.value == pytest.approx(8.0)
-    assert step.value == comp.output[0, 1]
+    assert step.value == comp.output[0, 0, 1]
+    assert (step.channel, step.planes, step.bias) == (0, (0,), None)
+    assert step.sums == (pytest.approx(8.0),)
 
 
 def test_output_size_formula_per_axis():
@@ -87,7 +89,7 @@ def test_shipped_scenarios_equal_torch(name):
     from .helpers import ROOT
 
     s = convanim.load(ROOT / "animations" / f"{name}.toml")
-    expected = torch_conv2d(s.image.values, s.kernel.values, s.stride)
+    expected = torch_conv2d(s.image.values[0], s.kernel.plane, s.stride)
     np.testing.assert_allclose(s.output(), expected, rtol=1e-12, atol=1e-12)
 
 
@@ -111,7 +113,9 @@ def test_random_cases_equal_torch_and_the_loop(h, w, kh, kw, sr, sc, seed):
     assert out.dtype == np.float64
     assert out.shape == ((h - kh) // sr + 1, (w - kw) // sc + 1)
     np.testing.assert_allclose(out, torch_conv2d(image, kernel, (sr, sc)), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(conv2d(image, kernel, (sr, sc)), out, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        conv2d(image[None], kernel[None, None], (sr, sc))[0], out, rtol=1e-12, atol=1e-12
+    )
     # An independent reference: the course's formula written as loops.
     ref = np.zeros_like(out)
     for a in range(out.shape[0]):

@@ -109,7 +109,7 @@ def _frame_bytes(indices: np.ndarray, offset: tuple[int, int], duration_ms: int)
     return b"".join(chunks)
 
 
-@register("gif", ".gif")
+@register("gif", ".gif", gallery=True)
 def write_gif(frames: Frames, fh: BinaryIO) -> None:
     """Write ``frames`` as a looping GIF to the binary file ``fh``."""
     painter = RasterPainter(frames)

@@ -81,7 +81,7 @@ def page(title: str, body: str) -> str:
     )
 
 
-@register("html", ".html")
+@register("html", ".html", gallery=True)
 def write(frames: Frames, fh: BinaryIO) -> None:
     """A standalone page showing one player."""
     fh.write(page(frames.title, player(frames)).encode("utf-8"))

@@ -19,7 +19,9 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            the SVG's next element, visible from frame ``drawn`` to ``last``
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
+           or, when the output has several channels, [..., output row, output col, channel]
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
+    gs     (several output channels) every output channel's grid, in channel order
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
 share one. Nothing is computed here: every value is copied from the display list.
@@ -30,7 +32,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..display import Frames, Hatch, Line, Rect, Shape, Text
+from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
 
 VERSION = 1
 KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
@@ -82,8 +84,11 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         row: list[Any] = [int(info.duration_ms), info.readout]
         if info.out is not None:
             row += [int(info.out[0]), int(info.out[1])]
+            if info.channel is not None and frames.output_grids:
+                row.append(int(info.channel))
         infos.append(row)
     g = frames.output_grid
+    grids = {"gs": [_grid(grid) for grid in frames.output_grids]} if frames.output_grids else {}
     return {
         "v": VERSION,
         "title": frames.title,
@@ -96,8 +101,13 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         "i": items,
         "drawn": drawn,
         "f": infos,
-        "g": [num(g.x), num(g.y), int(g.rows), int(g.cols), num(g.cell)],
+        "g": _grid(g),
+        **grids,
     }
+
+
+def _grid(g: Grid) -> list[int | float]:
+    return [num(g.x), num(g.y), int(g.rows), int(g.cols), num(g.cell)]
 
 
 def _shape(shape: Shape, colour: Any, texts: _Table) -> tuple[tuple, list]:

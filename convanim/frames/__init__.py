@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..display import Frames
 from ..scenario import Scenario
 from .chain import ChainBuilder
+from .layer import LayerBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
 from .window import PoolBuilder, WindowBuilder
@@ -16,6 +17,8 @@ def build(scenario: Scenario) -> Frames:
         return ChainBuilder(scenario).frames()
     comp = scenario._computation
     op = scenario.operation
+    if op in ("conv2d", "conv_transpose2d") and layered(scenario):
+        return LayerBuilder(scenario, comp).frames()
     if op == "conv_transpose2d" and scenario.transpose_view == "scatter":
         return ScatterBuilder(scenario, comp).frames()
     if op in ("max_pool2d", "avg_pool2d"):
@@ -23,6 +26,12 @@ def build(scenario: Scenario) -> Frames:
     if op in ("upsample", "relu"):
         return ResampleBuilder(scenario, comp).frames()
     return WindowBuilder(scenario, comp).frames()
+
+
+def layered(scenario: Scenario) -> bool:
+    """Drawn as a layer (stacks of planes, Σ and bias): channels in or out, or a bias."""
+    st = scenario.stages[0]
+    return st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
 
 
 __all__ = ["build"]

@@ -75,10 +75,18 @@ class Collector:
         width = self.layout.width
         return int(-(-need // 2) * 2) if need > width + 0.5 else None
 
-    def assemble(self, title: str, size: tuple[int, int], infos: tuple[FrameInfo, ...], grid: Grid) -> Frames:
+    def assemble(
+        self,
+        title: str,
+        size: tuple[int, int],
+        infos: tuple[FrameInfo, ...],
+        grid: Grid,
+        grids: tuple[Grid, ...] = (),
+    ) -> Frames:
         """The display list, once every item is in; one FrameInfo per frame."""
         assert len(infos) == self.last + 1, "one FrameInfo per frame"
-        return Frames(title, size[0], size[1], self.s.render.background, tuple(self.items), infos, grid)
+        background = self.s.render.background
+        return Frames(title, size[0], size[1], background, tuple(self.items), infos, grid, grids)
 
 
 class Builder(Collector):
@@ -94,7 +102,7 @@ class Builder(Collector):
         self.n_steps = len(comp.steps)
         self.last = self.first_step + self.n_steps
         self.items: list[Item] = []
-        grid, kernel = comp.grid, comp.weights
+        grid, kernel = comp.grid[0], comp.weights[0, 0]
         finite = grid[np.isfinite(grid)]  # max pooling pads with −∞, which no scale spans
         shown = outputs[np.isfinite(outputs)] if np.isfinite(outputs).any() else np.zeros(1)
         self.in_scale, self.out_scale = style.scales(
@@ -128,7 +136,7 @@ class Builder(Collector):
 
     def middle_shape(self) -> tuple[int, int]:
         """Cells of the middle panel: the kernel, or a box naming the operation."""
-        return self.comp.weights.shape
+        return self.comp.weights.shape[2:]
 
     def body(self) -> None:
         raise NotImplementedError
@@ -240,7 +248,7 @@ class Builder(Collector):
 
     def input_cells(self) -> None:
         """The grid the steps read, padding and inserted zeros as ghost cells."""
-        g, grid, ghost = self.layout.input, self.comp.grid, self.comp.ghost
+        g, grid, ghost = self.layout.input, self.comp.grid[0], self.comp.ghost
         colours = self.in_scale(grid)
         for (r, c), v in np.ndenumerate(grid):
             r, c = int(r), int(c)
@@ -343,7 +351,7 @@ class Builder(Collector):
         return self.layout.width - 2 * PAD
 
     def summary(self) -> str:
-        out = self.comp.output
+        out = self.comp.output[0]
         return (
             f"output {out.shape[0]}\u00d7{out.shape[1]} complete: min {self.fmt_out(out.min())}, "
             f"max {self.fmt_out(out.max())}"
@@ -355,7 +363,7 @@ class Builder(Collector):
         """Font size of cell values, or None when they are off (auto: when they fit)."""
         if self.render.values is False:
             return None
-        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]
+        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid[0])]
         texts += [self.fmt_out(v) for v in np.unique(outputs)]
         widest = max(texts, key=lambda t: text_width(t, 10))
         c = self.layout.cell

@@ -54,7 +54,7 @@ class ChainBuilder(Collector):
     def __init__(self, scenario: Scenario) -> None:
         self.s, self.render = scenario, scenario.render
         self.comps: tuple[Computation, ...] = scenario._computations
-        self.values = [scenario.image.values] + [c.output for c in self.comps]
+        self.values = [scenario.image.values[0]] + [c.output[0] for c in self.comps]
         self.plan = frame_plan(scenario)
         self.last = len(self.plan) + 1
         self.items: list[Item] = []
@@ -79,7 +79,7 @@ class ChainBuilder(Collector):
         scales = [first]
         for stage, out in zip(self.s.stages, self.values[1:], strict=True):
             keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu") or (
-                stage.kernel is not None and style.averages(stage.kernel.values)
+                stage.kernel is not None and style.averages(stage.kernel.plane)
             )
             if keeps:
                 scales.append(scales[-1])
@@ -308,7 +308,7 @@ class ChainBuilder(Collector):
         if st.kernel is not None:
             labels = st.kernel.labels
             size = fit(max((t for row in labels for t in row), key=len), OP_CELL, 11.0, 6.0)
-            for (r, c), _ in np.ndenumerate(st.kernel.values):
+            for (r, c), _ in np.ndenumerate(st.kernel.plane):
                 cx, cy = bx + c * OP_CELL, top + r * OP_CELL
                 self.add(Rect(cx, cy, OP_CELL, OP_CELL, fill=fill, stroke=hl, width=1))
                 if size:
@@ -454,7 +454,7 @@ class ChainBuilder(Collector):
         st, fin, fout = self.s.stages[i], self.fmts[i], self.fmts[i + 1]
         faster = "" if beat.first == beat.last else f"  (+{beat.last - beat.first} more steps in this frame)"
         if isinstance(step, Map):
-            n = int(step.changed.sum())
+            n = int(step.changed[0].sum())
             return f"ReLU: max(0, x) replaces {n} negative value{'s' * (n != 1)} with 0"
         if isinstance(step, Scatter):
             x = fin(step.value)
@@ -469,7 +469,7 @@ class ChainBuilder(Collector):
                 r, c = step.cells[0]
                 return f"{head}input[{r},{c}] = {fout(step.value)}{faster}"
             return f"{head}blend of {len(step.cells)} pixels = {fout(step.value)}{faster}"
-        weights = st.kernel.values
+        weights = st.kernel.plane
         first = weight_label(float(weights.flat[0]))
         if np.all(weights == weights.flat[0]):
             return f"{head}{first} \u00b7 (sum of the window) = {fout(step.value)}{faster}"

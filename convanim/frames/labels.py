@@ -32,7 +32,7 @@ def padding_text(s: Scenario | Stage) -> str:
 
 
 def kernel_lines(s: Scenario) -> list[str]:
-    kh, kw = s.kernel.values.shape
+    kh, kw = s.kernel_size
     preset = f" ({s.kernel.preset.replace('_', ' ')})" if s.kernel.preset else ""
     lines = [f"kernel {kh}{TIMES}{kw}{preset}", f"stride {pair(s.stride)}, {padding_text(s)}"]
     if s.output_padding != (0, 0):
@@ -44,7 +44,7 @@ def kernel_lines(s: Scenario) -> list[str]:
 
 def output_lines(s: Scenario) -> list[str]:
     """ "output 5×5" and the size formula with the numbers in, one line per axis when they differ."""
-    (h, w), (kh, kw) = s.image.values.shape, s.kernel.values.shape
+    (h, w), (kh, kw) = s.image.shape, s.kernel_size
     (sr, sc), (dr, dc), pad = s.stride, s.dilation, s.padding
     if s.operation == "conv_transpose2d":
         (opr, opc) = s.output_padding
@@ -58,14 +58,14 @@ def output_lines(s: Scenario) -> list[str]:
 
 
 def input_lines(s: Scenario, grid: tuple[int, int]) -> list[str]:
-    lines = [f"input {size(s.image.values.shape)}"]
+    lines = [f"input {size(s.image.shape)}"]
     if s.operation == "conv_transpose2d" and s.transpose_view == "direct":
         gaps = pair((s.stride[0] - 1, s.stride[1] - 1))
-        (kh, kw), (dr, dc), pad = s.kernel.values.shape, s.dilation, s.padding
+        (kh, kw), (dr, dc), pad = s.kernel_size, s.dilation, s.padding
         border = pair((dr * (kh - 1) - pad[0], dc * (kw - 1) - pad[2]))
         extra = f" (+{pair(s.output_padding)} bottom/right)" if any(s.output_padding) else ""
         lines.append(f"{gaps} zero(s) between pixels, border {border}{extra}: {size(grid)}")
-    elif grid != s.image.values.shape:
+    elif grid != s.image.shape:
         mode = "" if s.padding_mode == "zeros" else f" ({s.padding_mode})"
         lines.append(f"padded{mode} to {size(grid)}")
     return lines

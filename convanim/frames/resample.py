@@ -22,7 +22,7 @@ class ResampleBuilder(Builder):
     ReLU: one step replaces every negative value by 0."""
 
     def __init__(self, scenario: Scenario, comp: Computation) -> None:
-        super().__init__(scenario, comp, comp.output.shape, comp.output)
+        super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
 
     def middle_shape(self) -> tuple[int, int]:
         return BOX
@@ -30,7 +30,7 @@ class ResampleBuilder(Builder):
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         s = self.s
         out = [f"output {lab.size(s.output_shape)}"]
-        return lab.input_lines(s, self.comp.grid.shape), lab.resample_lines(s), out
+        return lab.input_lines(s, self.comp.grid.shape[1:]), lab.resample_lines(s), out
 
     def body(self) -> None:
         lay, c = self.layout, self.layout.cell
@@ -74,7 +74,7 @@ class ResampleBuilder(Builder):
         self.add(Text(k.x + w / 2, k.y + h / 2 + BASELINE * size, symbol, size, style.INK))
 
     def output_cells(self) -> None:
-        g, out = self.layout.output, self.comp.output
+        g, out = self.layout.output, self.comp.output[0]
         self.empty_grid(g)
         colours = self.out_scale(out)
         for st in self.samples:
@@ -101,7 +101,7 @@ class ResampleBuilder(Builder):
 
     def map_marks(self, step: Map, frame: int) -> None:
         """Every value ReLU replaces, outlined on both grids."""
-        for (r, c), changed in _cells(step.changed):
+        for (r, c), changed in _cells(step.changed[0]):
             if changed:
                 self.outline(self.layout.input, (r, r), (c, c), style.SOURCE, frame, width=2, inset=2)
                 self.outline(self.layout.output, (r, r), (c, c), style.SOURCE, frame, width=2, inset=2)
@@ -139,7 +139,7 @@ class ResampleBuilder(Builder):
             return f"output[{a},{b}] = input[{r},{c}] = {value}"
         r, c = step.source
         head = f"output[{a},{b}] at ({r:.2f}, {c:.2f}) = "
-        image = self.comp.grid
+        image = self.comp.grid[0]
         terms = [
             f"{w:.3g}\u00b7{self.fmt_in(image[cell])}"
             for cell, w in zip(step.cells, step.weights, strict=True)
@@ -148,7 +148,7 @@ class ResampleBuilder(Builder):
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
-        shape = lab.size(self.comp.output.shape)
+        shape = lab.size(self.comp.output.shape[1:])
         infos = [
             FrameInfo(t.poster_ms, None, None, f"poster: input {lab.size(s.input_shape)}, output {shape}")
         ]

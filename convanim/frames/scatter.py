@@ -17,7 +17,7 @@ from .base import Builder, ends
 class ScatterBuilder(Builder):
     def __init__(self, scenario: Scenario, comp: Computation) -> None:
         self.crop = (scenario.padding[0], scenario.padding[2])
-        out = comp.output.shape
+        out = comp.output.shape[1:]
         self.full = (out[0] + 2 * self.crop[0], out[1] + 2 * self.crop[1])
         totals = np.concatenate([st.totals.ravel() for st in comp.steps] + [comp.output.ravel()])
         super().__init__(scenario, comp, self.full, totals)
@@ -26,11 +26,13 @@ class ScatterBuilder(Builder):
         out = lab.output_lines(self.s)
         if any(self.crop):
             out.append(f"drawn {lab.size(self.full)}: the pale border is cropped by padding")
-        return lab.input_lines(self.s, self.comp.grid.shape), lab.kernel_lines(self.s), out
+        return lab.input_lines(self.s, self.comp.grid.shape[1:]), lab.kernel_lines(self.s), out
 
     def output_grid(self) -> Grid:
         g = self.layout.output
-        return Grid(g.x + self.crop[1] * g.cell, g.y + self.crop[0] * g.cell, *self.comp.output.shape, g.cell)
+        return Grid(
+            g.x + self.crop[1] * g.cell, g.y + self.crop[0] * g.cell, *self.comp.output.shape[1:], g.cell
+        )
 
     def body(self) -> None:
         lay, c = self.layout, self.layout.cell
@@ -61,10 +63,10 @@ class ScatterBuilder(Builder):
         self.empty_grid(g)
         versions: dict[tuple[int, int], list[tuple[int, float]]] = {}
         for step in self.comp.steps:
-            for (i, j), total in np.ndenumerate(step.totals):
+            for (i, j), total in np.ndenumerate(step.totals[0]):
                 cell = (int(step.rows[i]) + self.crop[0], int(step.cols[j]) + self.crop[1])
                 versions.setdefault(cell, []).append((self.at(step.index), float(total)))
-        oh, ow = self.comp.output.shape
+        oh, ow = self.comp.output.shape[1:]
         end = self.at(self.n_steps - 1)
         for r in range(g.rows):  # cells no contribution reaches (output_padding) are 0 at the end
             for c in range(g.cols):
@@ -107,14 +109,14 @@ class ScatterBuilder(Builder):
 
     def infos(self) -> list[FrameInfo]:
         t = self.s.timing
-        shape = lab.size(self.comp.output.shape)
+        shape = lab.size(self.comp.output.shape[1:])
         infos = [
             FrameInfo(
                 t.poster_ms,
                 None,
                 None,
-                f"poster: input {lab.size(self.s.image.values.shape)}, kernel "
-                f"{lab.size(self.s.kernel.values.shape)}, output {shape}",
+                f"poster: input {lab.size(self.s.image.shape)}, kernel "
+                f"{lab.size(self.s.kernel_size)}, output {shape}",
             )
         ]
         for step in self.comp.steps:

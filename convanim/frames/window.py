@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import style
 from ..display import FrameInfo, Text
-from ..kernels import weight_is_exact, weight_label
+from ..filters import plane_labels
+from ..kernels import weight_is_exact
 from ..scenario import Scenario
 from ..steps import Computation, Pool, Step
 from . import labels as lab
@@ -19,19 +22,19 @@ class WindowBuilder(Builder):
     def __init__(self, scenario: Scenario, comp: Computation) -> None:
         self.direct = scenario.operation == "conv_transpose2d"
         self.first_step = 2 if self.direct else 1  # the direct view first shows the rotation
-        super().__init__(scenario, comp, comp.output.shape, comp.output)
-        self.weight_labels = tuple(tuple(weight_label(v) for v in row) for row in comp.weights.tolist())
+        super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
+        self.weight_labels = plane_labels(comp.weights[0, 0])
 
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         s = self.s
         kernel = lab.kernel_lines(s)
         if self.direct:
-            kh, kw = s.kernel.values.shape
+            kh, kw = s.kernel_size
             kernel = [
                 f"kernel {kh}\u00d7{kw} rotated 180\u00b0",
                 f"stride 1, dilation {lab.pair(s.dilation)}",
             ]
-        return lab.input_lines(s, self.comp.grid.shape), kernel, lab.output_lines(s)
+        return lab.input_lines(s, self.comp.grid.shape[1:]), kernel, lab.output_lines(s)
 
     def body(self) -> None:
         lay = self.layout
@@ -41,7 +44,7 @@ class WindowBuilder(Builder):
             end = (lay.output.x + step.out[1] * lay.cell, lay.output.y + (step.out[0] + 0.5) * lay.cell)
             self.connector(start, end, self.at(step.index))
         if self.direct:
-            kh, kw = self.s.kernel.values.shape
+            kh, kw = self.s.kernel_size
             self.chrome([(f"kernel {kh}\u00d7{kw}", 0, 0), (self.labels[1][0], 1, self.last)])
         else:
             self.chrome()
@@ -66,12 +69,12 @@ class WindowBuilder(Builder):
         top, _, left, _ = self.s.padding
         if self.direct or not any(self.s.padding):
             return
-        h, w = self.s.image.values.shape
+        h, w = self.s.image.shape
         rows, cols = (top, top + h - 1), (left, left + w - 1)
         self.outline(self.layout.input, rows, cols, style.BOUNDARY, 0, width=2, last=self.last)
 
     def output_cells(self) -> None:
-        g, out = self.layout.output, self.comp.output
+        g, out = self.layout.output, self.comp.output[0]
         self.empty_grid(g)
         colours = self.out_scale(out)
         for step in self.comp.steps:
@@ -100,7 +103,7 @@ class WindowBuilder(Builder):
     def strip(self) -> None:
         self.equation(self.poster_formula(), 0, 0)
         if self.direct:
-            kh, kw = self.s.kernel.values.shape
+            kh, kw = self.s.kernel_size
             self.equation(
                 f"same numbers as a convolution with the kernel rotated 180\u00b0: "
                 f"w\u2032[i,j] = w[{kh - 1}\u2212i, {kw - 1}\u2212j]",
@@ -125,39 +128,30 @@ class WindowBuilder(Builder):
     def step_equation(self, step: Step) -> str:
         """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip."""
         head = f"output[{step.out[0]},{step.out[1]}] = "
-        weights, labels = self.comp.weights, self.weight_labels
+        weights, labels, inputs = self.comp.weights[0, 0], self.weight_labels, step.inputs[0]
         exact = all(weight_is_exact(w) for w in weights.ravel())
         value = ("= " if exact else "\u2248 ") + self.fmt_out(step.value)
-        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
-        if not nz:
+        terms, join = expansion(weights, labels, inputs, self.fmt_in)
+        if not terms:
             return head + "0"
+        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
         if len({weights[r, c] for r, c in nz}) == 1:
             w = labels[nz[0][0]][nz[0][1]]
-            terms = [self.fmt_in(step.inputs[r, c]) for r, c in nz]
-            total = self.fmt_in(sum(step.inputs[r, c] for r, c in nz))
+            total = self.fmt_in(sum(inputs[r, c] for r, c in nz))
             product = f"{total}/{w[2:]}" if w.startswith("1/") else f"{w}\u00b7{total}"
-            return shorten(
-                terms, lambda shown: f"{head}{w} \u00b7 ({' + '.join(shown)}) = {product} {value}", self.room
-            )
-
-        def term(r: int, c: int) -> str:
-            w = labels[r][c]
-            return f"{paren(w)}\u00b7{paren(self.fmt_in(step.inputs[r, c]))}"
-
-        terms = [term(r, c) for r, c in nz]
-        return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", self.room)
+            return shorten(terms, lambda shown: f"{head}{join(shown)} = {product} {value}", self.room)
+        return shorten(terms, lambda shown: f"{head}{join(shown)} {value}", self.room)
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
-        shape = lab.size(self.comp.output.shape)
+        shape = lab.size(self.comp.output.shape[1:])
         what = "kernel" if s.kernel is not None else "window"
         infos = [
             FrameInfo(
                 t.poster_ms,
                 None,
                 None,
-                f"poster: input {lab.size(s.image.values.shape)}, {what} {lab.size(s.kernel_size)}, "
-                f"output {shape}",
+                f"poster: input {lab.size(s.image.shape)}, {what} {lab.size(s.kernel_size)}, output {shape}",
             )
         ]
         if self.direct:
@@ -176,6 +170,20 @@ class WindowBuilder(Builder):
         return infos
 
 
+def expansion(
+    weights: np.ndarray, labels: tuple[tuple[str, ...], ...], inputs: np.ndarray, fmt: Callable[[float], str]
+) -> tuple[list[str], Callable[[list[str]], str]]:
+    """A plane's weighted sum written out: its terms (inputs under non-zero weights, or w·x each)
+    and how shown terms join, "1/9 · (9 + … + 9)" when every weight is the same, else
+    "w·x + w·x + …". No terms when every weight is 0."""
+    nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
+    if nz and len({weights[r, c] for r, c in nz}) == 1:
+        w = labels[nz[0][0]][nz[0][1]]
+        return [fmt(inputs[r, c]) for r, c in nz], lambda shown: f"{w} \u00b7 ({' + '.join(shown)})"
+    terms = [f"{paren(labels[r][c])}\u00b7{paren(fmt(inputs[r, c]))}" for r, c in nz]
+    return terms, lambda shown: " + ".join(shown)
+
+
 def _index(stride: int, out: str, dilation: int, tap: str, pad: int) -> str:
     """An input index like "2a+i−1" for stride 2, dilation 1, padding 1."""
     text = (f"{stride}{out}" if stride > 1 else out) + "+" + (f"{dilation}{tap}" if dilation > 1 else tap)
@@ -188,7 +196,7 @@ class PoolBuilder(WindowBuilder):
 
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         s = self.s
-        return lab.input_lines(s, self.comp.grid.shape), lab.pool_lines(s), lab.pool_output_lines(s)
+        return lab.input_lines(s, self.comp.grid.shape[1:]), lab.pool_lines(s), lab.pool_output_lines(s)
 
     def kernel_cells(
         self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None

@@ -67,7 +67,9 @@ def sprite_key(shape: Shape) -> tuple:
 class RasterPainter:
     """Paints the frames of one animation, in order (``__iter__``) or one at a time (``frame``)."""
 
-    def __init__(self, frames: Frames) -> None:
+    def __init__(self, frames: Frames, unit: float = 1.0) -> None:
+        """``unit``: the size of a display-list pixel in the fixed-size strokes (hatch lines, dash
+        lengths), for display lists scaled up (``export.compose.scaled``)."""
         # Agg is imported here, not with the module: commands that paint nothing (--list,
         # --schema, an HTML-only run) do not pay its ~0.5 s start-up.
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -75,6 +77,7 @@ class RasterPainter:
         from matplotlib.figure import Figure
 
         self.frames = frames
+        self.unit = unit
         self.width, self.height = frames.width, frames.height
         fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI)
         fig.patch.set_alpha(0)
@@ -197,14 +200,14 @@ class RasterPainter:
                 linewidth=shape.width if shape.stroke else 0,
             )
         elif isinstance(shape, Hatch):
-            artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=1)
+            artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=self.unit)
         elif isinstance(shape, Line):
             xs, ys = zip(*shape.points, strict=True)
             artist = Line2D(
                 xs, ys, color=shape.color, linewidth=shape.width, solid_capstyle="butt", dash_capstyle="butt"
             )
             if shape.dash:
-                artist.set_dashes([d / shape.width for d in DASH])
+                artist.set_dashes([d * self.unit / shape.width for d in DASH])
         else:  # pragma: no cover - the display list has no other shapes
             raise TypeError(f"cannot paint {type(shape).__name__}")
         artist.set_figure(self.canvas.figure)
@@ -217,7 +220,7 @@ class RasterPainter:
         """Pixel box that holds every pixel item i may touch, inside the picture."""
         shape = self.frames.items[i].shape
         if isinstance(shape, (Rect, Hatch)):
-            pad = (shape.width if isinstance(shape, Rect) else 1.0) / 2 + 2
+            pad = (shape.width if isinstance(shape, Rect) else self.unit) / 2 + 2
             x0, y0, x1, y1 = shape.x - pad, shape.y - pad, shape.x + shape.w + pad, shape.y + shape.h + pad
         elif isinstance(shape, Line):
             xs, ys = zip(*shape.points, strict=True)

@@ -1,0 +1,554 @@
+"""Frames of a layer with channels on grids of numbers: the input planes stacked, beside each the
+plane of the current filter that reads it, the per-plane sums, Σ and the bias, and the output maps
+stacked, the one being filled framed. Steps go filter by filter (filter k fills map k).
+
+A plane the current filter does not read (groups) is covered, so the grouping shows; a 1×1
+filter reads as a weighted sum across channels at each pixel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import style
+from ..display import FrameInfo, Grid, Item, Rect, Text
+from ..filters import plane_labels
+from ..kernels import weight_is_exact
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
+from ..numfmt import formatter
+from ..scenario import Scenario
+from ..steps import Computation, Step
+from ..textsize import fast_width, text_width
+from . import labels as lab
+from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Builder, fit, paren, shorten
+from .window import expansion
+
+GAP = 14
+NAME_PX = 12  #: the name over each plane
+PLANE_GAP = NAME_PX + 10  #: vertical room between planes: the next plane's name sits in it
+TARGET_WIDTH = 1000
+TARGET_HEIGHT = 760
+SUM_PX = 13
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MAX_IN = 4  #: input planes drawn in full; with more, the first MAX_IN − 1 and a summary
+MAX_OUT = 6  #: output maps drawn in full; with more, the first MAX_OUT − 1 and a summary
+MORE_PX = 34  #: height of a summary box
+
+
+def shown(n: int, most: int) -> int:
+    """How many of n planes are drawn in full: all when they fit, else one fewer than ``most``
+    (the summary box takes the last place)."""
+    return n if n <= most else most - 1
+
+
+@dataclass(frozen=True)
+class LayerLayout:
+    """Pixel positions of a layer's picture."""
+
+    width: int
+    height: int
+    cell: int
+    title_y: float
+    caption_y: float | None
+    label_y: float  #: baseline of the first column label
+    inputs: tuple[Grid, ...]  #: one per input channel
+    kernels: tuple[Grid, ...]  #: one per input channel: where a filter's plane that reads it goes
+    outputs: tuple[Grid, ...]  #: one per output channel drawn (the first ones)
+    more_in: Box | None  #: the summary of the input planes not drawn
+    more_out: Box | None  #: the summary of the output maps not drawn
+    op_x: float  #: centre of the ⊛ signs
+    sum_x: float  #: left of the per-plane sums
+    sigma_x: float  #: centre of the Σ sign
+    arrow_x: float  #: centre of the → sign
+    middle_y: float  #: vertical centre of the input stack
+    equation_y: float | None
+
+    # what Builder's helpers read
+    @property
+    def input(self) -> Grid:
+        return self.inputs[0]
+
+    @property
+    def output(self) -> Grid:
+        return self.outputs[0]
+
+
+class LayerBuilder(Builder):
+    """A conv2d layer (or a transposed one in its direct view) with channels, bias or groups."""
+
+    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+        s = scenario
+        self.s, self.comp, self.render, self.stage = s, comp, s.render, s.stages[0]
+        self.direct = self.stage.operation == "conv_transpose2d"
+        self.first_step = 2 if self.direct else 1
+        self.n_steps = len(comp.steps)
+        self.last = self.first_step + self.n_steps
+        self.items: list[Item] = []
+        grid, weights, out = comp.grid, comp.weights, comp.output
+        self.per_filter = out.shape[1] * out.shape[2]
+        self.in_names = _names(s.image.names, grid.shape[0], "in")
+        finite = grid[np.isfinite(grid)]
+        bias = comp.bias if comp.bias is not None else np.zeros(0)
+        averaging = all(style.averages(w) for w in weights) and not np.any(bias)
+        kernel = weights[0] if averaging else np.array([-1.0])  # style.scales: shared scale or not
+        self.in_scale, self.out_scale = style.scales(
+            finite, kernel, out, self.render.colormap, self.render.output_colormap
+        )
+        whole = all(_integral(a) for a in (finite, weights, bias))
+        self.fmt_in = formatter(self.render.number_format, grid)
+        self.fmt_out = formatter(self.render.number_format, out, least=0 if whole else 1)
+        self.labels = self.label_lines()
+        self.plane_labels = [[plane_labels(p, weights) for p in w] for w in weights]
+        #: per filter: whether its labels write every weight exactly ("=", else "≈")
+        self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
+        self.layout = self._layout()
+        self.value_px = self._value_size(out)
+        self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
+        self.stroke = max(2.0, round(self.layout.cell * 0.09))
+
+    # ------------------------------------------------------------------ words
+
+    def label_lines(self) -> tuple[list[str], list[str], list[str]]:
+        s, st, comp = self.s, self.stage, self.comp
+        cin, cout = comp.grid.shape[0], comp.output.shape[0]
+        (h, w), (kh, kw) = s.image.shape, st.kernel_size
+        inputs = [f"input {cin}\u00d7{h}\u00d7{w}"]
+        if comp.grid.shape[1:] != (h, w):
+            inputs.append(lab.input_lines(s, comp.grid.shape[1:])[1])
+        planes = comp.weights.shape[1]
+        kernel = [f"{cout} filters of {planes} plane{'s' * (planes > 1)}, {kh}\u00d7{kw}"]
+        if self.direct:
+            kernel = [f"{cout} filters, {kh}\u00d7{kw} rotated 180\u00b0"]
+        extra = [f"groups {st.groups}"] if st.groups > 1 else []
+        if self.direct:
+            extra.append("stride 1 over the spread-out input")
+        else:
+            extra.append(f"stride {lab.pair(st.stride)}, {lab.padding_text(st)}")
+        if st.dilation != (1, 1):
+            extra.append(f"dilation {lab.pair(st.dilation)}")
+        oh, ow = comp.output.shape[1:]
+        outputs = [f"output {cout}\u00d7{oh}\u00d7{ow}", *lab.output_lines(s)[1:]]
+        return inputs, [*kernel, ", ".join(extra)], outputs
+
+    def out_name(self, k: int) -> str:
+        return f"out[{k}]"
+
+    # ------------------------------------------------------------------ geometry
+
+    def _layout(self) -> LayerLayout:
+        comp, (in_l, k_l, out_l) = self.comp, self.labels
+        cin, rows, cols = comp.grid.shape
+        cout, oh, ow = comp.output.shape
+        kh, kw = comp.weights.shape[2:]
+        sum_w = max(text_width(f"\u03a3 {self.fmt_out(v)}", SUM_PX) for v in self._sum_samples()) + 4
+        bias_w = text_width(f"+ b = {self.fmt_out(self._bias_sample())}", SMALL_PX) if self.has_bias else 0
+        sigma_w = max(SYMBOL_PX, bias_w)
+        fixed = 2 * PAD + 6 * GAP + 2 * SYMBOL_PX + sum_w + sigma_w
+        n_in, n_out = shown(cin, MAX_IN), shown(cout, MAX_OUT)
+        more = MORE_PX + PLANE_GAP if cin > n_in or cout > n_out else 0
+        in_h_cells, out_h_cells = n_in * rows, n_out * oh
+        room_h = TARGET_HEIGHT - 190 - (max(n_in, n_out) - 1) * PLANE_GAP - more
+        cell = self.render.cell_px or int(
+            max(
+                10,
+                min(44, (TARGET_WIDTH - fixed) // (cols + kw + ow), room_h // max(in_h_cells, out_h_cells)),
+            )
+        )
+        y = PAD + TITLE_PX
+        title_y, caption_y = y, None
+        if self.s.caption:
+            y += 8 + CAPTION_PX
+            caption_y = y
+        label_y = y + 14 + LABEL_PX
+        lines = max(len(in_l), len(k_l), len(out_l))
+        top = label_y + (lines - 1) * (SMALL_PX + 4) + 10 + PLANE_GAP
+        label_w = [
+            max(text_width(t, LABEL_PX if i == 0 else SMALL_PX) for i, t in enumerate(ls))
+            for ls in self.labels
+        ]
+        more_in_w = text_width(self.more_text(cin - n_in, "channels"), SMALL_PX) + 12 if cin > n_in else 0
+        more_out_w = text_width(self.more_text(cout - n_out, "maps"), SMALL_PX) + 12 if cout > n_out else 0
+        in_w = max(cols * cell, more_in_w)
+        op_x = PAD + max(in_w, label_w[0] - 0) + GAP + SYMBOL_PX / 2
+        k_x = op_x + SYMBOL_PX / 2 + GAP
+        sum_x = k_x + kw * cell + 6
+        sigma_x = sum_x + sum_w + GAP + sigma_w / 2
+        arrow_x = sigma_x + sigma_w / 2 + GAP + SYMBOL_PX / 2
+        x_out = arrow_x + SYMBOL_PX / 2 + GAP
+        k_label_right = (k_x + label_w[1]) if label_w[1] > 0 else 0
+        x_out = max(x_out, k_label_right + GAP)
+        inputs = tuple(Grid(PAD, top + c * (rows * cell + PLANE_GAP), rows, cols, cell) for c in range(n_in))
+        kernels = tuple(Grid(round(k_x), round(g.y + (rows - kh) * cell / 2), kh, kw, cell) for g in inputs)
+        outputs = tuple(
+            Grid(round(x_out), top + k * (oh * cell + PLANE_GAP), oh, ow, cell) for k in range(n_out)
+        )
+        more_in = more_out = None
+        if cin > n_in:
+            y0 = inputs[-1].y + rows * cell + PLANE_GAP
+            more_in = (PAD, y0, PAD + more_in_w, y0 + MORE_PX)
+        if cout > n_out:
+            y0 = outputs[-1].y + oh * cell + PLANE_GAP
+            more_out = (x_out, y0, x_out + max(ow * cell, more_out_w), y0 + MORE_PX)
+        bottom = max(
+            inputs[-1].y + rows * cell,
+            outputs[-1].y + oh * cell,
+            kernels[-1].y + kh * cell,
+            *(box[3] for box in (more_in, more_out) if box),
+        )
+        middle_y = (inputs[0].y + inputs[-1].y + rows * cell) / 2
+        equation_y = None
+        if self.render.equation:
+            equation_y = bottom + 18 + EQUATION_PX
+            bottom = equation_y + 6
+        counter_w = text_width(f"step {self.n_steps} / {self.n_steps}", COUNTER_PX)
+        right = x_out + max(ow * cell, label_w[2], more_out_w)
+        width = max(right + PAD, PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD)
+        return LayerLayout(
+            width=int(-(-width // 2) * 2),
+            height=int(-(-(bottom + PAD) // 2) * 2),
+            cell=cell,
+            title_y=title_y,
+            caption_y=caption_y,
+            label_y=label_y,
+            inputs=inputs,
+            kernels=kernels,
+            outputs=outputs,
+            more_in=more_in,
+            more_out=more_out,
+            op_x=op_x,
+            sum_x=sum_x,
+            sigma_x=sigma_x,
+            arrow_x=arrow_x,
+            middle_y=middle_y,
+            equation_y=equation_y,
+        )
+
+    @staticmethod
+    def more_text(n: int, what: str) -> str:
+        return f"\u2026 and {n} more {what}"
+
+    @property
+    def has_bias(self) -> bool:
+        return self.comp.bias is not None
+
+    def _sum_samples(self) -> list[float]:
+        sums = [v for st in self.comp.steps for v in st.sums]
+        return [min(sums), max(sums)] if sums else [0.0]
+
+    def _bias_sample(self) -> float:
+        b = self.comp.bias
+        return float(b[np.argmax([len(self.fmt_out(v)) for v in b])])
+
+    def _value_size(self, outputs: np.ndarray) -> float | None:
+        if self.render.values is False:
+            return None
+        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]
+        texts += [self.fmt_out(v) for v in np.unique(outputs)]
+        widest = max(texts, key=lambda t: text_width(t, 10))
+        c = self.layout.cell
+        size = fit(widest, c, min(14.0, 0.36 * c), MIN_VALUE_PX)
+        if size is None and self.render.values is True:
+            return MIN_VALUE_PX
+        return size
+
+    # ------------------------------------------------------------------ spans
+
+    def filter_span(self, k: int) -> tuple[int, int]:
+        """Frames in which filter k is shown: its steps, the poster (and the direct view's rotation
+        frame) for the first, the final frame for the last."""
+        first, last = self.at(k * self.per_filter), self.at((k + 1) * self.per_filter - 1)
+        if k == 0:
+            first = 0
+        if k == self.comp.output.shape[0] - 1:
+            last = self.last
+        return first, last
+
+    def reads(self, k: int) -> tuple[int, ...]:
+        """Input planes filter k reads (its group's)."""
+        return self.comp.steps[k * self.per_filter].planes
+
+    # ------------------------------------------------------------------ assembly
+
+    def body(self) -> None:
+        self.layer_chrome()
+        self.input_planes()
+        self.output_planes()
+        for k in range(self.comp.output.shape[0]):
+            self.filter_planes(k)
+        for step in self.comp.steps:
+            self.step_marks(step)
+        self.counter()
+        self.strip()
+
+    def layer_chrome(self) -> None:
+        lay, ink = self.layout, style.INK
+        self.add(Text(PAD, lay.title_y, self.s.title, TITLE_PX, ink, "start", bold=True))
+        if lay.caption_y is not None:
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+        in_l, k_l, out_l = self.labels
+        columns = ((lay.inputs[0].x, in_l), (lay.kernels[0].x, k_l), (lay.outputs[0].x, out_l))
+        for x, lines in columns:
+            for i, line in enumerate(lines):
+                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
+                self.add(Text(x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
+        y = lay.middle_y + BASELINE * SYMBOL_PX
+        for g in lay.inputs:
+            cy = g.y + g.rows * g.cell / 2 + BASELINE * 20
+            self.add(Text(lay.op_x, cy, "\u229b", 20, style.MUTED))
+        self.add(Text(lay.sigma_x, y, "\u03a3", SYMBOL_PX, ink))
+        self.add(Text(lay.arrow_x, y, "\u2192", SYMBOL_PX, style.MUTED))
+
+    def input_planes(self) -> None:
+        grid, ghost, colours = self.comp.grid, self.comp.ghost, None
+        for c, g in enumerate(self.layout.inputs):
+            colours = self.in_scale(grid[c])
+            self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, style.INK, "start", bold=True))
+            for (r, col), v in np.ndenumerate(grid[c]):
+                r, col = int(r), int(col)
+                fill = colours[r * grid.shape[2] + col]
+                self.cell(g, r, col, v, fill, self.fmt_in, 0, ghost=bool(ghost[r, col]))
+            self.border(g)
+            self.boundary(g)
+        if self.layout.more_in:
+            hidden = grid.shape[0] - len(self.layout.inputs)
+            self.more_box(self.layout.more_in, self.more_text(hidden, "channels"))
+
+    def more_box(self, box: Box, text: str) -> None:
+        """A dashed box that stands for the planes not drawn, saying how many."""
+        x0, y0, x1, y1 = box
+        self.add(Rect(x0, y0, x1 - x0, y1 - y0, stroke=style.HATCH, width=1))
+        y = (y0 + y1) / 2 + BASELINE * SMALL_PX
+        self.add(Text(x0 + 6, y, text, SMALL_PX, style.MUTED, "start"))
+
+    def boundary(self, g: Grid) -> None:
+        """A dark line between each plane and its padding."""
+        top, _, left, _ = self.stage.padding
+        if self.direct or not any(self.stage.padding):
+            return
+        h, w = self.s.image.shape
+        self.outline(g, (top, top + h - 1), (left, left + w - 1), style.BOUNDARY, 0, width=2, last=self.last)
+
+    def output_planes(self) -> None:
+        out = self.comp.output
+        for k, g in enumerate(self.layout.outputs):
+            self.add(Text(g.x, g.y - 6, self.out_name(k), NAME_PX, style.INK, "start", bold=True))
+            self.empty_grid(g)
+            colours = self.out_scale(out[k])
+            for step in self.comp.steps[k * self.per_filter : (k + 1) * self.per_filter]:
+                r, c = step.out
+                fill = colours[r * out.shape[2] + c]
+                self.cell(g, r, c, step.value, fill, self.fmt_out, self.at(step.index))
+            self.border(g)
+            self.frame_when_filling(k, (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell))
+        more = self.layout.more_out
+        if more:
+            self.more_box(more, self.more_text(out.shape[0] - len(self.layout.outputs), "maps"))
+            for k in range(len(self.layout.outputs), out.shape[0]):
+                self.frame_when_filling(k, more)
+
+    def frame_when_filling(self, k: int, box: Box) -> None:
+        """The accent frame around where map k goes, while filter k works."""
+        if self.comp.output.shape[0] == 1:
+            return
+        first, last = self.filter_span(k)
+        pad = 4
+        x0, y0, x1, y1 = box
+        self.add(
+            Rect(
+                x0 - pad,
+                y0 - pad,
+                x1 - x0 + 2 * pad,
+                y1 - y0 + 2 * pad,
+                stroke=self.render.highlight,
+                width=2,
+            ),
+            max(first, self.first_step),
+            min(last, self.last - 1),
+        )
+
+    def filter_planes(self, k: int) -> None:
+        """Filter k's planes beside the input planes they read, its bias; the other planes covered."""
+        first, last = self.filter_span(k)
+        reads = self.reads(k)
+        weights = self.comp.weights[k]
+        labels = self.plane_labels[k]
+        size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, 7.0)
+        drawn = len(self.layout.inputs)
+        for p, c in enumerate(reads):
+            if c >= drawn:
+                continue
+            g = self.layout.kernels[c]
+            for (r, col), _ in np.ndenumerate(weights[p]):
+                x, y = g.x + int(col) * g.cell, g.y + int(r) * g.cell
+                fill, hl = self.render.kernel_fill, self.render.highlight
+                self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
+                if size is not None:
+                    text = labels[p][int(r)][int(col)]
+                    self.add(
+                        Text(x + g.cell / 2, y + g.cell / 2 + BASELINE * size, text, size, style.INK),
+                        first,
+                        last,
+                    )
+        top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
+        names = self.stage.kernel.names
+        preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
+        name = f"filter {k}{preset} \u2192 {self.out_name(k)}"
+        self.add(
+            Text(top.x, top.y - 6, name, NAME_PX, self.render.highlight, "start", bold=True), first, last
+        )
+        for c, g in enumerate(self.layout.inputs):
+            if c not in reads:
+                self.cover(g, k, first, last)
+        if self.has_bias:
+            y = self.layout.middle_y + BASELINE * SYMBOL_PX + 22
+            text = f"+ b = {self.fmt_out(float(self.comp.bias[k]))}"
+            self.add(Text(self.layout.sigma_x, y, text, SMALL_PX, style.INK), first, last)
+
+    def cover(self, g: Grid, k: int, first: int, last: int) -> None:
+        """A plane filter k does not read: washed out, with a note."""
+        wash = style.mix(style.HATCH, self.render.background, 0.6)
+        self.add(
+            Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, fill=wash, stroke=style.HATCH, width=1),
+            first,
+            last,
+        )
+        size = min(SMALL_PX, g.cols * g.cell / 9)
+        note = f"not read by filter {k}"
+        if text_width(note, size) > g.cols * g.cell - 4:
+            note = "not read"
+        cx, cy = g.x + g.cols * g.cell / 2, g.y + g.rows * g.cell / 2 + BASELINE * size
+        self.add(Text(cx, cy, note, size, style.MUTED), first, last)
+
+    def step_marks(self, step: Step) -> None:
+        """The window in every plane the step reads, each plane's sum, the output cell."""
+        frame = self.at(step.index)
+        lay = self.layout
+        for p, c in enumerate(step.planes):
+            if c >= len(lay.inputs):
+                continue
+            self.taps(lay.inputs[c], step.rows, step.cols, frame)
+            k = lay.kernels[c]
+            y = k.y + k.rows * k.cell / 2 + BASELINE * SUM_PX
+            self.add(
+                Text(lay.sum_x, y, f"\u03a3 {self.fmt_out(step.sums[p])}", SUM_PX, style.INK, "start"),
+                frame,
+                frame,
+            )
+        if step.channel < len(lay.outputs):
+            g = lay.outputs[step.channel]
+            self.outline(g, (step.out[0],) * 2, (step.out[1],) * 2, self.render.highlight, frame)
+
+    # ------------------------------------------------------------------ text
+
+    def strip(self) -> None:
+        self.equation(self.poster_formula(), 0, 0)
+        if self.direct:
+            options = (
+                "the same numbers as a convolution of the zero-inserted input, each weight plane "
+                "rotated 180\u00b0",
+                "a convolution of the zero-inserted input, weights rotated 180\u00b0",
+                "weights rotated 180\u00b0",
+            )
+            fits = [t for t in options if fast_width(t, EQUATION_PX) <= self.room]
+            self.equation((fits or options[-1:])[0], 1, 1)
+        for step in self.comp.steps:
+            frame = self.at(step.index)
+            self.equation(self.step_equation(step), frame, frame)
+        self.equation(self.summary(), self.last, self.last)
+
+    def poster_formula(self) -> str:
+        b = " + b[k]" if self.has_bias else ""
+        kh, kw = self.comp.weights.shape[2:]
+        if (kh, kw) == (1, 1):
+            formula, why = (
+                f"out[k][a,b] = \u03a3c w[k,c] \u00b7 in[c][a,b]{b}",
+                ": a weighted sum across channels",
+            )
+        else:
+            formula = f"out[k][a,b] = \u03a3c \u03a3\u1d62\u2c7c w[k,c][i,j] \u00b7 in[c][a+i, b+j]{b}"
+            why = "   (filter k fills map k)"
+        return formula + why if fast_width(formula + why, EQUATION_PX) <= self.room else formula
+
+    def step_equation(self, step: Step) -> str:
+        """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip."""
+        head = f"out[{step.channel}][{step.out[0]},{step.out[1]}] = "
+        value = ("= " if self.exact[step.channel] else "\u2248 ") + self.fmt_out(step.value)
+        bias = [] if step.bias is None else [paren(self.fmt_out(step.bias))]
+        weights, labels = self.comp.weights[step.channel], self.plane_labels[step.channel]
+        if len(step.planes) == 1:  # one plane: its products written out, as for a gray image
+            terms, join = expansion(weights[0], labels[0], step.inputs[0], self.fmt_in)
+            return shorten(
+                terms, lambda shown: f"{head}{' + '.join([join(shown), *bias])} {value}", self.room
+            )
+        if weights.shape[1:] == (1, 1):  # w·x per channel: a weighted sum across channels
+            numbers = [
+                f"{paren(labels[p][0][0])}\u00b7{paren(self.fmt_in(step.inputs[p, 0, 0]))}"
+                for p in range(len(step.planes))
+            ]
+            return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
+        numbers = [self.fmt_out(v) for v in step.sums]
+        names = [f"\u03a3{_sub(self.in_names[c])}" for c in step.planes]
+        symbolic = " + ".join(names + (["b"] if bias else []))
+        full = f"{head}{symbolic} = {' + '.join(numbers + bias)} {value}"
+        if fast_width(full, EQUATION_PX) <= self.room:  # an upper estimate: measured per step
+            return full
+        return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
+
+    def summary(self) -> str:
+        out = self.comp.output
+        return (
+            f"output {out.shape[0]}\u00d7{out.shape[1]}\u00d7{out.shape[2]} complete: "
+            f"min {self.fmt_out(out.min())}, max {self.fmt_out(out.max())}"
+        )
+
+    def infos(self) -> list[FrameInfo]:
+        t, s = self.s.timing, self.s
+        cout, oh, ow = self.comp.output.shape
+        shape = f"{cout}\u00d7{oh}\u00d7{ow}"
+        (h, w), cin = s.image.shape, s.image.channels
+        infos = [
+            FrameInfo(
+                t.poster_ms,
+                None,
+                None,
+                f"poster: input {cin}\u00d7{h}\u00d7{w}, {cout} filters, output {shape}",
+            )
+        ]
+        if self.direct:
+            infos.append(FrameInfo(t.poster_ms, None, None, "the weight planes rotated by 180 degrees"))
+        for step in self.comp.steps:
+            where = f"out[{step.channel}][{step.out[0]},{step.out[1]}]"
+            readout = f"step {step.index + 1}/{self.n_steps}: {where} = {self.fmt_out(step.value)}"
+            infos.append(FrameInfo(t.step_ms, step.index, step.out, readout, channel=step.channel))
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
+        return infos
+
+    def frames(self):
+        self.body()
+        width = self.widened()
+        if width is not None:  # a text too long for the picture: widen it and draw again
+            self.layout = dataclasses.replace(self.layout, width=width)
+            self.items = []
+            self.body()
+        size = (self.layout.width, self.layout.height)
+        return self.assemble(
+            self.s.title, size, tuple(self.infos()), self.layout.outputs[0], self.layout.outputs
+        )
+
+
+def _names(given: tuple[str, ...] | None, n: int, prefix: str) -> list[str]:
+    return list(given) if given else [f"{prefix}[{c}]" for c in range(n)]
+
+
+def _sub(name: str) -> str:
+    """Σ's subscript: "in[2]" reads Σ₂, a name reads Σ(R)."""
+    if name.startswith("in[") and name.endswith("]"):
+        return name[3:-1].translate(SUBSCRIPTS)
+    return f"({name})"
+
+
+def _integral(values: np.ndarray) -> bool:
+    return bool(np.all(np.round(values) == values))

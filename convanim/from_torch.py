@@ -1,0 +1,199 @@
+"""The scenario of a PyTorch layer: ``from_torch(layer, x)`` reads a module's weights and settings
+into scenario keys, so that ``.output()`` equals ``layer(x[None])[0]`` (x of shape (C, H, W)).
+
+torch stays optional: it is imported only when ``from_torch`` is called. The modules are read,
+never run; the scenario computes every number again (float64) and checks every key as a scenario
+file's would, so a layer beyond the limits gets the usual one-line errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import fields as f
+from .errors import ScenarioError
+from .filters import MAX_CHANNELS
+from .scenario import MAX_SIDE, Scenario
+from .stage import STAGE_FIELDS, parse_stage
+
+SUPPORTED = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Upsample", "ReLU")
+UPSAMPLE_MODES = ("nearest", "bilinear")
+#: Scenario keys the caller may still set: how a layer is drawn, not what it computes.
+DRAWING_KEYS = {"transpose_view"}
+
+
+def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
+    """The Scenario computing ``layer(x)``: ``layer`` a Conv2d, ConvTranspose2d, MaxPool2d,
+    AvgPool2d, Upsample, ReLU or an ``nn.Sequential`` of them; ``x`` a tensor (or array) of shape
+    (C, H, W) or (1, C, H, W). Other keywords (title, caption, render, timing, name, limits,
+    transpose_view) go to the Scenario."""
+    import torch
+
+    image = _input(x, torch)
+    fixed = [
+        k for k in scenario_keys if k in ("image", "stages") or (k in STAGE_FIELDS and k not in DRAWING_KEYS)
+    ]
+    if fixed:
+        raise ScenarioError(
+            "from_torch", f"`{fixed[0]}` comes from the layer and its input; it cannot be given too"
+        )
+    drawing = {k: scenario_keys.pop(k) for k in DRAWING_KEYS & set(scenario_keys)}
+    nested = isinstance(layer, torch.nn.Sequential)
+    modules = list(_flatten(layer, "", torch)) if nested else [("", layer)]
+    if not modules:
+        raise ScenarioError("from_torch", "the Sequential is empty; give it at least one layer")
+    tables, shape, channels = [], image.shape[1:], image.shape[0]
+    for i, (where, module) in enumerate(modules):
+        table = _stage(module, where, shape, channels, torch)
+        if table["operation"] == "conv_transpose2d":
+            table.update(drawing)
+        tables.append(table)
+        # the next layer's input, with the checks and messages the Scenario gives
+        stage = parse_stage(table, f"stages[{i}]" if nested else "", shape, channels)
+        shape, channels = stage.output_shape, stage.out_channels
+    if drawing and not any(t["operation"] == "conv_transpose2d" for t in tables):
+        raise ScenarioError("transpose_view", "only applies to a layer with a ConvTranspose2d")
+    if nested:
+        return Scenario(image=image, stages=tables, **scenario_keys)
+    return Scenario(image=image, **tables[0], **scenario_keys)
+
+
+def _input(x: Any, torch: Any) -> np.ndarray:
+    """x as a float64 (C, H, W) array; a batch of one loses its batch axis."""
+    if isinstance(x, torch.Tensor):
+        if x.is_complex():
+            raise ScenarioError("from_torch", f"x must hold real numbers (got dtype {x.dtype})")
+        x = x.detach().cpu().to(torch.float64).numpy()
+    else:
+        x = np.asarray(x)
+        if x.dtype.kind not in "iuf":
+            raise ScenarioError("from_torch", f"x must hold real numbers (got dtype {x.dtype})")
+    if x.ndim == 4 and x.shape[0] != 1:
+        raise ScenarioError(
+            "from_torch",
+            f"x is a batch of {x.shape[0]} (shape {tuple(x.shape)}); give one sample, "
+            "(C, H, W) or (1, C, H, W)",
+        )
+    if x.ndim not in (3, 4):
+        raise ScenarioError(
+            "from_torch", f"x must have shape (C, H, W) or (1, C, H, W) (got {tuple(x.shape)})"
+        )
+    return f.planes(x[0] if x.ndim == 4 else x, "image", max_side=MAX_SIDE, max_planes=MAX_CHANNELS)
+
+
+def _flatten(layer: Any, where: str, torch: Any):
+    """(position, module) of every module of a Sequential, nested ones included: "[2]", "[1][0]"."""
+    for i, module in enumerate(layer):
+        here = f"{where}[{i}]"
+        if isinstance(module, torch.nn.Sequential):
+            yield from _flatten(module, here, torch)
+        else:
+            yield here, module
+
+
+def _refuse(module: Any, where: str, message: str) -> ScenarioError:
+    name = f"layer {where} {type(module).__name__}" if where else type(module).__name__
+    return ScenarioError("from_torch", f"{name} {message}")
+
+
+def _stage(module: Any, where: str, shape: tuple[int, int], channels: int, torch: Any) -> dict[str, Any]:
+    """The stage table of one module, as a scenario file would write it."""
+    nn = torch.nn
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        return _conv(module, where, channels, isinstance(module, nn.ConvTranspose2d))
+    if isinstance(module, nn.MaxPool2d):
+        if module.return_indices:
+            raise _refuse(
+                module, where, "with return_indices=True cannot be drawn; the indices are not a picture"
+            )
+        keys = {"operation": "max_pool2d", "dilation": _pair(module.dilation)}
+        return keys | _pool(module)
+    if isinstance(module, nn.AvgPool2d):
+        if module.divisor_override is not None:
+            raise _refuse(
+                module,
+                where,
+                f"with divisor_override={module.divisor_override} cannot be drawn; the mean divides by "
+                "the window (count_include_pad chooses whether padding counts)",
+            )
+        keys = {"operation": "avg_pool2d", "count_include_pad": bool(module.count_include_pad)}
+        return keys | _pool(module)
+    if isinstance(module, nn.Upsample):
+        return _upsample(module, where, shape)
+    if isinstance(module, nn.ReLU):
+        return {"operation": "relu"}
+    raise _refuse(module, where, f"cannot be drawn; supported: {', '.join(SUPPORTED)}")
+
+
+def _conv(module: Any, where: str, channels: int, transposed: bool) -> dict[str, Any]:
+    if module.in_channels == 0:  # a lazy module learns its channels from its first input
+        raise _refuse(module, where, "is not initialised yet; run it once on an input first")
+    if module.in_channels != channels:
+        raise _refuse(
+            module, where, f"takes {module.in_channels} input channels, but its input has {channels}"
+        )
+    keys: dict[str, Any] = {
+        "operation": "conv_transpose2d" if transposed else "conv2d",
+        "kernel": _array(module.weight),
+        "stride": _pair(module.stride),
+        "padding": module.padding if isinstance(module.padding, str) else _pair(module.padding),
+        "dilation": _pair(module.dilation),
+        "groups": module.groups,
+    }
+    if module.bias is not None:
+        keys["bias"] = _array(module.bias)
+    if transposed:
+        keys["output_padding"] = _pair(module.output_padding)
+    else:
+        keys["padding_mode"] = module.padding_mode
+    return keys
+
+
+def _pool(module: Any) -> dict[str, Any]:
+    """Keys MaxPool2d and AvgPool2d share (their stride defaults to the window, as here)."""
+    stride = module.stride if module.stride is not None else module.kernel_size
+    return {
+        "kernel_size": _pair(module.kernel_size),
+        "stride": _pair(stride),
+        "padding": _pair(module.padding),
+        "ceil_mode": bool(module.ceil_mode),
+    }
+
+
+def _upsample(module: Any, where: str, shape: tuple[int, int]) -> dict[str, Any]:
+    if module.mode not in UPSAMPLE_MODES:
+        raise _refuse(
+            module,
+            where,
+            f"with mode {module.mode!r} cannot be drawn; supported: {', '.join(UPSAMPLE_MODES)}",
+        )
+    if module.size is None and module.scale_factor is None:
+        raise _refuse(module, where, "has neither size nor scale_factor; give one, as torch needs")
+    keys: dict[str, Any] = {"operation": "upsample", "mode": module.mode}
+    if module.align_corners is not None and (module.mode == "bilinear" or module.align_corners):
+        keys["align_corners"] = bool(module.align_corners)
+    if module.size is not None:
+        keys["size"] = _pair(module.size)
+    elif module.recompute_scale_factor:  # torch samples as for the size the factor gives
+        factors = _floats(module.scale_factor)
+        keys["size"] = [int(np.floor(n * k)) for n, k in zip(shape, factors, strict=True)]
+    else:
+        keys["scale_factor"] = _floats(module.scale_factor)
+    return keys
+
+
+def _array(tensor: Any) -> np.ndarray:
+    return np.array(tensor.detach().cpu().double().numpy(), dtype=np.float64)
+
+
+def _pair(value: Any) -> list[int]:
+    """An int or a 1- or 2-tuple as [rows, cols] (torch repeats a single value)."""
+    items = [int(v) for v in value] if isinstance(value, (tuple, list)) else [int(value)]
+    return items * 2 if len(items) == 1 else items
+
+
+def _floats(value: Any) -> list[float]:
+    items = [float(v) for v in value] if isinstance(value, (tuple, list)) else [float(value)]
+    return items * 2 if len(items) == 1 else items
