@@ -97,8 +97,8 @@ class ScatterBuilder(Builder):
             r, c = step.src
             x = self.fmt_in(step.value)
             (rows, crop_r), (cols, crop_c) = (
-                _span(step.rows, self.comp.output.shape[0], "row"),
-                _span(step.cols, self.comp.output.shape[1], "col"),
+                _span(step.rows, self.comp.output.shape[-2], "row"),
+                _span(step.cols, self.comp.output.shape[-1], "col"),
             )
             crops = " and ".join(t for t in (crop_r, crop_c) if t)
             note = f" ({crops} cropped)" if crops else ""
