@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
     ]
     gallery = "html" in fmts and not args.scenarios and bool(scenarios)  # output/index.html
     if args.check:
-        index = (lambda: index_html(_entries(scenarios)).encode("utf-8")) if gallery else None
+        index = (lambda: index_html(_entries(scenarios), out_dir).encode("utf-8")) if gallery else None
         status, failures, internal = _check(
             tasks, out_dir, whole=not args.scenarios, quiet=args.quiet, index=index
         )
@@ -287,7 +287,7 @@ def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
 
 
 def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:
-    return [Entry(s.name, s.frames()) for s in scenarios.values()]
+    return [Entry(s.name, s.frames(), src) for src, s in scenarios.items()]
 
 
 def _check(

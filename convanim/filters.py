@@ -218,16 +218,17 @@ def _biases(biases: list[float | None], prefix: str) -> np.ndarray | None:
 
 
 def random_weights(
-    shape: tuple[int, int, int, int], seed: int, bias: bool
+    shape: tuple[int, int, int, int], seed: int, bias: bool, out_channels: int | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Weights (and bias) drawn as PyTorch's default init does, uniform in ±1/√fan_in, rounded to
     two decimals so that every drawn weight is the weight used. ``shape`` is torch's weight
-    shape; fan_in is its planes × kh × kw."""
+    shape; fan_in is its planes × kh × kw. The bias has one value per output channel:
+    ``out_channels`` (a transposed layer's), by default shape[0] (a convolution's)."""
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(shape[1] * shape[2] * shape[3])
     weights = np.round(rng.uniform(-bound, bound, size=shape), 2)
-    out_channels = shape[0] if bias else 0
-    b = np.round(rng.uniform(-bound, bound, size=out_channels), 2) if bias else None
+    n = (shape[0] if out_channels is None else out_channels) if bias else 0
+    b = np.round(rng.uniform(-bound, bound, size=n), 2) if bias else None
     return _frozen(weights + 0.0), None if b is None else _frozen(b + 0.0)  # + 0.0: no −0
 
 

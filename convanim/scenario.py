@@ -149,7 +149,8 @@ TIMING_FIELDS = {
         f.auto_or(f.pos_int(1, 100_000)),
         f.auto_schema(f.int_schema(1, 100_000)),
         "Photos and chains: steps shown one per frame before the rest fills progressively faster; "
-        '"auto": the first output row (at most 32) when a stage has over 64 steps.',
+        '"auto": the first output row (at most 32) when a stage has over 64 steps. With channels '
+        "this is the first channel's; each later one shows 3 (or fewer) before filling fast.",
         None,
     ),
 }
@@ -280,7 +281,16 @@ class Scenario:
         frames = (
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
-        _check_limits(shape, channels, stages, frames, limits, bool(picture))
+        colour = photo and channels == 3  # an RGB photograph is drawn in colour too
+        _check_limits(
+            shape,
+            channels,
+            stages,
+            frames,
+            limits,
+            extra=shape[0] * shape[1] if colour else 0,
+            picture=bool(picture),
+        )
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
@@ -387,6 +397,16 @@ class Scenario:
     def _repr_html_(self) -> str:
         """Jupyter shows the player when a scenario is the last expression of a cell."""
         return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The player (``text/html``) and a still (``image/png``, the last frame) from one display
+        list: a notebook shows the player, or its poster where scripts are stripped (the HTML's
+        own ``<img>``); converters without HTML (nbconvert to LaTeX/PDF) show the PNG."""
+        from .export.html import fragment
+        from .export.still import still_png
+
+        frames = self.frames()
+        return {"text/html": fragment(frames), "image/png": still_png(frames)}
 
     def __repr__(self) -> str:
         (h, w), (oh, ow) = self.image.shape, self.output_shape
@@ -625,14 +645,16 @@ def _check_limits(
     stages: tuple[Stage, ...],
     frames: int,
     limits: Limits,
+    extra: int = 0,
     picture: bool = False,
 ) -> None:
     """Refuse, before any work, a scenario that needs too many frames, cells (every channel
-    counts) or drawing work."""
+    counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
+    drawing work."""
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
     steps = sum(st.n_steps for st in stages)
-    cells = sum(st.cells for st in stages)
-    needed = work(stages, frames, picture)
+    cells = sum(st.cells for st in stages) + extra
+    needed = work(stages, frames, picture) + extra
     if frames > limits.max_frames:
         raise LimitError(
             "image",

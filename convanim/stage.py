@@ -355,7 +355,7 @@ def _random_layer(t, key, in_channels: int, groups: int, transposed: bool) -> tu
     kh, kw = t["kernel_size"]
     shape = (in_channels, out // groups, kh, kw) if transposed else (out, in_channels // groups, kh, kw)
     bias = t["bias"] if isinstance(t["bias"], bool) else False
-    weights, b = random_weights(shape, t["seed"] or 0, bias)
+    weights, b = random_weights(shape, t["seed"] or 0, bias, out)
     return Kernel(weights), b
 
 

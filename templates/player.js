@@ -3,14 +3,93 @@
 // boot(), which starts every .convanim-player root not started yet (data-ready), so running it
 // again is harmless. Script hook: convanimPlayer.get(root) -> {frame(), frames, goTo(k), play(),
 // pause(), playing()}. No network, no eval: the picture is built with DOM calls.
+// Without JavaScript a player is only its poster, an <img> of SVG; this script puts the same SVG
+// inline in its place (to draw every frame on it) and builds the controls and the readout,
+// so where scripts are stripped nothing is left that cannot work. A player plays while it is in
+// view (IntersectionObserver) and pauses when it leaves; one the reader paused stays paused.
 (function () {
   "use strict";
-  var VERSION = 1;
+  var VERSION = 2;
   if (window.convanimPlayer && window.convanimPlayer.version >= VERSION) return;
   var NS = "http://www.w3.org/2000/svg";
   var ANCHORS = ["start", "middle", "end"];
   var KEYS = {" ": "play", Spacebar: "play", ArrowLeft: "back", ArrowRight: "forward", Home: "first", End: "last"};
   var players = new WeakMap();
+  var ICONS = {
+    first: "M1 2h2v12H1zM9 2v12L3 8zM15 2v12L9 8z",
+    back: "M10 2v12L3 8zM11 2h2v12h-2z",
+    play: "M4 2v12l10-6z",
+    pause: "M3 2h4v12H3zM9 2h4v12H9z",
+    forward: "M3 2h2v12H3zM6 2v12l7-6z",
+    last: "M1 2v12l6-6zM7 2v12l6-6zM13 2h2v12h-2z"
+  };
+  var BUTTONS = [["first", "First frame", "Home"], ["back", "Step back", "\u2190"], ["play", "Play", "Space"],
+    ["forward", "Step forward", "\u2192"], ["last", "Last frame", "End"]];
+  var CHOICES = [["speed", "speed", [["0.25", "\u00bc\u00d7"], ["0.5", "\u00bd\u00d7"], ["1", "1\u00d7"],
+    ["2", "2\u00d7"], ["4", "4\u00d7"]], "1"], ["mode", "repeat", [["once", "once"], ["loop", "loop"],
+    ["reflect", "reflect"]], "loop"]];
+
+  function htmlNode(name, attrs, text) {
+    var el = document.createElement(name);
+    for (var key in attrs) el.setAttribute(key, attrs[key]);
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  function icon(path, cls) {
+    var svg = svgNode("svg", {viewBox: "0 0 16 16", "aria-hidden": "true", "class": cls});
+    svg.appendChild(svgNode("path", {d: ICONS[path]}));
+    return svg;
+  }
+
+  // The control bar: slider, buttons, speed and repeat (built here, never in the page's markup).
+  function controls(n, k) {
+    var bar = htmlNode("div", {"class": "convanim-bar"});
+    bar.appendChild(htmlNode("input", {"class": "convanim-slider", type: "range", min: "0", max: String(n - 1),
+      step: "1", value: String(k), "aria-label": "Frame"}));
+    var row = htmlNode("div", {"class": "convanim-buttons"});
+    BUTTONS.forEach(function (b) {
+      var button = htmlNode("button", {type: "button", "data-act": b[0], "aria-label": b[1], title: b[1] + " (" + b[2] + ")"});
+      if (b[0] === "play") {
+        button.appendChild(icon("play", "convanim-play"));
+        button.appendChild(icon("pause", "convanim-pause"));
+      } else {
+        button.appendChild(icon(b[0], null));
+      }
+      row.appendChild(button);
+    });
+    CHOICES.forEach(function (c) {
+      var label = htmlNode("label", {}, c[1] + " ");
+      var select = htmlNode("select", {"data-act": c[0]});
+      c[2].forEach(function (o) {
+        var option = htmlNode("option", {value: o[0]}, o[1]);
+        if (o[0] === c[3]) option.selected = true;
+        select.appendChild(option);
+      });
+      label.appendChild(select);
+      row.appendChild(label);
+    });
+    bar.appendChild(row);
+    return bar;
+  }
+
+  // Replace the still <img> by the stage holding the same picture as inline <svg> (read back from
+  // the <img>'s data: URI); add the controls and the readout.
+  function build(root, still, n, k) {
+    var src = still.getAttribute("src"), comma = src.indexOf(",");
+    if (src.lastIndexOf("data:image/svg+xml,", 0) !== 0) throw new Error("the still is not an SVG data: URI");
+    var doc = new DOMParser().parseFromString(decodeURIComponent(src.slice(comma + 1)), "image/svg+xml");
+    if (doc.documentElement.namespaceURI !== NS) throw new Error("the still is not well-formed SVG");
+    var svg = document.importNode(doc.documentElement, true);
+    var stage = htmlNode("div", {"class": "convanim-stage"});
+    stage.appendChild(svg);
+    var readout = htmlNode("p", {"class": "convanim-readout", "aria-live": "polite"});
+    root.insertBefore(stage, still);
+    root.insertBefore(controls(n, k), still);
+    root.insertBefore(readout, still);
+    root.removeChild(still);
+    return svg;
+  }
 
   function svgNode(name, attrs) {
     var el = document.createElementNS(NS, name);
@@ -54,12 +133,13 @@
 
   function start(root) {
     var island = root.querySelector("script.convanim-data");
-    var svg = root.querySelector(".convanim-stage > svg");
-    if (root.hasAttribute("data-ready") || !island || !svg) return;
+    var still = root.querySelector("img.convanim-still");
+    if (root.hasAttribute("data-ready") || !island || !still) return;
     var data = JSON.parse(island.textContent);
     if (data.v !== VERSION) return;
     root.setAttribute("data-ready", "");
     var n = data.f.length, items = data.i, count = items.length, drawn = data.drawn;
+    var svg = build(root, still, n, drawn);
     var nodes = [], first = [], last = [], shown = [], appear = [], gone = [];
     for (var k = 0; k <= n; k++) {
       appear.push([]);
@@ -101,6 +181,9 @@
     var speed = root.querySelector('[data-act="speed"]');
     var mode = root.querySelector('[data-act="mode"]');
     var frame = drawn, playing = false, dir = 1, timer = null;
+    // auto: play when in view (set at start unless motion is reduced, and when leaving the view
+    // paused a playing player); playing or pausing by hand clears it.
+    var auto = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
 
     function set(i, on) {
       if (shown[i] === on) return;
@@ -162,6 +245,7 @@
     }
 
     function play() {
+      auto = false;
       if (playing || n < 2) return;
       if (mode.value !== "reflect") {
         dir = 1;
@@ -172,10 +256,15 @@
       schedule();
     }
 
-    function pause() {
+    function stop() {
       clearTimeout(timer);
       playing = false;
       status();
+    }
+
+    function pause() {
+      auto = false;
+      stop();
     }
 
     function goTo(k) {
@@ -246,8 +335,18 @@
     });
     show(drawn);
     status();
-    bar.hidden = false;
-    if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) play();
+    if (!window.IntersectionObserver) {
+      if (auto) play();
+      return;
+    }
+    new IntersectionObserver(function (entries) {
+      if (entries[entries.length - 1].isIntersecting) {
+        if (auto) play();
+      } else if (playing) {
+        stop();
+        auto = true;
+      }
+    }).observe(root);
   }
 
   function boot(script) {

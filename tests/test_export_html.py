@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
+from urllib.parse import unquote
 
 import pytest
 
@@ -23,6 +24,7 @@ from convanim.paint.raster import hatch_segments
 from .helpers import COURSE_IMAGE, small
 
 ANCHORS = ["start", "middle", "end"]
+SVG = "http://www.w3.org/2000/svg"
 
 
 def island(html: str, n: int = 0) -> dict:
@@ -31,9 +33,14 @@ def island(html: str, n: int = 0) -> dict:
     return json.loads(blocks[n])
 
 
-def poster_svg(html: str) -> ET.Element:
-    svg = re.search(r'<div class="convanim-stage">(<svg .*?</svg>)</div>', html, re.S).group(1)
-    return ET.fromstring(svg)
+def poster_svg(html: str, n: int = 0) -> ET.Element:
+    """The n-th player's poster, from its still ``<img>``'s SVG data URI (as the player reads it)."""
+    uris = re.findall(r'<img class="convanim-still" src="data:image/svg\+xml,([^"]*)"', html)
+    return ET.fromstring(unquote(uris[n]))
+
+
+def svg_texts(svg: ET.Element) -> list[str]:
+    return [el.text for el in svg.iter(f"{{{SVG}}}text")]
 
 
 def decode(data: dict, item: list) -> object:
@@ -78,7 +85,7 @@ def course() -> Frames:
 
 def test_island_carries_the_display_list(course):
     data = island(player(course))
-    assert data["v"] == 1 and data["drawn"] == 0
+    assert data["v"] == 2 and data["drawn"] == 0
     assert (data["title"], data["w"], data["h"]) == ("course", course.width, course.height)
     assert data["c"][data["bg"]] == course.background
     assert len(data["c"]) == len(set(data["c"])) and len(data["t"]) == len(set(data["t"]))
@@ -116,7 +123,7 @@ def test_island_is_compact(course):
         kernel={"preset": "mean"},
     )
     # matplotlib's to_jshtml gives 7.43 MB for this one (bench/html_size.py): 100× is 74 kB
-    assert len(big.to_bytes("html")) < 70_000
+    assert len(big.to_bytes("html")) < 74_000
 
 
 def test_script_json_escapes_what_could_end_or_break_a_script():
@@ -196,8 +203,11 @@ def test_title_and_caption_are_escaped_everywhere():
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert f'aria-label="{title.replace("<", "&lt;").replace(">", "&gt;")}"' in html
         assert island(html)["title"] == title  # the caption is on the poster: in the SVG only
-        texts = [unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", html)]
-        assert title in texts and caption in texts
+        outside = re.sub(r'src="[^"]*"', "", html)
+        assert "<svg" not in outside and "<text" not in outside  # no inline SVG, only the <img>
+        assert title in svg_texts(poster_svg(html)) and caption in svg_texts(poster_svg(html))
+        alt = re.search(r'<img class="convanim-still" [^>]*alt="([^"]*)"', html).group(1)
+        assert unescape(alt) == f"{title}: poster: input 5×5, kernel 3×3, output 3×3"
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in s.to_bytes("html").decode()
 
 
@@ -219,12 +229,16 @@ def test_fragment_is_self_contained_and_safe():
     assert html.count('class="convanim-data"') == 1
     assert re.search(r"\son[a-z]+\s*=", html) is None  # no inline event handlers
     assert "eval(" not in html and "Function(" not in html and "innerHTML" not in html
-    assert re.search(r"\s(src|href)\s*=", html) is None and "url(" not in html and "@import" not in html
-    assert re.findall(r"https?://[^\s\"']+", html) == ["http://www.w3.org/2000/svg"] * 1  # a namespace
+    (src,) = re.findall(r"\s(?:src|href)\s*=\s*\"([^\"]*)\"", html)  # the still: an SVG data URI
+    assert src.startswith(
+        "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' class='convanim-svg' "
+    )
+    assert "url(" not in html and "@import" not in html
+    assert re.findall(r"https?://[^\s\"']+", html) == [SVG] * 2  # namespaces (in the JS and the SVG)
     assert " id=" not in html  # players are found by class and scoped by root: no ids to collide
     for label in ("First frame", "Step back", "Play", "Step forward", "Last frame"):
-        assert f'aria-label="{label}"' in html
-    assert 'aria-live="polite"' in html
+        assert f'"{label}"' in html  # in the script, which builds the controls
+    assert "<button" not in html and "<input" not in html and "<select" not in html
 
 
 def test_templates_inline_safely_and_css_is_scoped():
@@ -272,15 +286,23 @@ def test_generate_writes_html_and_the_gallery_index(repo, capsys):
     assert main(["--jobs", "1"], root=repo) == 0
     out = capsys.readouterr().out
     names = sorted(p.name for p in (repo / "output").iterdir())
-    assert names == ["good1.gif", "good1.html", "good2.gif", "good2.html", "index.html"]
+    assert names == [
+        "good1.gif",
+        "good1.html",
+        "good1.png",
+        "good2.gif",
+        "good2.html",
+        "good2.png",
+        "index.html",
+    ]
     assert out.splitlines()[-1].startswith("output/index.html: 2 players, ")
     index = (repo / "output" / "index.html").read_text(encoding="utf-8")
-    assert index.count('<div class="convanim-player"') == 2 and index.count("window.convanimPlayer = {") == 1
+    assert index.count('<li class="card"') == 2 and "convanimPlayer" not in index  # cards load players
     for n in (1, 2):
         assert f'<a href="good{n}.gif">GIF</a>' in index and f"<h2>Good {n}</h2>" in index
-    assert island(index, 1)["title"] == "Good 2"
+        assert f'<a href="../animations/good{n}.toml">scenario</a>' in index
     assert main(["--check"], root=repo) == 0
-    assert capsys.readouterr().out == "5 files up to date\n"
+    assert capsys.readouterr().out == "7 files up to date\n"
 
 
 def test_check_covers_the_index(repo, capsys):

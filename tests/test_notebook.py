@@ -4,11 +4,16 @@ in Chromium with the network cut off, three players side by side (one animation 
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
+from convanim.export.still import still_png
 
 from .helpers import ROOT, small
 
@@ -19,6 +24,7 @@ fast = {"step_ms": 100, "poster_ms": 300, "final_ms": 700}"""
 MEAN = """mean = convanim.Scenario(title="mean", image=np.arange(25.0).reshape(5, 5),
                          kernel={"preset": "mean"}, timing=fast)
 mean"""
+EDGE_TITLE = "edge <b>not bold</b>"
 EDGE = """convanim.Scenario(title="edge <b>not bold</b>", image=np.arange(25.0).reshape(5, 5),
                   kernel={"preset": "sobel_x"}, timing=fast)"""
 
@@ -71,14 +77,17 @@ def test_outputs_carry_the_players(notebook):
     outputs = [cell.outputs for cell in notebook.cells]
     assert outputs[0] == []
     titles = ["mean", "mean", "edge &lt;b&gt;not bold&lt;/b&gt;"]
-    reprs = [repr(small()), repr(small()), repr(small(kernel={"preset": "sobel_x"}))]  # same code
-    for cell_outputs, title, plain in zip(outputs[1:], titles, reprs, strict=True):
+    same = [small(title="mean"), small(title="mean"), small(title=EDGE_TITLE, kernel={"preset": "sobel_x"})]
+    reprs = [repr(s) for s in same]  # the same code, so the same text and still
+    for cell_outputs, title, plain, s in zip(outputs[1:], titles, reprs, same, strict=True):
         (result,) = cell_outputs
         assert result.output_type == "execute_result"
         html, text = result.data["text/html"], result.data["text/plain"]
         assert html.count('<div class="convanim-player"') == 1 and f'aria-label="{title}"' in html
         assert 'data-frames="11"' in html and "window.convanimPlayer = {" in html  # self-contained
         assert text == plain and text.startswith("Scenario(")
+        png = base64.b64decode(result.data["image/png"])  # for converters without HTML
+        assert png == still_png(s.frames()) and Image.open(io.BytesIO(png)).size == (684, 392)
     assert outputs[1][0].data["text/html"] == outputs[2][0].data["text/html"]  # same animation twice
 
 
@@ -111,9 +120,9 @@ def test_converted_page_without_javascript_shows_the_posters(notebook, open_page
     w = open_page(page_from(notebook, tmp_path), javascript=False)
     for n in range(3):
         root = w.player(n).root
-        assert root.locator(".convanim-stage > svg").is_visible()
-        assert not root.locator(".convanim-bar").is_visible()
-        assert w.player(n).readout() == "poster: input 5×5, kernel 3×3, output 3×3"
+        assert root.locator("img.convanim-still").is_visible()
+        assert root.locator("button, input, select, .convanim-readout, svg").count() == 0
+        assert root.inner_text().strip() == ""
     w.assert_clean()
 
 

@@ -382,16 +382,20 @@ def test_start_up_is_idempotent(open_page):
 
 
 def test_without_javascript_the_poster_is_visible(open_page):
+    """Scripts off: the player is its poster, an <img> (the SVG as a data URI), and nothing else:
+    no controls, no readout, no text."""
     s = convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"preset": "mean"})
     frames = s.frames()
     w = open_page(page_of(s), javascript=False)
     p = w.player()
-    svg = p.root.locator(".convanim-stage > svg")
-    assert svg.is_visible() and svg.bounding_box()["width"] == frames.width
-    assert not p.root.locator(".convanim-bar").is_visible()
-    assert p.readout() == "poster: input 10×10, kernel 3×3, output 8×8"
+    still = p.root.locator("img.convanim-still")
+    assert still.is_visible() and still.bounding_box()["width"] == frames.width
+    assert still.get_attribute("alt") == "course: poster: input 10×10, kernel 3×3, output 8×8"
+    assert p.root.locator("button, input, select, .convanim-bar, .convanim-readout, svg").count() == 0
+    assert p.root.inner_text().strip() == ""
     assert p.root.get_attribute("data-ready") is None and p.frame() == 0
-    assert_matches_gif(picture(w), frames, 0)
+    got = np.asarray(Image.open(io.BytesIO(still.screenshot())).convert("RGB")).astype(int)
+    assert_matches_gif(got, frames, 0)
     w.assert_clean()
 
 
@@ -399,13 +403,17 @@ def test_titles_are_text(open_page):
     title = "<script>alert(1)</script>"
     caption = "</script><img src=x onerror=alert(2)> & \\ ' done"  # U+2028 is refused at validation
     s = small(title=title, caption=caption)
-    for javascript in (True, False):
-        w = open_page(page_of(s), javascript=javascript)
-        texts = w.player().root.locator(".convanim-stage > svg text").all_text_contents()
-        assert title in texts and caption in texts
-        assert w.page.locator("img").count() == 0 and w.page.locator("script").count() == 3
-        assert w.player().root.get_attribute("aria-label") == title
-        w.assert_clean()
+    w = open_page(page_of(s))
+    texts = w.player().root.locator(".convanim-stage > svg text").all_text_contents()
+    assert title in texts and caption in texts
+    assert w.page.locator("img").count() == 0 and w.page.locator("script").count() == 3
+    assert w.player().root.get_attribute("aria-label") == title
+    w.assert_clean()
+    w = open_page(page_of(s), javascript=False)
+    assert w.page.locator("img").count() == 1 and w.page.locator("script").count() == 3
+    assert w.page.locator("img").get_attribute("alt") == f"{title}: poster: input 5×5, kernel 3×3, output 3×3"
+    assert w.player().root.get_attribute("aria-label") == title
+    w.assert_clean()
 
 
 # ---------------------------------------------------------------- pixels against the GIF
@@ -491,15 +499,20 @@ def test_print_shows_the_frame_without_controls(open_page):
 
 
 def test_the_committed_gallery_index(open_page):
+    """output/index.html: a card per scenario with its still and links; the first card's player
+    loads in place of its still (tests/test_gallery_page.py plays them in and out of view)."""
     index = ROOT / "output" / "index.html"
     w = open_page(index)
     names = sorted(p.stem for p in (ROOT / "animations").glob("*.toml"))
-    assert w.page.locator(".convanim-player[data-ready]").count() == len(names)
+    assert w.page.locator(".card").count() == len(names) and index.stat().st_size < 30_000
     hrefs = w.page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     for name in names:
-        assert f"{name}.gif" in hrefs and (ROOT / "output" / f"{name}.gif").is_file()
-    w.player(1).button("Step forward").click()
-    assert [w.player(n).frame() for n in range(len(names))] == [0, 1] + [0] * (len(names) - 2)
+        for href in (f"{name}.gif", f"{name}.html", f"../animations/{name}.toml"):
+            assert href in hrefs and (ROOT / "output" / href).is_file()
+        assert (ROOT / "output" / f"{name}.png").is_file()
+    w.page.locator(f"#{names[0]} .view.live").wait_for()
+    frame = w.page.locator(f"#{names[0]} iframe").element_handle().content_frame()
+    assert frame.evaluate("() => document.querySelector('.convanim-player').hasAttribute('data-ready')")
     w.assert_clean()
 
 

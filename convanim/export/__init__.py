@@ -4,7 +4,7 @@ An exporter has a name (``--format``), a suffix (``save(path)`` picks the export
 the file name, the longest first, so ``x.storyboard.pdf`` is a storyboard and ``x.pdf`` a still),
 the keyword options its writer takes (``frame``, ``scale``, …: any other is an error naming the
 format), and optional companion files written beside the main one (beamer's frames PDF).
-Only the gallery formats (GIF, HTML) are written by default.
+Only the gallery formats (GIF, HTML player, PNG still) are written by default.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _ordered() -> list[Exporter]:
 
 
 def gallery_formats() -> list[str]:
-    """The formats written when none is asked for: the gallery's GIF and HTML."""
+    """The formats written when none is asked for: the gallery's GIF, HTML player and PNG still."""
     _load_builtin()
     return [e.name for e in _ordered() if e.gallery]
 

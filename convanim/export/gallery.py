@@ -1,7 +1,17 @@
-"""The gallery page, output/index.html: every illustration's player, title and links to its files."""
+"""The gallery page, output/index.html: a grid of cards, one per illustration, with its still
+picture, title and links to its GIF, player page and scenario file.
+
+The page stays small (about 0.5 kB a card): a card shows the still (``NAME.png``, the last frame)
+and, once it comes near the view, loads its player page (``NAME.html``) in an ``<iframe>`` over it.
+Each player plays while it is in view and pauses when it leaves (the player's own
+IntersectionObserver, which sees the top-level view from inside a frame too). A player page tells
+the gallery its height (``postMessage``), so each frame fits its player. Without JavaScript the
+cards are stills with links.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -10,36 +20,120 @@ from urllib.parse import quote
 
 from ..display import Frames
 from . import write_file
-from .html import page, player
 
 INDEX = "index.html"
 HEADING = "convanim gallery"
+LOAD_MARGIN = "300px"  # a player page starts loading this far below (or above) the view
+
+_HEAD = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
+script-src 'unsafe-inline'; img-src 'self'; frame-src 'self'">
+<title>{title}</title>
+<style>
+html {{ color-scheme: light dark; }}
+body {{ margin: 0; background: Canvas; color: CanvasText; \
+font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }}
+main {{ box-sizing: border-box; max-width: 1500px; margin: 0 auto; padding: 16px; }}
+h1 {{ font-size: 1.5em; margin: 0.5em 0 0.8em; }}
+.cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 20px; \
+margin: 0; padding: 0; list-style: none; }}
+.card {{ display: flex; flex-direction: column; box-sizing: border-box; min-width: 0; padding: 12px; \
+border: 1px solid rgba(128, 128, 128, 0.45); border-radius: 6px; }}
+.card h2 {{ order: 2; font-size: 1em; margin: 8px 0 4px; overflow-wrap: anywhere; }}
+.card p {{ order: 3; margin: 0; font-size: 0.9em; }}
+.view {{ order: 1; position: relative; }}
+.view img {{ display: block; width: 100%; height: auto; }}
+.view iframe {{ display: block; width: 100%; height: 0; border: 0; }}
+.view.live img {{ display: none; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<ul class="cards">
+"""
+
+# Loads a card's player page when the card nears the view; sizes each frame from the height its
+# page posts (templates/page.html), then shows it in place of the still.
+_SCRIPT = """<script>
+(function () {
+  "use strict";
+  var cards = document.querySelectorAll(".card[data-player]");
+  function load(card) {
+    var view = card.querySelector(".view");
+    if (view.querySelector("iframe")) return;
+    var frame = document.createElement("iframe");
+    frame.title = card.querySelector("h2").textContent;
+    frame.src = card.getAttribute("data-player");
+    view.appendChild(frame);
+  }
+  window.addEventListener("message", function (ev) {
+    var h = ev.data && ev.data.convanimHeight;
+    if (typeof h !== "number") return;
+    Array.prototype.forEach.call(document.querySelectorAll(".view iframe"), function (frame) {
+      if (frame.contentWindow !== ev.source) return;
+      frame.style.height = Math.ceil(h) + "px";
+      frame.parentNode.classList.add("live");
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".view img"), function (img) {
+    img.addEventListener("error", function () { img.hidden = true; });
+  });
+  if (!window.IntersectionObserver) return;
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (e.isIntersecting) {
+        load(e.target);
+        observer.unobserve(e.target);
+      }
+    });
+  }, {rootMargin: "%MARGIN% 0px"});
+  Array.prototype.forEach.call(cards, function (card) { observer.observe(card); });
+})();
+</script>
+""".replace("%MARGIN%", LOAD_MARGIN)
+
+_TAIL = "</ul>\n</main>\n" + _SCRIPT + "</body>\n</html>\n"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One illustration: its name (the output files' stem) and its frames."""
+    """One illustration: its name (the output files' stem), its frames and its scenario file."""
 
     name: str
     frames: Frames
+    source: Path | None = None
 
 
-def index_html(entries: Sequence[Entry]) -> str:
-    """The gallery page: a section per entry, in the order given (the player JS and CSS once)."""
-    sections = []
-    for entry in entries:
-        stem = quote(entry.name)
-        sections.append(
-            f'<section id="{escape(entry.name)}">\n<h2>{escape(entry.frames.title)}</h2>\n'
-            f"{player(entry.frames)}"
-            f'<p><a href="{stem}.gif">GIF</a> · <a href="{stem}.html">player page</a> · '
-            f"<code>{escape(entry.name)}</code></p>\n</section>"
-        )
-    body = f"<h1>{HEADING}</h1>\n" + "\n".join(sections)
-    return page(HEADING, body)
+def _card(entry: Entry, out_dir: Path) -> str:
+    stem, title = quote(entry.name), escape(entry.frames.title)
+    links = [f'<a href="{stem}.gif">GIF</a>', f'<a href="{stem}.html">player page</a>']
+    if entry.source is not None:
+        rel = Path(os.path.relpath(Path(entry.source).resolve(), Path(out_dir).resolve())).as_posix()
+        links.append(f'<a href="{escape(quote(rel))}">scenario</a>')
+    links.append(f"<code>{escape(entry.name)}</code>")
+    return (
+        f'<li class="card" id="{escape(entry.name)}" data-player="{stem}.html">\n'
+        f"<h2>{title}</h2>\n"
+        f'<div class="view"><img src="{stem}.png" alt="{title}" width="{entry.frames.width}" '
+        f'height="{entry.frames.height}" loading="lazy"></div>\n'
+        f"<p>{' · '.join(links)}</p>\n</li>\n"
+    )
+
+
+def index_html(entries: Sequence[Entry], out_dir: Path = Path("output")) -> str:
+    """The gallery page: a card per entry, in the order given; scenario links are relative to
+    ``out_dir``, where the page is written."""
+    cards = "".join(_card(entry, out_dir) for entry in entries)
+    return _HEAD.format(title=HEADING) + cards + _TAIL
 
 
 def write_index(out_dir: Path, entries: Sequence[Entry]) -> int:
     """Write ``out_dir/index.html`` atomically; returns its size."""
-    data = index_html(entries).encode("utf-8")
+    data = index_html(entries, out_dir).encode("utf-8")
     return write_file(out_dir / INDEX, lambda fh: fh.write(data))

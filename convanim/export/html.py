@@ -1,11 +1,14 @@
 """HTML exporter: a self-contained page with an SVG player of the frames (also notebook fragments).
 
-The poster is inline SVG (the picture without JavaScript, one element per item); the display list
-goes into a JSON data island (``playerdata``), where the poster's items are listed by span only.
-``templates/player.js`` adopts the poster's elements, creates the others from the JSON and shows
-frame after frame. The player's JS and CSS live in ``templates/`` and are inlined: once per page,
-or in every notebook fragment, where a guard defines them once. Nothing is fetched: no CDN, no
-fonts, no images.
+Without JavaScript (an untrusted notebook, a preview or mail that strips scripts) a player is one
+``<img>``, the poster (frame 0) as an SVG ``data:`` URI (``still.py``), which sanitisers keep;
+nothing else shows: no controls, no text. With JavaScript, ``templates/player.js`` reads the SVG
+back from the URI, puts it in place of the ``<img>`` and builds the controls and the readout. The
+SVG has one element per item; the display list goes into a JSON data island (``playerdata``),
+where the poster's items are listed by span only. The player adopts the poster's elements, creates
+the others from the JSON and shows frame after frame. The
+player's JS and CSS live in ``templates/`` and are inlined: once per page, or in every notebook
+fragment, where a guard defines them once. Nothing is fetched: no CDN, no fonts, no files.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from typing import BinaryIO
 from ..display import Frames
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
 from .playerdata import encode, script_json
-from .svg import frame_svg
+from .still import svg_data_uri
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-FALLBACK_FRAME = 0  # the poster: shown without JavaScript, and the player's first frame
+POSTER = 0  # the picture without JavaScript, and the player's first frame
 
 
 def _template(name: str) -> str:
@@ -55,16 +58,17 @@ def assets() -> str:
 
 
 def player(frames: Frames) -> str:
-    """One player's markup: poster as inline SVG, hidden controls, readout, data island, bootstrap."""
-    k = FALLBACK_FRAME
+    """One player's markup: the poster as an ``<img>``, the data island, the bootstrap (the
+    script builds the live picture, the controls and the readout)."""
+    k = POSTER
     return Template(_template("player.html")).substitute(
         label=escape(frames.title),
+        alt=escape(f"{frames.title}: {frames.frames[k].readout}"),
         frame=k,
         frames=len(frames),
-        last=len(frames) - 1,
         width=frames.width,
-        svg=frame_svg(frames, k),
-        readout=escape(frames.frames[k].readout),
+        height=frames.height,
+        still=svg_data_uri(frames, k),
         data=script_json(encode(frames, k)),
     )
 

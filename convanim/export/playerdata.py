@@ -2,7 +2,7 @@
 
 The object (``v`` is the format version, read by ``templates/player.js``)::
 
-    v      1
+    v      2 (the data format and the player markup it comes with)
     title  the title
     w, h   picture size in px
     bg     background (a colour index)
@@ -34,7 +34,7 @@ from typing import Any
 
 from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
 
-VERSION = 1
+VERSION = 2  # 2: the poster is the still <img>, the script builds the controls
 KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
 ANCHORS = {"start": 0, "middle": 1, "end": 2}
 _SCRIPT_ESCAPES = str.maketrans(

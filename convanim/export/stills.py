@@ -19,6 +19,7 @@ from . import register
 from .compose import scaled, single
 from .options import frame_index
 from .options import scale as scale_of
+from .still import still_png
 from .svg import frame_svg
 
 STILL_OPTIONS = ("frame", "scale")
@@ -48,11 +49,15 @@ def svg_document(frames: Frames, k: int, s: float = 1.0) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{head} xmlns="http://www.w3.org/2000/svg" {rest}\n'
 
 
-@register("png", ".png", options=STILL_OPTIONS)
+@register("png", ".png", options=STILL_OPTIONS, gallery=True)
 def write_png_still(frames: Frames, fh: BinaryIO, *, frame: Any = DEFAULT_FRAME, scale: Any = 1) -> None:
-    """One frame as a PNG, ``scale`` times the GIF's size."""
+    """One frame as a PNG, ``scale`` times the GIF's size: at 1, the GIF's frame in its palette
+    (the gallery's cards and a notebook's image/png); scaled, painted afresh in full colour."""
     k, s = frame_index(frames, frame), scale_of(scale)
-    png_bytes(scaled(single(frames, k), s), fh, s)
+    if s == 1:
+        fh.write(still_png(frames, k))
+    else:
+        png_bytes(scaled(single(frames, k), s), fh, s)
 
 
 @register("svg", ".svg", options=STILL_OPTIONS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..display import Frames
 from ..scenario import Scenario
 from .chain import ChainBuilder
+from .chain_channels import ChannelChainBuilder, has_channels
 from .layer import LayerBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
@@ -14,7 +15,8 @@ from .window import PoolBuilder, WindowBuilder
 def build(scenario: Scenario) -> Frames:
     """The display list of every frame of ``scenario``."""
     if scenario.picture:
-        return ChainBuilder(scenario).frames()
+        builder = ChannelChainBuilder if has_channels(scenario) else ChainBuilder
+        return builder(scenario).frames()
     comp = scenario._computation
     op = scenario.operation
     if op in ("conv2d", "conv_transpose2d") and layered(scenario):

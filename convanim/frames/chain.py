@@ -54,7 +54,7 @@ class ChainBuilder(Collector):
     def __init__(self, scenario: Scenario) -> None:
         self.s, self.render = scenario, scenario.render
         self.comps: tuple[Computation, ...] = scenario._computations
-        self.values = [scenario.image.values[0]] + [c.output[0] for c in self.comps]
+        self.values = self._maps()
         self.plan = frame_plan(scenario)
         self.last = len(self.plan) + 1
         self.items: list[Item] = []
@@ -72,6 +72,10 @@ class ChainBuilder(Collector):
         self.stroke = max(1.5, round(c * 0.12, 1))
 
     # ------------------------------------------------------------------ setup
+
+    def _maps(self) -> list[np.ndarray]:
+        """The values of every map drawn: the input, then each stage's output (one plane each)."""
+        return [self.s.image.values[0]] + [c.output[0] for c in self.comps]
 
     def _scales(self) -> list[style.ColourScale]:
         """The input's scale; a stage that keeps values in range shares it, others get their own."""
@@ -354,7 +358,7 @@ class ChainBuilder(Collector):
     def _footprint(self, i: int, step: object) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Rows and columns of map i that the step reads, clipped to the map (padding is not drawn
         in the picture view)."""
-        h, w = self.values[i].shape
+        h, w = self.values[i].shape[-2:]
         st = self.s.stages[i]
         if isinstance(step, (Step, Pool)):
             top, left = st.padding[0], st.padding[2]

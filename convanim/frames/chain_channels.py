@@ -1,0 +1,771 @@
+"""Frames of a photo or chain with channels: each map as a labelled set of small panels, one per
+channel (an RGB photograph also in colour), each stage animated filter by filter with the window
+on every plane the step reads, the current filter's planes and bias between the maps, a zoomed
+inset with the window in each plane summed, and an equation of the per-channel sums and the bias.
+
+A one-channel chain keeps the plainer picture of :mod:`.chain` (see ``has_channels``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .. import style
+from ..display import FrameInfo, Frames, Grid, Hatch, Rect, Text
+from ..filters import plane_labels
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
+from ..numfmt import MINUS
+from ..scenario import Scenario
+from ..stage import Stage
+from ..steps import Map, Pool, Sample, Scatter, Step
+from ..textsize import text_width
+from ..timeline import Beat
+from .base import BASELINE, COUNTER_PX, GHOST_MIX, fit, shorten
+from .chain import GAP, MAX_MAP_HEIGHT, TARGET_WIDTH, ChainBuilder
+
+MAX_PANELS = 8  #: channels of a map drawn in full; the rest are summarised in a line of text
+MAX_OP_PLANES = 5  #: planes of the current filter drawn between the maps
+MAX_ZOOM = 5  #: planes drawn in the zoomed inset
+LAYER_CELL = 28  #: cell of a filter's planes (room for "−0.14")
+PANEL_GAP = 8
+PANEL_LABEL = SMALL_PX + 4  #: room for a panel's label above it
+MAX_HEIGHT = MAX_MAP_HEIGHT + 340  #: of the maps' panels together
+PHOTO_COLOURS = 48  #: colours of the composite photograph (the GIF palette has 255 for all)
+ELLIPSIS = "\u2026"
+SIGMA = "\u03a3"
+
+
+def has_channels(scenario: Scenario) -> bool:
+    """Whether the picture is a layer's: a map with more than one channel, or a bias (which the
+    one-channel view's equation has no term for)."""
+    return scenario.image.channels > 1 or any(
+        st.out_channels > 1 or st.bias is not None for st in scenario.stages
+    )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One plane of a map drawn as a small picture; ``channel`` None is the colour composite."""
+
+    grid: Grid
+    channel: int | None
+    label: str
+
+
+@dataclass(frozen=True)
+class MapPanels:
+    """A map's panels, and the line that summarises the channels not drawn."""
+
+    x: float
+    panels: tuple[Panel, ...]
+    more: int  #: channels not drawn
+    more_y: float  #: baseline of the summary line
+
+    def of(self, channel: int) -> Panel | None:
+        return next((p for p in self.panels if p.channel == channel), None)
+
+
+@dataclass(frozen=True)
+class LayersLayout:
+    width: int
+    height: int
+    cell: int
+    maps: tuple[MapPanels, ...]
+    ops: tuple[tuple[float, float, float], ...]  #: per stage: panel left x, width, top y of its box
+    label_y: float
+    caption_y: float | None
+    zoom_y: float  #: top of the zoom blocks
+    zoom_cell: int
+    zoom_shape: tuple[int, int]
+    zoom_step: float  #: from one zoom block to the next
+    equation_y: float
+
+    @property
+    def grids(self) -> tuple[Grid, ...]:
+        """Each map's first panel (what the one-channel picture calls its map)."""
+        return tuple(m.panels[0].grid for m in self.maps)
+
+
+class ChannelChainBuilder(ChainBuilder):
+    """Collects the items of a picture with channels in drawing order."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        image = scenario.image
+        self.rgb = image.channels == 3 and (image.source or "").startswith("file ")
+        self.names = [image.names or tuple(f"in[{c}]" for c in range(image.channels))]
+        self.names += [tuple(str(c) for c in range(st.out_channels)) for st in scenario.stages]
+        super().__init__(scenario)
+
+    def _maps(self) -> list[np.ndarray]:
+        return [self.s.image.values] + [c.output for c in self.comps]
+
+    # ------------------------------------------------------------------ setup
+
+    def _scales(self) -> list[style.ColourScale]:
+        """One scale per map, shared by its channels so that they compare; a stage that keeps
+        values in range shares its input's."""
+        scales = [style.scale_for(self.values[0], self.render.colormap)]
+        for stage, out in zip(self.s.stages, self.values[1:], strict=True):
+            keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu") or (
+                stage.kernel is not None
+                and stage.operation == "conv2d"
+                and all(style.averages(f) for f in stage.kernel.values)
+            )
+            if keeps:
+                scales.append(scales[-1])
+            else:
+                signed = bool(out.min() < 0)
+                cmap = style.DIVERGING if signed else self.render.colormap
+                scales.append(style.scale_for(out, cmap, symmetric=signed))
+        return scales
+
+    def _slots(self, i: int) -> list[int | None]:
+        """Channels drawn for map i (None: the colour composite of an RGB photograph)."""
+        n = self.values[i].shape[0]
+        return ([None] if i == 0 and self.rgb else []) + list(range(min(n, MAX_PANELS)))
+
+    def _panel_label(self, i: int, channel: int | None) -> str:
+        return "RGB" if channel is None else self.names[i][channel]
+
+    def _more_text(self, i: int) -> str:
+        more = self.values[i].shape[0] - MAX_PANELS
+        return f"{ELLIPSIS} and {more} more channel{'s' * (more != 1)}" if more > 0 else ""
+
+    def _map_labels(self, i: int) -> list[str]:
+        """Two lines: what the map is, and its channels × rows × cols."""
+        shape = "\u00d7".join(str(n) for n in self.values[i].shape)
+        return ["input" if i == 0 else f"{i}. {self.s.stages[i - 1].operation}", shape]
+
+    def _layout(self) -> LayersLayout:  # type: ignore[override]
+        stages = self.s.stages
+        op_w = [self._op_panel_width(st) for st in stages]
+        fixed = 2 * PAD + sum(op_w) + 2 * GAP * len(stages)
+        rows, cell = self._arrangement(fixed)
+        y = PAD + TITLE_PX
+        caption_y = None
+        if self.s.caption:
+            y += 8 + CAPTION_PX
+            caption_y = y
+        label_y = y + 14 + LABEL_PX
+        top = label_y + SMALL_PX + 4 + 8
+        maps, x, bottom = [], PAD, top
+        for i in range(len(self.values)):
+            m, width = self._place_map(i, x, top, rows, cell)
+            maps.append(m)
+            ends = [p.grid.y + p.grid.rows * cell for p in m.panels] + [m.more_y + SMALL_PX + 8] * bool(
+                m.more
+            )
+            bottom = max(bottom, *ends)
+            x += width + GAP
+            if i < len(stages):
+                x += op_w[i] + GAP
+        ops = []
+        for i, st in enumerate(stages):
+            x_op = maps[i + 1].x - GAP - op_w[i]
+            lines = len(self._op_labels(st))
+            box_top = top + (bottom - top) / 2 - self._op_height(st) / 2
+            ops.append((x_op, op_w[i], max(box_top, top + 8 + lines * (SMALL_PX + 3))))
+            bottom = max(bottom, ops[-1][2] + self._op_height(st))
+        zoom_rows, zoom_cols = self._zoom_shape()
+        widest = max(text_width(t, 11.0) for t in self._samples())
+        zoom_cell = int(min(56, max(30, widest / 0.86 + 2)))
+        zoom_step = max(zoom_cols * zoom_cell, *(text_width(t, SMALL_PX) for t in self._zoom_texts())) + 24
+        zoom_y = bottom + 36 + SMALL_PX + 10 + SMALL_PX
+        equation_y = zoom_y + zoom_rows * zoom_cell + 6 + SMALL_PX + 18 + EQUATION_PX
+        zoom_right = PAD + self._zoom_blocks() * zoom_step + text_width(self._zoom_more(99), SMALL_PX)
+        counters = [self._counter(b) for b in self.plan] or [""]
+        counter_w = max(text_width(t, COUNTER_PX) for t in counters)
+        title_w = PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD
+        caption_w = 2 * PAD + text_width(self.s.caption or "", CAPTION_PX)
+        width = max(x - GAP + PAD, title_w, caption_w, zoom_right + PAD)
+        return LayersLayout(
+            width=int(-(-width // 2) * 2),
+            height=int(-(-(equation_y + 6 + PAD) // 2) * 2),
+            cell=cell,
+            maps=tuple(maps),
+            ops=tuple(ops),
+            label_y=label_y,
+            caption_y=caption_y,
+            zoom_y=zoom_y,
+            zoom_cell=zoom_cell,
+            zoom_shape=(zoom_rows, zoom_cols),
+            zoom_step=zoom_step,
+            equation_y=equation_y,
+        )
+
+    def _arrangement(self, fixed: float) -> tuple[int, int]:
+        """Panels per column (the same for every map) and the cell size: the largest cell with
+        which the maps fit about TARGET_WIDTH × MAX_HEIGHT (or the render's cell_px)."""
+        most = max(len(self._slots(i)) for i in range(len(self.values)))
+        best: tuple[float, int, int] | None = None
+        for rows in range(1, most + 1):
+            for cell in range(40, 1, -1):
+                w, h = self._extent(rows, cell, fixed)
+                if self.render.cell_px:
+                    cell = self.render.cell_px
+                    w, h = self._extent(rows, cell, fixed)
+                    score = -max(w / TARGET_WIDTH, h / MAX_HEIGHT)
+                elif (w <= TARGET_WIDTH and h <= MAX_HEIGHT) or cell == 2:
+                    score = cell - max(w / TARGET_WIDTH, h / MAX_HEIGHT) / 10
+                else:
+                    continue
+                if best is None or score > best[0]:
+                    best = (score, rows, cell)
+                break
+        assert best is not None
+        return best[1], best[2]
+
+    def _extent(self, rows: int, cell: int, fixed: float) -> tuple[float, float]:
+        """Width of the whole row of maps and height of the tallest, for ``rows`` panels per column."""
+        width, height = fixed, 0.0
+        for i, values in enumerate(self.values):
+            n, (_, h, _w) = len(self._slots(i)), values.shape
+            cols = math.ceil(n / rows)
+            width += self._map_width(i, cols, cell) + GAP
+            used = math.ceil(n / cols) * (h * cell + PANEL_LABEL + PANEL_GAP)
+            height = max(height, used + (SMALL_PX + 8 if self._more_text(i) else 0))
+        return width - GAP, height
+
+    def _col_width(self, i: int, cell: int) -> float:
+        labels = [self._panel_label(i, c) for c in self._slots(i)]
+        return max(self.values[i].shape[2] * cell, *(text_width(t, SMALL_PX) for t in labels))
+
+    def _map_width(self, i: int, cols: int, cell: int) -> float:
+        panels = cols * self._col_width(i, cell) + (cols - 1) * PANEL_GAP
+        first, second = self._map_labels(i)
+        texts = [
+            text_width(first, LABEL_PX),
+            text_width(second, SMALL_PX),
+            text_width(self._more_text(i), SMALL_PX),
+        ]
+        return max(panels, *texts)
+
+    def _place_map(self, i: int, x: float, top: float, rows: int, cell: int) -> tuple[MapPanels, float]:
+        """Map i's panels in reading order, ``rows`` at most in a column."""
+        slots = self._slots(i)
+        _, h, w = self.values[i].shape
+        col_w, cols = self._col_width(i, cell), math.ceil(len(slots) / rows)
+        panels = []
+        for j, channel in enumerate(slots):
+            row, col = divmod(j, cols)
+            px = x + col * (col_w + PANEL_GAP)
+            py = top + row * (h * cell + PANEL_LABEL + PANEL_GAP) + PANEL_LABEL
+            panels.append(Panel(Grid(px, py, h, w, cell), channel, self._panel_label(i, channel)))
+        used = math.ceil(len(slots) / cols) * (h * cell + PANEL_LABEL + PANEL_GAP)
+        more = self.values[i].shape[0] - len([c for c in slots if c is not None])
+        width = self._map_width(i, cols, cell)
+        return MapPanels(x, tuple(panels), more, top + used + SMALL_PX), width
+
+    # ------------------------------------------------------------------ the operation panel
+
+    def _layered(self, st: Stage) -> bool:
+        return st.kernel is not None
+
+    def _op_labels(self, st: Stage) -> list[str]:
+        if not self._layered(st):
+            return super()._op_labels(st)
+        op = "conv" if st.operation == "conv2d" else "conv\u1d40"
+        lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {'×'.join(map(str, st.kernel_size))}"]
+        if st.stride != (1, 1):
+            lines.append(f"stride {'×'.join(map(str, st.stride))}")
+        if any(st.padding):
+            from . import labels as lab
+
+            lines.append(lab.padding_text(st))
+        if st.groups > 1:
+            lines.append(f"groups {st.groups}")
+        if st.kernel_size == (1, 1) and st.operation == "conv2d":
+            lines.append("a weighted sum of the channels")
+        return lines
+
+    def _filter_planes(self, st: Stage) -> int:
+        return min(st.kernel.values.shape[1], MAX_OP_PLANES)
+
+    def _op_width(self, st: Stage) -> float:
+        if not self._layered(st):
+            return super()._op_width(st)
+        texts = [text_width(t, SMALL_PX) + 8 for t in self._filter_texts(st)]
+        return max(st.kernel_size[1] * LAYER_CELL, *texts)
+
+    def _op_height(self, st: Stage) -> float:
+        if not self._layered(st):
+            return super()._op_height(st)
+        planes = self._filter_planes(st)
+        bias = PANEL_LABEL if st.bias is not None else 0
+        return PANEL_LABEL + planes * (st.kernel_size[0] * LAYER_CELL + 6) + bias
+
+    def _op_panel_width(self, st: Stage) -> float:
+        texts = [text_width(t, SMALL_PX) for t in self._op_labels(st)]
+        if self._layered(st):
+            names = [n for ns in self.names for n in ns]
+            side = 2 * (max(text_width(n, SMALL_PX - 2) for n in names) + 6)
+            return max(self._op_width(st) + side, *texts) + 8
+        return max(self._op_width(st), *texts) + 8
+
+    def _filter_texts(self, st: Stage) -> list[str]:
+        n = st.kernel.values.shape[0]
+        texts = [f"filter {n - 1}"]
+        if st.bias is not None:
+            texts += [self._bias_text(st, float(b)) for b in st.bias]
+        return texts
+
+    def _bias_text(self, st: Stage, bias: float) -> str:
+        """The bias as the layer view writes it: in its output's format."""
+        return f"bias {self.fmts[self.s.stages.index(st) + 1](bias)}"
+
+    def _op_panel(self, i: int, st: Stage) -> None:
+        if not self._layered(st):
+            super()._op_panel(i, st)
+            return
+        x, width, top = self.layout.ops[i]
+        lines = self._op_labels(st)
+        for j, line in enumerate(lines):
+            size, colour = (SMALL_PX, style.INK) if j == 0 else (SMALL_PX - 1, style.MUTED)
+            y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
+            self.add(Text(x + width / 2, y, line, size, colour, "middle"))
+        box_w, box_h = self._op_width(st), self._op_height(st)
+        bx = x + (width - box_w) / 2
+        spans = self._filter_spans(i)
+        for k, (first, last) in spans.items():
+            self._filter(i, st, k, bx, top, first, last)
+        frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
+        hl = self.render.highlight
+        self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
+
+    def _filter_spans(self, i: int) -> dict[int, tuple[int, int]]:
+        """Frames in which each filter of stage i is shown: from its first frame to the next
+        filter's (the first from the poster, the last to the end)."""
+        starts: dict[int, int] = {}
+        comp = self.comps[i]
+        for k, beat in enumerate(self.plan, start=1):
+            if beat.stage == i:
+                starts.setdefault(comp.steps[beat.last].channel, k)
+        order = sorted(starts.items(), key=lambda kv: kv[1])
+        spans = {}
+        for j, (channel, first) in enumerate(order):
+            last = order[j + 1][1] - 1 if j + 1 < len(order) else self.last
+            spans[channel] = (0 if j == 0 else first, last)
+        return spans
+
+    def _filter(self, i: int, st: Stage, k: int, bx: float, top: float, first: int, last: int) -> None:
+        """Filter k's planes with their weights, its number and its bias."""
+        weights = st.kernel.values[k]
+        n = weights.shape[0]
+        reads = self._reads(i, k)
+        box_w = self._op_width(st)
+        centre = bx + box_w / 2
+        self.add(Text(centre, top + SMALL_PX, f"filter {k}", SMALL_PX, style.INK), first, last)
+        y = top + PANEL_LABEL
+        shown = n if n <= MAX_OP_PLANES else MAX_OP_PLANES - 1
+        fill, hl = self.render.kernel_fill, self.render.highlight
+        planes = [plane_labels(plane, st.kernel.values) for plane in weights]  # as the layer view
+        every = [
+            t for f in st.kernel.values for q in f for row in plane_labels(q, st.kernel.values) for t in row
+        ]
+        size = fit(max(every, key=lambda t: text_width(t, 11.0)), LAYER_CELL, 11.0, 6.0)  # one size
+        plane_h = st.kernel_size[0] * LAYER_CELL
+        bx += (box_w - st.kernel_size[1] * LAYER_CELL) / 2
+        for p in range(shown):
+            labels = planes[p]
+            for (r, c), _ in np.ndenumerate(weights[p]):
+                cx, cy = bx + c * LAYER_CELL, y + r * LAYER_CELL
+                self.add(Rect(cx, cy, LAYER_CELL, LAYER_CELL, fill=fill, stroke=hl, width=1), first, last)
+                if size:
+                    baseline = cy + LAYER_CELL / 2 + BASELINE * size
+                    self.add(Text(cx + LAYER_CELL / 2, baseline, labels[r][c], size, style.INK), first, last)
+            name = reads[p] if p < len(reads) else str(p)
+            baseline = y + plane_h / 2 + BASELINE * (SMALL_PX - 2)
+            self.add(Text(bx - 6, baseline, name, SMALL_PX - 2, style.MUTED, "end"), first, last)
+            y += plane_h + 6
+        if shown < n:
+            text = f"{ELLIPSIS} +{n - shown} planes"
+            self.add(Text(centre, y + SMALL_PX, text, SMALL_PX - 1, style.MUTED), first, last)
+        if st.bias is not None:
+            bias = self._bias_text(st, float(st.bias[k]))
+            self.add(Text(centre, top + self._op_height(st) - 2, bias, SMALL_PX, style.INK), first, last)
+
+    def _reads(self, i: int, k: int) -> list[str]:
+        """Names of the planes filter k of stage i works with: the input channels it reads (for
+        a transposed convolution, the output channels it adds onto)."""
+        step = next(s for s in self.comps[i].steps if s.channel == k)
+        if isinstance(step, Scatter):
+            return [self.names[i + 1][t] for t in step.targets]
+        return [self.names[i][p] for p in step.planes]
+
+    # ------------------------------------------------------------------ maps
+
+    def _chrome(self) -> None:
+        lay, ink = self.layout, style.INK
+        self.add(Text(PAD, PAD + TITLE_PX, self.s.title, TITLE_PX, ink, "start", bold=True))
+        if lay.caption_y is not None:
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+        for i, m in enumerate(lay.maps):
+            first, second = self._map_labels(i)
+            self.add(Text(m.x, lay.label_y, first, LABEL_PX, ink, "start"))
+            self.add(Text(m.x, lay.label_y + SMALL_PX + 4, second, SMALL_PX, style.MUTED, "start"))
+            for p in m.panels:
+                self.add(Text(p.grid.x, p.grid.y - 4, p.label, SMALL_PX, style.MUTED, "start"))
+            if m.more:
+                self.add(Text(m.x, m.more_y, self._more_text(i), SMALL_PX, style.MUTED, "start"))
+        header = lay.zoom_y - 10 - SMALL_PX - 10
+        self.add(
+            Text(PAD, header, "zoom: the window in each plane it reads", SMALL_PX, style.MUTED, "start"),
+            0,
+            0,
+        )
+
+    def _map(self, i: int) -> None:
+        """Map 0's panels are there from the start; map i > 0's are hatched until filled."""
+        m, values, scale = self.layout.maps[i], self.values[i], self.scales[i]
+        for p in m.panels:
+            g = p.grid
+            c = g.cell
+            if p.channel is None:
+                self._composite(g)
+            elif i:
+                self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
+                self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
+            else:
+                plane = values[p.channel]
+                colours = scale(plane)
+                for (r, col), v in np.ndenumerate(plane):
+                    fill = colours[int(r) * plane.shape[1] + int(col)]
+                    self._cell(g, int(r), int(col), v, fill, self.fmts[0], 0)
+        if i:
+            self._fill(i)
+        for p in m.panels:
+            g = p.grid
+            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=style.GRID_LINE, width=1))
+
+    def _composite(self, g: Grid) -> None:
+        """The photograph in colour, reduced to PHOTO_COLOURS colours by Pillow's median cut (the
+        GIF palette has room for the maps' scales as well)."""
+        rgb = np.clip(np.round(self.values[0]), 0, 255).astype(np.uint8).transpose(1, 2, 0)
+        quant = Image.fromarray(np.ascontiguousarray(rgb), "RGB").quantize(
+            colors=PHOTO_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        palette = np.array(quant.getpalette()[: 3 * PHOTO_COLOURS], np.uint8).reshape(-1, 3)
+        index = np.asarray(quant)
+        for (r, c), k in np.ndenumerate(index):
+            red, green, blue = palette[k]
+            fill = f"#{red:02x}{green:02x}{blue:02x}"
+            x, y = g.x + int(c) * g.cell, g.y + int(r) * g.cell
+            self.add(Rect(x, y, g.cell, g.cell, fill=fill))
+
+    def _fill(self, i: int) -> None:
+        """Map i's cells, each from the frame whose batch completes it."""
+        stage_index = i - 1
+        comp, values = self.comps[stage_index], self.values[i]
+        done = np.zeros(values.shape, int)
+        frame_of_step = {}
+        for k, beat in enumerate(self.plan, start=1):
+            if beat.stage == stage_index:
+                for idx in range(beat.first, beat.last + 1):
+                    frame_of_step[idx] = k
+        _, h, w = values.shape
+        for step in comp.steps:
+            frame = frame_of_step[step.index]
+            if isinstance(step, Map):
+                done[:] = frame
+            elif isinstance(step, Scatter):
+                rows = [r for r in step.rows.tolist() if 0 <= r < h]
+                cols = [c for c in step.cols.tolist() if 0 <= c < w]
+                for t in step.targets:
+                    done[t][np.ix_(rows, cols)] = frame  # a cell is complete at its last contribution
+            else:
+                done[step.channel][step.out] = frame
+        done[done == 0] = max(frame_of_step.values())  # cells no step reaches are 0 once it ends
+        for p in self.layout.maps[i].panels:
+            plane = values[p.channel]
+            colours = self.scales[i](plane)
+            for (r, c), v in np.ndenumerate(plane):
+                r, c = int(r), int(c)
+                frame = int(done[p.channel, r, c])
+                self._cell(p.grid, r, c, v, colours[r * w + c], self.fmts[i], frame)
+
+    # ------------------------------------------------------------------ a frame
+
+    def _beat(self, k: int, beat: Beat) -> None:
+        """The window on every panel the step reads, its output cell, and the zoom."""
+        i, comp = beat.stage, self.comps[beat.stage]
+        step = comp.steps[beat.last]
+        hl = self.render.highlight
+        src, dst = self.layout.maps[i], self.layout.maps[i + 1]
+        rows, cols = self._footprint(i, step)
+        reads = self._planes_read(step)
+        if rows is not None:
+            for p in src.panels:
+                if (p.channel is None and reads) or p.channel in reads:
+                    self._outline(p.grid, rows, cols, hl, k)
+        self._zoom_step(i, step, k)
+        if isinstance(step, Scatter):
+            self._scattered(dst, step, k)
+        out = getattr(step, "out", None)
+        if out is None:
+            return
+        panel = dst.of(step.channel)
+        if panel is not None:
+            self._outline(panel.grid, (out[0], out[0]), (out[1], out[1]), hl, k)
+        else:
+            text = f"now: channel {step.channel}"
+            self.add(Text(dst.x, dst.more_y + SMALL_PX + 4, text, SMALL_PX, hl, "start"), k, k)
+
+    def _scattered(self, dst: MapPanels, step: Scatter, frame: int) -> None:
+        """Where a transposed step adds value × weights, on each output channel it adds onto
+        (clipped to the output: padding crops the rest)."""
+        g = dst.panels[0].grid
+        rows = [r for r in step.rows.tolist() if 0 <= r < g.rows]
+        cols = [c for c in step.cols.tolist() if 0 <= c < g.cols]
+        if not rows or not cols:
+            return
+        for t in step.targets:
+            panel = dst.of(t)
+            if panel is not None:
+                self._outline(
+                    panel.grid, (rows[0], rows[-1]), (cols[0], cols[-1]), self.render.highlight, frame
+                )
+
+    @staticmethod
+    def _planes_read(step: object) -> tuple[int, ...]:
+        if isinstance(step, Step):
+            return step.planes
+        if isinstance(step, (Pool, Sample, Scatter)):
+            return (step.channel,)
+        return ()
+
+    # ------------------------------------------------------------------ the zoom
+
+    def _zoom_shape(self) -> tuple[int, int]:
+        rows = cols = 1
+        for st in self.s.stages:
+            if st.operation in ("relu",):
+                continue
+            if st.operation == "upsample":
+                rows, cols = max(rows, 2), max(cols, 2)
+            elif st.operation != "conv_transpose2d":
+                rows, cols = max(rows, st.kernel_size[0]), max(cols, st.kernel_size[1])
+        return min(rows, 9), min(cols, 9)
+
+    def _zoom_blocks(self) -> int:
+        reads = [len(s.planes) for c in self.comps for s in c.steps[:1] if isinstance(s, Step)]
+        return min(max([*reads, 1]), MAX_ZOOM)
+
+    def _zoom_texts(self) -> list[str]:
+        """The widest texts under and over a zoom block."""
+        texts = [n for ns in self.names for n in ns]
+        for i, c in enumerate(self.comps):
+            fmt = self.fmts[i + 1]
+            for s in c.steps[:1]:
+                if isinstance(s, Step):
+                    texts.append(f"{SIGMA} = {fmt(min(s.sums))}")
+        texts += [f"{SIGMA} = {fmt(v.min())}" for fmt, v in zip(self.fmts, self.values, strict=True)]
+        return texts
+
+    def _zoom_more(self, n: int) -> str:
+        return f"{ELLIPSIS} and {n} more planes"
+
+    def _zoom_step(self, i: int, step: object, frame: int) -> None:
+        """One block per plane read: the values the step reads there, with their sum."""
+        lay, fmt_out = self.layout, self.fmts[i + 1]
+        comp = self.comps[i]
+        blocks: list[tuple[str, np.ndarray, np.ndarray, str]] = []
+        header = ""
+        if isinstance(step, Step):
+            ghost = comp.ghost[np.ix_(step.rows, step.cols)]
+            for j, p in enumerate(step.planes[:MAX_ZOOM]):
+                name = self.names[i][p]
+                blocks.append((name, step.inputs[j], ghost, f"{SIGMA} = {fmt_out(step.sums[j])}"))
+            header = self._window_text(i, step)
+        elif isinstance(step, Pool):
+            ghost = comp.ghost[np.ix_(step.rows, step.cols)]
+            what = "max" if step.divisor is None else "mean"
+            blocks.append(
+                (self.names[i][step.channel], step.inputs, ghost, f"{what} = {fmt_out(step.value)}")
+            )
+            header = self._window_text(i, step)
+        else:
+            rows, cols = self._footprint(i, step)
+            if rows is None:
+                return
+            plane = self.values[i][step.channel]
+            block = plane[rows[0] : rows[1] + 1, cols[0] : cols[1] + 1]
+            blocks.append((self.names[i][step.channel], block, np.zeros(block.shape, bool), ""))
+            where = "input" if i == 0 else f"map {i}"
+            header = f"{where}[{step.channel}][{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
+        zc = lay.zoom_cell
+        for j, (name, values, ghost, below) in enumerate(blocks):
+            x = PAD + j * lay.zoom_step
+            self._block(i, x, values[: lay.zoom_shape[0], : lay.zoom_shape[1]], ghost, frame)
+            self.add(Text(x, lay.zoom_y - 6, name, SMALL_PX, style.INK, "start"), frame, frame)
+            if below:
+                h = min(values.shape[0], lay.zoom_shape[0]) * zc
+                self.add(
+                    Text(x, lay.zoom_y + h + 4 + SMALL_PX, below, SMALL_PX, style.INK, "start"), frame, frame
+                )
+        if isinstance(step, Step) and len(step.planes) > MAX_ZOOM:
+            x = PAD + MAX_ZOOM * lay.zoom_step
+            text = self._zoom_more(len(step.planes) - MAX_ZOOM)
+            self.add(Text(x, lay.zoom_y + zc, text, SMALL_PX, style.MUTED, "start"), frame, frame)
+        if isinstance(step, Pool) and step.chosen is not None:  # the maximum, as in the grid view
+            r, c = step.chosen
+            if r < lay.zoom_shape[0] and c < lay.zoom_shape[1]:
+                box = Rect(
+                    PAD + c * zc + 3, lay.zoom_y + r * zc + 3, zc - 6, zc - 6, stroke=style.SOURCE, width=2.5
+                )
+                self.add(box, frame, frame)
+        y = lay.zoom_y - 10 - SMALL_PX - 10
+        self.add(Text(PAD, y, f"zoom: {header}", SMALL_PX, style.MUTED, "start"), frame, frame)
+
+    def _window_text(self, i: int, step: Step | Pool) -> str:
+        """Where the window lies, in the grid the step reads (its padding included)."""
+        st = self.s.stages[i]
+        top, left = st.padding[0], st.padding[2]
+        r0, r1 = int(step.rows[0]) - top, int(step.rows[-1]) - top
+        c0, c1 = int(step.cols[0]) - left, int(step.cols[-1]) - left
+        where = "input" if i == 0 else f"map {i}"
+        which = "every plane" if isinstance(step, Step) and len(step.planes) > 1 else "its plane"
+        padded = (
+            " (with padding)"
+            if min(r0, c0) < 0 or r1 >= self.values[i].shape[1] or c1 >= self.values[i].shape[2]
+            else ""
+        )
+        return f"{where}[{r0}:{r1 + 1}, {c0}:{c1 + 1}]{padded} in {which}"
+
+    def _block(self, i: int, x: float, values: np.ndarray, ghost: np.ndarray, frame: int) -> None:
+        lay, fmt, scale = self.layout, self.fmts[i], self.scales[i]
+        zc, y0 = lay.zoom_cell, lay.zoom_y
+        finite = np.where(np.isfinite(values), values, scale.vmin)
+        colours = scale(finite)
+        size = fit(max((fmt(v) for v in values.ravel()), key=len), zc, 12.0, 6.0) or 6.0
+        for (r, c), v in np.ndenumerate(values):
+            fill = colours[int(r) * values.shape[1] + int(c)]
+            is_ghost = bool(ghost[r, c]) if ghost.shape == values.shape else False
+            if is_ghost:
+                fill = style.mix(fill, self.render.background, GHOST_MIX)
+            stroke = style.GHOST_LINE if is_ghost else style.GRID_LINE
+            cx, cy = x + int(c) * zc, y0 + int(r) * zc
+            self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=stroke, width=1), frame, frame)
+            baseline = cy + zc / 2 + BASELINE * size
+            self.add(Text(cx + zc / 2, baseline, fmt(v), size, style.text_on(fill)), frame, frame)
+        h, w = values.shape
+        self.add(Rect(x, y0, w * zc, h * zc, stroke=self.render.highlight, width=3), frame, frame)
+
+    # ------------------------------------------------------------------ text
+
+    def _strip(self) -> None:
+        lay = self.layout
+        x = lay.width - PAD
+        n = len(self.s.stages)
+        self.add(Text(x, PAD + TITLE_PX, f"{n} stage{'s' * (n > 1)}", COUNTER_PX, style.MUTED, "end"), 0, 0)
+        self.add(Text(x, PAD + TITLE_PX, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
+
+        def eq(text: str, first: int, last: int) -> None:
+            if self.render.equation:
+                self.add(Text(PAD, lay.equation_y, text, EQUATION_PX, style.INK, "start"), first, last)
+
+        eq(f"{self.s.operations}: each map is the next one's input", 0, 0)
+        for k, beat in enumerate(self.plan, start=1):
+            comp = self.comps[beat.stage]
+            self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, style.MUTED, "end"), k, k)
+            eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
+        out, fmt = self.values[-1], self.fmts[-1]
+        shape = "\u00d7".join(str(n) for n in out.shape)
+        eq(f"output {shape}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
+
+    def _counter(self, beat: Beat) -> str:
+        st = self.s.stages[beat.stage]
+        text = super()._counter(beat)
+        if st.operation == "relu" or self.values[beat.stage + 1].shape[0] == 1:
+            return text
+        channel = self.comps[beat.stage].steps[beat.last].channel
+        return text.replace(": ", f", channel {channel}: ", 1)
+
+    def _equation(self, i: int, step: object, beat: Beat) -> str:
+        faster = "" if beat.first == beat.last else f"  (+{beat.last - beat.first} more steps in this frame)"
+        if isinstance(step, Step):
+            return self._sum_equation(i, step, faster)
+        if isinstance(step, Map):
+            n, maps = int(step.changed.sum()), step.changed.shape[0]
+            return f"ReLU: max(0, x) replaces {n} negative value{'s' * (n != 1)} with 0 in {maps} maps"
+        text = super()._equation(i, step, beat)
+        channel = getattr(step, "channel", 0)
+        if isinstance(step, Scatter):
+            x, onto = self.fmts[i](step.value), ", ".join(self.names[i + 1][t] for t in step.targets)
+            where = f"input[{channel}][{step.src[0]},{step.src[1]}]"
+            return f"{where} = {x} adds {x} \u00d7 filter {channel} onto channels {onto}{faster}"
+        return text.replace("output[", f"out[{channel}][", 1)
+
+    def _sum_equation(self, i: int, step: Step, faster: str) -> str:
+        """out[k][a,b] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5, shortened to the width."""
+        fout = self.fmts[i + 1]
+        a, b = step.out
+        head = f"out[{step.channel}][{a},{b}] = "
+        terms = [
+            (f"{SIGMA}({self.names[i][p]})", fout(s)) for p, s in zip(step.planes, step.sums, strict=True)
+        ]
+        if len(terms) == 1 and step.bias is None:  # one plane, no bias: nothing to add up
+            return f"{head}{terms[0][0]} = {fout(step.value)}{faster}"
+        numbers = list(step.sums)
+        if step.bias is not None:
+            terms.append(("b", fout(step.bias)))
+            numbers.append(step.bias)
+        # "≈" when the written terms are rounded (they may not add up to the written value)
+        exact = all(_reads_as(fout(v), v) for v in [*numbers, step.value])
+        result = ("= " if exact else "\u2248 ") + fout(step.value)
+
+        def text(keys: list[str]) -> str:
+            picked = [terms[int(k)] if k != ELLIPSIS else (ELLIPSIS, ELLIPSIS) for k in keys]
+            names = " + ".join(n for n, _ in picked)
+            return f"{head}{names} = {_signed([v for _, v in picked])} {result}{faster}"
+
+        return shorten([str(j) for j in range(len(terms))], text, self.layout.width - 2 * PAD)
+
+    def _infos(self) -> tuple[FrameInfo, ...]:
+        t = self.s.timing
+        infos = [FrameInfo(t.poster_ms, None, None, f"poster: {self.s.operations}")]
+        for beat in self.plan:
+            st = self.s.stages[beat.stage]
+            step = self.comps[beat.stage].steps[beat.last]
+            out = getattr(step, "out", None) if len(self.s.stages) == 1 else None
+            infos.append(
+                FrameInfo(
+                    t.step_ms,
+                    beat.last,
+                    out,
+                    f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
+                )
+            )
+        shape = "\u00d7".join(str(n) for n in self.values[-1].shape)
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
+        return tuple(infos)
+
+    def frames(self) -> Frames:
+        self._chrome()
+        for i in range(len(self.values)):
+            self._map(i)
+        for i, st in enumerate(self.s.stages):
+            self._op_panel(i, st)
+        for k, beat in enumerate(self.plan, start=1):
+            self._beat(k, beat)
+        self._strip()
+        size = (self.layout.width, self.layout.height)
+        return self.assemble(self.s.title, size, self._infos(), self.layout.grids[-1])
+
+
+def _reads_as(text: str, value: float) -> bool:
+    """Whether a written number is the value itself, not a rounding of it."""
+    try:
+        return abs(float(text.replace(MINUS, "-")) - value) <= 1e-9 * max(1.0, abs(value))
+    except ValueError:  # ∞
+        return False
+
+
+def _signed(numbers: list[str]) -> str:
+    """ "4 + 3 − 1 + 0.5": each term after the first with its own sign as the operator."""
+    out = numbers[0] if numbers else ""
+    for n in numbers[1:]:
+        out += f" {MINUS} {n[1:]}" if n.startswith(MINUS) else f" + {n}"
+    return out
