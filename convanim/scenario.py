@@ -242,7 +242,7 @@ class Limits:
 
     max_frames: int = 5000
     max_cells: int = 50_000
-    max_work: int = 60_000  #: cells repainted or written over all steps; see ``work``
+    max_work: int = 100_000  #: cells repainted or written over all steps; see ``work``
 
 
 @dataclass(frozen=True, eq=False, init=False)

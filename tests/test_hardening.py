@@ -220,12 +220,12 @@ def test_the_slow_reproducers_are_accepted_and_their_equations_fit(keys):
         (
             {"image": {"pattern": "random", "size": 40}, "kernel": {"preset": "gaussian", "size": 25}},
             "image: a 40×40 image needs 326,976 cells painted or written over its 256 steps (up to 1,250 a "
-            "step: the window's cells and its taps); the limit is 60,000 (raise it with --max-work)",
+            "step: the window's cells and its taps); the limit is 100,000 (raise it with --max-work)",
         ),
         (
             {"image": {"pattern": "random", "size": 70}, "kernel": {"preset": "mean"}},
             "image: a 70×70 image needs 185,236 cells painted or written over its 4,624 steps (up to 18 a "
-            "step: the window's cells and its taps); the limit is 60,000 (raise it with --max-work)",
+            "step: the window's cells and its taps); the limit is 100,000 (raise it with --max-work)",
         ),
     ],
     ids=["many-taps", "many-frames"],

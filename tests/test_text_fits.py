@@ -127,3 +127,31 @@ def test_no_text_extends_past_a_chain_picture(keys):
     except convanim.ScenarioError:
         return
     assert outside(s.frames()) == []
+
+
+@st.composite
+def layers(draw):
+    """Convolutions with channels: random weights (out_channels), a bias, values up to 1e12."""
+    c, h, w = draw(st.integers(1, 3)), draw(st.integers(3, 6)), draw(st.integers(3, 6))
+    scale = draw(MAGNITUDES)
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    keys = {
+        "image": np.round(rng.uniform(-1, 1, size=(c, h, w)) * scale, 2),
+        "out_channels": draw(st.integers(1, 3)),
+        "kernel_size": draw(st.integers(1, 3)),
+        "bias": draw(st.booleans()),
+        "seed": draw(st.integers(0, 99)),
+    }
+    if draw(st.booleans()):
+        keys["operation"] = "conv_transpose2d"
+    return keys
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(keys=layers())
+def test_no_text_extends_past_a_layer_picture(keys):
+    try:
+        s = convanim.Scenario(**keys)
+    except convanim.ScenarioError:
+        return
+    assert outside(s.frames()) == []
