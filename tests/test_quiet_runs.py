@@ -13,6 +13,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 
 import convanim
+from convanim import export
 from convanim.cli import main
 
 from .helpers import ROOT
@@ -68,7 +69,7 @@ def test_a_run_writes_nothing_to_stderr(keys):
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["--jobs", "1"], root=root)  # warnings are errors in this suite: a bug line
         assert (code, err.getvalue()) == (0, "")
-        assert len(out.getvalue().splitlines()) == 3  # a summary line per file: GIF, HTML, index
+        assert len(out.getvalue().splitlines()) == len(export.gallery_formats()) + 1  # a line a file, index
 
 
 HOSTILE = [
@@ -103,4 +104,4 @@ def test_a_real_process_with_workers_writes_nothing_to_stderr(tmp_path):
         text=True,
     )
     assert (run.returncode, run.stderr) == (0, "")
-    assert len(run.stdout.splitlines()) == 2 * len(HOSTILE) + 1
+    assert len(run.stdout.splitlines()) == len(export.gallery_formats()) * len(HOSTILE) + 1
