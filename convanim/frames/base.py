@@ -363,7 +363,7 @@ class Builder(Collector):
         """Font size of cell values, or None when they are off (auto: when they fit)."""
         if self.render.values is False:
             return None
-        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid[0])]
+        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]  # every plane
         texts += [self.fmt_out(v) for v in np.unique(outputs)]
         widest = max(texts, key=lambda t: text_width(t, 10))
         c = self.layout.cell

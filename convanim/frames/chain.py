@@ -205,7 +205,7 @@ class ChainBuilder(Collector):
             self.items = []
             self._body()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self.layout.maps[-1])
+        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
 
     def _body(self) -> None:
         self._chrome()
@@ -216,6 +216,10 @@ class ChainBuilder(Collector):
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
         self._strip()
+
+    def _last_grid(self) -> Grid:
+        """Where the last map is drawn (the player's pointer grid)."""
+        return self.layout.maps[-1]
 
     def _chrome(self) -> None:
         lay, ink = self.layout, style.INK
@@ -442,12 +446,8 @@ class ChainBuilder(Collector):
             comp = self.comps[beat.stage]
             self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, style.MUTED, "end"), k, k)
             eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
-        out = self.values[-1]
-        eq(
-            f"output {lab.size(out.shape)}: min {self.fmts[-1](out.min())}, max {self.fmts[-1](out.max())}",
-            self.last,
-            self.last,
-        )
+        out, fmt = self.values[-1], self.fmts[-1]
+        eq(f"output {_shape(out)}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
 
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
@@ -494,5 +494,10 @@ class ChainBuilder(Collector):
                     f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
                 )
             )
-        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {lab.size(self.values[-1].shape)}"))
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {_shape(self.values[-1])}"))
         return tuple(infos)
+
+
+def _shape(values: np.ndarray) -> str:
+    """ "12×12", or with channels "2×12×12"."""
+    return "\u00d7".join(str(n) for n in values.shape)

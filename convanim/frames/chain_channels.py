@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .. import style
-from ..display import FrameInfo, Frames, Grid, Hatch, Rect, Text
+from ..display import Grid, Hatch, Rect, Text
 from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
 from ..numfmt import MINUS
@@ -655,26 +655,6 @@ class ChannelChainBuilder(ChainBuilder):
 
     # ------------------------------------------------------------------ text
 
-    def _strip(self) -> None:
-        lay = self.layout
-        x = lay.width - PAD
-        n = len(self.s.stages)
-        self.add(Text(x, PAD + TITLE_PX, f"{n} stage{'s' * (n > 1)}", COUNTER_PX, style.MUTED, "end"), 0, 0)
-        self.add(Text(x, PAD + TITLE_PX, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
-
-        def eq(text: str, first: int, last: int) -> None:
-            if self.render.equation:
-                self.add(Text(PAD, lay.equation_y, text, EQUATION_PX, style.INK, "start"), first, last)
-
-        eq(f"{self.s.operations}: each map is the next one's input", 0, 0)
-        for k, beat in enumerate(self.plan, start=1):
-            comp = self.comps[beat.stage]
-            self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, style.MUTED, "end"), k, k)
-            eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
-        out, fmt = self.values[-1], self.fmts[-1]
-        shape = "\u00d7".join(str(n) for n in out.shape)
-        eq(f"output {shape}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
-
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
         text = super()._counter(beat)
@@ -723,36 +703,8 @@ class ChannelChainBuilder(ChainBuilder):
 
         return shorten([str(j) for j in range(len(terms))], text, self.layout.width - 2 * PAD)
 
-    def _infos(self) -> tuple[FrameInfo, ...]:
-        t = self.s.timing
-        infos = [FrameInfo(t.poster_ms, None, None, f"poster: {self.s.operations}")]
-        for beat in self.plan:
-            st = self.s.stages[beat.stage]
-            step = self.comps[beat.stage].steps[beat.last]
-            out = getattr(step, "out", None) if len(self.s.stages) == 1 else None
-            infos.append(
-                FrameInfo(
-                    t.step_ms,
-                    beat.last,
-                    out,
-                    f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
-                )
-            )
-        shape = "\u00d7".join(str(n) for n in self.values[-1].shape)
-        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
-        return tuple(infos)
-
-    def frames(self) -> Frames:
-        self._chrome()
-        for i in range(len(self.values)):
-            self._map(i)
-        for i, st in enumerate(self.s.stages):
-            self._op_panel(i, st)
-        for k, beat in enumerate(self.plan, start=1):
-            self._beat(k, beat)
-        self._strip()
-        size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self.layout.grids[-1])
+    def _last_grid(self) -> Grid:
+        return self.layout.grids[-1]
 
 
 def _reads_as(text: str, value: float) -> bool:

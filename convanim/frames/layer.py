@@ -23,7 +23,7 @@ from ..scenario import Scenario
 from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Builder, fit, paren, shorten
+from .base import BASELINE, COUNTER_PX, Builder, fit, paren, shorten
 from .window import expansion
 
 GAP = 14
@@ -241,18 +241,6 @@ class LayerBuilder(Builder):
     def _bias_sample(self) -> float:
         b = self.comp.bias
         return float(b[np.argmax([len(self.fmt_out(v)) for v in b])])
-
-    def _value_size(self, outputs: np.ndarray) -> float | None:
-        if self.render.values is False:
-            return None
-        texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]
-        texts += [self.fmt_out(v) for v in np.unique(outputs)]
-        widest = max(texts, key=lambda t: text_width(t, 10))
-        c = self.layout.cell
-        size = fit(widest, c, min(14.0, 0.36 * c), MIN_VALUE_PX)
-        if size is None and self.render.values is True:
-            return MIN_VALUE_PX
-        return size
 
     # ------------------------------------------------------------------ spans
 
