@@ -349,13 +349,21 @@ def _pool_plane(s: Stage, image: np.ndarray) -> Computation:
     return Computation(output, mean, grid, origin, ghost, tuple(steps))
 
 
-def _source(dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool) -> float:
+def _source(
+    dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool, generic: bool = False
+) -> float:
     """Where output index ``dst`` samples the input, with the arithmetic of PyTorch's CPU kernels
-    (aten/src/ATen/native/UpSample.h): an axis whose length does not change is copied whatever the
-    factor; nearest shifts (``dst >> 1``) when the output is exactly twice the input, else floors
-    ``dst · scale`` in float32; bilinear works in float64 from ``scale = 1/factor`` (or
-    ``in/out`` when a size is given), ``scale · (dst + ½) − ½`` fused, or ``scale · dst`` with
+    (aten/src/ATen/native/UpSample.h, cpu/UpSampleKernel.cpp). Nearest has two: for outputs of at
+    most 128 rows + columns (``generic`` false) ``nearest_idx`` copies an axis whose length does not
+    change, shifts (``dst >> 1``) when the output is exactly twice the input, else floors
+    ``dst · scale`` in float32 (scale = float(1/factor), or in/out in float32); for larger outputs
+    the generic kernel floors ``scale · dst`` computed in float64, rounded to float32, with no
+    special case. Bilinear (one path) copies an unchanged axis, else works in float64 from
+    ``scale = 1/factor`` (or ``in/out``): ``scale · (dst + ½) − ½`` fused, or ``scale · dst`` with
     ``scale = (in − 1)/(out − 1)`` when align_corners."""
+    if mode == "nearest" and generic:
+        scale = 1.0 / factor if factor is not None else n_in / n_out
+        return float(min(int(np.floor(np.float32(scale * dst))), n_in - 1))
     if n_out == n_in:
         return float(dst)
     if mode == "nearest":
@@ -395,8 +403,9 @@ def _upsample(s: Stage, image: np.ndarray) -> Computation:
 def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
     (h, w), (oh, ow) = image.shape, s.output_shape
     fr, fc = s.scale_factor if s.scale_factor is not None else (None, None)
-    rows = [_source(a, h, oh, fr, s.mode, s.align_corners) for a in range(oh)]
-    cols = [_source(b, w, ow, fc, s.mode, s.align_corners) for b in range(ow)]
+    generic = oh + ow > 128  # PyTorch's nearest uses another kernel above (see _source)
+    rows = [_source(a, h, oh, fr, s.mode, s.align_corners, generic) for a in range(oh)]
+    cols = [_source(b, w, ow, fc, s.mode, s.align_corners, generic) for b in range(ow)]
     output = np.zeros((oh, ow))
     steps = []
     for a in range(oh):

@@ -60,6 +60,7 @@ def sizes(draw, h, w):
 )
 @example(h=1, w=2, mode="nearest", align=False, by_size=False, factors=(1.0, 2.2), data=None, seed=0)
 @example(h=1, w=11, mode="nearest", align=False, by_size=False, factors=(1.0, 3.7), data=None, seed=0)
+@example(h=9, w=3, mode="nearest", align=False, by_size=False, factors=(14.0, 1.0001), data=None, seed=0)
 def test_upsampling_equals_torch_bit_for_bit(h, w, mode, align, by_size, factors, data, seed):
     image = np.random.default_rng(seed).normal(size=(h, w)) * 10
     how = data.draw(sizes(h, w)) if by_size and data is not None else factors
