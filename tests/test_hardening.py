@@ -2,6 +2,7 @@
 classes of bug behind them."""
 
 import io
+import subprocess
 import sys
 import time
 import unicodedata
@@ -17,6 +18,8 @@ from convanim.frames.base import shorten
 from convanim.layout import EQUATION_PX, PAD
 from convanim.numfmt import formatter
 from convanim.textsize import COVERED, _coverage, fast_width, text_width
+
+from .helpers import ROOT
 
 SQUARE = {"pattern": "square", "size": 5}
 
@@ -246,3 +249,13 @@ def test_the_blocks_checked_without_the_fonts_are_covered_by_them():
         if unicodedata.category(chr(c)) not in refused and c not in _coverage()
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("flag", ["--list", "--schema"])
+def test_commands_that_paint_nothing_import_no_matplotlib(flag):
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", str(ROOT / "generate.py"), flag], capture_output=True, text=True
+    )
+    assert run.returncode == 0
+    modules = [line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line]
+    assert "convanim.cli" in modules and [m for m in modules if m.startswith("matplotlib")] == []
