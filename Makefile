@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 .PHONY: gallery test lint bench clean
 
 $(BIN)/python:
+	@PYTHON=$(PYTHON) bash .ci/system-packages venv
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
@@ -19,7 +20,8 @@ $(VENV)/.test: requirements.txt requirements-test.txt | $(BIN)/python
 gallery: $(VENV)/.runtime  ## regenerate every illustration in output/
 	$(BIN)/python generate.py
 
-test: $(VENV)/.test  ## lint, then every test
+test: $(VENV)/.test  ## lint, then every test (installs Chromium first where it can)
+	@bash .ci/system-packages chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -1,7 +1,7 @@
-"""``python -m convanim``: the same CLI as generate.py, relative to the working directory."""
+"""``python -m convanim``: the ``convanim`` command (build, check, list, schema, new, watch)."""
 
 import sys
 
-from .cli import main
+from .command import main
 
-sys.exit(main(sys.argv[1:], prog="python -m convanim"))
+sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,5 @@
-"""The command line: regenerate illustrations from scenario files (``generate.py``)."""
+"""The command line: regenerate illustrations from scenario files (``generate.py``, and the
+``build``, ``check`` and ``list`` commands of ``convanim``, which add the incremental build)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .errors import ConvanimError
 from .export import options as export_options
 from .export.gallery import INDEX, Entry, index_html, write_index
 from .frames import build
+from .manifest import Manifest, gallery_inputs, inputs, task_options
 from .scenario import Limits, Scenario, load, schema
 
 EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -49,13 +51,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
 
 
-def _parser(prog: str) -> argparse.ArgumentParser:
+def _parser(prog: str, command: str | None = None) -> argparse.ArgumentParser:
+    """generate.py's flags; as ``convanim COMMAND`` (build, check, list) the actions that are
+    commands of their own are hidden, and ``build`` adds ``--force``."""
     p = _Parser(prog=prog, description="Turn scenario files into animated convolution illustrations.")
+    hidden = command is not None
     p.add_argument(
         "scenarios",
         nargs="*",
         metavar="SCENARIO",
-        help="scenario names (in the animations folder) or .toml paths; default: all",
+        help="scenario names (in the animations folder), .toml paths or folders of them; default: all",
     )
     p.add_argument(
         "--format",
@@ -83,14 +88,26 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: all cores, %(default)s here)",
     )
-    p.add_argument("--list", action="store_true", help="list scenarios (name, title, operation, frames)")
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help=argparse.SUPPRESS if hidden else "list scenarios (name, title, operation, frames)",
+    )
     p.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 naming every output file that a fresh run would change",
+        help=argparse.SUPPRESS
+        if hidden
+        else "write nothing; exit 1 naming every output file that a fresh run would change",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    p.add_argument("--schema", action="store_true", help="print the JSON Schema of scenario files")
+    p.add_argument(
+        "--schema",
+        action="store_true",
+        help=argparse.SUPPRESS if hidden else "print the JSON Schema of scenario files",
+    )
+    if command == "build":
+        p.add_argument("--force", action="store_true", help="rebuild every file, even those up to date")
     p.add_argument(
         "--max-frames",
         type=int,
@@ -115,11 +132,18 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str = "generate.py") -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    root: Path | None = None,
+    prog: str = "generate.py",
+    command: str | None = None,
+) -> int:
     """Run the CLI; returns the exit status (0 ok, 1 --check found differences, 2 bad input,
-    3 an internal error, which is a bug)."""
+    3 an internal error, which is a bug). ``command="build"`` builds incrementally (see
+    ``manifest``); generate.py rewrites every file."""
     root = Path.cwd() if root is None else root
-    parser = _parser(prog)
+    parser = _parser(prog, command)
     args = parser.parse_args(argv)
     if args.schema:
         print(json.dumps(schema(), indent=2, ensure_ascii=False))
@@ -154,14 +178,20 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
         for src, s in scenarios.items()
         for fmt in fmts
     ]
-    gallery = "html" in fmts and not args.scenarios and bool(scenarios)  # output/index.html
+    whole = not args.scenarios or all(Path(n).is_dir() for n in args.scenarios)  # whole folders
+    gallery = "html" in fmts and whole and bool(scenarios)  # output/index.html
     if args.check:
         index = (lambda: index_html(_entries(scenarios), out_dir).encode("utf-8")) if gallery else None
-        status, failures, internal = _check(
-            tasks, out_dir, whole=not args.scenarios, quiet=args.quiet, index=index
-        )
+        status, failures, internal = _check(tasks, out_dir, whole=whole, quiet=args.quiet, index=index)
         status = _finish(errors + failures, status)
         return EXIT_BUG if internal else status
+    book = Manifest.read(out_dir) if command == "build" else None
+    wanted = {t.target: inputs(t.source, out_dir, task_options(t)) for t in tasks} if book else {}
+    if book and not args.force:
+        fresh = [t for t in tasks if book.up_to_date(t.target, wanted[t.target], _companions(t))]
+        tasks = [t for t in tasks if t not in fresh]
+        if fresh and not args.quiet:
+            print(f"{len(fresh)} up to date, skipped (--force rebuilds them): {_names(fresh)}")
     results = _run(tasks, args.jobs, args.quiet)
     for result in results:
         if result.error:
@@ -172,11 +202,18 @@ def main(argv: list[str] | None = None, *, root: Path | None = None, prog: str =
                 f"{result.seconds:.1f} s"
             )
     failed = {r.task.source for r in results if r.error}
-    if gallery:  # the players of the scenarios that rendered
-        good = {src: s for src, s in scenarios.items() if src not in failed}
-        size = write_index(out_dir, _entries(good))
+    if book:
+        for result in results:
+            if not result.error:
+                book.record(result.task.target, wanted[result.task.target], _companions(result.task))
+    if gallery and book and errors and (out_dir / INDEX).is_file():  # as it was: the last good players
         if not args.quiet:
-            print(f"{_rel(out_dir / INDEX)}: {len(good)} players, {size:,} bytes")
+            print(f"{_rel(out_dir / INDEX)}: kept as it was while a scenario has errors")
+    elif gallery:  # the players of the scenarios that rendered
+        good = {src: s for src, s in scenarios.items() if src not in failed}
+        _gallery(out_dir, good, book, force=getattr(args, "force", False), quiet=args.quiet)
+    if book:
+        book.write()
     status = _finish(errors, EXIT_OK)
     return EXIT_BUG if any(r.internal for r in results) else status
 
@@ -228,6 +265,12 @@ def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]
     paths, errors = [], []
     for name in names:
         path = Path(name)
+        if path.is_dir():
+            found = sorted(path.glob("*.toml"))
+            paths += found
+            if not found:
+                errors.append(f"{_rel(path)}: no scenario files (*.toml) found")
+            continue
         if path.suffix != ".toml" and not path.exists():
             path = animations / f"{name}.toml"
         if path.is_file():
@@ -267,9 +310,10 @@ def render_bytes(task: Task) -> bytes:
 def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
     from tqdm import tqdm
 
-    # Only in a terminal: in a log or a test, stderr holds the failures alone, however slow the run.
-    shown = not quiet and bool(tasks) and sys.stderr.isatty()
-    bar = tqdm(total=len(tasks), unit="file", delay=1.0, disable=not shown, file=sys.stderr, leave=False)
+    quiet = quiet or not sys.stderr.isatty()  # a bar is for a person at a terminal, not for a log
+    bar = tqdm(
+        total=len(tasks), unit="file", delay=1.0, disable=quiet or not tasks, file=sys.stderr, leave=False
+    )
     results = []
     try:
         if jobs == 1 or len(tasks) <= 1:
@@ -284,6 +328,35 @@ def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
     finally:
         bar.close()
     return results
+
+
+def _gallery(
+    out_dir: Path, scenarios: dict[Path, Scenario], book: Manifest | None, *, force: bool, quiet: bool
+) -> None:
+    """Write output/index.html, unless the manifest ``book`` says it is up to date."""
+    wanted = gallery_inputs(inputs(src, out_dir, {}) for src in scenarios) if book else {}
+    if book and not force and book.up_to_date(out_dir / INDEX, wanted):
+        if not quiet:
+            print(f"{_rel(out_dir / INDEX)}: up to date")
+        return
+    size = write_index(out_dir, _entries(scenarios))
+    if book:
+        book.record(out_dir / INDEX, wanted)
+    if not quiet:
+        print(f"{_rel(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
+
+
+def _companions(task: Task) -> list[Path]:
+    """The files written beside ``task.target`` (beamer's frames PDF)."""
+    exporter = export.get(task.fmt)
+    stem = task.target.name[: len(task.target.name) - len(exporter.suffix)]
+    return [task.target.with_name(stem + c.suffix) for c in exporter.companions]
+
+
+def _names(tasks: list[Task]) -> str:
+    """``a.gif, a.html, b.gif`` or, for many files, the first ones and how many more."""
+    names = [t.target.name for t in tasks]
+    return ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:4])} and {len(names) - 4} more"
 
 
 def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:

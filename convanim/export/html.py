@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from html import escape
-from pathlib import Path
+from importlib.resources import files
 from string import Template
 from typing import BinaryIO
 
@@ -24,7 +24,7 @@ from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html
 from .playerdata import encode, script_json
 from .still import svg_data_uri
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = files("convanim") / "templates"  # package data: found in a checkout and in the wheel
 POSTER = 0  # the picture without JavaScript, and the player's first frame
 
 

@@ -1,0 +1,130 @@
+"""``convanim new NAME [--from SCENARIO]``: a commented starter scenario an editor can check.
+
+The file starts with a ``#:schema ./convanim.schema.json`` line, the directive of Taplo (the
+*Even Better TOML* extension of VS Code, and other editors using Taplo) that validates and
+completes the keys as you type; the schema file is written (or refreshed) beside the scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from . import cli
+from .errors import ConvanimError
+from .export import write_file
+from .scenario import load, schema
+
+SCHEMA_FILE = "convanim.schema.json"
+SCHEMA_LINE = f"#:schema ./{SCHEMA_FILE}"
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+STARTER = """\
+{schema_line}
+# {name}: one illustration. `convanim build` writes output/{name}.gif and output/{name}.html from
+# it; `convanim watch` rebuilds them each time you save. The README lists every key; editors that
+# read the #:schema line above (VS Code with Even Better TOML, say) check them as you type.
+
+title = "Mean filter: a 3×3 average smooths sharp edges"  # one line above the picture
+caption = "Every weight is 1/9"  # one line under the title
+# operation = "conv2d"  # or conv_transpose2d, max_pool2d, avg_pool2d, upsample, relu
+stride = 1  # or [rows, cols]
+padding = 0  # or [rows, cols], [top, bottom, left, right], "same", "full"
+# out_channels = 2  # a layer with channels: random filters (PyTorch's init) instead of [kernel],
+# kernel_size = 3  # of this size,
+# bias = true  # and a random bias per output channel
+
+[image]
+pattern = "square"  # or checkerboard, gradient, disk, cross, stripes, random
+size = 7  # or [rows, cols]
+low = 0
+high = 9
+# channels = 3  # the pattern's channels: the input of a layer
+# values = [[0, 0, 9], [0, 9, 9], [9, 9, 9]]  # your own numbers instead of a pattern
+# file = "photos/portrait.jpg"  # or a photograph (PNG, JPEG), relative to this file
+
+[kernel]
+preset = "mean"  # or gaussian, identity, sobel_x, sobel_y, prewitt_x, prewitt_y, laplacian, sharpen
+size = 3
+# values = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]  # your own weights instead of a preset
+
+[render]
+cell_px = 32  # the size of a cell in pixels, which sets the picture's size
+
+[timing]
+step_ms = 400  # each step's duration; poster_ms and final_ms hold the first and last frames
+"""
+
+
+def _parser(prog: str) -> cli._Parser:
+    p = cli._Parser(prog=prog, description="Write a commented starter scenario file.")
+    p.add_argument(
+        "name", metavar="NAME", help="the new scenario's name (animations/NAME.toml) or a .toml path"
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="SCENARIO",
+        help="start from a copy of this scenario (a name in the animations folder or a .toml path)",
+    )
+    p.add_argument("--animations", type=Path, metavar="DIR", help="scenario folder (default: animations/)")
+    return p
+
+
+def main(argv: list[str], *, prog: str = "convanim new") -> int:
+    """Write the scenario and its schema file; exit 2 with one line if the name is taken or bad."""
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    animations = args.animations or Path("animations")
+    target = Path(args.name) if args.name.endswith(".toml") else animations / f"{args.name}.toml"
+    if not NAME_RE.fullmatch(target.stem):
+        parser.error(
+            f"argument NAME: {target.stem!r} is not a usable name (letters, digits, '_' and '-'; "
+            "it becomes the output files' name)"
+        )
+    if target.exists():
+        return _fail(f"{cli._rel(target)}: already exists; choose another name or delete it first")
+    if args.source and Path(args.source).is_dir():
+        return _fail(f"--from: {args.source} is a folder; give one scenario file")
+    if args.source:
+        sources, errors = cli._sources([args.source], animations)
+        if errors:
+            return _fail(f"--from: {errors[0]}")
+        try:
+            load(sources[0])
+        except ConvanimError as err:
+            return _fail(f"--from: {cli._line(sources[0], err)}")
+        text = _with_schema_line(sources[0].read_text(encoding="utf-8"))
+    else:
+        text = STARTER.format(schema_line=SCHEMA_LINE, name=target.stem)
+    write_file(target, lambda fh: fh.write(text.encode("utf-8")))
+    try:
+        scenario = load(target)
+    except ConvanimError as err:  # e.g. a copied photo path that does not resolve from here
+        target.unlink()
+        return _fail(f"--from: the copy would not load: {cli._line(target, err)}")
+    print(f"{cli._rel(target)}: new scenario, {scenario.n_frames} frames (convanim build writes it)")
+    _write_schema(target.parent / SCHEMA_FILE)
+    return cli.EXIT_OK
+
+
+def _with_schema_line(text: str) -> str:
+    """``text`` with our ``#:schema`` line first (replacing any other one)."""
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("#:schema")]
+    return SCHEMA_LINE + "\n" + "".join(lines)
+
+
+def _write_schema(path: Path) -> None:
+    """Write the JSON Schema the ``#:schema`` line points to, when missing or out of date."""
+    data = (json.dumps(schema(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return
+    write_file(path, lambda fh: fh.write(data))
+    print(f"{cli._rel(path)}: the JSON Schema of scenario files, for editors")
+
+
+def _fail(line: str) -> int:
+    print(line, file=sys.stderr)
+    return cli.EXIT_BAD_INPUT

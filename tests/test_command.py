@@ -1,0 +1,358 @@
+"""The ``convanim`` command: new, build (incremental, with its manifest), check, list, schema."""
+
+import hashlib
+import json
+import tomllib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convanim
+from convanim import cli
+from convanim.command import main as convanim_main
+from convanim.manifest import NAME as MANIFEST
+from convanim.scenario import load, schema
+
+from .helpers import ROOT
+
+GOOD = """title = "Good {n}"
+[image]
+pattern = "square"
+size = 5
+[kernel]
+preset = "mean"
+[timing]
+step_ms = 100
+"""
+
+PHOTO = """title = "Photo"
+[image]
+file = "photos/p.png"
+[kernel]
+preset = "mean"
+[timing]
+step_ms = 100
+"""
+
+
+GH = ("--format", "gif,html")  # the counts below are of these two formats (the default has more)
+
+
+def _photo(path, shade: int) -> None:
+    path.parent.mkdir(exist_ok=True)
+    pixels = (np.arange(64).reshape(8, 8) * 3 + shade).astype(np.uint8)
+    Image.fromarray(pixels, mode="L").save(path)
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A course folder: two grid scenarios and one on a photograph, in animations/."""
+    (tmp_path / "animations").mkdir()
+    for n in (1, 2):
+        (tmp_path / "animations" / f"good{n}.toml").write_text(GOOD.format(n=n))
+    (tmp_path / "animations" / "photo.toml").write_text(PHOTO)
+    _photo(tmp_path / "animations" / "photos" / "p.png", 0)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*argv, capsys):
+    code = convanim_main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def built(lines):
+    """The files a build wrote, from its summary lines."""
+    return [line.split(":")[0] for line in lines if line.startswith("output/") and " frames, " in line]
+
+
+def test_version_is_the_package_version(capsys):
+    assert run("--version", capsys=capsys) == (0, [f"convanim {convanim.__version__}"], "")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "convanim.__version__"}
+
+
+def test_help_lists_every_command(capsys):
+    code, out, _ = run(capsys=capsys)
+    assert code == 0 and out[0] == "usage: convanim [--version] COMMAND [ARGS ...]"
+    listed = [line.split()[0] for line in out if line.startswith("  ") and not line.startswith("   ")]
+    assert listed == ["build", "check", "list", "schema", "new", "watch"]
+
+
+def test_bad_commands_and_flags_are_one_line_exit_2(course, capsys):
+    assert run("frob", capsys=capsys) == (
+        2,
+        [],
+        "convanim: unknown command 'frob'; commands: build, check, list, schema, new, watch (see --help)\n",
+    )
+    assert run("--frob", capsys=capsys)[2].startswith("convanim: unknown option '--frob'")
+    assert run("build", *GH, "--bogus", capsys=capsys) == (
+        2,
+        [],
+        "convanim build: unrecognized arguments: --bogus (see --help)\n",
+    )
+    assert run("check", *GH, "--force", capsys=capsys)[0] == 2  # check never skips
+    assert run("build", *GH, "--jobs", "0", capsys=capsys) == (
+        2,
+        [],
+        "convanim build: argument --jobs: must be a positive integer (got 0) (see --help)\n",
+    )
+    assert run("build", *GH, "nope.toml", capsys=capsys) == (
+        2,
+        [],
+        "nope.toml: no such scenario file (scenarios in animations: good1, good2, photo)\n",
+    )
+    assert run("schema", "extra", capsys=capsys)[0] == 2
+    assert not (course / "output").exists()
+
+
+def test_new_writes_a_commented_starter_that_an_editor_can_check(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("new", "demo", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out == [
+        "animations/demo.toml: new scenario, 27 frames (convanim build writes it)",
+        "animations/convanim.schema.json: the JSON Schema of scenario files, for editors",
+    ]
+    text = (tmp_path / "animations" / "demo.toml").read_text()
+    assert text.splitlines()[0] == "#:schema ./convanim.schema.json"
+    assert sum(line.lstrip().startswith("#") for line in text.splitlines()) >= 8  # commented
+    assert json.loads((tmp_path / "animations" / "convanim.schema.json").read_text()) == schema()
+    s = load(tmp_path / "animations" / "demo.toml")
+    assert (s.title, s.image.values.shape, s.output_shape, s.n_frames) == (
+        "Mean filter: a 3×3 average smooths sharp edges",
+        (1, 7, 7),  # channels, rows, columns
+        (5, 5),
+        27,
+    )
+    assert s.stages[0].operation == "conv2d" and s.render.cell_px == 32 and s.timing.step_ms == 400
+    # its commented layer: uncommented, and without [kernel], a valid layer with channels
+    layer = text
+    for key in ("out_channels", "kernel_size", "bias", "channels"):
+        layer = layer.replace(f"# {key} = ", f"{key} = ")
+    layer = layer[: layer.index("\n[kernel]\n")] + layer[layer.index("\n[render]\n") :]
+    (tmp_path / "animations" / "layer.toml").write_text(layer)
+    s = load(tmp_path / "animations" / "layer.toml")
+    assert (s.image.values.shape, s.output_shape, s.n_frames) == ((3, 7, 7), (5, 5), 52)
+    (tmp_path / "animations" / "layer.toml").unlink()
+    assert run("new", "demo", capsys=capsys) == (
+        2,
+        [],
+        "animations/demo.toml: already exists; choose another name or delete it first\n",
+    )
+    code, _, err = run("new", "two words", capsys=capsys)
+    assert code == 2 and err.startswith("convanim new: argument NAME: 'two words' is not a usable name")
+    code, out, _ = run("new", "again", capsys=capsys)  # the schema file is already there: not rewritten
+    assert code == 0 and out == ["animations/again.toml: new scenario, 27 frames (convanim build writes it)"]
+
+
+def test_new_from_copies_a_scenario_with_the_schema_line(course, capsys):
+    code, out, _ = run("new", "copy", "--from", "photo", capsys=capsys)
+    assert code == 0 and out[0] == "animations/copy.toml: new scenario, 38 frames (convanim build writes it)"
+    assert (course / "animations" / "copy.toml").read_text() == "#:schema ./convanim.schema.json\n" + PHOTO
+    (course / "lectures").mkdir()
+    code, out, err = run("new", "lectures/far.toml", "--from", "photo", capsys=capsys)
+    assert (code, out) == (2, [])
+    assert err == (
+        "--from: the copy would not load: lectures/far.toml: image.file: no such file "
+        "'lectures/photos/p.png'\n"
+    )
+    assert not (course / "lectures" / "far.toml").exists()
+    assert run("new", "x", "--from", "animations", capsys=capsys)[2] == (
+        "--from: animations is a folder; give one scenario file\n"
+    )
+    assert run("new", "x", "--from", "nope", capsys=capsys)[2] == (
+        "--from: animations/nope.toml: no such scenario file (scenarios in animations: copy, good1, good2, photo)\n"
+    )
+
+
+def test_build_skips_what_is_up_to_date_and_rebuilds_what_changed(course, capsys, monkeypatch):
+    every = [
+        "output/good1.gif",
+        "output/good1.html",
+        "output/good2.gif",
+        "output/good2.html",
+        "output/photo.gif",
+        "output/photo.html",
+    ]
+    code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert (code, err) == (0, "") and built(out) == every
+    assert out[-1] == "output/index.html: 3 players, " + out[-1].split(", ")[1]
+    first = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
+    assert MANIFEST in first
+
+    code, out, _ = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert code == 0 and out == [
+        "6 up to date, skipped (--force rebuilds them): good1.gif, good1.html, good2.gif, good2.html, "
+        "photo.gif, photo.html",
+        "output/index.html: up to date",
+    ]
+    # the same bytes written again (a touch, an editor's save): nothing to do
+    scenario = course / "animations" / "good1.toml"
+    scenario.write_bytes(scenario.read_bytes())
+    assert built(run("build", *GH, "--jobs", "1", capsys=capsys)[1]) == []
+
+    scenario.write_text(GOOD.format(n=1).replace("Good 1", "Better 1"))
+    code, out, _ = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert code == 0 and built(out) == ["output/good1.gif", "output/good1.html"]
+    assert (
+        out[0]
+        == "4 up to date, skipped (--force rebuilds them): good2.gif, good2.html, photo.gif, photo.html"
+    )
+    assert out[-1].startswith("output/index.html: 3 players, ")
+    assert "Better 1" in (course / "output" / "good1.html").read_text()
+    assert (course / "output" / "good2.gif").read_bytes() == first["good2.gif"]
+
+    _photo(course / "animations" / "photos" / "p.png", 40)  # the photograph changes
+    assert built(run("build", *GH, "--jobs", "1", capsys=capsys)[1]) == [
+        "output/photo.gif",
+        "output/photo.html",
+    ]
+
+    (course / "output" / "good2.gif").unlink()  # an output deleted or edited by hand
+    (course / "output" / "good2.html").write_text("edited")
+    assert built(run("build", *GH, "--jobs", "1", capsys=capsys)[1]) == [
+        "output/good2.gif",
+        "output/good2.html",
+    ]
+    assert (course / "output" / "good2.gif").read_bytes() == first["good2.gif"]
+
+    monkeypatch.setattr(convanim, "__version__", "99.0")  # another convanim: everything again
+    code, out, _ = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert built(out) == every and out[-1].startswith("output/index.html: 3 players")
+    assert (
+        json.loads((course / "output" / MANIFEST).read_text())["outputs"]["good1.gif"]["inputs"]["convanim"]
+        == "99.0"
+    )
+
+    code, out, _ = run("build", *GH, "--jobs", "1", "--force", capsys=capsys)
+    assert built(out) == every and out[-1].startswith("output/index.html: 3 players")
+    assert run("check", *GH, capsys=capsys)[:2] == (0, ["7 files up to date"])
+
+
+def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
+    (course / "animations" / "photo.toml").unlink()
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    before = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
+    (course / "animations" / "good1.toml").write_text(GOOD.format(n=1).replace("size = 5", "size = 0"))
+    (course / "animations" / "good3.toml").write_text(GOOD.format(n=3))
+    code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert (code, err) == (2, "animations/good1.toml: image.size: must be a positive integer (got 0)\n")
+    assert out == [
+        "2 up to date, skipped (--force rebuilds them): good2.gif, good2.html",
+        out[1],
+        out[2],
+        "output/index.html: kept as it was while a scenario has errors",
+    ]
+    assert built(out) == ["output/good3.gif", "output/good3.html"]
+    after = {p.name: p.read_bytes() for p in (course / "output").iterdir()}
+    assert {k: v for k, v in after.items() if not k.startswith(("good3", "."))} == {
+        k: v for k, v in before.items() if not k.startswith(".")
+    }
+
+
+def test_a_first_build_with_a_broken_scenario_still_writes_the_gallery(course, capsys):
+    (course / "animations" / "photo.toml").write_text("title = 1\n")
+    code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
+    assert (code, err) == (2, "animations/photo.toml: title: must be a string (got 1)\n")
+    assert out[-1].startswith("output/index.html: 2 players, ")
+    assert 'id="good1"' in (course / "output" / "index.html").read_text()
+
+
+def test_a_companion_file_is_part_of_its_output(course, capsys):
+    assert built(run("build", "good1", "--format", "beamer", "--jobs", "1", capsys=capsys)[1]) == [
+        "output/good1.tex"
+    ]
+    frames = course / "output" / "good1-frames.pdf"
+    first = frames.read_bytes()
+    assert built(run("build", "good1", "--format", "beamer", capsys=capsys)[1]) == []
+    frames.unlink()  # the frames PDF the .tex includes
+    assert built(run("build", "good1", "--format", "beamer", capsys=capsys)[1]) == ["output/good1.tex"]
+    assert frames.read_bytes() == first
+
+
+def test_options_are_inputs_too(course, capsys):
+    assert built(run("build", "good1", "--format", "gif", "--jobs", "1", capsys=capsys)[1]) == [
+        "output/good1.gif"
+    ]
+    assert built(run("build", "good1", "--format", "gif", "--max-frames", "40", capsys=capsys)[1]) == [
+        "output/good1.gif"
+    ]
+    assert built(run("build", "good1", "--format", "gif", "--max-frames", "40", capsys=capsys)[1]) == []
+    assert built(run("build", "good1", "--format", "png", capsys=capsys)[1]) == ["output/good1.png"]
+    assert built(run("build", "good1", "--format", "png", "--frame", "3", capsys=capsys)[1]) == [
+        "output/good1.png"
+    ]
+    assert built(run("build", "good1", "--format", "png", "--frame", "3", capsys=capsys)[1]) == []
+
+
+def test_build_writes_what_generate_py_writes(course, capsys):
+    assert cli.main(["--jobs", "1", "-q", "--out", "reference", *GH], root=course) == 0
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys) == (0, [], "")
+    reference = {p.name: p.read_bytes() for p in (course / "reference").iterdir()}
+    ours = {p.name: p.read_bytes() for p in (course / "output").iterdir() if p.name != MANIFEST}
+    assert ours == reference and len(ours) == 7
+
+
+def test_check_never_trusts_the_manifest(course, capsys):
+    (course / "animations" / "photo.toml").unlink()  # grids only: faster
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    # an edit the manifest cannot see: a stale output whose record claims it is fresh
+    gif = course / "output" / "good1.gif"
+    gif.write_bytes(gif.read_bytes()[:-1] + b"\x00")
+    book = json.loads((course / "output" / MANIFEST).read_text())
+    book["outputs"]["good1.gif"]["output_sha256"] = hashlib.sha256(gif.read_bytes()).hexdigest()
+    (course / "output" / MANIFEST).write_text(json.dumps(book))
+    assert run("build", *GH, "--jobs", "1", capsys=capsys)[1][0].startswith("4 up to date")  # build trusts it
+    code, out, _ = run("check", *GH, capsys=capsys)
+    assert (code, out) == (1, ["output/good1.gif: differs from a fresh run"])
+    assert run("build", *GH, "--jobs", "1", "--force", "-q", capsys=capsys)[0] == 0
+    assert run("check", *GH, capsys=capsys)[:2] == (0, ["5 files up to date"])
+
+
+def test_a_damaged_manifest_rebuilds_everything(course, capsys):
+    (course / "animations" / "photo.toml").unlink()
+    assert run("build", *GH, "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    (course / "output" / MANIFEST).write_text("{not json")
+    assert len(built(run("build", *GH, "--jobs", "1", capsys=capsys)[1])) == 4
+    assert json.loads((course / "output" / MANIFEST).read_text())["manifest"] == 1
+
+
+def test_folders_and_out_for_a_course_layout(course, capsys):
+    (course / "lectures" / "week1").mkdir(parents=True)
+    (course / "lectures" / "week1" / "blur.toml").write_text(GOOD.format(n=7))
+    code, out, _ = run("build", *GH, "lectures/week1", "--out", "site/figures", "--jobs", "1", capsys=capsys)
+    assert code == 0 and [line.split(":")[0] for line in out] == [
+        "site/figures/blur.gif",
+        "site/figures/blur.html",
+        "site/figures/index.html",  # a whole folder: its gallery too
+    ]
+    code, out, _ = run(
+        "build", *GH, "lectures/week1/blur.toml", "--out", "only", "--jobs", "1", capsys=capsys
+    )
+    assert [line.split(":")[0] for line in out] == ["only/blur.gif", "only/blur.html"]  # a file: no gallery
+    code, out, _ = run("list", "lectures/week1", capsys=capsys)
+    assert out == ["name  title   operation  frames", "blur  Good 7  conv2d     11"]
+    code, out, err = run("build", *GH, "lectures", "--jobs", "1", capsys=capsys)
+    assert (code, err) == (2, "lectures: no scenario files (*.toml) found\n")
+
+
+def test_schema_command(capsys):
+    code, out, _ = run("schema", capsys=capsys)
+    assert code == 0 and json.loads("\n".join(out)) == schema()
+
+
+def test_the_readme_documents_every_command_and_flag():
+    from convanim import starter, watch
+    from convanim.command import COMMANDS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"`convanim {name}" in readme, name
+    parsers = (cli._parser("convanim build", "build"), starter._parser("new"), watch._parser("watch"))
+    flags = {o for p in parsers for a in p._actions for o in a.option_strings if a.help != "==SUPPRESS=="}
+    missing = sorted(f for f in flags - {"-h", "--help"} if f"`{f}" not in readme)
+    assert missing == []
