@@ -9,9 +9,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 from . import export
@@ -132,6 +132,13 @@ def _parser(prog: str, command: str | None = None) -> argparse.ArgumentParser:
         metavar="N",
         help="refuse scenarios drawing more cells (default %(default)s)",
     )
+    p.add_argument(
+        "--max-work",
+        type=int,
+        default=Limits.max_work,
+        metavar="N",
+        help="refuse scenarios painting or writing more cells over all steps (default %(default)s)",
+    )
     return p
 
 
@@ -155,6 +162,7 @@ def main(
         ("--jobs", args.jobs),
         ("--max-frames", args.max_frames),
         ("--max-cells", args.max_cells),
+        ("--max-work", args.max_work),
     ):
         if value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
@@ -166,7 +174,7 @@ def main(
     if out_dir.exists() and not out_dir.is_dir():
         parser.error(f"argument --out: {out_dir} is a file, not a folder")
     sources, errors = _sources(args.scenarios, animations)
-    limits = Limits(args.max_frames, args.max_cells)
+    limits = Limits(args.max_frames, args.max_cells, args.max_work)
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:
@@ -184,8 +192,10 @@ def main(
     whole = not args.scenarios or all(Path(n).is_dir() for n in args.scenarios)  # whole folders
     gallery = "html" in fmts and whole and bool(scenarios)  # output/index.html
     if args.check:
-        extra = {out_dir / INDEX: index_html(_entries(scenarios), out_dir).encode("utf-8")} if gallery else {}
-        return _finish(errors, _check(tasks, out_dir, whole=whole, quiet=args.quiet, extra=extra))
+        index = (lambda: index_html(_entries(scenarios), out_dir).encode("utf-8")) if gallery else None
+        status, failures, internal = _check(tasks, out_dir, whole=whole, quiet=args.quiet, index=index)
+        status = _finish(errors + failures, status)
+        return EXIT_BUG if internal else status
     book = Manifest.read(out_dir) if command == "build" else None
     wanted = {t.target: inputs(t.source, out_dir, task_options(t)) for t in tasks} if book else {}
     if book and not args.force:
@@ -202,6 +212,7 @@ def main(
                 f"{_rel(result.task.target)}: {result.frames} frames, {result.size:,} bytes, "
                 f"{result.seconds:.1f} s"
             )
+    failed = {r.task.source for r in results if r.error}
     if book:
         for result in results:
             if not result.error:
@@ -209,8 +220,9 @@ def main(
     if gallery and book and errors and (out_dir / INDEX).is_file():  # as it was: the last good players
         if not args.quiet:
             print(f"{_rel(out_dir / INDEX)}: kept as it was while a scenario has errors")
-    elif gallery:
-        _gallery(out_dir, scenarios, book, force=getattr(args, "force", False), quiet=args.quiet)
+    elif gallery:  # the players of the scenarios that rendered
+        good = {src: s for src, s in scenarios.items() if src not in failed}
+        _gallery(out_dir, good, book, force=getattr(args, "force", False), quiet=args.quiet)
     if book:
         book.write()
     status = _finish(errors, EXIT_OK)
@@ -383,27 +395,57 @@ def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:
 
 
 def _check(
-    tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool, extra: dict[Path, bytes] | None = None
-) -> int:
-    """Compare each task's file, and each ``extra`` file (path: fresh bytes), with a fresh run."""
-    stale = []
-    extra = extra or {}
-    for target, fresh in chain(((t.target, render_bytes(t)) for t in tasks), extra.items()):
-        if not target.is_file():
-            stale.append(f"{_rel(target)}: missing")
-        elif target.read_bytes() != fresh:
-            stale.append(f"{_rel(target)}: differs from a fresh run")
+    tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool, index: Callable[[], bytes] | None = None
+) -> tuple[int, list[str], bool]:
+    """Compare each task's file, and the gallery page (``index`` makes its fresh bytes), with a
+    fresh run. A scenario that fails while rendering is reported on one line, as a build reports
+    it, and the other files are still checked. Returns the status of the comparison, the failure
+    lines and whether one of them is an internal error."""
+    stale, failures, internal, failed = [], [], False, set()
+    for task in tasks:
+        if task.source in failed:
+            continue
+        result = _fresh(task)
+        if isinstance(result, Result):
+            failures.append(result.error or "")
+            internal |= result.internal
+            failed.add(task.source)
+        else:
+            stale += _compare(task.target, result)
+    checked = [t.target for t in tasks if t.source not in failed]
+    if index is not None and not failed:  # the page needs every scenario's frames
+        stale += _compare(out_dir / INDEX, index())
+        checked.append(out_dir / INDEX)
     if whole and out_dir.is_dir():
-        expected = {t.target.name for t in tasks} | {p.name for p in extra}
-        checked = {t.fmt for t in tasks}  # only files of the formats checked (x.png is not x.storyboard.png)
+        expected = {t.target.name for t in tasks} | ({INDEX} if index is not None else set())
+        formats = {t.fmt for t in tasks}  # only files of the formats checked (x.png is not x.storyboard.png)
         for path in sorted(out_dir.iterdir()):
-            if _format_of(path) in checked and path.name not in expected and not path.name.startswith("."):
+            if _format_of(path) in formats and path.name not in expected and not path.name.startswith("."):
                 stale.append(f"{_rel(path)}: no scenario writes this file")
     for line in stale:
         print(line)
-    if not stale and not quiet:
-        print(f"{len(tasks) + len(extra)} files up to date")
-    return EXIT_DIFFERS if stale else EXIT_OK
+    if not stale and not failures and not quiet:
+        print(f"{len(checked)} files up to date")
+    return (EXIT_DIFFERS if stale else EXIT_OK), failures, internal
+
+
+def _fresh(task: Task) -> bytes | Result:
+    """What a fresh run writes for ``task``, or a failed Result with its one-line message."""
+    try:
+        return render_bytes(task)
+    except ConvanimError as err:
+        return Result(task, error=_line(task.source, err))
+    except Exception as err:  # a bug: one line, and the other files are still checked
+        line = f"{_rel(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
+        return Result(task, error=line, internal=True)
+
+
+def _compare(target: Path, fresh: bytes) -> list[str]:
+    if not target.is_file():
+        return [f"{_rel(target)}: missing"]
+    if target.read_bytes() != fresh:
+        return [f"{_rel(target)}: differs from a fresh run"]
+    return []
 
 
 def _format_of(path: Path) -> str | None:

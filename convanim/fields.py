@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import string
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ScenarioError
+from .textsize import missing_glyphs
 
 Check = Callable[[Any, str], Any]
 REQUIRED = object()
@@ -284,18 +286,44 @@ def boolean(value: Any, key: str) -> bool:
 BOOL_SCHEMA = {"type": "boolean"}
 
 
-def text(value: Any, key: str, *, max_len: int = 200) -> str:
+#: Unicode categories refused in one-line texts: controls (including the line and record separators
+#: U+001C–U+001E and U+0085), invisible format characters, line and paragraph separators, surrogates,
+#: private-use and unassigned code points. Text layout breaks or fails on them.
+REFUSED_CATEGORIES = {
+    "Cc": "control",
+    "Cf": "format",
+    "Zl": "line separator",
+    "Zp": "paragraph separator",
+    "Cs": "surrogate",
+    "Co": "private-use",
+    "Cn": "unassigned",
+}
+
+
+def text(value: Any, key: str, *, max_len: int = 200, drawn: bool = False) -> str:
+    """A one-line string; ``drawn`` texts must also have every character in the pictures' font."""
     if not isinstance(value, str):
         raise ScenarioError(key, f"must be a string (got {show(value)})")
     if len(value) > max_len:
         raise ScenarioError(key, f"is {len(value)} characters long; at most {max_len}")
     if any(ch in value for ch in "\r\n\t"):
         raise ScenarioError(key, "must be a single line (no newlines or tabs)")
+    for ch in value:
+        kind = REFUSED_CATEGORIES.get(unicodedata.category(ch))
+        if kind:
+            raise ScenarioError(
+                key, f"must be one line of visible text (got the {kind} character U+{ord(ch):04X})"
+            )
+    if drawn:
+        missing = missing_glyphs(value)
+        if missing:
+            shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:3])
+            raise ScenarioError(key, f"has characters the pictures' font (DejaVu Sans) cannot draw: {shown}")
     return value
 
 
-def text_of(max_len: int) -> Check:
-    return lambda v, k: text(v, k, max_len=max_len)
+def text_of(max_len: int, *, drawn: bool = False) -> Check:
+    return lambda v, k: text(v, k, max_len=max_len, drawn=drawn)
 
 
 def choice(options: Sequence[str]) -> Check:
@@ -334,6 +362,13 @@ def auto_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 def colour(value: Any, key: str) -> str:
     """A colour as ``#rrggbb`` (or a matplotlib/CSS colour name), normalised to lower-case hex."""
+    if (
+        isinstance(value, str)
+        and len(value) == 7
+        and value[0] == "#"
+        and all(c in string.hexdigits for c in value[1:])
+    ):
+        return value.lower()  # without importing matplotlib: validating a file stays fast
     from matplotlib.colors import is_color_like, to_hex, to_rgba
 
     if (
@@ -352,6 +387,8 @@ COLOUR_SCHEMA = {"type": "string", "pattern": "^(#[0-9a-fA-F]{6}|[a-z]+)$"}
 
 
 def colormap(value: Any, key: str) -> str:
+    if value in ("gray", "PRGn"):  # the defaults, known without importing matplotlib
+        return value
     import matplotlib
 
     if not isinstance(value, str) or value not in matplotlib.colormaps:
@@ -363,7 +400,11 @@ def colormap(value: Any, key: str) -> str:
 
 def number_format(value: Any, key: str) -> str:
     """A Python format spec for floats, e.g. ".2f" or ".3g"."""
-    ok = isinstance(value, str) and value and all(ch in string.printable for ch in value)
+    ok = (
+        isinstance(value, str)
+        and value
+        and all(ch in string.printable and ch not in "\t\n\r\x0b\x0c" for ch in value)
+    )
     if ok:
         try:
             formatted = format(1.5, value)

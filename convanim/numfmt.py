@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
@@ -28,7 +29,15 @@ def formatter(spec: str | None, values: np.ndarray, *, least: int = 0) -> Callab
     """A formatter for a family of values: ``spec`` (a format spec) or auto with ≥ ``least`` decimals."""
     if spec is None:
         d = max(least, decimals_needed(values))
-        spec = f".{d}f"
-    return lambda v: (
-        _clean(format(float(v), spec)) if np.isfinite(v) else ("\u221e" if v > 0 else MINUS + "\u221e")
-    )
+        write = lambda v: half_away(v, d)  # noqa: E731
+    else:
+        write = lambda v: format(v, spec)  # noqa: E731
+    return lambda v: _clean(write(float(v))) if np.isfinite(v) else ("\u221e" if v > 0 else MINUS + "\u221e")
+
+
+def half_away(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, ties rounded away from zero as a class checking by hand
+    does (0.125 → "0.13", like 0.375 → "0.38"), from the shortest decimal that reads back as it."""
+    with localcontext(prec=80):
+        exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{exact:f}"

@@ -48,6 +48,12 @@ def load_photo(
 
 
 def _open(path: Path, key: str) -> Image.Image:
+    if path.is_dir():
+        raise ScenarioError(key, f"{str(path)!r} is a folder; give a PNG or JPEG file")
+    if path.exists() and not path.is_file():
+        raise ScenarioError(
+            key, f"{str(path)!r} is not a regular file (a device or a pipe); give a PNG or JPEG file"
+        )
     if not path.is_file():
         raise ScenarioError(key, f"no such file {str(path)!r}")
     try:

@@ -239,13 +239,13 @@ class Timing:
 
 TOP_FIELDS = {
     "title": f.Field(
-        f.text_of(120),
+        f.text_of(120, drawn=True),
         {"type": "string", "maxLength": 120},
         "Title drawn above the frames; default: the operation's name, e.g. 2-D convolution.",
         None,
     ),
     "caption": f.Field(
-        f.text_of(200),
+        f.text_of(200, drawn=True),
         {"type": "string", "maxLength": 200},
         "One line shown under the title.",
         None,
@@ -269,6 +269,7 @@ class Limits:
 
     max_frames: int = 5000
     max_cells: int = 50_000
+    max_work: int = 100_000  #: cells repainted or written over all steps; see ``work``
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -308,7 +309,15 @@ class Scenario:
             len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
         )
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
-        _check_limits(shape, channels, stages, frames, limits, extra=shape[0] * shape[1] if colour else 0)
+        _check_limits(
+            shape,
+            channels,
+            stages,
+            frames,
+            limits,
+            extra=shape[0] * shape[1] if colour else 0,
+            picture=bool(picture),
+        )
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
@@ -658,6 +667,22 @@ def _default_title(stages: tuple[Stage, ...]) -> str:
     return TITLES[stages[0].operation] if len(stages) == 1 else f"A chain of {len(stages)} stages"
 
 
+FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding), in cells
+ZOOM_WORK = 200  #: a picture view's frame: the zoomed inset and the outlines on the maps
+
+
+def work(stages: tuple[Stage, ...], frames: int, picture: bool) -> int:
+    """What rendering costs, in cells painted or written: every cell once; in the grid view each
+    step repaints the cells under its window and writes or outlines each tap (``Stage.step_work``),
+    plus a frame's fixed cost; the picture view draws each output cell once and a bounded inset
+    per frame. Time follows it (about 0.1–0.2 ms a unit here), so the limit bounds the real cost,
+    whatever the mix of steps, kernel taps and dilation."""
+    cells = sum(st.cells for st in stages)  # painted once
+    if picture:
+        return cells + sum(st.n_steps for st in stages) + frames * ZOOM_WORK
+    return cells + sum(st.n_steps * (st.step_work + FRAME_WORK) for st in stages)
+
+
 def _check_limits(
     image: tuple[int, int],
     channels: int,
@@ -665,12 +690,15 @@ def _check_limits(
     frames: int,
     limits: Limits,
     extra: int = 0,
+    picture: bool = False,
 ) -> None:
-    """Refuse, before any work, a scenario that needs too many frames or cells (every channel
-    counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo)."""
+    """Refuse, before any work, a scenario that needs too many frames, cells (every channel
+    counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
+    drawing work."""
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
     steps = sum(st.n_steps for st in stages)
     cells = sum(st.cells for st in stages) + extra
+    needed = work(stages, frames, picture) + extra
     if frames > limits.max_frames:
         raise LimitError(
             "image",
@@ -683,14 +711,23 @@ def _check_limits(
             f"{size} needs {cells:,} cells drawn (input, output and weights); the limit is "
             f"{limits.max_cells:,} (raise it with --max-cells)",
         )
+    if needed > limits.max_work:
+        per = max(st.step_work for st in stages)
+        raise LimitError(
+            "image",
+            f"{size} needs {needed:,} cells painted or written over its {steps:,} steps (up to "
+            f"{per:,} a step: the window's cells and its taps); the limit is {limits.max_work:,} "
+            "(raise it with --max-work)",
+        )
 
 
 def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Scenario:
     """Read and validate a scenario file; keyword ``overrides`` replace top-level keys."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        raw = path.read_bytes()
+        # a UTF-8 byte-order mark (some Windows editors write one) is not part of the TOML
+        data = tomllib.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except FileNotFoundError:
         raise ConvanimError(f"{path}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as err:

@@ -216,6 +216,23 @@ class Stage:
         return self.n_steps + extra
 
     @property
+    def step_work(self) -> int:
+        """Cost of one step in the grid view, in cells: the cells under the window (or the scatter)
+        repainted, plus each tap written in the equation or outlined. Painting a frame costs about
+        the cells it repaints, and the equation about its terms, so steps × this bounds the time."""
+        op, (kh, kw), (dr, dc) = self.operation, self.kernel_size, self.dilation
+        if op == "relu":
+            return self.in_channels * self.input_shape[0] * self.input_shape[1]
+        if op == "upsample":
+            return 8  # at most 4 pixels blended, a dot and the output cell
+        spans = span(kh, dr) * span(kw, dc)
+        if op == "conv_transpose2d" and self.transpose_view == "scatter":  # onto each filter of its group
+            fan = self.out_channels // self.groups
+            return fan * (spans + 6 * kh * kw)  # each tap: a new total (a cell, colour, text), an outline
+        planes = self.in_channels // self.groups if op in ("conv2d", "conv_transpose2d") else 1
+        return planes * (spans + kh * kw)  # a convolution's step sums over its group's input planes
+
+    @property
     def cells(self) -> int:
         """Cells drawn for its input (with padding or inserted zeros), output and weights."""
         (h, w), (oh, ow) = self.input_shape, self.output_shape
@@ -479,9 +496,9 @@ def _check_transpose(s: Stage, key: Any) -> None:
 
 
 def _check_pool(s: Stage, key: Any) -> None:
-    (kh, kw), (dr, dc), pad = s.kernel_size, s.dilation, s.padding
-    for axis, (k, d) in enumerate(((kh, dr), (kw, dc))):
-        limit = span(k, d) // 2 if s.operation == "max_pool2d" else k // 2
+    (kh, kw), pad = s.kernel_size, s.padding
+    for axis, k in enumerate((kh, kw)):
+        limit = k // 2  # PyTorch's rule is on the undilated window, even with dilation
         if pad[2 * axis] > limit:
             raise ScenarioError(
                 key("padding"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -348,25 +349,50 @@ def _pool_plane(s: Stage, image: np.ndarray) -> Computation:
     return Computation(output, mean, grid, origin, ghost, tuple(steps))
 
 
-def _source(dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool) -> float:
-    """Where output index ``dst`` samples the input, as torch.nn.functional.interpolate (which
-    copies an axis whose length does not change, whatever the factor)."""
+def _source(
+    dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool, generic: bool = False
+) -> float:
+    """Where output index ``dst`` samples the input, with the arithmetic of PyTorch's CPU kernels
+    (aten/src/ATen/native/UpSample.h, cpu/UpSampleKernel.cpp). Nearest has two: for outputs of at
+    most 128 rows + columns (``generic`` false) ``nearest_idx`` copies an axis whose length does not
+    change, shifts (``dst >> 1``) when the output is exactly twice the input, else floors
+    ``dst · scale`` in float32 (scale = float(1/factor), or in/out in float32); for larger outputs
+    the generic kernel floors ``scale · dst`` computed in float64, rounded to float32, with no
+    special case. Bilinear (one path) copies an unchanged axis, else works in float64 from
+    ``scale = 1/factor`` (or ``in/out``): ``scale · (dst + ½) − ½`` fused, or ``scale · dst`` with
+    ``scale = (in − 1)/(out − 1)`` when align_corners."""
+    if mode == "nearest" and generic:
+        scale = 1.0 / factor if factor is not None else n_in / n_out
+        return float(min(int(np.floor(np.float32(scale * dst))), n_in - 1))
     if n_out == n_in:
         return float(dst)
     if mode == "nearest":
-        scale = 1.0 / factor if factor is not None else n_in / n_out
-        return float(min(int(np.floor(dst * scale)), n_in - 1))
+        if n_out == 2 * n_in:
+            return float(dst >> 1)
+        scale = np.float32(1.0 / factor) if factor is not None else np.float32(n_in) / np.float32(n_out)
+        return float(min(int(np.floor(np.float32(dst) * scale)), n_in - 1))
     if align:
-        return dst * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        return scale * dst
     scale = 1.0 / factor if factor is not None else n_in / n_out
-    return max((dst + 0.5) * scale - 0.5, 0.0)
+    return max(_fma(scale, dst + 0.5, -0.5), 0.0)
 
 
-def _taps(src: float, n: int) -> tuple[tuple[int, float], ...]:
-    """The (index, weight) pairs of linear interpolation at ``src``."""
-    i0 = min(int(np.floor(src)), n - 1)
+def _fma(a: float, b: float, c: float) -> float:
+    """a·b + c rounded once, as the compiled kernel computes ``scale * (dst + 0.5) - 0.5`` (the
+    compiler fuses it into one multiply-add); exact rational arithmetic, then one rounding."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _taps(src: float, n: int, copy: bool = False) -> tuple[tuple[int, float], ...]:
+    """The (index, weight) pairs of linear interpolation at ``src``, as PyTorch's
+    ``guard_index_and_lambda``: the index is ``floorf`` of the position (rounded to float32 first),
+    the weight clamped to [0, 1]; ``copy`` (an axis that keeps its length) reads one pixel."""
+    if copy:
+        return ((int(src), 1.0), (int(src), 0.0))
+    i0 = min(int(np.floor(np.float32(src))), n - 1)
     i1 = i0 + 1 if i0 < n - 1 else i0
-    frac = src - i0
+    frac = min(max(src - i0, 0.0), 1.0)
     return ((i0, 1.0 - frac), (i1, frac))
 
 
@@ -377,8 +403,9 @@ def _upsample(s: Stage, image: np.ndarray) -> Computation:
 def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
     (h, w), (oh, ow) = image.shape, s.output_shape
     fr, fc = s.scale_factor if s.scale_factor is not None else (None, None)
-    rows = [_source(a, h, oh, fr, s.mode, s.align_corners) for a in range(oh)]
-    cols = [_source(b, w, ow, fc, s.mode, s.align_corners) for b in range(ow)]
+    generic = oh + ow > 128  # PyTorch's nearest uses another kernel above (see _source)
+    rows = [_source(a, h, oh, fr, s.mode, s.align_corners, generic) for a in range(oh)]
+    cols = [_source(b, w, ow, fc, s.mode, s.align_corners, generic) for b in range(ow)]
     output = np.zeros((oh, ow))
     steps = []
     for a in range(oh):
@@ -388,14 +415,14 @@ def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
                 value = float(image[cells[0]])
             else:
                 blend: dict[tuple[int, int], float] = {}
-                for r, wr in _taps(rows[a], h):
-                    for c, wc in _taps(cols[b], w):
+                for r, wr in _taps(rows[a], h, h == oh):
+                    for c, wc in _taps(cols[b], w, w == ow):
                         if wr * wc > 0:  # a pixel with no weight is not read
                             blend[(r, c)] = blend.get((r, c), 0.0) + wr * wc
                 cells, weights = tuple(blend), tuple(blend.values())
                 # PyTorch's order of operations: blend along columns, then along rows
-                (r0, lr0), (r1, lr1) = _taps(rows[a], h)
-                (c0, lc0), (c1, lc1) = _taps(cols[b], w)
+                (r0, lr0), (r1, lr1) = _taps(rows[a], h, h == oh)
+                (c0, lc0), (c1, lc1) = _taps(cols[b], w, w == ow)
                 value = float(
                     lr0 * (lc0 * image[r0, c0] + lc1 * image[r0, c1])
                     + lr1 * (lc0 * image[r1, c0] + lc1 * image[r1, c1])

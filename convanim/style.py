@@ -47,8 +47,10 @@ def scale_for(values: np.ndarray, cmap: str, *, symmetric: bool = False) -> Colo
     if symmetric:
         m = max(abs(lo), abs(hi)) or 1.0
         return ColourScale(cmap, -m, m)
-    if hi - lo < 1e-12:
-        lo, hi = lo - 1.0, hi + 1.0
+    if hi - lo < 1e-12 * max(1.0, abs(lo), abs(hi)):
+        # a constant: widen by at least one unit in its last digits (above 2**53, ±1 is no change)
+        pad = max(1.0, 1e-9 * max(abs(lo), abs(hi)))
+        lo, hi = lo - pad, hi + pad
     return ColourScale(cmap, lo, hi)
 
 

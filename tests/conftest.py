@@ -110,8 +110,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def open_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
-    """``open_page(html or path, width=..., reduced_motion=..., color_scheme=..., javascript=...)``:
-    a new page at device scale 1, every request but file: and data: blocked and recorded."""
+    """``open_page(html or path, width=..., reduced_motion=..., color_scheme=..., javascript=...,
+    clock=...)``: a new page at device scale 1, every request but file: and data: blocked and
+    recorded; with ``clock=True`` its time is Playwright's fake clock, advanced by the test."""
     contexts = []
 
     def open_(
@@ -122,6 +123,7 @@ def open_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
         reduced_motion: str = "reduce",
         color_scheme: str = "light",
         javascript: bool = True,
+        clock: bool = False,
     ) -> Watched:
         if isinstance(source, str):
             path = tmp_path / f"page{len(contexts)}.html"
@@ -158,6 +160,9 @@ def open_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
                 r.abort()
 
         page.route("**/*", route)
+        if clock:  # the page's timers run only when the test says (page.clock.run_for): no race
+            page.clock.install(time=0)
+            page.clock.pause_at(1000)  # time stands still until run_for
         page.goto(path.resolve().as_uri())
         page.wait_for_load_state("load")
         return watched

@@ -846,7 +846,7 @@ def test_from_torch_refuses_keys_that_the_layer_sets_and_big_values_and_big_laye
         "image: a 3×40×40 image needs 92,418 frames (92,416 steps); the limit is 5,000 (raise it with --max-frames)"
     )
     big = convanim.from_torch(
-        nn.Conv2d(3, 64, 3), torch.zeros(3, 40, 40), limits=convanim.Limits(100_000, 10**6)
+        nn.Conv2d(3, 64, 3), torch.zeros(3, 40, 40), limits=convanim.Limits(100_000, 10**6, 10**8)
     )
     assert big.n_steps == 64 * 38 * 38
 

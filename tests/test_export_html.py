@@ -196,7 +196,7 @@ def test_poster_svg_attributes_resolve_to_the_shapes_style(course):
 
 
 def test_title_and_caption_are_escaped_everywhere():
-    title, caption = "<script>alert(1)</script>", '"quoted" & <b>bold</b> \u2028'
+    title, caption = "<script>alert(1)</script>", '"quoted" & <b>bold</b> </script>'  # U+2028: refused
     s = small(title=title, caption=caption)
     for html in (s.to_html(), s.to_bytes("html").decode()):
         assert "<script>alert(1)" not in html and "<b>bold" not in html

@@ -199,7 +199,13 @@ def test_scatter_frames_accumulate_the_output():
     final = texts(f, len(f) - 1)
     assert "output 3×3 complete: min 1, max 10" in final and "10" in final
     # the centre output cell shows 4 after the first step... then 10 at the end
-    assert "input[0,1] = 2: output[−1:2, 1:4] += 2 · kernel" in texts(f, 2)
+    assert (
+        "input[0,1] = 2: output rows −1 to 1, cols 1 to 3 += 2 · kernel (row −1 and col 3 cropped)"
+        in texts(f, 2)
+    )
+    assert "input[0,0] = 1: output rows −1 to 1, cols −1 to 1 += 1 · kernel (row −1 and col −1 cropped)" in (
+        texts(f, 1)
+    )
     assert "drawn 5×5: the pale border is cropped by padding" in texts(f, 0)
     assert "(2 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 3" in texts(f, 0)
 

@@ -122,22 +122,23 @@ def test_page_loads_clean_with_its_controls(open_page):
 
 
 def test_autoplay_advances_the_frame(open_page):
-    w = open_page(page_of(small()), reduced_motion="no-preference")
+    w = open_page(page_of(small()), reduced_motion="no-preference", clock=True)
     p = w.player()
-    p.wait_frame("f >= 3")
+    w.page.clock.run_for(300 + 3 * 100 + 50)  # the poster's 300 ms, three steps of 100 ms
+    assert p.frame() == 4
     assert p.playing() and p.button("Pause").is_visible()
     assert p.root.locator(".convanim-readout").get_attribute("aria-live") == "off"  # no chatter
     w.assert_clean()
 
 
 def test_reduced_motion_does_not_autoplay_but_play_plays(open_page):
-    w = open_page(page_of(small()), reduced_motion="reduce")
+    w = open_page(page_of(small()), reduced_motion="reduce", clock=True)
     p = w.player()
-    w.page.wait_for_timeout(700)  # the poster lasts 300 ms: autoplay would have moved on
+    w.page.clock.run_for(5000)  # the poster lasts 300 ms: autoplay would have moved on
     assert p.frame() == 0 and not p.playing()
     p.button("Play").click()
-    p.wait_frame("f >= 2")
-    assert p.playing()
+    w.page.clock.run_for(300 + 100 + 50)
+    assert p.frame() == 2 and p.playing()
     w.assert_clean()
 
 
@@ -223,14 +224,15 @@ def test_slider_scrubs(open_page):
     ids=["forward", "back", "arrow", "home", "slider"],
 )
 def test_stepping_pauses_playback(open_page, step):
-    w = open_page(page_of(small(timing={"step_ms": 200, "poster_ms": 200, "final_ms": 200})))
+    w = open_page(page_of(small(timing={"step_ms": 200, "poster_ms": 200, "final_ms": 200})), clock=True)
     p = w.player()
     p.button("Play").click()
-    p.wait_frame("f >= 2")
+    w.page.clock.run_for(450)
+    assert p.frame() == 2
     step(p)
     assert not p.playing() and p.button("Play").is_visible()
     stopped = p.frame()
-    w.page.wait_for_timeout(500)
+    w.page.clock.run_for(5000)
     assert p.frame() == stopped
     w.assert_clean()
 
@@ -280,19 +282,22 @@ def test_repeat_loop_and_reflect(open_page):
 
 
 def test_speed(open_page):
-    w = open_page(page_of(small(timing={"step_ms": 400, "poster_ms": 400, "final_ms": 400})))
+    w = open_page(page_of(small(timing={"step_ms": 400, "poster_ms": 400, "final_ms": 400})), clock=True)
     p = w.player()
     speed = p.root.get_by_role("combobox", name="speed")
     assert [o.get_attribute("value") for o in speed.locator("option").all()] == ["0.25", "0.5", "1", "2", "4"]
     speed.select_option("4")  # 100 ms a frame
     p.button("Play").click()
-    p.wait_frame("f >= 5", timeout=2000)  # at 1× this takes 2 s
+    w.page.clock.run_for(550)  # at 1× this is one frame
+    assert p.frame() == 5
     p.button("Pause").click()
     speed.select_option("0.25")  # 1600 ms a frame
     p.button("First frame").click()
     p.button("Play").click()
-    w.page.wait_for_timeout(800)
+    w.page.clock.run_for(1550)
     assert p.frame() == 0 and p.playing()
+    w.page.clock.run_for(100)
+    assert p.frame() == 1
     w.assert_clean()
 
 
@@ -398,7 +403,7 @@ def test_without_javascript_the_poster_is_visible(open_page):
 
 def test_titles_are_text(open_page):
     title = "<script>alert(1)</script>"
-    caption = "</script><img src=x onerror=alert(2)> & \u2028 done"
+    caption = "</script><img src=x onerror=alert(2)> & \\ ' done"  # U+2028 is refused at validation
     s = small(title=title, caption=caption)
     w = open_page(page_of(s))
     texts = w.player().root.locator(".convanim-stage > svg text").all_text_contents()

@@ -113,7 +113,7 @@ def test_random_pools_equal_torch_and_the_loops(h, w, k, s, p, d, ceil, op, cip,
         o = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil else 0)) // s + 1
         return o - 1 if ceil and (o - 1) * s >= n + p else o
 
-    half = [(d * (kk - 1) + 1 if op == "max" else kk) // 2 for kk in k]
+    half = [kk // 2 for kk in k]  # PyTorch: on the undilated window
     valid = p <= min(half) and out(h, k[0], s[0]) >= 1 and out(w, k[1], s[1]) >= 1
     if not valid:
         with pytest.raises(convanim.ScenarioError):

@@ -52,7 +52,9 @@ As {numref}`fig-mean` shows, and {ref}`fig-mean` says again.
 
 
 def sphinx_build(src: Path, builder: str, out: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # plain text whatever the environment says (CI machines may ask tools for colours)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
     args = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "-q", "-E", str(src), str(out)]
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
 

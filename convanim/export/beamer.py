@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from ..display import Frames
-from ..paint.vector import write_pdf
 from . import Companion, register
 
 FRAMES_SUFFIX = "-frames.pdf"
@@ -53,6 +52,8 @@ def _comment(text: str) -> str:
 
 def write_frames_pdf(frames: Frames, fh: BinaryIO) -> None:
     """Every frame, one PDF page each."""
+    from ..paint.vector import write_pdf  # matplotlib's PDF stack, only when a PDF is written
+
     write_pdf(frames, fh, range(len(frames)))
 
 

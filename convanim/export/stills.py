@@ -14,7 +14,6 @@ from PIL import Image
 
 from ..display import Frames
 from ..paint.raster import RasterPainter
-from ..paint.vector import write_pdf
 from . import register
 from .compose import scaled, single
 from .options import frame_index
@@ -71,4 +70,6 @@ def write_svg(frames: Frames, fh: BinaryIO, *, frame: Any = DEFAULT_FRAME, scale
 def write_pdf_still(frames: Frames, fh: BinaryIO, *, frame: Any = DEFAULT_FRAME, scale: Any = 1) -> None:
     """One frame as a one-page PDF, ``width × height`` pt times ``scale``."""
     k, s = frame_index(frames, frame), scale_of(scale)
+    from ..paint.vector import write_pdf  # matplotlib's PDF stack, only when a PDF is written
+
     write_pdf(scaled(single(frames, k), s), fh, [0], s)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, BinaryIO
 
 from ..display import Frames
-from ..paint.vector import write_pdf
 from . import register
 from .compose import scaled, storyboard
 from .options import default_picks, frame_list
@@ -35,6 +34,8 @@ def write_svg(frames: Frames, fh: BinaryIO, /, *, scale: Any = 1, **picks: Any) 
 def write_pdf_sheet(frames: Frames, fh: BinaryIO, /, *, scale: Any = 1, **picks: Any) -> None:
     """The sheet as a one-page PDF."""
     s = scale_of(scale)
+    from ..paint.vector import write_pdf  # matplotlib's PDF stack, only when a PDF is written
+
     write_pdf(scaled(sheet(frames, picks.get("frames")), s), fh, [0], s)
 
 

@@ -6,7 +6,9 @@ Subclasses add the operation's own items in ``body`` and describe each frame in 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +31,7 @@ from ..numfmt import formatter
 from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation
-from ..textsize import text_width
+from ..textsize import fast_width, text_width
 from .scaling import grown, scaled, unit
 
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
@@ -43,6 +45,7 @@ class Collector:
 
     last: int
     items: list[Item]
+    layout: Any  #: the builder's layout; only its ``width`` is used here
 
     def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
         self.items.append(Item(shape, first, self.last if last is None else last))
@@ -51,6 +54,32 @@ class Collector:
     def theme(self) -> style.Theme:
         """Every colour of the chrome comes from here (see style.Theme)."""
         return self.render.palette
+
+    def text_right(self) -> float:
+        """Right edge of the rightmost text, in px: an upper estimate first (cheap on thousands of
+        equations), measured exactly where it comes near the picture's edge."""
+        right = 0.0
+        width = self.layout.width
+        seen: set[tuple[str, float, bool, str, float]] = set()
+        for it in self.items:
+            t = it.shape
+            if not isinstance(t, Text) or (t.text, t.size, t.bold, t.anchor, t.x) in seen:
+                continue
+            seen.add((t.text, t.size, t.bold, t.anchor, t.x))
+            shift = {"start": 1.0, "middle": 0.5, "end": 0.0}[t.anchor]
+            edge = t.x + shift * fast_width(t.text, t.size, t.bold)
+            if edge > width - PAD:  # near the margin: measure exactly
+                edge = t.x + shift * text_width(t.text, t.size, t.bold)
+            right = max(right, edge)
+        return right
+
+    def widened(self) -> int | None:
+        """The picture width every text fits in (its rightmost edge plus the margin, even), or None
+        when the picture is wide enough: an equation too long to shorten, a huge value or the
+        summary line widens the picture instead of running off it."""
+        need = self.text_right() + PAD
+        width = self.layout.width
+        return int(-(-need // 2) * 2) if need > width + 0.5 else None
 
     def assemble(
         self,
@@ -133,6 +162,11 @@ class Builder(Collector):
 
     def frames(self) -> Frames:
         self.body()
+        width = self.widened()
+        if width is not None:  # once more on the wider picture (equations may then use the room)
+            self.layout = dataclasses.replace(self.layout, width=width)
+            self.items = []
+            self.body()
         size = (self.layout.width, self.layout.height)
         return self.assemble(self.s.title, size, tuple(self.infos()), self.output_grid())
 
@@ -393,12 +427,25 @@ def fit(text: str, cell: float, size: float, least: float) -> float | None:
 
 
 def shorten(terms: list[str], text: Callable[[list[str]], str], room: float) -> str:
-    """The longest ``text(terms)`` that fits ``room`` px, eliding middle terms with "…"."""
+    """The longest ``text(terms)`` that fits ``room`` px, eliding middle terms with "…" (a binary
+    search on how many terms are kept, widths estimated by :func:`fast_width`). The shortest form,
+    first term … last term, is returned even when it does not fit: the picture then widens."""
+
+    def fits(candidate: str) -> bool:
+        return fast_width(candidate, EQUATION_PX) <= room
+
     full = text(terms)
-    if text_width(full, EQUATION_PX) <= room or len(terms) <= 3:
+    if len(terms) <= 3 or fits(full):
         return full
-    for keep in range(len(terms) - 2, 1, -1):
-        candidate = text([*terms[: keep - 1], "\u2026", terms[-1]])
-        if text_width(candidate, EQUATION_PX) <= room:
-            return candidate
-    return text([terms[0], "\u2026", terms[-1]])
+
+    def kept(keep: int) -> str:  # ``keep`` terms shown: the first keep − 1 and the last
+        return text([*terms[: keep - 1], "\u2026", terms[-1]])
+
+    lo, hi, best = 3, len(terms) - 2, 2
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if fits(kept(mid)):
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    return kept(best)

@@ -4,6 +4,7 @@ which the window and its numbers stay readable. Big stages fill progressively (s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -199,6 +200,16 @@ class ChainBuilder(Collector):
     # ------------------------------------------------------------------ assembly
 
     def frames(self) -> Frames:
+        self._body()
+        width = self.widened()
+        if width is not None:  # a text too long for the picture: widen it and draw again
+            self.layout = dataclasses.replace(self.layout, width=width)
+            self.items = []
+            self._body()
+        size = (self.layout.width, self.layout.height)
+        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
+
+    def _body(self) -> None:
         self._chrome()
         for i in range(len(self.values)):
             self._map(i)
@@ -207,8 +218,6 @@ class ChainBuilder(Collector):
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
         self._strip()
-        size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
 
     def _last_grid(self) -> Grid:
         """Where the last map is drawn (the player's pointer grid)."""

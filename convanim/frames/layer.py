@@ -8,6 +8,7 @@ filter reads as a weighted sum across channels at each pixel.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX
 from ..numfmt import formatter
 from ..scenario import Scenario
 from ..steps import Computation, Step
-from ..textsize import text_width
+from ..textsize import fast_width, text_width
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, Builder, fit, paren, shorten
 from .scaling import grown, unit
@@ -449,7 +450,7 @@ class LayerBuilder(Builder):
                 "a convolution of the zero-inserted input, weights rotated 180\u00b0",
                 "weights rotated 180\u00b0",
             )
-            fits = [t for t in options if text_width(t, EQUATION_PX) <= self.room]
+            fits = [t for t in options if fast_width(t, EQUATION_PX) <= self.room]
             self.equation((fits or options[-1:])[0], 1, 1)
         for step in self.comp.steps:
             frame = self.at(step.index)
@@ -467,7 +468,7 @@ class LayerBuilder(Builder):
         else:
             formula = f"out[k][a,b] = \u03a3c \u03a3\u1d62\u2c7c w[k,c][i,j] \u00b7 in[c][a+i, b+j]{b}"
             why = "   (filter k fills map k)"
-        return formula + why if text_width(formula + why, EQUATION_PX) <= self.room else formula
+        return formula + why if fast_width(formula + why, EQUATION_PX) <= self.room else formula
 
     def step_equation(self, step: Step) -> str:
         """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip."""
@@ -490,7 +491,7 @@ class LayerBuilder(Builder):
         names = [f"\u03a3{_sub(self.in_names[c])}" for c in step.planes]
         symbolic = " + ".join(names + (["b"] if bias else []))
         full = f"{head}{symbolic} = {' + '.join(numbers + bias)} {value}"
-        if text_width(full, EQUATION_PX) <= self.room:
+        if fast_width(full, EQUATION_PX) <= self.room:  # an upper estimate: measured per step
             return full
         return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
 
@@ -525,6 +526,11 @@ class LayerBuilder(Builder):
 
     def frames(self):
         self.body()
+        width = self.widened()
+        if width is not None:  # a text too long for the picture: widen it and draw again
+            self.layout = dataclasses.replace(self.layout, width=width)
+            self.items = []
+            self.body()
         size = (self.layout.width, self.layout.height)
         return self.assemble(
             self.s.title, size, tuple(self.infos()), self.layout.outputs[0], self.layout.outputs

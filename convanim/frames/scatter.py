@@ -84,8 +84,8 @@ class ScatterBuilder(Builder):
 
     def strip(self) -> None:
         (sr, sc), (dr, dc), p = self.s.stride, self.s.dilation, self.crop
-        rows = f"{sr}r+{dr}i" if dr > 1 else f"{sr}r+i"
-        cols = f"{sc}c+{dc}j" if dc > 1 else f"{sc}c+j"
+        rows = (f"{sr}r" if sr > 1 else "r") + (f"+{dr}i" if dr > 1 else "+i")
+        cols = (f"{sc}c" if sc > 1 else "c") + (f"+{dc}j" if dc > 1 else "+j")
         if p[0]:
             rows += f"\u2212{p[0]}"
         if p[1]:
@@ -95,8 +95,15 @@ class ScatterBuilder(Builder):
             frame = self.at(step.index)
             r, c = step.src
             x = self.fmt_in(step.value)
-            where = f"output[{_range(step.rows)}, {_range(step.cols)}]"
-            self.equation(f"input[{r},{c}] = {x}: {where} += {x} \u00b7 kernel", frame, frame)
+            (rows, crop_r), (cols, crop_c) = (
+                _span(step.rows, self.comp.output.shape[-2], "row"),
+                _span(step.cols, self.comp.output.shape[-1], "col"),
+            )
+            crops = " and ".join(t for t in (crop_r, crop_c) if t)
+            note = f" ({crops} cropped)" if crops else ""
+            self.equation(
+                f"input[{r},{c}] = {x}: output {rows}, {cols} += {x} \u00b7 kernel{note}", frame, frame
+            )
         self.equation(self.summary(), self.last, self.last)
 
     def infos(self) -> list[FrameInfo]:
@@ -126,9 +133,22 @@ class ScatterBuilder(Builder):
         return infos
 
 
-def _range(indices: np.ndarray) -> str:
-    """Rows or columns as a slice, "2:5" or "0:6:2" (may start below 0 where padding crops)."""
-    first, last = int(indices[0]), int(indices[-1])
-    step = int(indices[1] - indices[0]) if len(indices) > 1 else 1
-    text = f"{first}:{last + 1}" if step == 1 else f"{first}:{last + 1}:{step}"
-    return text.replace("-", "\u2212")
+def _span(indices: np.ndarray, n: int, word: str) -> tuple[str, str]:
+    """Output rows or columns a scatter reaches, "rows −2 to 1" (every d-th with dilation d), and
+    those that padding crops ("rows −2, −1"), numbered as the output's own (so −1 is the row above
+    row 0, not Python's last row)."""
+    idx = [int(i) for i in indices]
+    step = idx[1] - idx[0] if len(idx) > 1 else 1
+    if len(idx) == 1:
+        text = f"{word} {_num(idx[0])}"
+    else:
+        text = f"{word}s {_num(idx[0])} to {_num(idx[-1])}" + (f" every {step}" if step > 1 else "")
+    cut = [i for i in idx if i < 0 or i >= n]
+    if not cut:
+        return text, ""
+    listed = ", ".join(map(_num, cut)) if len(cut) <= 3 else f"{len(cut)}"
+    return text, f"{word}{'s' * (len(cut) > 1)} {listed}"
+
+
+def _num(i: int) -> str:
+    return str(i).replace("-", "\u2212")

@@ -17,19 +17,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import astuple
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 from PIL import Image, ImageDraw, ImageFont
 
 from ..display import Frames, Hatch, Line, Rect, Shape, Text
 from ..textsize import FONT_FAMILY
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
 
 DPI = 72  # one point is one pixel, so display-list sizes are used as they are
 DASH = (5.0, 4.0)  # px on, px off; the SVG player uses the same pattern
@@ -73,6 +70,12 @@ class RasterPainter:
     def __init__(self, frames: Frames, unit: float = 1.0) -> None:
         """``unit``: the size of a display-list pixel in the fixed-size strokes (hatch lines, dash
         lengths), for display lists scaled up (``export.compose.scaled``)."""
+        # Agg is imported here, not with the module: commands that paint nothing (--list,
+        # --schema, an HTML-only run) do not pay its ~0.5 s start-up.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.colors import to_rgb
+        from matplotlib.figure import Figure
+
         self.frames = frames
         self.unit = unit
         self.width, self.height = frames.width, frames.height
@@ -183,6 +186,10 @@ class RasterPainter:
         return self.sprites[key]
 
     def _artist(self, shape: Shape) -> Artist:
+        from matplotlib.collections import LineCollection
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Rectangle
+
         if isinstance(shape, Rect):
             artist: Artist = Rectangle(
                 (shape.x, shape.y),
