@@ -135,6 +135,7 @@ STAGE_FIELDS = {
     ),
 }
 
+DRAWN_PLANES = 5  #: input planes a step draws at most (the layer view 3, the chain's zoom 5)
 LAYER_KEYS = ("filters", "out_channels", "groups", "bias", "seed", "kernel_size")
 ALLOWED = {
     "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation", *LAYER_KEYS},
@@ -230,7 +231,9 @@ class Stage:
             fan = self.out_channels // self.groups
             return fan * (spans + 6 * kh * kw)  # each tap: a new total (a cell, colour, text), an outline
         planes = self.in_channels // self.groups if op in ("conv2d", "conv_transpose2d") else 1
-        return planes * (spans + kh * kw)  # a convolution's step sums over its group's input planes
+        # a convolution's step sums over its group's input planes: at most DRAWN_PLANES of them are
+        # drawn with their window and taps (the rest are summarised), each adds a term to the sum
+        return min(planes, DRAWN_PLANES) * (spans + kh * kw) + (planes if planes > 1 else 0)
 
     @property
     def cells(self) -> int:
