@@ -20,7 +20,7 @@ from .export import options as export_options
 from .export.gallery import INDEX, Entry, index_html, write_index
 from .frames import build
 from .manifest import Manifest, gallery_inputs, inputs, task_options
-from .scenario import Limits, Scenario, load, schema
+from .scenario import RENDER_FIELDS, THEME_NAMES, Limits, Scenario, load, schema
 
 EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -34,6 +34,7 @@ class Task:
     target: Path
     limits: Limits
     options: tuple[tuple[str, object], ...] = ()  # the format's options (--frame, --scale, …)
+    render: tuple[tuple[str, object], ...] = ()  #: --theme, --render-scale: render keys for every scenario
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,15 @@ def _parser(prog: str, command: str | None = None) -> argparse.ArgumentParser:
         if hidden
         else "write nothing; exit 1 naming every output file that a fresh run would change",
     )
+    p.add_argument(
+        "--theme", choices=THEME_NAMES, help="render.theme for every scenario (light, dark, contrast)"
+    )
+    p.add_argument(
+        "--render-scale",
+        type=float,
+        metavar="K",
+        help="render.scale for every scenario: text and strokes (1 to 4)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     p.add_argument(
         "--schema",
@@ -158,6 +168,7 @@ def main(
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
     fmts = _formats(args.format, parser)
     options = _options(args, fmts, parser)
+    render = _render_overrides(args, parser)
     animations = args.animations or root / "animations"
     out_dir = args.out or root / "output"
     if out_dir.exists() and not out_dir.is_dir():
@@ -167,14 +178,14 @@ def main(
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:
-            scenarios[src] = load(src, limits=limits)
+            scenarios[src] = _load(src, limits, render)
         except ConvanimError as err:
             errors.append(_line(src, err))
     if args.list:
         _print_list(scenarios)
         return _finish(errors, EXIT_OK)
     tasks = [
-        Task(src, fmt, out_dir / export.get(fmt).target(s.name), limits, options.get(fmt, ()))
+        Task(src, fmt, out_dir / export.get(fmt).target(s.name), limits, options.get(fmt, ()), render)
         for src, s in scenarios.items()
         for fmt in fmts
     ]
@@ -257,6 +268,26 @@ def _options(
     return {fmt: tuple((k, v) for k, v in given.items() if k in export.get(fmt).options) for fmt in fmts}
 
 
+def _render_overrides(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[tuple[str, object], ...]:
+    """--theme and --render-scale as render keys, checked like the scenario keys they override."""
+    given = {"theme": args.theme, "scale": args.render_scale}
+    given = {k: v for k, v in given.items() if v is not None}
+    if "scale" in given:
+        given["scale"] = int(given["scale"]) if float(given["scale"]).is_integer() else given["scale"]
+        try:
+            RENDER_FIELDS["scale"].check(given["scale"], "--render-scale")
+        except ConvanimError as err:
+            parser.error(f"argument {err}")
+    return tuple(given.items())
+
+
+def _load(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) -> Scenario:
+    s = load(source, limits=limits)
+    return s.restyled(**dict(render)) if render else s
+
+
 def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
     """Scenario files for the names given (all of ``animations`` when none), and lookup errors."""
     if not names:
@@ -285,7 +316,7 @@ def render_task(task: Task) -> Result:
     """Load, build and write one file (runs in a worker process)."""
     start = time.perf_counter()
     try:
-        frames = build(load(task.source, limits=task.limits))
+        frames = build(_load(task.source, task.limits, task.render))
         size = export.write_atomic(task.target, frames, export.get(task.fmt), **dict(task.options))
     except ConvanimError as err:
         return Result(task, error=_line(task.source, err))
@@ -299,7 +330,7 @@ def render_task(task: Task) -> Result:
 
 def render_bytes(task: Task) -> bytes:
     """What a fresh run would write for ``task``, in memory."""
-    frames = build(load(task.source, limits=task.limits))
+    frames = build(_load(task.source, task.limits, task.render))
     buf = io.BytesIO()
     exporter = export.get(task.fmt)
     stem = task.target.name[: len(task.target.name) - len(exporter.suffix)]

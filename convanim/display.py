@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .style import LIGHT, Theme
+
 
 @dataclass(frozen=True)
 class Rect:
@@ -106,6 +108,8 @@ class Frames:
     frames: tuple[FrameInfo, ...]
     output_grid: Grid
     output_grids: tuple[Grid, ...] = ()  #: one per output channel, when there are several
+    alt: str = ""  #: the text alternative of the whole animation (Scenario.alt_text)
+    theme: Theme = LIGHT  #: the colours of the chrome, for an exporter's own controls
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -513,3 +513,15 @@ def number_at_least(low: float) -> Check:
         return value
 
     return check
+
+
+def number_between(low: float, high: float) -> Check:
+    """A number in [low, high] (an int stays an int)."""
+
+    def check(value: Any, key: str) -> float:
+        value = number(value, key)
+        if not low <= value <= high:
+            raise ScenarioError(key, f"must be a number from {low:g} to {high:g} (got {value:g})")
+        return value
+
+    return check

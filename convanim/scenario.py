@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fields as f
+from . import style
 from .errors import ConvanimError, LimitError, ScenarioError
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
 from .stage import STAGE_FIELDS, Stage, parse_stage
+from .style import THEMES
 from .timeline import plan
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from .steps import Computation
 
 STAGE_ATTRIBUTES = {f.name for f in dataclasses.fields(Stage)} | {"output_shape"}
+THEME_NAMES = tuple(THEMES)
 MAX_SIDE = 100_000  # a sanity bound; the frame and cell limits refuse big images first
 COLORS = ("gray", "rgb")
 
@@ -134,11 +137,28 @@ RENDER_FIELDS = {
         'Cell size in pixels, which sets the picture size; "auto" fits ~900 px.',
         None,
     ),
-    "highlight": f.Field(
-        f.colour, f.COLOUR_SCHEMA, "Accent of the window, kernel and current output cell.", "#e69f00"
+    "theme": f.Field(
+        f.choice(THEME_NAMES),
+        f.choice_schema(THEME_NAMES),
+        'Colours of the chrome: "light", "dark" or "contrast" (projectors); numbers meet WCAG AA in each.',
+        "light",
     ),
-    "kernel_fill": f.Field(f.colour, f.COLOUR_SCHEMA, "Background of the kernel cells.", "#fff3d6"),
-    "background": f.Field(f.colour, f.COLOUR_SCHEMA, "Picture background.", "#ffffff"),
+    "scale": f.Field(
+        f.number_between(1, 4),
+        {"type": "number", "minimum": 1, "maximum": 4},
+        "Size of text, strokes and the room they need (1 to 4), for projectors; auto cells grow by √scale.",
+        1,
+    ),
+    "highlight": f.Field(
+        f.colour,
+        f.COLOUR_SCHEMA,
+        "Accent of the window, kernel and current output cell; default: the theme's (light: #e69f00).",
+        None,
+    ),
+    "kernel_fill": f.Field(
+        f.colour, f.COLOUR_SCHEMA, "Background of the kernel cells; default: the theme's.", None
+    ),
+    "background": f.Field(f.colour, f.COLOUR_SCHEMA, "Picture background; default: the theme's.", None),
 }
 
 TIMING_FIELDS = {
@@ -195,9 +215,16 @@ class Render:
     colormap: str = "gray"
     output_colormap: str | None = None
     cell_px: int | None = None
-    highlight: str = "#e69f00"
-    kernel_fill: str = "#fff3d6"
-    background: str = "#ffffff"
+    theme: str = "light"
+    scale: float = 1
+    highlight: str | None = None  #: None: the theme's
+    kernel_fill: str | None = None
+    background: str | None = None
+
+    @property
+    def palette(self) -> style.Theme:
+        """The theme's colours, with those the scenario sets itself."""
+        return style.theme(self.theme, self.highlight, self.kernel_fill, self.background)
 
 
 @dataclass(frozen=True)
@@ -349,6 +376,23 @@ class Scenario:
     @property
     def _computation(self) -> Computation:
         return self._computations[-1]
+
+    @cached_property
+    def alt_text(self) -> str:
+        """A text alternative of the animation (operation, sizes, what it shows), derived from the
+        scenario and its numbers: the ``alt`` of its images and the player picture's name."""
+        from .alttext import alt_text
+
+        return alt_text(self)
+
+    def restyled(self, **render: Any) -> Scenario:
+        """The same illustration with other ``render`` options, e.g. ``s.restyled(theme="dark",
+        scale=2)``: checked as in a file, the other options kept, the numbers not recomputed."""
+        kept = {k: v for k, v in dataclasses.asdict(self.render).items() if v is not None}
+        copy = object.__new__(Scenario)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["render"] = _parse_options({**kept, **render}, Render, RENDER_FIELDS, "render")
+        return copy
 
     @property
     def layered(self) -> bool:

@@ -224,7 +224,7 @@ def test_empty_format_and_a_file_as_out_are_flag_errors(repo, capsys):
         (
             ["--format", ","],
             "argument --format: no format given; available: gif, html, mp4, webm, png, svg, pdf, "
-            "storyboard-svg, storyboard-pdf, storyboard-png, beamer or all",
+            "storyboard-svg, storyboard-pdf, storyboard-png, beamer, alt or all",
         ),
         (["--out", "animations/good1.toml"], "argument --out: animations/good1.toml is a file, not a folder"),
     ):

@@ -207,7 +207,7 @@ def test_title_and_caption_are_escaped_everywhere():
         assert "<svg" not in outside and "<text" not in outside  # no inline SVG, only the <img>
         assert title in svg_texts(poster_svg(html)) and caption in svg_texts(poster_svg(html))
         alt = re.search(r'<img class="convanim-still" [^>]*alt="([^"]*)"', html).group(1)
-        assert unescape(alt) == f"{title}: poster: input 5×5, kernel 3×3, output 3×3"
+        assert unescape(alt) == s.alt_text  # the text alternative (alttext.py)
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in s.to_bytes("html").decode()
 
 
@@ -259,7 +259,7 @@ def test_notebook_repr_and_save(tmp_path):
     assert size == len(page.encode()) and page.startswith("<!DOCTYPE html>")
     assert page.count("window.convanimPlayer = {") == 1
     assert "default-src 'none'" in page  # the page itself forbids any network request
-    assert poster_svg(page).get("aria-label") == "small"
+    assert poster_svg(page).get("aria-label") == small().alt_text  # the picture's text alternative
 
 
 # ---------------------------------------------------------------- generate.py and the gallery
@@ -290,9 +290,11 @@ def test_generate_writes_html_and_the_gallery_index(repo, capsys):
         "good1.gif",
         "good1.html",
         "good1.png",
+        "good1.txt",
         "good2.gif",
         "good2.html",
         "good2.png",
+        "good2.txt",
         "index.html",
     ]
     assert out.splitlines()[-1].startswith("output/index.html: 2 players, ")
@@ -302,7 +304,7 @@ def test_generate_writes_html_and_the_gallery_index(repo, capsys):
         assert f'<a href="good{n}.gif">GIF</a>' in index and f"<h2>Good {n}</h2>" in index
         assert f'<a href="../animations/good{n}.toml">scenario</a>' in index
     assert main(["--check"], root=repo) == 0
-    assert capsys.readouterr().out == "7 files up to date\n"
+    assert capsys.readouterr().out == "9 files up to date\n"
 
 
 def test_check_covers_the_index(repo, capsys):

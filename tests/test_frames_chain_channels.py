@@ -91,10 +91,12 @@ def test_the_window_is_outlined_on_every_plane_read_and_the_cell_on_its_channel(
     (r, g, bl), (_, one) = b.layout.maps[0].panels, b.layout.maps[1].panels
     c = b.layout.cell
     expected = [
-        Rect(p.grid.x + c, p.grid.y, 3 * c, 3 * c, stroke=sc.render.highlight, width=b.stroke)
+        Rect(p.grid.x + c, p.grid.y, 3 * c, 3 * c, stroke=sc.render.palette.highlight, width=b.stroke)
         for p in (r, g, bl)
     ]
-    expected.append(Rect(one.grid.x + c, one.grid.y, c, c, stroke=sc.render.highlight, width=b.stroke))
+    expected.append(
+        Rect(one.grid.x + c, one.grid.y, c, c, stroke=sc.render.palette.highlight, width=b.stroke)
+    )
     assert outlines == expected
 
 
@@ -245,7 +247,7 @@ def test_a_depthwise_filter_reads_only_its_own_plane():
     b = ChannelChainBuilder(sc)
     f = b.frames()
     frame = 1 + 4  # step 4: filter 1 (reads G only), out[0,0]
-    c, hl = b.layout.cell, sc.render.highlight
+    c, hl = b.layout.cell, sc.render.palette.highlight
     g, one = b.layout.maps[0].panels[1].grid, b.layout.maps[1].panels[1].grid
     assert outlines(f, frame, b.stroke) == [
         Rect(g.x, g.y, 3 * c, 3 * c, stroke=hl, width=b.stroke),
@@ -281,7 +283,7 @@ def test_a_transposed_step_outlines_where_it_adds_on_every_target_channel():
     f = b.frames()
     assert len(f) == sc.n_frames == 1 + 8 + 1 + 1
     frame = 1 + 5  # step 5: channel 1, pixel (0,1), adding onto output rows 0–1, cols 2–3
-    c, hl = b.layout.cell, sc.render.highlight
+    c, hl = b.layout.cell, sc.render.palette.highlight
     src = b.layout.maps[0].panels[1].grid
     expected = [Rect(src.x + c, src.y, c, c, stroke=hl, width=b.stroke)]
     for p in b.layout.maps[1].panels:

@@ -5,10 +5,12 @@ plays while it is in view and pauses when it leaves."""
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
 
+import convanim
 from convanim.cli import main
 from convanim.export.gallery import Entry, index_html
 
@@ -40,9 +42,14 @@ def gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo / "output" / "index.html"
 
 
+def alt_of(gallery, n: int) -> str:
+    """The alt text of card n's scenario (the cards' images carry it)."""
+    return convanim.load(gallery.parents[1] / "animations" / f"card{n}.toml").alt_text
+
+
 def test_cards_link_to_every_file(gallery):
     page = gallery.read_text(encoding="utf-8")
-    assert len(page.encode()) < 3_000 + 600 * CARDS  # no player data in the page
+    assert len(page.encode()) < 3_000 + 900 * CARDS  # no player data in the page (alt texts are)
     cards = re.findall(r'<li class="card" id="(card\d)" data-player="(card\d\.html)">', page)
     assert cards == [(f"card{n}", f"card{n}.html") for n in range(1, CARDS + 1)]
     for n in range(1, CARDS + 1):
@@ -50,7 +57,8 @@ def test_cards_link_to_every_file(gallery):
         assert hrefs == [f"card{n}.gif", f"card{n}.html", f"../animations/card{n}.toml"]
         assert all((gallery.parent / href).is_file() for href in hrefs)
         assert (
-            f'<img src="card{n}.png" alt="Card {n}" ' in page and (gallery.parent / f"card{n}.png").is_file()
+            f'<img src="card{n}.png" alt="{escape(alt_of(gallery, n))}" ' in page
+            and (gallery.parent / f"card{n}.png").is_file()
         )
         assert f"<h2>Card {n}</h2>" in page
     assert "convanim-data" not in page and "<iframe" not in page  # players come later, by script

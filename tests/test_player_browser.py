@@ -14,7 +14,6 @@ import convanim
 from convanim.display import Frames, Line, Rect
 from convanim.export.html import page, player
 from convanim.paint.raster import RasterPainter
-from convanim.style import GRID_LINE
 
 from .helpers import COURSE_IMAGE, ROOT, hex_rgb, small
 
@@ -50,7 +49,10 @@ def probe_points(frames: Frames, k: int) -> list[tuple[int, int]]:
     cells = [
         it.shape
         for it in frames.items
-        if it.visible(k) and isinstance(it.shape, Rect) and it.shape.fill and it.shape.stroke == GRID_LINE
+        if it.visible(k)
+        and isinstance(it.shape, Rect)
+        and it.shape.fill
+        and it.shape.stroke == frames.theme.grid_line
     ]
     marks = [
         it.shape for it in frames.items if it.first == it.last == k and isinstance(it.shape, (Rect, Line))
@@ -390,7 +392,7 @@ def test_without_javascript_the_poster_is_visible(open_page):
     p = w.player()
     still = p.root.locator("img.convanim-still")
     assert still.is_visible() and still.bounding_box()["width"] == frames.width
-    assert still.get_attribute("alt") == "course: poster: input 10×10, kernel 3×3, output 8×8"
+    assert still.get_attribute("alt") == s.alt_text
     assert p.root.locator("button, input, select, .convanim-bar, .convanim-readout, svg").count() == 0
     assert p.root.inner_text().strip() == ""
     assert p.root.get_attribute("data-ready") is None and p.frame() == 0
@@ -411,7 +413,7 @@ def test_titles_are_text(open_page):
     w.assert_clean()
     w = open_page(page_of(s), javascript=False)
     assert w.page.locator("img").count() == 1 and w.page.locator("script").count() == 3
-    assert w.page.locator("img").get_attribute("alt") == f"{title}: poster: input 5×5, kernel 3×3, output 3×3"
+    assert w.page.locator("img").get_attribute("alt") == s.alt_text
     assert w.player().root.get_attribute("aria-label") == title
     w.assert_clean()
 
@@ -504,7 +506,9 @@ def test_the_committed_gallery_index(open_page):
     index = ROOT / "output" / "index.html"
     w = open_page(index)
     names = sorted(p.stem for p in (ROOT / "animations").glob("*.toml"))
-    assert w.page.locator(".card").count() == len(names) and index.stat().st_size < 30_000
+    assert (
+        w.page.locator(".card").count() == len(names) and index.stat().st_size < 40_000
+    )  # alt texts included
     hrefs = w.page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     for name in names:
         for href in (f"{name}.gif", f"{name}.html", f"../animations/{name}.toml"):

@@ -158,7 +158,15 @@ def write_file(path: str | Path, write: Callable[[BinaryIO], object]) -> int:
     return path.stat().st_size
 
 
-BUILTIN = ("gif", "html", "video", "stills", "storyboard", "beamer")  # each registers itself; this order
+BUILTIN = (
+    "gif",
+    "html",
+    "video",
+    "stills",
+    "storyboard",
+    "beamer",
+    "alt",
+)  # each registers itself; this order
 
 
 def _load_builtin() -> None:

@@ -112,6 +112,7 @@ class Entry:
 
 def _card(entry: Entry, out_dir: Path) -> str:
     stem, title = quote(entry.name), escape(entry.frames.title)
+    alt = escape(entry.frames.alt or entry.frames.title)  # Scenario.alt_text
     links = [f'<a href="{stem}.gif">GIF</a>', f'<a href="{stem}.html">player page</a>']
     if entry.source is not None:
         rel = Path(os.path.relpath(Path(entry.source).resolve(), Path(out_dir).resolve())).as_posix()
@@ -120,7 +121,7 @@ def _card(entry: Entry, out_dir: Path) -> str:
     return (
         f'<li class="card" id="{escape(entry.name)}" data-player="{stem}.html">\n'
         f"<h2>{title}</h2>\n"
-        f'<div class="view"><img src="{stem}.png" alt="{title}" width="{entry.frames.width}" '
+        f'<div class="view"><img src="{stem}.png" alt="{alt}" width="{entry.frames.width}" '
         f'height="{entry.frames.height}" loading="lazy"></div>\n'
         f"<p>{' · '.join(links)}</p>\n</li>\n"
     )

@@ -26,6 +26,7 @@ from .still import svg_data_uri
 
 TEMPLATES = files("convanim") / "templates"  # package data: found in a checkout and in the wheel
 POSTER = 0  # the picture without JavaScript, and the player's first frame
+THEMED_PAD = 10  #: px around the picture of a dark or contrast player (templates/player.css)
 
 
 def _template(name: str) -> str:
@@ -61,12 +62,21 @@ def player(frames: Frames) -> str:
     """One player's markup: the poster as an ``<img>``, the data island, the bootstrap (the
     script builds the live picture, the controls and the readout)."""
     k = POSTER
+    themed, colours, maxwidth = "", "", frames.width
+    if frames.theme.name != "light":  # light controls take the page's colours, as before
+        t = frames.theme
+        themed = " convanim-themed"
+        colours = f";--convanim-bg:{t.background};--convanim-fg:{t.ink};--convanim-accent:{t.highlight}"
+        maxwidth += 2 * THEMED_PAD
     return Template(_template("player.html")).substitute(
+        themed=themed,
+        colours=colours,
         label=escape(frames.title),
-        alt=escape(f"{frames.title}: {frames.frames[k].readout}"),
+        alt=escape(frames.alt or f"{frames.title}: {frames.frames[k].readout}"),  # Scenario.alt_text
         frame=k,
         frames=len(frames),
         width=frames.width,
+        maxwidth=maxwidth,
         height=frames.height,
         still=svg_data_uri(frames, k),
         data=script_json(encode(frames, k)),

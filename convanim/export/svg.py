@@ -25,7 +25,7 @@ def svg_attrs(frames: Frames) -> str:
     w, h = frames.width, frames.height
     return (
         f'class="convanim-svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        f'aria-label="{escape(frames.title)}" font-family="{FONT}" shape-rendering="crispEdges"'
+        f'aria-label="{escape(frames.alt or frames.title)}" font-family="{FONT}" shape-rendering="crispEdges"'
     )
 
 

@@ -32,6 +32,7 @@ from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation
 from ..textsize import fast_width, text_width
+from .scaling import grown, scaled, unit
 
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
 COUNTER_PX = 14
@@ -48,6 +49,11 @@ class Collector:
 
     def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
         self.items.append(Item(shape, first, self.last if last is None else last))
+
+    @property
+    def theme(self) -> style.Theme:
+        """Every colour of the chrome comes from here (see style.Theme)."""
+        return self.render.palette
 
     def text_right(self) -> float:
         """Right edge of the rightmost text, in px: an upper estimate first (cheap on thousands of
@@ -83,10 +89,14 @@ class Collector:
         grid: Grid,
         grids: tuple[Grid, ...] = (),
     ) -> Frames:
-        """The display list, once every item is in; one FrameInfo per frame."""
+        """The display list, once every item is in; one FrameInfo per frame. Built in units where
+        a cell is 1/scale of its size, it is scaled up here (see ``scaling``)."""
         assert len(infos) == self.last + 1, "one FrameInfo per frame"
-        background = self.s.render.background
-        return Frames(title, size[0], size[1], background, tuple(self.items), infos, grid, grids)
+        background, alt = self.theme.background, self.s.alt_text
+        frames = Frames(
+            title, size[0], size[1], background, tuple(self.items), infos, grid, grids, alt, self.theme
+        )
+        return scaled(frames, self.render.scale)
 
 
 class Builder(Collector):
@@ -111,7 +121,8 @@ class Builder(Collector):
         whole = _integral(finite) and (_integral(kernel) or not averages_values(scenario.stages[-1]))
         self.fmt_in = formatter(self.render.number_format, grid)
         self.fmt_out = formatter(self.render.number_format, outputs, least=0 if whole else 1)
-        cell = self.render.cell_px or auto_cell(grid.shape, self.middle_shape(), right)
+        k = self.render.scale
+        cell = unit(self.render.cell_px or grown(auto_cell(grid.shape, self.middle_shape(), right), k), k)
         self.labels = self.label_lines()
         self.layout = make_layout(
             grid.shape,
@@ -126,7 +137,7 @@ class Builder(Collector):
         )
         self.value_px = self._value_size(outputs)
         # Below 16 px a line around every cell turns a picture into a mesh: draw plain cells.
-        self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
+        self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
 
     # ------------------------------------------------------------------ to override
@@ -168,23 +179,23 @@ class Builder(Collector):
     def chrome(self, kernel_titles: Sequence[tuple[str, int, int]] = ()) -> None:
         """Title, caption, panel labels, the kernel panel and the ⊛ and → signs. ``kernel_titles``
         replaces the kernel's first label line by (text, first, last) pieces."""
-        lay, ink = self.layout, style.INK
+        lay, ink = self.layout, self.theme.ink
         self.add(Text(PAD, lay.title_y, self.s.title, TITLE_PX, ink, "start", bold=True))
         if lay.caption_y is not None:
-            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, self.theme.muted, "start"))
         in_l, k_l, out_l = self.labels
         for grid, lines in ((lay.input, in_l), (lay.output, out_l)):
             for i, line in enumerate(lines):
-                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
+                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, self.theme.muted)
                 self.add(Text(grid.x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
         k = lay.kernel
         centre = k.x + k.cols * k.cell / 2
         panel, *symbols = self.panels()
         self.add(
-            Rect(panel[0], panel[1], panel[2] - panel[0], panel[3] - panel[1], fill=self.render.background)
+            Rect(panel[0], panel[1], panel[2] - panel[0], panel[3] - panel[1], fill=self.theme.background)
         )
         for i, line in enumerate(k_l):
-            size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
+            size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, self.theme.muted)
             y = k.y - 10 - (len(k_l) - 1 - i) * (SMALL_PX + 4)
             for text, first, last in kernel_titles if i == 0 and kernel_titles else [(line, 0, self.last)]:
                 self.add(Text(centre, y, text, size, colour, "middle"), first, last)
@@ -192,8 +203,10 @@ class Builder(Collector):
         for (x0, y0, x1, y1), glyph in zip(
             symbols, ("\u229b" if convolution else "\u2192", "\u2192"), strict=True
         ):
-            self.add(Rect(x0, y0, x1 - x0, y1 - y0, fill=self.render.background))
-            self.add(Text((x0 + x1) / 2, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, style.MUTED))
+            self.add(Rect(x0, y0, x1 - x0, y1 - y0, fill=self.theme.background))
+            self.add(
+                Text((x0 + x1) / 2, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, self.theme.muted)
+            )
 
     def panels(self) -> list[Box]:
         """Opaque boxes of the middle column: the kernel with its labels, then the ⊛ and → signs.
@@ -217,7 +230,7 @@ class Builder(Collector):
         lay = self.layout
         covers = [grid_box(lay.input), grid_box(lay.output), *self.panels()]
         for piece in visible_parts(start, end, covers):
-            self.add(Line(piece, self.render.highlight, 1.5, dash=True), frame, frame)
+            self.add(Line(piece, self.theme.highlight, 1.5, dash=True), frame, frame)
 
     # ------------------------------------------------------------------ cells
 
@@ -237,13 +250,13 @@ class Builder(Collector):
         """One cell with its value; a ghost (padding) cell is washed out and thinly outlined."""
         x, y, size = grid.x + c * grid.cell, grid.y + r * grid.cell, grid.cell
         if ghost:
-            fill = style.mix(fill, self.render.background, GHOST_MIX)
-        stroke = style.GHOST_LINE if ghost else self.grid_line
+            fill = style.mix(fill, self.theme.background, GHOST_MIX)
+        stroke = self.theme.ghost_line if ghost else self.grid_line
         self.add(Rect(x, y, size, size, fill=fill, stroke=stroke, width=1), first, last)
         if self.value_px is not None:
             baseline = y + size / 2 + BASELINE * self.value_px
             self.add(
-                Text(x + size / 2, baseline, fmt(value), self.value_px, style.text_on(fill)), first, last
+                Text(x + size / 2, baseline, fmt(value), self.value_px, self.theme.text_on(fill)), first, last
             )
 
     def input_cells(self) -> None:
@@ -258,18 +271,18 @@ class Builder(Collector):
     def empty_grid(self, g: Grid) -> None:
         """Hatching that says "not computed yet", under the cells that will fill in."""
         c = g.cell
-        self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
-        self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
+        self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.theme.background))
+        self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, self.theme.hatch))
         if self.grid_line:
             for r in range(g.rows):
                 for col in range(g.cols):
-                    self.add(Rect(g.x + col * c, g.y + r * c, c, c, stroke=style.HATCH, width=1))
+                    self.add(Rect(g.x + col * c, g.y + r * c, c, c, stroke=self.theme.hatch, width=1))
 
     def border(self, g: Grid) -> None:
         """A frame around a grid whose cells have no lines of their own, so it never melts into
         the background."""
         if self.grid_line is None:
-            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=style.GRID_LINE, width=1))
+            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=self.theme.grid_line, width=1))
 
     def outline(
         self,
@@ -298,52 +311,59 @@ class Builder(Collector):
         outlined and the span dashed, so the gaps show."""
         (r0, r1), (c0, c1) = ends(rows), ends(cols)
         if (r1 - r0 + 1, c1 - c0 + 1) == (len(rows), len(cols)):
-            self.outline(g, (r0, r1), (c0, c1), self.render.highlight, frame)
+            self.outline(g, (r0, r1), (c0, c1), self.theme.highlight, frame)
             return
         for r in rows.tolist():
             for c in cols.tolist():
                 self.outline(
-                    g, (r, r), (c, c), self.render.highlight, frame, width=self.stroke - 0.5, inset=1.5
+                    g, (r, r), (c, c), self.theme.highlight, frame, width=self.stroke - 0.5, inset=1.5
                 )
         x0, y0 = g.x + c0 * g.cell, g.y + r0 * g.cell
         x1, y1 = g.x + (c1 + 1) * g.cell, g.y + (r1 + 1) * g.cell
         for a, b in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
-            self.add(Line((a, b), self.render.highlight, 1.5, dash=True), frame, frame)
+            self.add(Line((a, b), self.theme.highlight, 1.5, dash=True), frame, frame)
 
     def kernel_cells(
         self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
     ) -> None:
         k = self.layout.kernel
-        size = fit(max((t for row in labels for t in row), key=len), k.cell, self.value_px or 12.0, 7.0)
+        least = 7.0 / self.render.scale  # 7 px once scaled
+        size = fit(max((t for row in labels for t in row), key=len), k.cell, self.value_px or 12.0, least)
         for r, row in enumerate(labels):
             for col, label in enumerate(row):
                 x, y = k.x + col * k.cell, k.y + r * k.cell
-                fill = self.render.kernel_fill
+                fill = self.theme.kernel_fill
                 self.add(
-                    Rect(x, y, k.cell, k.cell, fill=fill, stroke=self.render.highlight, width=1.5),
+                    Rect(x, y, k.cell, k.cell, fill=fill, stroke=self.theme.highlight, width=1.5),
                     first,
                     last,
                 )
                 if size is not None:
                     baseline = y + k.cell / 2 + BASELINE * size
-                    self.add(Text(x + k.cell / 2, baseline, label, size, style.INK), first, last)
+                    self.add(
+                        Text(x + k.cell / 2, baseline, label, size, self.theme.text_on(fill)), first, last
+                    )
 
     # ------------------------------------------------------------------ strip
 
     def counter(self) -> None:
         lay, n = self.layout, self.n_steps
         x = lay.width - PAD
-        self.add(Text(x, lay.title_y, f"{n} steps", COUNTER_PX, style.MUTED, "end"), 0, self.first_step - 1)
-        self.add(Text(x, lay.title_y, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
+        self.add(
+            Text(x, lay.title_y, f"{n} steps", COUNTER_PX, self.theme.muted, "end"), 0, self.first_step - 1
+        )
+        self.add(Text(x, lay.title_y, "done", COUNTER_PX, self.theme.muted, "end"), self.last, self.last)
         for i in range(n):
             frame = self.at(i)
             self.add(
-                Text(x, lay.title_y, f"step {i + 1} / {n}", COUNTER_PX, style.MUTED, "end"), frame, frame
+                Text(x, lay.title_y, f"step {i + 1} / {n}", COUNTER_PX, self.theme.muted, "end"), frame, frame
             )
 
     def equation(self, text: str, first: int, last: int) -> None:
         if self.layout.equation_y is not None:
-            self.add(Text(PAD, self.layout.equation_y, text, EQUATION_PX, style.INK, "start"), first, last)
+            self.add(
+                Text(PAD, self.layout.equation_y, text, EQUATION_PX, self.theme.ink, "start"), first, last
+            )
 
     @property
     def room(self) -> float:
@@ -366,11 +386,12 @@ class Builder(Collector):
         texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]  # every plane
         texts += [self.fmt_out(v) for v in np.unique(outputs)]
         widest = max(texts, key=lambda t: text_width(t, 10))
-        c = self.layout.cell
-        size = fit(widest, c, min(14.0, 0.36 * c), MIN_VALUE_PX)
+        k = self.render.scale  # sizes tied to a cell are chosen in final pixels
+        c = self.layout.cell * k
+        size = fit(widest, c, min(14.0 * k, 0.36 * c * min(k, 1.5)), MIN_VALUE_PX)  # fuller cells
         if size is None and self.render.values is True:
-            return MIN_VALUE_PX
-        return size
+            return MIN_VALUE_PX / k
+        return None if size is None else size / k
 
 
 def averages_values(stage: Stage) -> bool:

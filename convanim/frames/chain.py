@@ -22,6 +22,7 @@ from ..textsize import text_width
 from ..timeline import Beat, plan
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
+from .scaling import grown, unit
 
 OP_CELL = 22  #: cell size of the kernels drawn between the maps
 ZOOM_CELL = 30  #: cell size of the zoomed inset
@@ -61,14 +62,15 @@ class ChainBuilder(Collector):
         self.scales = self._scales()
         self.fmts = self._formats()
         self.layout = self._layout()
-        c = self.layout.cell
+        c, k = self.layout.cell, self.render.scale  # values in cells: sized in final pixels
         self.value_px = (
             None
             if self.render.values is False
-            else fit(max(self._samples(), key=len), c, min(13.0, 0.36 * c), 8.0)
+            else fit(max(self._samples(), key=len), c * k, min(13.0 * k, 0.36 * c * k * min(k, 1.5)), 8.0)
         )
         if self.value_px is None and self.render.values is True:
             self.value_px = MIN_VALUE_PX
+        self.value_px = None if self.value_px is None else unit(self.value_px, k)
         self.stroke = max(1.5, round(c * 0.12, 1))
 
     # ------------------------------------------------------------------ setup
@@ -116,9 +118,9 @@ class ChainBuilder(Collector):
         fixed = 2 * PAD + sum(panel_w) + 2 * GAP * len(stages)
         cols = sum(v.shape[1] for v in self.values)
         cell = (TARGET_WIDTH - fixed) // cols
-        cell = self.render.cell_px or int(
-            max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values)))
-        )
+        k = self.render.scale
+        auto = int(max(4, min(40, cell, MAX_MAP_HEIGHT // max(v.shape[0] for v in self.values))))
+        cell = unit(self.render.cell_px or grown(auto, k), k)
         y = PAD + TITLE_PX
         caption_y = None
         if self.s.caption:
@@ -222,15 +224,15 @@ class ChainBuilder(Collector):
         return self.layout.maps[-1]
 
     def _chrome(self) -> None:
-        lay, ink = self.layout, style.INK
+        lay, ink = self.layout, self.theme.ink
         self.add(Text(PAD, PAD + TITLE_PX, self.s.title, TITLE_PX, ink, "start", bold=True))
         if lay.caption_y is not None:
-            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, self.theme.muted, "start"))
         for i, g in enumerate(lay.maps):
             self.add(Text(g.x, lay.label_y, self._map_labels(i)[0], LABEL_PX, ink, "start"))
         zoom = lay.zoom
         self.add(
-            Text(zoom.x, zoom.y - 10, "zoom: the window and its numbers", SMALL_PX, style.MUTED, "start")
+            Text(zoom.x, zoom.y - 10, "zoom: the window and its numbers", SMALL_PX, self.theme.muted, "start")
         )
 
     def _map(self, i: int) -> None:
@@ -238,8 +240,8 @@ class ChainBuilder(Collector):
         g, values, scale = self.layout.maps[i], self.values[i], self.scales[i]
         c = g.cell
         if i:
-            self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
-            self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
+            self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.theme.background))
+            self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, self.theme.hatch))
             self._fill(i)
         else:
             colours = scale(values)
@@ -247,13 +249,13 @@ class ChainBuilder(Collector):
                 self._cell(
                     g, int(r), int(col), v, colours[int(r) * values.shape[1] + int(col)], self.fmts[0], 0
                 )
-        self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, stroke=style.GRID_LINE, width=1))
+        self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, stroke=self.theme.grid_line, width=1))
 
     def _cell(
         self, g: Grid, r: int, c: int, v: float, fill: str, fmt: Callable[[float], str], first: int
     ) -> None:
         x, y, size = g.x + c * g.cell, g.y + r * g.cell, g.cell
-        line = style.GRID_LINE if size >= 16 else None
+        line = self.theme.grid_line if size * self.render.scale >= 16 else None
         self.add(Rect(x, y, size, size, fill=fill, stroke=line, width=1), first)
         if self.value_px is not None:
             self.add(
@@ -262,7 +264,7 @@ class ChainBuilder(Collector):
                     y + size / 2 + BASELINE * self.value_px,
                     fmt(v),
                     self.value_px,
-                    style.text_on(fill),
+                    self.theme.text_on(fill),
                 ),
                 first,
             )
@@ -307,12 +309,12 @@ class ChainBuilder(Collector):
         x, width, top = self.layout.ops[i]
         lines = self._op_labels(st)
         for j, line in enumerate(lines):
-            size, colour = (SMALL_PX, style.INK) if j == 0 else (SMALL_PX - 1, style.MUTED)
+            size, colour = (SMALL_PX, self.theme.ink) if j == 0 else (SMALL_PX - 1, self.theme.muted)
             y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
             self.add(Text(x + width / 2, y, line, size, colour, "middle"))
         box_w, box_h = self._op_width(st), self._op_height(st)
         bx = x + (width - box_w) / 2
-        hl, fill = self.render.highlight, self.render.kernel_fill
+        hl, fill = self.theme.highlight, self.theme.kernel_fill
         if st.kernel is not None:
             labels = st.kernel.labels
             size = fit(max((t for row in labels for t in row), key=len), OP_CELL, 11.0, 6.0)
@@ -326,7 +328,7 @@ class ChainBuilder(Collector):
                             cy + OP_CELL / 2 + BASELINE * size,
                             labels[r][c],
                             size,
-                            style.INK,
+                            self.theme.text_on(fill),
                         )
                     )
         else:
@@ -339,7 +341,11 @@ class ChainBuilder(Collector):
                     else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
                 )
             size = min(14.0, box_h * 0.5)
-            self.add(Text(bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, style.INK))
+            self.add(
+                Text(
+                    bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, self.theme.text_on(fill)
+                )
+            )
         frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
         self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
 
@@ -350,7 +356,7 @@ class ChainBuilder(Collector):
         i, comp = beat.stage, self.comps[beat.stage]
         step = comp.steps[beat.last]
         src, dst = self.layout.maps[i], self.layout.maps[i + 1]
-        hl = self.render.highlight
+        hl = self.theme.highlight
         rows, cols = self._footprint(i, step)
         if rows is not None:
             self._outline(src, rows, cols, hl, k)
@@ -401,15 +407,19 @@ class ChainBuilder(Collector):
         for (r, c), v in np.ndenumerate(block):
             x, y = z.x + int(c) * z.cell, z.y + int(r) * z.cell
             fill = colours[int(r) * block.shape[1] + int(c)]
-            self.add(Rect(x, y, z.cell, z.cell, fill=fill, stroke=style.GRID_LINE, width=1), frame, frame)
             self.add(
-                Text(x + z.cell / 2, y + z.cell / 2 + BASELINE * size, fmt(v), size, style.text_on(fill)),
+                Rect(x, y, z.cell, z.cell, fill=fill, stroke=self.theme.grid_line, width=1), frame, frame
+            )
+            self.add(
+                Text(
+                    x + z.cell / 2, y + z.cell / 2 + BASELINE * size, fmt(v), size, self.theme.text_on(fill)
+                ),
                 frame,
                 frame,
             )
         x, y = z.x + (cols[0] - c0) * z.cell, z.y + (rows[0] - r0) * z.cell
         ww, hh = (cols[1] - cols[0] + 1) * z.cell, (rows[1] - rows[0] + 1) * z.cell
-        self.add(Rect(x, y, ww, hh, stroke=self.render.highlight, width=3), frame, frame)
+        self.add(Rect(x, y, ww, hh, stroke=self.theme.highlight, width=3), frame, frame)
         label = (
             f"input[{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
             if i == 0
@@ -421,7 +431,7 @@ class ChainBuilder(Collector):
                 z.y + z.cell / 2 + 5,
                 label,
                 SMALL_PX,
-                style.MUTED,
+                self.theme.muted,
                 "start",
             ),
             frame,
@@ -434,17 +444,19 @@ class ChainBuilder(Collector):
         lay = self.layout
         x = lay.width - PAD
         n = len(self.s.stages)
-        self.add(Text(x, PAD + TITLE_PX, f"{n} stage{'s' * (n > 1)}", COUNTER_PX, style.MUTED, "end"), 0, 0)
-        self.add(Text(x, PAD + TITLE_PX, "done", COUNTER_PX, style.MUTED, "end"), self.last, self.last)
+        self.add(
+            Text(x, PAD + TITLE_PX, f"{n} stage{'s' * (n > 1)}", COUNTER_PX, self.theme.muted, "end"), 0, 0
+        )
+        self.add(Text(x, PAD + TITLE_PX, "done", COUNTER_PX, self.theme.muted, "end"), self.last, self.last)
 
         def eq(text: str, first: int, last: int) -> None:
             if self.render.equation:
-                self.add(Text(PAD, lay.equation_y, text, EQUATION_PX, style.INK, "start"), first, last)
+                self.add(Text(PAD, lay.equation_y, text, EQUATION_PX, self.theme.ink, "start"), first, last)
 
         eq(f"{self.s.operations}: each map is the next one's input", 0, 0)
         for k, beat in enumerate(self.plan, start=1):
             comp = self.comps[beat.stage]
-            self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, style.MUTED, "end"), k, k)
+            self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, self.theme.muted, "end"), k, k)
             eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
         out, fmt = self.values[-1], self.fmts[-1]
         eq(f"output {_shape(out)}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)

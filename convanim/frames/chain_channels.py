@@ -25,6 +25,7 @@ from ..textsize import text_width
 from ..timeline import Beat
 from .base import BASELINE, COUNTER_PX, GHOST_MIX, fit, shorten
 from .chain import GAP, MAX_MAP_HEIGHT, TARGET_WIDTH, ChainBuilder
+from .scaling import grown, unit
 
 MAX_PANELS = 8  #: channels of a map drawn in full; the rest are summarised in a line of text
 MAX_OP_PLANES = 5  #: planes of the current filter drawn between the maps
@@ -144,6 +145,8 @@ class ChannelChainBuilder(ChainBuilder):
         op_w = [self._op_panel_width(st) for st in stages]
         fixed = 2 * PAD + sum(op_w) + 2 * GAP * len(stages)
         rows, cell = self._arrangement(fixed)
+        k = self.render.scale  # cells in the builder's units (see scaling)
+        cell = unit(cell if self.render.cell_px else grown(cell, k), k)
         y = PAD + TITLE_PX
         caption_y = None
         if self.s.caption:
@@ -323,7 +326,7 @@ class ChannelChainBuilder(ChainBuilder):
         x, width, top = self.layout.ops[i]
         lines = self._op_labels(st)
         for j, line in enumerate(lines):
-            size, colour = (SMALL_PX, style.INK) if j == 0 else (SMALL_PX - 1, style.MUTED)
+            size, colour = (SMALL_PX, self.theme.ink) if j == 0 else (SMALL_PX - 1, self.theme.muted)
             y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
             self.add(Text(x + width / 2, y, line, size, colour, "middle"))
         box_w, box_h = self._op_width(st), self._op_height(st)
@@ -332,7 +335,7 @@ class ChannelChainBuilder(ChainBuilder):
         for k, (first, last) in spans.items():
             self._filter(i, st, k, bx, top, first, last)
         frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
-        hl = self.render.highlight
+        hl = self.theme.highlight
         self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
 
     def _filter_spans(self, i: int) -> dict[int, tuple[int, int]]:
@@ -357,10 +360,10 @@ class ChannelChainBuilder(ChainBuilder):
         reads = self._reads(i, k)
         box_w = self._op_width(st)
         centre = bx + box_w / 2
-        self.add(Text(centre, top + SMALL_PX, f"filter {k}", SMALL_PX, style.INK), first, last)
+        self.add(Text(centre, top + SMALL_PX, f"filter {k}", SMALL_PX, self.theme.ink), first, last)
         y = top + PANEL_LABEL
         shown = n if n <= MAX_OP_PLANES else MAX_OP_PLANES - 1
-        fill, hl = self.render.kernel_fill, self.render.highlight
+        fill, hl = self.theme.kernel_fill, self.theme.highlight
         planes = [plane_labels(plane, st.kernel.values) for plane in weights]  # as the layer view
         every = [
             t for f in st.kernel.values for q in f for row in plane_labels(q, st.kernel.values) for t in row
@@ -375,17 +378,21 @@ class ChannelChainBuilder(ChainBuilder):
                 self.add(Rect(cx, cy, LAYER_CELL, LAYER_CELL, fill=fill, stroke=hl, width=1), first, last)
                 if size:
                     baseline = cy + LAYER_CELL / 2 + BASELINE * size
-                    self.add(Text(cx + LAYER_CELL / 2, baseline, labels[r][c], size, style.INK), first, last)
+                    self.add(
+                        Text(cx + LAYER_CELL / 2, baseline, labels[r][c], size, self.theme.text_on(fill)),
+                        first,
+                        last,
+                    )
             name = reads[p] if p < len(reads) else str(p)
             baseline = y + plane_h / 2 + BASELINE * (SMALL_PX - 2)
-            self.add(Text(bx - 6, baseline, name, SMALL_PX - 2, style.MUTED, "end"), first, last)
+            self.add(Text(bx - 6, baseline, name, SMALL_PX - 2, self.theme.muted, "end"), first, last)
             y += plane_h + 6
         if shown < n:
             text = f"{ELLIPSIS} +{n - shown} planes"
-            self.add(Text(centre, y + SMALL_PX, text, SMALL_PX - 1, style.MUTED), first, last)
+            self.add(Text(centre, y + SMALL_PX, text, SMALL_PX - 1, self.theme.muted), first, last)
         if st.bias is not None:
             bias = self._bias_text(st, float(st.bias[k]))
-            self.add(Text(centre, top + self._op_height(st) - 2, bias, SMALL_PX, style.INK), first, last)
+            self.add(Text(centre, top + self._op_height(st) - 2, bias, SMALL_PX, self.theme.ink), first, last)
 
     def _reads(self, i: int, k: int) -> list[str]:
         """Names of the planes filter k of stage i works with: the input channels it reads (for
@@ -398,21 +405,21 @@ class ChannelChainBuilder(ChainBuilder):
     # ------------------------------------------------------------------ maps
 
     def _chrome(self) -> None:
-        lay, ink = self.layout, style.INK
+        lay, ink = self.layout, self.theme.ink
         self.add(Text(PAD, PAD + TITLE_PX, self.s.title, TITLE_PX, ink, "start", bold=True))
         if lay.caption_y is not None:
-            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, self.theme.muted, "start"))
         for i, m in enumerate(lay.maps):
             first, second = self._map_labels(i)
             self.add(Text(m.x, lay.label_y, first, LABEL_PX, ink, "start"))
-            self.add(Text(m.x, lay.label_y + SMALL_PX + 4, second, SMALL_PX, style.MUTED, "start"))
+            self.add(Text(m.x, lay.label_y + SMALL_PX + 4, second, SMALL_PX, self.theme.muted, "start"))
             for p in m.panels:
-                self.add(Text(p.grid.x, p.grid.y - 4, p.label, SMALL_PX, style.MUTED, "start"))
+                self.add(Text(p.grid.x, p.grid.y - 4, p.label, SMALL_PX, self.theme.muted, "start"))
             if m.more:
-                self.add(Text(m.x, m.more_y, self._more_text(i), SMALL_PX, style.MUTED, "start"))
+                self.add(Text(m.x, m.more_y, self._more_text(i), SMALL_PX, self.theme.muted, "start"))
         header = lay.zoom_y - 10 - SMALL_PX - 10
         self.add(
-            Text(PAD, header, "zoom: the window in each plane it reads", SMALL_PX, style.MUTED, "start"),
+            Text(PAD, header, "zoom: the window in each plane it reads", SMALL_PX, self.theme.muted, "start"),
             0,
             0,
         )
@@ -426,8 +433,8 @@ class ChannelChainBuilder(ChainBuilder):
             if p.channel is None:
                 self._composite(g)
             elif i:
-                self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.render.background))
-                self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, style.HATCH))
+                self.add(Rect(g.x, g.y, g.cols * c, g.rows * c, fill=self.theme.background))
+                self.add(Hatch(g.x, g.y, g.cols * c, g.rows * c, self.theme.hatch))
             else:
                 plane = values[p.channel]
                 colours = scale(plane)
@@ -438,7 +445,7 @@ class ChannelChainBuilder(ChainBuilder):
             self._fill(i)
         for p in m.panels:
             g = p.grid
-            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=style.GRID_LINE, width=1))
+            self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=self.theme.grid_line, width=1))
 
     def _composite(self, g: Grid) -> None:
         """The photograph in colour, reduced to PHOTO_COLOURS colours by Pillow's median cut (the
@@ -492,7 +499,7 @@ class ChannelChainBuilder(ChainBuilder):
         """The window on every panel the step reads, its output cell, and the zoom."""
         i, comp = beat.stage, self.comps[beat.stage]
         step = comp.steps[beat.last]
-        hl = self.render.highlight
+        hl = self.theme.highlight
         src, dst = self.layout.maps[i], self.layout.maps[i + 1]
         rows, cols = self._footprint(i, step)
         reads = self._planes_read(step)
@@ -525,7 +532,7 @@ class ChannelChainBuilder(ChainBuilder):
             panel = dst.of(t)
             if panel is not None:
                 self._outline(
-                    panel.grid, (rows[0], rows[-1]), (cols[0], cols[-1]), self.render.highlight, frame
+                    panel.grid, (rows[0], rows[-1]), (cols[0], cols[-1]), self.theme.highlight, frame
                 )
 
     @staticmethod
@@ -599,25 +606,32 @@ class ChannelChainBuilder(ChainBuilder):
         for j, (name, values, ghost, below) in enumerate(blocks):
             x = PAD + j * lay.zoom_step
             self._block(i, x, values[: lay.zoom_shape[0], : lay.zoom_shape[1]], ghost, frame)
-            self.add(Text(x, lay.zoom_y - 6, name, SMALL_PX, style.INK, "start"), frame, frame)
+            self.add(Text(x, lay.zoom_y - 6, name, SMALL_PX, self.theme.ink, "start"), frame, frame)
             if below:
                 h = min(values.shape[0], lay.zoom_shape[0]) * zc
                 self.add(
-                    Text(x, lay.zoom_y + h + 4 + SMALL_PX, below, SMALL_PX, style.INK, "start"), frame, frame
+                    Text(x, lay.zoom_y + h + 4 + SMALL_PX, below, SMALL_PX, self.theme.ink, "start"),
+                    frame,
+                    frame,
                 )
         if isinstance(step, Step) and len(step.planes) > MAX_ZOOM:
             x = PAD + MAX_ZOOM * lay.zoom_step
             text = self._zoom_more(len(step.planes) - MAX_ZOOM)
-            self.add(Text(x, lay.zoom_y + zc, text, SMALL_PX, style.MUTED, "start"), frame, frame)
+            self.add(Text(x, lay.zoom_y + zc, text, SMALL_PX, self.theme.muted, "start"), frame, frame)
         if isinstance(step, Pool) and step.chosen is not None:  # the maximum, as in the grid view
             r, c = step.chosen
             if r < lay.zoom_shape[0] and c < lay.zoom_shape[1]:
                 box = Rect(
-                    PAD + c * zc + 3, lay.zoom_y + r * zc + 3, zc - 6, zc - 6, stroke=style.SOURCE, width=2.5
+                    PAD + c * zc + 3,
+                    lay.zoom_y + r * zc + 3,
+                    zc - 6,
+                    zc - 6,
+                    stroke=self.theme.source,
+                    width=2.5,
                 )
                 self.add(box, frame, frame)
         y = lay.zoom_y - 10 - SMALL_PX - 10
-        self.add(Text(PAD, y, f"zoom: {header}", SMALL_PX, style.MUTED, "start"), frame, frame)
+        self.add(Text(PAD, y, f"zoom: {header}", SMALL_PX, self.theme.muted, "start"), frame, frame)
 
     def _window_text(self, i: int, step: Step | Pool) -> str:
         """Where the window lies, in the grid the step reads (its padding included)."""
@@ -644,14 +658,14 @@ class ChannelChainBuilder(ChainBuilder):
             fill = colours[int(r) * values.shape[1] + int(c)]
             is_ghost = bool(ghost[r, c]) if ghost.shape == values.shape else False
             if is_ghost:
-                fill = style.mix(fill, self.render.background, GHOST_MIX)
-            stroke = style.GHOST_LINE if is_ghost else style.GRID_LINE
+                fill = style.mix(fill, self.theme.background, GHOST_MIX)
+            stroke = self.theme.ghost_line if is_ghost else self.theme.grid_line
             cx, cy = x + int(c) * zc, y0 + int(r) * zc
             self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=stroke, width=1), frame, frame)
             baseline = cy + zc / 2 + BASELINE * size
-            self.add(Text(cx + zc / 2, baseline, fmt(v), size, style.text_on(fill)), frame, frame)
+            self.add(Text(cx + zc / 2, baseline, fmt(v), size, self.theme.text_on(fill)), frame, frame)
         h, w = values.shape
-        self.add(Rect(x, y0, w * zc, h * zc, stroke=self.render.highlight, width=3), frame, frame)
+        self.add(Rect(x, y0, w * zc, h * zc, stroke=self.theme.highlight, width=3), frame, frame)
 
     # ------------------------------------------------------------------ text
 

@@ -24,6 +24,7 @@ from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, Builder, fit, paren, shorten
+from .scaling import grown, unit
 from .window import expansion
 
 GAP = 14
@@ -106,7 +107,7 @@ class LayerBuilder(Builder):
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
         self.layout = self._layout()
         self.value_px = self._value_size(out)
-        self.grid_line = style.GRID_LINE if self.layout.cell >= 16 else None
+        self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
 
     # ------------------------------------------------------------------ words
@@ -151,12 +152,12 @@ class LayerBuilder(Builder):
         more = MORE_PX + PLANE_GAP if cin > n_in or cout > n_out else 0
         in_h_cells, out_h_cells = n_in * rows, n_out * oh
         room_h = TARGET_HEIGHT - 190 - (max(n_in, n_out) - 1) * PLANE_GAP - more
-        cell = self.render.cell_px or int(
-            max(
-                10,
-                min(44, (TARGET_WIDTH - fixed) // (cols + kw + ow), room_h // max(in_h_cells, out_h_cells)),
-            )
+        by_width, by_height = (
+            (TARGET_WIDTH - fixed) // (cols + kw + ow),
+            room_h // max(in_h_cells, out_h_cells),
         )
+        k = self.render.scale
+        cell = unit(self.render.cell_px or grown(int(max(10, min(44, by_width, by_height))), k), k)
         y = PAD + TITLE_PX
         title_y, caption_y = y, None
         if self.s.caption:
@@ -272,28 +273,28 @@ class LayerBuilder(Builder):
         self.strip()
 
     def layer_chrome(self) -> None:
-        lay, ink = self.layout, style.INK
+        lay, ink = self.layout, self.theme.ink
         self.add(Text(PAD, lay.title_y, self.s.title, TITLE_PX, ink, "start", bold=True))
         if lay.caption_y is not None:
-            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, style.MUTED, "start"))
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", CAPTION_PX, self.theme.muted, "start"))
         in_l, k_l, out_l = self.labels
         columns = ((lay.inputs[0].x, in_l), (lay.kernels[0].x, k_l), (lay.outputs[0].x, out_l))
         for x, lines in columns:
             for i, line in enumerate(lines):
-                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, style.MUTED)
+                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, self.theme.muted)
                 self.add(Text(x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
         y = lay.middle_y + BASELINE * SYMBOL_PX
         for g in lay.inputs:
             cy = g.y + g.rows * g.cell / 2 + BASELINE * 20
-            self.add(Text(lay.op_x, cy, "\u229b", 20, style.MUTED))
+            self.add(Text(lay.op_x, cy, "\u229b", 20, self.theme.muted))
         self.add(Text(lay.sigma_x, y, "\u03a3", SYMBOL_PX, ink))
-        self.add(Text(lay.arrow_x, y, "\u2192", SYMBOL_PX, style.MUTED))
+        self.add(Text(lay.arrow_x, y, "\u2192", SYMBOL_PX, self.theme.muted))
 
     def input_planes(self) -> None:
         grid, ghost, colours = self.comp.grid, self.comp.ghost, None
         for c, g in enumerate(self.layout.inputs):
             colours = self.in_scale(grid[c])
-            self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, style.INK, "start", bold=True))
+            self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True))
             for (r, col), v in np.ndenumerate(grid[c]):
                 r, col = int(r), int(col)
                 fill = colours[r * grid.shape[2] + col]
@@ -307,9 +308,9 @@ class LayerBuilder(Builder):
     def more_box(self, box: Box, text: str) -> None:
         """A dashed box that stands for the planes not drawn, saying how many."""
         x0, y0, x1, y1 = box
-        self.add(Rect(x0, y0, x1 - x0, y1 - y0, stroke=style.HATCH, width=1))
+        self.add(Rect(x0, y0, x1 - x0, y1 - y0, stroke=self.theme.hatch, width=1))
         y = (y0 + y1) / 2 + BASELINE * SMALL_PX
-        self.add(Text(x0 + 6, y, text, SMALL_PX, style.MUTED, "start"))
+        self.add(Text(x0 + 6, y, text, SMALL_PX, self.theme.muted, "start"))
 
     def boundary(self, g: Grid) -> None:
         """A dark line between each plane and its padding."""
@@ -317,12 +318,14 @@ class LayerBuilder(Builder):
         if self.direct or not any(self.stage.padding):
             return
         h, w = self.s.image.shape
-        self.outline(g, (top, top + h - 1), (left, left + w - 1), style.BOUNDARY, 0, width=2, last=self.last)
+        self.outline(
+            g, (top, top + h - 1), (left, left + w - 1), self.theme.boundary, 0, width=2, last=self.last
+        )
 
     def output_planes(self) -> None:
         out = self.comp.output
         for k, g in enumerate(self.layout.outputs):
-            self.add(Text(g.x, g.y - 6, self.out_name(k), NAME_PX, style.INK, "start", bold=True))
+            self.add(Text(g.x, g.y - 6, self.out_name(k), NAME_PX, self.theme.ink, "start", bold=True))
             self.empty_grid(g)
             colours = self.out_scale(out[k])
             for step in self.comp.steps[k * self.per_filter : (k + 1) * self.per_filter]:
@@ -350,7 +353,7 @@ class LayerBuilder(Builder):
                 y0 - pad,
                 x1 - x0 + 2 * pad,
                 y1 - y0 + 2 * pad,
-                stroke=self.render.highlight,
+                stroke=self.theme.highlight,
                 width=2,
             ),
             max(first, self.first_step),
@@ -363,7 +366,8 @@ class LayerBuilder(Builder):
         reads = self.reads(k)
         weights = self.comp.weights[k]
         labels = self.plane_labels[k]
-        size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, 7.0)
+        least = 7.0 / self.render.scale  # 7 px once scaled
+        size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
         drawn = len(self.layout.inputs)
         for p, c in enumerate(reads):
             if c >= drawn:
@@ -371,12 +375,18 @@ class LayerBuilder(Builder):
             g = self.layout.kernels[c]
             for (r, col), _ in np.ndenumerate(weights[p]):
                 x, y = g.x + int(col) * g.cell, g.y + int(r) * g.cell
-                fill, hl = self.render.kernel_fill, self.render.highlight
+                fill, hl = self.theme.kernel_fill, self.theme.highlight
                 self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
                 if size is not None:
                     text = labels[p][int(r)][int(col)]
                     self.add(
-                        Text(x + g.cell / 2, y + g.cell / 2 + BASELINE * size, text, size, style.INK),
+                        Text(
+                            x + g.cell / 2,
+                            y + g.cell / 2 + BASELINE * size,
+                            text,
+                            size,
+                            self.theme.text_on(fill),
+                        ),
                         first,
                         last,
                     )
@@ -385,7 +395,7 @@ class LayerBuilder(Builder):
         preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
         name = f"filter {k}{preset} \u2192 {self.out_name(k)}"
         self.add(
-            Text(top.x, top.y - 6, name, NAME_PX, self.render.highlight, "start", bold=True), first, last
+            Text(top.x, top.y - 6, name, NAME_PX, self.theme.highlight_text, "start", bold=True), first, last
         )
         for c, g in enumerate(self.layout.inputs):
             if c not in reads:
@@ -393,13 +403,13 @@ class LayerBuilder(Builder):
         if self.has_bias:
             y = self.layout.middle_y + BASELINE * SYMBOL_PX + 22
             text = f"+ b = {self.fmt_out(float(self.comp.bias[k]))}"
-            self.add(Text(self.layout.sigma_x, y, text, SMALL_PX, style.INK), first, last)
+            self.add(Text(self.layout.sigma_x, y, text, SMALL_PX, self.theme.ink), first, last)
 
     def cover(self, g: Grid, k: int, first: int, last: int) -> None:
         """A plane filter k does not read: washed out, with a note."""
-        wash = style.mix(style.HATCH, self.render.background, 0.6)
+        wash = style.mix(self.theme.hatch, self.theme.background, 0.6)
         self.add(
-            Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, fill=wash, stroke=style.HATCH, width=1),
+            Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, fill=wash, stroke=self.theme.hatch, width=1),
             first,
             last,
         )
@@ -408,7 +418,7 @@ class LayerBuilder(Builder):
         if text_width(note, size) > g.cols * g.cell - 4:
             note = "not read"
         cx, cy = g.x + g.cols * g.cell / 2, g.y + g.rows * g.cell / 2 + BASELINE * size
-        self.add(Text(cx, cy, note, size, style.MUTED), first, last)
+        self.add(Text(cx, cy, note, size, self.theme.muted), first, last)
 
     def step_marks(self, step: Step) -> None:
         """The window in every plane the step reads, each plane's sum, the output cell."""
@@ -421,13 +431,13 @@ class LayerBuilder(Builder):
             k = lay.kernels[c]
             y = k.y + k.rows * k.cell / 2 + BASELINE * SUM_PX
             self.add(
-                Text(lay.sum_x, y, f"\u03a3 {self.fmt_out(step.sums[p])}", SUM_PX, style.INK, "start"),
+                Text(lay.sum_x, y, f"\u03a3 {self.fmt_out(step.sums[p])}", SUM_PX, self.theme.ink, "start"),
                 frame,
                 frame,
             )
         if step.channel < len(lay.outputs):
             g = lay.outputs[step.channel]
-            self.outline(g, (step.out[0],) * 2, (step.out[1],) * 2, self.render.highlight, frame)
+            self.outline(g, (step.out[0],) * 2, (step.out[1],) * 2, self.theme.highlight, frame)
 
     # ------------------------------------------------------------------ text
 

@@ -7,7 +7,6 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import style
 from ..display import FrameInfo, Rect, Text
 from ..scenario import Scenario
 from ..steps import Computation, Map, Sample
@@ -62,7 +61,7 @@ class ResampleBuilder(Builder):
         """The middle panel: a box with the operation's symbol."""
         k = self.layout.kernel
         w, h = BOX[1] * k.cell, BOX[0] * k.cell
-        self.add(Rect(k.x, k.y, w, h, fill=self.render.kernel_fill, stroke=self.render.highlight, width=1.5))
+        self.add(Rect(k.x, k.y, w, h, fill=self.theme.kernel_fill, stroke=self.theme.highlight, width=1.5))
         s = self.s
         if s.operation == "relu":
             symbol = "ReLU"
@@ -71,7 +70,15 @@ class ResampleBuilder(Builder):
         else:
             symbol = "\u00d7" + lab.pair(tuple(lab.number(v) for v in s.scale_factor))
         size = min(18.0, h * 0.45)
-        self.add(Text(k.x + w / 2, k.y + h / 2 + BASELINE * size, symbol, size, style.INK))
+        self.add(
+            Text(
+                k.x + w / 2,
+                k.y + h / 2 + BASELINE * size,
+                symbol,
+                size,
+                self.theme.text_on(self.theme.kernel_fill),
+            )
+        )
 
     def output_cells(self) -> None:
         g, out = self.layout.output, self.comp.output[0]
@@ -87,15 +94,15 @@ class ResampleBuilder(Builder):
 
     def sample_marks(self, step: Sample, frame: int) -> None:
         """The pixels blended (blue), the point sampled (an orange dot), the output cell."""
-        g, hl = self.layout.input, self.render.highlight
+        g, hl = self.layout.input, self.theme.highlight
         for r, c in step.cells:
             self.outline(
-                g, (r, r), (c, c), style.SOURCE if len(step.cells) > 1 else hl, frame, width=2, inset=2
+                g, (r, r), (c, c), self.theme.source if len(step.cells) > 1 else hl, frame, width=2, inset=2
             )
         r, c = step.source
         dot = max(5.0, g.cell * 0.18)
         x, y = g.x + (c + 0.5) * g.cell - dot / 2, g.y + (r + 0.5) * g.cell - dot / 2
-        self.add(Rect(x, y, dot, dot, fill=hl, stroke=style.INK, width=1), frame, frame)
+        self.add(Rect(x, y, dot, dot, fill=hl, stroke=self.theme.ink, width=1), frame, frame)
         out = self.layout.output
         self.outline(out, (step.out[0],) * 2, (step.out[1],) * 2, hl, frame)
 
@@ -103,8 +110,8 @@ class ResampleBuilder(Builder):
         """Every value ReLU replaces, outlined on both grids."""
         for (r, c), changed in _cells(step.changed[0]):
             if changed:
-                self.outline(self.layout.input, (r, r), (c, c), style.SOURCE, frame, width=2, inset=2)
-                self.outline(self.layout.output, (r, r), (c, c), style.SOURCE, frame, width=2, inset=2)
+                self.outline(self.layout.input, (r, r), (c, c), self.theme.source, frame, width=2, inset=2)
+                self.outline(self.layout.output, (r, r), (c, c), self.theme.source, frame, width=2, inset=2)
 
     def strip(self) -> None:
         s = self.s

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import style
 from ..display import FrameInfo, Grid
 from ..scenario import Scenario
 from ..steps import Computation
@@ -52,7 +51,7 @@ class ScatterBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             r, col = step.src
-            self.outline(lay.input, (r, r), (col, col), self.render.highlight, frame)
+            self.outline(lay.input, (r, r), (col, col), self.theme.highlight, frame)
             self.taps(lay.output, step.rows + self.crop[0], step.cols + self.crop[1], frame)
         self.counter()
         self.strip()
@@ -81,7 +80,7 @@ class ScatterBuilder(Builder):
         self.border(g)
         if any(self.crop):  # what remains of the output once padding crops the border
             rows, cols = (self.crop[0], self.crop[0] + oh - 1), (self.crop[1], self.crop[1] + ow - 1)
-            self.outline(g, rows, cols, style.BOUNDARY, 0, width=2, last=self.last)
+            self.outline(g, rows, cols, self.theme.boundary, 0, width=2, last=self.last)
 
     def strip(self) -> None:
         (sr, sc), (dr, dc), p = self.s.stride, self.s.dilation, self.crop

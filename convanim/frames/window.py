@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .. import style
 from ..display import FrameInfo, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
@@ -59,7 +58,7 @@ class WindowBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             self.taps(lay.input, step.rows, step.cols, frame)
-            self.outline(lay.output, (step.out[0],) * 2, (step.out[1],) * 2, self.render.highlight, frame)
+            self.outline(lay.output, (step.out[0],) * 2, (step.out[1],) * 2, self.theme.highlight, frame)
             self.sources(step, frame)
         self.counter()
         self.strip()
@@ -71,7 +70,7 @@ class WindowBuilder(Builder):
             return
         h, w = self.s.image.shape
         rows, cols = (top, top + h - 1), (left, left + w - 1)
-        self.outline(self.layout.input, rows, cols, style.BOUNDARY, 0, width=2, last=self.last)
+        self.outline(self.layout.input, rows, cols, self.theme.boundary, 0, width=2, last=self.last)
 
     def output_cells(self) -> None:
         g, out = self.layout.output, self.comp.output[0]
@@ -94,11 +93,11 @@ class WindowBuilder(Builder):
             for c in step.cols.tolist():
                 if not ghost[r, c]:
                     continue
-                self.outline(g, (r, r), (c, c), style.SOURCE, frame, width=2, inset=3)
+                self.outline(g, (r, r), (c, c), self.theme.source, frame, width=2, inset=3)
                 src = (int(origin[r, c, 0]) + top, int(origin[r, c, 1]) + left)
                 if src not in marked:
                     marked.add(src)
-                    self.outline(g, (src[0],) * 2, (src[1],) * 2, style.SOURCE, frame, width=2, inset=3)
+                    self.outline(g, (src[0],) * 2, (src[1],) * 2, self.theme.source, frame, width=2, inset=3)
 
     def strip(self) -> None:
         self.equation(self.poster_formula(), 0, 0)
@@ -209,13 +208,15 @@ class PoolBuilder(WindowBuilder):
         size = min(16.0, k.cell * kw * 0.3)
         centre_y = k.y + kh * k.cell / 2 + 0.36 * size
         name = "max" if self.s.operation == "max_pool2d" else "mean"
-        self.add(Text(k.x + kw * k.cell / 2, centre_y, name, size, style.INK))
+        self.add(
+            Text(k.x + kw * k.cell / 2, centre_y, name, size, self.theme.text_on(self.theme.kernel_fill))
+        )
 
     def sources(self, step: Pool, frame: int) -> None:
         """Mark the maximum (the first one on ties, as PyTorch) in the window."""
         if step.chosen is not None:
             r, c = int(step.rows[step.chosen[0]]), int(step.cols[step.chosen[1]])
-            self.outline(self.layout.input, (r, r), (c, c), style.SOURCE, frame, width=2, inset=3)
+            self.outline(self.layout.input, (r, r), (c, c), self.theme.source, frame, width=2, inset=3)
 
     def poster_formula(self) -> str:
         (kh, kw) = self.s.kernel_size

@@ -1,0 +1,361 @@
+"""The text alternative of an illustration: what it shows, in words, for screen readers and captions.
+
+Derived from the scenario and its computed numbers (sizes, the kernel's weights, value ranges),
+never typed by hand, so it cannot drift from the picture. Used as the ``alt`` of images, the HTML
+player's picture name, and ``NAME.txt`` beside each GIF.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .timeline import plan
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+    from .stage import Stage
+
+TIMES = "\u00d7"
+MINUS = "\u2212"
+
+#: What a pattern looks like, and how the effect sentence names it.
+PATTERN_LOOKS = {
+    "square": ("a bright square", "the square's edges"),
+    "disk": ("a bright disk", "the disk's edges"),
+    "cross": ("a bright cross", "the cross's edges"),
+    "checkerboard": ("a checkerboard", "the checkerboard's edges"),
+    "stripes": ("vertical stripes", "the stripes' edges"),
+    "gradient": ("a left-to-right ramp", "the ramp"),
+    "random": ("random values", "the image"),
+}
+PRESET_NAMES = {
+    "mean": "mean filter",
+    "gaussian": "Gaussian filter",
+    "identity": "identity kernel",
+    "sobel_x": "Sobel x filter",
+    "sobel_y": "Sobel y filter",
+    "prewitt_x": "Prewitt x filter",
+    "prewitt_y": "Prewitt y filter",
+    "laplacian": "Laplacian filter",
+    "sharpen": "sharpening filter",
+}
+MODES = {
+    "zeros": "zero padding",
+    "reflect": "reflect padding (mirrored values)",
+    "replicate": "replicate padding (repeated edge values)",
+    "circular": "circular padding (wrapped-around values)",
+}
+
+
+def alt_text(s: Scenario) -> str:
+    """One paragraph describing the animation of ``s``."""
+    comps = s._computations
+    if len(s.stages) > 1:
+        return _chain(s)
+    st, comp = s.stages[0], comps[0]
+    image = _image(s)
+    out = comp.output
+    if st.operation == "conv2d":
+        text = _conv(s, st, image, out)
+    elif st.operation == "conv_transpose2d":
+        text = _transpose(st, image, out, comp.grid.shape)
+    elif st.operation in ("max_pool2d", "avg_pool2d"):
+        text = _pool(st, image, out)
+    elif st.operation == "upsample":
+        text = _upsample(st, image, out)
+    else:
+        text = _relu(st, image, out, s.image.values)
+    text = text[0].upper() + text[1:]
+    return text + (_picture_note(s) if s.picture else "")
+
+
+# ---------------------------------------------------------------- operations
+
+
+def _conv(s: Scenario, st: Stage, image: str, out: np.ndarray) -> str:
+    kernel = _kernel(st)
+    kernel += "," if kernel.startswith("layer of") else ""  # "a layer of …, with bias, slides"
+    how = _how(st)
+    marks = ""
+    if st.padding_mode != "zeros" and any(st.padding):
+        marks = ", each step outlining the padding cells it reads and the pixels their values come from"
+    effect = _effect(s, st, out)
+    return (
+        f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} "
+        f"and shows {effect}."
+    )
+
+
+def _transpose(st: Stage, image: str, out: np.ndarray, grid: tuple[int, int]) -> str:
+    kernel = _kernel(st)
+    h, w = st.input_shape
+    h *= st.in_channels
+    if st.transpose_view == "direct":
+        gaps = st.stride[0] - 1, st.stride[1] - 1
+        return (
+            f"A transposed convolution seen as a direct convolution: {_a(kernel)}, rotated 180\u00b0, "
+            f"slides over {image} with {_pair(gaps)} zero{'s' * (gaps != (1, 1))} inserted between "
+            f"pixels and a border ({_size(grid)} in all); the {_size(out.shape)} output fills in "
+            f"{_order(out)} (values {_range(out)})."
+        )
+    crop = ""
+    if any(st.padding):
+        top, left = st.padding[0], st.padding[2]
+        full = (*out.shape[:-2], out.shape[-2] + 2 * top, out.shape[-1] + 2 * left)
+        crop = f" is drawn {_size(full)}, padding {_pair((top, left))} crops its border, and the rest"
+    extra = f", output_padding {_pair(st.output_padding)}" if any(st.output_padding) else ""
+    return (
+        f"A transposed convolution with {_a(kernel)}{_strides(st)}{extra}: each of the {h * w} pixels of "
+        f"{image} in turn adds its value times the kernel onto the output, which accumulates; "
+        f"the {_size(out.shape)} output{crop} ends with values {_range(out)}."
+    )
+
+
+def _pool(st: Stage, image: str, out: np.ndarray) -> str:
+    window = _size(st.kernel_size)
+    if st.operation == "max_pool2d":
+        kind, each = "max pooling", "the largest value of its window, which is outlined"
+    else:
+        kind = "average pooling"
+        counted = "" if st.count_include_pad or not any(st.padding) else ", padding not counted,"
+        each = f"the mean of its window{counted} with the sum and divisor written out"
+    return (
+        f"{_a(f'{window} {kind} window')} slides over {image}{_how(st)}; each cell of the "
+        f"{_size(out.shape)} output is {each}, and the output fills in {_order(out)} "
+        f"(values {_range(out)})."
+    )
+
+
+def _upsample(st: Stage, image: str, out: np.ndarray) -> str:
+    factor = _factor(st)
+    if st.mode == "nearest":
+        kind, each = "Nearest-neighbour", "copies the input pixel it falls on, marked with a dot"
+    else:
+        corners = "true" if st.align_corners else "false"
+        kind = f"Bilinear (align_corners {corners})"
+        each = (
+            "shows where it falls in the input, marked with a dot, and blends the up to 4 pixels "
+            "around it, weighted by nearness"
+        )
+    return (
+        f"{kind} upsampling {factor} of {image}: each pixel of the {_size(out.shape)} output in turn {each}; "
+        f"the output fills in {_order(out)} (values {_range(out)})."
+    )
+
+
+def _relu(st: Stage, image: str, out: np.ndarray, values: np.ndarray) -> str:
+    n = int((values < 0).sum())
+    return (
+        f"ReLU on {image}: in one step every negative value becomes 0 ({n} of {values.size} values) "
+        f"and the rest pass unchanged; the {_size(out.shape)} output has values {_range(out)}."
+    )
+
+
+def _chain(s: Scenario) -> str:
+    parts = []
+    inputs = [s.image.values] + [c.output for c in s._computations]
+    for i, (st, comp) in enumerate(zip(s.stages, s._computations, strict=True), start=1):
+        shapes = {_size(inputs[i - 1].shape): None, _size(comp.output.shape): None}
+        parts.append(f"{i}. {_stage_name(st)} ({' to '.join(shapes)})")
+    out = s._computations[-1].output
+    return (
+        f"A chain of {len(s.stages)} stages on {_image(s)}: {'; '.join(parts)}. The maps stand side by side "
+        f"as pictures and each stage fills its output in turn{_speed(s)}, with a zoomed inset of the "
+        f"window and its numbers; the final {_size(out.shape)} output has values {_range(out)}."
+    )
+
+
+def _picture_note(s: Scenario) -> str:
+    return f" Drawn as pictures, filled{_speed(s)[1:]}, with a zoomed inset of the window and its numbers."
+
+
+def _speed(s: Scenario) -> str:
+    beats = plan(s.stages, s.timing.detail_steps)
+    return ", step by step and then faster" if any(b.first != b.last for b in beats) else ", step by step"
+
+
+def _stage_name(st: Stage) -> str:
+    op = st.operation
+    if op == "conv2d":
+        return f"{_kernel(st)}{_how(st)}"
+    if op == "conv_transpose2d":
+        return f"transposed convolution with {_a(_kernel(st))}{_strides(st)}"
+    if op in ("max_pool2d", "avg_pool2d"):
+        kind = "max" if op == "max_pool2d" else "average"
+        return f"{_size(st.kernel_size)} {kind} pooling{_how(st)}"
+    if op == "upsample":
+        factor = _factor(st)
+        return f"{'nearest-neighbour' if st.mode == 'nearest' else 'bilinear'} upsampling {factor}"
+    return "ReLU"
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _image(s: Scenario) -> str:
+    """ "a 10×10 image with a bright square (values 0 to 9)", "a 36×32 photograph (grace_hopper.jpg)"."""
+    values, source = s.image.values, s.image.source or ""
+    size = _size(values.shape[1:])
+    if values.shape[0] > 1 or s.image.layered:
+        names = f"{', '.join(s.image.names)}; " if s.image.names else ""
+        planes = "plane" if values.shape[0] == 1 else "channels"
+        if source.startswith("file "):
+            names = f"{source[5:].rsplit('/', 1)[-1]}; {names}"
+            return f"{_a(size)} photograph of {values.shape[0]} {planes} ({names}values {_range(values)})"
+        return f"{_a(size)} image of {values.shape[0]} {planes} ({names}values {_range(values)})"
+    values = values[0]
+    if source.startswith("file "):
+        name = source[5:].rsplit("/", 1)[-1]
+        return f"{_a(size)} photograph ({name}, values {_range(values)})"
+    if source in PATTERN_LOOKS:
+        return f"{_a(size)} image with {PATTERN_LOOKS[source][0]} (values {_range(values)})"
+    levels = np.unique(values)
+    if len(levels) == 2:  # a shape: say where its bright part lies
+        rows, cols = np.nonzero(values == levels[1])
+        return (
+            f"{_a(size)} image with a bright shape ({_num(levels[1])} on {_num(levels[0])}) in rows "
+            f"{rows.min()}–{rows.max()} and columns {cols.min()}–{cols.max()}"
+        )
+    return f"{_a(size)} image (values {_range(values)})"
+
+
+def _kernel(st: Stage) -> str:
+    """ "3×3 mean filter", "3×3 kernel (rows 0 1 2; 2 2 0; 0 1 2)"."""
+    k = st.kernel
+    if k.values.shape[:2] != (1, 1) or st.layered:
+        return _filters(st)
+    size = _size(k.plane.shape)
+    if k.preset:
+        return f"{size} {PRESET_NAMES[k.preset]}"
+    weights = "; ".join(" ".join(row) for row in k.labels) if k.values.size <= 16 else ""
+    return f"{size} kernel" + (f" (rows {weights})" if weights else "")
+
+
+def _filters(st: Stage) -> str:
+    """A layer's weights: "2 filters of 3 planes, 3×3 (sobel x, sobel y), groups 3, with bias"."""
+    k = st.kernel.values
+    if st.operation == "conv_transpose2d":
+        filters, planes = k.shape[1] * st.groups, k.shape[0] // st.groups
+    else:
+        filters, planes = k.shape[0], k.shape[1]
+    names = [n.replace("_", " ") for n in st.kernel.names if n]
+    text = (
+        f"layer of {filters} filter{'s' * (filters > 1)} of {planes} plane{'s' * (planes > 1)}, "
+        f"{_size(k.shape[2:])}"
+    )
+    text += f" ({', '.join(names)})" if names else ""
+    text += f", groups {st.groups}" if st.groups > 1 else ""
+    return text + (", with bias" if st.bias is not None else "")
+
+
+def _effect(s: Scenario, st: Stage, out: np.ndarray) -> str:
+    """What the output shows, from the kernel's weights."""
+    if st.kernel.values.shape[:2] != (1, 1) or st.layered:
+        bias = " plus each filter's bias" if st.bias is not None else ""
+        return (
+            f"each map as the sum over the planes it reads of weighted windows{bias} (values {_range(out)})"
+        )
+    w = st.kernel.plane
+    source = s.image.source or ""
+    edges = PATTERN_LOOKS.get(source, ("", "the image"))[1]
+    if source.startswith("file "):
+        edges = "the photograph"
+    elif not source and len(np.unique(s.image.values[0])) == 2:
+        edges = "the shape's edges"
+    values = f" (values {_range(out)})"
+    total = float(w.sum())
+    if np.count_nonzero(w) == 1 and abs(total - 1) < 1e-12:
+        return "a copy of the image" + values
+    if np.all(w >= 0) and abs(total - 1) < 1e-9:
+        return f"{edges} smoothed" + values
+    if abs(total) < 1e-9:
+        rows_zero, cols_zero = np.allclose(w.sum(axis=1), 0), np.allclose(w.sum(axis=0), 0)
+        kind = "vertical edges" if rows_zero else "horizontal edges" if cols_zero else "edges"
+        return f"{kind} as signed responses, 0 where the image is flat" + values
+    if abs(total - 1) < 1e-9:
+        return "the image sharpened" + values
+    return "the weighted sums" + values
+
+
+def _how(st: Stage) -> str:
+    """ ", with stride 2, zero padding of 1 on every side, dilation 2"."""
+    parts = []
+    default_stride = st.kernel_size if st.operation in ("max_pool2d", "avg_pool2d") else (1, 1)
+    if st.stride != default_stride:
+        parts.append(f"stride {_pair(st.stride)}")
+    if any(st.padding):
+        name = f"'{st.padding_name}' " if st.padding_name else ""
+        mode = MODES[st.padding_mode] if st.operation == "conv2d" else "padding"
+        parts.append(f"{name}{mode} of {_sides(st.padding)}")
+    if st.dilation != (1, 1):
+        parts.append(f"dilation {_pair(st.dilation)}")
+    if st.ceil_mode:
+        parts.append("ceil_mode")
+    return f", with {', '.join(parts)}" if parts else ""
+
+
+def _strides(st: Stage) -> str:
+    parts = []
+    if st.stride != (1, 1):
+        parts.append(f"stride {_pair(st.stride)}")
+    if any(st.padding):
+        parts.append(f"padding {_pair((st.padding[0], st.padding[2]))}")
+    if st.dilation != (1, 1):
+        parts.append(f"dilation {_pair(st.dilation)}")
+    return f", {', '.join(parts)}" if parts else ""
+
+
+def _order(out: np.ndarray) -> str:
+    return "map by map, row by row" if out.ndim == 3 and out.shape[0] > 1 else "row by row"
+
+
+def _factor(st: Stage) -> str:
+    """ "×2", "×2 in rows and ×1.5 in columns" or "to 5×7"."""
+    if st.size is not None:
+        return f"to {_size(st.size)}"
+    rows, cols = (_num(v) for v in st.scale_factor)
+    return f"{TIMES}{rows}" if rows == cols else f"{TIMES}{rows} in rows and {TIMES}{cols} in columns"
+
+
+def _sides(pad: tuple[int, int, int, int]) -> str:
+    top, bottom, left, right = pad
+    if top == bottom == left == right:
+        return f"{top} on every side"
+    if (top, left) == (bottom, right):
+        return f"{top} above and below, {left} left and right"
+    return f"{top} above, {bottom} below, {left} left, {right} right"
+
+
+def _range(values: np.ndarray) -> str:
+    finite = values[np.isfinite(values)]
+    lo, hi = float(finite.min()), float(finite.max())
+    return _num(lo) if lo == hi else f"{_num(lo)} to {_num(hi)}"
+
+
+def _num(v: float) -> str:
+    """A value with at most 2 decimals and a real minus sign: "9", "4.5", "−0.33"."""
+    text = f"{float(v):.2f}".rstrip("0").rstrip(".")
+    return ("0" if text == "-0" else text).replace("-", MINUS)
+
+
+def _pair(p: tuple) -> str:
+    a, b = (_num(v) for v in p)
+    return a if a == b else f"{a}{TIMES}{b}"
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    """ "8×8", or "2×8×8" for several channels (a (C, H, W) shape with C > 1)."""
+    planes = f"{shape[0]}{TIMES}" if len(shape) == 3 and shape[0] > 1 else ""
+    return f"{planes}{shape[-2]}{TIMES}{shape[-1]}"
+
+
+def _a(phrase: str) -> str:
+    """The phrase with "a" or "an" (an 8×8, an 11×11, an 18×18; an average)."""
+    head = phrase.split(TIMES)[0].split(" ")[0]
+    if head.isdigit():
+        vowel = head.startswith("8") or (len(head) in (2, 5) and head[:2] in ("11", "18"))
+    else:
+        vowel = head[:1].lower() in "aeio"
+    return ("an " if vowel else "a ") + phrase
