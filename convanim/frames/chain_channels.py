@@ -641,12 +641,12 @@ class ChannelChainBuilder(ChainBuilder):
         c0, c1 = int(step.cols[0]) - left, int(step.cols[-1]) - left
         where = "input" if i == 0 else f"map {i}"
         which = "every plane" if isinstance(step, Step) and len(step.planes) > 1 else "its plane"
-        padded = (
-            " (with padding)"
-            if min(r0, c0) < 0 or r1 >= self.values[i].shape[1] or c1 >= self.values[i].shape[2]
-            else ""
-        )
-        return f"{where}[{r0}:{r1 + 1}, {c0}:{c1 + 1}]{padded} in {which}"
+        _, h, w = self.values[i].shape
+        padded = " (outside the map: padding)" if min(r0, c0) < 0 or r1 >= h or c1 >= w else ""
+        # numbers, not a slice: in Python "[-1:2]" would mean from the last row
+        rows = f"row {_n(r0)}" if r0 == r1 else f"rows {_n(r0)} to {_n(r1)}"
+        cols = f"col {_n(c0)}" if c0 == c1 else f"cols {_n(c0)} to {_n(c1)}"
+        return f"{where} {rows}, {cols}{padded} in {which}"
 
     def _block(self, i: int, x: float, values: np.ndarray, ghost: np.ndarray, frame: int) -> None:
         lay, fmt, scale = self.layout, self.fmts[i], self.scales[i]
@@ -735,3 +735,8 @@ def _signed(numbers: list[str]) -> str:
     for n in numbers[1:]:
         out += f" {MINUS} {n[1:]}" if n.startswith(MINUS) else f" + {n}"
     return out
+
+
+def _n(i: int) -> str:
+    """An index with a real minus sign."""
+    return str(i).replace("-", "\u2212")
