@@ -173,14 +173,13 @@ class LayerBuilder(Builder):
         more_in_w = text_width(self.more_text(cin - n_in, "channels"), SMALL_PX) + 12 if cin > n_in else 0
         more_out_w = text_width(self.more_text(cout - n_out, "maps"), SMALL_PX) + 12 if cout > n_out else 0
         in_w = max(cols * cell, more_in_w)
-        op_x = PAD + max(in_w, label_w[0] - 0) + GAP + SYMBOL_PX / 2
+        op_x = PAD + max(in_w, label_w[0]) + GAP + SYMBOL_PX / 2
         k_x = op_x + SYMBOL_PX / 2 + GAP
         sum_x = k_x + kw * cell + 6
         sigma_x = sum_x + sum_w + GAP + sigma_w / 2
         arrow_x = sigma_x + sigma_w / 2 + GAP + SYMBOL_PX / 2
         x_out = arrow_x + SYMBOL_PX / 2 + GAP
-        k_label_right = (k_x + label_w[1]) if label_w[1] > 0 else 0
-        x_out = max(x_out, k_label_right + GAP)
+        x_out = max(x_out, k_x + label_w[1] + GAP)  # the filters' labels end before the outputs
         inputs = tuple(Grid(PAD, top + c * (rows * cell + PLANE_GAP), rows, cols, cell) for c in range(n_in))
         kernels = tuple(Grid(round(k_x), round(g.y + (rows - kh) * cell / 2), kh, kw, cell) for g in inputs)
         outputs = tuple(
@@ -291,7 +290,7 @@ class LayerBuilder(Builder):
         self.add(Text(lay.arrow_x, y, "\u2192", SYMBOL_PX, self.theme.muted))
 
     def input_planes(self) -> None:
-        grid, ghost, colours = self.comp.grid, self.comp.ghost, None
+        grid, ghost = self.comp.grid, self.comp.ghost
         for c, g in enumerate(self.layout.inputs):
             colours = self.in_scale(grid[c])
             self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True))
