@@ -603,8 +603,7 @@ def _drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
 def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
     """On grids of numbers a transposed layer with channels or a bias is drawn as the equivalent
     convolution (the 'direct' view, one window per output value): its default view there."""
-    layer = st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
-    if st.operation != "conv_transpose2d" or not layer or st.transpose_view == "direct":
+    if st.operation != "conv_transpose2d" or not st.has_channels or st.transpose_view == "direct":
         return st
     given = keys.get("transpose_view") or (keys.get("stages") or [{}])[0].get("transpose_view")
     if given == "scatter":

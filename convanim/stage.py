@@ -188,6 +188,12 @@ class Stage:
     prefix: str = field(default="", repr=False)  #: where the keys came from, for messages
 
     @property
+    def has_channels(self) -> bool:
+        """Channels in or out, or a bias: drawn as a layer (planes, their sums, Σ and the bias),
+        which the one-channel views have no room or term for."""
+        return self.in_channels > 1 or self.out_channels > 1 or self.bias is not None
+
+    @property
     def out_channels(self) -> int:
         """Output channels: the filters of a convolution; pools, upsampling and ReLU keep them."""
         if self.operation == "conv2d":

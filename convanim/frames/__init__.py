@@ -19,7 +19,7 @@ def build(scenario: Scenario) -> Frames:
         return builder(scenario).frames()
     comp = scenario._computation
     op = scenario.operation
-    if op in ("conv2d", "conv_transpose2d") and layered(scenario):
+    if op in ("conv2d", "conv_transpose2d") and scenario.stages[0].has_channels:
         return LayerBuilder(scenario, comp).frames()
     if op == "conv_transpose2d" and scenario.transpose_view == "scatter":
         return ScatterBuilder(scenario, comp).frames()
@@ -28,12 +28,6 @@ def build(scenario: Scenario) -> Frames:
     if op in ("upsample", "relu"):
         return ResampleBuilder(scenario, comp).frames()
     return WindowBuilder(scenario, comp).frames()
-
-
-def layered(scenario: Scenario) -> bool:
-    """Drawn as a layer (stacks of planes, Σ and bias): channels in or out, or a bias."""
-    st = scenario.stages[0]
-    return st.in_channels > 1 or st.out_channels > 1 or st.bias is not None
 
 
 __all__ = ["build"]

@@ -42,9 +42,7 @@ SIGMA = "\u03a3"
 def has_channels(scenario: Scenario) -> bool:
     """Whether the picture is a layer's: a map with more than one channel, or a bias (which the
     one-channel view's equation has no term for)."""
-    return scenario.image.channels > 1 or any(
-        st.out_channels > 1 or st.bias is not None for st in scenario.stages
-    )
+    return any(st.has_channels for st in scenario.stages)
 
 
 @dataclass(frozen=True)
