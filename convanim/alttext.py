@@ -14,7 +14,7 @@ import numpy as np
 from .timeline import plan
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from .model import Illustration
     from .stage import Stage
 
 TIMES = "\u00d7"
@@ -49,9 +49,9 @@ MODES = {
 }
 
 
-def alt_text(s: Scenario) -> str:
+def alt_text(s: Illustration) -> str:
     """One paragraph describing the animation of ``s``."""
-    comps = s._computations
+    comps = s.computations
     if len(s.stages) > 1:
         return _chain(s)
     st, comp = s.stages[0], comps[0]
@@ -74,7 +74,7 @@ def alt_text(s: Scenario) -> str:
 # ---------------------------------------------------------------- operations
 
 
-def _conv(s: Scenario, st: Stage, image: str, out: np.ndarray) -> str:
+def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
     kernel = _kernel(st)
     kernel += "," if kernel.startswith("layer of") else ""  # "a layer of …, with bias, slides"
     how = _how(st)
@@ -153,13 +153,13 @@ def _relu(st: Stage, image: str, out: np.ndarray, values: np.ndarray) -> str:
     )
 
 
-def _chain(s: Scenario) -> str:
+def _chain(s: Illustration) -> str:
     parts = []
-    inputs = [s.image.values] + [c.output for c in s._computations]
-    for i, (st, comp) in enumerate(zip(s.stages, s._computations, strict=True), start=1):
+    inputs = [s.image.values] + [c.output for c in s.computations]
+    for i, (st, comp) in enumerate(zip(s.stages, s.computations, strict=True), start=1):
         shapes = {_size(inputs[i - 1].shape): None, _size(comp.output.shape): None}
         parts.append(f"{i}. {_stage_name(st)} ({' to '.join(shapes)})")
-    out = s._computations[-1].output
+    out = s.computations[-1].output
     return (
         f"A chain of {len(s.stages)} stages on {_image(s)}: {'; '.join(parts)}. The maps stand side by side "
         f"as pictures and each stage fills its output in turn{_speed(s)}, with a zoomed inset of the "
@@ -167,11 +167,11 @@ def _chain(s: Scenario) -> str:
     )
 
 
-def _picture_note(s: Scenario) -> str:
+def _picture_note(s: Illustration) -> str:
     return f" Drawn as pictures, filled{_speed(s)[1:]}, with a zoomed inset of the window and its numbers."
 
 
-def _speed(s: Scenario) -> str:
+def _speed(s: Illustration) -> str:
     beats = plan(s.stages, s.timing.detail_steps)
     return ", step by step and then faster" if any(b.first != b.last for b in beats) else ", step by step"
 
@@ -194,7 +194,7 @@ def _stage_name(st: Stage) -> str:
 # ---------------------------------------------------------------- pieces
 
 
-def _image(s: Scenario) -> str:
+def _image(s: Illustration) -> str:
     """ "a 10×10 image with a bright square (values 0 to 9)", "a 36×32 photograph (grace_hopper.jpg)"."""
     values, source = s.image.values, s.image.source or ""
     size = _size(values.shape[1:])
@@ -250,7 +250,7 @@ def _filters(st: Stage) -> str:
     return text + (", with bias" if st.bias is not None else "")
 
 
-def _effect(s: Scenario, st: Stage, out: np.ndarray) -> str:
+def _effect(s: Illustration, st: Stage, out: np.ndarray) -> str:
     """What the output shows, from the kernel's weights."""
     if st.kernel.values.shape[:2] != (1, 1) or st.layered:
         bias = " plus each filter's bias" if st.bias is not None else ""

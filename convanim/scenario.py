@@ -6,27 +6,23 @@ import dataclasses
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import fields as f
-from . import style
 from .errors import ConvanimError, LimitError, ScenarioError
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
+from .model import Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
 from .stage import STAGE_FIELDS, Stage, parse_stage
 from .style import THEMES
-from .timeline import plan
 
 if TYPE_CHECKING:
     from .display import Frames
-    from .steps import Computation
 
-STAGE_ATTRIBUTES = {f.name for f in dataclasses.fields(Stage)} | {"output_shape"}
 THEME_NAMES = tuple(THEMES)
 MAX_SIDE = 100_000  # a sanity bound; the frame and cell limits refuse big images first
 COLORS = ("gray", "rgb")
@@ -185,58 +181,6 @@ PLANE_FIELDS["values"] = f.Field(
 )
 
 
-@dataclass(frozen=True, eq=False)
-class Image:
-    """Input pixel values (read-only float64, (C, H, W): one plane for a gray image) and where
-    they came from."""
-
-    values: np.ndarray
-    source: str | None = None  #: the pattern's name or "file NAME"; None for inline values
-    names: tuple[str, ...] | None = None  #: the channels' names, when given (or R, G, B)
-    layered: bool = False  #: given with a channel axis (several planes, rgb, a 3-D array)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols) of each plane."""
-        return self.values.shape[1], self.values.shape[2]
-
-    @property
-    def channels(self) -> int:
-        return self.values.shape[0]
-
-
-@dataclass(frozen=True)
-class Render:
-    """How frames look; ``None`` means "auto"."""
-
-    values: bool | None = None
-    equation: bool = True
-    number_format: str | None = None
-    colormap: str = "gray"
-    output_colormap: str | None = None
-    cell_px: int | None = None
-    theme: str = "light"
-    scale: float = 1
-    highlight: str | None = None  #: None: the theme's
-    kernel_fill: str | None = None
-    background: str | None = None
-
-    @property
-    def palette(self) -> style.Theme:
-        """The theme's colours, with those the scenario sets itself."""
-        return style.theme(self.theme, self.highlight, self.kernel_fill, self.background)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Frame durations in milliseconds."""
-
-    step_ms: int = 500
-    poster_ms: int = 1500
-    final_ms: int = 3000
-    detail_steps: int | None = None
-
-
 TOP_FIELDS = {
     "title": f.Field(
         f.text_of(120, drawn=True),
@@ -273,18 +217,13 @@ class Limits:
 
 
 @dataclass(frozen=True, eq=False, init=False)
-class Scenario:
+class Scenario(Illustration):
     """One illustration. Keyword arguments mirror the scenario file's keys; where the file has a
     table (``image``, ``kernel``) a 2-D numpy array is accepted too. A single-operation scenario
-    also answers for its stage's keys (``s.kernel``, ``s.padding``, …)."""
+    also answers for its stage's keys (``s.kernel``, ``s.padding``, …).
 
-    title: str
-    caption: str | None
-    image: Image
-    stages: tuple[Stage, ...]
-    render: Render
-    timing: Timing
-    name: str
+    The parts and their numbers are an ``Illustration`` (what frames and alt text read); the
+    methods here are thin calls down to the stages that draw and write."""
 
     def __init__(
         self, *, name: str = "scenario", limits: Limits = Limits(), base: str | Path = ".", **keys: Any
@@ -293,7 +232,7 @@ class Scenario:
         shape, channels, make_image = _parse_image(parsed["image"], Path(base))
         stages = _parse_stages(parsed, keys, shape, channels)
         photo = isinstance(parsed["image"], dict) and bool(parsed["image"].get("file"))
-        picture = _drawn_as_picture(stages, photo)
+        picture = drawn_as_picture(stages, photo)
         for st in stages:
             if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
@@ -305,9 +244,7 @@ class Scenario:
             raise ScenarioError(
                 "timing.detail_steps", "only applies to photos and chains; a grid of numbers shows every step"
             )
-        frames = (
-            len(plan(stages, timing.detail_steps)) + 2 if picture else sum(st.n_frames for st in stages) + 2
-        )
+        frames = frame_count(stages, picture, timing.detail_steps)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         _check_limits(
             shape,
@@ -330,61 +267,6 @@ class Scenario:
         for key, value in values.items():
             object.__setattr__(self, key, value)
 
-    def __getattr__(self, name: str) -> Any:
-        if name in STAGE_ATTRIBUTES and "stages" in self.__dict__:
-            if len(self.stages) == 1:
-                return getattr(self.stages[0], name)
-            raise AttributeError(f"a chain of {len(self.stages)} stages has no single {name!r}; see .stages")
-        raise AttributeError(name)
-
-    @property
-    def operations(self) -> str:
-        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"."""
-        return " \u2192 ".join(st.operation for st in self.stages)
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        """(rows, cols) of the (last stage's) output, derived from the arithmetic."""
-        return self.stages[-1].output_shape
-
-    @property
-    def n_steps(self) -> int:
-        return sum(st.n_steps for st in self.stages)
-
-    @property
-    def picture(self) -> bool:
-        """Drawn as pictures with a zoomed inset (a photo, or a chain), else as grids of numbers."""
-        return _drawn_as_picture(self.stages, (self.image.source or "").startswith("file "))
-
-    @property
-    def n_frames(self) -> int:
-        """Poster, each stage's frames, final frame."""
-        if self.picture:
-            return len(plan(self.stages, self.timing.detail_steps)) + 2
-        return sum(st.n_frames for st in self.stages) + 2
-
-    @cached_property
-    def _computations(self) -> tuple[Computation, ...]:
-        from .steps import compute
-
-        comps, values = [], self.image.values
-        for stage in self.stages:
-            comps.append(compute(stage, values))
-            values = comps[-1].output
-        return tuple(comps)
-
-    @property
-    def _computation(self) -> Computation:
-        return self._computations[-1]
-
-    @cached_property
-    def alt_text(self) -> str:
-        """A text alternative of the animation (operation, sizes, what it shows), derived from the
-        scenario and its numbers: the ``alt`` of its images and the player picture's name."""
-        from .alttext import alt_text
-
-        return alt_text(self)
-
     def restyled(self, **render: Any) -> Scenario:
         """The same illustration with other ``render`` options, e.g. ``s.restyled(theme="dark",
         scale=2)``: checked as in a file, the other options kept, the numbers not recomputed."""
@@ -394,21 +276,15 @@ class Scenario:
         copy.__dict__["render"] = _parse_options({**kept, **render}, Render, RENDER_FIELDS, "render")
         return copy
 
-    @property
-    def layered(self) -> bool:
-        """Declared with channels (a channel axis on the image, filters, bias, groups): its
-        output has a channel axis too."""
-        return self.image.layered or any(st.layered for st in self.stages)
-
     def output(self) -> np.ndarray:
         """The output (float64) of the last stage, as torch.nn.functional computes it: (C_out, H',
         W') for a scenario with channels, else the (H', W') map."""
-        out = self._computation.output
+        out = self.computations[-1].output
         return out.copy() if self.layered else out[0].copy()
 
     def frames(self) -> Frames:
         """The display list of every frame (what each exporter draws)."""
-        from .frames import build
+        from .frames import build  # drawing code loads only when frames are asked for
 
         return build(self)
 
@@ -419,8 +295,7 @@ class Scenario:
         ``frames=[0, 5, "last"]``). Returns the bytes written (of the main file)."""
         from . import export
 
-        exporter = export.for_path(path)
-        return export.write_atomic(path, self.frames(), exporter, **options)
+        return export.write_atomic(path, self.frames(), export.for_path(path), **options)
 
     def to_bytes(self, fmt: str = "gif", **options: Any) -> bytes:
         """The animation as a file's bytes in format ``fmt`` (e.g. "gif"), with its ``options``."""
@@ -449,8 +324,8 @@ class Scenario:
         from .export.html import fragment
         from .export.still import still_png
 
-        frames = self.frames()
-        return {"text/html": fragment(frames), "image/png": still_png(frames)}
+        shown = self.frames()
+        return {"text/html": fragment(shown), "image/png": still_png(shown)}
 
     def __repr__(self) -> str:
         (h, w), (oh, ow) = self.image.shape, self.output_shape
@@ -590,14 +465,6 @@ def _parse_photo(t: dict[str, Any], base: Path) -> ImagePlan:
         return Image(values, f"file {t['file']}", names, layered=color == "rgb")
 
     return shape, 3 if color == "rgb" else 1, make
-
-
-def _drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
-    """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
-    side by side) is drawn as pictures; one layer or one map as grids of numbers."""
-    first = stages[0]
-    per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
-    return len(stages) > 1 or photo or per_channel
 
 
 def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:

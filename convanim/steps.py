@@ -143,6 +143,14 @@ def compute(stage: Stage, image: np.ndarray) -> Computation:
     )
 
 
+def compute_all(stages: tuple[Stage, ...], image: np.ndarray) -> tuple[Computation, ...]:
+    """Every stage of a chain in order, each applied to the previous one's output."""
+    comps: list[Computation] = []
+    for stage in stages:
+        comps.append(compute(stage, comps[-1].output if comps else image))
+    return tuple(comps)
+
+
 def _window_steps(grid, origin, ghost, weights, stride, dil, bias=None, groups=1) -> Computation:
     """Filter by filter, each output position: the products in every plane of the filter's group."""
     cout_all, _, kh, kw = weights.shape

@@ -138,7 +138,7 @@ def test_random_conv2d_with_padding_and_dilation(h, w, kh, kw, sr, sc, dr, dc, p
     assert out.shape == ref.shape == s.output_shape
     np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(out, torch_reference(s), rtol=1e-10, atol=1e-10)
-    assert len(s._computation.steps) == out.size
+    assert len(s.computations[-1].steps) == out.size
 
 
 @settings(max_examples=80, deadline=None)
@@ -199,7 +199,7 @@ def test_scatter_steps_accumulate_to_the_output():
         stride=2,
         padding=1,
     )
-    steps = s._computation.steps
+    steps = s.computations[-1].steps
     assert [st.src for st in steps] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert (
         steps[1].value == 2.0 and steps[1].rows.tolist() == [-1, 0, 1] and steps[1].cols.tolist() == [1, 2, 3]
@@ -220,7 +220,7 @@ def test_direct_view_reads_the_zero_inserted_grid_with_the_rotated_kernel():
         padding=1,
         transpose_view="direct",
     )
-    comp = s._computation
+    comp = s.computations[-1]
     np.testing.assert_array_equal(comp.weights, kernel[None, None, ::-1, ::-1])
     np.testing.assert_array_equal(
         comp.grid[0], [[0, 0, 0, 0, 0], [0, 1, 0, 2, 0], [0, 0, 0, 0, 0], [0, 3, 0, 4, 0], [0, 0, 0, 0, 0]]

@@ -36,13 +36,13 @@ def rng_values(seed: int, shape) -> np.ndarray:
 
 
 def steps(s: convanim.Scenario, stage: int = 0):
-    return s._computations[stage].steps
+    return s.computations[stage].steps
 
 
 def check_window_records(s: convanim.Scenario) -> None:
     """Every window step's record adds up to the value drawn: Σ products per plane = sums, Σ sums +
     bias = value = output[channel][out]; filter by filter, row-major."""
-    comp = s._computations[0]
+    comp = s.computations[0]
     stage = s.stages[0]
     n = comp.output.shape[1] * comp.output.shape[2]
     cin = comp.grid.shape[0] // stage.groups
@@ -291,7 +291,7 @@ def test_conv_transpose2d_with_channels_equals_torch_in_both_views(layer, view, 
     b = None if bias is None else torch.tensor(bias)
     expected = F.conv_transpose2d(t(x), torch.tensor(weights), b, stride, padding, out_pad, groups, dilation)
     expected = expected[0].numpy()
-    out = s._computations[0].output
+    out = s.computations[0].output
     assert out.shape == expected.shape == (s.stages[0].out_channels, *sizes)
     np.testing.assert_allclose(out, expected, **TOL)
     records = steps(s)
@@ -536,7 +536,7 @@ def test_a_transposed_layer_with_channels_computed_by_hand():
     np.testing.assert_array_equal(s.output(), [[[-0.75, 4.25]], [[-1.0, 1.0]]])
     # direct view: grid [0, 2, 0] and [0, −1, 0]; filter k's plane c is w[c][k] rotated
     assert s.transpose_view == "direct"
-    np.testing.assert_array_equal(s._computation.grid, [[[0, 2, 0]], [[0, -1, 0]]])
+    np.testing.assert_array_equal(s.computations[-1].grid, [[[0, 2, 0]], [[0, -1, 0]]])
     records = [(r.channel, r.out, r.sums, r.value, r.bias) for r in steps(s)]
     assert records == [
         (0, (0, 0), (2.0, -3.0), -0.75, 0.25),  # [0, 2]·[2, 1]; [0, −1]·[0, 3]

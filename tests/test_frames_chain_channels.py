@@ -163,7 +163,7 @@ def test_an_rgb_photograph_is_shown_in_colour_beside_its_planes():
     fills = [s.fill for s in f.visible(0) if isinstance(s, Rect) and s.fill and inside(s, colour.grid)]
     assert len(fills) == 24 * 24 and 20 < len(set(fills)) <= 48
     # filter by filter: no frame mixes two channels; the first shows its first row step by step
-    comp = sc._computations[0]
+    comp = sc.computations[0]
     ones = [0] * 5
     for beat in b.plan:
         if beat.stage == 0:
@@ -312,7 +312,7 @@ def test_a_random_transposed_layer_has_a_bias_per_output_channel():
 def test_rounded_sums_are_said_to_be_approximate():
     sc = convanim.load(ROOT / "animations" / "chain_rgb_photo.toml")
     f = build(sc)
-    step = sc._computations[2].steps[0]  # conv 5 → 2 reads values with four decimals
+    step = sc.computations[2].steps[0]  # conv 5 → 2 reads values with four decimals
     assert step.sums[0] == pytest.approx(-0.445) and step.value == pytest.approx(16.9701)
     assert (
         "out[0][0,0] = Σ(0) + Σ(1) + Σ(2) + Σ(3) + Σ(4) + b = −0.44 + 5.96 + 9.09 + 0.17 + 2.05 + 0.14 ≈ 16.97"

@@ -40,7 +40,7 @@ def texts(frames, k):
 
 def test_steps_go_filter_by_filter_with_their_sums_and_bias():
     s = layer()
-    steps = s._computation.steps
+    steps = s.computations[-1].steps
     assert [(st.channel, st.out) for st in steps[:5]] == [
         (0, (0, 0)),
         (0, (0, 1)),
@@ -88,7 +88,7 @@ def test_a_depthwise_filter_covers_the_planes_it_does_not_read():
     assert "out[0][0,0] = 1/9 · (0 + 0 + 0 + 0 + 9 + 9 + 0 + 9 + 9) = 4.0" in first
     covers = [r for r in f.visible(1) if isinstance(r, Rect) and r.fill and r.w > 3 * f.output_grid.cell]
     assert [round(r.y) for r in covers] == [round(g) for g in sorted({c.y for c in covers})]
-    assert s._computation.steps[9].planes == (1,) and texts(f, 10).count("not read by filter 1") == 2
+    assert s.computations[-1].steps[9].planes == (1,) and texts(f, 10).count("not read by filter 1") == 2
 
 
 def test_a_pointwise_layer_is_a_weighted_sum_across_channels():

@@ -132,7 +132,7 @@ def test_random_pools_equal_torch_and_the_loops(h, w, k, s, p, d, ceil, op, cip,
 
 def test_max_marks_the_first_maximum_on_ties():
     sc = convanim.Scenario(image=np.array([[5.0, 5.0], [1.0, 5.0]]), operation="max_pool2d", kernel_size=2)
-    step = sc._computation.steps[0]
+    step = sc.computations[-1].steps[0]
     assert step.value == 5.0 and step.chosen == (0, 0) and step.divisor is None
 
 
@@ -142,8 +142,8 @@ def test_avg_pool_divisor_with_and_without_padding():
     without = convanim.Scenario(
         image=image, operation="avg_pool2d", kernel_size=3, stride=2, padding=1, count_include_pad=False
     )
-    assert with_pad._computation.steps[0].divisor == 9 and with_pad.output()[0, 0] == pytest.approx(4 / 9)
-    assert without._computation.steps[0].divisor == 4 and without.output()[0, 0] == 1.0
+    assert with_pad.computations[-1].steps[0].divisor == 9 and with_pad.output()[0, 0] == pytest.approx(4 / 9)
+    assert without.computations[-1].steps[0].divisor == 4 and without.output()[0, 0] == 1.0
 
 
 @settings(max_examples=60, deadline=None)
@@ -180,7 +180,7 @@ def test_random_upsampling_equals_torch_and_the_loops(h, w, mode, align, factor,
     assert sc.output().shape == expected.shape == ref.shape == sc.output_shape
     np.testing.assert_allclose(sc.output(), expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(sc.output(), ref, rtol=1e-12, atol=1e-12)
-    for step in sc._computation.steps:  # the blend the frame shows is the value drawn
+    for step in sc.computations[-1].steps:  # the blend the frame shows is the value drawn
         assert sum(step.weights) == pytest.approx(1.0)
         assert sum(wt * image[c] for c, wt in zip(step.cells, step.weights, strict=True)) == pytest.approx(
             step.value

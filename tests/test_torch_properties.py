@@ -77,7 +77,7 @@ def test_upsampling_equals_torch_bit_for_bit(h, w, mode, align, by_size, factors
     else:  # the blend's last bit depends on how the compiled kernel orders its sums; see below
         np.testing.assert_allclose(sc.output(), expected, rtol=1e-12, atol=1e-12)
         assert_torch_weights(sc, h, w, torch_keys)
-    for step in sc._computation.steps:  # the blend the frame shows is the value drawn
+    for step in sc.computations[-1].steps:  # the blend the frame shows is the value drawn
         assert all(0 <= r < h and 0 <= c < w for r, c in step.cells)
         assert sum(step.weights) == pytest.approx(1.0)
         assert sum(wt * image[c] for c, wt in zip(step.cells, step.weights, strict=True)) == pytest.approx(

@@ -45,8 +45,8 @@ def build_palette(frames: Frames, painter: RasterPainter) -> np.ndarray:
     exact = [_rgb(c) for c in declared_colours(frames)][:COLOURS]
     n = len(frames)
     samples = np.concatenate([painter.frame(k).reshape(-1, 3) for k in sorted({0, n // 2, n - 1})])
-    keys = _keys(samples)
-    known = set(_keys(np.array(exact, np.uint8)).tolist())
+    keys = colour_keys(samples)
+    known = set(colour_keys(np.array(exact, np.uint8)).tolist())
     uniq, counts = np.unique(keys, return_counts=True)
     extra_mask = np.array([k not in known for k in uniq.tolist()], dtype=bool)
     extra, counts = uniq[extra_mask], counts[extra_mask]
@@ -63,7 +63,8 @@ def build_palette(frames: Frames, painter: RasterPainter) -> np.ndarray:
     return np.concatenate([np.array(exact, np.uint8).reshape(-1, 3), extra_rgb]).astype(np.uint8)
 
 
-def _keys(rgb: np.ndarray) -> np.ndarray:
+def colour_keys(rgb: np.ndarray) -> np.ndarray:
+    """Each RGB colour as one 24-bit integer, to look colours up in a table."""
     rgb = rgb.astype(np.uint32)
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
@@ -72,16 +73,16 @@ def _unkeys(keys: np.ndarray) -> np.ndarray:
     return np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=-1).astype(np.uint8)
 
 
-class _Indexer:
+class PaletteIndex:
     """RGB → palette index: exact for palette colours, nearest otherwise, memoised in a LUT."""
 
     def __init__(self, palette: np.ndarray) -> None:
         self.palette = palette.astype(np.int32)
         self.lut = np.full(1 << 24, 0xFFFF, np.uint16)
-        self.lut[_keys(palette)] = np.arange(len(palette), dtype=np.uint16)
+        self.lut[colour_keys(palette)] = np.arange(len(palette), dtype=np.uint16)
 
     def keys(self, keys: np.ndarray) -> np.ndarray:
-        """Palette indices of colours given as 24-bit keys (see ``_keys``)."""
+        """Palette indices of colours given as 24-bit keys (see ``colour_keys``)."""
         idx = self.lut[keys]
         missing = idx == 0xFFFF
         if missing.any():
@@ -114,7 +115,7 @@ def write_gif(frames: Frames, fh: BinaryIO) -> None:
     """Write ``frames`` as a looping GIF to the binary file ``fh``."""
     painter = RasterPainter(frames)
     palette = build_palette(frames, painter)
-    index = _Indexer(palette)
+    index = PaletteIndex(palette)
     fh.write(_header(frames.width, frames.height, palette))
     durations = [f.duration_ms for f in frames.frames]
     screen = np.zeros((frames.height, frames.width), np.uint32)  # what a viewer shows, as RGB keys
@@ -137,7 +138,7 @@ def _delta(
     rgb: np.ndarray,
     boxes: list[tuple[int, int, int, int]],
     screen: np.ndarray,
-    index: _Indexer,
+    index: PaletteIndex,
     *,
     first: bool,
 ) -> tuple[np.ndarray, tuple[int, int]] | None:
@@ -146,7 +147,7 @@ def _delta(
     Updates ``screen``."""
     changes = []
     for x0, y0, x1, y1 in boxes:
-        keys = _keys(rgb[y0:y1, x0:x1])
+        keys = colour_keys(rgb[y0:y1, x0:x1])
         mask = np.ones(keys.shape, bool) if first else keys != screen[y0:y1, x0:x1]
         if mask.any():
             screen[y0:y1, x0:x1] = keys

@@ -18,7 +18,7 @@ from PIL import Image
 
 from ..display import Frames
 from ..paint.raster import RasterPainter
-from .gif import _Indexer, _keys, build_palette
+from .gif import PaletteIndex, build_palette, colour_keys
 from .svg import frame_svg
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -50,7 +50,7 @@ def still_png(frames: Frames, k: int | None = None) -> bytes:
     same frames, same bytes."""
     painter = RasterPainter(frames)
     palette = build_palette(frames, painter)
-    indices = _Indexer(palette).keys(_keys(painter.frame(still_frame(frames) if k is None else k)))
+    indices = PaletteIndex(palette).keys(colour_keys(painter.frame(still_frame(frames) if k is None else k)))
     image = Image.fromarray(indices, "P")
     image.putpalette(palette.reshape(-1).tolist())
     buf = io.BytesIO()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..display import Frames
-from ..scenario import Scenario
+from ..model import Illustration
 from .chain import ChainBuilder
 from .chain_channels import ChannelChainBuilder, has_channels
 from .layer import LayerBuilder
@@ -12,12 +12,12 @@ from .scatter import ScatterBuilder
 from .window import PoolBuilder, WindowBuilder
 
 
-def build(scenario: Scenario) -> Frames:
+def build(scenario: Illustration) -> Frames:
     """The display list of every frame of ``scenario``."""
     if scenario.picture:
         builder = ChannelChainBuilder if has_channels(scenario) else ChainBuilder
         return builder(scenario).frames()
-    comp = scenario._computation
+    comp = scenario.computations[-1]
     op = scenario.operation
     if op in ("conv2d", "conv_transpose2d") and scenario.stages[0].has_channels:
         return LayerBuilder(scenario, comp).frames()

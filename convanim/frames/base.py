@@ -27,8 +27,8 @@ from ..layout import (
     make_layout,
     visible_parts,
 )
+from ..model import Illustration
 from ..numfmt import formatter
-from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation
 from ..textsize import fast_width, text_width
@@ -105,7 +105,7 @@ class Builder(Collector):
     first_step = 1  #: frame of the first step (2 when an explanatory frame comes first)
 
     def __init__(
-        self, scenario: Scenario, comp: Computation, right: tuple[int, int], outputs: np.ndarray
+        self, scenario: Illustration, comp: Computation, right: tuple[int, int], outputs: np.ndarray
     ) -> None:
         """``right`` is the shape of the grid drawn on the right; ``outputs`` every value it shows."""
         self.s, self.comp, self.render = scenario, comp, scenario.render

@@ -14,8 +14,8 @@ from .. import style
 from ..display import FrameInfo, Frames, Grid, Hatch, Item, Rect, Text
 from ..kernels import weight_label
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
+from ..model import Illustration
 from ..numfmt import formatter
-from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Computation, Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
@@ -44,17 +44,17 @@ class ChainLayout:
     equation_y: float
 
 
-def frame_plan(scenario: Scenario) -> list[Beat]:
-    """Every stage's frames, in order (the same arithmetic Scenario.n_frames counts)."""
+def frame_plan(scenario: Illustration) -> list[Beat]:
+    """Every stage's frames, in order (the same arithmetic Illustration.n_frames counts)."""
     return plan(scenario.stages, scenario.timing.detail_steps)
 
 
 class ChainBuilder(Collector):
     """Collects the items of a chain's (or a big picture's) frames in drawing order."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Illustration) -> None:
         self.s, self.render = scenario, scenario.render
-        self.comps: tuple[Computation, ...] = scenario._computations
+        self.comps: tuple[Computation, ...] = scenario.computations
         self.values = self._maps()
         self.plan = frame_plan(scenario)
         self.last = len(self.plan) + 1

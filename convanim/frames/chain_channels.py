@@ -17,8 +17,8 @@ from .. import style
 from ..display import Grid, Hatch, Rect, Text
 from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
+from ..model import Illustration
 from ..numfmt import MINUS
-from ..scenario import Scenario
 from ..stage import Stage
 from ..steps import Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
@@ -39,7 +39,7 @@ ELLIPSIS = "\u2026"
 SIGMA = "\u03a3"
 
 
-def has_channels(scenario: Scenario) -> bool:
+def has_channels(scenario: Illustration) -> bool:
     """Whether the picture is a layer's: a map with more than one channel, or a bias (which the
     one-channel view's equation has no term for)."""
     return any(st.has_channels for st in scenario.stages)
@@ -91,7 +91,7 @@ class LayersLayout:
 class ChannelChainBuilder(ChainBuilder):
     """Collects the items of a picture with channels in drawing order."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Illustration) -> None:
         image = scenario.image
         self.rgb = image.channels == 3 and (image.source or "").startswith("file ")
         self.names = [image.names or tuple(f"in[{c}]" for c in range(image.channels))]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..arithmetic import conv_out_formula, pool_out_formula, transpose_out_formula
-from ..scenario import Scenario
+from ..model import Illustration
 from ..stage import Stage
 
 TIMES = "\u00d7"
@@ -17,7 +17,7 @@ def size(shape: tuple[int, ...]) -> str:
     return f"{shape[0]}{TIMES}{shape[1]}"
 
 
-def padding_text(s: Scenario | Stage) -> str:
+def padding_text(s: Illustration | Stage) -> str:
     top, bottom, left, right = s.padding
     four = f"{top},{bottom},{left},{right} (t,b,l,r)"
     symmetric = (top, left) == (bottom, right)
@@ -31,7 +31,7 @@ def padding_text(s: Scenario | Stage) -> str:
     return text + (f", {s.padding_mode}" if s.padding_mode != "zeros" and any(s.padding) else "")
 
 
-def kernel_lines(s: Scenario) -> list[str]:
+def kernel_lines(s: Illustration) -> list[str]:
     kh, kw = s.kernel_size
     preset = f" ({s.kernel.preset.replace('_', ' ')})" if s.kernel.preset else ""
     lines = [f"kernel {kh}{TIMES}{kw}{preset}", f"stride {pair(s.stride)}, {padding_text(s)}"]
@@ -42,7 +42,7 @@ def kernel_lines(s: Scenario) -> list[str]:
     return lines
 
 
-def output_lines(s: Scenario) -> list[str]:
+def output_lines(s: Illustration) -> list[str]:
     """ "output 5×5" and the size formula with the numbers in, one line per axis when they differ."""
     (h, w), (kh, kw) = s.image.shape, s.kernel_size
     (sr, sc), (dr, dc), pad = s.stride, s.dilation, s.padding
@@ -57,7 +57,7 @@ def output_lines(s: Scenario) -> list[str]:
     return head + ([rows] if rows == cols else [f"rows {rows}", f"cols {cols}"])
 
 
-def input_lines(s: Scenario, grid: tuple[int, int]) -> list[str]:
+def input_lines(s: Illustration, grid: tuple[int, int]) -> list[str]:
     lines = [f"input {size(s.image.shape)}"]
     if s.operation == "conv_transpose2d" and s.transpose_view == "direct":
         gaps = pair((s.stride[0] - 1, s.stride[1] - 1))

@@ -18,8 +18,8 @@ from ..display import FrameInfo, Grid, Item, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
+from ..model import Illustration
 from ..numfmt import formatter
-from ..scenario import Scenario
 from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from . import labels as lab
@@ -80,7 +80,7 @@ class LayerLayout:
 class LayerBuilder(Builder):
     """A conv2d layer (or a transposed one in its direct view) with channels, bias or groups."""
 
-    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
         s = scenario
         self.s, self.comp, self.render, self.stage = s, comp, s.render, s.stages[0]
         self.direct = self.stage.operation == "conv_transpose2d"

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from ..display import FrameInfo, Rect, Text
-from ..scenario import Scenario
+from ..model import Illustration
 from ..steps import Computation, Map, Sample
 from . import labels as lab
 from .base import BASELINE, Builder, shorten
@@ -20,7 +20,7 @@ class ResampleBuilder(Builder):
     """Upsampling: each output pixel shows where it falls in the input and which pixels it blends.
     ReLU: one step replaces every negative value by 0."""
 
-    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
 
     def middle_shape(self) -> tuple[int, int]:

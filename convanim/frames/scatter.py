@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..display import FrameInfo, Grid
-from ..scenario import Scenario
+from ..model import Illustration
 from ..steps import Computation
 from . import labels as lab
 from .base import Builder, ends
 
 
 class ScatterBuilder(Builder):
-    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
         self.crop = (scenario.padding[0], scenario.padding[2])
         out = comp.output.shape[1:]
         self.full = (out[0] + 2 * self.crop[0], out[1] + 2 * self.crop[1])

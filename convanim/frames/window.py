@@ -9,7 +9,7 @@ import numpy as np
 from ..display import FrameInfo, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
-from ..scenario import Scenario
+from ..model import Illustration
 from ..steps import Computation, Pool, Step
 from . import labels as lab
 from .base import Builder, ends, paren, shorten
@@ -18,7 +18,7 @@ from .base import Builder, ends, paren, shorten
 class WindowBuilder(Builder):
     """The window slides over the (padded) input; each step fills one output cell."""
 
-    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
         self.direct = scenario.operation == "conv_transpose2d"
         self.first_step = 2 if self.direct else 1  # the direct view first shows the rotation
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])

@@ -1,0 +1,157 @@
+"""What an illustration is, as data: the image, the stages, how it looks and how long each frame
+shows, and the numbers the stages compute. Every module below the scenario (alt text, frames)
+reads an ``Illustration``; ``Scenario`` is the one built from a file or keywords, validated.
+
+Keeping this data apart from the validation is what makes the flow one-way: ``scenario`` imports
+``frames`` and ``export`` to offer its convenience methods, and neither imports it back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from . import alttext, style
+from .stage import Stage
+from .steps import Computation, compute_all
+from .timeline import plan
+
+STAGE_ATTRIBUTES = {f.name for f in dataclasses.fields(Stage)} | {"output_shape"}
+
+
+@dataclass(frozen=True, eq=False)
+class Image:
+    """Input pixel values (read-only float64, (C, H, W): one plane for a gray image) and where
+    they came from."""
+
+    values: np.ndarray
+    source: str | None = None  #: the pattern's name or "file NAME"; None for inline values
+    names: tuple[str, ...] | None = None  #: the channels' names, when given (or R, G, B)
+    layered: bool = False  #: given with a channel axis (several planes, rgb, a 3-D array)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols) of each plane."""
+        return self.values.shape[1], self.values.shape[2]
+
+    @property
+    def channels(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def photo(self) -> bool:
+        """Read from a photograph (drawn as a picture, not as numbers)."""
+        return (self.source or "").startswith("file ")
+
+
+@dataclass(frozen=True)
+class Render:
+    """How frames look; ``None`` means "auto"."""
+
+    values: bool | None = None
+    equation: bool = True
+    number_format: str | None = None
+    colormap: str = "gray"
+    output_colormap: str | None = None
+    cell_px: int | None = None
+    theme: str = "light"
+    scale: float = 1
+    highlight: str | None = None  #: None: the theme's
+    kernel_fill: str | None = None
+    background: str | None = None
+
+    @property
+    def palette(self) -> style.Theme:
+        """The theme's colours, with those the scenario sets itself."""
+        return style.theme(self.theme, self.highlight, self.kernel_fill, self.background)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Frame durations in milliseconds."""
+
+    step_ms: int = 500
+    poster_ms: int = 1500
+    final_ms: int = 3000
+    detail_steps: int | None = None
+
+
+def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
+    """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
+    side by side) is drawn as pictures; one layer or one map as grids of numbers."""
+    first = stages[0]
+    per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
+    return len(stages) > 1 or photo or per_channel
+
+
+def frame_count(stages: tuple[Stage, ...], picture: bool, detail_steps: int | None) -> int:
+    """Poster, each stage's frames, final frame."""
+    if picture:
+        return len(plan(stages, detail_steps)) + 2
+    return sum(st.n_frames for st in stages) + 2
+
+
+@dataclass(frozen=True, eq=False)
+class Illustration:
+    """One illustration's parts; a single-stage one also answers for its stage's keys
+    (``ill.kernel``, ``ill.padding``, …). The numbers are computed on first use."""
+
+    title: str
+    caption: str | None
+    image: Image
+    stages: tuple[Stage, ...]
+    render: Render
+    timing: Timing
+    name: str
+
+    def __getattr__(self, name: str) -> Any:
+        if name in STAGE_ATTRIBUTES and "stages" in self.__dict__:
+            if len(self.stages) == 1:
+                return getattr(self.stages[0], name)
+            raise AttributeError(f"a chain of {len(self.stages)} stages has no single {name!r}; see .stages")
+        raise AttributeError(name)
+
+    @cached_property
+    def computations(self) -> tuple[Computation, ...]:
+        """Every stage's steps and output, each stage reading the previous one's output."""
+        return compute_all(self.stages, self.image.values)
+
+    @cached_property
+    def alt_text(self) -> str:
+        """A text alternative of the animation (operation, sizes, what it shows), derived from the
+        parts and their numbers: the ``alt`` of its images and the player picture's name."""
+        return alttext.alt_text(self)
+
+    @property
+    def operations(self) -> str:
+        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"."""
+        return " \u2192 ".join(st.operation for st in self.stages)
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        """(rows, cols) of the (last stage's) output, derived from the arithmetic."""
+        return self.stages[-1].output_shape
+
+    @property
+    def n_steps(self) -> int:
+        return sum(st.n_steps for st in self.stages)
+
+    @property
+    def picture(self) -> bool:
+        """Drawn as pictures with a zoomed inset (a photo, or a chain), else as grids of numbers."""
+        return drawn_as_picture(self.stages, self.image.photo)
+
+    @property
+    def n_frames(self) -> int:
+        """Poster, each stage's frames, final frame."""
+        return frame_count(self.stages, self.picture, self.timing.detail_steps)
+
+    @property
+    def layered(self) -> bool:
+        """Declared with channels (a channel axis on the image, filters, bias, groups): its
+        output has a channel axis too."""
+        return self.image.layered or any(st.layered for st in self.stages)
