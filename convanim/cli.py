@@ -47,7 +47,9 @@ class Result:
     internal: bool = False
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2, as scenario errors are."""
+
     def error(self, message: str) -> None:  # one line, exit 2, no usage dump
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
 
@@ -55,7 +57,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser(prog: str, command: str | None = None) -> argparse.ArgumentParser:
     """generate.py's flags; as ``convanim COMMAND`` (build, check, list) the actions that are
     commands of their own are hidden, and ``build`` adds ``--force``."""
-    p = _Parser(prog=prog, description="Turn scenario files into animated convolution illustrations.")
+    p = Parser(prog=prog, description="Turn scenario files into animated convolution illustrations.")
     hidden = command is not None
     p.add_argument(
         "scenarios",
@@ -166,21 +168,21 @@ def main(
     ):
         if value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
-    fmts = _formats(args.format, parser)
+    fmts = parse_formats(args.format, parser)
     options = _options(args, fmts, parser)
     render = _render_overrides(args, parser)
     animations = args.animations or root / "animations"
     out_dir = args.out or root / "output"
     if out_dir.exists() and not out_dir.is_dir():
         parser.error(f"argument --out: {out_dir} is a file, not a folder")
-    sources, errors = _sources(args.scenarios, animations)
+    sources, errors = find_sources(args.scenarios, animations)
     limits = Limits(args.max_frames, args.max_cells, args.max_work)
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:
             scenarios[src] = _load(src, limits, render)
         except ConvanimError as err:
-            errors.append(_line(src, err))
+            errors.append(error_line(src, err))
     if args.list:
         _print_list(scenarios)
         return _finish(errors, EXIT_OK)
@@ -209,7 +211,7 @@ def main(
             errors.append(result.error)
         elif not args.quiet:
             print(
-                f"{_rel(result.task.target)}: {result.frames} frames, {result.size:,} bytes, "
+                f"{relative(result.task.target)}: {result.frames} frames, {result.size:,} bytes, "
                 f"{result.seconds:.1f} s"
             )
     failed = {r.task.source for r in results if r.error}
@@ -219,7 +221,7 @@ def main(
                 book.record(result.task.target, wanted[result.task.target], _companions(result.task))
     if gallery and book and errors and (out_dir / INDEX).is_file():  # as it was: the last good players
         if not args.quiet:
-            print(f"{_rel(out_dir / INDEX)}: kept as it was while a scenario has errors")
+            print(f"{relative(out_dir / INDEX)}: kept as it was while a scenario has errors")
     elif gallery:  # the players of the scenarios that rendered
         good = {src: s for src, s in scenarios.items() if src not in failed}
         _gallery(out_dir, good, book, force=getattr(args, "force", False), quiet=args.quiet)
@@ -229,7 +231,7 @@ def main(
     return EXIT_BUG if any(r.internal for r in results) else status
 
 
-def _formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
+def parse_formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
     if spec == "all":
         return export.gallery_formats()
     names = [n.strip() for n in spec.split(",") if n.strip()]
@@ -288,11 +290,11 @@ def _load(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) 
     return s.restyled(**dict(render)) if render else s
 
 
-def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
+def find_sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
     """Scenario files for the names given (all of ``animations`` when none), and lookup errors."""
     if not names:
         found = sorted(animations.glob("*.toml"))
-        return found, [] if found else [f"{_rel(animations)}: no scenario files (*.toml) found"]
+        return found, [] if found else [f"{relative(animations)}: no scenario files (*.toml) found"]
     paths, errors = [], []
     for name in names:
         path = Path(name)
@@ -300,7 +302,7 @@ def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]
             found = sorted(path.glob("*.toml"))
             paths += found
             if not found:
-                errors.append(f"{_rel(path)}: no scenario files (*.toml) found")
+                errors.append(f"{relative(path)}: no scenario files (*.toml) found")
             continue
         if path.suffix != ".toml" and not path.exists():
             path = animations / f"{name}.toml"
@@ -308,7 +310,9 @@ def _sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]
             paths.append(path)
         else:
             known = ", ".join(p.stem for p in sorted(animations.glob("*.toml"))) or "none"
-            errors.append(f"{_rel(path)}: no such scenario file (scenarios in {_rel(animations)}: {known})")
+            errors.append(
+                f"{relative(path)}: no such scenario file (scenarios in {relative(animations)}: {known})"
+            )
     return list(dict.fromkeys(paths)), errors
 
 
@@ -319,11 +323,11 @@ def render_task(task: Task) -> Result:
         frames = build(_load(task.source, task.limits, task.render))
         size = export.write_atomic(task.target, frames, export.get(task.fmt), **dict(task.options))
     except ConvanimError as err:
-        return Result(task, error=_line(task.source, err))
+        return Result(task, error=error_line(task.source, err))
     except OSError as err:
-        return Result(task, error=f"{_rel(task.target)}: cannot write: {err.strerror or err}")
+        return Result(task, error=f"{relative(task.target)}: cannot write: {err.strerror or err}")
     except Exception as err:  # a bug: report it on one line and let the other files be written
-        line = f"{_rel(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
+        line = f"{relative(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
         return Result(task, error=line, internal=True)
     return Result(task, len(frames), size, time.perf_counter() - start)
 
@@ -368,13 +372,13 @@ def _gallery(
     wanted = gallery_inputs(inputs(src, out_dir, {}) for src in scenarios) if book else {}
     if book and not force and book.up_to_date(out_dir / INDEX, wanted):
         if not quiet:
-            print(f"{_rel(out_dir / INDEX)}: up to date")
+            print(f"{relative(out_dir / INDEX)}: up to date")
         return
     size = write_index(out_dir, _entries(scenarios))
     if book:
         book.record(out_dir / INDEX, wanted)
     if not quiet:
-        print(f"{_rel(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
+        print(f"{relative(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
 
 
 def _companions(task: Task) -> list[Path]:
@@ -421,7 +425,7 @@ def _check(
         formats = {t.fmt for t in tasks}  # only files of the formats checked (x.png is not x.storyboard.png)
         for path in sorted(out_dir.iterdir()):
             if _format_of(path) in formats and path.name not in expected and not path.name.startswith("."):
-                stale.append(f"{_rel(path)}: no scenario writes this file")
+                stale.append(f"{relative(path)}: no scenario writes this file")
     for line in stale:
         print(line)
     if not stale and not failures and not quiet:
@@ -434,17 +438,17 @@ def _fresh(task: Task) -> bytes | Result:
     try:
         return render_bytes(task)
     except ConvanimError as err:
-        return Result(task, error=_line(task.source, err))
+        return Result(task, error=error_line(task.source, err))
     except Exception as err:  # a bug: one line, and the other files are still checked
-        line = f"{_rel(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
+        line = f"{relative(task.source)}: internal error, please report it: {type(err).__name__}: {err}"
         return Result(task, error=line, internal=True)
 
 
 def _compare(target: Path, fresh: bytes) -> list[str]:
     if not target.is_file():
-        return [f"{_rel(target)}: missing"]
+        return [f"{relative(target)}: missing"]
     if target.read_bytes() != fresh:
-        return [f"{_rel(target)}: differs from a fresh run"]
+        return [f"{relative(target)}: differs from a fresh run"]
     return []
 
 
@@ -470,16 +474,16 @@ def _finish(errors: list[str], status: int) -> int:
     return EXIT_BAD_INPUT if errors else status
 
 
-def _line(source: Path, err: ConvanimError) -> str:
+def error_line(source: Path, err: ConvanimError) -> str:
     """One line naming the scenario file (relative when possible), then what is wrong."""
-    text, rel = str(err), _rel(source)
+    text, rel = str(err), relative(source)
     for prefix in (f"{source}: ", f"{rel}: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
     return f"{rel}: {text}"
 
 
-def _rel(path: Path) -> str:
+def relative(path: Path) -> str:
     """``path`` relative to the working directory when inside it, for short messages."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))

@@ -33,7 +33,7 @@ commands:
 
 
 def _schema(argv: list[str]) -> int:
-    parser = cli._Parser(prog="convanim schema", description="Print the JSON Schema of scenario files.")
+    parser = cli.Parser(prog="convanim schema", description="Print the JSON Schema of scenario files.")
     parser.parse_args(argv)
     return cli.main(["--schema"], prog="convanim schema", command="schema")
 

@@ -58,8 +58,8 @@ step_ms = 400  # each step's duration; poster_ms and final_ms hold the first and
 """
 
 
-def _parser(prog: str) -> cli._Parser:
-    p = cli._Parser(prog=prog, description="Write a commented starter scenario file.")
+def _parser(prog: str) -> cli.Parser:
+    p = cli.Parser(prog=prog, description="Write a commented starter scenario file.")
     p.add_argument(
         "name", metavar="NAME", help="the new scenario's name (animations/NAME.toml) or a .toml path"
     )
@@ -85,17 +85,17 @@ def main(argv: list[str], *, prog: str = "convanim new") -> int:
             "it becomes the output files' name)"
         )
     if target.exists():
-        return _fail(f"{cli._rel(target)}: already exists; choose another name or delete it first")
+        return _fail(f"{cli.relative(target)}: already exists; choose another name or delete it first")
     if args.source and Path(args.source).is_dir():
         return _fail(f"--from: {args.source} is a folder; give one scenario file")
     if args.source:
-        sources, errors = cli._sources([args.source], animations)
+        sources, errors = cli.find_sources([args.source], animations)
         if errors:
             return _fail(f"--from: {errors[0]}")
         try:
             load(sources[0])
         except ConvanimError as err:
-            return _fail(f"--from: {cli._line(sources[0], err)}")
+            return _fail(f"--from: {cli.error_line(sources[0], err)}")
         text = _with_schema_line(sources[0].read_text(encoding="utf-8"))
     else:
         text = STARTER.format(schema_line=SCHEMA_LINE, name=target.stem)
@@ -104,8 +104,8 @@ def main(argv: list[str], *, prog: str = "convanim new") -> int:
         scenario = load(target)
     except ConvanimError as err:  # e.g. a copied photo path that does not resolve from here
         target.unlink()
-        return _fail(f"--from: the copy would not load: {cli._line(target, err)}")
-    print(f"{cli._rel(target)}: new scenario, {scenario.n_frames} frames (convanim build writes it)")
+        return _fail(f"--from: the copy would not load: {cli.error_line(target, err)}")
+    print(f"{cli.relative(target)}: new scenario, {scenario.n_frames} frames (convanim build writes it)")
     _write_schema(target.parent / SCHEMA_FILE)
     return cli.EXIT_OK
 
@@ -122,7 +122,7 @@ def _write_schema(path: Path) -> None:
     if path.is_file() and path.read_bytes() == data:
         return
     write_file(path, lambda fh: fh.write(data))
-    print(f"{cli._rel(path)}: the JSON Schema of scenario files, for editors")
+    print(f"{cli.relative(path)}: the JSON Schema of scenario files, for editors")
 
 
 def _fail(line: str) -> int:

@@ -86,8 +86,8 @@ class Live:
             self._status = Status(self._status.generation + 1, tuple(errors))
 
 
-def _parser(prog: str) -> cli._Parser:
-    p = cli._Parser(
+def _parser(prog: str) -> cli.Parser:
+    p = cli.Parser(
         prog=prog,
         description="Rebuild scenarios when they or their photographs change, and serve the gallery "
         "on 127.0.0.1 with the page reloading itself after each rebuild. Ctrl-C stops.",
@@ -124,7 +124,7 @@ def _options(argv: list[str], prog: str) -> Options:
     for flag, value in (("--max-frames", args.max_frames), ("--max-cells", args.max_cells)):
         if value is not None and value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
-    cli._formats(args.format, parser)
+    cli.parse_formats(args.format, parser)
     out = args.out or Path("output")
     animations = args.animations or Path("animations")
     build = ["--jobs", "1", "--format", args.format, "--out", str(out), "--animations", str(animations)]
@@ -334,7 +334,7 @@ def main(argv: list[str], *, prog: str = "convanim watch") -> int:
             )
             return cli.EXIT_BAD_INPUT
         url = f"http://{HOST}:{server.server_address[1]}/"
-        _loop(opts, live, ready=f"serving {cli._rel(opts.out)}/ at {url} (Ctrl-C stops)")
+        _loop(opts, live, ready=f"serving {cli.relative(opts.out)}/ at {url} (Ctrl-C stops)")
     except KeyboardInterrupt:
         print("stopped", flush=True)
     finally:
@@ -378,7 +378,7 @@ def _pass(opts: Options, live: Live, *, changed: Iterable[str], only_news: bool 
     open pages reload. ``only_news``: print nothing either unless one of those happened."""
     for path in changed:
         if not opts.quiet:
-            print(f"changed: {cli._rel(Path(path))}", flush=True)
+            print(f"changed: {cli.relative(Path(path))}", flush=True)
     before = _snapshot(opts.out)
     _, lines, errors = build(opts)
     news = _snapshot(opts.out) != before or tuple(errors) != live.status.errors

@@ -24,10 +24,11 @@ def _executed(tree: ast.AST):
     return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
 
 
-def _targets(name: str, path: Path, node: ast.stmt, mods: dict[str, Path]) -> list[tuple[str, str]]:
-    """(module, imported name) pairs for one import statement, for modules of the package."""
+def _targets(name: str, path: Path, node: ast.stmt, mods: dict[str, Path]) -> list[tuple[str, str, str]]:
+    """(bound name, module, imported name) for each name an import statement takes from the
+    package; the imported name is "" where the module itself is bound."""
     if isinstance(node, ast.Import):
-        return [(a.name, "") for a in node.names if a.name in mods]
+        return [(a.asname or a.name, a.name, "") for a in node.names if a.name in mods]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     if node.level:
         base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -37,19 +38,35 @@ def _targets(name: str, path: Path, node: ast.stmt, mods: dict[str, Path]) -> li
     out = []
     for alias in node.names:
         sub = f"{module}.{alias.name}"
-        out.append((sub, "") if sub in mods else (module, alias.name))
-    return [(m, n) for m, n in out if m in mods]
+        bound = alias.asname or alias.name
+        out.append((bound, sub, "") if sub in mods else (bound, module, alias.name))
+    return [t for t in out if t[1] in mods]
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
 
 
 def _graph() -> tuple[dict[str, set[str]], list[str]]:
+    """Each module's imports of the package's modules, and every private name one module takes
+    from another: imported by name, or read as an attribute of an imported module (``cli._x``)."""
     mods, graph, private = _modules(), {}, []
     for name, path in mods.items():
         graph[name] = set()
-        for node in _executed(ast.parse(path.read_text(encoding="utf-8"))):
-            for module, imported in _targets(name, path, node, mods):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {}
+        for node in _executed(tree):
+            for bound, module, imported in _targets(name, path, node, mods):
                 graph[name].add(module)
-                if imported.startswith("_") and not imported.startswith("__"):
+                if _private(imported):
                     private.append(f"{name} imports {module}.{imported}")
+                if not imported:
+                    aliases[bound] = module
+        for node in ast.walk(tree):
+            target = getattr(node, "value", None)
+            module = aliases.get(target.id) if isinstance(target, ast.Name) else None
+            if isinstance(node, ast.Attribute) and module and _private(node.attr):
+                private.append(f"{name} uses {module}.{node.attr}")
     return graph, private
 
 
