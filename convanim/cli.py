@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export
-from .errors import ConvanimError, ScenarioError
+from .errors import ConvanimError, ScenarioError, report
 from .export import options as export_options
 from .export.gallery import INDEX, Entry, index_html, write_index
 from .fields import close_match
@@ -494,7 +494,7 @@ def _line(source: Path, err: ConvanimError) -> str:
     the line of the key in it: ``file:line: key: message``."""
     rel = _rel(source)
     if isinstance(err, ScenarioError):
-        return "\n".join(f"{rel}{f':{e.line}' if e.line else ''}: {e.one_line()}" for e in err.errors)
+        return "\n".join(report(rel, err))
     text = str(err)
     for prefix in (f"{source}:", f"{rel}:"):
         if text.startswith(prefix):  # "path: what" or "path:line: what"

@@ -52,6 +52,12 @@ def located(err: ScenarioError, lines: dict[Path, int]) -> ScenarioError:
     return ScenarioError.of(order)
 
 
+def report(name: str, err: ScenarioError) -> list[str]:
+    """A line per mistake naming the scenario file ``name`` and, as compilers do, the line of the
+    key when known: ``name:line: key: message``."""
+    return [f"{name}{f':{e.line}' if e.line else ''}: {e.one_line()}" for e in err.errors]
+
+
 class LimitError(ScenarioError):
     """A valid scenario that would need more frames or cells than allowed."""
 

@@ -120,7 +120,9 @@ def close_match(word: Any, options: Iterable[str]) -> str | None:
     lowered = {o.lower(): o for o in options}
     if word.lower() in lowered:  # a capital too many
         return lowered[word.lower()]
-    found = difflib.get_close_matches(word, options, n=1, cutoff=0.7)
+    # a typo seldom changes the first letter: "drak" is "dark", but "night" is not "light"
+    same_start = [o for o in options if o[:1].lower() == word[:1].lower()]
+    found = difflib.get_close_matches(word, same_start, n=1, cutoff=0.7)
     return found[0] if found else None
 
 
