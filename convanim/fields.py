@@ -120,6 +120,10 @@ def close_match(word: Any, options: Iterable[str]) -> str | None:
     lowered = {o.lower(): o for o in options}
     if word.lower() in lowered:  # a capital too many
         return lowered[word.lower()]
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    for option in options:  # two letters swapped: "gfi" is "gif", however short
+        if option in swapped:
+            return option
     # a typo seldom changes the first letter: "drak" is "dark", but "night" is not "light"
     same_start = [o for o in options if o[:1].lower() == word[:1].lower()]
     found = difflib.get_close_matches(word, same_start, n=1, cutoff=0.7)
