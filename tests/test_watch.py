@@ -268,3 +268,26 @@ def test_watch_rebuilds_a_scenario_when_its_photograph_changes(watcher, tmp_path
     watcher.proc.send_signal(signal.SIGTERM)  # `kill`: as clean as Ctrl-C
     assert watcher.proc.wait(timeout=20) == 0
     assert watcher.line("stopped", timeout=5) == "stopped"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_watch_stops_cleanly_in_the_middle_of_a_rebuild(watcher, tmp_path, signum):
+    """Ctrl-C or `kill` while a rebuild is writing: exit 0, "stopped", no traceback, no partial
+    file, and the files written before stay whole."""
+    watcher.line("serving ")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "output").iterdir() if not p.name.startswith(".")}
+    big = GOOD.format(title="Bigger").replace("size = 5", "size = 30")  # 784 steps: seconds of work
+    (tmp_path / "animations" / "a.toml").write_text(big)
+    assert watcher.line("changed: ") == "changed: animations/a.toml"
+    time.sleep(0.3)
+    watcher.proc.send_signal(signum)
+    assert watcher.proc.wait(timeout=20) == 0
+    assert watcher.out.get(timeout=5) == "stopped"  # the rebuild did not finish: it printed nothing
+    time.sleep(0.2)  # the readers have the last lines
+    assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in watcher.err), watcher.err
+    after = {p.name: p.read_bytes() for p in (tmp_path / "output").iterdir() if not p.name.startswith(".")}
+    assert not [p.name for p in (tmp_path / "output").iterdir() if p.name.endswith(".part")]
+    assert set(after) == set(before)  # whole files only: each the old one or the new one
+    for name, data in after.items():
+        if data != before[name]:
+            assert name.startswith("a.") and (name != "a.html" or b"Bigger" in data)
