@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export
-from .errors import ConvanimError
+from .errors import ConvanimError, ScenarioError, report
 from .export import options as export_options
 from .export.gallery import INDEX, Entry, index_html, write_index
+from .fields import close_match
 from .frames import build
 from .manifest import Manifest, gallery_inputs, inputs, task_options
 from .scenario import RENDER_FIELDS, THEME_NAMES, Limits, Scenario, load, schema
+from .words import count
 
 EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -69,8 +71,9 @@ def _parser(prog: str, command: str | None = None) -> argparse.ArgumentParser:
         "--format",
         default="all",
         metavar="FMT",
-        help="comma-separated formats to write: gif, html (the gallery, also called 'all'), mp4, webm, "
-        "png, svg, pdf, storyboard-svg, storyboard-pdf, storyboard-png, beamer (default: gif,html)",
+        help="comma-separated formats to write: gif, html, mp4, webm, png, svg, pdf, storyboard-svg, "
+        "storyboard-pdf, storyboard-png, beamer, alt; 'all' (the default) is gif,html,png,alt, the "
+        "gallery's, and combines: all,svg adds svg",
     )
     p.add_argument(
         "--frame", metavar="N|last", help="png, svg, pdf: the frame to draw (0 is the poster; default last)"
@@ -195,17 +198,20 @@ def main(
     gallery = "html" in fmts and whole and bool(scenarios)  # output/index.html
     if args.check:
         index = (lambda: index_html(_entries(scenarios), out_dir).encode("utf-8")) if gallery else None
-        status, failures, internal = _check(tasks, out_dir, whole=whole, quiet=args.quiet, index=index)
+        status, failures, internal = _check(
+            tasks, out_dir, whole=whole, quiet=args.quiet, index=index, refused=bool(errors)
+        )
         status = _finish(errors + failures, status)
         return EXIT_BUG if internal else status
     book = Manifest.read(out_dir) if command == "build" else None
     wanted = {t.target: inputs(t.source, out_dir, task_options(t)) for t in tasks} if book else {}
+    fresh: list[Task] = []
     if book and not args.force:
         fresh = [t for t in tasks if book.up_to_date(t.target, wanted[t.target], _companions(t))]
         tasks = [t for t in tasks if t not in fresh]
-        if fresh and not args.quiet:
-            print(f"{len(fresh)} up to date, skipped (--force rebuilds them): {_names(fresh)}")
     results = _run(tasks, args.jobs, args.quiet)
+    if book and fresh and not errors and not any(r.error for r in results) and not args.quiet:
+        print(f"{len(fresh)} up to date, skipped (--force rebuilds them): {_names(fresh)}")
     for result in results:
         if result.error:
             errors.append(result.error)
@@ -232,17 +238,23 @@ def main(
 
 
 def parse_formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
-    if spec == "all":
-        return export.gallery_formats()
+    """The formats of a comma-separated list; ``all`` stands for the default ones (gif, html,
+    png, alt), so ``all,svg`` adds svg to them."""
     names = [n.strip() for n in spec.split(",") if n.strip()]
+    available = f"available: {', '.join(export.formats())}, or all for {','.join(export.gallery_formats())}"
     if not names:
-        parser.error(f"argument --format: no format given; available: {', '.join(export.formats())} or all")
+        parser.error(f"argument --format: no format given; {available}")
+    wanted = []
     for name in names:
-        if name not in export.formats():
-            parser.error(
-                f"argument --format: unknown format {name!r}; available: {', '.join(export.formats())} or all"
-            )
-    return list(dict.fromkeys(names))
+        if name == "all":
+            wanted += export.gallery_formats()
+        elif name in export.formats():
+            wanted.append(name)
+        else:
+            guess = close_match(name, [*export.formats(), "all"])
+            hint = f"did you mean {guess!r}? " if guess else ""
+            parser.error(f"argument --format: unknown format {name!r}; {hint}{available}")
+    return list(dict.fromkeys(wanted))
 
 
 OPTION_FLAGS = {"frame": "--frame", "frames": "--frames", "scale": "--scale", "aspect": "--aspect"}
@@ -378,7 +390,7 @@ def _gallery(
     if book:
         book.record(out_dir / INDEX, wanted)
     if not quiet:
-        print(f"{relative(out_dir / INDEX)}: {len(scenarios)} players, {size:,} bytes")
+        print(f"{relative(out_dir / INDEX)}: {count(len(scenarios), 'player')}, {size:,} bytes")
 
 
 def _companions(task: Task) -> list[Path]:
@@ -399,12 +411,19 @@ def _entries(scenarios: dict[Path, Scenario]) -> list[Entry]:
 
 
 def _check(
-    tasks: list[Task], out_dir: Path, *, whole: bool, quiet: bool, index: Callable[[], bytes] | None = None
+    tasks: list[Task],
+    out_dir: Path,
+    *,
+    whole: bool,
+    quiet: bool,
+    index: Callable[[], bytes] | None = None,
+    refused: bool = False,
 ) -> tuple[int, list[str], bool]:
     """Compare each task's file, and the gallery page (``index`` makes its fresh bytes), with a
     fresh run. A scenario that fails while rendering is reported on one line, as a build reports
     it, and the other files are still checked. Returns the status of the comparison, the failure
-    lines and whether one of them is an internal error."""
+    lines and whether one of them is an internal error. ``refused``: a scenario was refused
+    already, so no "up to date" summary."""
     stale, failures, internal, failed = [], [], False, set()
     for task in tasks:
         if task.source in failed:
@@ -428,8 +447,8 @@ def _check(
                 stale.append(f"{relative(path)}: no scenario writes this file")
     for line in stale:
         print(line)
-    if not stale and not failures and not quiet:
-        print(f"{len(checked)} files up to date")
+    if not stale and not failures and not refused and not quiet:
+        print(f"{count(len(checked), 'file')} up to date")
     return (EXIT_DIFFERS if stale else EXIT_OK), failures, internal
 
 
@@ -475,11 +494,15 @@ def _finish(errors: list[str], status: int) -> int:
 
 
 def error_line(source: Path, err: ConvanimError) -> str:
-    """One line naming the scenario file (relative when possible), then what is wrong."""
-    text, rel = str(err), relative(source)
-    for prefix in (f"{source}: ", f"{rel}: "):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
+    """A line per mistake naming the scenario file (relative when possible) and, as compilers do,
+    the line of the key in it: ``file:line: key: message``."""
+    rel = relative(source)
+    if isinstance(err, ScenarioError):
+        return "\n".join(report(rel, err))
+    text = str(err)
+    for prefix in (f"{source}:", f"{rel}:"):
+        if text.startswith(prefix):  # "path: what" or "path:line: what"
+            return f"{rel}:{text[len(prefix) :]}"
     return f"{rel}: {text}"
 
 

@@ -6,16 +6,17 @@ A hand-written table beats a model library here: every error is one line in our 
 
 from __future__ import annotations
 
+import difflib
 import math
 import string
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .errors import ScenarioError
+from .errors import Collect, ScenarioError
 from .textsize import missing_glyphs
 
 Check = Callable[[Any, str], Any]
@@ -45,30 +46,98 @@ def show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def quoted(value: Any) -> str:
+    """A hint when ``value`` is a number or a boolean written in quotes, which TOML reads as text."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            float(text)
+        except ValueError:
+            if text not in ("true", "false"):
+                return ""
+        return "; drop the quotes"
+    return ""
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, (bool, np.bool_)
     )
 
 
-def parse_table(data: Any, fields: Mapping[str, Field], prefix: str) -> dict[str, Any]:
-    """Check a table against its fields: unknown keys, required keys, then each value."""
+def parse_table(
+    data: Any, fields: Mapping[str, Field], prefix: str, errors: Collect | None = None
+) -> dict[str, Any]:
+    """Check a table against its fields: unknown keys, required keys, then each value; every
+    mistake is reported (one ScenarioError listing them), not only the first. Given ``errors``,
+    the mistakes go there instead and what passed is returned (a bad value as None)."""
     if not isinstance(data, Mapping):
         raise ScenarioError(prefix, f"must be a table (got {show(data)})")
-    unknown = [k for k in data if k not in fields]
-    if unknown:
-        key = f"{prefix}.{unknown[0]}" if prefix else str(unknown[0])
-        raise ScenarioError(key, f"unknown key; allowed: {', '.join(fields)}")
+    outer, errors = errors, Collect()
+    guessed = set()
+    for name in data:
+        if name not in fields:
+            guess = close_match(name, fields)
+            guessed.add(guess)
+            errors.add(join(prefix, name), unknown_key(name, data[name], guess, fields))
     out: dict[str, Any] = {}
     for name, spec in fields.items():
-        key = f"{prefix}.{name}" if prefix else name
+        key = join(prefix, name)
         if name in data and data[name] is not None:
-            out[name] = spec.check(data[name], key)
+            out[name] = None
+            with errors:
+                out[name] = spec.check(data[name], key)
         elif spec.default is REQUIRED:
-            raise ScenarioError(key, "is required")
+            if name not in guessed:  # else "did you mean" names it already
+                errors.add(key, "is required")
         else:
             out[name] = spec.default
+    if outer is not None:
+        outer.errors += errors.errors
+    else:
+        errors.done()
     return out
+
+
+def got(given: Sequence[str]) -> str:
+    """What a "give exactly one of" found: "(got none)", "(got `values` and `pattern`)"."""
+    if not given:
+        return "(got none)"
+    names = [f"`{g}`" for g in given]
+    return f"(got {', '.join(names[:-1])} and {names[-1]})" if len(names) > 1 else f"(got {names[0]})"
+
+
+def join(prefix: str, name: Any) -> str:
+    """The dotted key ``prefix.name`` (``name`` alone at the top level)."""
+    return f"{prefix}.{name}" if prefix else str(name)
+
+
+def close_match(word: Any, options: Iterable[str]) -> str | None:
+    """The option ``word`` is most likely a misspelling of, or None."""
+    if not isinstance(word, str):
+        return None
+    options = list(options)
+    lowered = {o.lower(): o for o in options}
+    if word.lower() in lowered:  # a capital too many
+        return lowered[word.lower()]
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    for option in options:  # two letters swapped: "gfi" is "gif", however short
+        if option in swapped:
+            return option
+    # a typo seldom changes the first letter: "drak" is "dark", but "night" is not "light"
+    same_start = [o for o in options if o[:1].lower() == word[:1].lower()]
+    found = difflib.get_close_matches(word, same_start, n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+def unknown_key(name: str, value: Any, guess: str | None, fields: Mapping[str, Field]) -> str:
+    """The message for an unknown key: the key or table it is probably a misspelling of, or the
+    allowed ones."""
+    if guess is not None:
+        if isinstance(value, Mapping):
+            return f"unknown table; did you mean [{guess}]?"
+        return f"unknown key; did you mean `{guess}`?"
+    return f"unknown key; allowed: {', '.join(fields)}"
 
 
 def table_schema(fields: Mapping[str, Field], doc: str) -> dict[str, Any]:
@@ -98,7 +167,7 @@ def _jsonable(value: Any) -> Any:
 
 def positive_int(value: Any, key: str, *, low: int = 1, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ScenarioError(key, f"must be a positive integer (got {show(value)})")
+        raise ScenarioError(key, f"must be a positive integer (got {show(value)}{quoted(value)})")
     if value < low:
         allowed = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"at least {low}")
         raise ScenarioError(key, f"must be {allowed} (got {value})")
@@ -142,7 +211,7 @@ def pair_schema(low: int = 1, high: int | None = None) -> dict[str, Any]:
 
 def number(value: Any, key: str) -> float:
     if not is_number(value):
-        raise ScenarioError(key, f"must be a number (got {show(value)})")
+        raise ScenarioError(key, f"must be a number (got {show(value)}{quoted(value)})")
     if not math.isfinite(float(value)):
         raise ScenarioError(key, f"must be a finite number (got {show(float(value))})")
     if abs(float(value)) > MAX_MAGNITUDE:
@@ -279,7 +348,7 @@ def names(max_items: int, max_len: int = 12) -> Check:
 
 def boolean(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
-        raise ScenarioError(key, f"must be true or false (got {show(value)})")
+        raise ScenarioError(key, f"must be true or false (got {show(value)}{quoted(value)})")
     return value
 
 
@@ -330,7 +399,7 @@ def choice(options: Sequence[str]) -> Check:
     def check(value: Any, key: str) -> str:
         if not isinstance(value, str) or value not in options:
             allowed = ", ".join(repr(o) for o in options)
-            raise ScenarioError(key, f"must be one of {allowed} (got {show(value)})")
+            raise ScenarioError(key, f"must be one of {allowed} (got {show(value)}){_guess(value, options)}")
         return value
 
     return check
@@ -433,7 +502,7 @@ def bool_or_auto(value: Any, key: str) -> bool | None:
     if value == "auto":
         return None
     if not isinstance(value, bool):
-        raise ScenarioError(key, f'must be true, false or "auto" (got {show(value)})')
+        raise ScenarioError(key, f'must be true, false or "auto" (got {show(value)}{quoted(value)})')
     return value
 
 
@@ -454,8 +523,13 @@ def padding(value: Any, key: str) -> str | tuple[int, int, int, int]:
     raise ScenarioError(
         key,
         'must be an integer, [rows, cols], [top, bottom, left, right], "valid", "same" or "full" '
-        f"(got {show(value)})",
+        f"(got {show(value)}{quoted(value)}){_guess(value, ('valid', 'same', 'full'))}",
     )
+
+
+def _guess(value: Any, options: Sequence[str]) -> str:
+    guess = close_match(value, options)
+    return f"; did you mean {guess!r}?" if guess else ""
 
 
 PADDING_SCHEMA = {

@@ -102,7 +102,8 @@ def parse_kernel_plane(data: Any, prefix: str) -> tuple[np.ndarray, str | None]:
     """One 2-D kernel from a `kernel` table: inline `values` or a `preset`."""
     t = f.parse_table(data, KERNEL_FIELDS, prefix)
     if (t["values"] is None) == (t["preset"] is None):
-        raise ScenarioError(prefix, "give exactly one of `values` or `preset`")
+        given = [k for k in ("values", "preset") if t[k] is not None]
+        raise ScenarioError(prefix, f"give exactly one of `values` or `preset` {f.got(given)}")
     if t["values"] is not None:
         _no_preset_options(t, prefix)
         return t["values"], None
@@ -159,7 +160,7 @@ def parse_filter_tables(data: Any, prefix: str, shape: Shape) -> tuple[Kernel, n
         t = f.parse_table(table, FILTER_FIELDS, key)
         given = [k for k in ("values", "preset", "presets") if t[k] is not None]
         if len(given) != 1:
-            raise ScenarioError(key, "give exactly one of `values`, `preset` or `presets`")
+            raise ScenarioError(key, f"give exactly one of `values`, `preset` or `presets` {f.got(given)}")
         if t["values"] is not None:
             _no_preset_options(t, key)
             stack = t["values"]

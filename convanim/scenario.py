@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fields as f
-from .errors import ConvanimError, LimitError, ScenarioError
+from .errors import Collect, ConvanimError, LimitError, ScenarioError, located
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
 from .model import Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
-from .stage import STAGE_FIELDS, Stage, parse_stage
+from .stage import STAGE_FIELDS, Stage, check_keys, parse_stage
 from .style import THEMES
+from .tomlpos import key_lines, toml_error
 
 if TYPE_CHECKING:
     from .display import Frames
@@ -228,9 +229,7 @@ class Scenario(Illustration):
     def __init__(
         self, *, name: str = "scenario", limits: Limits = Limits(), base: str | Path = ".", **keys: Any
     ) -> None:
-        parsed = f.parse_table(keys, TOP_FIELDS, "")
-        shape, channels, make_image = _parse_image(parsed["image"], Path(base))
-        stages = _parse_stages(parsed, keys, shape, channels)
+        parsed, (shape, channels, make_image), stages = _parse_parts(keys, Path(base))
         photo = isinstance(parsed["image"], dict) and bool(parsed["image"].get("file"))
         picture = drawn_as_picture(stages, photo)
         for st in stages:
@@ -349,16 +348,22 @@ def _parse_image(data: Any, base: Path) -> ImagePlan:
     t = f.parse_table(data, IMAGE_FIELDS, "image")
     sources = [k for k in ("values", "pattern", "file", "planes") if t[k] is not None]
     if len(sources) != 1:
-        raise ScenarioError("image", "give exactly one of `values`, `pattern`, `planes` or `file`")
+        raise ScenarioError(
+            "image", f"give exactly one of `values`, `pattern`, `planes` or `file` {f.got(sources)}"
+        )
     own = {
         "values": ("names",),
         "pattern": ("size", "seed", "period", "low", "high", "channels", "names"),
         "planes": ("size", "names"),
         "file": ("crop", "resize", "color", "names"),
     }
-    for key in ("size", "seed", "crop", "resize", "channels", "color", "names"):
-        if t[key] is not None and key not in own[sources[0]]:
-            raise ScenarioError(f"image.{key}", f"does not apply to an image given by `{sources[0]}`")
+    errors = Collect()
+    for key in ("size", "seed", "crop", "resize", "channels", "color", "names", "low", "high", "period"):
+        if data.get(key) is not None and key not in own[sources[0]]:  # given, not defaulted
+            errors.add(f"image.{key}", f"does not apply to an image given by `{sources[0]}`")
+    if t["size"] is not None and t["planes"] is not None and not _any_pattern(t["planes"]):
+        errors.add("image.size", "only applies to planes given by a `pattern`; these have `values`")
+    errors.done()
     if t["file"] is not None:
         plan = _parse_photo(t, base)
     elif t["planes"] is not None:
@@ -377,6 +382,12 @@ def _parse_image(data: Any, base: Path) -> ImagePlan:
     return shape, channels, lambda: dataclasses.replace(make(), names=t["names"])
 
 
+def _any_pattern(planes: Any) -> bool:
+    return not isinstance(planes, (list, tuple)) or any(
+        not isinstance(p, dict) or p.get("pattern") is not None for p in planes
+    )
+
+
 def _is_3d(values: Any) -> bool:
     if isinstance(values, np.ndarray):
         return values.ndim == 3
@@ -389,6 +400,9 @@ def _is_3d(values: Any) -> bool:
     )
 
 
+PERIODIC = ("checkerboard", "stripes")  #: the patterns that take a `period`
+
+
 def _parse_pattern(t: dict[str, Any], top: dict[str, Any], prefix: str, channels: int) -> ImagePlan:
     """A pattern of the image's `size`, on ``channels`` planes (random: seed + c for plane c)."""
     if top["size"] is None:
@@ -398,6 +412,11 @@ def _parse_pattern(t: dict[str, Any], top: dict[str, Any], prefix: str, channels
     if t["seed"] is not None and t["pattern"] != "random":
         raise ScenarioError(
             f"{prefix}.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})"
+        )
+    if t["period"] != 2 and t["pattern"] not in PERIODIC:  # 2: the default
+        raise ScenarioError(
+            f"{prefix}.period",
+            f"only applies to patterns {' and '.join(map(repr, PERIODIC))} (got pattern {t['pattern']!r})",
         )
 
     def make() -> Image:
@@ -426,8 +445,14 @@ def _parse_planes(t: dict[str, Any]) -> ImagePlan:
         key = f"image.planes[{i}]"
         p = f.parse_table(table, PLANE_FIELDS, key)
         if (p["values"] is None) == (p["pattern"] is None):
-            raise ScenarioError(key, "give exactly one of `values` or `pattern`")
+            given = [k for k in ("values", "pattern") if p[k] is not None]
+            raise ScenarioError(key, f"give exactly one of `values` or `pattern` {f.got(given)}")
         if p["values"] is not None:
+            errors = Collect()
+            for name in ("low", "high", "period", "seed"):
+                if table.get(name) is not None:
+                    errors.add(f"{key}.{name}", "does not apply to a plane given by `values`")
+            errors.done()
             plane = p["values"]
             makers.append(lambda plane=plane: plane)
             here = plane.shape
@@ -496,13 +521,38 @@ def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str)
     return cls(**f.parse_table({} if data is None else data, table, prefix))
 
 
+def _parse_parts(keys: dict[str, Any], base: Path) -> tuple[dict[str, Any], ImagePlan, tuple[Stage, ...]]:
+    """The top-level table, the image and the stages (the render and timing tables checked
+    too), with every independent mistake reported at once: a stage whose input is unknown (the
+    image or the stage before it failed) has its own keys checked, and a top-level table with an
+    unknown key (a misspelt stage key, say) only its values."""
+    errors = Collect()
+    parsed = f.parse_table(keys, TOP_FIELDS, "", errors)
+    plan = stages = None
+    if parsed.get("image") is not None:
+        with errors:
+            plan = _parse_image(parsed["image"], base)
+    if all(k in TOP_FIELDS for k in keys):
+        with errors:
+            stages = _parse_stages(parsed, keys, *(plan[:2] if plan else (None, None)))
+    for name, cls, table in (("render", Render, RENDER_FIELDS), ("timing", Timing, TIMING_FIELDS)):
+        with errors:
+            _parse_options(parsed.get(name), cls, table, name)
+    errors.done()
+    return parsed, plan, stages
+
+
 def _parse_stages(
-    parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int], channels: int
+    parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int] | None, channels: int | None
 ) -> tuple[Stage, ...]:
     """The top-level operation keys as one stage, or each table of ``stages`` in turn, each taking
-    the previous output as its input."""
+    the previous output as its input (``shape`` None: the input is unknown, only the keys are
+    checked)."""
     top = {name: keys[name] for name in STAGE_FIELDS if keys.get(name) is not None}
     if parsed["stages"] is None:
+        if shape is None:
+            check_keys(top, "")
+            return ()
         return (parse_stage(top, "", shape, channels),)
     if top:
         name = next(iter(top))
@@ -512,10 +562,19 @@ def _parse_stages(
         raise ScenarioError("stages", f"must be a non-empty list of tables (got {f.show(tables)})")
     if len(tables) > 8:
         raise ScenarioError("stages", f"at most 8 stages (got {len(tables)})")
-    stages = []
+    stages, errors = [], Collect()
     for i, table in enumerate(tables):
-        stages.append(parse_stage(table, f"stages[{i}]", shape, channels))
-        shape, channels = stages[-1].output_shape, stages[-1].out_channels
+        if shape is None:
+            with errors:
+                check_keys(table, f"stages[{i}]")
+            continue
+        with errors:
+            stages.append(parse_stage(table, f"stages[{i}]", shape, channels))
+        if errors:
+            shape = channels = None
+        else:
+            shape, channels = stages[-1].output_shape, stages[-1].out_channels
+    errors.done()
     return tuple(stages)
 
 
@@ -593,16 +652,21 @@ def load(path: str | Path, *, limits: Limits = Limits(), **overrides: Any) -> Sc
     try:
         raw = path.read_bytes()
         # a UTF-8 byte-order mark (some Windows editors write one) is not part of the TOML
-        data = tomllib.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConvanimError(f"{path}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConvanimError(f"{path}: cannot read: {err}") from None
     except tomllib.TOMLDecodeError as err:
-        raise ConvanimError(f"{path}: invalid TOML: {err}") from None
-    if "name" in data:
-        raise ScenarioError("name", "unknown key; the name is the file name")
-    return Scenario(name=path.stem, limits=limits, base=path.parent, **{**data, **overrides})
+        line, message = toml_error(err)
+        raise ConvanimError(f"{path}{f':{line}' if line else ''}: invalid TOML: {message}") from None
+    try:
+        if "name" in data:
+            raise ScenarioError("name", "unknown key; the name is the file name")
+        return Scenario(name=path.stem, limits=limits, base=path.parent, **{**data, **overrides})
+    except ScenarioError as err:  # each mistake with the line of its key, in the file's order
+        raise located(err, key_lines(text)) from None
 
 
 def schema() -> dict[str, Any]:

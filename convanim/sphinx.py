@@ -29,7 +29,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective, SphinxTranslator
 
 from . import __version__
-from .errors import ConvanimError
+from .errors import ConvanimError, ScenarioError, report
 from .scenario import load
 
 
@@ -55,6 +55,8 @@ class ConvanimDirective(SphinxDirective):
             raise self.error(f"{self.arguments[0]}: no such scenario file")
         try:
             scenario = load(path)
+        except ScenarioError as err:  # each mistake on its own line, with the line of its key
+            raise self.error("\n".join(report(self.arguments[0], err))) from None
         except ConvanimError as err:
             raise self.error(f"{self.arguments[0]}: {err}") from None
         except OSError as err:

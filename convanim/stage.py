@@ -10,7 +10,7 @@ import numpy as np
 
 from . import fields as f
 from .arithmetic import conv_out, pool_out, same_pads, span, transpose_out, transpose_out_formula
-from .errors import ScenarioError
+from .errors import Collect, ScenarioError
 from .filters import (
     MAX_CHANNELS,
     Kernel,
@@ -255,14 +255,9 @@ class Stage:
 
 def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int], in_channels: int = 1) -> Stage:
     """Check one stage's keys for its operation and resolve them; ``prefix`` names it in messages."""
-    t = f.parse_table(data, STAGE_FIELDS, prefix)
+    t = check_keys(data, prefix)
     op = t["operation"]
     key = lambda name: f"{prefix}.{name}" if prefix else name  # noqa: E731
-    for name, value in t.items():
-        if name != "operation" and value is not None and name not in ALLOWED[op]:
-            raise ScenarioError(key(name), f"does not apply to operation {op!r}")
-    if op in REQUIRED and t[REQUIRED[op]] is None:
-        raise ScenarioError(key(REQUIRED[op]), f"is required by operation {op!r}")
     given = {name: value for name, value in t.items() if value is not None}
     given["prefix"] = prefix
     if op in ("conv2d", "conv_transpose2d"):
@@ -281,6 +276,24 @@ def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int], in_channel
     stage = Stage(input_shape=input_shape, in_channels=in_channels, **given)
     _check(stage, key)
     return stage
+
+
+def check_keys(data: Any, prefix: str) -> dict[str, Any]:
+    """What can be checked of a stage without its input, every mistake reported: its keys and
+    values, the keys its operation takes and needs, a `kernel` table. Returns the checked table."""
+    errors = Collect()
+    t = f.parse_table(data, STAGE_FIELDS, prefix, errors)
+    op = t["operation"]  # None when it is misspelt: the keys it takes are unknown then
+    for name, value in t.items():
+        if op and name != "operation" and value is not None and name not in ALLOWED[op]:
+            errors.add(f.join(prefix, name), f"does not apply to operation {op!r}")
+    if op in REQUIRED and t[REQUIRED[op]] is None:
+        errors.add(f.join(prefix, REQUIRED[op]), f"is required by operation {op!r}")
+    if isinstance(t["kernel"], dict) and (op is None or "kernel" in ALLOWED[op]):
+        with errors:
+            parse_kernel_plane(t["kernel"], f.join(prefix, "kernel"))
+    errors.done()
+    return t
 
 
 def parse_layer(t: dict[str, Any], key: Any, in_channels: int) -> dict[str, Any]:
@@ -416,7 +429,10 @@ def _weights_array(data: np.ndarray, prefix: str, in_channels: int, groups: int,
 
 def _check_upsample(t: dict[str, Any], key: Any) -> None:
     if (t["scale_factor"] is None) == (t["size"] is None):
-        raise ScenarioError(key("scale_factor"), "give exactly one of `scale_factor` or `size` for upsample")
+        given = [k for k in ("scale_factor", "size") if t[k] is not None]
+        raise ScenarioError(
+            key("scale_factor"), f"give exactly one of `scale_factor` or `size` for upsample {f.got(given)}"
+        )
     if t["align_corners"] is not None and t["mode"] != "bilinear":
         raise ScenarioError(key("align_corners"), "only applies to mode 'bilinear', as in PyTorch")
 
@@ -475,9 +491,23 @@ def _check_conv(s: Stage, key: Any) -> None:
         name = key(s.kernel_key)
         spans = f" (spanning {eff[0]}×{eff[1]} with dilation {pair_text(dil)})" if dil != (1, 1) else ""
         what = "padded image" if any(pad) else "image"
+        limit = {"reflect": (h - 1, w - 1), "circular": (h, w)}.get(mode)  # as the checks above
+        fits = _fitting_padding(eff, (h, w), limit)
+        hint = f"; padding = {fits} would make it fit" if fits is not None else ""
         raise ScenarioError(
-            name, f"the {kh}×{kw} kernel{spans} is larger than the {padded[0]}×{padded[1]} {what}"
+            name, f"the {kh}×{kw} kernel{spans} is larger than the {padded[0]}×{padded[1]} {what}{hint}"
         )
+
+
+def _fitting_padding(
+    window: tuple[int, int], size: tuple[int, int], limit: tuple[int, int] | None = None
+) -> int | None:
+    """The smallest padding, the same on every side, that makes ``window`` fit in ``size``; None
+    when it would exceed ``limit`` (what the padding mode or the pool allows) or 64."""
+    need = max(-(-(k - n) // 2) for k, n in zip(window, size, strict=True))
+    if need > 64 or (limit is not None and any(need > m for m in limit)):
+        return None
+    return need
 
 
 def _check_transpose(s: Stage, key: Any) -> None:
@@ -516,7 +546,12 @@ def _check_pool(s: Stage, key: Any) -> None:
             )
     (h, w), out = s.input_shape, _output_shape(s)
     if min(out) < 1:  # with ceil_mode PyTorch accepts a window larger than the input
-        raise ScenarioError(key("kernel_size"), f"the {kh}×{kw} window is larger than the {h}×{w} input")
+        window = (span(kh, s.dilation[0]), span(kw, s.dilation[1]))
+        fits = _fitting_padding(window, (h, w), (kh // 2, kw // 2))
+        hint = f"; padding = {fits} would make it fit" if fits is not None and fits > pad[0] else ""
+        raise ScenarioError(
+            key("kernel_size"), f"the {kh}×{kw} window is larger than the {h}×{w} input{hint}"
+        )
 
 
 def _output_shape(s: Stage) -> tuple[int, int]:

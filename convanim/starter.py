@@ -23,32 +23,66 @@ NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 STARTER = """\
 {schema_line}
-# {name}: one illustration. `convanim build` writes output/{name}.gif and output/{name}.html from
-# it; `convanim watch` rebuilds them each time you save. The README lists every key; editors that
-# read the #:schema line above (VS Code with Even Better TOML, say) check them as you type.
+# {name}: one illustration. `convanim build` writes its GIF, HTML player, still and alt text to
+# output/ (the README's "What a build writes"); `convanim watch` rebuilds them each time you save.
+# The README lists every key; editors that read the #:schema line above (VS Code with Even Better
+# TOML, say) check them as you type.
+#
+# Each "Or ..." below is a complete block: uncomment all of its lines (not only one), and comment
+# out the block it replaces, which its first line names.
 
 title = "Mean filter: a 3×3 average smooths sharp edges"  # one line above the picture
 caption = "Every weight is 1/9"  # one line under the title
-# operation = "conv2d"  # or conv_transpose2d, max_pool2d, avg_pool2d, upsample, relu
 stride = 1  # or [rows, cols]
 padding = 0  # or [rows, cols], [top, bottom, left, right], "same", "full"
-# out_channels = 2  # a layer with channels: random filters (PyTorch's init) instead of [kernel],
-# kernel_size = 3  # of this size,
-# bias = true  # and a random bias per output channel
+
+# Or a layer with channels, instead of the [kernel] block: random filters (PyTorch's init).
+# out_channels = 2  # two filters, so two output maps
+# kernel_size = 3  # each 3×3
+# bias = true  # and a random bias per filter
+
+# Or max pooling, instead of the [kernel] block (avg_pool2d is the same with averages).
+# operation = "max_pool2d"
+# kernel_size = 2  # the window: the largest of each 2×2
 
 [image]
 pattern = "square"  # or checkerboard, gradient, disk, cross, stripes, random
-size = 7  # or [rows, cols]
-low = 0
-high = 9
-# channels = 3  # the pattern's channels: the input of a layer
-# values = [[0, 0, 9], [0, 9, 9], [9, 9, 9]]  # your own numbers instead of a pattern
-# file = "photos/portrait.jpg"  # or a photograph (PNG, JPEG), relative to this file
+size = 7  # rows and columns; or [rows, cols]
+low = 0  # the background
+high = 9  # the square
+
+# Or your own numbers, instead of the [image] block above: a list of equally long rows.
+# [image]
+# values = [
+#   [0, 0, 0, 0, 0, 0],
+#   [0, 0, 9, 9, 9, 0],
+#   [0, 0, 9, 9, 9, 0],
+#   [0, 9, 9, 9, 9, 0],
+#   [0, 0, 0, 0, 0, 0],
+# ]
+
+# Or a photograph (PNG or JPEG, relative to this file), instead of the [image] block above.
+# [image]
+# file = "photos/portrait.jpg"
+# resize = [36, 48]  # rows, cols: a photograph has too many pixels to animate one by one
 
 [kernel]
-preset = "mean"  # or gaussian, identity, sobel_x, sobel_y, prewitt_x, prewitt_y, laplacian, sharpen
-size = 3
-# values = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]  # your own weights instead of a preset
+preset = "mean"  # one of the presets below
+size = 3  # mean, gaussian and identity only; the other presets are 3×3
+# The presets and what each finds:
+#   mean       blurs: every output is the average of its window
+#   gaussian   blurs, the centre weighing most (`sigma = 1`, in pixels, sets how much)
+#   identity   copies the image (a 1 in the centre)
+#   sobel_x    vertical edges: where values change from left to right (prewitt_x: the same,
+#              unweighted)
+#   sobel_y    horizontal edges: where values change from top to bottom (prewitt_y: the same,
+#              unweighted)
+#   laplacian  edges in every direction, and isolated spots
+#   sharpen    sharpens: the centre against its four neighbours
+
+# Or your own weights, instead of the [kernel] block above (these are sobel_x's).
+# [kernel]
+# values = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
 
 [render]
 cell_px = 32  # the size of a cell in pixels, which sets the picture's size

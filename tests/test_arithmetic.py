@@ -256,11 +256,12 @@ PADDING_RULES = [
     ({"dilation": 0}, "dilation: must be a positive integer (got 0)"),
     (
         {"dilation": 2, "kernel": {"preset": "mean"}},
-        "kernel.size: the 3×3 kernel (spanning 5×5 with dilation 2) is larger than the 4×4 image",
+        "kernel.size: the 3×3 kernel (spanning 5×5 with dilation 2) is larger than the 4×4 image; "
+        "padding = 1 would make it fit",
     ),
     (
         {"kernel": {"preset": "mean", "size": 7}, "padding": 1},
-        "kernel.size: the 7×7 kernel is larger than the 6×6 padded image",
+        "kernel.size: the 7×7 kernel is larger than the 6×6 padded image; padding = 2 would make it fit",
     ),
     ({"output_padding": 1}, "output_padding: does not apply to operation 'conv2d'"),
     ({"transpose_view": "direct"}, "transpose_view: does not apply to operation 'conv2d'"),

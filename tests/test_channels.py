@@ -800,7 +800,7 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Upsample,
         (
             lambda: nn.Conv2d(3, 2, 5),
             (3, 4, 4),
-            "kernel.values: the 5×5 kernel is larger than the 4×4 image",
+            "kernel.values: the 5×5 kernel is larger than the 4×4 image; padding = 1 would make it fit",
         ),
         (
             lambda: nn.Sequential(nn.Conv2d(3, 3, 1), nn.MaxPool2d(2, padding=2)),
@@ -921,7 +921,7 @@ RULES = [
     (rgb(f"[[filters]]\nvalues = [{P3}]\n[[filters]]\npreset = \"mean\"\n"),
      "filters[1]: is 3×3, but filters[0] is 2×2; every filter has one size"),
     (rgb("filters = []\n"), "filters: must be a non-empty list of tables (got [])"),
-    (RGB + "[[filters]]\nbias = 1\n", "filters[0]: give exactly one of `values`, `preset` or `presets`"),
+    (RGB + "[[filters]]\nbias = 1\n", "filters[0]: give exactly one of `values`, `preset` or `presets` (got none)"),
     (RGB + f"[[filters]]\nvalues = [{P3}]\nsize = 3\n", "filters[0].size: only applies to a `preset`; `values` set the kernel"),
     (rgb('operation = "conv_transpose2d"\n' + f"[[filters]]\nvalues = [{P1}]\n[[filters]]\nvalues = [{P1}]\n"),
      "filters: 2 filters, but a transposed convolution has one per input channel (3)"),
@@ -941,7 +941,7 @@ RULES = [
      "image.planes[1]: is 2×3 but plane 0 is 2×2; planes must have one size"),
     ('[[image.planes]]\nvalues = [[1, 2], [3, 4]]\n[[image.planes]]\npattern = "random"\n[[filters]]\nvalues = [[[1]], [[1]]]\n',
      "image.size: is required with pattern 'random'"),
-    ("[[image.planes]]\nlow = 1\n[[filters]]\nvalues = [[[1]]]\n", "image.planes[0]: give exactly one of `values` or `pattern`"),
+    ("[[image.planes]]\nlow = 1\n[[filters]]\nvalues = [[[1]]]\n", "image.planes[0]: give exactly one of `values` or `pattern` (got none)"),
     ("[image]\nplanes = []\n[kernel]\nvalues = [[1]]\n", "image.planes: must be a non-empty list of tables (got [])"),
     (rgb('operation = "conv_transpose2d"\ntranspose_view = "scatter"\n' + f"[[filters]]\nvalues = [{P1}]\n" * 3),
      "transpose_view: 'scatter' is drawn for one channel without bias; a layer with channels is 'direct'"),
@@ -990,15 +990,17 @@ def test_each_array_rule_has_its_one_line_message(keys, message):
     assert str(err.value) == message
 
 
-@pytest.mark.parametrize("case", [0, 22])
-def test_the_command_line_reports_a_channel_rule_on_one_line_with_exit_2(tmp_path, monkeypatch, capsys, case):
+@pytest.mark.parametrize(("case", "line"), [(0, 7), (22, 5)])
+def test_the_command_line_reports_a_channel_rule_on_one_line_with_exit_2(
+    tmp_path, monkeypatch, capsys, case, line
+):
     text, message = RULES[case]
     (tmp_path / "animations").mkdir()
     (tmp_path / "animations" / "bad.toml").write_text(text)
     monkeypatch.chdir(tmp_path)
     code = main(["--jobs", "1", "--format", "gif"], root=tmp_path)
     out, err = capsys.readouterr()
-    assert (code, out, err) == (2, "", f"animations/bad.toml: {message}\n")
+    assert (code, out, err) == (2, "", f"animations/bad.toml:{line}: {message}\n")  # the key's line
     assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
 
 

@@ -52,7 +52,7 @@ def test_bad_scenario_one_line_exit_2_good_ones_still_written(repo, capsys):
     )
     code, out, err = run(repo, capsys=capsys)
     assert code == 2
-    assert err == "animations/bad.toml: kernel.size: must be a positive integer (got 0)\n"
+    assert err == "animations/bad.toml:7: kernel.size: must be a positive integer (got 0)\n"
     assert "Traceback" not in out + err
     assert sorted(p.name for p in (repo / "output").iterdir()) == ["good1.gif", "good2.gif"]
 
@@ -62,9 +62,11 @@ def test_all_failures_are_listed_at_the_end(repo, capsys):
     (repo / "animations" / "bad2.toml").write_text("title = \n")
     code, _, err = run(repo, capsys=capsys)
     lines = err.splitlines()
-    assert code == 2 and len(lines) == 2
-    assert lines[0] == "animations/bad1.toml: title: must be a string (got 1)"
-    assert lines[1].startswith("animations/bad2.toml: invalid TOML: ")
+    assert code == 2 and lines == [
+        "animations/bad1.toml:1: title: must be a string (got 1)",
+        "animations/bad1.toml: image: is required",  # not written: no line
+        "animations/bad2.toml:1: invalid TOML: Invalid value (column 9)",
+    ]
 
 
 def test_failed_regeneration_keeps_the_earlier_output(repo, capsys):
@@ -74,7 +76,9 @@ def test_failed_regeneration_keeps_the_earlier_output(repo, capsys):
     code, _, err = run(repo, "good1", capsys=capsys)
     assert (
         code == 2
-        and err == "animations/good1.toml: kernel.size: the 3×3 kernel is larger than the 2×2 image\n"
+        and err
+        == "animations/good1.toml:5: kernel.size: the 3×3 kernel is larger than the 2×2 image; "
+        "padding = 1 would make it fit\n"
     )
     assert (repo / "output" / "good1.gif").read_bytes() == before
     assert not [p for p in (repo / "output").iterdir() if p.name.startswith(".")]  # no partial file
@@ -147,7 +151,7 @@ def test_limits_are_enforced_and_raised_by_flags(repo, capsys):
     code, _, err = run(repo, "good1", "--max-frames", "10", capsys=capsys)
     assert code == 2
     assert err == (
-        "animations/good1.toml: image: a 5×5 image needs 11 frames (9 steps); the limit is 10 "
+        "animations/good1.toml:2: image: a 5×5 image needs 11 frames (9 steps); the limit is 10 "
         "(raise it with --max-frames)\n"
     )
     assert run(repo, "good1", "--max-frames", "11", capsys=capsys)[0] == 0
@@ -224,7 +228,7 @@ def test_empty_format_and_a_file_as_out_are_flag_errors(repo, capsys):
         (
             ["--format", ","],
             "argument --format: no format given; available: gif, html, mp4, webm, png, svg, pdf, "
-            "storyboard-svg, storyboard-pdf, storyboard-png, beamer, alt or all",
+            "storyboard-svg, storyboard-pdf, storyboard-png, beamer, alt, or all for gif,html,png,alt",
         ),
         (["--out", "animations/good1.toml"], "argument --out: animations/good1.toml is a file, not a folder"),
     ):

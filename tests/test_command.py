@@ -129,15 +129,6 @@ def test_new_writes_a_commented_starter_that_an_editor_can_check(tmp_path, monke
         27,
     )
     assert s.stages[0].operation == "conv2d" and s.render.cell_px == 32 and s.timing.step_ms == 400
-    # its commented layer: uncommented, and without [kernel], a valid layer with channels
-    layer = text
-    for key in ("out_channels", "kernel_size", "bias", "channels"):
-        layer = layer.replace(f"# {key} = ", f"{key} = ")
-    layer = layer[: layer.index("\n[kernel]\n")] + layer[layer.index("\n[render]\n") :]
-    (tmp_path / "animations" / "layer.toml").write_text(layer)
-    s = load(tmp_path / "animations" / "layer.toml")
-    assert (s.image.values.shape, s.output_shape, s.n_frames) == ((3, 7, 7), (5, 5), 52)
-    (tmp_path / "animations" / "layer.toml").unlink()
     assert run("new", "demo", capsys=capsys) == (
         2,
         [],
@@ -149,6 +140,65 @@ def test_new_writes_a_commented_starter_that_an_editor_can_check(tmp_path, monke
     assert code == 0 and out == ["animations/again.toml: new scenario, 27 frames (convanim build writes it)"]
 
 
+def uncomment(text: str, heading: str) -> str:
+    """The starter with its alternative block ``heading`` ("# Or ...") uncommented as a whole and
+    the block its heading names ("instead of the [kernel] block") commented out."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    end = lines.index("", start)
+    lines[start + 1 : end] = [line.removeprefix("# ") for line in lines[start + 1 : end]]
+    replaced = lines[start].split("instead of the ")[1].split(" block")[0]  # "[kernel]"
+    first = lines.index(replaced)
+    last = lines.index("", first)
+    lines[first:last] = [f"# {line}" for line in lines[first:last]]
+    return "\n".join(lines)
+
+
+STARTER_ALTERNATIVES = {  # heading: (operation, input channels × rows × cols, output channels × rows × cols)
+    "# Or a layer with channels": ("conv2d", (1, 7, 7), (2, 5, 5)),
+    "# Or max pooling": ("max_pool2d", (1, 7, 7), (1, 6, 6)),
+    "# Or your own numbers": ("conv2d", (1, 5, 6), (1, 3, 4)),
+    "# Or a photograph": ("conv2d", (1, 36, 48), (1, 34, 46)),
+    "# Or your own weights": ("conv2d", (1, 7, 7), (1, 5, 5)),
+}
+
+
+@pytest.mark.parametrize("heading", STARTER_ALTERNATIVES)
+def test_each_alternative_of_the_starter_builds_on_the_first_edit(tmp_path, monkeypatch, capsys, heading):
+    """Uncommenting an alternative as its comment says (and commenting out the block it
+    replaces) gives a scenario that builds the first time."""
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "demo", capsys=capsys)[0] == 0
+    path = tmp_path / "animations" / "demo.toml"
+    path.write_text(uncomment(path.read_text(), heading))
+    if "photograph" in heading:  # the author's own photograph, where the starter says
+        (tmp_path / "animations" / "photos").mkdir()
+        Image.fromarray(np.arange(300 * 400).reshape(300, 400).astype(np.uint8) // 2, mode="L").save(
+            tmp_path / "animations" / "photos" / "portrait.jpg"
+        )
+    code, out, err = run("build", "demo", "--format", "gif", "--jobs", "1", capsys=capsys)
+    assert (code, err) == (0, "") and out[0].startswith("output/demo.gif: ")
+    s = load(path)
+    operation, image, output = STARTER_ALTERNATIVES[heading]
+    assert (s.stages[0].operation, s.image.values.shape) == (operation, image)
+    assert (s.stages[0].out_channels, *s.output_shape) == output
+
+
+def test_the_starter_names_what_each_preset_finds_and_its_alternatives_are_whole_blocks():
+    from convanim.kernels import PRESETS
+    from convanim.starter import STARTER
+
+    text = STARTER.format(schema_line="", name="demo")
+    assert "sobel_x    vertical edges" in text and "sobel_y    horizontal edges" in text
+    for preset in PRESETS:
+        assert f"#   {preset} " in text or f"({preset}: " in text, preset
+    headings = [line for line in text.splitlines() if line.startswith("# Or ")]
+    assert sorted(headings) == sorted(
+        next(line for line in text.splitlines() if line.startswith(h)) for h in STARTER_ALTERNATIVES
+    )
+    assert all("instead of the [" in line for line in headings)  # each names the block it replaces
+
+
 def test_new_from_copies_a_scenario_with_the_schema_line(course, capsys):
     code, out, _ = run("new", "copy", "--from", "photo", capsys=capsys)
     assert code == 0 and out[0] == "animations/copy.toml: new scenario, 38 frames (convanim build writes it)"
@@ -157,7 +207,7 @@ def test_new_from_copies_a_scenario_with_the_schema_line(course, capsys):
     code, out, err = run("new", "lectures/far.toml", "--from", "photo", capsys=capsys)
     assert (code, out) == (2, [])
     assert err == (
-        "--from: the copy would not load: lectures/far.toml: image.file: no such file "
+        "--from: the copy would not load: lectures/far.toml:4: image.file: no such file "
         "'lectures/photos/p.png'\n"
     )
     assert not (course / "lectures" / "far.toml").exists()
@@ -240,11 +290,10 @@ def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
     (course / "animations" / "good1.toml").write_text(GOOD.format(n=1).replace("size = 5", "size = 0"))
     (course / "animations" / "good3.toml").write_text(GOOD.format(n=3))
     code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
-    assert (code, err) == (2, "animations/good1.toml: image.size: must be a positive integer (got 0)\n")
-    assert out == [
-        "2 up to date, skipped (--force rebuilds them): good2.gif, good2.html",
+    assert (code, err) == (2, "animations/good1.toml:4: image.size: must be a positive integer (got 0)\n")
+    assert out == [  # no "up to date" line on a run that refused a file
+        out[0],
         out[1],
-        out[2],
         "output/index.html: kept as it was while a scenario has errors",
     ]
     assert built(out) == ["output/good3.gif", "output/good3.html"]
@@ -257,7 +306,10 @@ def test_a_broken_scenario_keeps_its_files_and_the_gallery(course, capsys):
 def test_a_first_build_with_a_broken_scenario_still_writes_the_gallery(course, capsys):
     (course / "animations" / "photo.toml").write_text("title = 1\n")
     code, out, err = run("build", *GH, "--jobs", "1", capsys=capsys)
-    assert (code, err) == (2, "animations/photo.toml: title: must be a string (got 1)\n")
+    assert (code, err) == (
+        2,
+        "animations/photo.toml:1: title: must be a string (got 1)\nanimations/photo.toml: image: is required\n",
+    )
     assert out[-1].startswith("output/index.html: 2 players, ")
     assert 'id="good1"' in (course / "output" / "index.html").read_text()
 

@@ -216,7 +216,12 @@ STAGE_RULES = [
         "kernel_size: goes inside each [[stages]] table when `stages` is given",
     ),
     (
-        {"stages": [{"operation": "relu"}, {"operation": "max_pool2d", "kernel": {"preset": "mean"}}]},
+        {
+            "stages": [
+                {"operation": "relu"},
+                {"operation": "max_pool2d", "kernel": {"preset": "mean"}, "kernel_size": 2},
+            ]
+        },
         "stages[1].kernel: does not apply to operation 'max_pool2d'",
     ),
     (
@@ -229,11 +234,11 @@ STAGE_RULES = [
     ),
     (
         {"stages": [{"operation": "relu", "sise": 2}]},
-        "stages[0].sise: unknown key; allowed: operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, padding_mode, dilation, output_padding, transpose_view, ceil_mode, count_include_pad, mode, scale_factor, size, align_corners",
+        "stages[0].sise: unknown key; did you mean `size`?",
     ),
     (
         {"stages": [{"operation": "upsample", "mode": "nearest"}]},
-        "stages[0].scale_factor: give exactly one of `scale_factor` or `size` for upsample",
+        "stages[0].scale_factor: give exactly one of `scale_factor` or `size` for upsample (got none)",
     ),
     (
         {"stages": [{"operation": "upsample", "mode": "nearest", "scale_factor": 2, "align_corners": True}]},
@@ -252,7 +257,7 @@ STAGE_RULES = [
             "stages": [{"operation": "max_pool2d", "kernel_size": 2}] * 3
             + [{"operation": "max_pool2d", "kernel_size": 2}]
         },
-        "stages[2].kernel_size: the 2×2 window is larger than the 1×1 input",
+        "stages[2].kernel_size: the 2×2 window is larger than the 1×1 input; padding = 1 would make it fit",
     ),
     (
         {"stages": [{"operation": "max_pool2d", "kernel_size": 2, "padding": 2}]},

@@ -35,7 +35,8 @@ RULES = [
         "padding_mode, dilation, output_padding, transpose_view, ceil_mode, count_include_pad, mode, "
         "scale_factor, size, align_corners, stages, render, timing",
     ),
-    ({"kernel__sise": 3}, "kernel.sise: unknown key; allowed: values, preset, size, sigma"),
+    ({"kernel__sise": 3}, "kernel.sise: unknown key; did you mean `size`?"),
+    ({"kernel__weights": 3}, "kernel.weights: unknown key; allowed: values, preset, size, sigma"),
     ({"image": DELETE}, "image: is required"),
     ({"title": 3}, "title: must be a string (got 3)"),
     ({"title": "a\nb"}, "title: must be a single line (no newlines or tabs)"),
@@ -43,9 +44,9 @@ RULES = [
     (
         {"operation": "max_pool3d"},
         "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', 'avg_pool2d', 'upsample', "
-        "'relu' (got 'max_pool3d')",
+        "'relu' (got 'max_pool3d'); did you mean 'max_pool2d'?",
     ),
-    ({"operation": "max_pool2d"}, "kernel: does not apply to operation 'max_pool2d'"),
+    ({"operation": "max_pool2d", "kernel_size": 2}, "kernel: does not apply to operation 'max_pool2d'"),
     ({"kernel__size": 0}, "kernel.size: must be a positive integer (got 0)"),
     ({"kernel__size": [3, -1]}, "kernel.size[1]: must be a positive integer (got -1)"),
     ({"kernel__size": [3, 3, 3]}, "kernel.size: must be an integer or [rows, cols] (got [3, 3, 3])"),
@@ -63,22 +64,28 @@ RULES = [
     ),
     ({"kernel__sigma": 1.0}, "kernel.sigma: only applies to preset 'gaussian' (got preset 'mean')"),
     ({"kernel__preset": "gaussian", "kernel__sigma": 0}, "kernel.sigma: must be at least 0.1 (got 0)"),
-    ({"kernel__values": [[1, 2]]}, "kernel: give exactly one of `values` or `preset`"),
-    ({"kernel__preset": DELETE}, "kernel: give exactly one of `values` or `preset`"),
+    (
+        {"kernel__values": [[1, 2]]},
+        "kernel: give exactly one of `values` or `preset` (got `values` and `preset`)",
+    ),
+    ({"kernel__preset": DELETE}, "kernel: give exactly one of `values` or `preset` (got none)"),
     (
         {"kernel": {"values": [[1, 2], [3]]}},
         "kernel.values[1]: has 1 values but row 0 has 2; rows must be equally long",
     ),
-    ({"kernel": {"values": [[1, "2"]]}}, "kernel.values[0][1]: must be a number (got '2')"),
+    ({"kernel": {"values": [[1, "2"]]}}, "kernel.values[0][1]: must be a number (got '2'; drop the quotes)"),
     ({"kernel": {"values": []}}, "kernel.values: must be a non-empty list of rows (got [])"),
     (
         {"kernel": {"values": [[1]], "size": 3}},
         "kernel.size: only applies to a `preset`; `values` set the kernel",
     ),
-    ({"kernel__size": 7}, "kernel.size: the 7×7 kernel is larger than the 6×6 image"),
+    (
+        {"kernel__size": 7},
+        "kernel.size: the 7×7 kernel is larger than the 6×6 image; padding = 1 would make it fit",
+    ),
     (
         {"kernel": {"values": np.ones((2, 7)).tolist()}},
-        "kernel.values: the 2×7 kernel is larger than the 6×6 image",
+        "kernel.values: the 2×7 kernel is larger than the 6×6 image; padding = 1 would make it fit",
     ),
     (
         {"image__pattern": "stars"},
@@ -90,7 +97,7 @@ RULES = [
     ({"image__low": True}, "image.low: must be a number (got true)"),
     (
         {"image": {"values": [[1, 2]], "pattern": "square"}},
-        "image: give exactly one of `values`, `pattern`, `planes` or `file`",
+        "image: give exactly one of `values`, `pattern`, `planes` or `file` (got `values` and `pattern`)",
     ),
     (
         {"image": {"values": [[1, 2]], "size": 2}},
@@ -98,7 +105,7 @@ RULES = [
     ),
     ({"image": "square"}, "image: must be a table (got 'square')"),
     ({"stride": 0}, "stride: must be a positive integer (got 0)"),
-    ({"stride": "2"}, "stride: must be a positive integer (got '2')"),
+    ({"stride": "2"}, "stride: must be a positive integer (got '2'; drop the quotes)"),
     ({"stride": [1, 0]}, "stride[1]: must be a positive integer (got 0)"),
     ({"render__values": "yes"}, "render.values: must be true, false or \"auto\" (got 'yes')"),
     (
@@ -165,8 +172,7 @@ def test_invalid_toml_names_file_and_position(tmp_path):
     path = write(tmp_path, "title = \n")
     with pytest.raises(convanim.ConvanimError) as err:
         load(path)
-    assert str(err.value).startswith(f"{path}: invalid TOML: ")
-    assert "line 1" in str(err.value)
+    assert str(err.value) == f"{path}:1: invalid TOML: Invalid value (column 9)"
 
 
 def test_missing_file(tmp_path):

@@ -146,6 +146,6 @@ def test_a_bad_scenario_fails_the_build_with_one_line(book, tmp_path):
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
     assert errors == [
-        f"{src / 'index.md'}:3: ERROR: bad.toml: image.size: must be a positive integer (got 0) [docutils]",
+        f"{src / 'index.md'}:3: ERROR: bad.toml:4: image.size: must be a positive integer (got 0) [docutils]",
         f"{src / 'index.md'}:6: ERROR: gone.toml: no such scenario file [docutils]",
     ]

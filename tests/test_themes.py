@@ -185,7 +185,7 @@ def test_restyled_keeps_the_other_options_and_the_numbers():
         ({"theme": 2}, "render.theme: must be one of 'light', 'dark', 'contrast' (got 2)"),
         ({"scale": 0.5}, "render.scale: must be a number from 1 to 4 (got 0.5)"),
         ({"scale": 5}, "render.scale: must be a number from 1 to 4 (got 5)"),
-        ({"scale": "2"}, "render.scale: must be a number (got '2')"),
+        ({"scale": "2"}, "render.scale: must be a number (got '2'; drop the quotes)"),
         ({"scale": float("nan")}, "render.scale: must be a finite number (got nan)"),
     ],
 )

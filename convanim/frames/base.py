@@ -32,6 +32,7 @@ from ..numfmt import formatter
 from ..stage import Stage
 from ..steps import Computation
 from ..textsize import fast_width, text_width
+from ..words import count
 from .scaling import grown, scaled, unit
 
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
@@ -349,9 +350,8 @@ class Builder(Collector):
     def counter(self) -> None:
         lay, n = self.layout, self.n_steps
         x = lay.width - PAD
-        self.add(
-            Text(x, lay.title_y, f"{n} steps", COUNTER_PX, self.theme.muted, "end"), 0, self.first_step - 1
-        )
+        steps = Text(x, lay.title_y, count(n, "step"), COUNTER_PX, self.theme.muted, "end")
+        self.add(steps, 0, self.first_step - 1)
         self.add(Text(x, lay.title_y, "done", COUNTER_PX, self.theme.muted, "end"), self.last, self.last)
         for i in range(n):
             frame = self.at(i)

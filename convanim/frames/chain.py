@@ -20,6 +20,7 @@ from ..stage import Stage
 from ..steps import Computation, Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
 from ..timeline import Beat, plan
+from ..words import count
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
 from .scaling import grown, unit
@@ -484,7 +485,7 @@ class ChainBuilder(Collector):
             if len(step.cells) == 1:
                 r, c = step.cells[0]
                 return f"{head}input[{r},{c}] = {fout(step.value)}{faster}"
-            return f"{head}blend of {len(step.cells)} pixels = {fout(step.value)}{faster}"
+            return f"{head}blend of {count(len(step.cells), 'pixel')} = {fout(step.value)}{faster}"
         weights = st.kernel.plane
         first = weight_label(float(weights.flat[0]))
         if np.all(weights == weights.flat[0]):

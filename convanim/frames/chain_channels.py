@@ -23,6 +23,7 @@ from ..stage import Stage
 from ..steps import Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
 from ..timeline import Beat
+from ..words import count
 from .base import BASELINE, COUNTER_PX, GHOST_MIX, fit, shorten
 from .chain import GAP, MAX_MAP_HEIGHT, TARGET_WIDTH, ChainBuilder
 from .scaling import grown, unit
@@ -386,7 +387,7 @@ class ChannelChainBuilder(ChainBuilder):
             self.add(Text(bx - 6, baseline, name, SMALL_PX - 2, self.theme.muted, "end"), first, last)
             y += plane_h + 6
         if shown < n:
-            text = f"{ELLIPSIS} +{n - shown} planes"
+            text = f"{ELLIPSIS} +{count(n - shown, 'plane')}"
             self.add(Text(centre, y + SMALL_PX, text, SMALL_PX - 1, self.theme.muted), first, last)
         if st.bias is not None:
             bias = self._bias_text(st, float(st.bias[k]))
@@ -681,7 +682,7 @@ class ChannelChainBuilder(ChainBuilder):
             return self._sum_equation(i, step, faster)
         if isinstance(step, Map):
             n, maps = int(step.changed.sum()), step.changed.shape[0]
-            return f"ReLU: max(0, x) replaces {n} negative value{'s' * (n != 1)} with 0 in {maps} maps"
+            return f"ReLU: max(0, x) replaces {count(n, 'negative value')} with 0 in {count(maps, 'map')}"
         text = super()._equation(i, step, beat)
         channel = getattr(step, "channel", 0)
         if isinstance(step, Scatter):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..arithmetic import conv_out_formula, pool_out_formula, transpose_out_formula
 from ..model import Illustration
 from ..stage import Stage
+from ..words import count
 
 TIMES = "\u00d7"
 
@@ -64,7 +65,7 @@ def input_lines(s: Illustration, grid: tuple[int, int]) -> list[str]:
         (kh, kw), (dr, dc), pad = s.kernel_size, s.dilation, s.padding
         border = pair((dr * (kh - 1) - pad[0], dc * (kw - 1) - pad[2]))
         extra = f" (+{pair(s.output_padding)} bottom/right)" if any(s.output_padding) else ""
-        lines.append(f"{gaps} zero(s) between pixels, border {border}{extra}: {size(grid)}")
+        lines.append(f"{count(gaps, 'zero')} between pixels, border {border}{extra}: {size(grid)}")
     elif grid != s.image.shape:
         mode = "" if s.padding_mode == "zeros" else f" ({s.padding_mode})"
         lines.append(f"padded{mode} to {size(grid)}")

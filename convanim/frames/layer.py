@@ -22,6 +22,7 @@ from ..model import Illustration
 from ..numfmt import formatter
 from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
+from ..words import count
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, Builder, fit, paren, shorten
 from .scaling import grown, unit
@@ -120,9 +121,9 @@ class LayerBuilder(Builder):
         if comp.grid.shape[1:] != (h, w):
             inputs.append(lab.input_lines(s, comp.grid.shape[1:])[1])
         planes = comp.weights.shape[1]
-        kernel = [f"{cout} filters of {planes} plane{'s' * (planes > 1)}, {kh}\u00d7{kw}"]
+        kernel = [f"{count(cout, 'filter')} of {count(planes, 'plane')}, {kh}\u00d7{kw}"]
         if self.direct:
-            kernel = [f"{cout} filters, {kh}\u00d7{kw} rotated 180\u00b0"]
+            kernel = [f"{count(cout, 'filter')}, {kh}\u00d7{kw} rotated 180\u00b0"]
         extra = [f"groups {st.groups}"] if st.groups > 1 else []
         if self.direct:
             extra.append("stride 1 over the spread-out input")
@@ -511,7 +512,7 @@ class LayerBuilder(Builder):
                 t.poster_ms,
                 None,
                 None,
-                f"poster: input {cin}\u00d7{h}\u00d7{w}, {cout} filters, output {shape}",
+                f"poster: input {cin}\u00d7{h}\u00d7{w}, {count(cout, 'filter')}, output {shape}",
             )
         ]
         if self.direct:
