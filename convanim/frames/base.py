@@ -24,6 +24,7 @@ from ..layout import (
     TITLE_PX,
     Box,
     auto_cell,
+    legible_px,
     make_layout,
     visible_parts,
 )
@@ -327,7 +328,7 @@ class Builder(Collector):
         self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
     ) -> None:
         k = self.layout.kernel
-        least = 7.0 / self.render.scale  # 7 px once scaled
+        least = max(7.0 / self.render.scale, self.legible)  # 7 px once scaled, legible projected
         size = fit(max((t for row in labels for t in row), key=len), k.cell, self.value_px or 12.0, least)
         for r, row in enumerate(labels):
             for col, label in enumerate(row):
@@ -388,10 +389,16 @@ class Builder(Collector):
         widest = max(texts, key=lambda t: text_width(t, 10))
         k = self.render.scale  # sizes tied to a cell are chosen in final pixels
         c = self.layout.cell * k
-        size = fit(widest, c, min(14.0 * k, 0.36 * c * min(k, 1.5)), MIN_VALUE_PX)  # fuller cells
+        least = max(MIN_VALUE_PX, self.legible * k)  # else the overview shows them as colour only
+        size = fit(widest, c, max(least, min(14.0 * k, 0.36 * c * min(k, 1.5))), least)  # fuller cells
         if size is None and self.render.values is True:
-            return MIN_VALUE_PX / k
+            return least / k
         return None if size is None else size / k
+
+    @property
+    def legible(self) -> float:
+        """The least font size (builder units) legible once the picture fits a 1080p screen."""
+        return legible_px(self.layout.width, self.layout.height)
 
 
 def averages_values(stage: Stage) -> bool:
