@@ -13,6 +13,9 @@ import convanim
 from convanim import style
 from convanim.display import Text
 from convanim.export.still import still_png
+from convanim.filters import plane_labels
+from convanim.frames.chain import ChainBuilder
+from convanim.frames.chain_channels import ChannelChainBuilder, has_channels
 
 from .helpers import ROOT
 
@@ -80,3 +83,37 @@ def test_the_blank_band_check_sees_one():
     buf = io.BytesIO()
     png.save(buf, "PNG")
     assert blank_band(buf.getvalue(), "#ffffff") == 0.6
+
+
+@pytest.mark.parametrize("name", ["chain_photo", "chain_rgb_photo", "pyramid_photo", "mean_photo"])
+def test_the_result_of_a_chain_is_never_the_smallest_map(name):
+    s = convanim.load(ROOT / "animations" / f"{name}.toml")
+    builder = (ChannelChainBuilder if has_channels(s) else ChainBuilder)(s)
+    grids = builder.layout.grids if has_channels(s) else builder.layout.maps
+    areas = [g.rows * g.cell * g.cols * g.cell for g in grids]
+    assert areas[-1] >= max(areas[:-1])
+
+
+def test_one_number_format_per_kernel_grid():
+    """No "−0.1" beside "−0.09", no "0" beside "0.04": the decimals of the grid's longest."""
+    plane = np.array([[-0.1, -0.09], [0.0, 0.04]])
+    assert plane_labels(plane) == (("−0.10", "−0.09"), ("0.00", "0.04"))
+    assert plane_labels(np.array([[1.0, -2.0]])) == (("1", "−2"),)  # whole numbers stay whole
+    assert plane_labels(np.full((2, 2), 1 / 9)) == (("1/9", "1/9"), ("1/9", "1/9"))
+    s = convanim.load(ROOT / "animations" / "chain_rgb_photo.toml")
+    for st in s.stages:
+        if st.kernel is not None:
+            for plane in (q for f in st.kernel.values for q in f):
+                decimals = {len(t.partition(".")[2]) for row in plane_labels(plane) for t in row}
+                assert len(decimals) == 1
+
+
+def test_filters_too_many_to_write_are_colour_and_the_zoom_writes_their_numbers():
+    s = convanim.load(ROOT / "animations" / "chain_rgb_photo.toml")
+    frames = s.frames()
+    weights = s.stages[0].kernel.values[0, 0]  # filter 0, plane R: its first step is frame 1
+    shown = [t.text for t in frames.visible(1) if isinstance(t, Text)]
+    for row in plane_labels(weights):
+        for label in row:
+            assert label in shown
+    assert "green +, purple −" in shown  # how the planes drawn as colour read

@@ -38,7 +38,7 @@ from .scaling import grown, scaled, unit
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
 COUNTER_PX = 14
 MIN_VALUE_PX = 8.0
-GHOST_MIX = 0.55  # how far a padding cell's colour is washed towards the background
+GHOST_HATCH = 5.0  # spacing of the hatching of padding cells: denser than "not computed yet"
 
 
 class Collector:
@@ -50,6 +50,15 @@ class Collector:
 
     def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
         self.items.append(Item(shape, first, self.last if last is None else last))
+
+    def ghost_cell(self, x: float, y: float, size: float, first: int, last: int | None = None) -> None:
+        """A cell that holds no value of the image: zero padding, a reflected, replicated or
+        circular copy, a dilation gap, a transposed convolution's inserted zero or a border that
+        padding crops. Hatched and outlined with no fill from the value scale, so it never looks
+        like a value; its number, if any, is written in the muted colour."""
+        fill, line = self.theme.background, self.theme.ghost_line
+        self.add(Rect(x, y, size, size, fill=fill, stroke=line, width=1), first, last)
+        self.add(Hatch(x, y, size, size, self.theme.hatch, GHOST_HATCH), first, last)
 
     @property
     def theme(self) -> style.Theme:
@@ -248,17 +257,18 @@ class Builder(Collector):
         *,
         ghost: bool = False,
     ) -> None:
-        """One cell with its value; a ghost (padding) cell is washed out and thinly outlined."""
+        """One cell with its value; a ghost (padding) cell is hatched, its number muted (see
+        ghost_cell)."""
         x, y, size = grid.x + c * grid.cell, grid.y + r * grid.cell, grid.cell
         if ghost:
-            fill = style.mix(fill, self.theme.background, GHOST_MIX)
-        stroke = self.theme.ghost_line if ghost else self.grid_line
-        self.add(Rect(x, y, size, size, fill=fill, stroke=stroke, width=1), first, last)
+            self.ghost_cell(x, y, size, first, last)
+            fill, ink = self.theme.background, self.theme.muted
+        else:
+            self.add(Rect(x, y, size, size, fill=fill, stroke=self.grid_line, width=1), first, last)
+            ink = self.theme.text_on(fill)
         if self.value_px is not None:
             baseline = y + size / 2 + BASELINE * self.value_px
-            self.add(
-                Text(x + size / 2, baseline, fmt(value), self.value_px, self.theme.text_on(fill)), first, last
-            )
+            self.add(Text(x + size / 2, baseline, fmt(value), self.value_px, ink), first, last)
 
     def input_cells(self) -> None:
         """The grid the steps read, padding and inserted zeros as ghost cells."""

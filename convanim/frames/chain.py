@@ -256,8 +256,9 @@ class ChainBuilder(Collector):
             self._op_panel(i, st)
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
-        self._region_zoom(0, 0, "the input's numbers")
-        self._region_zoom(len(self.values) - 1, self.last, "the result's numbers")
+        if self.render.values is not False:  # the numbers behind the poster and the result
+            self._region_zoom(0, 0, "the input's numbers")
+            self._region_zoom(len(self.values) - 1, self.last, "the result's numbers")
         self._strip()
 
     def _last_grid(self) -> Grid:

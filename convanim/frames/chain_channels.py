@@ -23,7 +23,7 @@ from ..stage import Stage
 from ..steps import Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
 from ..timeline import Beat
-from .base import BASELINE, COUNTER_PX, GHOST_MIX, fit, shorten
+from .base import BASELINE, COUNTER_PX, fit, shorten
 from .chain import GAP, ChainBuilder
 from .scaling import grown, unit
 
@@ -785,13 +785,15 @@ class ChannelChainBuilder(ChainBuilder):
         for (r, c), v in np.ndenumerate(values):
             fill = colours[int(r) * values.shape[1] + int(c)]
             is_ghost = bool(ghost[r, c]) if ghost.shape == values.shape else False
-            if is_ghost:
-                fill = style.mix(fill, self.theme.background, GHOST_MIX)
-            stroke = self.theme.ghost_line if is_ghost else self.theme.grid_line
             cx, cy = x + int(c) * zc, y0 + int(r) * zc
-            self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=stroke, width=1), frame, frame)
+            if is_ghost:  # padding: hatched, its number muted
+                self.ghost_cell(cx, cy, zc, frame, frame)
+                ink = self.theme.muted
+            else:
+                self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=self.theme.grid_line, width=1), frame, frame)
+                ink = self.theme.text_on(fill)
             baseline = cy + zc / 2 + BASELINE * size
-            self.add(Text(cx + zc / 2, baseline, fmt(v), size, self.theme.text_on(fill)), frame, frame)
+            self.add(Text(cx + zc / 2, baseline, fmt(v), size, ink), frame, frame)
         h, w = values.shape
         self.add(Rect(x, y0, w * zc, h * zc, stroke=edge or self.theme.highlight, width=3), frame, frame)
 

@@ -263,7 +263,7 @@ class LayerBuilder(Builder):
         rotation frame for the first); one filter, all frames."""
         first, last = self.at(k * self.per_filter), self.at((k + 1) * self.per_filter - 1)
         if k == 0:
-            first = self.first_step - 1 if self.many else 0
+            first = 1 if self.many else 0  # frame 1: the first step, or the direct view's rotation
         if k == self.comp.output.shape[0] - 1 and not self.many:
             last = self.last
         return first, last
