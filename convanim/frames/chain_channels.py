@@ -382,6 +382,10 @@ class ChannelChainBuilder(ChainBuilder):
         for k, (first, last) in spans.items():
             self._filter(i, st, k, bx, top, first, last)
         frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
+        if len(spans) > 1:  # before and after its stage: every filter, so each map traces to one
+            for first, last in ((0, frames[0] - 1), (frames[-1] + 1, self.last)):
+                if first <= last:
+                    self._overview(i, st, bx, top, first, last)
         hl = self.theme.highlight
         self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
 
@@ -394,11 +398,13 @@ class ChannelChainBuilder(ChainBuilder):
             if beat.stage == i:
                 starts.setdefault(comp.steps[beat.last].channel, k)
         order = sorted(starts.items(), key=lambda kv: kv[1])
-        spans = {}
-        for j, (channel, first) in enumerate(order):
-            last = order[j + 1][1] - 1 if j + 1 < len(order) else self.last
-            spans[channel] = (0 if j == 0 else first, last)
-        return spans
+        if len(order) > 1:  # several filters: each for its own frames, the overview around them
+            end = max(k for k, beat in enumerate(self.plan, start=1) if beat.stage == i)
+            return {
+                channel: (first, order[j + 1][1] - 1 if j + 1 < len(order) else end)
+                for j, (channel, first) in enumerate(order)
+            }
+        return {channel: (0, self.last) for channel, _ in order}
 
     def _filter(self, i: int, st: Stage, k: int, bx: float, top: float, first: int, last: int) -> None:
         """Filter k's planes with their weights, its number and its bias."""
@@ -451,6 +457,45 @@ class ChannelChainBuilder(ChainBuilder):
         if st.bias is not None:
             bias = self._bias_text(st, float(st.bias[k]))
             self.add(Text(centre, bottom - 2, bias, SMALL_PX, self.theme.ink), first, last)
+
+    def _overview(self, i: int, st: Stage, bx: float, top: float, first: int, last: int) -> None:
+        """Every filter of a layer side by side, one column each (its planes down the column) as
+        colour, numbered as the output channels they fill."""
+        values = st.kernel.values
+        n, planes, kh, kw = values.shape
+        planes = min(planes, MAX_OP_PLANES)
+        box_w = self._op_width(st)
+        gap = 4
+        room_h = self._op_height(st) - 2 * PANEL_LABEL - (planes - 1) * gap
+        mini = max(2.0, min(SWATCH_CELL, (box_w - (n - 1) * gap) / (n * kw), room_h / (planes * kh)))
+        col_w = kw * mini
+        x0 = bx + (box_w - n * col_w - (n - 1) * gap) / 2
+        centre = bx + box_w / 2
+        self.add(
+            Text(centre, top + SMALL_PX, f"filters 0\u2013{n - 1}", SMALL_PX, self.theme.ink), first, last
+        )
+        colour = self._weight_scale(st)
+        y0 = top + PANEL_LABEL + SMALL_PX + 4
+        numbered = all(text_width(str(k), SMALL_PX) <= col_w + gap for k in range(n))
+        for k in range(n):
+            x = x0 + k * (col_w + gap)
+            if numbered or k in (0, n - 1):
+                label = Text(x + col_w / 2, y0 - 4, str(k), SMALL_PX, self.theme.muted)
+                self.add(label, first, last)
+            for p in range(planes):
+                fills = colour(values[k, p])
+                py = y0 + p * (kh * mini + gap)
+                for (r, c), _ in np.ndenumerate(values[k, p]):
+                    fill = fills[int(r) * kw + int(c)]
+                    self.add(Rect(x + int(c) * mini, py + int(r) * mini, mini, mini, fill=fill), first, last)
+                self.add(Rect(x, py, col_w, kh * mini, stroke=self.theme.highlight, width=1), first, last)
+        reads = self._reads(i, 0)
+        for p in range(planes):  # the planes' names, as the filter being applied has them
+            name = reads[p] if p < len(reads) else str(p)
+            baseline = y0 + p * (kh * mini + gap) + kh * mini / 2 + BASELINE * SMALL_PX
+            self.add(Text(x0 - 4, baseline, name, SMALL_PX, self.theme.muted, "end"), first, last)
+        bottom = top + self._op_height(st) - 2
+        self.add(Text(centre, bottom, SWATCH_LEGEND, SMALL_PX, self.theme.muted), first, last)
 
     @staticmethod
     def _weight_scale(st: Stage) -> style.ColourScale:
@@ -702,9 +747,7 @@ class ChannelChainBuilder(ChainBuilder):
         """The weights that multiply the window beside it, written at the zoom's size."""
         zc, y0 = self.layout.zoom_cell, self.layout.zoom_y
         fill, hl = self.theme.kernel_fill, self.theme.highlight
-        size = fit(
-            max((t for row in labels for t in row), key=lambda t: text_width(t, SMALL_PX)), zc, SMALL_PX, 6.0
-        )
+        size = fit(max((t for row in labels for t in row), key=len), zc, SMALL_PX, 6.0)
         for (r, c), _ in np.ndenumerate(plane):
             cx, cy = x + int(c) * zc, y0 + int(r) * zc
             self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=hl, width=1), frame, frame)
