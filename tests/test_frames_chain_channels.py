@@ -62,8 +62,10 @@ def test_every_map_is_a_labelled_set_of_panels():
     f = build(sc)
     assert len(f) == sc.n_frames == 1 + 8 + 1 + 1
     poster = texts(f, 0)
-    for label in ("input", "3×4×4", "1. conv2d", "2×2×2", "2. relu", "conv 3→2, 3×3", "filter 0", "bias 0.5"):
+    for label in ("input", "3×4×4", "1. conv2d", "2×2×2", "2. relu", "conv 3→2, 3×3", "filters 0–1"):
         assert label in poster
+    # the poster shows every filter, numbered as its map; each step, the filter at work with its bias
+    assert "filter 0" in texts(f, 1) and "bias 0.5" in texts(f, 1) and "filter 0" not in poster
     labels = [
         s.text
         for s in f.visible(0)
