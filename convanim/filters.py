@@ -15,7 +15,7 @@ import numpy as np
 
 from . import fields as f
 from .errors import ScenarioError
-from .kernels import PRESETS, SIZED, fractions_read_best, make_kernel, weight_label
+from .kernels import PRESETS, SIZED, common_decimals, fractions_read_best, make_kernel, weight_label
 
 MAX_CHANNELS = 64  #: input or output channels of a layer
 MAX_KERNEL = 64  #: side of a kernel plane
@@ -89,7 +89,8 @@ def plane_labels(plane: np.ndarray, within: np.ndarray | None = None) -> tuple[t
     """Each weight of a plane as drawn; fractions or decimals as suit the whole set ``within``
     (the layer's weights: one style for all its planes), by default the plane itself."""
     fractions = fractions_read_best(plane if within is None else within)
-    return tuple(tuple(weight_label(v, fractions) for v in row) for row in plane.tolist())
+    decimals = None if fractions else common_decimals(plane)  # one format per grid drawn
+    return tuple(tuple(weight_label(v, fractions, decimals) for v in row) for row in plane.tolist())
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:

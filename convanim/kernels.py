@@ -57,9 +57,15 @@ def fractions_read_best(values: np.ndarray) -> bool:
     return len(denominators) <= 1
 
 
-def weight_label(value: float, fractions: bool = True) -> str:
+def weight_label(value: float, fractions: bool = True, decimals: int | None = None) -> str:
     """Short text for one weight: "2", "−1", "1/9", "0.125" (U+2212 minus for legibility);
-    ``fractions=False`` writes a fraction such as 1/50 as its decimal, 0.02."""
+    ``fractions=False`` writes a fraction such as 1/50 as its decimal, 0.02; ``decimals`` writes
+    every weight of a grid with as many decimals (one format per grid: "0.00" beside "0.04")."""
+    if decimals is not None:
+        text = f"{value:.{decimals}f}"
+        if text.lstrip("-").strip("0.") == "":
+            text = text.lstrip("-")  # "−0.00" reads as a glitch
+        return text.replace("-", "\u2212")
     frac = simple_fraction(value)
     if frac is not None and (frac.denominator == 1 or (fractions and abs(frac.numerator) < 100)):
         text = str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
@@ -67,6 +73,19 @@ def weight_label(value: float, fractions: bool = True) -> str:
         digits = 2 if abs(value) >= 1 else 3
         text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if abs(value) >= 0.0005 else f"{value:.1e}"
     return text.replace("-", "\u2212")
+
+
+def common_decimals(values: np.ndarray) -> int | None:
+    """Decimals that write a set of weights in one format (the most any of them needs, as
+    :func:`weight_label` writes it alone), or None when they are all whole or one is written
+    in scientific notation."""
+    most = 0
+    for v in np.asarray(values, dtype=float).ravel().tolist():
+        text = weight_label(v, fractions=False)
+        if "e" in text:
+            return None
+        most = max(most, len(text.partition(".")[2]))
+    return most or None
 
 
 def weight_is_exact(value: float) -> bool:

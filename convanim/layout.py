@@ -17,6 +17,19 @@ SYMBOL_PX = 30
 GAP = 14
 TARGET_WIDTH = 900
 TARGET_HEIGHT = 640
+SCREEN = (1920, 1080)  #: a projector's picture: every text must stay legible scaled to fit it
+LEGIBLE_PX = 14.0  #: the least text height on that screen
+
+
+def projection(width: float, height: float) -> float:
+    """How much a picture of ``width`` × ``height`` px is scaled to fit the screen."""
+    return min(SCREEN[0] / width, SCREEN[1] / height)
+
+
+def legible_px(width: float, height: float) -> float:
+    """The least font size in a picture's px that is LEGIBLE_PX high once the picture fits the
+    screen (render.scale changes both sides alike, so builder units give the same answer)."""
+    return LEGIBLE_PX / projection(width, height)
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ def test_padding_cells_are_ghosts_around_a_boundary():
     c = f.output_grid.cell
     assert len(boundary) == 1 and (boundary[0].w, boundary[0].h) == (4 * c, 4 * c)
     texts0 = texts(f, 0)
-    assert "padded to 6×8" in texts0 and "stride 1, padding 1×2" in texts0
+    assert "padded to 6×8: hatched zeros" in texts0 and "stride 1, padding 1×2" in texts0
     assert "rows ⌊(4 + 2·1 − 1·(3 − 1) − 1)/1⌋ + 1 = 4" in texts0
     assert "cols ⌊(4 + 2·2 − 1·(3 − 1) − 1)/1⌋ + 1 = 6" in texts0
     assert "output[a,b] = Σᵢⱼ kernel[i,j] · input[a+i−1, b+j−2]" in texts0
@@ -171,7 +171,9 @@ def test_reflect_padding_marks_where_ghost_values_come_from():
     # ghost taps: the 5 cells of the top row and left column; their sources are image cells
     # (1,1),(1,0),(1,1)... as padded coordinates: distinct sources (2,2), (2,1), (1,2)
     assert len(marks) == 5 + 3
-    assert "padded (reflect) to 6×6" in texts(f, 0) and "stride 1, padding 1, reflect" in texts(f, 0)
+    assert "padded (reflect) to 6×6: hatched copies" in texts(
+        f, 0
+    ) and "stride 1, padding 1, reflect" in texts(f, 0)
 
 
 def test_dilated_window_outlines_each_tap_and_dashes_the_span():
@@ -206,7 +208,7 @@ def test_scatter_frames_accumulate_the_output():
     assert "input[0,0] = 1: output rows −1 to 1, cols −1 to 1 += 1 · kernel (row −1 and col −1 cropped)" in (
         texts(f, 1)
     )
-    assert "drawn 5×5: the pale border is cropped by padding" in texts(f, 0)
+    assert "drawn 5×5: the hatched border is cropped by padding" in texts(f, 0)
     assert "(2 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 3" in texts(f, 0)
 
 

@@ -481,7 +481,8 @@ def test_picture_view_honours_render_options():
     }
     on = build(convanim.Scenario(**keys))
     off = build(convanim.Scenario(**keys, render={"values": False, "equation": False, "cell_px": 8}))
-    assert off.output_grid.cell == 8 and on.output_grid.cell > 8
+    # the result (2×2) is drawn as large as its 4×4 input: cells of 2 × 8 px
+    assert off.output_grid.cell == 16 and on.output_grid.cell > 16
     digits = lambda f: [s for s in f.visible(len(f) - 1) if isinstance(s, Text) and s.text.isdigit()]  # noqa: E731
     assert digits(on) and not digits(off)
     assert [s for s in on.visible(1) if isinstance(s, Text) and s.text.startswith("ReLU: max(0, x) replaces")]

@@ -89,7 +89,8 @@ def test_the_reported_equation_and_large_values_fit():
     f = s.frames()
     assert outside(f) == []
     texts = {it.shape.text for it in f.items if isinstance(it.shape, Text)}
-    assert "output[0,0] = 0.3·12.50 + (−0.45)·(−7.25) + 0.3·30.00 = 16.01" in texts
+    # the weights as the kernel writes them, one format for its grid (0.30 beside −0.45)
+    assert "output[0,0] = 0.30·12.50 + (−0.45)·(−7.25) + 0.30·30.00 = 16.01" in texts
     big = convanim.Scenario(image=np.full((4, 4), 987654321012.5), kernel={"preset": "mean"})
     assert outside(big.frames()) == []
     chain = convanim.Scenario(

@@ -16,6 +16,7 @@ from convanim.cli import main
 from convanim.display import Frames, Hatch, Rect, Text
 from convanim.errors import ScenarioError
 from convanim.export.html import page, player
+from convanim.frames.chain import ChainBuilder
 from convanim.scenario import schema
 from convanim.textsize import text_width
 
@@ -224,9 +225,10 @@ def test_automatic_cells_grow_by_the_square_root_of_the_scale():
     one, four = small().frames(), small(render={"scale": 4}).frames()
     assert (one.output_grid.cell, four.output_grid.cell) == (48, 96)
     chain = convanim.load(ROOT / "animations" / "chain_photo.toml")
-    assert chain.restyled(scale=2).frames().output_grid.cell == round(
-        chain.frames().output_grid.cell * 2**0.5
-    )
+    one, two = ChainBuilder(chain).layout, ChainBuilder(chain.restyled(scale=2)).layout
+    assert (one.cell, two.cell * 2) == (7, round(7 * 2**0.5))
+    # the result's cell is the others' grown to its input's size, rounded up (7 → 8, 10 → 12)
+    assert (chain.frames().output_grid.cell, chain.restyled(scale=2).frames().output_grid.cell) == (8, 12)
 
 
 @pytest.mark.parametrize(

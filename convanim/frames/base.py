@@ -24,6 +24,7 @@ from ..layout import (
     TITLE_PX,
     Box,
     auto_cell,
+    legible_px,
     make_layout,
     visible_parts,
 )
@@ -38,7 +39,7 @@ from .scaling import grown, scaled, unit
 BASELINE = 0.36  # baseline offset below a centre line, in font sizes (DejaVu digit height / 2)
 COUNTER_PX = 14
 MIN_VALUE_PX = 8.0
-GHOST_MIX = 0.55  # how far a padding cell's colour is washed towards the background
+GHOST_HATCH = 5.0  # spacing of the hatching of padding cells: denser than "not computed yet"
 
 
 class Collector:
@@ -50,6 +51,15 @@ class Collector:
 
     def add(self, shape: Shape, first: int = 0, last: int | None = None) -> None:
         self.items.append(Item(shape, first, self.last if last is None else last))
+
+    def ghost_cell(self, x: float, y: float, size: float, first: int, last: int | None = None) -> None:
+        """A cell that holds no value of the image: zero padding, a reflected, replicated or
+        circular copy, a dilation gap, a transposed convolution's inserted zero or a border that
+        padding crops. Hatched and outlined with no fill from the value scale, so it never looks
+        like a value; its number, if any, is written in the muted colour."""
+        fill, line = self.theme.background, self.theme.ghost_line
+        self.add(Rect(x, y, size, size, fill=fill, stroke=line, width=1), first, last)
+        self.add(Hatch(x, y, size, size, self.theme.hatch, GHOST_HATCH), first, last)
 
     @property
     def theme(self) -> style.Theme:
@@ -248,17 +258,18 @@ class Builder(Collector):
         *,
         ghost: bool = False,
     ) -> None:
-        """One cell with its value; a ghost (padding) cell is washed out and thinly outlined."""
+        """One cell with its value; a ghost (padding) cell is hatched, its number muted (see
+        ghost_cell)."""
         x, y, size = grid.x + c * grid.cell, grid.y + r * grid.cell, grid.cell
         if ghost:
-            fill = style.mix(fill, self.theme.background, GHOST_MIX)
-        stroke = self.theme.ghost_line if ghost else self.grid_line
-        self.add(Rect(x, y, size, size, fill=fill, stroke=stroke, width=1), first, last)
+            self.ghost_cell(x, y, size, first, last)
+            fill, ink = self.theme.background, self.theme.muted
+        else:
+            self.add(Rect(x, y, size, size, fill=fill, stroke=self.grid_line, width=1), first, last)
+            ink = self.theme.text_on(fill)
         if self.value_px is not None:
             baseline = y + size / 2 + BASELINE * self.value_px
-            self.add(
-                Text(x + size / 2, baseline, fmt(value), self.value_px, self.theme.text_on(fill)), first, last
-            )
+            self.add(Text(x + size / 2, baseline, fmt(value), self.value_px, ink), first, last)
 
     def input_cells(self) -> None:
         """The grid the steps read, padding and inserted zeros as ghost cells."""
@@ -328,7 +339,7 @@ class Builder(Collector):
         self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
     ) -> None:
         k = self.layout.kernel
-        least = 7.0 / self.render.scale  # 7 px once scaled
+        least = max(7.0 / self.render.scale, self.legible)  # 7 px once scaled, legible projected
         size = fit(max((t for row in labels for t in row), key=len), k.cell, self.value_px or 12.0, least)
         for r, row in enumerate(labels):
             for col, label in enumerate(row):
@@ -388,10 +399,16 @@ class Builder(Collector):
         widest = max(texts, key=lambda t: text_width(t, 10))
         k = self.render.scale  # sizes tied to a cell are chosen in final pixels
         c = self.layout.cell * k
-        size = fit(widest, c, min(14.0 * k, 0.36 * c * min(k, 1.5)), MIN_VALUE_PX)  # fuller cells
+        least = max(MIN_VALUE_PX, self.legible * k)  # else the overview shows them as colour only
+        size = fit(widest, c, max(least, min(14.0 * k, 0.36 * c * min(k, 1.5))), least)  # fuller cells
         if size is None and self.render.values is True:
-            return MIN_VALUE_PX / k
+            return least / k
         return None if size is None else size / k
+
+    @property
+    def legible(self) -> float:
+        """The least font size (builder units) legible once the picture fits a 1080p screen."""
+        return legible_px(self.layout.width, self.layout.height)
 
 
 def averages_values(stage: Stage) -> bool:

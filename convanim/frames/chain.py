@@ -13,7 +13,7 @@ import numpy as np
 from .. import style
 from ..display import FrameInfo, Frames, Grid, Hatch, Item, Rect, Text
 from ..kernels import weight_label
-from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px
 from ..model import Illustration
 from ..numfmt import formatter
 from ..stage import Stage
@@ -25,7 +25,8 @@ from . import labels as lab
 from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
 from .scaling import grown, unit
 
-OP_CELL = 22  #: cell size of the kernels drawn between the maps
+OP_CELL = 22  #: least cell size of the kernels drawn between the maps
+MAX_OP_CELL = 48  #: beyond this a kernel's weights are not written (its cells stay plain)
 ZOOM_CELL = 30  #: cell size of the zoomed inset
 GAP = 16
 TARGET_WIDTH = 1500
@@ -62,7 +63,9 @@ class ChainBuilder(Collector):
         self.items: list[Item] = []
         self.scales = self._scales()
         self.fmts = self._formats()
+        self.op_cell = OP_CELL
         self.layout = self._layout()
+        self._legible_kernels()
         c, k = self.layout.cell, self.render.scale  # values in cells: sized in final pixels
         self.value_px = (
             None
@@ -75,6 +78,21 @@ class ChainBuilder(Collector):
         self.stroke = max(1.5, round(c * 0.12, 1))
 
     # ------------------------------------------------------------------ setup
+
+    def _legible_kernels(self) -> None:
+        """Kernel cells large enough that their weights stay legible once the picture is projected
+        (see layout.legible_px); the picture is laid out again with them."""
+        labels = [t for st in self.s.stages if st.kernel is not None for row in st.kernel.labels for t in row]
+        if not labels:
+            return
+        widest = max(text_width(t, SMALL_PX) for t in labels) / SMALL_PX  # per px of font size
+        for _ in range(3):  # bigger kernels make a bigger picture: settle in a few rounds
+            least = max(SMALL_PX, legible_px(self.layout.width, self.layout.height))
+            need = min(MAX_OP_CELL, int(-(-widest * least // 0.86)) + 2)
+            if need <= self.op_cell:
+                return
+            self.op_cell = need
+            self.layout = self._layout()
 
     def _maps(self) -> list[np.ndarray]:
         """The values of every map drawn: the input, then each stage's output (one plane each)."""
@@ -132,18 +150,29 @@ class ChainBuilder(Collector):
         maps, ops, x = [], [], PAD
         height = max(v.shape[0] for v in self.values) * cell
         for i, values in enumerate(self.values):
-            w = max(values.shape[1] * cell, max(text_width(t, LABEL_PX) for t in map_labels[i]))
-            maps.append(Grid(x, top, values.shape[0], values.shape[1], cell))
+            c = self._result_cell(cell) if i == len(self.values) - 1 else cell
+            w = max(values.shape[1] * c, max(text_width(t, LABEL_PX) for t in map_labels[i]))
+            maps.append(Grid(x, top, values.shape[0], values.shape[1], c))
             x += w + GAP
             if i < len(stages):
                 box_h = self._op_height(stages[i])
                 ops.append((x, panel_w[i], top + height / 2 - box_h / 2 + 6 * SMALL_PX / 4))
                 x += panel_w[i] + GAP
         zoom_rows, zoom_cols = self._zoom_shape()
-        widest = max(text_width(t, 11.0) for t in self._samples())
-        zoom_cell = int(min(56, max(ZOOM_CELL, widest / 0.86 + 2)))
-        zoom = Grid(PAD, top + height + 46, zoom_rows, zoom_cols, zoom_cell)
-        equation_y = zoom.y + zoom_rows * zoom_cell + 18 + EQUATION_PX
+        widest = max(text_width(t, SMALL_PX) for t in self._samples())
+        zoom_cell = int(min(64, max(ZOOM_CELL, widest / 0.8 + 4)))
+        height = max(height, *(g.rows * g.cell for g in maps))
+        side = (
+            zoom_cols * zoom_cell + 12 + text_width(self._zoom_label(len(self.values) - 1, 99, 99), SMALL_PX)
+        )
+        if x + GAP + side + PAD <= TARGET_WIDTH:  # room on the right: the slide's width, not its height
+            zoom = Grid(x + GAP, top + 24, zoom_rows, zoom_cols, zoom_cell)
+            bottom = max(top + height, zoom.y + zoom_rows * zoom_cell)
+            x += GAP + side + GAP
+        else:
+            zoom = Grid(PAD, top + height + 46, zoom_rows, zoom_cols, zoom_cell)
+            bottom = zoom.y + zoom_rows * zoom_cell
+        equation_y = bottom + 18 + EQUATION_PX
         counters = [self._counter(b) for b in self.plan] or [""]
         counter_w = max(text_width(t, COUNTER_PX) for t in counters)
         width = max(x - GAP + PAD, PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD)
@@ -159,6 +188,14 @@ class ChainBuilder(Collector):
             equation_y=equation_y,
         )
 
+    def _result_cell(self, cell: int) -> int:
+        """The result's cell: the result of a chain is never the smallest map on the slide (a
+        pyramid's 6×5 is drawn as large as its 48×40 input, a blur's 36×30 as its 40×34 input)."""
+        tallest = max(v.shape[-2] for v in self.values[:-1])
+        widest = max(v.shape[-1] for v in self.values[:-1])
+        h, w = self.values[-1].shape[-2:]
+        return max(cell, -(-cell * tallest // h), -(-cell * widest // w))
+
     def _zoom_shape(self) -> tuple[int, int]:
         rows = cols = 3
         for st in self.s.stages:
@@ -167,10 +204,12 @@ class ChainBuilder(Collector):
         return min(rows, 9), min(cols, 9)
 
     def _op_width(self, st: Stage) -> float:
-        return st.kernel_size[1] * OP_CELL if st.operation not in ("upsample", "relu") else 2 * OP_CELL
+        c = self.op_cell
+        return st.kernel_size[1] * c if st.operation not in ("upsample", "relu") else 2 * OP_CELL
 
     def _op_height(self, st: Stage) -> float:
-        return st.kernel_size[0] * OP_CELL if st.operation not in ("upsample", "relu") else OP_CELL
+        c = self.op_cell
+        return st.kernel_size[0] * c if st.operation not in ("upsample", "relu") else OP_CELL
 
     def _op_labels(self, st: Stage) -> list[str]:
         """One or two short lines over the operation's box (the maps need the room)."""
@@ -218,6 +257,9 @@ class ChainBuilder(Collector):
             self._op_panel(i, st)
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
+        if self.render.values is not False:  # the numbers behind the poster and the result
+            self._region_zoom(0, 0, "the input's numbers")
+            self._region_zoom(len(self.values) - 1, self.last, "the result's numbers")
         self._strip()
 
     def _last_grid(self) -> Grid:
@@ -233,7 +275,11 @@ class ChainBuilder(Collector):
             self.add(Text(g.x, lay.label_y, self._map_labels(i)[0], LABEL_PX, ink, "start"))
         zoom = lay.zoom
         self.add(
-            Text(zoom.x, zoom.y - 10, "zoom: the window and its numbers", SMALL_PX, self.theme.muted, "start")
+            Text(
+                zoom.x, zoom.y - 10, "zoom: the window and its numbers", SMALL_PX, self.theme.muted, "start"
+            ),
+            1,
+            self.last - 1,
         )
 
     def _map(self, i: int) -> None:
@@ -310,23 +356,24 @@ class ChainBuilder(Collector):
         x, width, top = self.layout.ops[i]
         lines = self._op_labels(st)
         for j, line in enumerate(lines):
-            size, colour = (SMALL_PX, self.theme.ink) if j == 0 else (SMALL_PX - 1, self.theme.muted)
+            colour = self.theme.ink if j == 0 else self.theme.muted
             y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
-            self.add(Text(x + width / 2, y, line, size, colour, "middle"))
+            self.add(Text(x + width / 2, y, line, SMALL_PX, colour, "middle"))
         box_w, box_h = self._op_width(st), self._op_height(st)
         bx = x + (width - box_w) / 2
         hl, fill = self.theme.highlight, self.theme.kernel_fill
         if st.kernel is not None:
-            labels = st.kernel.labels
-            size = fit(max((t for row in labels for t in row), key=len), OP_CELL, 11.0, 6.0)
+            labels, oc = st.kernel.labels, self.op_cell
+            least = legible_px(self.layout.width, self.layout.height)
+            size = fit(max((t for row in labels for t in row), key=len), oc, max(SMALL_PX, least), least)
             for (r, c), _ in np.ndenumerate(st.kernel.plane):
-                cx, cy = bx + c * OP_CELL, top + r * OP_CELL
-                self.add(Rect(cx, cy, OP_CELL, OP_CELL, fill=fill, stroke=hl, width=1))
+                cx, cy = bx + c * oc, top + r * oc
+                self.add(Rect(cx, cy, oc, oc, fill=fill, stroke=hl, width=1))
                 if size:
                     self.add(
                         Text(
-                            cx + OP_CELL / 2,
-                            cy + OP_CELL / 2 + BASELINE * size,
+                            cx + oc / 2,
+                            cy + oc / 2 + BASELINE * size,
                             labels[r][c],
                             size,
                             self.theme.text_on(fill),
@@ -341,7 +388,7 @@ class ChainBuilder(Collector):
                     if st.size
                     else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
                 )
-            size = min(14.0, box_h * 0.5)
+            size = max(SMALL_PX, min(14.0, box_h * 0.5))
             self.add(
                 Text(
                     bx + box_w / 2, top + box_h / 2 + BASELINE * size, symbol, size, self.theme.text_on(fill)
@@ -398,13 +445,42 @@ class ChainBuilder(Collector):
 
     def _zoom(self, i: int, rows: tuple[int, int], cols: tuple[int, int], frame: int) -> None:
         """The window with one cell around it, large, with its numbers."""
-        z, values, fmt, scale = self.layout.zoom, self.values[i], self.fmts[i], self.scales[i]
+        z, values = self.layout.zoom, self.values[i]
         h, w = values.shape
         r0, r1 = max(rows[0] - 1, 0), min(rows[1] + 1, h - 1, max(rows[0] - 1, 0) + z.rows - 1)
         c0, c1 = max(cols[0] - 1, 0), min(cols[1] + 1, w - 1, max(cols[0] - 1, 0) + z.cols - 1)
         block = values[r0 : r1 + 1, c0 : c1 + 1]
-        colours = scale(block)
-        size = fit(max((fmt(v) for v in block.ravel()), key=len), z.cell, 12.0, 6.0) or 6.0
+        self._zoom_cells(i, block, frame)
+        x, y = z.x + (cols[0] - c0) * z.cell, z.y + (rows[0] - r0) * z.cell
+        ww, hh = (cols[1] - cols[0] + 1) * z.cell, (rows[1] - rows[0] + 1) * z.cell
+        self.add(Rect(x, y, ww, hh, stroke=self.theme.highlight, width=3), frame, frame)
+        label = self._zoom_label(i, rows, cols)
+        self.add(
+            Text(
+                z.x + block.shape[1] * z.cell + 12,
+                z.y + z.cell / 2 + 5,
+                label,
+                SMALL_PX,
+                self.theme.muted,
+                "start",
+            ),
+            frame,
+            frame,
+        )
+
+    @staticmethod
+    def _zoom_label(i: int, rows: tuple[int, int] | int, cols: tuple[int, int] | int) -> str:
+        """Where the zoomed window lies: "input[0:5, 19:24]" (an int: a width sample of that size)."""
+        r = rows if isinstance(rows, tuple) else (rows, rows)
+        c = cols if isinstance(cols, tuple) else (cols, cols)
+        where = "input" if i == 0 else f"map {i}"
+        return f"{where}[{r[0]}:{r[1] + 1}, {c[0]}:{c[1] + 1}]"
+
+    def _zoom_cells(self, i: int, block: np.ndarray, frame: int) -> None:
+        """A block of map i's values, large, with its numbers (one size for the block)."""
+        z, fmt = self.layout.zoom, self.fmts[i]
+        colours = self.scales[i](block)
+        size = fit(max((fmt(v) for v in block.ravel()), key=len), z.cell, SMALL_PX, 6.0) or 6.0
         for (r, c), v in np.ndenumerate(block):
             x, y = z.x + int(c) * z.cell, z.y + int(r) * z.cell
             fill = colours[int(r) * block.shape[1] + int(c)]
@@ -418,25 +494,21 @@ class ChainBuilder(Collector):
                 frame,
                 frame,
             )
-        x, y = z.x + (cols[0] - c0) * z.cell, z.y + (rows[0] - r0) * z.cell
-        ww, hh = (cols[1] - cols[0] + 1) * z.cell, (rows[1] - rows[0] + 1) * z.cell
-        self.add(Rect(x, y, ww, hh, stroke=self.theme.highlight, width=3), frame, frame)
-        label = (
-            f"input[{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
-            if i == 0
-            else f"map {i}[{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
-        )
+
+    def _region_zoom(self, i: int, frame: int, what: str) -> None:
+        """On the poster and the last frame, where no window is drawn: the numbers at the centre of
+        map i (the input, the result), marked on the map in the second accent."""
+        z, values = self.layout.zoom, self.values[i]
+        h, w = values.shape[-2:]
+        rows, cols = min(z.rows, h), min(z.cols, w)
+        r0, c0 = (h - rows) // 2, (w - cols) // 2
+        self._zoom_cells(i, values[r0 : r0 + rows, c0 : c0 + cols], frame)
+        src = self.theme.source
+        self.add(Rect(z.x, z.y, cols * z.cell, rows * z.cell, stroke=src, width=3), frame, frame)
+        self._outline(self.layout.maps[i], (r0, r0 + rows - 1), (c0, c0 + cols - 1), src, frame)
+        where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
         self.add(
-            Text(
-                z.x + block.shape[1] * z.cell + 12,
-                z.y + z.cell / 2 + 5,
-                label,
-                SMALL_PX,
-                self.theme.muted,
-                "start",
-            ),
-            frame,
-            frame,
+            Text(z.x, z.y - 10, f"zoom: {what}, {where}", SMALL_PX, self.theme.muted, "start"), frame, frame
         )
 
     # ------------------------------------------------------------------ text

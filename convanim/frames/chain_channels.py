@@ -16,7 +16,7 @@ from PIL import Image
 from .. import style
 from ..display import Grid, Hatch, Rect, Text
 from ..filters import plane_labels
-from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import Illustration
 from ..numfmt import MINUS
 from ..stage import Stage
@@ -24,20 +24,22 @@ from ..steps import Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
-from .base import BASELINE, COUNTER_PX, GHOST_MIX, fit, shorten
-from .chain import GAP, MAX_MAP_HEIGHT, TARGET_WIDTH, ChainBuilder
+from .base import BASELINE, COUNTER_PX, fit, shorten
+from .chain import GAP, ChainBuilder
 from .scaling import grown, unit
 
 MAX_PANELS = 8  #: channels of a map drawn in full; the rest are summarised in a line of text
 MAX_OP_PLANES = 5  #: planes of the current filter drawn between the maps
 MAX_ZOOM = 5  #: planes drawn in the zoomed inset
-LAYER_CELL = 28  #: cell of a filter's planes (room for "−0.14")
+LAYER_CELL = 28  #: cell of a filter's planes, its weights written in them
+SWATCH_CELL = 16  #: cell of a filter's planes drawn as colour (their numbers are in the zoom)
+WEIGHTS_GAP = 18  #: between a window and its weights in the zoom
 PANEL_GAP = 8
 PANEL_LABEL = SMALL_PX + 4  #: room for a panel's label above it
-MAX_HEIGHT = MAX_MAP_HEIGHT + 340  #: of the maps' panels together
 PHOTO_COLOURS = 48  #: colours of the composite photograph (the GIF palette has 255 for all)
 ELLIPSIS = "\u2026"
 SIGMA = "\u03a3"
+SWATCH_LEGEND = "green +, purple \u2212"  #: how a filter drawn as colour reads (PRGn)
 
 
 def has_channels(scenario: Illustration) -> bool:
@@ -81,6 +83,7 @@ class LayersLayout:
     zoom_cell: int
     zoom_shape: tuple[int, int]
     zoom_step: float  #: from one zoom block to the next
+    zoom_blocks: int  #: blocks the zoom has room for
     equation_y: float
 
     @property
@@ -97,6 +100,8 @@ class ChannelChainBuilder(ChainBuilder):
         self.rgb = image.channels == 3 and (image.source or "").startswith("file ")
         self.names = [image.names or tuple(f"in[{c}]" for c in range(image.channels))]
         self.names += [tuple(str(c) for c in range(st.out_channels)) for st in scenario.stages]
+        self._labels_of: dict[int, list[tuple[tuple[str, ...], ...]]] = {}  #: by id of the stage
+        self._written_of: dict[int, bool] = {}
         super().__init__(scenario)
 
     def _maps(self) -> list[np.ndarray]:
@@ -140,12 +145,35 @@ class ChannelChainBuilder(ChainBuilder):
         return ["input" if i == 0 else f"{i}. {self.s.stages[i - 1].operation}", shape]
 
     def _layout(self) -> LayersLayout:  # type: ignore[override]
+        """Of the arrangements (panels per column) and cell sizes, the one whose maps are largest
+        once the picture is scaled to fit the screen, with every text still legible there."""
+        most = max(len(self._slots(i)) for i in range(len(self.values)))
+        k = self.render.scale  # cells in the builder's units (see scaling)
+
+        def layout(rows: int, auto: int) -> tuple[bool, LayersLayout]:
+            lay = self._layout_for(rows, unit(auto if self.render.cell_px else grown(auto, k), k))
+            return legible_px(lay.width, lay.height) <= SMALL_PX, lay
+
+        best: tuple[float, LayersLayout] | None = None
+        for rows in range(1, most + 1):
+            if self.render.cell_px:
+                legible, lay = layout(rows, self.render.cell_px)
+            else:  # the largest legible cell: a larger cell makes a larger picture
+                lo, hi = 2, 40
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if layout(rows, mid)[0] else (lo, mid - 1)
+                legible, lay = layout(rows, lo)
+            score = lay.cell * projection(lay.width, lay.height) - (0 if legible else 1e6)
+            if best is None or score > best[0]:
+                best = (score, lay)
+        assert best is not None
+        return best[1]
+
+    def _layout_for(self, rows: int, cell: float) -> LayersLayout:
+        """The picture with ``rows`` panels at most in a column and cells of ``cell`` px."""
         stages = self.s.stages
         op_w = [self._op_panel_width(st) for st in stages]
-        fixed = 2 * PAD + sum(op_w) + 2 * GAP * len(stages)
-        rows, cell = self._arrangement(fixed)
-        k = self.render.scale  # cells in the builder's units (see scaling)
-        cell = unit(cell if self.render.cell_px else grown(cell, k), k)
         y = PAD + TITLE_PX
         caption_y = None
         if self.s.caption:
@@ -155,11 +183,10 @@ class ChannelChainBuilder(ChainBuilder):
         top = label_y + SMALL_PX + 4 + 8
         maps, x, bottom = [], PAD, top
         for i in range(len(self.values)):
-            m, width = self._place_map(i, x, top, rows, cell)
+            c = self._result_cell(cell) if i == len(self.values) - 1 else cell
+            m, width = self._place_map(i, x, top, rows, c)
             maps.append(m)
-            ends = [p.grid.y + p.grid.rows * cell for p in m.panels] + [m.more_y + SMALL_PX + 8] * bool(
-                m.more
-            )
+            ends = [p.grid.y + p.grid.rows * c for p in m.panels] + [m.more_y + SMALL_PX + 8] * bool(m.more)
             bottom = max(bottom, *ends)
             x += width + GAP
             if i < len(stages):
@@ -172,17 +199,13 @@ class ChannelChainBuilder(ChainBuilder):
             ops.append((x_op, op_w[i], max(box_top, top + 8 + lines * (SMALL_PX + 3))))
             bottom = max(bottom, ops[-1][2] + self._op_height(st))
         zoom_rows, zoom_cols = self._zoom_shape()
-        widest = max(text_width(t, 11.0) for t in self._samples())
-        zoom_cell = int(min(56, max(30, widest / 0.86 + 2)))
-        zoom_step = max(zoom_cols * zoom_cell, *(text_width(t, SMALL_PX) for t in self._zoom_texts())) + 24
+        zoom_cell, zoom_step, more_w, least_w = self._fixed_widths()
         zoom_y = bottom + 36 + SMALL_PX + 10 + SMALL_PX
         equation_y = zoom_y + zoom_rows * zoom_cell + 6 + SMALL_PX + 18 + EQUATION_PX
-        zoom_right = PAD + self._zoom_blocks() * zoom_step + text_width(self._zoom_more(99), SMALL_PX)
-        counters = [self._counter(b) for b in self.plan] or [""]
-        counter_w = max(text_width(t, COUNTER_PX) for t in counters)
-        title_w = PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD
-        caption_w = 2 * PAD + text_width(self.s.caption or "", CAPTION_PX)
-        width = max(x - GAP + PAD, title_w, caption_w, zoom_right + PAD)
+        width = max(x - GAP + PAD, least_w)
+        # as many zoom blocks as the maps leave room for (one at least)
+        blocks = max(1, min(self._zoom_blocks(), int((width - 2 * PAD - more_w) // zoom_step)))
+        width = max(width, 2 * PAD + blocks * zoom_step + more_w)
         return LayersLayout(
             width=int(-(-width // 2) * 2),
             height=int(-(-(equation_y + 6 + PAD) // 2) * 2),
@@ -195,41 +218,27 @@ class ChannelChainBuilder(ChainBuilder):
             zoom_cell=zoom_cell,
             zoom_shape=(zoom_rows, zoom_cols),
             zoom_step=zoom_step,
+            zoom_blocks=blocks,
             equation_y=equation_y,
         )
 
-    def _arrangement(self, fixed: float) -> tuple[int, int]:
-        """Panels per column (the same for every map) and the cell size: the largest cell with
-        which the maps fit about TARGET_WIDTH × MAX_HEIGHT (or the render's cell_px)."""
-        most = max(len(self._slots(i)) for i in range(len(self.values)))
-        best: tuple[float, int, int] | None = None
-        for rows in range(1, most + 1):
-            for cell in range(40, 1, -1):
-                w, h = self._extent(rows, cell, fixed)
-                if self.render.cell_px:
-                    cell = self.render.cell_px
-                    w, h = self._extent(rows, cell, fixed)
-                    score = -max(w / TARGET_WIDTH, h / MAX_HEIGHT)
-                elif (w <= TARGET_WIDTH and h <= MAX_HEIGHT) or cell == 2:
-                    score = cell - max(w / TARGET_WIDTH, h / MAX_HEIGHT) / 10
-                else:
-                    continue
-                if best is None or score > best[0]:
-                    best = (score, rows, cell)
-                break
-        assert best is not None
-        return best[1], best[2]
-
-    def _extent(self, rows: int, cell: int, fixed: float) -> tuple[float, float]:
-        """Width of the whole row of maps and height of the tallest, for ``rows`` panels per column."""
-        width, height = fixed, 0.0
-        for i, values in enumerate(self.values):
-            n, (_, h, _w) = len(self._slots(i)), values.shape
-            cols = math.ceil(n / rows)
-            width += self._map_width(i, cols, cell) + GAP
-            used = math.ceil(n / cols) * (h * cell + PANEL_LABEL + PANEL_GAP)
-            height = max(height, used + (SMALL_PX + 8 if self._more_text(i) else 0))
-        return width - GAP, height
+    def _fixed_widths(self) -> tuple[int, float, float, float]:
+        """What no arrangement changes: the zoom's cell, its step from block to block, the width
+        of its "… and n more" line, and the least width of the picture (title, counter, caption)."""
+        if not hasattr(self, "_fixed"):
+            zoom_cols = self._zoom_shape()[1]
+            widest = max(text_width(t, SMALL_PX) for t in [*self._samples(), *self._weight_texts()])
+            zoom_cell = int(min(64, max(30, widest / 0.8 + 4)))
+            weights = self._zoom_weights()
+            block_w = zoom_cols * zoom_cell * (2 if weights else 1) + (WEIGHTS_GAP if weights else 0)
+            zoom_step = max(block_w, *(text_width(t, SMALL_PX) for t in self._zoom_texts())) + 24
+            counters = [self._counter(b) for b in self.plan] or [""]
+            counter_w = max(text_width(t, COUNTER_PX) for t in counters)
+            title_w = PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD
+            caption_w = 2 * PAD + text_width(self.s.caption or "", CAPTION_PX)
+            more_w = text_width(self._zoom_more(99), SMALL_PX)
+            self._fixed = (zoom_cell, zoom_step, more_w, max(title_w, caption_w))
+        return self._fixed
 
     def _col_width(self, i: int, cell: int) -> float:
         labels = [self._panel_label(i, c) for c in self._slots(i)]
@@ -286,24 +295,62 @@ class ChannelChainBuilder(ChainBuilder):
     def _filter_planes(self, st: Stage) -> int:
         return min(st.kernel.values.shape[1], MAX_OP_PLANES)
 
+    def _legible_kernels(self) -> None:
+        """A layer's filters are written in LAYER_CELL cells or drawn as colour (see _written)."""
+
+    def _weight_labels(self, st: Stage) -> list[tuple[tuple[str, ...], ...]]:
+        """Every plane of every filter of ``st`` as written: one format for the whole layer."""
+        if id(st) not in self._labels_of:
+            self._labels_of[id(st)] = [plane_labels(q, st.kernel.values) for f in st.kernel.values for q in f]
+        return self._labels_of[id(st)]
+
+    def _written(self, st: Stage) -> bool:
+        """Whether a filter's weights can be written in its planes at a legible size; else the
+        planes show them as colour and the zoom writes the numbers beside the window."""
+        if id(st) not in self._written_of:
+            every = [t for q in self._weight_labels(st) for row in q for t in row]
+            widest = max(every, key=lambda t: text_width(t, SMALL_PX))
+            self._written_of[id(st)] = fit(widest, LAYER_CELL, SMALL_PX, SMALL_PX) is not None
+        return self._written_of[id(st)]
+
+    def _filter_cell(self, st: Stage) -> int:
+        return LAYER_CELL if self._written(st) else SWATCH_CELL
+
+    def _zoom_weights(self) -> bool:
+        """Whether the zoom writes the weights beside each window (some filter is drawn as colour)."""
+        return any(self._layered(st) and not self._written(st) for st in self.s.stages)
+
+    def _weight_texts(self) -> list[str]:
+        if not self._zoom_weights():
+            return []
+        return [
+            t
+            for st in self.s.stages
+            if self._layered(st)
+            for q in self._weight_labels(st)
+            for r in q
+            for t in r
+        ]
+
     def _op_width(self, st: Stage) -> float:
         if not self._layered(st):
             return super()._op_width(st)
         texts = [text_width(t, SMALL_PX) + 8 for t in self._filter_texts(st)]
-        return max(st.kernel_size[1] * LAYER_CELL, *texts)
+        return max(st.kernel_size[1] * self._filter_cell(st), *texts)
 
     def _op_height(self, st: Stage) -> float:
         if not self._layered(st):
             return super()._op_height(st)
         planes = self._filter_planes(st)
         bias = PANEL_LABEL if st.bias is not None else 0
-        return PANEL_LABEL + planes * (st.kernel_size[0] * LAYER_CELL + 6) + bias
+        legend = 0 if self._written(st) else PANEL_LABEL
+        return PANEL_LABEL + planes * (st.kernel_size[0] * self._filter_cell(st) + 6) + bias + legend
 
     def _op_panel_width(self, st: Stage) -> float:
         texts = [text_width(t, SMALL_PX) for t in self._op_labels(st)]
         if self._layered(st):
             names = [n for ns in self.names for n in ns]
-            side = 2 * (max(text_width(n, SMALL_PX - 2) for n in names) + 6)
+            side = 2 * (max(text_width(n, SMALL_PX) for n in names) + 6)
             return max(self._op_width(st) + side, *texts) + 8
         return max(self._op_width(st), *texts) + 8
 
@@ -312,6 +359,8 @@ class ChannelChainBuilder(ChainBuilder):
         texts = [f"filter {n - 1}"]
         if st.bias is not None:
             texts += [self._bias_text(st, float(b)) for b in st.bias]
+        if not self._written(st):
+            texts.append(SWATCH_LEGEND)
         return texts
 
     def _bias_text(self, st: Stage, bias: float) -> str:
@@ -325,15 +374,19 @@ class ChannelChainBuilder(ChainBuilder):
         x, width, top = self.layout.ops[i]
         lines = self._op_labels(st)
         for j, line in enumerate(lines):
-            size, colour = (SMALL_PX, self.theme.ink) if j == 0 else (SMALL_PX - 1, self.theme.muted)
+            colour = self.theme.ink if j == 0 else self.theme.muted
             y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
-            self.add(Text(x + width / 2, y, line, size, colour, "middle"))
+            self.add(Text(x + width / 2, y, line, SMALL_PX, colour, "middle"))
         box_w, box_h = self._op_width(st), self._op_height(st)
         bx = x + (width - box_w) / 2
         spans = self._filter_spans(i)
         for k, (first, last) in spans.items():
             self._filter(i, st, k, bx, top, first, last)
         frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
+        if len(spans) > 1:  # before and after its stage: every filter, so each map traces to one
+            for first, last in ((0, frames[0] - 1), (frames[-1] + 1, self.last)):
+                if first <= last:
+                    self._overview(i, st, bx, top, first, last)
         hl = self.theme.highlight
         self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
 
@@ -346,11 +399,13 @@ class ChannelChainBuilder(ChainBuilder):
             if beat.stage == i:
                 starts.setdefault(comp.steps[beat.last].channel, k)
         order = sorted(starts.items(), key=lambda kv: kv[1])
-        spans = {}
-        for j, (channel, first) in enumerate(order):
-            last = order[j + 1][1] - 1 if j + 1 < len(order) else self.last
-            spans[channel] = (0 if j == 0 else first, last)
-        return spans
+        if len(order) > 1:  # several filters: each for its own frames, the overview around them
+            end = max(k for k, beat in enumerate(self.plan, start=1) if beat.stage == i)
+            return {
+                channel: (first, order[j + 1][1] - 1 if j + 1 < len(order) else end)
+                for j, (channel, first) in enumerate(order)
+            }
+        return {channel: (0, self.last) for channel, _ in order}
 
     def _filter(self, i: int, st: Stage, k: int, bx: float, top: float, first: int, last: int) -> None:
         """Filter k's planes with their weights, its number and its bias."""
@@ -363,35 +418,90 @@ class ChannelChainBuilder(ChainBuilder):
         y = top + PANEL_LABEL
         shown = n if n <= MAX_OP_PLANES else MAX_OP_PLANES - 1
         fill, hl = self.theme.kernel_fill, self.theme.highlight
-        planes = [plane_labels(plane, st.kernel.values) for plane in weights]  # as the layer view
-        every = [
-            t for f in st.kernel.values for q in f for row in plane_labels(q, st.kernel.values) for t in row
-        ]
-        size = fit(max(every, key=lambda t: text_width(t, 11.0)), LAYER_CELL, 11.0, 6.0)  # one size
-        plane_h = st.kernel_size[0] * LAYER_CELL
-        bx += (box_w - st.kernel_size[1] * LAYER_CELL) / 2
+        planes = self._weight_labels(st)[k * n : (k + 1) * n]  # as the layer view
+        every = [t for q in self._weight_labels(st) for row in q for t in row]
+        fc = self._filter_cell(st)
+        written = self._written(st)
+        size = (
+            fit(max(every, key=lambda t: text_width(t, SMALL_PX)), fc, SMALL_PX, SMALL_PX)
+            if written
+            else None
+        )
+        swatch = self._weight_scale(st)
+        plane_h = st.kernel_size[0] * fc
+        bx += (box_w - st.kernel_size[1] * fc) / 2
         for p in range(shown):
             labels = planes[p]
+            colours = swatch(weights[p])
             for (r, c), _ in np.ndenumerate(weights[p]):
-                cx, cy = bx + c * LAYER_CELL, y + r * LAYER_CELL
-                self.add(Rect(cx, cy, LAYER_CELL, LAYER_CELL, fill=fill, stroke=hl, width=1), first, last)
+                cx, cy = bx + c * fc, y + r * fc
+                cell_fill = fill if written else colours[int(r) * weights.shape[2] + int(c)]
+                self.add(Rect(cx, cy, fc, fc, fill=cell_fill, stroke=hl, width=1), first, last)
                 if size:
-                    baseline = cy + LAYER_CELL / 2 + BASELINE * size
+                    baseline = cy + fc / 2 + BASELINE * size
                     self.add(
-                        Text(cx + LAYER_CELL / 2, baseline, labels[r][c], size, self.theme.text_on(fill)),
+                        Text(cx + fc / 2, baseline, labels[r][c], size, self.theme.text_on(fill)),
                         first,
                         last,
                     )
             name = reads[p] if p < len(reads) else str(p)
-            baseline = y + plane_h / 2 + BASELINE * (SMALL_PX - 2)
-            self.add(Text(bx - 6, baseline, name, SMALL_PX - 2, self.theme.muted, "end"), first, last)
+            baseline = y + plane_h / 2 + BASELINE * SMALL_PX
+            self.add(Text(bx - 6, baseline, name, SMALL_PX, self.theme.muted, "end"), first, last)
             y += plane_h + 6
         if shown < n:
             text = f"{ELLIPSIS} +{count(n - shown, 'plane')}"
-            self.add(Text(centre, y + SMALL_PX, text, SMALL_PX - 1, self.theme.muted), first, last)
+            self.add(Text(centre, y + SMALL_PX, text, SMALL_PX, self.theme.muted), first, last)
+        bottom = top + self._op_height(st)
+        if not written:
+            self.add(Text(centre, bottom - 2, SWATCH_LEGEND, SMALL_PX, self.theme.muted), first, last)
+            bottom -= PANEL_LABEL
         if st.bias is not None:
             bias = self._bias_text(st, float(st.bias[k]))
-            self.add(Text(centre, top + self._op_height(st) - 2, bias, SMALL_PX, self.theme.ink), first, last)
+            self.add(Text(centre, bottom - 2, bias, SMALL_PX, self.theme.ink), first, last)
+
+    def _overview(self, i: int, st: Stage, bx: float, top: float, first: int, last: int) -> None:
+        """Every filter of a layer side by side, one column each (its planes down the column) as
+        colour, numbered as the output channels they fill."""
+        values = st.kernel.values
+        n, planes, kh, kw = values.shape
+        planes = min(planes, MAX_OP_PLANES)
+        box_w = self._op_width(st)
+        gap = 4
+        room_h = self._op_height(st) - 2 * PANEL_LABEL - (planes - 1) * gap
+        mini = max(2.0, min(SWATCH_CELL, (box_w - (n - 1) * gap) / (n * kw), room_h / (planes * kh)))
+        col_w = kw * mini
+        x0 = bx + (box_w - n * col_w - (n - 1) * gap) / 2
+        centre = bx + box_w / 2
+        self.add(
+            Text(centre, top + SMALL_PX, f"filters 0\u2013{n - 1}", SMALL_PX, self.theme.ink), first, last
+        )
+        colour = self._weight_scale(st)
+        y0 = top + PANEL_LABEL + SMALL_PX + 4
+        numbered = all(text_width(str(k), SMALL_PX) <= col_w + gap for k in range(n))
+        for k in range(n):
+            x = x0 + k * (col_w + gap)
+            if numbered or k in (0, n - 1):
+                label = Text(x + col_w / 2, y0 - 4, str(k), SMALL_PX, self.theme.muted)
+                self.add(label, first, last)
+            for p in range(planes):
+                fills = colour(values[k, p])
+                py = y0 + p * (kh * mini + gap)
+                for (r, c), _ in np.ndenumerate(values[k, p]):
+                    fill = fills[int(r) * kw + int(c)]
+                    self.add(Rect(x + int(c) * mini, py + int(r) * mini, mini, mini, fill=fill), first, last)
+                self.add(Rect(x, py, col_w, kh * mini, stroke=self.theme.highlight, width=1), first, last)
+        reads = self._reads(i, 0)
+        for p in range(planes):  # the planes' names, as the filter being applied has them
+            name = reads[p] if p < len(reads) else str(p)
+            baseline = y0 + p * (kh * mini + gap) + kh * mini / 2 + BASELINE * SMALL_PX
+            self.add(Text(x0 - 4, baseline, name, SMALL_PX, self.theme.muted, "end"), first, last)
+        bottom = top + self._op_height(st) - 2
+        self.add(Text(centre, bottom, SWATCH_LEGEND, SMALL_PX, self.theme.muted), first, last)
+
+    @staticmethod
+    def _weight_scale(st: Stage) -> style.ColourScale:
+        """Weights as colour, one diverging scale for the whole layer (green +, purple −)."""
+        return style.scale_for(st.kernel.values, style.DIVERGING, symmetric=True)
 
     def _reads(self, i: int, k: int) -> list[str]:
         """Names of the planes filter k of stage i works with: the input channels it reads (for
@@ -416,12 +526,6 @@ class ChannelChainBuilder(ChainBuilder):
                 self.add(Text(p.grid.x, p.grid.y - 4, p.label, SMALL_PX, self.theme.muted, "start"))
             if m.more:
                 self.add(Text(m.x, m.more_y, self._more_text(i), SMALL_PX, self.theme.muted, "start"))
-        header = lay.zoom_y - 10 - SMALL_PX - 10
-        self.add(
-            Text(PAD, header, "zoom: the window in each plane it reads", SMALL_PX, self.theme.muted, "start"),
-            0,
-            0,
-        )
 
     def _map(self, i: int) -> None:
         """Map 0's panels are there from the start; map i > 0's are hatched until filled."""
@@ -579,9 +683,10 @@ class ChannelChainBuilder(ChainBuilder):
         comp = self.comps[i]
         blocks: list[tuple[str, np.ndarray, np.ndarray, str]] = []
         header = ""
+        most = lay.zoom_blocks
         if isinstance(step, Step):
             ghost = comp.ghost[np.ix_(step.rows, step.cols)]
-            for j, p in enumerate(step.planes[:MAX_ZOOM]):
+            for j, p in enumerate(step.planes[:most]):
                 name = self.names[i][p]
                 blocks.append((name, step.inputs[j], ghost, f"{SIGMA} = {fmt_out(step.sums[j])}"))
             header = self._window_text(i, step)
@@ -602,9 +707,14 @@ class ChannelChainBuilder(ChainBuilder):
             where = "input" if i == 0 else f"map {i}"
             header = f"{where}[{step.channel}][{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
         zc = lay.zoom_cell
+        st = self.s.stages[i]
         for j, (name, values, ghost, below) in enumerate(blocks):
             x = PAD + j * lay.zoom_step
             self._block(i, x, values[: lay.zoom_shape[0], : lay.zoom_shape[1]], ghost, frame)
+            if isinstance(step, Step) and self._zoom_weights():
+                plane = st.kernel.values[step.channel, j]
+                labels = self._weight_labels(st)[step.channel * st.kernel.values.shape[1] + j]
+                self._weights_block(x + values.shape[1] * zc + WEIGHTS_GAP, plane, labels, frame)
             self.add(Text(x, lay.zoom_y - 6, name, SMALL_PX, self.theme.ink, "start"), frame, frame)
             if below:
                 h = min(values.shape[0], lay.zoom_shape[0]) * zc
@@ -613,9 +723,9 @@ class ChannelChainBuilder(ChainBuilder):
                     frame,
                     frame,
                 )
-        if isinstance(step, Step) and len(step.planes) > MAX_ZOOM:
-            x = PAD + MAX_ZOOM * lay.zoom_step
-            text = self._zoom_more(len(step.planes) - MAX_ZOOM)
+        if isinstance(step, Step) and len(step.planes) > most:
+            x = PAD + most * lay.zoom_step
+            text = self._zoom_more(len(step.planes) - most)
             self.add(Text(x, lay.zoom_y + zc, text, SMALL_PX, self.theme.muted, "start"), frame, frame)
         if isinstance(step, Pool) and step.chosen is not None:  # the maximum, as in the grid view
             r, c = step.chosen
@@ -632,6 +742,36 @@ class ChannelChainBuilder(ChainBuilder):
         y = lay.zoom_y - 10 - SMALL_PX - 10
         self.add(Text(PAD, y, f"zoom: {header}", SMALL_PX, self.theme.muted, "start"), frame, frame)
 
+    def _weights_block(
+        self, x: float, plane: np.ndarray, labels: tuple[tuple[str, ...], ...], frame: int
+    ) -> None:
+        """The weights that multiply the window beside it, written at the zoom's size."""
+        zc, y0 = self.layout.zoom_cell, self.layout.zoom_y
+        fill, hl = self.theme.kernel_fill, self.theme.highlight
+        size = fit(max((t for row in labels for t in row), key=len), zc, SMALL_PX, 6.0)
+        for (r, c), _ in np.ndenumerate(plane):
+            cx, cy = x + int(c) * zc, y0 + int(r) * zc
+            self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=hl, width=1), frame, frame)
+            text = Text(
+                cx + zc / 2,
+                cy + zc / 2 + BASELINE * (size or 6.0),
+                labels[r][c],
+                size or 6.0,
+                self.theme.text_on(fill),
+            )
+            self.add(text, frame, frame)
+        self.add(
+            Text(
+                x - WEIGHTS_GAP / 2,
+                y0 + plane.shape[0] * zc / 2 + BASELINE * SMALL_PX,
+                "\u00b7",
+                SMALL_PX,
+                self.theme.ink,
+            ),
+            frame,
+            frame,
+        )
+
     def _window_text(self, i: int, step: Step | Pool) -> str:
         """Where the window lies, in the grid the step reads (its padding included)."""
         st = self.s.stages[i]
@@ -647,7 +787,40 @@ class ChannelChainBuilder(ChainBuilder):
         cols = f"col {_n(c0)}" if c0 == c1 else f"cols {_n(c0)} to {_n(c1)}"
         return f"{where} {rows}, {cols}{padded} in {which}"
 
-    def _block(self, i: int, x: float, values: np.ndarray, ghost: np.ndarray, frame: int) -> None:
+    def _region_zoom(self, i: int, frame: int, what: str) -> None:
+        """On the poster and the last frame: the numbers at the centre of map i (the input, the
+        result), one block per channel, marked on its panels in the second accent."""
+        lay, values = self.layout, self.values[i]
+        _, h, w = values.shape
+        rows, cols = min(lay.zoom_shape[0], h), min(lay.zoom_shape[1], w)
+        r0, c0 = (h - rows) // 2, (w - cols) // 2
+        names = self.names[i]
+        step = max(cols * lay.zoom_cell, *(text_width(n, SMALL_PX) for n in names)) + 24
+        more_w = text_width(self._zoom_more(99), SMALL_PX)
+        most = max(1, int((lay.width - 2 * PAD - more_w) // step))
+        src = self.theme.source
+        for j in range(min(values.shape[0], most)):
+            x = PAD + j * step
+            block = values[j, r0 : r0 + rows, c0 : c0 + cols]
+            self._block(i, x, block, np.zeros(block.shape, bool), frame, edge=src)
+            self.add(Text(x, lay.zoom_y - 6, names[j], SMALL_PX, self.theme.ink, "start"), frame, frame)
+            panel = lay.maps[i].of(j)
+            if panel is not None:
+                self._outline(panel.grid, (r0, r0 + rows - 1), (c0, c0 + cols - 1), src, frame)
+        if values.shape[0] > most:
+            text = f"{ELLIPSIS} and {values.shape[0] - most} more channels"
+            x = PAD + most * step
+            self.add(
+                Text(x, lay.zoom_y + lay.zoom_cell, text, SMALL_PX, self.theme.muted, "start"), frame, frame
+            )
+        where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
+        y = lay.zoom_y - 10 - SMALL_PX - 10
+        header = f"zoom: {what}, {where}, in each channel"
+        self.add(Text(PAD, y, header, SMALL_PX, self.theme.muted, "start"), frame, frame)
+
+    def _block(
+        self, i: int, x: float, values: np.ndarray, ghost: np.ndarray, frame: int, edge: str | None = None
+    ) -> None:
         lay, fmt, scale = self.layout, self.fmts[i], self.scales[i]
         zc, y0 = lay.zoom_cell, lay.zoom_y
         finite = np.where(np.isfinite(values), values, scale.vmin)
@@ -656,15 +829,17 @@ class ChannelChainBuilder(ChainBuilder):
         for (r, c), v in np.ndenumerate(values):
             fill = colours[int(r) * values.shape[1] + int(c)]
             is_ghost = bool(ghost[r, c]) if ghost.shape == values.shape else False
-            if is_ghost:
-                fill = style.mix(fill, self.theme.background, GHOST_MIX)
-            stroke = self.theme.ghost_line if is_ghost else self.theme.grid_line
             cx, cy = x + int(c) * zc, y0 + int(r) * zc
-            self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=stroke, width=1), frame, frame)
+            if is_ghost:  # padding: hatched, its number muted
+                self.ghost_cell(cx, cy, zc, frame, frame)
+                ink = self.theme.muted
+            else:
+                self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=self.theme.grid_line, width=1), frame, frame)
+                ink = self.theme.text_on(fill)
             baseline = cy + zc / 2 + BASELINE * size
-            self.add(Text(cx + zc / 2, baseline, fmt(v), size, self.theme.text_on(fill)), frame, frame)
+            self.add(Text(cx + zc / 2, baseline, fmt(v), size, ink), frame, frame)
         h, w = values.shape
-        self.add(Rect(x, y0, w * zc, h * zc, stroke=self.theme.highlight, width=3), frame, frame)
+        self.add(Rect(x, y0, w * zc, h * zc, stroke=edge or self.theme.highlight, width=3), frame, frame)
 
     # ------------------------------------------------------------------ text
 

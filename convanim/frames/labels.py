@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..arithmetic import conv_out_formula, pool_out_formula, transpose_out_formula
 from ..model import Illustration
 from ..stage import Stage
-from ..words import count
 
 TIMES = "\u00d7"
 
@@ -61,15 +60,25 @@ def output_lines(s: Illustration) -> list[str]:
 def input_lines(s: Illustration, grid: tuple[int, int]) -> list[str]:
     lines = [f"input {size(s.image.shape)}"]
     if s.operation == "conv_transpose2d" and s.transpose_view == "direct":
-        gaps = pair((s.stride[0] - 1, s.stride[1] - 1))
         (kh, kw), (dr, dc), pad = s.kernel_size, s.dilation, s.padding
         border = pair((dr * (kh - 1) - pad[0], dc * (kw - 1) - pad[2]))
         extra = f" (+{pair(s.output_padding)} bottom/right)" if any(s.output_padding) else ""
-        lines.append(f"{count(gaps, 'zero')} between pixels, border {border}{extra}: {size(grid)}")
+        lines.append(f"{zeros_between(s.stride)}, border {border}{extra}: {size(grid)}, hatched")
     elif grid != s.image.shape:
         mode = "" if s.padding_mode == "zeros" else f" ({s.padding_mode})"
-        lines.append(f"padded{mode} to {size(grid)}")
+        what = "zeros" if s.padding_mode == "zeros" else "copies"
+        lines.append(f"padded{mode} to {size(grid)}: hatched {what}")
     return lines
+
+
+def zeros_between(stride: tuple[int, int]) -> str:
+    """ "1 zero between pixels", "2 zeros between pixels", "1×2 zeros between pixels"."""
+    gaps = (stride[0] - 1, stride[1] - 1)
+    if gaps == (0, 0):
+        return "no zeros between pixels"
+    if gaps[0] == gaps[1]:
+        return f"{gaps[0]} zero{'s' * (gaps[0] != 1)} between pixels"
+    return f"{pair(gaps)} zeros between pixels"
 
 
 def pool_lines(s: Stage) -> list[str]:

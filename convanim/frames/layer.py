@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Grid, Item, Rect, Text
+from ..display import FrameInfo, Grid, Item, Line, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
@@ -106,8 +106,15 @@ class LayerBuilder(Builder):
         self.plane_labels = [[plane_labels(p, weights) for p in w] for w in weights]
         #: per filter: whether its labels write every weight exactly ("=", else "≈")
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
+        self.boost = 0  #: px added to the automatic cell, so that values stay legible projected
         self.layout = self._layout()
         self.value_px = self._value_size(out)
+        while self.value_px is None and self.render.values is None and not self.render.cell_px:
+            if self.boost >= 24:  # too many values to write legibly: the overview shows colour
+                break
+            self.boost += 4
+            self.layout = self._layout()
+            self.value_px = self._value_size(out)
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
 
@@ -158,7 +165,8 @@ class LayerBuilder(Builder):
             room_h // max(in_h_cells, out_h_cells),
         )
         k = self.render.scale
-        cell = unit(self.render.cell_px or grown(int(max(10, min(44, by_width, by_height))), k), k)
+        auto = int(max(10, min(44, by_width, by_height))) + self.boost
+        cell = unit(self.render.cell_px or grown(auto, k), k)
         y = PAD + TITLE_PX
         title_y, caption_y = y, None
         if self.s.caption:
@@ -245,13 +253,18 @@ class LayerBuilder(Builder):
 
     # ------------------------------------------------------------------ spans
 
+    @property
+    def many(self) -> bool:
+        """Several filters: the poster and the last frame draw each beside its map instead."""
+        return self.comp.output.shape[0] > 1
+
     def filter_span(self, k: int) -> tuple[int, int]:
-        """Frames in which filter k is shown: its steps, the poster (and the direct view's rotation
-        frame) for the first, the final frame for the last."""
+        """Frames in which filter k is shown in the middle: its steps (and the direct view's
+        rotation frame for the first); one filter, all frames."""
         first, last = self.at(k * self.per_filter), self.at((k + 1) * self.per_filter - 1)
         if k == 0:
-            first = 0
-        if k == self.comp.output.shape[0] - 1:
+            first = 1 if self.many else 0  # frame 1: the first step, or the direct view's rotation
+        if k == self.comp.output.shape[0] - 1 and not self.many:
             last = self.last
         return first, last
 
@@ -267,6 +280,9 @@ class LayerBuilder(Builder):
         self.output_planes()
         for k in range(self.comp.output.shape[0]):
             self.filter_planes(k)
+        if self.many:
+            for k in range(len(self.layout.outputs)):
+                self.filter_beside_map(k)
         for step in self.comp.steps:
             self.step_marks(step)
         self.counter()
@@ -283,12 +299,10 @@ class LayerBuilder(Builder):
             for i, line in enumerate(lines):
                 size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, self.theme.muted)
                 self.add(Text(x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
-        y = lay.middle_y + BASELINE * SYMBOL_PX
+        first, last = (1, self.last - 1) if self.many else (0, self.last)  # with the filters
         for g in lay.inputs:
             cy = g.y + g.rows * g.cell / 2 + BASELINE * 20
-            self.add(Text(lay.op_x, cy, "\u229b", 20, self.theme.muted))
-        self.add(Text(lay.sigma_x, y, "\u03a3", SYMBOL_PX, ink))
-        self.add(Text(lay.arrow_x, y, "\u2192", SYMBOL_PX, self.theme.muted))
+            self.add(Text(lay.op_x, cy, "\u229b", 20, self.theme.muted), first, last)
 
     def input_planes(self) -> None:
         grid, ghost = self.comp.grid, self.comp.ghost
@@ -400,10 +414,85 @@ class LayerBuilder(Builder):
         for c, g in enumerate(self.layout.inputs):
             if c not in reads:
                 self.cover(g, k, first, last)
+        lay = self.layout
+        y = self.group_middle(k)
+        if len([c for c in reads if c < drawn]) > 1:  # a sum across the planes of its group only
+            self.add(
+                Text(lay.sigma_x, y + BASELINE * SYMBOL_PX, "\u03a3", SYMBOL_PX, self.theme.ink), first, last
+            )
         if self.has_bias:
-            y = self.layout.middle_y + BASELINE * SYMBOL_PX + 22
             text = f"+ b = {self.fmt_out(float(self.comp.bias[k]))}"
-            self.add(Text(self.layout.sigma_x, y, text, SMALL_PX, self.theme.ink), first, last)
+            self.add(
+                Text(lay.sigma_x, y + BASELINE * SYMBOL_PX + 22, text, SMALL_PX, self.theme.ink), first, last
+            )
+
+    def group_middle(self, k: int) -> float:
+        """The height of the middle of the input planes filter k reads (those drawn)."""
+        lay = self.layout
+        planes = [lay.inputs[c] for c in self.reads(k) if c < len(lay.inputs)] or [lay.inputs[0]]
+        return (planes[0].y + planes[-1].y + planes[-1].rows * planes[-1].cell) / 2
+
+    def arrow(self, start: tuple[float, float], end: tuple[float, float], frame: int) -> None:
+        """A line with an arrowhead from ``start`` to ``end``, in the accent, for one frame."""
+        (x0, y0), (x1, y1) = start, end
+        length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        head = 9.0
+        left = (x1 - head * (ux * 0.87 - uy * 0.5), y1 - head * (uy * 0.87 + ux * 0.5))
+        right = (x1 - head * (ux * 0.87 + uy * 0.5), y1 - head * (uy * 0.87 - ux * 0.5))
+        hl = self.theme.highlight
+        self.add(Line((start, end), hl, 2.0), frame, frame)
+        self.add(Line((left, end, right), hl, 2.0), frame, frame)
+
+    def filter_beside_map(self, k: int) -> None:
+        """On the poster and the last frame of a layer with several filters: filter k drawn
+        beside map k with an arrow, so every map traces to its filter."""
+        lay, g = self.layout, self.layout.outputs[k]
+        weights, labels = self.comp.weights[k], self.plane_labels[k]
+        planes, kh, kw = weights.shape
+        x1 = g.x - 30  # room for the arrow
+        room_w, room_h = x1 - lay.sum_x, g.rows * g.cell - (NAME_PX + 6)
+        across = min(lay.cell, (room_w - (planes - 1) * 6) / (planes * kw), room_h / kh)
+        down = min(lay.cell, room_w / kw, (room_h - (planes - 1) * 6) / (planes * kh))
+        fc = max(across, down)
+        step = (kw * fc + 6, 0.0) if across >= down else (0.0, kh * fc + 6)  # from plane to plane
+        widest = max((t for p in labels for row in p for t in row), key=lambda t: text_width(t, SMALL_PX))
+        size = fit(widest, fc, min(SMALL_PX, self.value_px or SMALL_PX), self.legible) if fc > 0 else None
+        scale = style.scale_for(self.comp.weights, style.DIVERGING, symmetric=True)
+        x0 = x1 - kw * fc - (planes - 1) * step[0]
+        y0 = g.y + (g.rows * g.cell - kh * fc - (planes - 1) * step[1]) / 2 + (NAME_PX + 6) / 2
+        for frame in (0, self.last):
+            if fc >= 4:
+                for p in range(planes):
+                    px, py = x0 + p * step[0], y0 + p * step[1]
+                    colours = scale(weights[p])
+                    for (r, c), _ in np.ndenumerate(weights[p]):
+                        fill = self.theme.kernel_fill if size else colours[int(r) * kw + int(c)]
+                        x, y = px + int(c) * fc, py + int(r) * fc
+                        self.add(
+                            Rect(x, y, fc, fc, fill=fill, stroke=self.theme.highlight, width=1), frame, frame
+                        )
+                        if size:
+                            text = labels[p][int(r)][int(c)]
+                            baseline = y + fc / 2 + BASELINE * size
+                            self.add(
+                                Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
+                            )
+            reads = self.reads(k)
+            source = (
+                ""
+                if len(reads) == len(self.in_names)
+                else " \u2190 " + ", ".join(self.in_names[c] for c in reads)
+            )
+            names = self.stage.kernel.names
+            preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
+            label = f"filter {k}{preset}{source}"
+            if text_width(label, NAME_PX, True) > g.x - x0 - 4:
+                label = f"filter {k}{source}"
+            name = Text(x0, y0 - 6, label, NAME_PX, self.theme.highlight_text, "start", bold=True)
+            self.add(name, frame, frame)
+            mid = g.y + g.rows * g.cell / 2
+            self.add(Text((x1 + g.x) / 2, mid + BASELINE * 20, "\u2192", 20, self.theme.muted), frame, frame)
 
     def cover(self, g: Grid, k: int, first: int, last: int) -> None:
         """A plane filter k does not read: washed out, with a note."""
@@ -438,6 +527,15 @@ class LayerBuilder(Builder):
         if step.channel < len(lay.outputs):
             g = lay.outputs[step.channel]
             self.outline(g, (step.out[0],) * 2, (step.out[1],) * 2, self.theme.highlight, frame)
+            # from the sum to the row of the cell it fills (the cell itself is framed)
+            y = self.group_middle(step.channel)
+            several = len([c for c in step.planes if c < len(lay.inputs)]) > 1
+            start = (lay.sigma_x + SYMBOL_PX / 2 + 4, y)
+            if not several:  # from the end of the plane's own sum
+                k = lay.kernels[step.planes[0]] if step.planes[0] < len(lay.kernels) else lay.kernels[0]
+                end = lay.sum_x + text_width(f"\u03a3 {self.fmt_out(step.sums[0])}", SUM_PX) + 8
+                start = (end, k.y + k.rows * k.cell / 2)
+            self.arrow(start, (g.x - 3, g.y + (step.out[0] + 0.5) * g.cell), frame)
 
     # ------------------------------------------------------------------ text
 

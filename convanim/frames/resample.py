@@ -44,6 +44,9 @@ class ResampleBuilder(Builder):
         self.box()
         for step in self.samples:
             self.sample_marks(step, self.at(step.index))
+        if self.samples:  # the poster and the still show one worked example, as the steps do
+            self.sample_marks(self.example, 0)
+            self.sample_marks(self.example, self.last)
         for step in self.maps:
             self.map_marks(step, self.at(step.index))
         self.counter()
@@ -52,6 +55,14 @@ class ResampleBuilder(Builder):
     @cached_property
     def samples(self) -> list[Sample]:
         return [st for st in self.comp.steps if isinstance(st, Sample)]
+
+    @cached_property
+    def example(self) -> Sample:
+        """The output pixel marked on the poster and the last frame: the middle one of those that
+        blend the most input pixels (for bilinear, four)."""
+        most = max(len(st.cells) for st in self.samples)
+        blends = [st for st in self.samples if len(st.cells) == most]
+        return blends[len(blends) // 2]
 
     @cached_property
     def maps(self) -> list[Map]:

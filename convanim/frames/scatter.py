@@ -24,7 +24,7 @@ class ScatterBuilder(Builder):
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         out = lab.output_lines(self.s)
         if any(self.crop):
-            out.append(f"drawn {lab.size(self.full)}: the pale border is cropped by padding")
+            out.append(f"drawn {lab.size(self.full)}: the hatched border is cropped by padding")
         return lab.input_lines(self.s, self.comp.grid.shape[1:]), lab.kernel_lines(self.s), out
 
     def output_grid(self) -> Grid:

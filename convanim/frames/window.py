@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..display import FrameInfo, Text
+from ..display import FrameInfo, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..model import Illustration
 from ..steps import Computation, Pool, Step
+from ..textsize import text_width
 from . import labels as lab
 from .base import Builder, ends, paren, shorten
 
@@ -208,9 +209,10 @@ class PoolBuilder(WindowBuilder):
         size = min(16.0, k.cell * kw * 0.3)
         centre_y = k.y + kh * k.cell / 2 + 0.36 * size
         name = "max" if self.s.operation == "max_pool2d" else "mean"
-        self.add(
-            Text(k.x + kw * k.cell / 2, centre_y, name, size, self.theme.text_on(self.theme.kernel_fill))
-        )
+        fill, cx, cy = self.theme.kernel_fill, k.x + kw * k.cell / 2, k.y + kh * k.cell / 2
+        w, h = text_width(name, size) + 8, size + 6  # a patch over the cells' lines: none crosses it
+        self.add(Rect(cx - w / 2, cy - h / 2, w, h, fill=fill), first, last)
+        self.add(Text(cx, centre_y, name, size, self.theme.text_on(fill)), first, last)
 
     def sources(self, step: Pool, frame: int) -> None:
         """Mark the maximum (the first one on ties, as PyTorch) in the window."""
