@@ -103,6 +103,13 @@ STAGE_FIELDS = {
         "conv_transpose2d: extra output rows/columns at the bottom/right.",
         None,
     ),
+    "flip": f.Field(
+        f.boolean,
+        f.BOOL_SCHEMA,
+        "conv2d: true convolution, F[a,b] = Σ f[i,j]·I[a−i, b−j]: the kernel rotated 180° before it "
+        "slides (default false: cross-correlation, as PyTorch).",
+        None,
+    ),
     "transpose_view": f.Field(
         f.choice(TRANSPOSE_VIEWS),
         f.choice_schema(TRANSPOSE_VIEWS),
@@ -135,10 +142,11 @@ STAGE_FIELDS = {
     ),
 }
 
+TURN_FRAMES = 3  #: frames of a flipped kernel's turn: as given, half-way, rotated
 DRAWN_PLANES = 5  #: input planes a step draws at most (the layer view 3, the chain's zoom 5)
 LAYER_KEYS = ("filters", "out_channels", "groups", "bias", "seed", "kernel_size")
 ALLOWED = {
-    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation", *LAYER_KEYS},
+    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation", "flip", *LAYER_KEYS},
     "conv_transpose2d": {
         "kernel",
         "stride",
@@ -174,6 +182,7 @@ class Stage:
     dilation: tuple[int, int] = (1, 1)
     output_padding: tuple[int, int] = (0, 0)
     transpose_view: str = "scatter"
+    flip: bool = False  #: conv2d: true convolution (the kernel rotated 180°)
     ceil_mode: bool = False
     count_include_pad: bool = True
     mode: str = "nearest"
@@ -218,9 +227,16 @@ class Stage:
 
     @property
     def n_frames(self) -> int:
-        """Its step frames, plus the kernel rotation frame of the direct view."""
-        extra = self.operation == "conv_transpose2d" and self.transpose_view == "direct"
-        return self.n_steps + extra
+        """Its step frames, plus the kernel rotation frames of the direct view and of ``flip``."""
+        return self.n_steps + self.turn_frames
+
+    @property
+    def turn_frames(self) -> int:
+        """Frames that turn the kernel before it slides: the direct view's one (the rotated
+        kernel), or ``flip``'s three (as given, turning, rotated)."""
+        if self.flip:
+            return TURN_FRAMES
+        return int(self.operation == "conv_transpose2d" and self.transpose_view == "direct")
 
     @property
     def step_work(self) -> int:
