@@ -82,6 +82,12 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
     if st.padding_mode != "zeros" and any(st.padding):
         marks = ", each step outlining the padding cells it reads and the pixels their values come from"
     effect = _effect(s, st, out)
+    if st.flip:  # true convolution: the turn comes first
+        twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
+        return (
+            f"true convolution: {_a(kernel)} is first turned by 180\u00b0{twice}, then slides over "
+            f"{image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} and shows {effect}."
+        )
     return (
         f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} "
         f"and shows {effect}."
@@ -214,6 +220,11 @@ def _image(s: Illustration) -> str:
     levels = np.unique(values)
     if len(levels) == 2:  # a shape: say where its bright part lies
         rows, cols = np.nonzero(values == levels[1])
+        if rows.size == 1:  # an impulse
+            return (
+                f"{_a(size)} image holding a single {_num(levels[1])} (on {_num(levels[0])}) at row "
+                f"{rows[0]}, column {cols[0]}"
+            )
         return (
             f"{_a(size)} image with a bright shape ({_num(levels[1])} on {_num(levels[0])}) in rows "
             f"{rows.min()}–{rows.max()} and columns {cols.min()}–{cols.max()}"

@@ -142,7 +142,6 @@ STAGE_FIELDS = {
     ),
 }
 
-TURN_FRAMES = 3  #: frames of a flipped kernel's turn: as given, half-way, rotated
 DRAWN_PLANES = 5  #: input planes a step draws at most (the layer view 3, the chain's zoom 5)
 LAYER_KEYS = ("filters", "out_channels", "groups", "bias", "seed", "kernel_size")
 ALLOWED = {
@@ -233,9 +232,9 @@ class Stage:
     @property
     def turn_frames(self) -> int:
         """Frames that turn the kernel before it slides: the direct view's one (the rotated
-        kernel), or ``flip``'s three (as given, turning, rotated)."""
+        kernel), or ``flip``'s: as given, upside down (when it has rows and columns to turn), rotated."""
         if self.flip:
-            return TURN_FRAMES
+            return 2 + (min(self.kernel_size) > 1)
         return int(self.operation == "conv_transpose2d" and self.transpose_view == "direct")
 
     @property

@@ -189,6 +189,8 @@ class ChainBuilder(Collector):
             ]
         name = st.kernel.preset.replace("_", " ") if st.kernel.preset else "kernel"
         extra = [stride] if st.stride != (1, 1) else []
+        if st.flip:
+            extra.insert(0, "turned 180\u00b0")
         if any(st.padding):
             extra.append(lab.padding_text(st))
         return [f"{op} {name}", *extra]
@@ -317,6 +319,8 @@ class ChainBuilder(Collector):
         hl, fill = self.theme.highlight, self.theme.kernel_fill
         if st.kernel is not None:
             labels = st.kernel.labels
+            if st.flip:  # true convolution slides the kernel turned 180°: drawn so
+                labels = tuple(row[::-1] for row in labels[::-1])
             size = fit(max((t for row in labels for t in row), key=len), OP_CELL, 11.0, 6.0)
             for (r, c), _ in np.ndenumerate(st.kernel.plane):
                 cx, cy = bx + c * OP_CELL, top + r * OP_CELL
