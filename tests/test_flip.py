@@ -14,6 +14,7 @@ from convanim.display import Rect, Text
 from convanim.frames import build
 
 from .helpers import ROOT
+from .test_text_fits import outside
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
@@ -222,3 +223,19 @@ def test_flip_elsewhere_is_one_line_naming_the_key(keys, message):
     with pytest.raises(ScenarioError) as err:
         convanim.Scenario(image={"values": impulse(6).tolist()}, **keys)
     assert str(err.value) == message
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(1, 5),
+    st.integers(1, 5),
+    st.sampled_from([1.0, 1e4, 1e9]),
+    st.booleans(),
+    st.integers(0, 1000),
+)
+def test_every_text_of_a_flipped_kernel_stays_inside(kh, kw, scale, channels, seed):
+    rng = np.random.default_rng(seed)
+    image = np.round(rng.uniform(-1, 1, (2, 6, 6) if channels else (6, 6)) * scale, 2)
+    kernel = np.round(rng.uniform(-1, 1, (1, 2, kh, kw) if channels else (kh, kw)) * scale, 2)
+    frames = convanim.Scenario(image=image, kernel=kernel, flip=True).frames()
+    assert outside(frames) == []
