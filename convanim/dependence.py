@@ -172,9 +172,8 @@ def conv_matrix(stage: Stage) -> np.ndarray:
     rows = (link.pairs[:, :1] * plane_out + link.out[None, :]).ravel()
     cols = (link.pairs[:, 1:] * plane_in + link.src[None, :]).ravel()
     values = (link.weights[:, link.tap] * link.coef[None, :]).ravel()
-    matrix = np.zeros((n_out, n_in))
-    np.add.at(matrix, (rows, cols), values)
-    return matrix
+    # links onto one cell (a padding copy, a zero-padded edge's repeats) add up
+    return np.bincount(rows * n_in + cols, weights=values, minlength=n_out * n_in).reshape(n_out, n_in)
 
 
 def overlap_counts(stage: Stage) -> np.ndarray:
