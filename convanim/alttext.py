@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .dependence import even_overlap, overlap_counts
 from .timeline import plan
 
 if TYPE_CHECKING:
@@ -115,7 +116,25 @@ def _transpose(st: Stage, image: str, out: np.ndarray, grid: tuple[int, int]) ->
     return (
         f"A transposed convolution with {_a(kernel)}{_strides(st)}{extra}: each of the {h * w} pixels of "
         f"{image} in turn adds its value times the kernel onto the output, which accumulates; "
-        f"the {_size(out.shape)} output{crop} ends with values {_range(out)}."
+        f"the {_size(out.shape)} output{crop} ends with values {_range(out)}.{_overlap(st)}"
+    )
+
+
+def _overlap(st: Stage) -> str:
+    """ " Beside it, a heat map counts …" for the overlap view."""
+    if st.view != "overlap":
+        return ""
+    counts, even = overlap_counts(st), even_overlap(st)
+    why = ""
+    if even is not None and even[0] == even[1]:
+        why = (
+            " (evenly: the kernel is a multiple of the stride)"
+            if even[0]
+            else (" (unevenly, a checkerboard: the kernel is not a multiple of the stride)")
+        )
+    return (
+        f" Beside it, a heat map counts the kernel taps landing on each output cell as the steps add "
+        f"them, ending with {_num(counts.min())} to {_num(counts.max())} taps a cell{why}."
     )
 
 

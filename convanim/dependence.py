@@ -182,3 +182,12 @@ def overlap_counts(stage: Stage) -> np.ndarray:
     link = links(stage)
     (_, oh, ow) = link.out_shape
     return np.bincount(link.out, minlength=oh * ow).reshape(oh, ow)
+
+
+def even_overlap(stage: Stage) -> tuple[bool, bool] | None:
+    """Per axis, whether a transposed stage lands as many taps on every inner output cell: its
+    kernel a multiple of its stride (else a checkerboard); None with dilation."""
+    if stage.dilation != (1, 1):
+        return None
+    (kh, kw), (sr, sc) = stage.kernel_size, stage.stride
+    return kh % sr == 0, kw % sc == 0

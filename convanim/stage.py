@@ -25,6 +25,7 @@ OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsampl
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 TRANSPOSE_VIEWS = ("scatter", "direct")
 UPSAMPLE_MODES = ("nearest", "bilinear")
+VIEWS = ("overlap",)
 
 STAGE_FIELDS = {
     "operation": f.Field(
@@ -117,6 +118,13 @@ STAGE_FIELDS = {
         '"direct" (the equivalent convolution of the zero-inserted input with the kernel rotated 180°).',
         None,
     ),
+    "view": f.Field(
+        f.choice(VIEWS),
+        f.choice_schema(VIEWS),
+        'conv_transpose2d: "overlap" draws beside the scatter a heat map of how many kernel taps land '
+        "on each output cell (uneven when the kernel is not a multiple of the stride: checkerboards).",
+        None,
+    ),
     "ceil_mode": f.Field(f.boolean, f.BOOL_SCHEMA, "Pools: round the output size up, as PyTorch.", None),
     "count_include_pad": f.Field(
         f.boolean,
@@ -153,6 +161,7 @@ ALLOWED = {
         "dilation",
         "output_padding",
         "transpose_view",
+        "view",
         *LAYER_KEYS,
     },
     "max_pool2d": {"kernel_size", "stride", "padding", "dilation", "ceil_mode"},
@@ -182,6 +191,7 @@ class Stage:
     output_padding: tuple[int, int] = (0, 0)
     transpose_view: str = "scatter"
     flip: bool = False  #: conv2d: true convolution (the kernel rotated 180°)
+    view: str | None = None  #: another drawing of the same numbers ("overlap")
     ceil_mode: bool = False
     count_include_pad: bool = True
     mode: str = "nearest"
@@ -263,7 +273,9 @@ class Stage:
         cin, cout = self.in_channels, self.out_channels
         weights = 0 if self.kernel is None or not self.layered else self.kernel.values.size
         if self.operation == "conv_transpose2d":
-            return cin * h * w + cout * (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2]) * 2 + weights
+            counts = oh * ow if self.view == "overlap" else 0  # the heat map beside the output
+            full = (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2])
+            return cin * h * w + cout * full * 2 + weights + counts
         t, b, left, r = self.padding
         return cin * (h + t + b) * (w + left + r) + cout * oh * ow + weights
 
@@ -497,6 +509,8 @@ def _check_conv(s: Stage, key: Any) -> None:
 
 def _check_transpose(s: Stage, key: Any) -> None:
     stride, dil, op, pad = s.stride, s.dilation, s.output_padding, s.padding
+    if s.view == "overlap" and s.transpose_view == "direct":
+        raise ScenarioError(key("view"), "'overlap' is drawn over the scatter; use transpose_view 'scatter'")
     for axis in (0, 1):
         if op[axis] >= max(stride[axis], dil[axis]):
             raise ScenarioError(

@@ -229,7 +229,7 @@ STAGE_RULES = [
     ),
     (
         {"stages": [{"operation": "relu", "sise": 2}]},
-        "stages[0].sise: unknown key; allowed: operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, padding_mode, dilation, output_padding, flip, transpose_view, ceil_mode, count_include_pad, mode, scale_factor, size, align_corners",
+        "stages[0].sise: unknown key; allowed: operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, padding_mode, dilation, output_padding, flip, transpose_view, view, ceil_mode, count_include_pad, mode, scale_factor, size, align_corners",
     ),
     (
         {"stages": [{"operation": "upsample", "mode": "nearest"}]},
