@@ -83,6 +83,15 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
     if st.padding_mode != "zeros" and any(st.padding):
         marks = ", each step outlining the padding cells it reads and the pixels their values come from"
     effect = _effect(s, st, out)
+    if st.view == "matrix":
+        (kh, kw), n = st.kernel_size, out.shape[-2] * out.shape[-1]
+        turned = ", turned 180\u00b0 (true convolution)" if st.flip else ""
+        return (
+            f"convolution as a matrix product: {image}{how}{',' if how else ''} is unrolled into a "
+            f"{n}{TIMES}{kh * kw} matrix of patches (im2col), one row per window; row by row, each "
+            f"times the flattened {kernel}{turned} gives one value of the {_size(out.shape)} output, "
+            f"which folds back into its grid (values {_range(out)})."
+        )
     if st.flip:  # true convolution: the turn comes first
         twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
         return (

@@ -117,8 +117,14 @@ T = {"image": {"values": [[1, 1], [1, 1]]}, "kernel": {"values": [[1, 1, 1], [1,
 @pytest.mark.parametrize(
     ("keys", "message"),
     [
-        ({"operation": "conv2d", "view": "overlap"}, "view: does not apply to operation 'conv2d'"),
-        ({"operation": "conv_transpose2d", "view": "heat"}, "view: must be one of 'overlap' (got 'heat')"),
+        (
+            {"operation": "conv2d", "view": "overlap"},
+            "view: 'overlap' applies to conv_transpose2d; conv2d has 'matrix'",
+        ),
+        (
+            {"operation": "conv_transpose2d", "view": "heat"},
+            "view: must be one of 'matrix', 'overlap' (got 'heat')",
+        ),
         (
             {"operation": "conv_transpose2d", "view": "overlap", "transpose_view": "direct"},
             "view: 'overlap' is drawn over the scatter; use transpose_view 'scatter'",
