@@ -10,11 +10,11 @@ import numpy as np
 
 from . import dependence
 from .errors import ScenarioError
-from .scenario import Scenario
+from .model import Illustration
 from .stage import Stage
 
 
-def receptive_field(scenario: Scenario, cell: Any, stage: int = -1) -> tuple[np.ndarray, ...]:
+def receptive_field(scenario: Illustration, cell: Any, stage: int = -1) -> tuple[np.ndarray, ...]:
     """The cells output ``cell`` of stage ``stage`` depends on, as one boolean array per map from
     the input (index 0) to that stage's output, each shaped as ``.output()`` gives a map ((H, W),
     or (C, H, W) with channels); ``cell`` indexes that output the same way, e.g. ``(c, i, j)``."""
@@ -24,7 +24,7 @@ def receptive_field(scenario: Scenario, cell: Any, stage: int = -1) -> tuple[np.
     return tuple(m if scenario.layered else m[0] for m in masks)
 
 
-def conv_matrix(scenario: Scenario, stage: int = 0) -> np.ndarray:
+def conv_matrix(scenario: Illustration, stage: int = 0) -> np.ndarray:
     """The dense matrix M of convolution stage ``stage``, (output size, input size) over the
     flattened (C, H, W) maps: ``M @ x.ravel() + bias_per_output == output.ravel()``. A
     transposed stage's is the transpose of its convolution's."""
@@ -33,7 +33,7 @@ def conv_matrix(scenario: Scenario, stage: int = 0) -> np.ndarray:
     return dependence.conv_matrix(st)
 
 
-def overlap_counts(scenario: Scenario, stage: int = 0) -> np.ndarray:
+def overlap_counts(scenario: Illustration, stage: int = 0) -> np.ndarray:
     """For transposed stage ``stage``: how many (input cell, kernel tap) contributions land on
     each cell of its output plane, an (H', W') integer array."""
     index = _stage_index(scenario, stage)
@@ -41,7 +41,7 @@ def overlap_counts(scenario: Scenario, stage: int = 0) -> np.ndarray:
     return dependence.overlap_counts(st)
 
 
-def _stage_index(scenario: Scenario, stage: Any) -> int:
+def _stage_index(scenario: Illustration, stage: Any) -> int:
     n = len(scenario.stages)
     if isinstance(stage, bool) or not isinstance(stage, (int, np.integer)) or not -n <= stage < n:
         last = "0" if n == 1 else f"0 to {n - 1}"
@@ -51,7 +51,7 @@ def _stage_index(scenario: Scenario, stage: Any) -> int:
     return int(stage) % n
 
 
-def _kernel_stage(scenario: Scenario, index: int, what: str, ops: tuple[str, ...]) -> Stage:
+def _kernel_stage(scenario: Illustration, index: int, what: str, ops: tuple[str, ...]) -> Stage:
     st = scenario.stages[index]
     if st.operation not in ops:
         raise ScenarioError(
@@ -60,7 +60,7 @@ def _kernel_stage(scenario: Scenario, index: int, what: str, ops: tuple[str, ...
     return st
 
 
-def _cell(scenario: Scenario, st: Stage, index: int, cell: Any) -> tuple[int, int, int]:
+def _cell(scenario: Illustration, st: Stage, index: int, cell: Any) -> tuple[int, int, int]:
     """``cell`` as (channel, row, col), checked against the stage's output."""
     shape = (st.out_channels, *st.output_shape)
     if not scenario.layered:

@@ -30,7 +30,7 @@ def numbers_in(frames, k: int, grid) -> list[list[str]]:
 def test_the_patches_times_the_kernel_are_the_output():
     s = convanim.load(ROOT / "animations" / "convolution_as_matrix.toml")
     f = build(s)
-    b = MatrixBuilder(s, s._computations[0])
+    b = MatrixBuilder(s, s.computations[0])
     assert len(f) == s.n_frames == 1 + 4 + 1
     image = s.image.values[0]
     expected = [[f"{v:g}" for v in image[a : a + 3, c : c + 3].ravel()] for a in (0, 1) for c in (0, 1)]
@@ -59,7 +59,7 @@ def test_a_flipped_kernel_is_shown_turned_without_turn_frames():
     )
     f = build(s)
     assert len(f) == s.n_frames == 1 + 4 + 1
-    b = MatrixBuilder(s, s._computations[0])
+    b = MatrixBuilder(s, s.computations[0])
     assert [row[0] for row in numbers_in(f, 0, b.kvec)] == [str(v) for v in range(8, -1, -1)]
     assert "kernel 3×3 rotated 180°" in [t.text for t in f.visible(0) if isinstance(t, Text)]
 

@@ -35,7 +35,7 @@ def heat_grid(frames, s):
     """Where the heat map lies: as the output grid, moved right of the drawn output."""
     from convanim.frames.overlap import OverlapBuilder
 
-    return OverlapBuilder(s, s._computations[0]).heat
+    return OverlapBuilder(s, s.computations[0]).heat
 
 
 def test_kernel_3_stride_2_counts_1_2_4_like_a_checkerboard():

@@ -9,7 +9,7 @@ import dataclasses
 
 from ..display import FrameInfo, Grid, Text
 from ..layout import EQUATION_PX, GAP, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX
-from ..scenario import Scenario
+from ..model import Illustration
 from ..steps import Computation, Step
 from ..textsize import text_width
 from . import labels as lab
@@ -20,7 +20,7 @@ from .window import WindowBuilder
 class MatrixBuilder(WindowBuilder):
     """Input → patches (im2col) · kernel (a column) = output (a column) → output grid."""
 
-    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
         super().__init__(scenario, comp)
         self.turn = ()  # a flipped kernel is shown turned, flattened (its label says so)
         self.place()

@@ -12,7 +12,7 @@ from .. import style
 from ..dependence import even_overlap, overlap_counts
 from ..display import FrameInfo, Grid, Text
 from ..layout import GAP, LABEL_PX, PAD, SMALL_PX
-from ..scenario import Scenario
+from ..model import Illustration
 from ..stage import Stage
 from ..steps import Computation
 from ..textsize import text_width
@@ -36,7 +36,7 @@ def evenness(stage: Stage) -> str | None:
 class OverlapBuilder(ScatterBuilder):
     """The scatter view, plus the running count of taps on each output cell beside the output."""
 
-    def __init__(self, scenario: Scenario, comp: Computation) -> None:
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
         super().__init__(scenario, comp)
         self.counts = overlap_counts(scenario.stages[0])
         even = evenness(scenario.stages[0])
