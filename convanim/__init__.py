@@ -7,6 +7,7 @@ array([[ 6.,  8.],
        [16., 18.]])
 """
 
+from .concepts import conv_matrix, overlap_counts, receptive_field
 from .errors import ConvanimError, LimitError, ScenarioError
 from .from_torch import from_torch
 from .scenario import Limits, Scenario, load, schema
@@ -17,8 +18,11 @@ __all__ = [
     "Limits",
     "Scenario",
     "ScenarioError",
+    "conv_matrix",
     "from_torch",
     "load",
+    "overlap_counts",
+    "receptive_field",
     "schema",
 ]
 __version__ = "0.1.0"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .dependence import even_overlap, overlap_counts
 from .timeline import plan
 
 if TYPE_CHECKING:
@@ -82,6 +83,21 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
     if st.padding_mode != "zeros" and any(st.padding):
         marks = ", each step outlining the padding cells it reads and the pixels their values come from"
     effect = _effect(s, st, out)
+    if st.view == "matrix":
+        (kh, kw), n = st.kernel_size, out.shape[-2] * out.shape[-1]
+        turned = ", turned 180\u00b0 (true convolution)" if st.flip else ""
+        return (
+            f"convolution as a matrix product: {image}{how}{',' if how else ''} is unrolled into a "
+            f"{n}{TIMES}{kh * kw} matrix of patches (im2col), one row per window; row by row, each "
+            f"times the flattened {kernel}{turned} gives one value of the {_size(out.shape)} output, "
+            f"which folds back into its grid (values {_range(out)})."
+        )
+    if st.flip:  # true convolution: the turn comes first
+        twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
+        return (
+            f"true convolution: {_a(kernel)} is first turned by 180\u00b0{twice}, then slides over "
+            f"{image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} and shows {effect}."
+        )
     return (
         f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} "
         f"and shows {effect}."
@@ -109,7 +125,25 @@ def _transpose(st: Stage, image: str, out: np.ndarray, grid: tuple[int, int]) ->
     return (
         f"A transposed convolution with {_a(kernel)}{_strides(st)}{extra}: each of the {h * w} pixels of "
         f"{image} in turn adds its value times the kernel onto the output, which accumulates; "
-        f"the {_size(out.shape)} output{crop} ends with values {_range(out)}."
+        f"the {_size(out.shape)} output{crop} ends with values {_range(out)}.{_overlap(st)}"
+    )
+
+
+def _overlap(st: Stage) -> str:
+    """ " Beside it, a heat map counts …" for the overlap view."""
+    if st.view != "overlap":
+        return ""
+    counts, even = overlap_counts(st), even_overlap(st)
+    why = ""
+    if even is not None and even[0] == even[1]:
+        why = (
+            " (evenly: the kernel is a multiple of the stride)"
+            if even[0]
+            else (" (unevenly, a checkerboard: the kernel is not a multiple of the stride)")
+        )
+    return (
+        f" Beside it, a heat map counts the kernel taps landing on each output cell as the steps add "
+        f"them, ending with {_num(counts.min())} to {_num(counts.max())} taps a cell{why}."
     )
 
 
@@ -214,6 +248,11 @@ def _image(s: Illustration) -> str:
     levels = np.unique(values)
     if len(levels) == 2:  # a shape: say where its bright part lies
         rows, cols = np.nonzero(values == levels[1])
+        if rows.size == 1:  # an impulse
+            return (
+                f"{_a(size)} image holding a single {_num(levels[1])} (on {_num(levels[0])}) at row "
+                f"{rows[0]}, column {cols[0]}"
+            )
         return (
             f"{_a(size)} image with a bright shape ({_num(levels[1])} on {_num(levels[0])}) in rows "
             f"{rows.min()}–{rows.max()} and columns {cols.min()}–{cols.max()}"

@@ -21,14 +21,14 @@ from .stage import STAGE_FIELDS, parse_stage
 SUPPORTED = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Upsample", "ReLU")
 UPSAMPLE_MODES = ("nearest", "bilinear")
 #: Scenario keys the caller may still set: how a layer is drawn, not what it computes.
-DRAWING_KEYS = {"transpose_view"}
+DRAWING_KEYS = {"transpose_view", "view"}
 
 
 def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
     """The Scenario computing ``layer(x)``: ``layer`` a Conv2d, ConvTranspose2d, MaxPool2d,
     AvgPool2d, Upsample, ReLU or an ``nn.Sequential`` of them; ``x`` a tensor (or array) of shape
     (C, H, W) or (1, C, H, W). Other keywords (title, caption, render, timing, name, limits,
-    transpose_view) go to the Scenario."""
+    transpose_view, view) go to the Scenario."""
     import torch
 
     image = _input(x, torch)
@@ -54,7 +54,7 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
         stage = parse_stage(table, f"stages[{i}]" if nested else "", shape, channels)
         shape, channels = stage.output_shape, stage.out_channels
     if drawing and not any(t["operation"] == "conv_transpose2d" for t in tables):
-        raise ScenarioError("transpose_view", "only applies to a layer with a ConvTranspose2d")
+        raise ScenarioError(min(drawing), "only applies to a layer with a ConvTranspose2d")
     if nested:
         return Scenario(image=image, stages=tables, **scenario_keys)
     return Scenario(image=image, **tables[0], **scenario_keys)

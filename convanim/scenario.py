@@ -236,6 +236,12 @@ class Scenario(Illustration):
             if picture and st.operation == "conv_transpose2d" and st.transpose_view == "direct":
                 name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
                 raise ScenarioError(name, "'direct' is drawn for grids of numbers only; use 'scatter' here")
+        for st in stages:  # another view draws one map on grids of numbers
+            if st.view is not None and (picture or st.has_channels):
+                name = f"{st.prefix}.view" if st.prefix else "view"
+                raise ScenarioError(
+                    name, f"'{st.view}' is drawn for one map without bias, not in a chain or photo"
+                )
         if not picture:
             stages = (_grid_view(stages[0], keys),)
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")

@@ -25,6 +25,8 @@ OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsampl
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 TRANSPOSE_VIEWS = ("scatter", "direct")
 UPSAMPLE_MODES = ("nearest", "bilinear")
+VIEWS = ("matrix", "overlap")
+MATRIX_ROWS, MATRIX_COLS = 49, 25  #: the matrix view's patch matrix at most: output values × taps
 
 STAGE_FIELDS = {
     "operation": f.Field(
@@ -103,11 +105,27 @@ STAGE_FIELDS = {
         "conv_transpose2d: extra output rows/columns at the bottom/right.",
         None,
     ),
+    "flip": f.Field(
+        f.boolean,
+        f.BOOL_SCHEMA,
+        "conv2d: true convolution, F[a,b] = Σ f[i,j]·I[a−i, b−j]: the kernel rotated 180° before it "
+        "slides (default false: cross-correlation, as PyTorch).",
+        None,
+    ),
     "transpose_view": f.Field(
         f.choice(TRANSPOSE_VIEWS),
         f.choice_schema(TRANSPOSE_VIEWS),
         'conv_transpose2d: "scatter" (each input pixel adds value × kernel to the output) or '
         '"direct" (the equivalent convolution of the zero-inserted input with the kernel rotated 180°).',
+        None,
+    ),
+    "view": f.Field(
+        f.choice(VIEWS),
+        f.choice_schema(VIEWS),
+        'conv2d: "matrix" draws it as a matrix product, the input unrolled into patches (im2col) times '
+        'the flattened kernel; conv_transpose2d: "overlap" draws beside the scatter a heat map of how '
+        "many kernel taps land on each output cell (uneven when the kernel is not a multiple of the "
+        "stride: checkerboards).",
         None,
     ),
     "ceil_mode": f.Field(f.boolean, f.BOOL_SCHEMA, "Pools: round the output size up, as PyTorch.", None),
@@ -138,7 +156,7 @@ STAGE_FIELDS = {
 DRAWN_PLANES = 5  #: input planes a step draws at most (the layer view 3, the chain's zoom 5)
 LAYER_KEYS = ("filters", "out_channels", "groups", "bias", "seed", "kernel_size")
 ALLOWED = {
-    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation", *LAYER_KEYS},
+    "conv2d": {"kernel", "stride", "padding", "padding_mode", "dilation", "flip", "view", *LAYER_KEYS},
     "conv_transpose2d": {
         "kernel",
         "stride",
@@ -146,6 +164,7 @@ ALLOWED = {
         "dilation",
         "output_padding",
         "transpose_view",
+        "view",
         *LAYER_KEYS,
     },
     "max_pool2d": {"kernel_size", "stride", "padding", "dilation", "ceil_mode"},
@@ -174,6 +193,8 @@ class Stage:
     dilation: tuple[int, int] = (1, 1)
     output_padding: tuple[int, int] = (0, 0)
     transpose_view: str = "scatter"
+    flip: bool = False  #: conv2d: true convolution (the kernel rotated 180°)
+    view: str | None = None  #: another drawing of the same numbers ("overlap")
     ceil_mode: bool = False
     count_include_pad: bool = True
     mode: str = "nearest"
@@ -218,9 +239,16 @@ class Stage:
 
     @property
     def n_frames(self) -> int:
-        """Its step frames, plus the kernel rotation frame of the direct view."""
-        extra = self.operation == "conv_transpose2d" and self.transpose_view == "direct"
-        return self.n_steps + extra
+        """Its step frames, plus the kernel rotation frames of the direct view and of ``flip``."""
+        return self.n_steps + self.turn_frames
+
+    @property
+    def turn_frames(self) -> int:
+        """Frames that turn the kernel before it slides: the direct view's one (the rotated
+        kernel), or ``flip``'s: as given, upside down (when it has rows and columns to turn), rotated."""
+        if self.flip and self.view != "matrix":  # the matrix view shows the turned kernel flattened
+            return 2 + (min(self.kernel_size) > 1)
+        return int(self.operation == "conv_transpose2d" and self.transpose_view == "direct")
 
     @property
     def step_work(self) -> int:
@@ -248,8 +276,12 @@ class Stage:
         cin, cout = self.in_channels, self.out_channels
         weights = 0 if self.kernel is None or not self.layered else self.kernel.values.size
         if self.operation == "conv_transpose2d":
-            return cin * h * w + cout * (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2]) * 2 + weights
+            counts = oh * ow if self.view == "overlap" else 0  # the heat map beside the output
+            full = (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2])
+            return cin * h * w + cout * full * 2 + weights + counts
         t, b, left, r = self.padding
+        if self.view == "matrix":  # the patch matrix, the flattened kernel and the output column
+            weights += (oh * ow + 1) * self.kernel_size[0] * self.kernel_size[1] + oh * ow
         return cin * (h + t + b) * (w + left + r) + cout * oh * ow + weights
 
 
@@ -473,6 +505,17 @@ def _check(s: Stage, key: Any) -> None:
 
 
 def _check_conv(s: Stage, key: Any) -> None:
+    if s.view == "overlap":
+        raise ScenarioError(key("view"), "'overlap' applies to conv_transpose2d; conv2d has 'matrix'")
+    if s.view == "matrix":
+        (oh, ow), (kh, kw) = _output_shape(s), s.kernel_size
+        rows, cols = oh * ow, kh * kw
+        if rows > MATRIX_ROWS or cols > MATRIX_COLS:
+            raise ScenarioError(
+                key("view"),
+                f"'matrix' draws one row per output value and one column per kernel tap: at most "
+                f"{MATRIX_ROWS} × {MATRIX_COLS} (this one is {rows} × {cols}); use a smaller image or kernel",
+            )
     (h, w), (kh, kw), pad, mode, dil = s.input_shape, s.kernel_size, s.padding, s.padding_mode, s.dilation
     sides = (("top", h), ("bottom", h), ("left", w), ("right", w))
     for p, (side, n) in zip(pad, sides, strict=True):
@@ -512,6 +555,10 @@ def _fitting_padding(
 
 def _check_transpose(s: Stage, key: Any) -> None:
     stride, dil, op, pad = s.stride, s.dilation, s.output_padding, s.padding
+    if s.view == "matrix":
+        raise ScenarioError(key("view"), "'matrix' is drawn for conv2d; conv_transpose2d has 'overlap'")
+    if s.view == "overlap" and s.transpose_view == "direct":
+        raise ScenarioError(key("view"), "'overlap' is drawn over the scatter; use transpose_view 'scatter'")
     for axis in (0, 1):
         if op[axis] >= max(stride[axis], dil[axis]):
             raise ScenarioError(

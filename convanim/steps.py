@@ -139,7 +139,7 @@ def compute(stage: Stage, image: np.ndarray) -> Computation:
     ghost = np.ones(grid.shape[1:], bool)
     ghost[pads[0] : pads[0] + image.shape[1], pads[2] : pads[2] + image.shape[2]] = False
     return _window_steps(
-        grid, origin, ghost, stage.kernel.values, stage.stride, stage.dilation, stage.bias, stage.groups
+        grid, origin, ghost, conv_weights(stage), stage.stride, stage.dilation, stage.bias, stage.groups
     )
 
 
@@ -149,6 +149,15 @@ def compute_all(stages: tuple[Stage, ...], image: np.ndarray) -> tuple[Computati
     for stage in stages:
         comps.append(compute(stage, comps[-1].output if comps else image))
     return tuple(comps)
+
+
+def conv_weights(stage: Stage) -> np.ndarray:
+    """The filters a conv2d slides: its kernel, rotated 180° for true convolution (``flip``)."""
+    if not stage.flip:
+        return stage.kernel.values
+    rotated = np.ascontiguousarray(stage.kernel.values[..., ::-1, ::-1])
+    _frozen(rotated)
+    return rotated
 
 
 def _window_steps(grid, origin, ghost, weights, stride, dil, bias=None, groups=1) -> Computation:

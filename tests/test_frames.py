@@ -43,7 +43,7 @@ def test_poster_has_labels_and_no_window():
         "output 3×3",
         "⌊(5 − 3)/1⌋ + 1 = 3",
         "9 steps",
-        "output[a,b] = Σᵢⱼ kernel[i,j] · input[a+i, b+j]",
+        "output[a,b] = Σᵢⱼ kernel[i,j] · input[a+i, b+j]   (cross-correlation, as PyTorch)",
     ):
         assert label in poster
     assert outlines(f, 0, "#e69f00") == []
@@ -160,7 +160,7 @@ def test_padding_cells_are_ghosts_around_a_boundary():
     assert "padded to 6×8: hatched zeros" in texts0 and "stride 1, padding 1×2" in texts0
     assert "rows ⌊(4 + 2·1 − 1·(3 − 1) − 1)/1⌋ + 1 = 4" in texts0
     assert "cols ⌊(4 + 2·2 − 1·(3 − 1) − 1)/1⌋ + 1 = 6" in texts0
-    assert "output[a,b] = Σᵢⱼ kernel[i,j] · input[a+i−1, b+j−2]" in texts0
+    assert "output[a,b] = Σᵢⱼ kernel[i,j] · input[a+i−1, b+j−2]   (cross-correlation, as PyTorch)" in texts0
 
 
 def test_reflect_padding_marks_where_ghost_values_come_from():

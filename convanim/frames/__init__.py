@@ -7,6 +7,8 @@ from ..model import Illustration
 from .chain import ChainBuilder
 from .chain_channels import ChannelChainBuilder, has_channels
 from .layer import LayerBuilder
+from .matrix import MatrixBuilder
+from .overlap import OverlapBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
 from .window import PoolBuilder, WindowBuilder
@@ -21,6 +23,10 @@ def build(scenario: Illustration) -> Frames:
     op = scenario.operation
     if op in ("conv2d", "conv_transpose2d") and scenario.stages[0].has_channels:
         return LayerBuilder(scenario, comp).frames()
+    if op == "conv2d" and scenario.stages[0].view == "matrix":
+        return MatrixBuilder(scenario, comp).frames()
+    if op == "conv_transpose2d" and scenario.stages[0].view == "overlap":
+        return OverlapBuilder(scenario, comp).frames()
     if op == "conv_transpose2d" and scenario.transpose_view == "scatter":
         return ScatterBuilder(scenario, comp).frames()
     if op in ("max_pool2d", "avg_pool2d"):

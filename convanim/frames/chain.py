@@ -229,6 +229,8 @@ class ChainBuilder(Collector):
             ]
         name = st.kernel.preset.replace("_", " ") if st.kernel.preset else "kernel"
         extra = [stride] if st.stride != (1, 1) else []
+        if st.flip:
+            extra.insert(0, "turned 180\u00b0")
         if any(st.padding):
             extra.append(lab.padding_text(st))
         return [f"{op} {name}", *extra]
@@ -364,6 +366,8 @@ class ChainBuilder(Collector):
         hl, fill = self.theme.highlight, self.theme.kernel_fill
         if st.kernel is not None:
             labels, oc = st.kernel.labels, self.op_cell
+            if st.flip:  # true convolution slides the kernel turned 180°: drawn so
+                labels = tuple(row[::-1] for row in labels[::-1])
             least = legible_px(self.layout.width, self.layout.height)
             size = fit(max((t for row in labels for t in row), key=len), oc, max(SMALL_PX, least), least)
             for (r, c), _ in np.ndenumerate(st.kernel.plane):

@@ -20,7 +20,7 @@ from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX,
 from ..model import Illustration
 from ..numfmt import MINUS
 from ..stage import Stage
-from ..steps import Map, Pool, Sample, Scatter, Step
+from ..steps import Map, Pool, Sample, Scatter, Step, conv_weights
 from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
@@ -280,6 +280,8 @@ class ChannelChainBuilder(ChainBuilder):
             return super()._op_labels(st)
         op = "conv" if st.operation == "conv2d" else "conv\u1d40"
         lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {'×'.join(map(str, st.kernel_size))}"]
+        if st.flip:
+            lines.append("turned 180\u00b0")
         if st.stride != (1, 1):
             lines.append(f"stride {'×'.join(map(str, st.stride))}")
         if any(st.padding):
@@ -409,7 +411,7 @@ class ChannelChainBuilder(ChainBuilder):
 
     def _filter(self, i: int, st: Stage, k: int, bx: float, top: float, first: int, last: int) -> None:
         """Filter k's planes with their weights, its number and its bias."""
-        weights = st.kernel.values[k]
+        weights = (conv_weights(st) if st.operation == "conv2d" else st.kernel.values)[k]  # as slid
         n = weights.shape[0]
         reads = self._reads(i, k)
         box_w = self._op_width(st)

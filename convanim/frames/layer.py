@@ -26,6 +26,7 @@ from ..words import count
 from . import labels as lab
 from .base import BASELINE, COUNTER_PX, Builder, fit, paren, shorten
 from .scaling import grown, unit
+from .turn import fitting, turn
 from .window import expansion
 
 GAP = 14
@@ -85,7 +86,7 @@ class LayerBuilder(Builder):
         s = scenario
         self.s, self.comp, self.render, self.stage = s, comp, s.render, s.stages[0]
         self.direct = self.stage.operation == "conv_transpose2d"
-        self.first_step = 2 if self.direct else 1
+        self.first_step = 1 + self.stage.turn_frames  # the rotation (direct) or the turn (flip) first
         self.n_steps = len(comp.steps)
         self.last = self.first_step + self.n_steps
         self.items: list[Item] = []
@@ -104,6 +105,8 @@ class LayerBuilder(Builder):
         self.fmt_out = formatter(self.render.number_format, out, least=0 if whole else 1)
         self.labels = self.label_lines()
         self.plane_labels = [[plane_labels(p, weights) for p in w] for w in weights]
+        #: a flipped layer's turn, plane by plane of filter 0 (shown on the poster)
+        self.turns = [turn(labels) for labels in self.plane_labels[0]] if self.stage.flip else []
         #: per filter: whether its labels write every weight exactly ("=", else "≈")
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
         self.boost = 0  #: px added to the automatic cell, so that values stay legible projected
@@ -131,6 +134,8 @@ class LayerBuilder(Builder):
         kernel = [f"{count(cout, 'filter')} of {count(planes, 'plane')}, {kh}\u00d7{kw}"]
         if self.direct:
             kernel = [f"{count(cout, 'filter')}, {kh}\u00d7{kw} rotated 180\u00b0"]
+        elif st.flip:
+            kernel[0] += ", turned 180\u00b0"
         extra = [f"groups {st.groups}"] if st.groups > 1 else []
         if self.direct:
             extra.append("stride 1 over the spread-out input")
@@ -378,32 +383,18 @@ class LayerBuilder(Builder):
         """Filter k's planes beside the input planes they read, its bias; the other planes covered."""
         first, last = self.filter_span(k)
         reads = self.reads(k)
-        weights = self.comp.weights[k]
-        labels = self.plane_labels[k]
-        least = 7.0 / self.render.scale  # 7 px once scaled
-        size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
         drawn = len(self.layout.inputs)
-        for p, c in enumerate(reads):
-            if c >= drawn:
-                continue
-            g = self.layout.kernels[c]
-            for (r, col), _ in np.ndenumerate(weights[p]):
-                x, y = g.x + int(col) * g.cell, g.y + int(r) * g.cell
-                fill, hl = self.theme.kernel_fill, self.theme.highlight
-                self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
-                if size is not None:
-                    text = labels[p][int(r)][int(col)]
-                    self.add(
-                        Text(
-                            x + g.cell / 2,
-                            y + g.cell / 2 + BASELINE * size,
-                            text,
-                            size,
-                            self.theme.text_on(fill),
-                        ),
-                        first,
-                        last,
-                    )
+        if k == 0 and self.turns:  # filter 0 turns first: as given, upside down, rotated
+            n = len(self.turns[0])
+            for i in range(n):
+                labels = [frames[i].labels for frames in self.turns]
+                self.plane_cells(reads, labels, 0 if i == 0 else 1 + i, 1 + i if i < n - 1 else last)
+                r, c = self.turns[0][i].corner
+                if reads[0] < drawn:
+                    g = self.layout.kernels[reads[0]]
+                    self.outline(g, (r, r), (c, c), self.theme.source, 1 + i, width=2, inset=3)
+        else:
+            self.plane_cells(reads, self.plane_labels[k], first, last)
         top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
         names = self.stage.kernel.names
         preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
@@ -494,6 +485,25 @@ class LayerBuilder(Builder):
             mid = g.y + g.rows * g.cell / 2
             self.add(Text((x1 + g.x) / 2, mid + BASELINE * 20, "\u2192", 20, self.theme.muted), frame, frame)
 
+    def plane_cells(self, reads: tuple[int, ...], labels: list, first: int, last: int) -> None:
+        """A filter's weight planes (``labels``, one per plane) beside the input planes they read."""
+        least = 7.0 / self.render.scale  # 7 px once scaled
+        size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
+        fill, hl = self.theme.kernel_fill, self.theme.highlight
+        for p, c in enumerate(reads):
+            if c >= len(self.layout.inputs):
+                continue
+            g = self.layout.kernels[c]
+            for r, row in enumerate(labels[p]):
+                for col, text in enumerate(row):
+                    x, y = g.x + col * g.cell, g.y + r * g.cell
+                    self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
+                    if size is not None:
+                        baseline = y + g.cell / 2 + BASELINE * size
+                        self.add(
+                            Text(x + g.cell / 2, baseline, text, size, self.theme.text_on(fill)), first, last
+                        )
+
     def cover(self, g: Grid, k: int, first: int, last: int) -> None:
         """A plane filter k does not read: washed out, with a note."""
         wash = style.mix(self.theme.hatch, self.theme.background, 0.6)
@@ -550,6 +560,8 @@ class LayerBuilder(Builder):
             )
             fits = [t for t in options if fast_width(t, EQUATION_PX) <= self.room]
             self.equation((fits or options[-1:])[0], 1, 1)
+        for i, frame in enumerate(self.turns[0] if self.turns else ()):
+            self.equation(fitting(frame.equations, self.room), 1 + i, 1 + i)
         for step in self.comp.steps:
             frame = self.at(step.index)
             self.equation(self.step_equation(step), frame, frame)
@@ -563,6 +575,11 @@ class LayerBuilder(Builder):
                 f"out[k][a,b] = \u03a3c w[k,c] \u00b7 in[c][a,b]{b}",
                 ": a weighted sum across channels",
             )
+        elif self.stage.flip:
+            where = f"a+{kh - 1}\u2212i, b+{kw - 1}\u2212j"
+            formula = f"out[k][a,b] = \u03a3c \u03a3\u1d62\u2c7c w[k,c][i,j] \u00b7 in[c][{where}]{b}"
+            whys = ("   (true convolution: each plane turned 180\u00b0)", "   (true convolution)")
+            return fitting((*(formula + why for why in whys), formula), self.room)
         else:
             formula = f"out[k][a,b] = \u03a3c \u03a3\u1d62\u2c7c w[k,c][i,j] \u00b7 in[c][a+i, b+j]{b}"
             why = "   (filter k fills map k)"
@@ -615,6 +632,7 @@ class LayerBuilder(Builder):
         ]
         if self.direct:
             infos.append(FrameInfo(t.poster_ms, None, None, "the weight planes rotated by 180 degrees"))
+        infos += [FrameInfo(t.poster_ms, None, None, frame.readout) for frame in (self.turns or [()])[0]]
         for step in self.comp.steps:
             where = f"out[{step.channel}][{step.out[0]},{step.out[1]}]"
             readout = f"step {step.index + 1}/{self.n_steps}: {where} = {self.fmt_out(step.value)}"

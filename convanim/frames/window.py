@@ -14,6 +14,7 @@ from ..steps import Computation, Pool, Step
 from ..textsize import text_width
 from . import labels as lab
 from .base import Builder, ends, paren, shorten
+from .turn import fitting, turn
 
 
 class WindowBuilder(Builder):
@@ -21,7 +22,9 @@ class WindowBuilder(Builder):
 
     def __init__(self, scenario: Illustration, comp: Computation) -> None:
         self.direct = scenario.operation == "conv_transpose2d"
-        self.first_step = 2 if self.direct else 1  # the direct view first shows the rotation
+        # the direct view first shows the rotation; a flipped kernel turns in frames of its own
+        self.turn = turn(plane_labels(comp.weights[0, 0])) if scenario.stages[0].flip else ()
+        self.first_step = 1 + scenario.stages[0].turn_frames
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
 
@@ -34,6 +37,8 @@ class WindowBuilder(Builder):
                 f"kernel {kh}\u00d7{kw} rotated 180\u00b0",
                 f"stride 1, dilation {lab.pair(s.dilation)}",
             ]
+        elif self.turn:  # the widest title the kernel panel shows, for its width
+            kernel[0] = max((kernel[0], *(t.title for t in self.turn)), key=len)
         return lab.input_lines(s, self.comp.grid.shape[1:]), kernel, lab.output_lines(s)
 
     def body(self) -> None:
@@ -46,6 +51,8 @@ class WindowBuilder(Builder):
         if self.direct:
             kh, kw = self.s.kernel_size
             self.chrome([(f"kernel {kh}\u00d7{kw}", 0, 0), (self.labels[1][0], 1, self.last)])
+        elif self.turn:
+            self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
         else:
             self.chrome()
         self.input_cells()
@@ -54,6 +61,11 @@ class WindowBuilder(Builder):
         if self.direct:  # the original weights, then (frame 1 on) the rotated ones
             self.kernel_cells(self.s.kernel.labels, 0, 0)
             self.kernel_cells(self.weight_labels, 1, self.last)
+        elif self.turn:  # as given, upside down, rotated; the given top-left number marked
+            for (labels, first, last), t in zip(self.turn_spans(lambda t: t.labels), self.turn, strict=True):
+                self.kernel_cells(labels, 0 if first == 1 else first, last)
+                r, c = t.corner
+                self.outline(self.layout.kernel, (r, r), (c, c), self.theme.source, first, width=2, inset=3)
         else:
             self.kernel_cells(self.weight_labels)
         for step in self.comp.steps:
@@ -63,6 +75,12 @@ class WindowBuilder(Builder):
             self.sources(step, frame)
         self.counter()
         self.strip()
+
+    def turn_spans(self, part) -> list[tuple[object, int, int]]:
+        """(part of turn frame i, its first frame, its last): the last one stays while the kernel
+        slides."""
+        n = len(self.turn)
+        return [(part(t), 1 + i, 1 + i if i < n - 1 else self.last) for i, t in enumerate(self.turn)]
 
     def image_boundary(self) -> None:
         """A dark line between the image and its padding."""
@@ -110,6 +128,8 @@ class WindowBuilder(Builder):
                 1,
                 1,
             )
+        for i, t in enumerate(self.turn):
+            self.equation(fitting(t.equations, self.room), 1 + i, 1 + i)
         for step in self.comp.steps:
             frame = self.at(step.index)
             self.equation(self.step_equation(step), frame, frame)
@@ -121,9 +141,15 @@ class WindowBuilder(Builder):
                 "output[a,b] = \u03a3\u1d62\u2c7c w\u2032[i,j] \u00b7 z[a+i, b+j]   (z: the grid on the left)"
             )
         (sr, sc), (dr, dc), (top, _, left, _) = self.s.stride, self.s.dilation, self.s.padding
-        rows = _index(sr, "a", dr, "i", top)
-        cols = _index(sc, "b", dc, "j", left)
-        return f"output[a,b] = \u03a3\u1d62\u2c7c kernel[i,j] \u00b7 input[{rows}, {cols}]"
+        if self.turn:  # the kernel as given, each tap reading the mirrored place
+            (kh, kw), names = self.s.kernel_size, ("true convolution: the kernel flipped", "true convolution")
+            rows = _index(sr, "a", -dr, "i", top - dr * (kh - 1))
+            cols = _index(sc, "b", -dc, "j", left - dc * (kw - 1))
+        else:
+            names = ("cross-correlation, as PyTorch", "cross-correlation")
+            rows, cols = _index(sr, "a", dr, "i", top), _index(sc, "b", dc, "j", left)
+        formula = f"output[a,b] = \u03a3\u1d62\u2c7c kernel[i,j] \u00b7 input[{rows}, {cols}]"
+        return fitting((*(f"{formula}   ({name})" for name in names), formula), self.room)
 
     def step_equation(self, step: Step) -> str:
         """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip."""
@@ -156,6 +182,7 @@ class WindowBuilder(Builder):
         ]
         if self.direct:
             infos.append(FrameInfo(t.poster_ms, None, None, "the kernel rotated by 180 degrees"))
+        infos += [FrameInfo(t.poster_ms, None, None, turn.readout) for turn in self.turn]
         for step in self.comp.steps:
             infos.append(
                 FrameInfo(
@@ -185,9 +212,11 @@ def expansion(
 
 
 def _index(stride: int, out: str, dilation: int, tap: str, pad: int) -> str:
-    """An input index like "2a+i−1" for stride 2, dilation 1, padding 1."""
-    text = (f"{stride}{out}" if stride > 1 else out) + "+" + (f"{dilation}{tap}" if dilation > 1 else tap)
-    return text + (f"\u2212{pad}" if pad else "")
+    """An input index like "2a+i−1" for stride 2, dilation 1, padding 1 (a negative dilation and
+    padding for a flipped kernel: "a−i+2")."""
+    text = (f"{stride}{out}" if stride > 1 else out) + ("+" if dilation > 0 else "\u2212")
+    text += f"{abs(dilation)}{tap}" if abs(dilation) > 1 else tap
+    return text + (f"\u2212{pad}" if pad > 0 else f"+{-pad}" if pad < 0 else "")
 
 
 class PoolBuilder(WindowBuilder):
