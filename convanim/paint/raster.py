@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..display import Frames, Hatch, Line, Rect, Shape, Text
-from ..textsize import FONT_FAMILY
+from ..textsize import font_path
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -240,10 +240,7 @@ class RasterPainter:
 
 @lru_cache(maxsize=64)
 def _font(size: float, bold: bool) -> ImageFont.FreeTypeFont:
-    from matplotlib import font_manager
-
-    prop = font_manager.FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal")
-    return ImageFont.truetype(font_manager.findfont(prop, fallback_to_default=False), size)
+    return ImageFont.truetype(str(font_path(bold)), size)
 
 
 def _text_extent(t: Text) -> tuple[int, int, int, int]:
