@@ -1,13 +1,12 @@
-"""Raster painter: display list → RGB frames; shapes rasterised by matplotlib's Agg (no pyplot),
-text by FreeType through Pillow, with the DejaVu Sans files bundled with matplotlib.
+"""Raster painter: display list → RGB frames, without matplotlib: rectangles, lines and hatches
+are filled by exact area (``coverage``, the outlines Agg would stroke), text is drawn by FreeType
+through Pillow with the DejaVu Sans files bundled with matplotlib.
 
 Each shape is rasterised once into a sprite (RGBA, straight alpha); shapes that differ only by a
-whole-pixel shift share one sprite. (Text goes through Pillow because Agg's text path costs ~5 ms
-for a step's equation, the dearest part of a frame; glyphs and metrics are the same font's.)
-Frames are composited from sprites with numpy. Between frames k−1 and k only the boxes of items
-that appear or disappear are recomposited, so a frame costs the same on a 7×7 grid as on a 34×34
-one; ``frame(k)`` composites a frame alone, with the same sprites in the same order, so both paths
-give identical pixels.
+whole-pixel shift share one sprite. Frames are composited from sprites with numpy. Between frames
+k−1 and k only the boxes of items that appear or disappear are recomposited, so a frame costs the
+same on a 7×7 grid as on a 34×34 one; ``frame(k)`` composites a frame alone, with the same sprites
+in the same order, so both paths give identical pixels.
 """
 
 from __future__ import annotations
@@ -17,16 +16,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import astuple
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..display import Frames, Hatch, Line, Rect, Shape, Text
 from ..textsize import font_path
-
-if TYPE_CHECKING:
-    from matplotlib.artist import Artist
+from .coverage import Polygon, blend, coverage, dashes, polyline, rect_fill, rect_stroke, snap
 
 DPI = 72  # one point is one pixel, so display-list sizes are used as they are
 DASH = (5.0, 4.0)  # px on, px off; the SVG player uses the same pattern
@@ -44,6 +40,33 @@ def hatch_segments(h: Hatch) -> list[tuple[tuple[float, float], tuple[float, flo
         segs.append(((h.x + u - ya, h.y + ya), (h.x + u - yb, h.y + yb)))
         k += 1
     return segs
+
+
+def shape_layers(shape: Shape, unit: float = 1.0) -> list[tuple[str, list[Polygon]]]:
+    """A rectangle, line or hatch as (colour, polygons) layers, painted in order: what
+    matplotlib's Agg would stroke and fill for the artist the shape used to be (a ``Rectangle``,
+    a ``Line2D`` with butt caps, a ``LineCollection``), pixel snapping included."""
+    if isinstance(shape, Rect):
+        x, y, w, h = shape.x, shape.y, shape.w, shape.h
+        corners = snap([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], shape.width if shape.stroke else 0.0)
+        (x0, y0), (x1, y1) = corners[0], corners[2]
+        layers = [(shape.fill, rect_fill(x0, y0, x1, y1))] if shape.fill else []
+        if shape.stroke and shape.width:
+            layers.append((shape.stroke, rect_stroke(x0, y0, x1, y1, shape.width)))
+        return layers
+    if isinstance(shape, Hatch):
+        return [(shape.color, [q for seg in hatch_segments(shape) for q in polyline(list(seg), unit)])]
+    if isinstance(shape, Line):
+        points = snap(list(shape.points), shape.width)
+        if not shape.dash:
+            return [(shape.color, polyline(points, shape.width))]
+        on, off = (d * unit / shape.width * shape.width for d in DASH)  # as Line2D scales them
+        return [(shape.color, [q for piece in dashes(points, on, off) for q in polyline(piece, shape.width)])]
+    raise TypeError(f"cannot paint {type(shape).__name__}")  # pragma: no cover
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def anchor(shape: Shape) -> tuple[float, float]:
@@ -70,28 +93,10 @@ class RasterPainter:
     def __init__(self, frames: Frames, unit: float = 1.0) -> None:
         """``unit``: the size of a display-list pixel in the fixed-size strokes (hatch lines, dash
         lengths), for display lists scaled up (``export.compose.scaled``)."""
-        # Agg is imported here, not with the module: commands that paint nothing (--list,
-        # --schema, an HTML-only run) do not pay its ~0.5 s start-up.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.colors import to_rgb
-        from matplotlib.figure import Figure
-
         self.frames = frames
         self.unit = unit
         self.width, self.height = frames.width, frames.height
-        fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI)
-        fig.patch.set_alpha(0)
-        self.canvas = FigureCanvasAgg(fig)
-        self.axes = fig.add_axes((0, 0, 1, 1))
-        self.axes.set_xlim(0, self.width)
-        self.axes.set_ylim(self.height, 0)
-        self.axes.set_axis_off()
-        self.axes.patch.set_alpha(0)
-        self.canvas.draw()
-        self.renderer = self.canvas.get_renderer()
-        self.scratch = np.asarray(self.canvas.buffer_rgba())
-        self.scratch[:] = 0
-        self.background = np.array([round(v * 255) for v in to_rgb(frames.background)], np.uint8)
+        self.background = np.array(_rgb(frames.background), np.uint8)
         self.image = np.empty((self.height, self.width, 3), np.uint8)
         items = frames.items
         self.keys = [sprite_key(it.shape) for it in items]
@@ -171,50 +176,18 @@ class RasterPainter:
     def _sprite(self, i: int) -> tuple[int, int, np.ndarray]:
         """(dx, dy, rgba) of item i's sprite, offset from its whole-pixel anchor; made on demand."""
         key = self.keys[i]
-        shape = self.frames.items[i].shape
-        if key not in self.sprites and isinstance(shape, Text):
-            self.sprites[key] = _text_sprite(shape)
-        elif key not in self.sprites:
-            x0, y0, x1, y1 = self.boxes[i]
-            artist = self._artist(self.frames.items[i].shape)
-            artist.draw(self.renderer)
-            region = self.scratch[y0:y1, x0:x1]
-            rgba = region.copy()
-            region[:] = 0
-            ox, oy = self.origin[i]
-            self.sprites[key] = (int(x0 - ox), int(y0 - oy), rgba)
+        if key not in self.sprites:
+            shape = self.frames.items[i].shape
+            if isinstance(shape, Text):
+                self.sprites[key] = _text_sprite(shape)
+            else:
+                x0, y0, x1, y1 = (int(v) for v in self.boxes[i])
+                rgba = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+                for colour, polygons in shape_layers(shape, self.unit):
+                    blend(rgba, _rgb(colour), coverage(polygons, (x0, y0, x1, y1)))
+                ox, oy = self.origin[i]
+                self.sprites[key] = (int(x0 - ox), int(y0 - oy), rgba)
         return self.sprites[key]
-
-    def _artist(self, shape: Shape) -> Artist:
-        from matplotlib.collections import LineCollection
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Rectangle
-
-        if isinstance(shape, Rect):
-            artist: Artist = Rectangle(
-                (shape.x, shape.y),
-                shape.w,
-                shape.h,
-                facecolor=shape.fill or "none",
-                edgecolor=shape.stroke or "none",
-                linewidth=shape.width if shape.stroke else 0,
-            )
-        elif isinstance(shape, Hatch):
-            artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=self.unit)
-        elif isinstance(shape, Line):
-            xs, ys = zip(*shape.points, strict=True)
-            artist = Line2D(
-                xs, ys, color=shape.color, linewidth=shape.width, solid_capstyle="butt", dash_capstyle="butt"
-            )
-            if shape.dash:
-                artist.set_dashes([d * self.unit / shape.width for d in DASH])
-        else:  # pragma: no cover - the display list has no other shapes
-            raise TypeError(f"cannot paint {type(shape).__name__}")
-        artist.set_figure(self.canvas.figure)
-        artist.axes = self.axes
-        artist.set_transform(self.axes.transData)
-        artist.set_clip_on(False)
-        return artist
 
     def _box(self, i: int) -> Box:
         """Pixel box that holds every pixel item i may touch, inside the picture."""
