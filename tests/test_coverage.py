@@ -65,7 +65,8 @@ def ours(shape, unit=1.0):
         "t", W, H, "#ffffff", (Item(shape, 0, 0),), (FrameInfo(100, None, None, ""),), Grid(0, 0, 1, 1, 1)
     )
     painter = RasterPainter(frames, unit)
-    dx, dy, rgba = painter._sprite(0)
+    sprite = painter._sprite(0)
+    dx, dy, rgba = sprite.dx, sprite.dy, sprite.rgba
     ox, oy = painter.origin[0]
     canvas = np.zeros((H, W, 4), np.uint8)
     canvas[oy + dy : oy + dy + rgba.shape[0], ox + dx : ox + dx + rgba.shape[1]] = rgba

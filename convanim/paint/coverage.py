@@ -23,15 +23,14 @@ Polygon = list[tuple[float, float]]
 
 def coverage(polygons: list[Polygon], box: Box) -> np.ndarray:
     """(h, w) uint8 alpha of the polygons over the pixels of ``box``: each pixel's signed covered
-    area, summed over the polygons, absolute, clamped to one pixel and scaled to 0–255 (Agg's
-    ``calculate_alpha`` for the non-zero rule)."""
+    area, summed over the polygons, then as Agg's ``calculate_alpha`` makes it for the non-zero
+    rule (in Agg's integer units, shifted right, made positive, capped at 255)."""
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
-    acc = np.zeros((h, w + 1))
-    pieces = [_pieces(poly, x0, y0) for poly in polygons if len(poly) >= 3]
-    pieces = [p for p in pieces if p is not None]
-    if pieces and w > 0 and h > 0:
-        xa, ya, xb, yb = (np.concatenate(v) for v in zip(*pieces, strict=True))
+    acc = np.zeros((max(h, 0), max(w, 0) + 1))
+    pieces = _pieces([p for p in polygons if len(p) >= 3], x0, y0)
+    if pieces is not None and w > 0 and h > 0:
+        xa, ya, xb, yb = pieces
         dy = yb - ya
         row = np.floor((ya + yb) / 2).astype(np.int64)
         mid = (xa + xb) / 2
@@ -43,42 +42,46 @@ def coverage(polygons: list[Polygon], box: Box) -> np.ndarray:
         # accumulated as two deltas per row, summed left to right.
         np.add.at(acc, (row, np.clip(col, 0, w)), dy * (1 - frac))
         np.add.at(acc, (row, np.clip(col + 1, 0, w)), dy * frac)
-    # Agg's integer area (2·256² a pixel), shifted right, rounding down, then made positive.
     area = np.rint(np.cumsum(acc[:, :w], axis=1) * (2 * SUBPIXEL * SUBPIXEL)).astype(np.int64)
     return np.minimum(np.abs(area >> 9), 255).astype(np.uint8)
 
 
-def _pieces(poly: Polygon, x0: int, y0: int) -> tuple[np.ndarray, ...] | None:
-    """The polygon's edges cut where they cross a pixel row or column, relative to (x0, y0):
-    arrays xa, ya, xb, yb of pieces that each lie in one pixel. A crossing takes the exact
-    grid coordinate, so rectilinear edges stay exact."""
-    pts = agg_round(np.asarray(poly, dtype=float))
-    pts = pts - (x0, y0)
-    a, b = pts, np.roll(pts, -1, axis=0)
-    out: list[list[np.ndarray]] = [[], [], [], []]
-    for (ax, ay), (bx, by) in zip(a.tolist(), b.tolist(), strict=True):
-        if ay == by:
-            continue  # a horizontal edge covers nothing
-        ts, xs, ys = [0.0, 1.0], [ax, bx], [ay, by]
-        for k in range(math.floor(min(ax, bx)) + 1, math.ceil(max(ax, bx))):
-            t = (k - ax) / (bx - ax)
-            ts.append(t)
-            xs.append(float(k))
-            ys.append(ay + (by - ay) * t)
-        for k in range(math.floor(min(ay, by)) + 1, math.ceil(max(ay, by))):
-            t = (k - ay) / (by - ay)
-            ts.append(t)
-            xs.append(ax + (bx - ax) * t if bx != ax else ax)
-            ys.append(float(k))
-        order = np.argsort(ts, kind="stable")
-        px, py = np.asarray(xs)[order], np.asarray(ys)[order]
-        out[0].append(px[:-1])
-        out[1].append(py[:-1])
-        out[2].append(px[1:])
-        out[3].append(py[1:])
-    if not out[0]:
+def _pieces(polygons: list[Polygon], x0: int, y0: int) -> tuple[np.ndarray, ...] | None:
+    """The polygons' edges cut where they cross a pixel row or column, relative to (x0, y0):
+    arrays xa, ya, xb, yb of pieces that each lie in one pixel. A crossing takes the exact grid
+    coordinate, so rectilinear edges stay exact. Horizontal edges cover nothing and are dropped."""
+    if not polygons:
         return None
-    return tuple(np.concatenate(v) for v in out)
+    starts = [agg_round(np.asarray(poly, dtype=float)) - (x0, y0) for poly in polygons]
+    a = np.concatenate(starts)
+    b = np.concatenate([np.roll(pts, -1, axis=0) for pts in starts])
+    sloped = a[:, 1] != b[:, 1]
+    (ax, ay), (bx, by) = a[sloped].T, b[sloped].T
+    n = len(ax)
+    if n == 0:
+        return None
+    edges = np.arange(n)
+    # Whole x (then y) values strictly inside each edge's span, with the edge they belong to.
+    cross = []
+    for lo_v, hi_v in ((np.minimum(ax, bx), np.maximum(ax, bx)), (np.minimum(ay, by), np.maximum(ay, by))):
+        first = np.floor(lo_v) + 1
+        count = np.maximum(np.ceil(hi_v) - first, 0).astype(np.int64)
+        edge = np.repeat(edges, count)
+        offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        cross.append((edge, first[edge] + offset))
+    (ex, kx), (ey, ky) = cross
+    tx = (kx - ax[ex]) / (bx[ex] - ax[ex])
+    ty = (ky - ay[ey]) / (by[ey] - ay[ey])
+    flat = bx[ey] == ax[ey]
+    qx = np.where(flat, ax[ey], ax[ey] + (bx[ey] - ax[ey]) * ty)
+    edge = np.concatenate([edges, ex, ey, edges])
+    t = np.concatenate([np.zeros(n), tx, ty, np.ones(n)])
+    px = np.concatenate([ax, kx, qx, bx])
+    py = np.concatenate([ay, ay[ex] + (by[ex] - ay[ex]) * tx, ky, by])
+    order = np.lexsort((t, edge))
+    edge, px, py = edge[order], px[order], py[order]
+    same = edge[1:] == edge[:-1]
+    return px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
 
 
 def agg_round(v: np.ndarray) -> np.ndarray:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import astuple
 from functools import lru_cache
 
 import numpy as np
@@ -40,6 +39,30 @@ def hatch_segments(h: Hatch) -> list[tuple[tuple[float, float], tuple[float, flo
         segs.append(((h.x + u - ya, h.y + ya), (h.x + u - yb, h.y + yb)))
         k += 1
     return segs
+
+
+class Sprite:
+    """A shape's pixels, trimmed to where they are not transparent, ready to composite: ``rgb`` is
+    the colour for an opaque sprite, else src·α + 127 with ``inverse`` = 255 − α (uint16)."""
+
+    __slots__ = ("dx", "dy", "inverse", "rgb", "rgba")
+
+    def __init__(self, dx: int, dy: int, rgba: np.ndarray, rgb: np.ndarray, inverse: np.ndarray | None):
+        self.dx, self.dy, self.rgba, self.rgb, self.inverse = dx, dy, rgba, rgb, inverse
+
+    @classmethod
+    def of(cls, dx: int, dy: int, rgba: np.ndarray) -> Sprite:
+        """The sprite of straight-alpha ``rgba`` placed at (dx, dy)."""
+        alpha = rgba[:, :, 3]
+        rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+        if not len(rows):  # nothing to draw
+            return cls(dx, dy, rgba[:0, :0], np.zeros((0, 0, 3), np.uint16), None)
+        rgba = rgba[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        dx, dy = dx + int(cols[0]), dy + int(rows[0])
+        a = rgba[:, :, 3:4].astype(np.uint16)
+        if a.min() == 255:
+            return cls(dx, dy, rgba, rgba[:, :, :3].copy(), None)
+        return cls(dx, dy, rgba, rgba[:, :, :3] * a + 127, 255 - a)
 
 
 def shape_layers(shape: Shape, unit: float = 1.0) -> list[tuple[str, list[Polygon]]]:
@@ -83,7 +106,7 @@ def sprite_key(shape: Shape) -> tuple:
     if isinstance(shape, Line):
         rel = tuple((x - fx, y - fy) for x, y in shape.points)
         return (Line, rel, shape.color, shape.width, shape.dash)
-    fields = astuple(shape)
+    fields = tuple(vars(shape).values())  # astuple() deep-copies: ten times slower
     return (type(shape), shape.x - fx, shape.y - fy, *fields[2:])
 
 
@@ -103,7 +126,7 @@ class RasterPainter:
         self.origin = np.array([[math.floor(c) for c in anchor(it.shape)] for it in items], dtype=np.int64)
         self.first = np.array([it.first for it in items])
         self.last = np.array([it.last for it in items])
-        self.sprites: dict[tuple, tuple[int, int, np.ndarray]] = {}
+        self.sprites: dict[tuple, Sprite] = {}
         self.boxes = np.array([self._box(i) for i in range(len(items))], dtype=np.int64).reshape(-1, 4)
 
     # --------------------------------------------------------------- public
@@ -154,40 +177,45 @@ class RasterPainter:
             & (b[:, 1] < y1)
             & (b[:, 3] > y0)
         )
-        for i in np.flatnonzero(hit):
-            dx, dy, rgba = self._sprite(i)
-            ox, oy = self.origin[i]
-            self._over(rgba, ox + dx, oy + dy, box)
+        origin = self.origin
+        for i in np.flatnonzero(hit).tolist():
+            sprite = self._sprite(i)
+            self._over(sprite, int(origin[i, 0]) + sprite.dx, int(origin[i, 1]) + sprite.dy, box)
 
-    def _over(self, rgba: np.ndarray, sx: int, sy: int, box: Box) -> None:
-        """Composite a straight-alpha sprite at (sx, sy), clipped to ``box``."""
+    def _over(self, sprite: Sprite, sx: int, sy: int, box: Box) -> None:
+        """Composite a sprite at (sx, sy), clipped to ``box``: out = (src·α + dst·(255 − α) + 127)
+        // 255, with src·α + 127 and 255 − α computed once per sprite (a copy where α is 255)."""
+        h, w = sprite.rgb.shape[:2]
         x0, y0 = max(box[0], sx), max(box[1], sy)
-        x1, y1 = min(box[2], sx + rgba.shape[1]), min(box[3], sy + rgba.shape[0])
+        x1, y1 = min(box[2], sx + w), min(box[3], sy + h)
         if x0 >= x1 or y0 >= y1:
             return
-        src = rgba[y0 - sy : y1 - sy, x0 - sx : x1 - sx]
+        rows, cols = slice(y0 - sy, y1 - sy), slice(x0 - sx, x1 - sx)
         dst = self.image[y0:y1, x0:x1]
-        alpha = src[:, :, 3:4].astype(np.uint32)
-        mixed = (src[:, :, :3] * alpha + dst * (255 - alpha) + 127) // 255
-        dst[:] = mixed.astype(np.uint8)
+        if sprite.inverse is None:
+            dst[:] = sprite.rgb[rows, cols]
+        else:
+            dst[:] = (sprite.rgb[rows, cols] + dst * sprite.inverse[rows, cols]) // 255
 
     # --------------------------------------------------------------- sprites
 
-    def _sprite(self, i: int) -> tuple[int, int, np.ndarray]:
-        """(dx, dy, rgba) of item i's sprite, offset from its whole-pixel anchor; made on demand."""
+    def _sprite(self, i: int) -> Sprite:
+        """Item i's sprite, offset from its whole-pixel anchor; made on demand."""
         key = self.keys[i]
-        if key not in self.sprites:
+        sprite = self.sprites.get(key)
+        if sprite is None:
             shape = self.frames.items[i].shape
             if isinstance(shape, Text):
-                self.sprites[key] = _text_sprite(shape)
+                dx, dy, rgba = _text_sprite(shape)
             else:
                 x0, y0, x1, y1 = (int(v) for v in self.boxes[i])
                 rgba = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
                 for colour, polygons in shape_layers(shape, self.unit):
                     blend(rgba, _rgb(colour), coverage(polygons, (x0, y0, x1, y1)))
                 ox, oy = self.origin[i]
-                self.sprites[key] = (int(x0 - ox), int(y0 - oy), rgba)
-        return self.sprites[key]
+                dx, dy = int(x0 - ox), int(y0 - oy)
+            sprite = self.sprites[key] = Sprite.of(dx, dy, rgba)
+        return sprite
 
     def _box(self, i: int) -> Box:
         """Pixel box that holds every pixel item i may touch, inside the picture."""
@@ -216,9 +244,14 @@ def _font(size: float, bold: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(bold)), size)
 
 
+@lru_cache(maxsize=4096)
+def _bbox(text: str, size: float, bold: bool, anchor: str) -> tuple[float, float, float, float]:
+    return _font(size, bold).getbbox(text, anchor=PIL_ANCHOR[anchor])
+
+
 def _text_extent(t: Text) -> tuple[int, int, int, int]:
     """(dx, dy, w, h): the text's pixel box relative to its whole-pixel anchor, with a margin."""
-    left, top, right, bottom = _font(t.size, t.bold).getbbox(t.text, anchor=PIL_ANCHOR[t.anchor])
+    left, top, right, bottom = _bbox(t.text, t.size, t.bold, t.anchor)
     fx, fy = t.x - math.floor(t.x), t.y - math.floor(t.y)
     x0, y0 = math.floor(left + fx) - 1, math.floor(top + fy) - 1
     return x0, y0, math.ceil(right + fx) + 2 - x0, math.ceil(bottom + fy) + 2 - y0
