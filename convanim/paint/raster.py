@@ -152,8 +152,9 @@ class RasterPainter:
             else:
                 changed = np.flatnonzero((self.first == k) | (self.last == k - 1))
                 boxes = _merge([tuple(self.boxes[i]) for i in changed])
+            alive = self._alive(k)
             for box in boxes:
-                self._paint(box, k)
+                self._paint(box, k, alive)
             for i in np.flatnonzero(self.last == k - 1):  # sprites no later frame needs
                 key = self.keys[i]
                 uses[key] -= 1
@@ -163,22 +164,22 @@ class RasterPainter:
 
     # --------------------------------------------------------------- compositing
 
-    def _paint(self, box: Box, k: int) -> None:
+    def _alive(self, k: int) -> np.ndarray:
+        """Indices of the items drawn in frame k, in drawing order."""
+        return np.flatnonzero((self.first <= k) & (self.last >= k))
+
+    def _paint(self, box: Box, k: int, alive: np.ndarray | None = None) -> None:
+        """Repaint ``box`` of frame k: the background, then every item of ``alive`` (frame k's
+        items, computed once a frame) over it, in order."""
         x0, y0, x1, y1 = box
         if x0 >= x1 or y0 >= y1:
             return
         self.image[y0:y1, x0:x1] = self.background
-        b = self.boxes
-        hit = (
-            (self.first <= k)
-            & (self.last >= k)
-            & (b[:, 0] < x1)
-            & (b[:, 2] > x0)
-            & (b[:, 1] < y1)
-            & (b[:, 3] > y0)
-        )
+        alive = self._alive(k) if alive is None else alive
+        b = self.boxes[alive]
+        hit = alive[(b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0)]
         origin = self.origin
-        for i in np.flatnonzero(hit).tolist():
+        for i in hit.tolist():
             sprite = self._sprite(i)
             self._over(sprite, int(origin[i, 0]) + sprite.dx, int(origin[i, 1]) + sprite.dy, box)
 
