@@ -42,7 +42,8 @@ def scenario(n: int) -> convanim.Scenario:
 
 def naive_animation(s: convanim.Scenario, width: int, height: int, frames: list[int]) -> animation.Animation:
     """The usual notebook route: a matplotlib figure redrawn per frame, at ``width``×``height`` px."""
-    image, kernel, out = s.image.values, s.kernel.values, s.output()
+    # single-channel scenario: image (1, H, W), kernel (1, 1, kh, kw)
+    image, kernel, out = np.squeeze(s.image.values), np.squeeze(s.kernel.values), s.output()
     (oh, ow), (kh, kw) = out.shape, kernel.shape
     fig = Figure(figsize=(width / 100, height / 100), dpi=100)
     ax_in, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw={"width_ratios": [image.shape[1], kw, ow]})

@@ -10,17 +10,17 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import export
 from .errors import ConvanimError, ScenarioError, report
 from .export import options as export_options
-from .export.gallery import INDEX, Entry, index_html, write_index
+from .export.gallery import INDEX, Entry, cards, index_html, write_index
 from .fields import close_match
 from .frames import build
-from .manifest import Manifest, gallery_inputs, inputs, task_options
+from .manifest import Manifest, gallery_inputs, inputs, referenced_files, task_options
 from .scenario import RENDER_FIELDS, THEME_NAMES, Limits, Scenario, load, schema
 from .words import count
 
@@ -298,6 +298,24 @@ def _render_overrides(
 
 
 def _load(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) -> Scenario:
+    try:  # the cache's key: the scenario's bytes and those of the files it reads
+        files = [p.read_bytes() if p.is_file() else None for p in referenced_files(source)]
+        content = (source.read_bytes(), *files)
+    except OSError:  # load reports it
+        return _read(source, limits, render)
+    return _loaded(source.resolve(), content, limits, render)
+
+
+@lru_cache(maxsize=256)
+def _loaded(
+    source: Path, content: tuple[bytes | None, ...], limits: Limits, render: tuple[tuple[str, object], ...]
+) -> Scenario:
+    """The scenario its files' ``content`` makes (memoised: ``convanim watch`` builds every
+    scenario again on each change, and validating the unchanged ones again cost it ~0.1 s)."""
+    return _read(source, limits, render)
+
+
+def _read(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) -> Scenario:
     s = load(source, limits=limits)
     return s.restyled(**dict(render)) if render else s
 
@@ -355,12 +373,13 @@ def render_bytes(task: Task) -> bytes:
 
 
 def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
-    from tqdm import tqdm
-
     quiet = quiet or not sys.stderr.isatty()  # a bar is for a person at a terminal, not for a log
-    bar = tqdm(
-        total=len(tasks), unit="file", delay=1.0, disable=quiet or not tasks, file=sys.stderr, leave=False
-    )
+    if quiet or not tasks:  # tqdm and its multiprocessing lock cost a quick build ~30 ms
+        bar = _NoBar()
+    else:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), unit="file", delay=1.0, file=sys.stderr, leave=False)
     results = []
     try:
         if jobs == 1 or len(tasks) <= 1:
@@ -368,6 +387,8 @@ def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
                 results.append(render_task(task))
                 bar.update()
         else:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
                 for result in pool.map(render_task, tasks):
                     results.append(result)
@@ -375,6 +396,16 @@ def _run(tasks: list[Task], jobs: int, quiet: bool) -> list[Result]:
     finally:
         bar.close()
     return results
+
+
+class _NoBar:
+    """The progress bar where none is shown."""
+
+    def update(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _gallery(
@@ -386,7 +417,16 @@ def _gallery(
         if not quiet:
             print(f"{relative(out_dir / INDEX)}: up to date")
         return
-    size = write_index(out_dir, _entries(scenarios))
+    kept = book.unchanged_players(out_dir / INDEX, wanted) if book and not force else None
+    old = cards((out_dir / INDEX).read_text(encoding="utf-8")) if kept else []
+    if len(old) == len(scenarios):  # only the changed players' cards are made again
+        entries: list[Entry | str] = [
+            card if same else Entry(s.name, s.frames(), src)
+            for card, same, (src, s) in zip(old, kept or [], scenarios.items(), strict=True)
+        ]
+    else:
+        entries = list(_entries(scenarios))
+    size = write_index(out_dir, entries)
     if book:
         book.record(out_dir / INDEX, wanted)
     if not quiet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,8 +36,10 @@ def make_kernel(preset: str, size: tuple[int, int], sigma: float) -> np.ndarray:
     return np.array(FIXED_3x3[preset], dtype=float)
 
 
+@lru_cache(maxsize=4096)
 def simple_fraction(value: float, max_den: int = 64) -> Fraction | None:
-    """``value`` as p/q with a small q when it is that fraction to float precision, else None."""
+    """``value`` as p/q with a small q when it is that fraction to float precision, else None
+    (memoised: every step's equation asks again for the same few weights)."""
     frac = Fraction(value).limit_denominator(max_den)
     if abs(float(frac) - value) <= 1e-12 * max(1.0, abs(value)):
         return frac

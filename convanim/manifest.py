@@ -18,6 +18,7 @@ import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +51,27 @@ def referenced_files(scenario: Path) -> list[Path]:
     scenario's folder (``image.file`` today). Empty when the file is unreadable or not TOML (the
     build then reports that error itself)."""
     try:
-        data = tomllib.loads(scenario.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = scenario.read_bytes()
+    except OSError:
         return []
-    found: list[Path] = []
+    return [scenario.parent / name for name in _file_keys(raw)]
+
+
+@lru_cache(maxsize=1024)
+def _file_keys(raw: bytes) -> tuple[str, ...]:
+    """The strings under ``file`` keys of a scenario's bytes (parsed once per content: a build
+    asks for every output of every scenario, and ``convanim watch`` builds again and again)."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    found: list[str] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 if key == "file" and isinstance(item, str):
-                    found.append(scenario.parent / item)
+                    found.append(item)
                 else:
                     walk(item)
         elif isinstance(value, list):
@@ -67,7 +79,7 @@ def referenced_files(scenario: Path) -> list[Path]:
                 walk(item)
 
     walk(data)
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def inputs(source: Path, out_dir: Path, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,6 +144,23 @@ class Manifest:
         return record.get("output_sha256") == file_sha256(target) and record.get("companions", {}) == _hashes(
             companions
         )
+
+    def unchanged_players(self, target: Path, wanted: Mapping[str, Any]) -> list[bool] | None:
+        """For the gallery page ``target``: which of the ``wanted`` players are made from the
+        inputs recorded for the page on disk, when that page is the one written and lists the same
+        scenarios in the same order (else None: the whole page is made again)."""
+        record = self.records.get(target.name)
+        if not isinstance(record, dict) or record.get("output_sha256") != file_sha256(target):
+            return None
+        old = record.get("inputs")
+        if not isinstance(old, dict) or old.get("convanim") != wanted.get("convanim"):
+            return None
+        before, now = old.get("players"), list(wanted.get("players", []))
+        if not isinstance(before, list) or [p.get("scenario") for p in before if isinstance(p, dict)] != [
+            p.get("scenario") for p in now
+        ]:
+            return None
+        return [b == n for b, n in zip(before, now, strict=True)]
 
     def record(self, target: Path, wanted: Mapping[str, Any], companions: Iterable[Path] = ()) -> None:
         """Note that ``target`` (with its ``companions``) was just written from ``wanted``."""

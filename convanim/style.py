@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .colourmaps import table
+
 #: Colour steps per colormap; a bounded set keeps GIF palettes exact and files small.
 LEVELS = 64
 INK = "#1a1a1a"
@@ -31,13 +33,16 @@ class ColourScale:
     vmax: float
 
     def __call__(self, values: np.ndarray) -> list[str]:
+        span = self.vmax - self.vmin
+        t = np.clip((np.asarray(values, dtype=float) - self.vmin) / span, 0.0, 1.0)
+        levels = np.round(t * (LEVELS - 1))
+        colours = table(self.cmap)  # the default colormaps, without importing matplotlib
+        if colours is not None:
+            return [colours[k] for k in levels.astype(int).ravel().tolist()]
         import matplotlib
         from matplotlib.colors import to_hex
 
-        span = self.vmax - self.vmin
-        t = np.clip((np.asarray(values, dtype=float) - self.vmin) / span, 0.0, 1.0)
-        steps = np.round(t * (LEVELS - 1)) / (LEVELS - 1)
-        rgba = matplotlib.colormaps[self.cmap](steps.ravel())
+        rgba = matplotlib.colormaps[self.cmap]((levels / (LEVELS - 1)).ravel())
         return [to_hex(c) for c in rgba]
 
 

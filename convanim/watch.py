@@ -3,9 +3,13 @@
 A build is ``convanim build`` (incremental: only what changed is rebuilt) run in this process with
 one job; its error lines are shown in the terminal and, on every page served, in a banner at
 the top. While a scenario is invalid its earlier files stay, and so does the gallery page (see
-``cli``: a build with a broken scenario does not rewrite it). Served HTML gets a small script
-that polls ``/__convanim/status`` and reloads the page when a rebuild has happened (the page's
-Content-Security-Policy is widened to ``connect-src 'self'`` for that, in what is served only).
+``cli``: a build with a broken scenario does not rewrite it). What the open page shows comes
+first: a rebuild writes the HTML players and the gallery page (which updates only the cards of
+what changed), lets the page reload, then writes the other formats (GIF, still, …). Served HTML
+gets a small script that asks ``/__convanim/status`` for the next rebuild (a request the server
+answers as soon as one has happened, or after a while with nothing new) and reloads the page then
+(the page's Content-Security-Policy is widened to ``connect-src 'self'`` for that, in what is
+served only).
 File events come from watchfiles (inotify and its equivalents, with polling as the fallback):
 an editor's save, atomic rename or a copied photograph all arrive as one batch.
 """
@@ -20,27 +24,33 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from . import cli
+from .export.gallery import INDEX
 from .manifest import referenced_files
 
 HOST = "127.0.0.1"  # loopback only: the preview is for the author at this machine
 DEFAULT_PORT = 8765
 STATUS = "/__convanim/status"
-POLL_MS = 300
+WAIT_S = 20  #: how long the server holds a status request open when nothing has changed
+FETCH_S = 2.0  #: how long the other formats wait for open pages to fetch the rebuilt players
+SHOW_S = 0.3  #: and then for the pages to show them
 
 RELOAD = """<script>(() => {
 if (window.top !== window) return;  // a player page in a gallery card: the gallery reloads
 const seen = %d;
-const poll = () => fetch("%s", {cache: "no-store"}).then(r => r.json()).then(s => {
-  if (s.generation !== seen) location.reload(); else setTimeout(poll, %d);
+const poll = () => fetch("%s?wait=" + seen, {cache: "no-store"}).then(r => r.json()).then(s => {
+  if (s.generation === seen) return poll();
+  try { sessionStorage.setItem("convanim-first", JSON.stringify(s.players)); } catch (e) {}
+  location.reload();  // the gallery loads the players just rebuilt first
 }).catch(() => setTimeout(poll, 1000));
 poll();
 })();</script>"""
@@ -53,10 +63,12 @@ BANNER = (
 
 @dataclass(frozen=True)
 class Status:
-    """What the open pages poll: a counter bumped by every rebuild, and the current errors."""
+    """What the open pages poll: a counter bumped by every rebuild, the current errors, and the
+    players (output stems) that rebuild wrote."""
 
     generation: int = 0
     errors: tuple[str, ...] = ()
+    players: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,23 +79,53 @@ class Options:
     build_argv: tuple[str, ...]  # the flags passed on to each build
     port: int
     quiet: bool
+    page_argv: tuple[str, ...] = ()  #: the first build's flags: the HTML players only (or none)
 
 
 class Live:
     """The status shared by the watcher (writes) and the server's threads (read)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._status = Status()
+        self._waiting = 0  # pages waiting for the next rebuild
+        self._served: set[str] = set()  # files served since the last rebuild
 
     @property
     def status(self) -> Status:
-        with self._lock:
+        with self._changed:
             return self._status
 
-    def rebuilt(self, errors: Iterable[str]) -> None:
-        with self._lock:
-            self._status = Status(self._status.generation + 1, tuple(errors))
+    def rebuilt(self, errors: Iterable[str], players: Iterable[str] = ()) -> int:
+        """A rebuild: the open pages reload. Returns how many were waiting for it."""
+        with self._changed:
+            self._status = Status(self._status.generation + 1, tuple(errors), tuple(players))
+            self._served.clear()
+            self._changed.notify_all()
+            return self._waiting
+
+    def after(self, generation: int, timeout: float) -> Status:
+        """The status once its generation is not ``generation`` any more, or after ``timeout``
+        seconds (a page waiting for the next rebuild hears of it at once)."""
+        with self._changed:
+            self._waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._status.generation != generation, timeout)
+            finally:
+                self._waiting -= 1
+            return self._status
+
+    def served(self, name: str) -> None:
+        with self._changed:
+            self._served.add(name)
+            self._changed.notify_all()
+
+    def fetched(self, names: Iterable[str], timeout: float) -> bool:
+        """Wait until every file of ``names`` has been served since the last rebuild (a reloaded
+        page has its players), or ``timeout`` seconds; True if they were."""
+        wanted = set(names)
+        with self._changed:
+            return self._changed.wait_for(lambda: wanted <= self._served, timeout)
 
 
 def _parser(prog: str) -> cli.Parser:
@@ -124,22 +166,27 @@ def _options(argv: list[str], prog: str) -> Options:
     for flag, value in (("--max-frames", args.max_frames), ("--max-cells", args.max_cells)):
         if value is not None and value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
-    cli.parse_formats(args.format, parser)
+    fmts = cli.parse_formats(args.format, parser)
     out = args.out or Path("output")
     animations = args.animations or Path("animations")
     build = ["--jobs", "1", "--format", args.format, "--out", str(out), "--animations", str(animations)]
     for flag, value in (("--max-frames", args.max_frames), ("--max-cells", args.max_cells)):
         if value is not None:
             build += [flag, str(value)]
-    return Options(tuple(args.scenarios), out, animations, tuple(build), args.port, args.quiet)
+    page: list[str] = []
+    if "html" in fmts and len(fmts) > 1:  # the players and the gallery first, what the page shows
+        page = [*build[:2], "--format", "html", *build[4:]]
+    return Options(tuple(args.scenarios), out, animations, tuple(build), args.port, args.quiet, tuple(page))
 
 
-def build(opts: Options) -> tuple[int, list[str], list[str]]:
-    """One incremental build: (exit status, summary lines, error lines)."""
+def build(opts: Options, argv: tuple[str, ...] | None = None) -> tuple[int, list[str], list[str]]:
+    """One incremental build with ``argv`` (default: every format asked for): (exit status,
+    summary lines, error lines)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            code = cli.main([*opts.paths, *opts.build_argv], prog="convanim watch", command="build")
+            argv = opts.build_argv if argv is None else argv
+            code = cli.main([*opts.paths, *argv], prog="convanim watch", command="build")
         except SystemExit as stop:  # a flag error (--format, limits): reported like a scenario error
             code = stop.code if isinstance(stop.code, int) else cli.EXIT_BAD_INPUT
     return code, out.getvalue().splitlines(), _lines(err.getvalue())
@@ -200,11 +247,19 @@ class Handler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
-        path = unquote(urlsplit(self.path).path)
+        url = urlsplit(self.path)
+        path = unquote(url.path)
         if path == STATUS:
-            status = self.live.status
+            wait = parse_qs(url.query).get("wait", [""])[0]
+            status = self.live.after(int(wait), WAIT_S) if wait.lstrip("-").isdigit() else self.live.status
             self._send(
-                json.dumps({"generation": status.generation, "errors": list(status.errors)}).encode(),
+                json.dumps(
+                    {
+                        "generation": status.generation,
+                        "errors": list(status.errors),
+                        "players": list(status.players),
+                    }
+                ).encode(),
                 "application/json",
             )
             return
@@ -220,6 +275,7 @@ class Handler(SimpleHTTPRequestHandler):
                 return
         if target.suffix == ".html" and target.is_file():
             self._send(self._page(target.read_text(encoding="utf-8")), "text/html; charset=utf-8")
+            self.live.served(target.name)
             return
         super().do_GET()
 
@@ -259,7 +315,7 @@ def inject(page: str, status: Status) -> str:
     """``page`` with the reload script, the error banner (when there are errors), and a CSP
     that lets the script ask this server for the status."""
     page = _allow_connect(page)
-    script = RELOAD % (status.generation, STATUS, POLL_MS)
+    script = RELOAD % (status.generation, STATUS)
     at = page.lower().rfind("</body>")
     page = page[:at] + script + page[at:] if at >= 0 else page + script
     if status.errors:  # at the top of the page, above everything, staying there when scrolling
@@ -375,22 +431,36 @@ def _loop(opts: Options, live: Live, *, ready: str) -> None:
 
 def _pass(opts: Options, live: Live, *, changed: Iterable[str], only_news: bool = False) -> None:
     """One rebuild: its lines to the terminal; when it wrote a file or the errors changed, the
-    open pages reload. ``only_news``: print nothing either unless one of those happened."""
+    open pages reload, once: after the players and the gallery page (``opts.page_argv``), before
+    the other formats are written. ``only_news``: print nothing unless one of those happened."""
     for path in changed:
         if not opts.quiet:
             print(f"changed: {cli.relative(Path(path))}", flush=True)
-    before = _snapshot(opts.out)
-    _, lines, errors = build(opts)
-    news = _snapshot(opts.out) != before or tuple(errors) != live.status.errors
-    if only_news and not news:
-        return
-    if not opts.quiet:
-        for line in lines:
-            print(line, flush=True)
-    for line in errors:
-        print(line, file=sys.stderr, flush=True)
-    if news or live.status.generation == 0:
-        live.rebuilt(errors)
+    phases = [opts.page_argv, opts.build_argv] if opts.page_argv else [opts.build_argv]
+    reloaded = shown = False
+    for n, argv in enumerate(phases, 1):
+        before = _snapshot(opts.out)
+        _, lines, errors = build(opts, argv)
+        written = _snapshot(opts.out) - before
+        news = bool(written) or tuple(errors) != live.status.errors
+        if only_news and not news and not shown:
+            continue
+        shown = True
+        last = n == len(phases)
+        if not opts.quiet:
+            for line in lines:
+                if last or " up to date, skipped" not in line:  # the last build lists them all
+                    print(line, flush=True)
+        for line in errors if last else ():
+            print(line, file=sys.stderr, flush=True)
+        if (news and not reloaded) or tuple(errors) != live.status.errors or live.status.generation == 0:
+            players = sorted({n[:-5] for n, *_ in written if n.endswith(".html") and n != INDEX})
+            open_pages = live.rebuilt(errors, players)
+            # Pages were open: the other formats wait until the reloaded pages have fetched the
+            # new players (and a moment to show them), which is what the author looks at.
+            if open_pages and players and not last and live.fetched((f"{p}.html" for p in players), FETCH_S):
+                time.sleep(SHOW_S)
+            reloaded = True
 
 
 def _snapshot(out: Path) -> frozenset[tuple[str, int, int]]:

@@ -408,3 +408,25 @@ def test_the_readme_documents_every_command_and_flag():
     flags = {o for p in parsers for a in p._actions for o in a.option_strings if a.help != "==SUPPRESS=="}
     missing = sorted(f for f in flags - {"-h", "--help"} if f"`{f}" not in readme)
     assert missing == []
+
+
+def test_the_gallery_page_remakes_only_the_cards_of_what_changed(course, capsys, monkeypatch):
+    assert run("build", "--format", "html", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    (course / "animations" / "good1.toml").write_text(GOOD.format(n=1).replace("Good 1", "Better 1"))
+    made = []
+    original = convanim.Scenario.frames
+    monkeypatch.setattr(convanim.Scenario, "frames", lambda s: made.append(s.name) or original(s))
+    assert run("build", "--format", "html", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    assert made == ["good1"]  # the gallery made good1's card again, and kept the two others
+    page = (course / "output" / "index.html").read_text()
+    assert "Better 1" in page and "Good 1" not in page
+    # the same page as a build from scratch writes
+    assert cli.main(["--jobs", "1", "-q", "--out", "fresh", "--format", "html"], root=course) == 0
+    assert page == (course / "fresh" / "index.html").read_text()
+    # a page edited by hand is not trusted: every card is made again
+    (course / "output" / "index.html").write_text(page.replace("Good 2", "Hand-edited"))
+    (course / "animations" / "good1.toml").write_text(GOOD.format(n=1))
+    made.clear()
+    assert run("build", "--format", "html", "--jobs", "1", "-q", capsys=capsys)[0] == 0
+    assert sorted(made) == ["good1", "good2", "photo"]
+    assert "Hand-edited" not in (course / "output" / "index.html").read_text()

@@ -17,7 +17,7 @@ from convanim.cli import main
 from convanim.display import Frames, Hatch, Line, Rect, Text
 from convanim.export.gallery import Entry, index_html
 from convanim.export.html import TEMPLATES, assets, fragment, player, player_css, player_js
-from convanim.export.playerdata import encode, num, script_json
+from convanim.export.playerdata import encode, num, pack, script_json, unpack
 from convanim.export.svg import frame_svg
 from convanim.paint.raster import hatch_segments
 
@@ -85,13 +85,13 @@ def course() -> Frames:
 
 def test_island_carries_the_display_list(course):
     data = island(player(course))
-    assert data["v"] == 2 and data["drawn"] == 0
+    assert data["v"] == 3 and data["drawn"] == 0
     assert (data["title"], data["w"], data["h"]) == ("course", course.width, course.height)
     assert data["c"][data["bg"]] == course.background
     assert len(data["c"]) == len(set(data["c"])) and len(data["t"]) == len(set(data["t"]))
     assert len(data["s"]) == len({tuple(s) for s in data["s"]})
     assert len(data["i"]) == len(course.items)
-    for item, entry in zip(course.items, data["i"], strict=True):
+    for item, entry in zip(course.items, unpack(data), strict=True):  # as the player reads them
         if item.visible(0):  # drawn by the inline SVG: only its last frame is stored
             assert entry == item.last and item.first == 0
         else:
@@ -99,6 +99,30 @@ def test_island_carries_the_display_list(course):
             assert decode(data, entry) == rounded(item.shape)
     g = course.output_grid
     assert data["g"] == [g.x, g.y, g.rows, g.cols, g.cell]
+
+
+def test_items_are_packed_relative_to_what_came_before():
+    styles = [(0, 1, -1, 0, 29, 29), (2, 14, 0, 1, 0), (3, 0, 1.5, 1)]
+    items = [
+        9,  # drawn by the poster, to the last frame (of 10)
+        4,
+        [0, 1, 1, 20, 114],  # a window, one frame each, a cell further each step
+        [0, 2, 2, 49, 114],
+        [1, 2, 9, 63.5, 132.2, 7],  # a value: to the end; its text index stays as it is
+        [2, 3, 3, 368, 142.6, 616, 128.5],
+        [2, 4, 4, 368, 144.3, 616, 130.2, 700, 100],  # more points: written as they are
+    ]
+    packed = pack(items, 10, styles)
+    assert packed == [
+        -1,
+        4,
+        [0, 1, 0, 200, 1140],
+        [0, 1, 0, 290, 0],
+        [1, 0, -1, 635, 1322, 7],
+        [2, 1, 0, 3680, 1426, 6160, 1285],
+        [2, 1, 0, 3680, 1443, 6160, 1302, 7000, 1000],
+    ]
+    assert unpack({"f": [None] * 10, "s": styles, "i": packed}) == items
 
 
 def test_island_frames_have_readouts_and_output_cells(course):

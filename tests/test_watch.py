@@ -148,6 +148,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     assert watcher.line("output/a.html: ").startswith("output/a.html: 11 frames")
     page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Edited')")
     assert "First" not in page.inner_text("body") and cards.count() == 3
+    watcher.line("output/a.gif: ")  # written after the page reloaded: the player comes first
     gif = (tmp_path / "output" / "a.gif").read_bytes()
     page_html = (tmp_path / "output" / "a.html").read_bytes()
     assert b"Edited" in page_html
@@ -183,7 +184,7 @@ def test_watch_rebuilds_reloads_the_page_shows_errors_and_stops_cleanly(watcher,
     page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Fixed')")
     assert page.locator("#convanim-watch-errors").count() == 0
     after = json.loads(page.evaluate(f"fetch('{url}__convanim/status').then(r => r.text())"))
-    assert after == {"generation": status["generation"] + 1, "errors": []}  # one reload: the fix
+    assert after == {"generation": status["generation"] + 1, "errors": [], "players": ["a"]}  # one reload
     link = page.locator("#a a", has_text="scenario").get_attribute("href")
     assert link == "../animations/a.toml"  # relative to output/: served from the watched scenarios
     with urllib.request.urlopen(urljoin(url, link), timeout=10) as answer:
@@ -259,8 +260,10 @@ def test_watch_rebuilds_a_scenario_when_its_photograph_changes(watcher, tmp_path
     before = (tmp_path / "output" / "c.gif").read_bytes()
     _photo(tmp_path / "animations" / "photos" / "p.png", 60)
     assert watcher.line("changed: ") == "changed: animations/photos/p.png"
-    assert watcher.line("output/").startswith("output/c.gif: 18 frames, ")
+    # what the open page shows first (the player, the gallery), then the other formats
     assert watcher.line("output/").startswith("output/c.html: 18 frames, ")
+    assert watcher.line("output/").startswith("output/index.html: ")
+    assert watcher.line("output/").startswith("output/c.gif: 18 frames, ")
     assert (tmp_path / "output" / "c.gif").read_bytes() != before
     (tmp_path / "animations" / "photos" / "unused.png").write_bytes(b"not read by any scenario")
     (tmp_path / "animations" / "b.toml").write_text(GOOD.format(title="B2"))

@@ -2,7 +2,8 @@
 picture, title and links to its GIF, player page and scenario file.
 
 The page stays small (about 0.5 kB a card): a card shows the still (``NAME.png``, the last frame)
-and, once it comes near the view, loads its player page (``NAME.html``) in an ``<iframe>`` over it.
+and, once it comes near the view, loads its player page (``NAME.html``) in an ``<iframe>`` over it,
+one at a time so that the first cards show soon, whatever the others weigh.
 Each player plays while it is in view and pauses when it leaves (the player's own
 IntersectionObserver, which sees the top-level view from inside a frame too). A player page tells
 the gallery its height (``postMessage``), so each frame fits its player. Without JavaScript the
@@ -12,6 +13,7 @@ cards are stills with links.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -24,6 +26,7 @@ from . import write_file
 INDEX = "index.html"
 HEADING = "convanim gallery"
 LOAD_MARGIN = "300px"  # a player page starts loading this far below (or above) the view
+LOADING = 1  #: player pages loading at once (same-origin frames share one thread): the first shows soonest
 
 _HEAD = """<!DOCTYPE html>
 <html lang="en">
@@ -58,19 +61,41 @@ border: 1px solid rgba(128, 128, 128, 0.45); border-radius: 6px; }}
 <ul class="cards">
 """
 
-# Loads a card's player page when the card nears the view; sizes each frame from the height its
-# page posts (templates/page.html), then shows it in place of the still.
+# Loads a card's player page when the card nears the view, at most LOADING at a time, in the
+# order the cards come (a card named in sessionStorage "convanim-first", which ``convanim watch``
+# sets to the players it just rebuilt, goes first); sizes each frame from the height its page
+# posts (templates/page.html), then shows it in place of the still.
 _SCRIPT = """<script>
 (function () {
   "use strict";
   var cards = document.querySelectorAll(".card[data-player]");
-  function load(card) {
+  var waiting = [], busy = 0, first = [];
+  try {
+    first = JSON.parse(sessionStorage.getItem("convanim-first") || "[]");
+    sessionStorage.removeItem("convanim-first");
+  } catch (e) { first = []; }
+  function start(card) {
     var view = card.querySelector(".view");
-    if (view.querySelector("iframe")) return;
-    var frame = document.createElement("iframe");
+    var frame = document.createElement("iframe"), done = false;
+    function finish() {
+      if (done) return;
+      done = true;
+      busy -= 1;
+      next();
+    }
+    busy += 1;
+    frame.addEventListener("load", finish);
+    setTimeout(finish, 4000);  // a slow page does not hold the others back for long
     frame.title = card.querySelector("h2").textContent;
     frame.src = card.getAttribute("data-player");
     view.appendChild(frame);
+  }
+  function next() {
+    while (busy < %LOADING% && waiting.length) start(waiting.shift());
+  }
+  function queue(card) {
+    if (card.querySelector(".view iframe") || waiting.indexOf(card) >= 0) return;
+    if (first.indexOf(card.id) >= 0) waiting.unshift(card); else waiting.push(card);
   }
   window.addEventListener("message", function (ev) {
     var h = ev.data && ev.data.convanimHeight;
@@ -88,17 +113,19 @@ _SCRIPT = """<script>
   var observer = new IntersectionObserver(function (entries) {
     entries.forEach(function (e) {
       if (e.isIntersecting) {
-        load(e.target);
+        queue(e.target);
         observer.unobserve(e.target);
       }
     });
+    next();
   }, {rootMargin: "%MARGIN% 0px"});
   Array.prototype.forEach.call(cards, function (card) { observer.observe(card); });
 })();
 </script>
-""".replace("%MARGIN%", LOAD_MARGIN)
+""".replace("%MARGIN%", LOAD_MARGIN).replace("%LOADING%", str(LOADING))
 
 _TAIL = "</ul>\n</main>\n" + _SCRIPT + "</body>\n</html>\n"
+_CARD = re.compile(r'<li class="card" .*?</li>\n', re.S)  # a card holds no other list item
 
 
 @dataclass(frozen=True)
@@ -127,14 +154,20 @@ def _card(entry: Entry, out_dir: Path) -> str:
     )
 
 
-def index_html(entries: Sequence[Entry], out_dir: Path = Path("output")) -> str:
+def index_html(entries: Sequence[Entry | str], out_dir: Path = Path("output")) -> str:
     """The gallery page: a card per entry, in the order given; scenario links are relative to
-    ``out_dir``, where the page is written."""
-    cards = "".join(_card(entry, out_dir) for entry in entries)
+    ``out_dir``, where the page is written. An entry may be a card as ``cards`` read it from the
+    page on disk: an unchanged illustration's card is kept, not made again from its frames."""
+    cards = "".join(e if isinstance(e, str) else _card(e, out_dir) for e in entries)
     return _HEAD.format(title=HEADING) + cards + _TAIL
 
 
-def write_index(out_dir: Path, entries: Sequence[Entry]) -> int:
+def cards(page: str) -> list[str]:
+    """The cards of a page written by ``index_html``, in order (each as ``index_html`` wrote it)."""
+    return _CARD.findall(page)
+
+
+def write_index(out_dir: Path, entries: Sequence[Entry | str]) -> int:
     """Write ``out_dir/index.html`` atomically; returns its size."""
     data = index_html(entries, out_dir).encode("utf-8")
     return write_file(out_dir / INDEX, lambda fh: fh.write(data))

@@ -78,20 +78,21 @@ class PaletteIndex:
 
     def __init__(self, palette: np.ndarray) -> None:
         self.palette = palette.astype(np.int32)
-        self.lut = np.full(1 << 24, 0xFFFF, np.uint16)
-        self.lut[colour_keys(palette)] = np.arange(len(palette), dtype=np.uint16)
+        # uint8 with TRANSPARENT (never a colour's index) for "not seen yet": 16 MB to fill, not 32
+        self.lut = np.full(1 << 24, TRANSPARENT, np.uint8)
+        self.lut[colour_keys(palette)] = np.arange(len(palette), dtype=np.uint8)
 
     def keys(self, keys: np.ndarray) -> np.ndarray:
         """Palette indices of colours given as 24-bit keys (see ``colour_keys``)."""
         idx = self.lut[keys]
-        missing = idx == 0xFFFF
+        missing = idx == TRANSPARENT
         if missing.any():
             new = np.unique(keys[missing])
             cols = _unkeys(new).astype(np.int32)
             dist = ((cols[:, None, :] - self.palette[None, :, :]) ** 2).sum(axis=2)
-            self.lut[new] = dist.argmin(axis=1).astype(np.uint16)
+            self.lut[new] = dist.argmin(axis=1).astype(np.uint8)
             idx = self.lut[keys]
-        return idx.astype(np.uint8)
+        return idx
 
 
 def _header(width: int, height: int, palette: np.ndarray) -> bytes:

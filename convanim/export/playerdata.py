@@ -2,7 +2,7 @@
 
 The object (``v`` is the format version, read by ``templates/player.js``)::
 
-    v      2 (the data format and the player markup it comes with)
+    v      3 (the data format and the player markup it comes with)
     title  the title
     w, h   picture size in px
     bg     background (a colour index)
@@ -16,7 +16,11 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
     i      items in drawing order: [style, first, last, x, y] (Rect, Hatch), [style, first, last,
            x, y, text index] (Text), [style, first, last, x0, y0, x1, y1, ...] (Line); or a bare
            number ``last`` for an item the inline SVG already draws (``drawn`` below): that item is
-           the SVG's next element, visible from frame ``drawn`` to ``last``
+           the SVG's next element, visible from frame ``drawn`` to ``last``. Packed (``pack``,
+           ``unpack``): ``first`` counts from the previous item's first frame; ``last`` from the
+           item's first frame, or is −1 for the final frame (a bare number too); coordinates are in
+           tenths of a px, counted from those of the previous item of the same style (when it has
+           as many). A step's items differ from the previous step's by a cell or so: small numbers.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
            or, when the output has several channels, [..., output row, output col, channel]
@@ -34,7 +38,7 @@ from typing import Any
 
 from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
 
-VERSION = 2  # 2: the poster is the still <img>, the script builds the controls
+VERSION = 3  # 2: the poster is the still <img>, the script builds the controls; 3: items packed
 KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
 ANCHORS = {"start": 0, "middle": 1, "end": 2}
 _SCRIPT_ESCAPES = str.maketrans(
@@ -98,12 +102,64 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         "c": colours.list(),
         "t": texts.list(),
         "s": [list(s) for s in styles.list()],
-        "i": items,
+        "i": pack(items, len(frames), styles.list()),
         "drawn": drawn,
         "f": infos,
         "g": _grid(g),
         **grids,
     }
+
+
+def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:
+    """Items as written in the island (see the module docstring): frames and coordinates relative
+    to what came before, so that most numbers are 0, −1 or a cell's width. ``n``: frame count."""
+    out: list[Any] = []
+    first_before, before = 0, {}
+    for item in items:
+        if isinstance(item, int):
+            out.append(-1 if item == n - 1 else item)
+            continue
+        style, first, last, *geometry = item
+        m = 2 if styles[style][0] == KINDS[Text] else len(geometry)
+        tenths = [round(v * 10) for v in geometry[:m]]
+        ref = before.get(style)
+        moved = [a - b for a, b in zip(tenths, ref, strict=True)] if ref and len(ref) == m else tenths
+        before[style] = tenths
+        out.append(
+            [style, first - first_before, -1 if last == n - 1 else last - first, *moved, *geometry[m:]]
+        )
+        first_before = first
+    return out
+
+
+def unpack(data: dict[str, Any]) -> list[Any]:
+    """The island's items with absolute frames and coordinates, as ``templates/player.js`` reads
+    them (the inverse of ``pack``)."""
+    n, out = len(data["f"]), []
+    first_before, before = 0, {}
+    for item in data["i"]:
+        if isinstance(item, int):
+            out.append(n + item if item < 0 else item)
+            continue
+        style, first, last, *geometry = item
+        first += first_before
+        first_before = first
+        m = 2 if data["s"][style][0] == KINDS[Text] else len(geometry)
+        ref = before.get(style)
+        tenths = (
+            [a + b for a, b in zip(geometry[:m], ref, strict=True)] if ref and len(ref) == m else geometry[:m]
+        )
+        before[style] = tenths
+        out.append(
+            [
+                style,
+                first,
+                n + last if last < 0 else first + last,
+                *(num(t / 10) for t in tenths),
+                *geometry[m:],
+            ]
+        )
+    return out
 
 
 def _grid(g: Grid) -> list[int | float]:

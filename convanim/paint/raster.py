@@ -1,13 +1,12 @@
-"""Raster painter: display list → RGB frames; shapes rasterised by matplotlib's Agg (no pyplot),
-text by FreeType through Pillow, with the DejaVu Sans files bundled with matplotlib.
+"""Raster painter: display list → RGB frames, without matplotlib: rectangles, lines and hatches
+are filled by exact area (``coverage``, the outlines Agg would stroke), text is drawn by FreeType
+through Pillow with the DejaVu Sans files bundled with matplotlib.
 
 Each shape is rasterised once into a sprite (RGBA, straight alpha); shapes that differ only by a
-whole-pixel shift share one sprite. (Text goes through Pillow because Agg's text path costs ~5 ms
-for a step's equation, the dearest part of a frame; glyphs and metrics are the same font's.)
-Frames are composited from sprites with numpy. Between frames k−1 and k only the boxes of items
-that appear or disappear are recomposited, so a frame costs the same on a 7×7 grid as on a 34×34
-one; ``frame(k)`` composites a frame alone, with the same sprites in the same order, so both paths
-give identical pixels.
+whole-pixel shift share one sprite. Frames are composited from sprites with numpy. Between frames
+k−1 and k only the boxes of items that appear or disappear are recomposited, so a frame costs the
+same on a 7×7 grid as on a 34×34 one; ``frame(k)`` composites a frame alone, with the same sprites
+in the same order, so both paths give identical pixels.
 """
 
 from __future__ import annotations
@@ -15,18 +14,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import astuple
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..display import Frames, Hatch, Line, Rect, Shape, Text
-from ..textsize import FONT_FAMILY
-
-if TYPE_CHECKING:
-    from matplotlib.artist import Artist
+from ..textsize import font_path
+from .coverage import Polygon, blend, coverage, dashes, polyline, rect_fill, rect_stroke, snap
 
 DPI = 72  # one point is one pixel, so display-list sizes are used as they are
 DASH = (5.0, 4.0)  # px on, px off; the SVG player uses the same pattern
@@ -46,6 +41,57 @@ def hatch_segments(h: Hatch) -> list[tuple[tuple[float, float], tuple[float, flo
     return segs
 
 
+class Sprite:
+    """A shape's pixels, trimmed to where they are not transparent, ready to composite: ``rgb`` is
+    the colour for an opaque sprite, else src·α + 127 with ``inverse`` = 255 − α (uint16)."""
+
+    __slots__ = ("dx", "dy", "inverse", "rgb", "rgba")
+
+    def __init__(self, dx: int, dy: int, rgba: np.ndarray, rgb: np.ndarray, inverse: np.ndarray | None):
+        self.dx, self.dy, self.rgba, self.rgb, self.inverse = dx, dy, rgba, rgb, inverse
+
+    @classmethod
+    def of(cls, dx: int, dy: int, rgba: np.ndarray) -> Sprite:
+        """The sprite of straight-alpha ``rgba`` placed at (dx, dy)."""
+        alpha = rgba[:, :, 3]
+        rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+        if not len(rows):  # nothing to draw
+            return cls(dx, dy, rgba[:0, :0], np.zeros((0, 0, 3), np.uint16), None)
+        rgba = rgba[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        dx, dy = dx + int(cols[0]), dy + int(rows[0])
+        a = rgba[:, :, 3:4].astype(np.uint16)
+        if a.min() == 255:
+            return cls(dx, dy, rgba, rgba[:, :, :3].copy(), None)
+        return cls(dx, dy, rgba, rgba[:, :, :3] * a + 127, 255 - a)
+
+
+def shape_layers(shape: Shape, unit: float = 1.0) -> list[tuple[str, list[Polygon]]]:
+    """A rectangle, line or hatch as (colour, polygons) layers, painted in order: what
+    matplotlib's Agg would stroke and fill for the artist the shape used to be (a ``Rectangle``,
+    a ``Line2D`` with butt caps, a ``LineCollection``), pixel snapping included."""
+    if isinstance(shape, Rect):
+        x, y, w, h = shape.x, shape.y, shape.w, shape.h
+        corners = snap([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], shape.width if shape.stroke else 0.0)
+        (x0, y0), (x1, y1) = corners[0], corners[2]
+        layers = [(shape.fill, rect_fill(x0, y0, x1, y1))] if shape.fill else []
+        if shape.stroke and shape.width:
+            layers.append((shape.stroke, rect_stroke(x0, y0, x1, y1, shape.width)))
+        return layers
+    if isinstance(shape, Hatch):
+        return [(shape.color, [q for seg in hatch_segments(shape) for q in polyline(list(seg), unit)])]
+    if isinstance(shape, Line):
+        points = snap(list(shape.points), shape.width)
+        if not shape.dash:
+            return [(shape.color, polyline(points, shape.width))]
+        on, off = (d * unit / shape.width * shape.width for d in DASH)  # as Line2D scales them
+        return [(shape.color, [q for piece in dashes(points, on, off) for q in polyline(piece, shape.width)])]
+    raise TypeError(f"cannot paint {type(shape).__name__}")  # pragma: no cover
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
 def anchor(shape: Shape) -> tuple[float, float]:
     """The point a shape is positioned by (shapes equal up to a shift of it share a sprite)."""
     if isinstance(shape, Line):
@@ -60,7 +106,7 @@ def sprite_key(shape: Shape) -> tuple:
     if isinstance(shape, Line):
         rel = tuple((x - fx, y - fy) for x, y in shape.points)
         return (Line, rel, shape.color, shape.width, shape.dash)
-    fields = astuple(shape)
+    fields = tuple(vars(shape).values())  # astuple() deep-copies: ten times slower
     return (type(shape), shape.x - fx, shape.y - fy, *fields[2:])
 
 
@@ -70,35 +116,17 @@ class RasterPainter:
     def __init__(self, frames: Frames, unit: float = 1.0) -> None:
         """``unit``: the size of a display-list pixel in the fixed-size strokes (hatch lines, dash
         lengths), for display lists scaled up (``export.compose.scaled``)."""
-        # Agg is imported here, not with the module: commands that paint nothing (--list,
-        # --schema, an HTML-only run) do not pay its ~0.5 s start-up.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.colors import to_rgb
-        from matplotlib.figure import Figure
-
         self.frames = frames
         self.unit = unit
         self.width, self.height = frames.width, frames.height
-        fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI)
-        fig.patch.set_alpha(0)
-        self.canvas = FigureCanvasAgg(fig)
-        self.axes = fig.add_axes((0, 0, 1, 1))
-        self.axes.set_xlim(0, self.width)
-        self.axes.set_ylim(self.height, 0)
-        self.axes.set_axis_off()
-        self.axes.patch.set_alpha(0)
-        self.canvas.draw()
-        self.renderer = self.canvas.get_renderer()
-        self.scratch = np.asarray(self.canvas.buffer_rgba())
-        self.scratch[:] = 0
-        self.background = np.array([round(v * 255) for v in to_rgb(frames.background)], np.uint8)
+        self.background = np.array(_rgb(frames.background), np.uint8)
         self.image = np.empty((self.height, self.width, 3), np.uint8)
         items = frames.items
         self.keys = [sprite_key(it.shape) for it in items]
         self.origin = np.array([[math.floor(c) for c in anchor(it.shape)] for it in items], dtype=np.int64)
         self.first = np.array([it.first for it in items])
         self.last = np.array([it.last for it in items])
-        self.sprites: dict[tuple, tuple[int, int, np.ndarray]] = {}
+        self.sprites: dict[tuple, Sprite] = {}
         self.boxes = np.array([self._box(i) for i in range(len(items))], dtype=np.int64).reshape(-1, 4)
 
     # --------------------------------------------------------------- public
@@ -124,8 +152,9 @@ class RasterPainter:
             else:
                 changed = np.flatnonzero((self.first == k) | (self.last == k - 1))
                 boxes = _merge([tuple(self.boxes[i]) for i in changed])
+            alive = self._alive(k)
             for box in boxes:
-                self._paint(box, k)
+                self._paint(box, k, alive)
             for i in np.flatnonzero(self.last == k - 1):  # sprites no later frame needs
                 key = self.keys[i]
                 uses[key] -= 1
@@ -135,86 +164,59 @@ class RasterPainter:
 
     # --------------------------------------------------------------- compositing
 
-    def _paint(self, box: Box, k: int) -> None:
+    def _alive(self, k: int) -> np.ndarray:
+        """Indices of the items drawn in frame k, in drawing order."""
+        return np.flatnonzero((self.first <= k) & (self.last >= k))
+
+    def _paint(self, box: Box, k: int, alive: np.ndarray | None = None) -> None:
+        """Repaint ``box`` of frame k: the background, then every item of ``alive`` (frame k's
+        items, computed once a frame) over it, in order."""
         x0, y0, x1, y1 = box
         if x0 >= x1 or y0 >= y1:
             return
         self.image[y0:y1, x0:x1] = self.background
-        b = self.boxes
-        hit = (
-            (self.first <= k)
-            & (self.last >= k)
-            & (b[:, 0] < x1)
-            & (b[:, 2] > x0)
-            & (b[:, 1] < y1)
-            & (b[:, 3] > y0)
-        )
-        for i in np.flatnonzero(hit):
-            dx, dy, rgba = self._sprite(i)
-            ox, oy = self.origin[i]
-            self._over(rgba, ox + dx, oy + dy, box)
+        alive = self._alive(k) if alive is None else alive
+        b = self.boxes[alive]
+        hit = alive[(b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0)]
+        origin = self.origin
+        for i in hit.tolist():
+            sprite = self._sprite(i)
+            self._over(sprite, int(origin[i, 0]) + sprite.dx, int(origin[i, 1]) + sprite.dy, box)
 
-    def _over(self, rgba: np.ndarray, sx: int, sy: int, box: Box) -> None:
-        """Composite a straight-alpha sprite at (sx, sy), clipped to ``box``."""
+    def _over(self, sprite: Sprite, sx: int, sy: int, box: Box) -> None:
+        """Composite a sprite at (sx, sy), clipped to ``box``: out = (src·α + dst·(255 − α) + 127)
+        // 255, with src·α + 127 and 255 − α computed once per sprite (a copy where α is 255)."""
+        h, w = sprite.rgb.shape[:2]
         x0, y0 = max(box[0], sx), max(box[1], sy)
-        x1, y1 = min(box[2], sx + rgba.shape[1]), min(box[3], sy + rgba.shape[0])
+        x1, y1 = min(box[2], sx + w), min(box[3], sy + h)
         if x0 >= x1 or y0 >= y1:
             return
-        src = rgba[y0 - sy : y1 - sy, x0 - sx : x1 - sx]
+        rows, cols = slice(y0 - sy, y1 - sy), slice(x0 - sx, x1 - sx)
         dst = self.image[y0:y1, x0:x1]
-        alpha = src[:, :, 3:4].astype(np.uint32)
-        mixed = (src[:, :, :3] * alpha + dst * (255 - alpha) + 127) // 255
-        dst[:] = mixed.astype(np.uint8)
+        if sprite.inverse is None:
+            dst[:] = sprite.rgb[rows, cols]
+        else:
+            dst[:] = (sprite.rgb[rows, cols] + dst * sprite.inverse[rows, cols]) // 255
 
     # --------------------------------------------------------------- sprites
 
-    def _sprite(self, i: int) -> tuple[int, int, np.ndarray]:
-        """(dx, dy, rgba) of item i's sprite, offset from its whole-pixel anchor; made on demand."""
+    def _sprite(self, i: int) -> Sprite:
+        """Item i's sprite, offset from its whole-pixel anchor; made on demand."""
         key = self.keys[i]
-        shape = self.frames.items[i].shape
-        if key not in self.sprites and isinstance(shape, Text):
-            self.sprites[key] = _text_sprite(shape)
-        elif key not in self.sprites:
-            x0, y0, x1, y1 = self.boxes[i]
-            artist = self._artist(self.frames.items[i].shape)
-            artist.draw(self.renderer)
-            region = self.scratch[y0:y1, x0:x1]
-            rgba = region.copy()
-            region[:] = 0
-            ox, oy = self.origin[i]
-            self.sprites[key] = (int(x0 - ox), int(y0 - oy), rgba)
-        return self.sprites[key]
-
-    def _artist(self, shape: Shape) -> Artist:
-        from matplotlib.collections import LineCollection
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Rectangle
-
-        if isinstance(shape, Rect):
-            artist: Artist = Rectangle(
-                (shape.x, shape.y),
-                shape.w,
-                shape.h,
-                facecolor=shape.fill or "none",
-                edgecolor=shape.stroke or "none",
-                linewidth=shape.width if shape.stroke else 0,
-            )
-        elif isinstance(shape, Hatch):
-            artist = LineCollection(hatch_segments(shape), colors=shape.color, linewidths=self.unit)
-        elif isinstance(shape, Line):
-            xs, ys = zip(*shape.points, strict=True)
-            artist = Line2D(
-                xs, ys, color=shape.color, linewidth=shape.width, solid_capstyle="butt", dash_capstyle="butt"
-            )
-            if shape.dash:
-                artist.set_dashes([d * self.unit / shape.width for d in DASH])
-        else:  # pragma: no cover - the display list has no other shapes
-            raise TypeError(f"cannot paint {type(shape).__name__}")
-        artist.set_figure(self.canvas.figure)
-        artist.axes = self.axes
-        artist.set_transform(self.axes.transData)
-        artist.set_clip_on(False)
-        return artist
+        sprite = self.sprites.get(key)
+        if sprite is None:
+            shape = self.frames.items[i].shape
+            if isinstance(shape, Text):
+                dx, dy, rgba = _text_sprite(shape)
+            else:
+                x0, y0, x1, y1 = (int(v) for v in self.boxes[i])
+                rgba = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+                for colour, polygons in shape_layers(shape, self.unit):
+                    blend(rgba, _rgb(colour), coverage(polygons, (x0, y0, x1, y1)))
+                ox, oy = self.origin[i]
+                dx, dy = int(x0 - ox), int(y0 - oy)
+            sprite = self.sprites[key] = Sprite.of(dx, dy, rgba)
+        return sprite
 
     def _box(self, i: int) -> Box:
         """Pixel box that holds every pixel item i may touch, inside the picture."""
@@ -240,15 +242,17 @@ class RasterPainter:
 
 @lru_cache(maxsize=64)
 def _font(size: float, bold: bool) -> ImageFont.FreeTypeFont:
-    from matplotlib import font_manager
+    return ImageFont.truetype(str(font_path(bold)), size)
 
-    prop = font_manager.FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal")
-    return ImageFont.truetype(font_manager.findfont(prop, fallback_to_default=False), size)
+
+@lru_cache(maxsize=4096)
+def _bbox(text: str, size: float, bold: bool, anchor: str) -> tuple[float, float, float, float]:
+    return _font(size, bold).getbbox(text, anchor=PIL_ANCHOR[anchor])
 
 
 def _text_extent(t: Text) -> tuple[int, int, int, int]:
     """(dx, dy, w, h): the text's pixel box relative to its whole-pixel anchor, with a margin."""
-    left, top, right, bottom = _font(t.size, t.bold).getbbox(t.text, anchor=PIL_ANCHOR[t.anchor])
+    left, top, right, bottom = _bbox(t.text, t.size, t.bold, t.anchor)
     fx, fy = t.x - math.floor(t.x), t.y - math.floor(t.y)
     x0, y0 = math.floor(left + fx) - 1, math.floor(top + fy) - 1
     return x0, y0, math.ceil(right + fx) + 2 - x0, math.ceil(bottom + fy) + 2 - y0

@@ -9,7 +9,7 @@
 // view (IntersectionObserver) and pauses when it leaves; one the reader paused stays paused.
 (function () {
   "use strict";
-  var VERSION = 2;
+  var VERSION = 3;
   if (window.convanimPlayer && window.convanimPlayer.version >= VERSION) return;
   var NS = "http://www.w3.org/2000/svg";
   var ANCHORS = ["start", "middle", "end"];
@@ -131,6 +131,23 @@
       "stroke-dasharray": st[3] ? "5 4" : null, "shape-rendering": "auto"});
   }
 
+  // The island's items with absolute frames and coordinates (convanim/export/playerdata.py, pack):
+  // a first frame counts from the previous item's, a last one from the item's first (-1: the
+  // final frame), coordinates are tenths of a px from the previous item of the same style.
+  function unpack(data) {
+    var n = data.f.length, firstBefore = 0, before = {};
+    return data.i.map(function (item) {
+      if (typeof item === "number") return item < 0 ? n + item : item;
+      var style = item[0], first = firstBefore + item[1], m = data.s[style][0] === 2 ? 2 : item.length - 3;
+      var ref = before[style], tenths = [], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
+      firstBefore = first;
+      for (var j = 0; j < m; j++) tenths.push(item[3 + j] + (ref && ref.length === m ? ref[j] : 0));
+      before[style] = tenths;
+      for (j = 0; j < m; j++) out.push(tenths[j] / 10);
+      return out.concat(item.slice(3 + m));
+    });
+  }
+
   function start(root) {
     var island = root.querySelector("script.convanim-data");
     var still = root.querySelector("img.convanim-still");
@@ -138,7 +155,7 @@
     var data = JSON.parse(island.textContent);
     if (data.v !== VERSION) return;
     root.setAttribute("data-ready", "");
-    var n = data.f.length, items = data.i, count = items.length, drawn = data.drawn;
+    var n = data.f.length, items = unpack(data), count = items.length, drawn = data.drawn;
     var svg = build(root, still, n, drawn);
     var nodes = [], first = [], last = [], shown = [], appear = [], gone = [];
     for (var k = 0; k <= n; k++) {
