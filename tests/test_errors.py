@@ -196,6 +196,8 @@ NO_EFFECT = [
      "image.planes[0].period: only applies to patterns 'checkerboard' and 'stripes' (got pattern 'square')"),
     ({"pattern": "disk", "size": 5, "period": 3},
      "image.period: only applies to patterns 'checkerboard' and 'stripes' (got pattern 'disk')"),
+    ({"pattern": "disk", "size": 5, "period": 2},  # the default value, given: refused too
+     "image.period: only applies to patterns 'checkerboard' and 'stripes' (got pattern 'disk')"),
     ({"pattern": "disk", "size": 5, "seed": 3}, "image.seed: only applies to pattern 'random' (got pattern 'disk')"),
     ({"file": "p.png", "low": 1}, "image.low: does not apply to an image given by `file`"),
     ({"file": "p.png", "period": 2}, "image.period: does not apply to an image given by `file`"),
