@@ -249,6 +249,13 @@ class Scenario(Illustration):
             raise ScenarioError(
                 "timing.detail_steps", "only applies to photos and chains; a grid of numbers shows every step"
             )
+        given = parsed["render"] if isinstance(parsed["render"], dict) else {}
+        if picture and given.get("output_colormap", "auto") != "auto":
+            raise ScenarioError(
+                "render.output_colormap",
+                "only applies to grids of numbers; the maps of photos and chains use `colormap` "
+                "(PRGn when signed)",
+            )
         frames = frame_count(stages, picture, timing.detail_steps)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         _check_limits(

@@ -213,6 +213,27 @@ def test_a_key_with_no_effect_beside_another_is_refused(tmp_path, image, message
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"stages": [{"operation": "relu"}, {"operation": "relu"}], "render": {"output_colormap": "viridis"}},
+         "render.output_colormap: only applies to grids of numbers; the maps of photos and chains use "
+         "`colormap` (PRGn when signed)"),
+        ({"kernel": {"preset": "mean"}, "timing": {"detail_steps": 3}}, "timing.detail_steps: only applies "
+         "to photos and chains; a grid of numbers shows every step"),
+    ],
+)  # fmt: skip
+def test_a_key_with_no_effect_in_the_view_drawn_is_refused(keys, message):
+    with pytest.raises(ScenarioError) as err:
+        convanim.Scenario(image={"pattern": "square", "size": 5}, **keys)
+    assert str(err.value) == message
+    render = keys.get("render", {})  # "auto" is the default: accepted everywhere
+    convanim.Scenario(
+        image={"pattern": "square", "size": 5},
+        **{**keys, "render": {**render, "output_colormap": "auto"}, "timing": {}},
+    )
+
+
 def test_low_and_high_beside_values_are_refused_in_one_run(course, capsys):
     text = "[image]\nvalues = [[0, 9], [9, 0]]\nlow = 100\nhigh = 200\n[kernel]\nvalues = [[1]]\n"
     assert refused(course, text, capsys) == [
