@@ -64,7 +64,7 @@ high = 9  # the square
 # Or a photograph (PNG or JPEG, relative to this file), instead of the [image] block above.
 # [image]
 # file = "photos/portrait.jpg"
-# resize = [36, 48]  # rows, cols: a photograph has too many pixels to animate one by one
+# resize = [36, 48]  # rows, cols to resample to, in the photo's proportions: a few pixels animate well
 
 [kernel]
 preset = "mean"  # one of the presets below
