@@ -419,7 +419,7 @@ def auto_or(check: Check) -> Check:
             return check(value, key)
         except ScenarioError as err:
             raise ScenarioError(
-                err.key, f'{err.message.split(" (got")[0]} or "auto" (got {show(value)})'
+                err.key, f'{err.message.split(" (got")[0]} or "auto" (got {show(value)}{quoted(value)})'
             ) from None
 
     return wrapped

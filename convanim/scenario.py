@@ -249,6 +249,13 @@ class Scenario(Illustration):
             raise ScenarioError(
                 "timing.detail_steps", "only applies to photos and chains; a grid of numbers shows every step"
             )
+        given = parsed["render"] if isinstance(parsed["render"], dict) else {}
+        if picture and given.get("output_colormap", "auto") != "auto":
+            raise ScenarioError(
+                "render.output_colormap",
+                "only applies to grids of numbers; the maps of photos and chains use `colormap` "
+                "(PRGn when signed)",
+            )
         frames = frame_count(stages, picture, timing.detail_steps)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         _check_limits(
@@ -369,6 +376,8 @@ def _parse_image(data: Any, base: Path) -> ImagePlan:
             errors.add(f"image.{key}", f"does not apply to an image given by `{sources[0]}`")
     if t["size"] is not None and t["planes"] is not None and not _any_pattern(t["planes"]):
         errors.add("image.size", "only applies to planes given by a `pattern`; these have `values`")
+    with errors:
+        _check_period(data, "image")
     errors.done()
     if t["file"] is not None:
         plan = _parse_photo(t, base)
@@ -386,6 +395,19 @@ def _parse_image(data: Any, base: Path) -> ImagePlan:
         return plan
     shape, channels, make = plan
     return shape, channels, lambda: dataclasses.replace(make(), names=t["names"])
+
+
+PERIODIC = ("checkerboard", "stripes")  #: the patterns that take a `period`
+
+
+def _check_period(table: dict[str, Any], key: str) -> None:
+    """`period` given to a pattern that has none."""
+    if table.get("period") is not None and table.get("pattern") not in (None, *PERIODIC):
+        raise ScenarioError(
+            f"{key}.period",
+            f"only applies to patterns {' and '.join(map(repr, PERIODIC))} "
+            f"(got pattern {table['pattern']!r})",
+        )
 
 
 def _any_pattern(planes: Any) -> bool:
@@ -406,9 +428,6 @@ def _is_3d(values: Any) -> bool:
     )
 
 
-PERIODIC = ("checkerboard", "stripes")  #: the patterns that take a `period`
-
-
 def _parse_pattern(t: dict[str, Any], top: dict[str, Any], prefix: str, channels: int) -> ImagePlan:
     """A pattern of the image's `size`, on ``channels`` planes (random: seed + c for plane c)."""
     if top["size"] is None:
@@ -418,11 +437,6 @@ def _parse_pattern(t: dict[str, Any], top: dict[str, Any], prefix: str, channels
     if t["seed"] is not None and t["pattern"] != "random":
         raise ScenarioError(
             f"{prefix}.seed", f"only applies to pattern 'random' (got pattern {t['pattern']!r})"
-        )
-    if t["period"] != 2 and t["pattern"] not in PERIODIC:  # 2: the default
-        raise ScenarioError(
-            f"{prefix}.period",
-            f"only applies to patterns {' and '.join(map(repr, PERIODIC))} (got pattern {t['pattern']!r})",
         )
 
     def make() -> Image:
@@ -463,6 +477,7 @@ def _parse_planes(t: dict[str, Any]) -> ImagePlan:
             makers.append(lambda plane=plane: plane)
             here = plane.shape
         else:
+            _check_period(table, key)
             here, _, make = _parse_pattern(p, t, key, 1)
             makers.append(lambda make=make: make().values[0])
         if shape is not None and here != shape:

@@ -64,7 +64,7 @@ high = 9  # the square
 # Or a photograph (PNG or JPEG, relative to this file), instead of the [image] block above.
 # [image]
 # file = "photos/portrait.jpg"
-# resize = [36, 48]  # rows, cols: a photograph has too many pixels to animate one by one
+# resize = [36, 48]  # rows, cols to resample to, in the photo's proportions: a few pixels animate well
 
 [kernel]
 preset = "mean"  # one of the presets below
@@ -129,7 +129,7 @@ def main(argv: list[str], *, prog: str = "convanim new") -> int:
         try:
             load(sources[0])
         except ConvanimError as err:
-            return _fail(f"--from: {cli.error_line(sources[0], err)}")
+            return _fail("\n".join(f"--from: {line}" for line in cli.error_line(sources[0], err).split("\n")))
         text = _with_schema_line(sources[0].read_text(encoding="utf-8"))
     else:
         text = STARTER.format(schema_line=SCHEMA_LINE, name=target.stem)
@@ -138,7 +138,8 @@ def main(argv: list[str], *, prog: str = "convanim new") -> int:
         scenario = load(target)
     except ConvanimError as err:  # e.g. a copied photo path that does not resolve from here
         target.unlink()
-        return _fail(f"--from: the copy would not load: {cli.error_line(target, err)}")
+        lines = cli.error_line(target, err).split("\n")
+        return _fail("\n".join(f"--from: the copy would not load: {line}" for line in lines))
     print(f"{cli.relative(target)}: new scenario, {scenario.n_frames} frames (convanim build writes it)")
     _write_schema(target.parent / SCHEMA_FILE)
     return cli.EXIT_OK

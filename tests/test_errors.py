@@ -196,6 +196,8 @@ NO_EFFECT = [
      "image.planes[0].period: only applies to patterns 'checkerboard' and 'stripes' (got pattern 'square')"),
     ({"pattern": "disk", "size": 5, "period": 3},
      "image.period: only applies to patterns 'checkerboard' and 'stripes' (got pattern 'disk')"),
+    ({"pattern": "disk", "size": 5, "period": 2},  # the default value, given: refused too
+     "image.period: only applies to patterns 'checkerboard' and 'stripes' (got pattern 'disk')"),
     ({"pattern": "disk", "size": 5, "seed": 3}, "image.seed: only applies to pattern 'random' (got pattern 'disk')"),
     ({"file": "p.png", "low": 1}, "image.low: does not apply to an image given by `file`"),
     ({"file": "p.png", "period": 2}, "image.period: does not apply to an image given by `file`"),
@@ -209,6 +211,27 @@ def test_a_key_with_no_effect_beside_another_is_refused(tmp_path, image, message
     with pytest.raises(ScenarioError) as err:
         convanim.Scenario(image=image, kernel={"values": [[1]]}, base=tmp_path)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"stages": [{"operation": "relu"}, {"operation": "relu"}], "render": {"output_colormap": "viridis"}},
+         "render.output_colormap: only applies to grids of numbers; the maps of photos and chains use "
+         "`colormap` (PRGn when signed)"),
+        ({"kernel": {"preset": "mean"}, "timing": {"detail_steps": 3}}, "timing.detail_steps: only applies "
+         "to photos and chains; a grid of numbers shows every step"),
+    ],
+)  # fmt: skip
+def test_a_key_with_no_effect_in_the_view_drawn_is_refused(keys, message):
+    with pytest.raises(ScenarioError) as err:
+        convanim.Scenario(image={"pattern": "square", "size": 5}, **keys)
+    assert str(err.value) == message
+    render = keys.get("render", {})  # "auto" is the default: accepted everywhere
+    convanim.Scenario(
+        image={"pattern": "square", "size": 5},
+        **{**keys, "render": {**render, "output_colormap": "auto"}, "timing": {}},
+    )
 
 
 def test_low_and_high_beside_values_are_refused_in_one_run(course, capsys):
