@@ -54,6 +54,8 @@ def torch_reference(s: convanim.Scenario) -> np.ndarray:
         op, pad = st.operation, st.padding
         if op == "conv2d":
             k, b = torch.tensor(np.array(st.kernel.values)), _bias(st)
+            if st.flip:  # true convolution: PyTorch's cross-correlation with the kernel turned 180°
+                k = torch.flip(k, dims=(2, 3))
             x = F.pad(x, (pad[2], pad[3], pad[0], pad[1]), mode=modes[st.padding_mode])
             x = F.conv2d(x, k, b, stride=st.stride, dilation=st.dilation, groups=st.groups)
         elif op == "conv_transpose2d":
