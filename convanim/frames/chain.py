@@ -67,13 +67,14 @@ class ChainBuilder(Collector):
         self.layout = self._layout()
         self._legible_kernels()
         c, k = self.layout.cell, self.render.scale  # values in cells: sized in final pixels
+        least = max(MIN_VALUE_PX, legible_px(self.layout.width, self.layout.height) * k)  # projected
         self.value_px = (
             None
             if self.render.values is False
-            else fit(max(self._samples(), key=len), c * k, min(13.0 * k, 0.36 * c * k * min(k, 1.5)), 8.0)
+            else fit(max(self._samples(), key=len), c * k, min(13.0 * k, 0.36 * c * k * min(k, 1.5)), least)
         )
         if self.value_px is None and self.render.values is True:
-            self.value_px = MIN_VALUE_PX
+            self.value_px = least
         self.value_px = None if self.value_px is None else unit(self.value_px, k)
         self.stroke = max(1.5, round(c * 0.12, 1))
 

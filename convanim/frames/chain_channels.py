@@ -469,14 +469,20 @@ class ChannelChainBuilder(ChainBuilder):
         planes = min(planes, MAX_OP_PLANES)
         box_w = self._op_width(st)
         gap = 4
-        room_h = self._op_height(st) - 2 * PANEL_LABEL - (planes - 1) * gap
-        mini = max(2.0, min(SWATCH_CELL, (box_w - (n - 1) * gap) / (n * kw), room_h / (planes * kh)))
+        room_h = self._op_height(st) - 3 * PANEL_LABEL - (planes - 1) * gap
+        total = n
+        if (box_w - (n - 1) * gap) / (n * kw) < 3:  # too many to see: the first ones, and a count
+            n = max(1, int((box_w + gap) // (3 * kw + gap)))
+        mini = max(1.0, min(SWATCH_CELL, (box_w - (n - 1) * gap) / (n * kw), room_h / (planes * kh)))
         col_w = kw * mini
         x0 = bx + (box_w - n * col_w - (n - 1) * gap) / 2
         centre = bx + box_w / 2
-        self.add(
-            Text(centre, top + SMALL_PX, f"filters 0\u2013{n - 1}", SMALL_PX, self.theme.ink), first, last
-        )
+        title = f"filters 0\u2013{total - 1}"
+        self.add(Text(centre, top + SMALL_PX, title, SMALL_PX, self.theme.ink), first, last)
+        if total > n:
+            more = f"{ELLIPSIS} +{total - n} filters"
+            y = top + PANEL_LABEL + SMALL_PX + 4 + planes * (kh * mini + gap) + SMALL_PX
+            self.add(Text(centre, y, more, SMALL_PX, self.theme.muted), first, last)
         colour = self._weight_scale(st)
         y0 = top + PANEL_LABEL + SMALL_PX + 4
         numbered = all(text_width(str(k), SMALL_PX) <= col_w + gap for k in range(n))
