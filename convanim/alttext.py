@@ -108,6 +108,15 @@ def _transpose(st: Stage, image: str, out: np.ndarray, grid: tuple[int, int]) ->
     kernel = _kernel(st)
     h, w = st.input_shape
     h *= st.in_channels
+    if st.view == "matrix":
+        (oh, ow), n_in = out.shape[-2:], h * w
+        return (
+            f"A transposed convolution as a matrix product: beside the {n_in}{TIMES}{oh * ow} matrix C of "
+            f"the convolution with {_a(kernel)}{_strides(st)} from {_size(out.shape)} down to {h}{TIMES}{w}, "
+            f"its transpose C\u1d40; each of the {n_in} pixels of {image} in turn adds its value times its "
+            f"column of C\u1d40 (its row of C) onto the output column, which folds into the "
+            f"{_size(out.shape)} output (values {_range(out)})."
+        )
     if st.transpose_view == "direct":
         gaps = st.stride[0] - 1, st.stride[1] - 1
         return (

@@ -27,6 +27,7 @@ TRANSPOSE_VIEWS = ("scatter", "direct")
 UPSAMPLE_MODES = ("nearest", "bilinear")
 VIEWS = ("matrix", "overlap")
 MATRIX_ROWS, MATRIX_COLS = 49, 25  #: the matrix view's patch matrix at most: output values × taps
+TRANSPOSED_ROWS, TRANSPOSED_COLS = 25, 9  #: a transposed stage's Cᵀ at most: outputs × inputs
 
 STAGE_FIELDS = {
     "operation": f.Field(
@@ -122,10 +123,10 @@ STAGE_FIELDS = {
     "view": f.Field(
         f.choice(VIEWS),
         f.choice_schema(VIEWS),
-        'conv2d: "matrix" draws it as a matrix product, the input unrolled into patches (im2col) times '
-        'the flattened kernel; conv_transpose2d: "overlap" draws beside the scatter a heat map of how '
-        "many kernel taps land on each output cell (uneven when the kernel is not a multiple of the "
-        "stride: checkerboards).",
+        '"matrix": the same numbers as a matrix product (conv2d: the input unrolled into patches, '
+        "im2col, times the flattened kernel; conv_transpose2d: Cᵀ beside C, column by column); "
+        '"overlap" (conv_transpose2d): beside the scatter, a heat map of how many kernel taps land on '
+        "each output cell (uneven when the kernel is not a multiple of the stride: checkerboards).",
         None,
     ),
     "ceil_mode": f.Field(f.boolean, f.BOOL_SCHEMA, "Pools: round the output size up, as PyTorch.", None),
@@ -277,6 +278,8 @@ class Stage:
         weights = 0 if self.kernel is None or not self.layered else self.kernel.values.size
         if self.operation == "conv_transpose2d":
             counts = oh * ow if self.view == "overlap" else 0  # the heat map beside the output
+            if self.view == "matrix":  # C and Cᵀ, the input and output columns
+                counts = 2 * oh * ow * h * w + h * w + oh * ow
             full = (oh + 2 * self.padding[0]) * (ow + 2 * self.padding[2])
             return cin * h * w + cout * full * 2 + weights + counts
         t, b, left, r = self.padding
@@ -555,10 +558,19 @@ def _fitting_padding(
 
 def _check_transpose(s: Stage, key: Any) -> None:
     stride, dil, op, pad = s.stride, s.dilation, s.output_padding, s.padding
+    if s.view is not None and s.transpose_view == "direct":
+        raise ScenarioError(
+            key("view"), f"'{s.view}' is drawn over the scatter; use transpose_view 'scatter'"
+        )
     if s.view == "matrix":
-        raise ScenarioError(key("view"), "'matrix' is drawn for conv2d; conv_transpose2d has 'overlap'")
-    if s.view == "overlap" and s.transpose_view == "direct":
-        raise ScenarioError(key("view"), "'overlap' is drawn over the scatter; use transpose_view 'scatter'")
+        n_in, (oh, ow) = s.input_shape[0] * s.input_shape[1], _output_shape(s)
+        if oh * ow > TRANSPOSED_ROWS or n_in > TRANSPOSED_COLS:
+            raise ScenarioError(
+                key("view"),
+                f"'matrix' draws Cᵀ with one row per output value and one column per input pixel, and C: "
+                f"at most {TRANSPOSED_ROWS} × {TRANSPOSED_COLS} (this one is {oh * ow} × {n_in}); use a "
+                "smaller image",
+            )
     for axis in (0, 1):
         if op[axis] >= max(stride[axis], dil[axis]):
             raise ScenarioError(

@@ -103,12 +103,13 @@ def test_the_gallery_scenario_renders_as_gif_and_html():
         ),
         (
             {
-                "image": np.zeros((3, 3)),
+                "image": np.zeros((2, 2)),
                 "operation": "conv_transpose2d",
                 "kernel": np.ones((2, 2)),
                 "view": "matrix",
+                "transpose_view": "direct",
             },
-            "view: 'matrix' is drawn for conv2d; conv_transpose2d has 'overlap'",
+            "view: 'matrix' is drawn over the scatter; use transpose_view 'scatter'",
         ),
         (
             {"image": np.zeros((5, 5)), "kernel": np.ones((3, 3)), "view": "overlap"},
@@ -128,3 +129,56 @@ def test_bad_matrix_views_are_one_line_naming_the_key(keys, message):
     with pytest.raises(ScenarioError) as err:
         convanim.Scenario(**keys)
     assert str(err.value) == message
+
+
+# ---------------------------------------------------------------- transposed: Cᵀ beside C
+
+
+def test_transposed_matrix_view_adds_columns_of_c_transposed():
+    import torch
+    import torch.nn.functional as F
+
+    from convanim.frames.matrix import TransposedMatrixBuilder
+
+    s = convanim.load(ROOT / "animations" / "transposed_convolution_as_matrix.toml")
+    f = build(s)
+    b = TransposedMatrixBuilder(s, s.computations[0])
+    assert len(f) == s.n_frames == 1 + 4 + 1
+    image, kernel = s.image.values, s.kernel.values
+    expected = F.conv_transpose2d(torch.tensor(image)[None], torch.tensor(kernel))[0, 0].numpy()
+    np.testing.assert_array_equal(s.output(), expected)
+    ct = convanim.conv_matrix(s)
+    # Cᵀ is drawn as it is, C as its transpose; zero weights that link are written 0, the rest blank
+    drawn_ct = numbers_in(f, 0, b.ct_grid)
+    assert drawn_ct[0] == ["0", "", "", ""] and drawn_ct[5] == ["2", "2", "1", "0"]
+    assert numbers_in(f, 0, b.c_grid) == [list(r) for r in zip(*drawn_ct, strict=True)]
+    for (r, c), v in np.ndenumerate(ct):
+        assert drawn_ct[r][c] in (("", "0") if v == 0 else (f"{v:g}",))
+    # after step 2 (input[0,1] = 2), the output column holds input 0 and 1's columns: Cᵀ[:, :2] @ x[:2]
+    column = numbers_in(f, 2, b.yvec)
+    partial = ct[:, :2] @ image.ravel()[:2]
+    linked = b.linked[:, :2].any(axis=1)  # the outputs the first two pixels reach
+    assert [column[i][0] for i in np.nonzero(linked)[0]] == [f"{v:g}" for v in partial[linked]]
+    assert all(column[i][0] == "" for i in np.nonzero(~linked)[0])
+    last = numbers_in(f, len(f) - 1, b.layout.output)
+    assert last == [[f"{v:g}" for v in row] for row in expected]
+    assert any(
+        t.text == "column 1: input[0,1] = 2, so output += 2 × column 1 of Cᵀ (row 1 of C)"
+        for t in f.visible(2)
+        if isinstance(t, Text)
+    )
+
+
+def test_transposed_matrix_alt_text_and_limits():
+    s = convanim.load(ROOT / "animations" / "transposed_convolution_as_matrix.toml")
+    assert s.alt_text.startswith("A transposed convolution as a matrix product: beside the 4×16 matrix C")
+    with pytest.raises(ScenarioError) as err:
+        convanim.Scenario(
+            image=np.zeros((4, 4)), operation="conv_transpose2d", kernel=np.ones((2, 2)), view="matrix"
+        )
+    assert str(err.value) == (
+        "view: 'matrix' draws Cᵀ with one row per output value and one column per input pixel, and C: "
+        "at most 25 × 9 (this one is 25 × 16); use a smaller image"
+    )
+    assert outside(build(s)) == []
+    assert s.to_bytes("gif")[:6] == b"GIF89a"

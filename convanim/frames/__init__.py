@@ -7,7 +7,7 @@ from ..model import Illustration
 from .chain import ChainBuilder
 from .chain_channels import ChannelChainBuilder, has_channels
 from .layer import LayerBuilder
-from .matrix import MatrixBuilder
+from .matrix import MatrixBuilder, TransposedMatrixBuilder
 from .overlap import OverlapBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
@@ -25,6 +25,8 @@ def build(scenario: Illustration) -> Frames:
         return LayerBuilder(scenario, comp).frames()
     if op == "conv2d" and scenario.stages[0].view == "matrix":
         return MatrixBuilder(scenario, comp).frames()
+    if op == "conv_transpose2d" and scenario.stages[0].view == "matrix":
+        return TransposedMatrixBuilder(scenario, comp).frames()
     if op == "conv_transpose2d" and scenario.stages[0].view == "overlap":
         return OverlapBuilder(scenario, comp).frames()
     if op == "conv_transpose2d" and scenario.transpose_view == "scatter":

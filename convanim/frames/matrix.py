@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..display import FrameInfo, Grid, Text
-from ..layout import EQUATION_PX, GAP, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX
+import numpy as np
+
+from ..dependence import conv_matrix, links
+from ..display import FrameInfo, Grid, Rect, Text
+from ..filters import plane_labels
+from ..layout import CAPTION_PX, EQUATION_PX, GAP, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX
 from ..model import Illustration
 from ..steps import Computation, Step
 from ..textsize import text_width
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX
+from .base import BASELINE, COUNTER_PX, Builder
+from .scatter import ScatterBuilder
 from .window import WindowBuilder
 
 
@@ -45,48 +50,18 @@ class MatrixBuilder(WindowBuilder):
         return lab.input_lines(s, self.comp.grid.shape[1:]), lab.kernel_lines(s), lab.output_lines(s)
 
     def place(self) -> None:
-        """Left to right: input, →, patches, ·, kernel column, =, output column, →, output grid."""
-        lay, cell = self.layout, self.layout.cell
-        top = lay.input.y
+        """Left to right: input, →, patches, ×, kernel column, =, output column, →, output grid."""
         (hp, wp), (oh, ow) = self.comp.grid.shape[1:], self.comp.output.shape[1:]
         n, kk = len(self.comp.steps), self.comp.weights[0, 0].size
-
-        def width(lines: list[str]) -> float:
-            return max(text_width(t, LABEL_PX if i == 0 else SMALL_PX) for i, t in enumerate(lines))
-
-        x = PAD
-        grids, symbols = [], []
-        panels = (
+        panels = [
             (hp, wp, self.labels[0]),
             (n, kk, self.extra_labels[0]),
             (kk, 1, self.extra_labels[1]),
             (n, 1, self.extra_labels[2]),
             (oh, ow, self.labels[2]),
-        )
-        for i, (rows, cols, lines) in enumerate(panels):
-            grids.append(Grid(round(x), top, rows, cols, cell))
-            x += max(cols * cell, width(lines)) + GAP
-            if i < len(panels) - 1:
-                symbols.append(x + SYMBOL_PX / 2)
-                x += SYMBOL_PX + GAP
-        right = x - GAP
-        self.input_grid, self.patches, self.kvec, self.yvec, out = grids
-        self.symbols = symbols
-        bottom = top + max(hp, n, kk, oh) * cell
-        equation_y = bottom + 18 + EQUATION_PX if self.render.equation else None
-        bottom = equation_y + 6 if equation_y is not None else bottom
-        counter = text_width(f"step {n} / {n}", COUNTER_PX)
-        w = max(right + PAD, PAD + text_width(self.s.title, TITLE_PX, True) + 2 * GAP + counter + PAD)
-        self.layout = dataclasses.replace(
-            lay,
-            width=int(-(-w // 2) * 2),
-            height=int(-(-(bottom + PAD) // 2) * 2),
-            input=grids[0],
-            kernel=self.kvec,
-            output=out,
-            middle_y=top + min(n, kk) * cell / 2,
-            equation_y=equation_y,
-        )
+        ]
+        self.grids, self.symbols = row_layout(self, panels, ("\u2192", "\u00d7", "=", "\u2192"), min(n, kk))
+        self.input_grid, self.patches, self.kvec, self.yvec, _ = self.grids
 
     def panels(self):
         return []  # no opaque kernel panel: nothing passes behind
@@ -94,23 +69,8 @@ class MatrixBuilder(WindowBuilder):
     # ------------------------------------------------------------------ drawing
 
     def body(self) -> None:
-        lay, ink = self.layout, self.theme.ink
-        self.add(Text(PAD, lay.title_y, self.s.title, TITLE_PX, ink, "start", bold=True))
-        if lay.caption_y is not None:
-            self.add(Text(PAD, lay.caption_y, self.s.caption or "", 14, self.theme.muted, "start"))
-        columns = (
-            (self.input_grid, self.labels[0]),
-            (self.patches, self.extra_labels[0]),
-            (self.kvec, self.extra_labels[1]),
-            (self.yvec, self.extra_labels[2]),
-            (lay.output, self.labels[2]),
-        )
-        for g, lines in columns:
-            for i, line in enumerate(lines):
-                size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, self.theme.muted)
-                self.add(Text(g.x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
-        for x, glyph in zip(self.symbols, ("\u2192", "\u00d7", "=", "\u2192"), strict=True):
-            self.add(Text(x, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, self.theme.muted))
+        lay = self.layout
+        row_chrome(self, [self.labels[0], *self.extra_labels, self.labels[2]], self.symbols)
         self.input_cells()
         self.image_boundary()
         self.patch_cells()
@@ -171,3 +131,204 @@ class MatrixBuilder(WindowBuilder):
             else i
             for i in infos
         ]
+
+
+def row_layout(
+    b: Builder, panels: list[tuple[int, int, list[str]]], glyphs: tuple[str | None, ...], centre_rows: int
+) -> tuple[list[Grid], list[tuple[float, str]]]:
+    """Grids side by side under the labels (each panel as wide as its cells or its label lines),
+    a sign between each two (None: a gap only); ``b.layout`` becomes the picture holding them,
+    its input, kernel and output the first, third and last grids. Returns the grids and the signs'
+    centres."""
+    lay, cell = b.layout, b.layout.cell
+    top, x = lay.input.y, PAD
+    grids, symbols = [], []
+    for i, (rows, cols, lines) in enumerate(panels):
+        grids.append(Grid(round(x), top, rows, cols, cell))
+        x += max(cols * cell, *(text_width(t, LABEL_PX if j == 0 else SMALL_PX) for j, t in enumerate(lines)))
+        if i < len(panels) - 1:
+            x += GAP
+            if glyphs[i] is not None:
+                symbols.append((x + SYMBOL_PX / 2, glyphs[i]))
+                x += SYMBOL_PX + GAP
+    bottom = top + max(g.rows for g in grids) * cell
+    equation_y = bottom + 18 + EQUATION_PX if b.render.equation else None
+    bottom = equation_y + 6 if equation_y is not None else bottom
+    counter = text_width(f"step {b.n_steps} / {b.n_steps}", COUNTER_PX)
+    w = max(x + PAD, PAD + text_width(b.s.title, TITLE_PX, True) + 2 * GAP + counter + PAD)
+    b.layout = dataclasses.replace(
+        lay,
+        width=int(-(-w // 2) * 2),
+        height=int(-(-(bottom + PAD) // 2) * 2),
+        input=grids[0],
+        kernel=grids[2],
+        output=grids[-1],
+        middle_y=top + centre_rows * cell / 2,
+        equation_y=equation_y,
+    )
+    return grids, symbols
+
+
+def row_chrome(b: Builder, labels: list[list[str]], symbols: list[tuple[float, str]]) -> None:
+    """Title, caption, each panel's label lines and the signs between the panels."""
+    lay, ink = b.layout, b.theme.ink
+    b.add(Text(PAD, lay.title_y, b.s.title, TITLE_PX, ink, "start", bold=True))
+    if lay.caption_y is not None:
+        b.add(Text(PAD, lay.caption_y, b.s.caption or "", CAPTION_PX, b.theme.muted, "start"))
+    for g, lines in zip(b.grids, labels, strict=True):
+        for i, line in enumerate(lines):
+            size, colour = (LABEL_PX, ink) if i == 0 else (SMALL_PX, b.theme.muted)
+            b.add(Text(g.x, lay.label_y + i * (SMALL_PX + 4), line, size, colour, "start"))
+    for x, glyph in symbols:
+        b.add(Text(x, lay.middle_y + BASELINE * SYMBOL_PX, glyph, SYMBOL_PX, b.theme.muted))
+
+
+class TransposedMatrixBuilder(ScatterBuilder):
+    """conv_transpose2d as y = Cᵀ·x: beside the matrix C of the convolution that maps the output's
+    shape back to the input's, its transpose; each step (one input pixel, as the scatter view)
+    adds x[j] times column j of Cᵀ (row j of C) onto the output column, folded into the grid."""
+
+    def __init__(self, scenario: Illustration, comp: Computation) -> None:
+        self.ct = conv_matrix(scenario.stages[0])  # (outputs, inputs): what the steps add up
+        super().__init__(scenario, comp)
+        n_out, n_in = self.ct.shape
+        (h, w), (oh, ow) = comp.grid.shape[1:], comp.output.shape[1:]
+        self.extra_labels = (
+            [f"C ({n_in}\u00d7{n_out})", f"conv {oh}\u00d7{ow} \u2192 {h}\u00d7{w}"],
+            [f"C\u1d40 ({n_out}\u00d7{n_in})", "C transposed"],
+            ["input", "as a column"],
+            ["output", "as a column"],
+        )
+        panels = [
+            (h, w, self.labels[0]),
+            (n_in, n_out, self.extra_labels[0]),
+            (n_out, n_in, self.extra_labels[1]),
+            (n_in, 1, self.extra_labels[2]),
+            (n_out, 1, self.extra_labels[3]),
+            (oh, ow, lab.output_lines(self.s)),
+        ]
+        self.out_labels = panels[-1][2]
+        glyphs = (None, "\u2192", "\u00d7", "=", "\u2192")
+        self.grids, self.symbols = row_layout(self, panels, glyphs, min(n_in, n_out))
+        _, self.c_grid, self.ct_grid, self.xvec, self.yvec, _ = self.grids
+        self.value_px = self._value_size(np.concatenate([comp.output.ravel(), self.ct.ravel()]))
+        self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
+        self.entry = plane_labels(self.ct, self.s.kernel.values)
+        link = links(self.s.stages[0])  # one map: a zero weight still links (written 0)
+        self.linked = np.zeros(self.ct.shape, bool)
+        self.linked[link.out, link.src] = True
+
+    def middle_shape(self) -> tuple[int, int]:
+        n_in = self.comp.grid.shape[1] * self.comp.grid.shape[2]
+        n_out = self.comp.output.shape[1] * self.comp.output.shape[2]
+        return max(n_in, n_out), n_in + n_out + 4
+
+    def output_grid(self) -> Grid:
+        return self.layout.output
+
+    def body(self) -> None:
+        labels = [self.labels[0], *self.extra_labels, self.out_labels]
+        row_chrome(self, labels, self.symbols)
+        self.input_cells()
+        self.matrix_cells(self.c_grid, transpose=True)
+        self.matrix_cells(self.ct_grid, transpose=False)
+        x = self.comp.grid[0].ravel()
+        colours = self.in_scale(x)
+        for j, v in enumerate(x):
+            self.cell(self.xvec, j, 0, v, colours[j], self.fmt_in, 0)
+        self.border(self.xvec)
+        self.running_cells()
+        w = self.comp.grid.shape[2]
+        hl = self.theme.highlight
+        for step in self.comp.steps:
+            frame, (r, c) = self.at(step.index), step.src
+            j = r * w + c
+            self.outline(self.layout.input, (r, r), (c, c), hl, frame)
+            self.outline(self.xvec, (j, j), (0, 0), hl, frame)
+            self.outline(self.c_grid, (j, j), (0, self.c_grid.cols - 1), hl, frame)
+            self.outline(self.ct_grid, (0, self.ct_grid.rows - 1), (j, j), hl, frame)
+            for y in self.landing(step):
+                self.outline(self.yvec, (y, y), (0, 0), hl, frame)
+        self.counter()
+        self.strip()
+
+    def matrix_cells(self, g: Grid, transpose: bool) -> None:
+        """C or Cᵀ: the kernel's weights where a link is (a zero weight written 0), blank elsewhere."""
+        fill = self.theme.kernel_fill
+        values, labels = (
+            (self.ct.T, tuple(zip(*self.entry, strict=True))) if transpose else (self.ct, self.entry)
+        )
+        linked = self.linked.T if transpose else self.linked
+        for (r, c), _ in np.ndenumerate(values):
+            r, c = int(r), int(c)
+            if not linked[r, c]:
+                self.add(
+                    Rect(g.x + c * g.cell, g.y + r * g.cell, g.cell, g.cell, stroke=self.theme.hatch, width=1)
+                )
+                continue
+            self.add(
+                Rect(
+                    g.x + c * g.cell,
+                    g.y + r * g.cell,
+                    g.cell,
+                    g.cell,
+                    fill=fill,
+                    stroke=self.theme.highlight,
+                    width=1,
+                )
+            )
+            if self.value_px is not None:
+                y = g.y + (r + 0.5) * g.cell + BASELINE * self.value_px
+                self.add(
+                    Text(g.x + (c + 0.5) * g.cell, y, labels[r][c], self.value_px, self.theme.text_on(fill))
+                )
+        self.border(g)
+
+    def landing(self, step) -> list[int]:
+        """Output indices (flattened) a step adds onto."""
+        oh, ow = self.comp.output.shape[1:]
+        return [int(r) * ow + int(c) for r in step.rows for c in step.cols if 0 <= r < oh and 0 <= c < ow]
+
+    def running_cells(self) -> None:
+        """The output as a column and as its grid: each cell's total from the step that adds to it."""
+        oh, ow = self.comp.output.shape[1:]
+        versions: dict[int, list[tuple[int, float]]] = {}
+        for step in self.comp.steps:
+            for (i, j), total in np.ndenumerate(step.totals[0]):
+                r, c = int(step.rows[i]), int(step.cols[j])
+                if 0 <= r < oh and 0 <= c < ow:
+                    versions.setdefault(r * ow + c, []).append((self.at(step.index), float(total)))
+        end = self.at(self.n_steps - 1)
+        for y in range(oh * ow):  # cells no contribution reaches (output_padding) are 0 at the end
+            versions.setdefault(y, [(end, 0.0)])
+        for g in (self.yvec, self.layout.output):
+            self.empty_grid(g)
+        for y, history in sorted(versions.items()):
+            for k, (first, total) in enumerate(history):
+                last = history[k + 1][0] - 1 if k + 1 < len(history) else self.last
+                if last >= first:
+                    fill = self.out_scale([total])[0]
+                    self.cell(self.yvec, y, 0, total, fill, self.fmt_out, first, last)
+                    self.cell(self.layout.output, y // ow, y % ow, total, fill, self.fmt_out, first, last)
+        for g in (self.yvec, self.layout.output):
+            self.border(g)
+
+    def strip(self) -> None:
+        n_out, n_in = self.ct.shape
+        self.equation(
+            f"output ({n_out}) = C\u1d40 ({n_out}\u00d7{n_in}) \u00d7 input ({n_in}): each input pixel "
+            "adds its value \u00d7 its column of C\u1d40",
+            0,
+            0,
+        )
+        w = self.comp.grid.shape[2]
+        for step in self.comp.steps:
+            frame, (r, c) = self.at(step.index), step.src
+            x, j = self.fmt_in(step.value), r * w + c
+            self.equation(
+                f"column {j}: input[{r},{c}] = {x}, so output += {x} \u00d7 column {j} of C\u1d40 "
+                f"(row {j} of C)",
+                frame,
+                frame,
+            )
+        self.equation(self.summary(), self.last, self.last)
