@@ -74,3 +74,4 @@ html_theme_options = {
     "footer_end": ["theme-version"],
 }
 html_sidebars = {"index": [], "changelog": []}
+html_favicon = "_static/favicon.svg"

@@ -71,6 +71,11 @@ def entries(animations: Path) -> list[Entry]:
     return found
 
 
+def _operations(s: convanim.Scenario) -> tuple[str, ...]:
+    """The stages' operations, in order."""
+    return tuple(stage.operation for stage in s.stages)
+
+
 def _summary(s: convanim.Scenario) -> str:
     """One line for a card: the operations, the sizes and the frame count (the Scenario's repr)."""
     return repr(s).removeprefix(f"Scenario({s.name!r}, ").removesuffix(")")
@@ -120,7 +125,7 @@ def index(found: list[Entry]) -> str:
         "player, its alt text, its scenario file and the GIF, PNG and PDF to download. The pages are "
         "written when the site is built, from the files themselves: a new scenario gets its page "
         "without anyone writing one. Each player shows the site's theme (switch it at the top).\n",
-        "```{toctree}\n:hidden:\n\n" + "\n".join(e.name for e in found) + "\n```\n",
+        "```{toctree}\n:hidden:\n\n" + "\n".join(e.name for e in _in_order(found)) + "\n```\n",
     ]
     for title, _ in SECTIONS:
         members = [e for e in found if e.section == title]
@@ -136,6 +141,11 @@ def index(found: list[Entry]) -> str:
             )
         parts.append("::::\n")
     return "\n".join(parts)
+
+
+def _in_order(found: list[Entry]) -> list[Entry]:
+    """The entries section by section (as the index shows them)."""
+    return [e for title, _ in SECTIONS for e in found if e.section == title]
 
 
 def _write(path: Path, text: str) -> None:

@@ -331,7 +331,8 @@ def _snippet(key: Key, value: Any) -> str:
 
 
 TABLE_TITLES = {
-    "": "Top level: the illustration and its operation",
+    "": "Top level: the illustration",
+    "operation": "The operation: at the top level, or in each `[[stages]]` table",
     "image": "`[image]`: the input",
     "[image.planes]": "`[[image.planes]]`: one channel each",
     "kernel": "`[kernel]`: one kernel",
@@ -344,40 +345,51 @@ TABLE_TITLES = {
 def scenario_markdown() -> str:
     """The reference, as Markdown."""
     found = examples()
+    schema = convanim.schema()
+    operation = set(schema["properties"]["stages"]["items"]["properties"])
+    groups: dict[str, list[Key]] = {}  # by table, in the order tables first appear
+    for key in keys(schema):
+        group = "operation" if not key.table and key.path in operation else key.table
+        groups.setdefault(group, []).append(key)
     out: list[str] = []
-    current = None
-    for key in keys():
-        if key.table != current:
-            current = key.table
-            out.append(f"## {TABLE_TITLES.get(current, f'`{current}`')}\n")
-        s = key.schema
-        out.append(f"({key.anchor})=\n### `{key.path}`\n")
-        out.append(s.get("description", "").strip() + "\n")
-        if key.path == "stages":
-            out.append(
-                "Each `[[stages]]` table takes the operation keys listed on this page at the top "
-                "level (`operation`, `kernel`, `filters`, `stride`, `padding`, …), with the same "
-                "types and messages; a chain's keys are named `stages[i].key` in messages.\n"
-            )
-        facts = [f"- **type**: {describe(s)}"]
-        if "default" in s:
-            facts.append(f"- **default**: `{toml(s['default'])}`")
-        example = None
-        if key.path in found and len(toml(found[key.path][0])) <= 160:
-            example, scenario = found[key.path]
-            facts.append(f"- **example**, from {{doc}}`{scenario} </gallery/{scenario}>`:")
-        elif key.path != "stages":
-            example = good_example(key)
-            if example is not None:
-                facts.append("- **example** (no gallery scenario sets it; checked by convanim):")
-        out.append("\n".join(facts) + "\n")
+    for group, members in groups.items():
+        out.append(f"## {TABLE_TITLES.get(group, f'`{group}`')}\n")
+        out += [_key_markdown(key, found) for key in members]
+    return "\n".join(out)
+
+
+def _key_markdown(key: Key, found: dict[str, tuple[Any, str]]) -> str:
+    """One key's section."""
+    out: list[str] = []
+    s = key.schema
+    out.append(f"({key.anchor})=\n### `{key.path}`\n")
+    out.append(s.get("description", "").strip() + "\n")
+    if key.path == "stages":
+        out.append(
+            'Each `[[stages]]` table takes the operation keys listed under "The operation" '
+            "(`operation`, `kernel`, `filters`, `stride`, `padding`, …), with the same "
+            "types and messages; a chain's keys are named `stages[i].key` in messages.\n"
+        )
+    facts = [f"- **type**: {describe(s)}"]
+    if "default" in s:
+        facts.append(f"- **default**: `{toml(s['default'])}`")
+    example = None
+    if key.path in found and len(toml(found[key.path][0])) <= 160:
+        example, scenario = found[key.path]
+        facts.append(f"- **example**, from {{doc}}`{scenario} </gallery/{scenario}>`:")
+    elif key.path != "stages":
+        example = good_example(key)
         if example is not None:
-            out.append(f"```toml\n{_snippet(key, example)}\n```\n")
-        bad = bad_example(key)
-        if bad is not None:
-            value, message = bad
-            out.append(f"A bad value, `{key.name} = {toml(value)}`, is refused with:\n")
-            out.append(f"```text\n{message}\n```\n")
+            facts.append("- **example** (no gallery scenario sets it; checked by convanim):")
+    out.append("\n".join(facts) + "\n")
+    if example is not None:
+        out.append(f"```toml\n{_snippet(key, example)}\n```\n")
+    bad = bad_example(key)
+    if bad is not None:
+        value, message = bad
+        shown = toml(value) if len(toml(value)) <= 40 else f'"{value[:3]}…" ({len(value)} characters)'
+        out.append(f"A bad value, `{key.name} = {shown}`, is refused with:\n")
+        out.append(f"```text\n{message}\n```\n")
     return "\n".join(out)
 
 
@@ -385,9 +397,10 @@ class ScenarioKeys(SphinxDirective):
     """``{scenario-keys}``: the scenario reference."""
 
     def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(__file__)  # a change of this generator rebuilds the page
         for path in sorted(ANIMATIONS.glob("*.toml")):
             self.env.note_dependency(str(path))
-        return self.parse_text_to_nodes(scenario_markdown())
+        return self.parse_text_to_nodes(scenario_markdown(), allow_section_headings=True)
 
 
 # ------------------------------------------------------------------ commands
@@ -461,7 +474,8 @@ class CommandReference(SphinxDirective):
     """``{command-reference}``: every command and its flags."""
 
     def run(self) -> list[nodes.Node]:
-        return self.parse_text_to_nodes(command_markdown())
+        self.env.note_dependency(__file__)
+        return self.parse_text_to_nodes(command_markdown(), allow_section_headings=True)
 
 
 # ------------------------------------------------------------------ module map
@@ -500,6 +514,7 @@ class ModuleMap(SphinxDirective):
     """``{module-map}``: the package's modules and what each does."""
 
     def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(__file__)
         for path in (ROOT / "convanim").rglob("*.py"):
             self.env.note_dependency(str(path))
         return self.parse_text_to_nodes(module_markdown())
