@@ -39,6 +39,11 @@ extensions = [
     "internal_links",  # after the build: every internal href and src resolves
 ]
 
+# MP4 downloads: only on these pages. GIF, PNG and PDF for all 39 scenarios take about 60 s of
+# CPU; MP4 for all of them as much again (123 s on 2 busy cores), so the gallery offers videos
+# where a course is likeliest to want one. Any scenario can be added here.
+convanim_gallery_videos = ["convol_mean", "convol_edge", "layer_3_to_2"]
+
 root_doc = "index"
 exclude_patterns = ["_build", "README-draft.md", "gallery/_files"]
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -73,5 +78,6 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["theme-version"],
 }
+html_context = {"default_mode": "auto"}  # follow the reader's system until they choose
 html_sidebars = {"index": [], "changelog": []}
 html_favicon = "_static/favicon.svg"
