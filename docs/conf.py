@@ -79,5 +79,5 @@ html_theme_options = {
     "footer_end": ["theme-version"],
 }
 html_context = {"default_mode": "auto"}  # follow the reader's system until they choose
-html_sidebars = {"index": [], "changelog": []}
+html_sidebars = {page: [] for page in ("index", "getting-started", "design", "changelog")}  # no sections
 html_favicon = "_static/favicon.svg"

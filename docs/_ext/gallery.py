@@ -67,7 +67,7 @@ def entries(animations: Path) -> list[Entry]:
             s = convanim.load(path)
         except convanim.ConvanimError as err:
             raise ExtensionError(f"{path}: {err}") from None
-        found.append(Entry(path.stem, path, s.title, s.caption, s.alt_text, tuple(s.operations), _summary(s)))
+        found.append(Entry(path.stem, path, s.title, s.caption, s.alt_text, _operations(s), _summary(s)))
     return found
 
 
@@ -128,7 +128,7 @@ def index(found: list[Entry]) -> str:
         "```{toctree}\n:hidden:\n\n" + "\n".join(e.name for e in _in_order(found)) + "\n```\n",
     ]
     for title, _ in SECTIONS:
-        members = [e for e in found if e.section == title]
+        members = [e for e in _in_order(found) if e.section == title]
         if not members:
             continue
         parts.append(f"## {title}\n\n::::{{grid}} 1 2 3 3\n:gutter: 3\n")
@@ -145,7 +145,8 @@ def index(found: list[Entry]) -> str:
 
 def _in_order(found: list[Entry]) -> list[Entry]:
     """The entries section by section (as the index shows them)."""
-    return [e for title, _ in SECTIONS for e in found if e.section == title]
+    first = sorted(found, key=lambda e: (not e.name.startswith("convol_"), e.name))  # the course's own
+    return [e for title, _ in SECTIONS for e in first if e.section == title]
 
 
 def _write(path: Path, text: str) -> None:
