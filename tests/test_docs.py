@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -274,3 +275,31 @@ def test_the_player_follows_the_theme_switch_at_its_frame(reader):
     page.wait_for_function("el => el.dataset.playing === 'true'", arg=light.element_handle())
     assert int(light.get_attribute("data-frame")) >= 7
     assert errors == []
+
+
+# ---------------------------------------------------------------- the README to come
+
+DRAFT = DOCS / "README-draft.md"
+
+
+def test_the_readme_draft_is_short_and_its_links_resolve_from_the_repository_root():
+    """docs/README-draft.md replaces README.md at the end of this round: at most 150 lines, every
+    relative link and picture resolves from where README.md lives, its scenario loads."""
+    draft = DRAFT.read_text(encoding="utf-8")
+    assert len(draft.splitlines()) <= 150
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", draft)
+    assert "output/convol_mean.gif" in targets and "docs/getting-started.md" in targets
+    for target in targets:
+        assert not target.startswith(("http:", "https:")), target
+        assert (ROOT / target).exists(), target
+    (toml,) = re.findall(r"```toml\n(.*?)```", draft, flags=re.S)
+    path = ROOT / "animations" / "convol_stride2.toml"  # what the snippet is drawn from
+    assert convanim.load(path).output_shape == convanim.Scenario(**tomllib.loads(toml)).output_shape
+
+
+def test_every_export_format_is_named_in_the_command_reference(site):
+    from convanim import export
+
+    page = text(site / "reference" / "commands.html")
+    for name in export.formats():
+        assert name in page, name
