@@ -11,6 +11,7 @@ so Sphinx rereads only those.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import tempfile
@@ -155,14 +156,30 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def source_hash() -> str:
+    """A hash of convanim's code (modules and templates): convanim build's manifest keys outputs on
+    the version, which does not change while the code is edited, so the site rebuilds its
+    downloads whenever this hash does."""
+    package = Path(convanim.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(
+        p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".js", ".css", ".html")
+    ):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _build(paths: list[Path], fmt: str, out: Path, animations: Path) -> None:
     if not paths:
         return
     jobs = str(min(len(paths), os.cpu_count() or 1))
+    stamp = out / f".convanim-source-{fmt}"  # one per call: a folder may get several formats
+    force = ["--force"] if not stamp.is_file() or stamp.read_text() != source_hash() else []
     argv = ["build", *map(str, paths), "--format", fmt, "--out", str(out), "--animations", str(animations)]
-    status = command.main([*argv, "--jobs", jobs, "-q"])
+    status = command.main([*argv, "--jobs", jobs, "-q", *force])
     if status != 0:
         raise ExtensionError(f"convanim build {fmt} for the gallery failed with status {status}")
+    stamp.write_text(source_hash())
 
 
 def course(folder: Path, animations: Path) -> None:
