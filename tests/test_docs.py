@@ -89,6 +89,14 @@ def test_every_scenario_has_a_gallery_page_with_its_player_and_downloads(site):
     assert ".mp4" in (site / "gallery" / "convol_mean.html").read_text(encoding="utf-8")
 
 
+def test_every_chapter_section_has_a_player(site):
+    pages = sorted((site / "chapter").glob("*.html"))
+    assert len(pages) == 8  # the index and seven sections
+    for page in pages:
+        if page.name != "index.html":
+            assert '<div class="convanim-player' in page.read_text(encoding="utf-8"), page.name
+
+
 def test_every_schema_key_is_in_the_scenario_reference(site):
     """Every key path of convanim.schema(); a [[stages]] table's keys are the top level's (the
     generator checks they are the same), documented once."""
