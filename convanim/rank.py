@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fields as f
-from .errors import LimitError, ScenarioError
+from .errors import Collect, LimitError, ScenarioError
 
 if TYPE_CHECKING:
     from .stage import Stage
@@ -179,37 +179,38 @@ def one_d_stage(data: Mapping[str, Any], t: dict[str, Any], key: Any, rank: int)
         raise ScenarioError(
             key("operation"), f"{op} takes a 2-D image, but the input is a 1-D signal; use {TWO_D[op]}"
         )
+    errors = Collect()  # each key on its own: every mistake is reported at once
     if t["mode"] == "bilinear":
-        raise ScenarioError(key("mode"), "'bilinear' is for 2-D images; a signal takes 'nearest' or 'linear'")
+        errors.add(key("mode"), "'bilinear' is for 2-D images; a signal takes 'nearest' or 'linear'")
     out = dict(t)
     for name, fill in AXIS_KEYS.items():
-        if t[name] is not None:
-            if isinstance(data.get(name), (list, tuple)):
-                raise ScenarioError(
-                    key(name), f"{op} takes one integer, as in PyTorch (got {f.show(data.get(name))})"
-                )
-            out[name] = (fill, t[name][1])
+        if t[name] is None:
+            continue
+        if isinstance(data.get(name), (list, tuple)):
+            errors.add(key(name), f"{op} takes one integer, as in PyTorch (got {f.show(data.get(name))})")
+        out[name] = (fill, t[name][1])
     if t["scale_factor"] is not None:
         if isinstance(data.get("scale_factor"), (list, tuple)):
-            raise ScenarioError(
-                key("scale_factor"), f"a signal takes one number (got {f.show(data['scale_factor'])})"
-            )
+            errors.add(key("scale_factor"), f"a signal takes one number (got {f.show(data['scale_factor'])})")
         out["scale_factor"] = (1.0, t["scale_factor"][1])
     pad = t["padding"]
     if pad is not None:
         if isinstance(data.get("padding"), (list, tuple)):
             allowed = 'an integer or "valid", "same", "full"' if op == "conv1d" else "an integer"
-            raise ScenarioError(
-                key("padding"),
-                f"{op} takes {allowed}, as in PyTorch (got {f.show(data['padding'])})",
-            )
+            errors.add(key("padding"), f"{op} takes {allowed}, as in PyTorch (got {f.show(data['padding'])})")
         out["padding"] = pad if isinstance(pad, str) else (0, 0, pad[2], pad[3])
     if op in ONE_D:
         out["operation"] = ONE_D[op]
     if t["kernel"] is not None:
-        out["kernel"] = _kernel(t["kernel"], key("kernel"), op)
+        with errors:
+            out["kernel"] = _kernel(t["kernel"], key("kernel"), op)
     if t["filters"] is not None and isinstance(t["filters"], (list, tuple)):
-        out["filters"] = [_filter(v, f"{key('filters')}[{i}]", op) for i, v in enumerate(t["filters"])]
+        filters = []
+        for i, v in enumerate(t["filters"]):
+            with errors:
+                filters.append(_filter(v, f"{key('filters')}[{i}]", op))
+        out["filters"] = filters
+    errors.done()
     return out
 
 

@@ -7,13 +7,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .alttext import MODES, PRESET_NAMES
 from .timeline import plan
 
 if TYPE_CHECKING:
     from .model import Illustration
     from .stage import Stage
 
+PRESET_NAMES = {"mean": "mean filter", "gaussian": "Gaussian filter", "identity": "identity kernel"}
+MODES = {
+    "zeros": "zero padding",
+    "reflect": "reflect padding (mirrored values)",
+    "replicate": "replicate padding (repeated edge values)",
+    "circular": "circular padding (wrapped-around values)",
+}
 SIGNAL_LOOKS = {
     "step": "a step",
     "sine": "one cycle of a sine",

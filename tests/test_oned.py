@@ -474,3 +474,17 @@ def test_the_limits_count_the_signal_view():
         "image: a 4×48 signal needs 118,080 cells painted or written over its 528 steps (up to 200 a "
         "step: the window's cells and its taps); the limit is 100,000 (raise it with --max-work)"
     )
+
+
+def test_every_1d_mistake_of_a_stage_is_reported_at_once():
+    with pytest.raises(ScenarioError) as err:
+        convanim.Scenario(
+            image={"values": [1, 2, 3, 4, 5]},
+            operation="conv1d",
+            stride=[1, 2],
+            kernel={"values": [[1, 2], [3, 4]]},
+        )
+    assert str(err.value).splitlines() == [
+        "stride: conv1d takes one integer, as in PyTorch (got [1, 2])",
+        "kernel.values: conv1d takes a list of k weights (got a list of rows: a 2-D kernel; use conv2d)",
+    ]

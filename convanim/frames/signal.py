@@ -117,10 +117,13 @@ class SignalBuilder(Builder):
         cout, m = comp.output.shape[0], comp.output.shape[2]
         head = f"input {cin}\u00d7{n}" if self.channels else f"input: {n} samples"
         if self.direct:
-            head += f", {st.stride[1] - 1} zero(s) between samples and a border: {comp.grid.shape[2]}"
+            gaps, border = st.stride[1] - 1, st.dilation[1] * (st.kernel_size[1] - 1) - st.padding[2]
+            between = f"{gaps} zero{'s' * (gaps != 1)} between samples, " if gaps else ""
+            head += f", {between}border {border}: {comp.grid.shape[2]}, hatched"
         elif comp.grid.shape[2] != n:
             mode = "" if st.padding_mode == "zeros" else f" ({st.padding_mode})"
-            head += f", padded{mode} to {comp.grid.shape[2]}"
+            what = "zeros" if st.padding_mode == "zeros" else "copies"
+            head += f", padded{mode} to {comp.grid.shape[2]}: hatched {what}"
         op = st.operation
         k, s_, d = st.kernel_size[1], st.stride[1], st.dilation[1]
         extras = []
@@ -210,7 +213,7 @@ class SignalBuilder(Builder):
         x = PAD
         inputs = []
         for _ in range(n_in):
-            name = NAME_PX + 10 if self.channels else 6
+            name = NAME_PX + 10 if self.channels else 12
             top = y + name
             row = top + BARS * cell
             kernel_y = row + cell + 4 if self.conv else None
@@ -225,7 +228,7 @@ class SignalBuilder(Builder):
         x_out = x + offset * cell
         outputs = []
         for _ in range(n_out):
-            name = NAME_PX + 10 if self.channels else 6
+            name = NAME_PX + 10 if self.channels else 12
             top = y + name
             row = top + BARS * cell
             outputs.append(Band(x_out, top, BARS * cell, Grid(x_out, row, 1, m, cell), None))
