@@ -182,6 +182,8 @@ def one_d_stage(data: Mapping[str, Any], t: dict[str, Any], key: Any, rank: int)
     errors = Collect()  # each key on its own: every mistake is reported at once
     if t["mode"] == "bilinear":
         errors.add(key("mode"), "'bilinear' is for 2-D images; a signal takes 'nearest' or 'linear'")
+    if t.get("view") is not None:
+        errors.add(key("view"), f"{t['view']!r} is drawn for 2-D maps; a signal has its own view")
     out = dict(t)
     for name, fill in AXIS_KEYS.items():
         if t[name] is None:

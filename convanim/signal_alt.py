@@ -48,7 +48,8 @@ def signal_alt(s: Illustration) -> str:
                 f"({comp.grid.shape[2]} samples in all)"
             )
         else:
-            head = f"{_cap(kernel)} slides along {signal}{_how(st)}"
+            turned = ", reversed first (true convolution)," if st.flip else ""
+            head = f"{_cap(kernel)}{turned} slides along {signal}{_how(st)}"
         sums = ", each step writing the per-channel sums" if out.shape[0] > 1 or st.in_channels > 1 else ""
         return (
             f"{head}{sums}; drawn as bars over a row of numbers with the weights under the window, the "
@@ -62,7 +63,8 @@ def signal_alt(s: Illustration) -> str:
             else "the mean of its window"
         )
         return (
-            f"A {st.kernel_size[1]}-sample {kind} pooling window slides along {signal}{_how(st)}; each "
+            f"{_cap(_an(st.kernel_size[1]))}-sample {kind} pooling window slides along {signal}{_how(st)}; "
+            "each "
             f"sample of the {_length(out)} output is {each}, and the output fills in {_order(out)} "
             f"(values {_range(out)})."
         )
@@ -111,7 +113,7 @@ def _signal(s: Illustration) -> str:
             f"({names}values {_range(values)})"
         )
     looks = SIGNAL_LOOKS.get(source)
-    return f"a {n}-sample signal" + (f" with {looks}" if looks else "") + f" (values {_range(values)})"
+    return f"{_an(n)}-sample signal" + (f" with {looks}" if looks else "") + f" (values {_range(values)})"
 
 
 def _kernel(st: Stage) -> str:
@@ -125,9 +127,9 @@ def _kernel(st: Stage) -> str:
         text += f", groups {st.groups}" if st.groups > 1 else ""
         return text + (", with bias," if st.bias is not None else "")
     if k.preset:
-        return f"a {taps}-tap {PRESET_NAMES[k.preset]}"
+        return f"{_an(taps)}-tap {PRESET_NAMES[k.preset]}"
     weights = " ".join(k.labels[0]) if taps <= 16 else ""
-    return f"a {taps}-tap kernel" + (f" ({weights})" if weights else "")
+    return f"{_an(taps)}-tap kernel" + (f" ({weights})" if weights else "")
 
 
 def _how(st: Stage) -> str:
@@ -154,6 +156,13 @@ def _length(out: np.ndarray) -> str:
 
 def _order(out: np.ndarray) -> str:
     return "map by map, sample by sample" if out.shape[0] > 1 else "sample by sample"
+
+
+def _an(n: int) -> str:
+    """ "a 5", "an 8", "an 11", "an 18": the article as the number is read aloud."""
+    text = str(n)
+    vowel = text.startswith("8") or (len(text) in (2, 5) and text[:2] in ("11", "18"))
+    return f"{'an' if vowel else 'a'} {text}"
 
 
 def _cap(text: str) -> str:

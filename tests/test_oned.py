@@ -488,3 +488,35 @@ def test_every_1d_mistake_of_a_stage_is_reported_at_once():
         "stride: conv1d takes one integer, as in PyTorch (got [1, 2])",
         "kernel.values: conv1d takes a list of k weights (got a list of rows: a 2-D kernel; use conv2d)",
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_cases())
+def test_flip_is_true_convolution(case):
+    """flip = true equals conv1d with the kernel reversed, same stride, padding and dilation."""
+    x, w, _, s, pad, d, groups, _ = case
+    keys = {"kernel": w, "stride": s, "padding": pad, "dilation": d, "groups": groups, "flip": True}
+    ours = convanim.Scenario(image=x, operation="conv1d", **keys)
+    ref = F.conv1d(t(x)[None], t(w[..., ::-1].copy()), None, stride=s, padding=pad, dilation=d, groups=groups)
+    np.testing.assert_allclose(ours.output(), ref[0].numpy(), rtol=0, atol=1e-12)
+    frames = ours.frames()
+    assert len(frames) == ours.n_frames == ours.stages[0].n_steps + 4  # poster, 2 turn frames, final
+
+
+def test_the_kernel_turns_before_it_slides():
+    s = convanim.Scenario(
+        image={"values": [0, 1, 3, 2]}, operation="conv1d", kernel={"values": [1, 2, -1]}, flip=True
+    )
+    frames = s.frames()
+    assert "true convolution turns the kernel: first the weights as given" in texts(frames, 1)
+    assert texts(frames, 1)[-4:-1] != texts(frames, 2)[-4:-1]
+    assert "output[0] = (−1)·0 + 2·1 + 1·3 = 5" in texts(frames, 3)
+    assert s.output().tolist() == [5, 7]
+
+
+def test_the_2d_views_are_refused_for_a_signal():
+    with pytest.raises(ScenarioError) as err:
+        convanim.Scenario(
+            image={"values": [1, 2, 3]}, operation="conv1d", kernel={"values": [1]}, view="matrix"
+        )
+    assert str(err.value) == "view: 'matrix' is drawn for 2-D maps; a signal has its own view"

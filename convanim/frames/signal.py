@@ -87,7 +87,8 @@ class SignalBuilder(Builder):
         self.conv = op in ("conv2d", "conv_transpose2d")
         self.direct = op == "conv_transpose2d"
         self.window = self.conv or op in ("max_pool2d", "avg_pool2d")
-        self.first_step = 2 if self.direct else 1
+        self.flip = self.stage.flip  # true convolution: the kernel turns (its own frames) first
+        self.first_step = 1 + self.stage.turn_frames
         self.n_steps = len(comp.steps)
         self.last = self.first_step + self.n_steps
         self.items: list[Item] = []
@@ -140,6 +141,8 @@ class SignalBuilder(Builder):
                 extras.append(_padding(st))
             if st.groups > 1:
                 extras.append(f"groups {st.groups}")
+            if self.flip:
+                extras.append("flipped (true convolution)")
         elif self.window:
             what = f"{'max' if op == 'max_pool2d' else 'average'} pool {k}"
             extras.append(f"stride {s_}")
@@ -438,13 +441,18 @@ class SignalBuilder(Builder):
         if not self.comp.steps:
             return
         step = self.comp.steps[0]
+        if self.flip:  # as given on the poster and the first turn frame, then reversed
+            given = [[plane_labels(p, self.stage.kernel.values) for p in w] for w in self.stage.kernel.values]
+            self.kernel_row(step, 0, 1, given[step.channel])
+            self.kernel_row(step, 2, self.first_step - 1)
+            return
         self.kernel_row(step, 0, self.first_step - 1)
 
-    def kernel_row(self, step: Step, first: int, last: int) -> None:
+    def kernel_row(self, step: Step, first: int, last: int, labels: list | None = None) -> None:
         """The weights of the step's filter under the window in each input plane it reads; a plane
         it does not read is covered."""
         lay = self.layout
-        labels = self.plane_labels[step.channel]
+        labels = self.plane_labels[step.channel] if labels is None else labels
         size = fit(max((t for p in labels for row in p for t in row), key=len), lay.cell, 16.0, 8.0)
         for p, c in enumerate(step.planes):
             if c >= len(lay.inputs):
@@ -653,6 +661,12 @@ class SignalBuilder(Builder):
                 1,
                 1,
             )
+        if self.flip:
+            k = self.stage.kernel_size[1]
+            self.equation("true convolution turns the kernel: first the weights as given", 1, 1)
+            self.equation(
+                f"reversed, w\u2032[i] = w[{k - 1}\u2212i]: it now slides as PyTorch's conv1d does", 2, 2
+            )
         for step in self.comp.steps:
             frame = self.at(step.index)
             self.equation(self.step_equation(step), frame, frame)
@@ -670,10 +684,19 @@ class SignalBuilder(Builder):
                 + (f"{d}i" if d > 1 else "i")
                 + (f"\u2212{p}" if p else "")
             )
+            if self.flip:  # each tap reads the mirrored place: j − i, shifted by the kernel's span
+                off = d * (st.kernel_size[1] - 1) - p
+                index = (
+                    (f"{s_}j" if s_ > 1 else "j")
+                    + "\u2212"
+                    + (f"{d}i" if d > 1 else "i")
+                    + (f"+{off}" if off > 0 else f"\u2212{-off}" if off < 0 else "")
+                )
             if self.channels:
                 b = " + b[k]" if self.comp.bias is not None else ""
                 return f"out[k][j] = \u03a3c \u03a3\u1d62 w[k,c][i] \u00b7 in[c][{index}]{b}"
-            return f"output[j] = \u03a3\u1d62 kernel[i] \u00b7 input[{index}]"
+            name = "   (true convolution)" if self.flip else ""
+            return f"output[j] = \u03a3\u1d62 kernel[i] \u00b7 input[{index}]{name}"
         k = st.kernel_size[1]
         if op == "max_pool2d":
             return f"output[j] = the largest of the {k} samples in window j"
@@ -758,6 +781,9 @@ class SignalBuilder(Builder):
             )
         ]
         if self.direct:
+            infos.append(FrameInfo(t.poster_ms, None, None, "the kernel reversed"))
+        if self.flip:
+            infos.append(FrameInfo(t.poster_ms, None, None, "true convolution: the kernel as given"))
             infos.append(FrameInfo(t.poster_ms, None, None, "the kernel reversed"))
         for step in self.comp.steps:
             if isinstance(step, Map):
