@@ -520,3 +520,31 @@ def test_the_2d_views_are_refused_for_a_signal():
             image={"values": [1, 2, 3]}, operation="conv1d", kernel={"values": [1]}, view="matrix"
         )
     assert str(err.value) == "view: 'matrix' is drawn for 2-D maps; a signal has its own view"
+
+
+# ---------------------------------------------------------------- concepts on signals
+
+
+def test_receptive_field_conv_matrix_and_overlap_of_a_signal():
+    x = [0, 1, 3, 2, 5, 4, 1, 0]
+    chain = convanim.Scenario(
+        image={"values": x},
+        stages=[
+            {"operation": "conv1d", "kernel": {"values": [1, 2, -1]}, "padding": 1},
+            {"operation": "max_pool1d", "kernel_size": 2},
+        ],
+    )
+    field = convanim.receptive_field(chain, (1,))
+    assert [m.shape for m in field] == [(8,), (8,), (4,)]
+    assert np.flatnonzero(field[0]).tolist() == [1, 2, 3, 4] and np.flatnonzero(field[1]).tolist() == [2, 3]
+    one = convanim.Scenario(image={"values": x}, operation="conv1d", kernel={"values": [1, 2, -1]}, padding=1)
+    m = convanim.conv_matrix(one)
+    assert m.shape == (8, 8)
+    np.testing.assert_allclose(m @ np.array(x, float), one.output())
+    up = convanim.Scenario(
+        image={"values": x[:4]}, operation="conv_transpose1d", kernel={"values": [1, 1, 1]}, stride=2
+    )
+    ones = F.conv_transpose1d(torch.ones(1, 1, 4), torch.ones(1, 1, 3), stride=2)[0, 0]
+    assert convanim.overlap_counts(up).tolist() == ones.int().tolist()
+    with pytest.raises(ScenarioError, match=r"^cell: must be \(sample,\) inside the 4 output of stage 1"):
+        convanim.receptive_field(chain, (0, 1))
