@@ -548,3 +548,13 @@ def test_receptive_field_conv_matrix_and_overlap_of_a_signal():
     assert convanim.overlap_counts(up).tolist() == ones.int().tolist()
     with pytest.raises(ScenarioError, match=r"^cell: must be \(sample,\) inside the 4 output of stage 1"):
         convanim.receptive_field(chain, (0, 1))
+
+
+def test_the_last_frame_of_a_layer_writes_every_map():
+    s = convanim.load(ROOT / "animations" / "conv1d_channels_stride.toml")
+    frames = s.frames()
+    last = [sh for sh in frames.visible(len(frames) - 1) if isinstance(sh, Text)]
+    for k, g in enumerate(frames.output_grids):
+        cells = [t.text for t in last if g.y <= t.y <= g.y + g.cell and g.x <= t.x <= g.x + g.cols * g.cell]
+        assert cells == [f"{v:.1f}" for v in s.output()[k]]
+    assert s.output().tolist() == [[2, 3, 2, 2, 3], [1.5, 2.5, 3.5, 5.5, 6.5]]
