@@ -238,6 +238,8 @@ class ChainBuilder(Collector):
 
     def _map_labels(self, i: int) -> list[str]:
         shape = lab.size(self.values[i].shape)
+        if self.s.stages[0].rank == 1:  # a signal: its length, not 1×L
+            shape = f"({self.values[i].shape[-1]} samples)"
         return [f"input {shape}" if i == 0 else f"{i}. {self.s.stages[i - 1].name} {shape}"]
 
     # ------------------------------------------------------------------ assembly
