@@ -53,6 +53,10 @@ MODES = {
 def alt_text(s: Illustration) -> str:
     """One paragraph describing the animation of ``s``."""
     comps = s.computations
+    if s.stages[0].rank == 1:  # a signal: samples and taps, not pixels
+        from .signal_alt import signal_alt
+
+        return signal_alt(s)
     if len(s.stages) > 1:
         return _chain(s)
     st, comp = s.stages[0], comps[0]

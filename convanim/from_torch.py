@@ -18,8 +18,19 @@ from .filters import MAX_CHANNELS
 from .scenario import MAX_SIDE, Scenario
 from .stage import STAGE_FIELDS, parse_stage
 
-SUPPORTED = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Upsample", "ReLU")
-UPSAMPLE_MODES = ("nearest", "bilinear")
+SUPPORTED = (
+    "Conv2d",
+    "ConvTranspose2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Conv1d",
+    "ConvTranspose1d",
+    "MaxPool1d",
+    "AvgPool1d",
+    "Upsample",
+    "ReLU",
+)
+UPSAMPLE_MODES = ("nearest", "bilinear", "linear")
 #: Scenario keys the caller may still set: how a layer is drawn, not what it computes.
 DRAWING_KEYS = {"transpose_view", "view"}
 
@@ -31,7 +42,10 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
     transpose_view, view) go to the Scenario."""
     import torch
 
-    image = _input(x, torch)
+    nested = isinstance(layer, torch.nn.Sequential)
+    modules = list(_flatten(layer, "", torch)) if nested else [("", layer)]
+    rank = 1 if any(_one_d(m, torch) for _, m in modules) else 2
+    image = _input(x, torch, rank)
     fixed = [
         k for k in scenario_keys if k in ("image", "stages") or (k in STAGE_FIELDS and k not in DRAWING_KEYS)
     ]
@@ -40,18 +54,20 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
             "from_torch", f"`{fixed[0]}` comes from the layer and its input; it cannot be given too"
         )
     drawing = {k: scenario_keys.pop(k) for k in DRAWING_KEYS & set(scenario_keys)}
-    nested = isinstance(layer, torch.nn.Sequential)
-    modules = list(_flatten(layer, "", torch)) if nested else [("", layer)]
     if not modules:
         raise ScenarioError("from_torch", "the Sequential is empty; give it at least one layer")
     tables, shape, channels = [], image.shape[1:], image.shape[0]
+    if rank == 1:
+        shape = (1, image.shape[1])
     for i, (where, module) in enumerate(modules):
         table = _stage(module, where, shape, channels, torch)
+        if rank == 1:
+            table = _signal_keys(table)
         if table["operation"] == "conv_transpose2d":
             table.update(drawing)
         tables.append(table)
         # the next layer's input, with the checks and messages the Scenario gives
-        stage = parse_stage(table, f"stages[{i}]" if nested else "", shape, channels)
+        stage = parse_stage(table, f"stages[{i}]" if nested else "", shape, channels, rank)
         shape, channels = stage.output_shape, stage.out_channels
     if drawing and not any(t["operation"] == "conv_transpose2d" for t in tables):
         raise ScenarioError(min(drawing), "only applies to a layer with a ConvTranspose2d")
@@ -60,8 +76,26 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
     return Scenario(image=image, **tables[0], **scenario_keys)
 
 
-def _input(x: Any, torch: Any) -> np.ndarray:
-    """x as a float64 (C, H, W) array; a batch of one loses its batch axis."""
+def _one_d(module: Any, torch: Any) -> bool:
+    nn = torch.nn
+    one_d = (nn.Conv1d, nn.ConvTranspose1d, nn.MaxPool1d, nn.AvgPool1d)
+    return isinstance(module, one_d) or (isinstance(module, nn.Upsample) and module.mode == "linear")
+
+
+def _signal_keys(table: dict[str, Any]) -> dict[str, Any]:
+    """A 1-D module's keys as a 1-D scenario spells them: one integer per key, (k,) weights as
+    torch's (C_out, C_in/groups, k)."""
+    out = {}
+    for name, value in table.items():
+        if isinstance(value, list) and len(value) == 2 and name != "bias":
+            value = value[1]
+        out[name] = value
+    return out
+
+
+def _input(x: Any, torch: Any, rank: int = 2) -> np.ndarray:
+    """x as a float64 (C, H, W) array, or (C, L) for a 1-D layer; a batch of one loses its batch
+    axis."""
     if isinstance(x, torch.Tensor):
         if x.is_complex():
             raise ScenarioError("from_torch", f"x must hold real numbers (got dtype {x.dtype})")
@@ -70,6 +104,14 @@ def _input(x: Any, torch: Any) -> np.ndarray:
         x = np.asarray(x)
         if x.dtype.kind not in "iuf":
             raise ScenarioError("from_torch", f"x must hold real numbers (got dtype {x.dtype})")
+    if rank == 1:
+        if x.ndim == 3 and x.shape[0] == 1:
+            x = x[0]
+        if x.ndim != 2:
+            raise ScenarioError(
+                "from_torch", f"x must have shape (C, L) or (1, C, L) for a 1-D layer (got {tuple(x.shape)})"
+            )
+        return np.array(x, dtype=np.float64)
     if x.ndim == 4 and x.shape[0] != 1:
         raise ScenarioError(
             "from_torch",
@@ -101,8 +143,13 @@ def _refuse(module: Any, where: str, message: str) -> ScenarioError:
 def _stage(module: Any, where: str, shape: tuple[int, int], channels: int, torch: Any) -> dict[str, Any]:
     """The stage table of one module, as a scenario file would write it."""
     nn = torch.nn
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        return _conv(module, where, channels, isinstance(module, nn.ConvTranspose2d))
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Conv1d, nn.ConvTranspose1d)):
+        keys = _conv(module, where, channels, isinstance(module, (nn.ConvTranspose2d, nn.ConvTranspose1d)))
+        if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
+            keys["operation"] = keys["operation"].replace("2d", "1d")
+        return keys
+    if isinstance(module, (nn.MaxPool1d, nn.AvgPool1d)):
+        return _pool1d(module, where, nn)
     if isinstance(module, nn.MaxPool2d):
         if module.return_indices:
             raise _refuse(
@@ -151,6 +198,18 @@ def _conv(module: Any, where: str, channels: int, transposed: bool) -> dict[str,
     return keys
 
 
+def _pool1d(module: Any, where: str, nn: Any) -> dict[str, Any]:
+    if isinstance(module, nn.MaxPool1d):
+        if module.return_indices:
+            raise _refuse(
+                module, where, "with return_indices=True cannot be drawn; the indices are not a picture"
+            )
+        keys = {"operation": "max_pool1d", "dilation": _pair(module.dilation)}
+    else:
+        keys = {"operation": "avg_pool1d", "count_include_pad": bool(module.count_include_pad)}
+    return keys | _pool(module)
+
+
 def _pool(module: Any) -> dict[str, Any]:
     """Keys MaxPool2d and AvgPool2d share (their stride defaults to the window, as here)."""
     stride = module.stride if module.stride is not None else module.kernel_size
@@ -172,7 +231,7 @@ def _upsample(module: Any, where: str, shape: tuple[int, int]) -> dict[str, Any]
     if module.size is None and module.scale_factor is None:
         raise _refuse(module, where, "has neither size nor scale_factor; give one, as torch needs")
     keys: dict[str, Any] = {"operation": "upsample", "mode": module.mode}
-    if module.align_corners is not None and (module.mode == "bilinear" or module.align_corners):
+    if module.align_corners is not None and (module.mode in ("bilinear", "linear") or module.align_corners):
         keys["align_corners"] = bool(module.align_corners)
     if module.size is not None:
         keys["size"] = _pair(module.size)

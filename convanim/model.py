@@ -32,6 +32,7 @@ class Image:
     source: str | None = None  #: the pattern's name or "file NAME"; None for inline values
     names: tuple[str, ...] | None = None  #: the channels' names, when given (or R, G, B)
     layered: bool = False  #: given with a channel axis (several planes, rgb, a 3-D array)
+    rank: int = 2  #: 1 for a signal: values (C, 1, L), given as (L,) or (C, L)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -85,6 +86,7 @@ def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
     side by side) is drawn as pictures; one layer or one map as grids of numbers."""
     first = stages[0]
     per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
+    per_channel = per_channel and first.rank == 2  # a signal's planes stack in its own view
     return len(stages) > 1 or photo or per_channel
 
 
@@ -129,7 +131,14 @@ class Illustration:
     @property
     def operations(self) -> str:
         """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"."""
-        return " \u2192 ".join(st.operation for st in self.stages)
+        return " \u2192 ".join(st.name for st in self.stages)
+
+    @property
+    def operation(self) -> str:
+        """The operation as the scenario names it (conv1d for a 1-D convolution)."""
+        if len(self.stages) == 1:
+            return self.stages[0].name
+        raise AttributeError(f"a chain of {len(self.stages)} stages has no single 'operation'; see .stages")
 
     @property
     def output_shape(self) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
 from .model import Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
+from .rank import check_length, first_operation, rank_of, signal_image, with_samples
 from .stage import STAGE_FIELDS, Stage, check_keys, parse_stage
 from .style import THEMES
 from .tomlpos import key_lines, toml_error
@@ -244,6 +245,8 @@ class Scenario(Illustration):
                 )
         if not picture:
             stages = (_grid_view(stages[0], keys),)
+            if stages[0].rank == 1:
+                check_length(stages[0], limits.max_cells)
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
         if timing.detail_steps is not None and not picture:
             raise ScenarioError(
@@ -290,8 +293,10 @@ class Scenario(Illustration):
 
     def output(self) -> np.ndarray:
         """The output (float64) of the last stage, as torch.nn.functional computes it: (C_out, H',
-        W') for a scenario with channels, else the (H', W') map."""
+        W') for a scenario with channels, else the (H', W') map; a signal's (C_out, L') or (L',)."""
         out = self.computations[-1].output
+        if self.stages[-1].rank == 1:
+            out = out[:, 0]
         return out.copy() if self.layered else out[0].copy()
 
     def frames(self) -> Frames:
@@ -344,6 +349,9 @@ class Scenario(Illustration):
         cin, cout = self.image.channels, self.stages[-1].out_channels
         size_in = f"{cin}×{h}×{w}" if self.layered else f"{h}×{w}"
         size_out = f"{cout}×{oh}×{ow}" if self.layered else f"{oh}×{ow}"
+        if self.image.rank == 1:
+            size_in = f"{cin}×{w}" if self.layered else f"{w}"
+            size_out = f"{cout}×{ow}" if self.layered else f"{ow}"
         frames = f"{self.n_frames} frames"
         return f"Scenario({self.name!r}, {self.operations}, image {size_in} → {size_out}, {frames})"
 
@@ -414,6 +422,10 @@ def _any_pattern(planes: Any) -> bool:
     return not isinstance(planes, (list, tuple)) or any(
         not isinstance(p, dict) or p.get("pattern") is not None for p in planes
     )
+
+
+def _as_signal(make: Callable[[], Image]) -> Callable[[], Image]:
+    return lambda: dataclasses.replace(make(), rank=1)
 
 
 def _is_3d(values: Any) -> bool:
@@ -516,9 +528,13 @@ def _parse_photo(t: dict[str, Any], base: Path) -> ImagePlan:
 def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
     """On grids of numbers a transposed layer with channels or a bias is drawn as the equivalent
     convolution (the 'direct' view, one window per output value): its default view there."""
-    if st.operation != "conv_transpose2d" or not st.has_channels or st.transpose_view == "direct":
+    if st.operation != "conv_transpose2d" or st.transpose_view == "direct":
         return st
     given = keys.get("transpose_view") or (keys.get("stages") or [{}])[0].get("transpose_view")
+    if st.rank == 1:
+        return _signal_view(st, given)
+    if not st.has_channels:
+        return st
     if given == "scatter":
         name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
         raise ScenarioError(
@@ -536,6 +552,24 @@ def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
     return dataclasses.replace(st, transpose_view="direct")
 
 
+def _signal_view(st: Stage, given: Any) -> Stage:
+    """A signal's transposed convolution is drawn as its equivalent convolution (one window per
+    output sample, as conv1d)."""
+    name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
+    if given == "scatter":
+        raise ScenarioError(
+            name, "a signal is drawn 'direct' (the equivalent convolution); 'scatter' is 2-D only"
+        )
+    limit, pad = st.dilation[1] * (st.kernel_size[1] - 1), st.padding[2]
+    if pad > limit:
+        raise ScenarioError(
+            f"{st.prefix}.padding" if st.prefix else "padding",
+            f"a signal's transposed convolution is drawn as its equivalent convolution, which needs "
+            f"padding ≤ dilation·(kernel − 1) = {limit} (got {pad})",
+        )
+    return dataclasses.replace(st, transpose_view="direct")
+
+
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
     if isinstance(data, cls):
         return data
@@ -550,12 +584,16 @@ def _parse_parts(keys: dict[str, Any], base: Path) -> tuple[dict[str, Any], Imag
     errors = Collect()
     parsed = f.parse_table(keys, TOP_FIELDS, "", errors)
     plan = stages = None
+    rank = rank_of(keys)  # a signal's values are samples, its keys integers (see rank.py)
     if parsed.get("image") is not None:
         with errors:
-            plan = _parse_image(parsed["image"], base)
+            image = signal_image(parsed["image"], first_operation(keys)) if rank == 1 else parsed["image"]
+            plan = _parse_image(image, base)
+            if rank == 1:
+                plan = (plan[0], plan[1], _as_signal(plan[2]))
     if all(k in TOP_FIELDS for k in keys):
         with errors:
-            stages = _parse_stages(parsed, keys, *(plan[:2] if plan else (None, None)))
+            stages = _parse_stages(parsed, keys, *(plan[:2] if plan else (None, None)), rank)
     for name, cls, table in (("render", Render, RENDER_FIELDS), ("timing", Timing, TIMING_FIELDS)):
         with errors:
             _parse_options(parsed.get(name), cls, table, name)
@@ -564,7 +602,11 @@ def _parse_parts(keys: dict[str, Any], base: Path) -> tuple[dict[str, Any], Imag
 
 
 def _parse_stages(
-    parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int] | None, channels: int | None
+    parsed: dict[str, Any],
+    keys: dict[str, Any],
+    shape: tuple[int, int] | None,
+    channels: int | None,
+    rank: int = 2,
 ) -> tuple[Stage, ...]:
     """The top-level operation keys as one stage, or each table of ``stages`` in turn, each taking
     the previous output as its input (``shape`` None: the input is unknown, only the keys are
@@ -574,7 +616,7 @@ def _parse_stages(
         if shape is None:
             check_keys(top, "")
             return ()
-        return (parse_stage(top, "", shape, channels),)
+        return (parse_stage(top, "", shape, channels, rank),)
     if top:
         name = next(iter(top))
         raise ScenarioError(name, "goes inside each [[stages]] table when `stages` is given")
@@ -590,7 +632,7 @@ def _parse_stages(
                 check_keys(table, f"stages[{i}]")
             continue
         with errors:
-            stages.append(parse_stage(table, f"stages[{i}]", shape, channels))
+            stages.append(parse_stage(table, f"stages[{i}]", shape, channels, rank))
         if errors:
             shape = channels = None
         else:
@@ -606,11 +648,15 @@ TITLES = {
     "avg_pool2d": "Average pooling",
     "upsample": "Upsampling",
     "relu": "ReLU",
+    "conv1d": "1-D convolution",
+    "conv_transpose1d": "1-D transposed convolution",
+    "max_pool1d": "1-D max pooling",
+    "avg_pool1d": "1-D average pooling",
 }
 
 
 def _default_title(stages: tuple[Stage, ...]) -> str:
-    return TITLES[stages[0].operation] if len(stages) == 1 else f"A chain of {len(stages)} stages"
+    return TITLES[stages[0].name] if len(stages) == 1 else f"A chain of {len(stages)} stages"
 
 
 FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding), in cells
@@ -642,6 +688,8 @@ def _check_limits(
     counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
     drawing work."""
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
+    if stages[0].rank == 1:
+        size = f"a {image[1]}-sample signal" if channels == 1 else f"a {channels}×{image[1]} signal"
     steps = sum(st.n_steps for st in stages)
     cells = sum(st.cells for st in stages) + extra
     needed = work(stages, frames, picture) + extra
@@ -709,11 +757,14 @@ def schema() -> dict[str, Any]:
         "items": plane,
         "description": image["properties"]["planes"]["description"],
     }
+    with_samples(image, plane)
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
+    with_samples(kernel)
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
     stage = f.table_schema(STAGE_FIELDS, "One operation of a chain.")
     stage["properties"]["kernel"] = kernel
     one_filter = f.table_schema(FILTER_FIELDS, "One filter: a plane per input channel it reads, and a bias.")
+    with_samples(one_filter)
     one_filter["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}, {"required": ["presets"]}]
     filters = {"type": "array", "minItems": 1, "maxItems": MAX_CHANNELS, "items": one_filter}
     stage["properties"]["filters"] = {**filters, "description": stage["properties"]["filters"]["description"]}

@@ -44,7 +44,8 @@ RULES = [
     (
         {"operation": "max_pool3d"},
         "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', 'avg_pool2d', 'upsample', "
-        "'relu' (got 'max_pool3d'); did you mean 'max_pool2d'?",
+        "'relu', 'conv1d', 'conv_transpose1d', 'max_pool1d', 'avg_pool1d' (got 'max_pool3d'); did you mean "
+        "'max_pool2d'?",
     ),
     ({"operation": "max_pool2d", "kernel_size": 2}, "kernel: does not apply to operation 'max_pool2d'"),
     ({"kernel__size": 0}, "kernel.size: must be a positive integer (got 0)"),
@@ -90,7 +91,7 @@ RULES = [
     (
         {"image__pattern": "stars"},
         "image.pattern: must be one of 'square', 'checkerboard', 'gradient', 'disk', "
-        "'cross', 'stripes', 'random' (got 'stars')",
+        "'cross', 'stripes', 'step', 'sine', 'random' (got 'stars')",
     ),
     ({"image__size": DELETE}, "image.size: is required with pattern 'square'"),
     ({"image__seed": 3}, "image.seed: only applies to pattern 'random' (got pattern 'square')"),

@@ -11,6 +11,7 @@ from .matrix import MatrixBuilder, TransposedMatrixBuilder
 from .overlap import OverlapBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
+from .signal import SignalBuilder
 from .window import PoolBuilder, WindowBuilder
 
 
@@ -20,6 +21,8 @@ def build(scenario: Illustration) -> Frames:
         builder = ChannelChainBuilder if has_channels(scenario) else ChainBuilder
         return builder(scenario).frames()
     comp = scenario.computations[-1]
+    if scenario.stages[0].rank == 1:
+        return SignalBuilder(scenario, comp).frames()
     op = scenario.operation
     if op in ("conv2d", "conv_transpose2d") and scenario.stages[0].has_channels:
         return LayerBuilder(scenario, comp).frames()

@@ -238,7 +238,9 @@ class ChainBuilder(Collector):
 
     def _map_labels(self, i: int) -> list[str]:
         shape = lab.size(self.values[i].shape)
-        return [f"input {shape}" if i == 0 else f"{i}. {self.s.stages[i - 1].operation} {shape}"]
+        if self.s.stages[0].rank == 1:  # a signal: its length, not 1×L
+            shape = f"({self.values[i].shape[-1]} samples)"
+        return [f"input {shape}" if i == 0 else f"{i}. {self.s.stages[i - 1].name} {shape}"]
 
     # ------------------------------------------------------------------ assembly
 
@@ -542,7 +544,7 @@ class ChainBuilder(Collector):
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
         steps = "step " if beat.first == beat.last else f"steps {beat.first + 1}\u2013"
-        return f"{beat.stage + 1}. {st.operation}: {steps}{beat.last + 1} / {st.n_steps}"
+        return f"{beat.stage + 1}. {st.name}: {steps}{beat.last + 1} / {st.n_steps}"
 
     def _equation(self, i: int, step: object, beat: Beat) -> str:
         st, fin, fout = self.s.stages[i], self.fmts[i], self.fmts[i + 1]
@@ -581,7 +583,7 @@ class ChainBuilder(Collector):
                     t.step_ms,
                     beat.last,
                     out,
-                    f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
+                    f"stage {beat.stage + 1} ({st.name}): step {beat.last + 1}/{st.n_steps}",
                 )
             )
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {_shape(self.values[-1])}"))

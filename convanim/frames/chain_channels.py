@@ -141,8 +141,11 @@ class ChannelChainBuilder(ChainBuilder):
 
     def _map_labels(self, i: int) -> list[str]:
         """Two lines: what the map is, and its channels × rows × cols."""
-        shape = "\u00d7".join(str(n) for n in self.values[i].shape)
-        return ["input" if i == 0 else f"{i}. {self.s.stages[i - 1].operation}", shape]
+        values = self.values[i]
+        if self.s.stages[0].rank == 1:  # a signal: channels × length, not C×1×L
+            values = values[:, 0]
+        shape = "\u00d7".join(str(n) for n in values.shape)
+        return ["input" if i == 0 else f"{i}. {self.s.stages[i - 1].name}", shape]
 
     def _layout(self) -> LayersLayout:  # type: ignore[override]
         """Of the arrangements (panels per column) and cell sizes, the one whose maps are largest
