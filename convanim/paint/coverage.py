@@ -184,6 +184,11 @@ def dashes(points: list[tuple[float, float]], on: float, off: float) -> list[lis
 def blend(dst: np.ndarray, rgb: tuple[int, int, int], alpha: np.ndarray) -> None:
     """Draw ``rgb`` with coverage ``alpha`` over the straight-alpha RGBA ``dst``, in place, with
     the integer arithmetic of matplotlib's Agg blender (``fixed_blender_rgba_plain``)."""
+    if not dst[:, :, 3].any():  # the first layer: the colour, with the coverage as alpha
+        hit = alpha > 0
+        dst[hit, :3] = rgb
+        dst[:, :, 3] = alpha
+        return
     a = dst[:, :, 3].astype(np.int64)
     s = alpha.astype(np.int64)
     total = ((s + a) << 8) - s * a

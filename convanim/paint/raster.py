@@ -305,25 +305,21 @@ def _merge(boxes: list[Box]) -> list[Box]:
     """Union boxes that overlap by much, so shared pixels are composited once; a long connector's
     box is left apart from the small ones it crosses."""
     merged: list[Box] = []
+    areas: list[int] = []
     for box in boxes:
-        again = True
-        while again:
-            again = False
-            for i, other in enumerate(merged):
-                union = (
-                    min(box[0], other[0]),
-                    min(box[1], other[1]),
-                    max(box[2], other[2]),
-                    max(box[3], other[3]),
-                )
-                if _area(union) <= _area(box) + _area(other):
-                    box = union
-                    merged.pop(i)
-                    again = True
-                    break
-        merged.append(box)
+        x0, y0, x1, y1 = box
+        area = max(0, x1 - x0) * max(0, y1 - y0)
+        i = 0
+        while i < len(merged):
+            a0, b0, a1, b1 = merged[i]
+            u0, v0, u1, v1 = min(x0, a0), min(y0, b0), max(x1, a1), max(y1, b1)
+            union = max(0, u1 - u0) * max(0, v1 - v0)
+            if union <= area + areas[i]:  # worth one box: take it out and try the others again
+                x0, y0, x1, y1, area = u0, v0, u1, v1, union
+                del merged[i], areas[i]
+                i = 0
+            else:
+                i += 1
+        merged.append((x0, y0, x1, y1))
+        areas.append(area)
     return merged
-
-
-def _area(b: Box) -> int:
-    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
