@@ -18,9 +18,11 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            number ``last`` for an item the inline SVG already draws (``drawn`` below): that item is
            the SVG's next element, visible from frame ``drawn`` to ``last``. Packed (``pack``,
            ``unpack``): ``first`` counts from the previous item's first frame; ``last`` from the
-           item's first frame, or is −1 for the final frame (a bare number too); coordinates are in
-           tenths of a px, counted from those of the previous item of the same style (when it has
-           as many). A step's items differ from the previous step's by a cell or so: small numbers.
+           item's first frame, or is −1 for the final frame (a bare number too); a Text's index
+           comes before its coordinates; coordinates (in tenths of a px) and text indices count
+           from those of the previous item of the same style (coordinates: when it has as many);
+           trailing zeros of a Rect, Hatch or Text are left out. A step's items differ from the
+           previous step's by a cell or so: small numbers.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
            or, when the output has several channels, [..., output row, output col, channel]
@@ -111,8 +113,9 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
 
 
 def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:
-    """Items as written in the island (see the module docstring): frames and coordinates relative
-    to what came before, so that most numbers are 0, −1 or a cell's width. ``n``: frame count."""
+    """Items as written in the island (see the module docstring): frames, coordinates and text
+    indices relative to what came before, so that most numbers are 0, −1 or a cell's width, and
+    zeros at the end of a shape with a fixed number of coordinates are left out."""
     out: list[Any] = []
     first_before, before = 0, {}
     for item in items:
@@ -120,45 +123,45 @@ def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:
             out.append(-1 if item == n - 1 else item)
             continue
         style, first, last, *geometry = item
-        m = 2 if styles[style][0] == KINDS[Text] else len(geometry)
-        tenths = [round(v * 10) for v in geometry[:m]]
-        ref = before.get(style)
-        moved = [a - b for a, b in zip(tenths, ref, strict=True)] if ref and len(ref) == m else tenths
-        before[style] = tenths
-        out.append(
-            [style, first - first_before, -1 if last == n - 1 else last - first, *moved, *geometry[m:]]
+        kind = styles[style][0]
+        text = kind == KINDS[Text]
+        tenths = [round(v * 10) for v in (geometry[:2] if text else geometry)]
+        ref, ref_text = before.get(style, (None, 0))
+        moved = (
+            [a - b for a, b in zip(tenths, ref, strict=True)] if ref and len(ref) == len(tenths) else tenths
         )
+        rest = [geometry[2] - ref_text, *moved] if text else moved
+        before[style] = (tenths, geometry[2] if text else 0)
+        while kind != KINDS[Line] and rest and rest[-1] == 0:
+            rest.pop()
+        out.append([style, first - first_before, -1 if last == n - 1 else last - first, *rest])
         first_before = first
     return out
 
 
 def unpack(data: dict[str, Any]) -> list[Any]:
-    """The island's items with absolute frames and coordinates, as ``templates/player.js`` reads
-    them (the inverse of ``pack``)."""
+    """The island's items with absolute frames, coordinates and text indices, as
+    ``templates/player.js`` reads them (the inverse of ``pack``)."""
     n, out = len(data["f"]), []
     first_before, before = 0, {}
     for item in data["i"]:
         if isinstance(item, int):
             out.append(n + item if item < 0 else item)
             continue
-        style, first, last, *geometry = item
+        style, first, last, *rest = item
         first += first_before
         first_before = first
-        m = 2 if data["s"][style][0] == KINDS[Text] else len(geometry)
-        ref = before.get(style)
-        tenths = (
-            [a + b for a, b in zip(geometry[:m], ref, strict=True)] if ref and len(ref) == m else geometry[:m]
-        )
-        before[style] = tenths
-        out.append(
-            [
-                style,
-                first,
-                n + last if last < 0 else first + last,
-                *(num(t / 10) for t in tenths),
-                *geometry[m:],
-            ]
-        )
+        kind = data["s"][style][0]
+        text = kind == KINDS[Text]
+        if kind != KINDS[Line]:
+            rest += [0] * ((3 if text else 2) - len(rest))
+        moved = rest[1:] if text else rest
+        ref, ref_text = before.get(style, (None, 0))
+        tenths = [a + b for a, b in zip(moved, ref, strict=True)] if ref and len(ref) == len(moved) else moved
+        index = rest[0] + ref_text if text else 0
+        before[style] = (tenths, index)
+        last = n + last if last < 0 else first + last
+        out.append([style, first, last, *(num(t / 10) for t in tenths), *([index] if text else [])])
     return out
 
 

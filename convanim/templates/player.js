@@ -131,20 +131,27 @@
       "stroke-dasharray": st[3] ? "5 4" : null, "shape-rendering": "auto"});
   }
 
-  // The island's items with absolute frames and coordinates (convanim/export/playerdata.py, pack):
-  // a first frame counts from the previous item's, a last one from the item's first (-1: the
-  // final frame), coordinates are tenths of a px from the previous item of the same style.
+  // The island's items with absolute frames, coordinates and text indices (convanim/export/
+  // playerdata.py, pack): a first frame counts from the previous item's, a last one from the item's
+  // first (-1: the final frame); a text's index comes first; coordinates (tenths of a px) and text
+  // indices count from the previous item of the same style; a shape's trailing zeros are left out.
   function unpack(data) {
     var n = data.f.length, firstBefore = 0, before = {};
     return data.i.map(function (item) {
       if (typeof item === "number") return item < 0 ? n + item : item;
-      var style = item[0], first = firstBefore + item[1], m = data.s[style][0] === 2 ? 2 : item.length - 3;
-      var ref = before[style], tenths = [], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
+      var style = item[0], kind = data.s[style][0], text = kind === 2, rest = item.slice(3);
+      var first = firstBefore + item[1], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
       firstBefore = first;
-      for (var j = 0; j < m; j++) tenths.push(item[3 + j] + (ref && ref.length === m ? ref[j] : 0));
-      before[style] = tenths;
-      for (j = 0; j < m; j++) out.push(tenths[j] / 10);
-      return out.concat(item.slice(3 + m));
+      while (kind !== 3 && rest.length < (text ? 3 : 2)) rest.push(0);
+      var moved = text ? rest.slice(1) : rest, ref = before[style], tenths = [];
+      for (var j = 0; j < moved.length; j++) {
+        tenths.push(moved[j] + (ref && ref.tenths.length === moved.length ? ref.tenths[j] : 0));
+      }
+      var index = text ? rest[0] + (ref ? ref.index : 0) : 0;
+      before[style] = {tenths: tenths, index: index};
+      for (j = 0; j < tenths.length; j++) out.push(tenths[j] / 10);
+      if (text) out.push(index);
+      return out;
     });
   }
 
