@@ -147,8 +147,29 @@ def segment(a: tuple[float, float], b: tuple[float, float], width: float) -> Pol
 
 
 def polyline(points: list[tuple[float, float]], width: float) -> list[Polygon]:
-    """A polyline's stroke, one butt-capped quad a segment (the joins of a 2-point line: none)."""
-    return [q for a, b in pairwise(points) if (q := segment(a, b, width))]
+    """A polyline's stroke: one butt-capped quad a segment, and a disc at each inner vertex (the
+    round join of matplotlib's lines; where pieces overlap, coverage adds up and is clamped)."""
+    quads = [q for a, b in pairwise(points) if (q := segment(a, b, width))]
+    if not quads:
+        return []
+    turn = 1.0 if _area(quads[0]) > 0 else -1.0  # the discs wind as the quads do, or they cancel
+    half, sides = width / 2, 24
+    discs = [
+        [
+            (
+                x + half * math.cos(turn * 2 * math.pi * k / sides),
+                y + half * math.sin(turn * 2 * math.pi * k / sides),
+            )
+            for k in range(sides)
+        ]
+        for x, y in points[1:-1]
+    ]
+    return quads + discs
+
+
+def _area(poly: Polygon) -> float:
+    """Signed area (shoelace): its sign is the polygon's winding."""
+    return sum(ax * by - bx * ay for (ax, ay), (bx, by) in zip(poly, poly[1:] + poly[:1], strict=True)) / 2
 
 
 def dashes(points: list[tuple[float, float]], on: float, off: float) -> list[list[tuple[float, float]]]:
