@@ -600,5 +600,3 @@ class ChainBuilder(Collector):
             )
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {self._shape(self.values[-1])}"))
         return tuple(infos)
-
-

@@ -16,7 +16,6 @@ from PIL import Image
 from .. import style
 from ..display import Grid, Hatch, Rect, Text
 from ..filters import plane_labels
-from . import signal_words as words
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import Illustration
 from ..numfmt import MINUS
@@ -25,6 +24,7 @@ from ..steps import Map, Pool, Sample, Scatter, Step, conv_weights
 from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
+from . import signal_words as words
 from .base import BASELINE, COUNTER_PX, fit, shorten
 from .chain import GAP, ChainBuilder
 from .scaling import grown, unit
