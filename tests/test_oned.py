@@ -5,6 +5,7 @@ errors naming the key, the signal view's last frame, text inside the picture, an
 from __future__ import annotations
 
 import re
+
 import numpy as np
 import pytest
 import torch
@@ -584,7 +585,12 @@ def test_a_chain_of_signals_reads_as_signals():
     s = convanim.load(ROOT / "animations" / "conv1d_relu_max_pool1d.toml")
     texts = chain_texts(s)
     assert {"input", "L = 12", "1. conv1d", "2 × 12 samples", "3. max_pool1d", "2 × 6 samples"} <= texts
-    assert {"conv 1→2, 3 taps", "padding 1", "max, 2 taps", "output 2 × 6 samples: min 0.10, max 3.20"} <= texts
+    assert {
+        "conv 1→2, 3 taps",
+        "padding 1",
+        "max, 2 taps",
+        "output 2 × 6 samples: min 0.10, max 3.20",
+    } <= texts
     assert "out[0][5] = Σ(in[0]) = 2.30" in texts and "out[1][2] = max of the window = 0.95" in texts
     assert "zoom: input samples −1 to 1 (outside the map: padding) in its channel" in texts
     assert "zoom: the result's numbers, samples 1 to 3, in each channel" in texts
