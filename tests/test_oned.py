@@ -634,3 +634,21 @@ def test_from_torch_sequential_draws_a_chain_of_signals():
     for text in texts:
         assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b", text), text
     assert "samples" in s.alt_text and "rows" not in s.alt_text
+
+
+def test_a_one_channel_chain_of_signals_reads_as_signals():
+    """The plainer chain view: conv1d's name, an upsample's ×2, blends of samples, L = 20."""
+    s = convanim.Scenario(
+        image={"values": [0, 1, 3, 2, 5, 4, 1, 0, 2, 3]},
+        stages=[
+            {"operation": "conv1d", "kernel": {"values": [1, 2, -1]}, "padding": 1},
+            {"operation": "upsample", "scale_factor": 2, "mode": "linear"},
+            {"operation": "max_pool1d", "kernel_size": 2},
+        ],
+    )
+    texts = chain_texts(s)
+    assert {"input (L = 10)", "2. upsample (L = 20)", "conv1d kernel, 3 taps", "×2", "max, 2 taps"} <= texts
+    assert {"output[5] = blend of 2 samples = 4.25", "zoom: the result's numbers, samples 2 to 6"} <= texts
+    assert "input, samples 2 to 4" in texts and any(t.startswith("output L = 10: min ") for t in texts)
+    for text in texts:
+        assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b|pixel|conv2d", text), text

@@ -226,12 +226,7 @@ class ChainBuilder(Collector):
         if op == "relu":
             return ["max(0, x)"]
         if op == "upsample":
-            return [
-                st.mode,
-                lab.size(st.size)
-                if st.size
-                else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor)),
-            ]
+            return [st.mode, _resize_text(st)]
         name = st.kernel.preset.replace("_", " ") if st.kernel.preset else "kernel"
         if st.rank == 1:
             name = f"{name}, {k}"
@@ -240,7 +235,7 @@ class ChainBuilder(Collector):
             extra.insert(0, "turned 180\u00b0")
         if any(st.padding):
             extra.append(lab.padding_text(st))
-        return [f"{op} {name}", *extra]
+        return [f"{st.name if st.rank == 1 else op} {name}", *extra]
 
     def _map_labels(self, i: int) -> list[str]:
         shape = lab.size(self.values[i].shape)
@@ -396,11 +391,7 @@ class ChainBuilder(Collector):
             self.add(Rect(bx, top, box_w, box_h, fill=fill, stroke=hl, width=1))
             symbol = {"max_pool2d": "max", "avg_pool2d": "mean", "relu": "ReLU"}.get(st.operation)
             if symbol is None:
-                symbol = (
-                    lab.size(st.size)
-                    if st.size
-                    else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
-                )
+                symbol = _resize_text(st)
             size = max(SMALL_PX, min(14.0, box_h * 0.5))
             self.add(
                 Text(
@@ -526,6 +517,8 @@ class ChainBuilder(Collector):
         self.add(Rect(z.x, z.y, cols * z.cell, rows * z.cell, stroke=src, width=3), frame, frame)
         self._outline(self.layout.maps[i], (r0, r0 + rows - 1), (c0, c0 + cols - 1), src, frame)
         where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
+        if self.s.stages[0].rank == 1:
+            where = words.span(c0, c0 + cols - 1)
         self.add(
             Text(z.x, z.y - 10, f"zoom: {what}, {where}", SMALL_PX, self.theme.muted, "start"), frame, frame
         )
@@ -576,7 +569,8 @@ class ChainBuilder(Collector):
             if len(step.cells) == 1:
                 r, c = step.cells[0]
                 return f"{head}input{words.at(st.rank, r, c)} = {fout(step.value)}{faster}"
-            return f"{head}blend of {count(len(step.cells), 'pixel')} = {fout(step.value)}{faster}"
+            cells = count(len(step.cells), "sample" if st.rank == 1 else "pixel")
+            return f"{head}blend of {cells} = {fout(step.value)}{faster}"
         weights = st.kernel.plane
         first = weight_label(float(weights.flat[0]))
         if np.all(weights == weights.flat[0]):
@@ -600,3 +594,12 @@ class ChainBuilder(Collector):
             )
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {self._shape(self.values[-1])}"))
         return tuple(infos)
+
+
+def _resize_text(st: Stage) -> str:
+    """An upsample's target: "24×24" or "×2"; a signal's "L = 24" or "×2"."""
+    if st.rank == 1:
+        return f"L = {st.size[1]}" if st.size else f"\u00d7{lab.number(st.scale_factor[1])}"
+    return (
+        lab.size(st.size) if st.size else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
+    )
