@@ -91,7 +91,12 @@ def signal_alt(s: Illustration) -> str:
 def _chain(s: Illustration) -> str:
     parts = []
     for i, st in enumerate(s.stages, start=1):
-        parts.append(f"{i}. {st.name} ({st.input_shape[1]} to {st.output_shape[1]} samples)")
+        what = f"{i}. {st.name}"
+        if st.operation in ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d"):
+            what += f", {st.kernel_size[1]} tap{'s' * (st.kernel_size[1] != 1)}{_how(st)}"
+        if st.in_channels != st.out_channels:
+            what += f", {st.in_channels} to {st.out_channels} channels"
+        parts.append(f"{what} ({st.input_shape[1]} to {st.output_shape[1]} samples)")
     out = s.computations[-1].output[:, 0]
     fast = any(b.first != b.last for b in plan(s.stages, s.timing.detail_steps))
     return (

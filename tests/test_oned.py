@@ -4,6 +4,8 @@ errors naming the key, the signal view's last frame, text inside the picture, an
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -389,7 +391,10 @@ def test_every_text_is_legible_on_a_1920_screen():
     """Scaled to fit 1920×1080, no text of a gallery signal is under 14 px (bar the cell values,
     which fit their cells, and the weights written in them)."""
     for path in sorted((ROOT / "animations").glob("*1d*.toml")):
-        frames = convanim.load(path).frames()
+        s = convanim.load(path)
+        if len(s.stages) > 1:  # a chain is scaled up to fit too: tests/test_legible.py checks it
+            continue
+        frames = s.frames()
         fit = min(1920 / frames.width, 1080 / frames.height, 1.0)
         sizes = {it.shape.size for it in frames.items if isinstance(it.shape, Text)}
         assert min(sizes) * fit >= 14, path.stem
@@ -403,6 +408,13 @@ ALT = {
         "A 3-tap mean filter slides along a 16-sample signal (values 0 to 9), with zero padding of 1 on each "
         "side; drawn as bars over a row of numbers with the weights under the window, the 16-sample output "
         "fills in sample by sample (values 0.33 to 8.67)."
+    ),
+    "conv1d_relu_max_pool1d": (
+        "A chain of 3 stages on a 12-sample signal (values −0.2 to 2.3): 1. conv1d, 3 taps, with zero "
+        "padding of 1 on each side, 1 to 2 channels (12 to 12 samples); 2. relu (12 to 12 samples); "
+        "3. max_pool1d, 2 taps (12 to 6 samples). The maps stand side by side as strips and each stage "
+        "fills its output in turn, step by step, with a zoomed inset of the window and its numbers; the "
+        "final 2×6 output has values 0.1 to 3.2."
     ),
 }
 
@@ -558,3 +570,85 @@ def test_the_last_frame_of_a_layer_writes_every_map():
         cells = [t.text for t in last if g.y <= t.y <= g.y + g.cell and g.x <= t.x <= g.x + g.cols * g.cell]
         assert cells == [f"{v:.1f}" for v in s.output()[k]]
     assert s.output().tolist() == [[2, 3, 2, 2, 3], [1.5, 2.5, 3.5, 5.5, 6.5]]
+
+
+# ---------------------------------------------------------------- chains of signals
+
+
+def chain_texts(s) -> set[str]:
+    frames = s.frames()
+    return {sh.text for i in range(len(frames)) for sh in frames.visible(i) if isinstance(sh, Text)}
+
+
+def test_a_chain_of_signals_reads_as_signals():
+    """Samples and taps, [c][i] indices: no 2-D index, no "1×2" size, no "rows"."""
+    s = convanim.load(ROOT / "animations" / "conv1d_relu_max_pool1d.toml")
+    texts = chain_texts(s)
+    assert {"input", "L = 12", "1. conv1d", "2 × 12 samples", "3. max_pool1d", "2 × 6 samples"} <= texts
+    assert {
+        "conv 1→2, 3 taps",
+        "padding 1",
+        "max, 2 taps",
+        "output 2 × 6 samples: min 0.10, max 3.20",
+    } <= texts
+    assert "out[0][5] = Σ(in[0]) = 2.30" in texts and "out[1][2] = max of the window = 0.95" in texts
+    assert "zoom: input samples −1 to 1 (outside the map: padding) in its channel" in texts
+    assert "zoom: the result's numbers, samples 1 to 3, in each channel" in texts
+    for text in texts:
+        assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b", text), text
+
+
+def test_the_last_frame_of_a_chain_of_signals_writes_the_output():
+    s = convanim.load(ROOT / "animations" / "conv1d_relu_max_pool1d.toml")
+    frames = s.frames()
+    last = [sh for sh in frames.visible(len(frames) - 1) if isinstance(sh, Text)]
+    out = s.output()
+    assert out.shape == (2, 6)
+    np.testing.assert_allclose(out, [[0.1, 0.2, 2.3, 1.8, 0.1, 0.1], [0.2, 0.15, 0.95, 3.05, 3.2, 3.1]])
+    # the zoom writes the result's samples 1 to 3 of each channel, left to right, channel by channel
+    zoomed = [t.text for t in sorted(last, key=lambda t: (t.x, t.y)) if re.fullmatch(r"−?\d+\.\d\d", t.text)]
+    assert zoomed == [f"{v:.2f}" for v in out[:, 1:4].ravel()]
+    assert outside(frames) == []
+
+
+def test_the_result_strip_of_a_chain_of_signals_is_not_oversized():
+    """As much area as the longest map (the legibility rule), not stretched to its length."""
+    from convanim.frames.chain_channels import ChannelChainBuilder
+
+    s = convanim.load(ROOT / "animations" / "conv1d_relu_max_pool1d.toml")
+    grids = ChannelChainBuilder(s).layout.grids
+    cell = grids[0].cell
+    assert grids[-1].cols == 6 and grids[-1].cell == int(np.ceil(cell * np.sqrt(2)))
+
+
+def test_from_torch_sequential_draws_a_chain_of_signals():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.ReLU(), torch.nn.MaxPool1d(2)).double()
+    x = torch.linspace(-1, 1, 10, dtype=torch.float64)[None]
+    s = from_torch(net, x)
+    np.testing.assert_allclose(s.output(), net(x[None])[0].detach().numpy(), rtol=0, atol=1e-12)
+    texts = chain_texts(s)
+    assert {"L = 10", "1. conv1d", "2 × 8 samples", "3. max_pool1d", "2 × 4 samples", "max, 2 taps"} <= texts
+    assert "conv 1→2, 3 taps" in texts and any(t.startswith("output 2 × 4 samples: min ") for t in texts)
+    assert any(t.startswith("out[1][3] = ") for t in texts)
+    for text in texts:
+        assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b", text), text
+    assert "samples" in s.alt_text and "rows" not in s.alt_text
+
+
+def test_a_one_channel_chain_of_signals_reads_as_signals():
+    """The plainer chain view: conv1d's name, an upsample's ×2, blends of samples, L = 20."""
+    s = convanim.Scenario(
+        image={"values": [0, 1, 3, 2, 5, 4, 1, 0, 2, 3]},
+        stages=[
+            {"operation": "conv1d", "kernel": {"values": [1, 2, -1]}, "padding": 1},
+            {"operation": "upsample", "scale_factor": 2, "mode": "linear"},
+            {"operation": "max_pool1d", "kernel_size": 2},
+        ],
+    )
+    texts = chain_texts(s)
+    assert {"input (L = 10)", "2. upsample (L = 20)", "conv1d kernel, 3 taps", "×2", "max, 2 taps"} <= texts
+    assert {"output[5] = blend of 2 samples = 4.25", "zoom: the result's numbers, samples 2 to 6"} <= texts
+    assert "input, samples 2 to 4" in texts and any(t.startswith("output L = 10: min ") for t in texts)
+    for text in texts:
+        assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b|pixel|conv2d", text), text

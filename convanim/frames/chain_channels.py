@@ -24,6 +24,7 @@ from ..steps import Map, Pool, Sample, Scatter, Step, conv_weights
 from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
+from . import signal_words as words
 from .base import BASELINE, COUNTER_PX, fit, shorten
 from .chain import GAP, ChainBuilder
 from .scaling import grown, unit
@@ -141,10 +142,7 @@ class ChannelChainBuilder(ChainBuilder):
 
     def _map_labels(self, i: int) -> list[str]:
         """Two lines: what the map is, and its channels × rows × cols."""
-        values = self.values[i]
-        if self.s.stages[0].rank == 1:  # a signal: channels × length, not C×1×L
-            values = values[:, 0]
-        shape = "\u00d7".join(str(n) for n in values.shape)
+        shape = words.samples(self.s.stages[0].rank, self.values[i].shape)  # a signal: 2 × 12 samples
         return ["input" if i == 0 else f"{i}. {self.s.stages[i - 1].name}", shape]
 
     def _layout(self) -> LayersLayout:  # type: ignore[override]
@@ -282,11 +280,11 @@ class ChannelChainBuilder(ChainBuilder):
         if not self._layered(st):
             return super()._op_labels(st)
         op = "conv" if st.operation == "conv2d" else "conv\u1d40"
-        lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {'×'.join(map(str, st.kernel_size))}"]
+        lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {words.taps(st.rank, st.kernel_size)}"]
         if st.flip:
             lines.append("turned 180\u00b0")
         if st.stride != (1, 1):
-            lines.append(f"stride {'×'.join(map(str, st.stride))}")
+            lines.append(f"stride {st.stride[-1] if st.rank == 1 else '×'.join(map(str, st.stride))}")
         if any(st.padding):
             from . import labels as lab
 
@@ -796,6 +794,8 @@ class ChannelChainBuilder(ChainBuilder):
         # numbers, not a slice: in Python "[-1:2]" would mean from the last row
         rows = f"row {_n(r0)}" if r0 == r1 else f"rows {_n(r0)} to {_n(r1)}"
         cols = f"col {_n(c0)}" if c0 == c1 else f"cols {_n(c0)} to {_n(c1)}"
+        if st.rank == 1:  # a signal: its samples, no rows
+            return f"{where} {words.span(c0, c1)}{padded} in {which.replace('plane', 'channel')}"
         return f"{where} {rows}, {cols}{padded} in {which}"
 
     def _region_zoom(self, i: int, frame: int, what: str) -> None:
@@ -825,6 +825,8 @@ class ChannelChainBuilder(ChainBuilder):
                 Text(x, lay.zoom_y + lay.zoom_cell, text, SMALL_PX, self.theme.muted, "start"), frame, frame
             )
         where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
+        if self.s.stages[0].rank == 1:
+            where = words.span(c0, c0 + cols - 1)
         y = lay.zoom_y - 10 - SMALL_PX - 10
         header = f"zoom: {what}, {where}, in each channel"
         self.add(Text(PAD, y, header, SMALL_PX, self.theme.muted, "start"), frame, frame)
@@ -873,15 +875,15 @@ class ChannelChainBuilder(ChainBuilder):
         channel = getattr(step, "channel", 0)
         if isinstance(step, Scatter):
             x, onto = self.fmts[i](step.value), ", ".join(self.names[i + 1][t] for t in step.targets)
-            where = f"input[{channel}][{step.src[0]},{step.src[1]}]"
+            where = f"input[{channel}]{words.at(self.s.stages[i].rank, *step.src)}"
             return f"{where} = {x} adds {x} \u00d7 filter {channel} onto channels {onto}{faster}"
-        return text.replace("output[", f"out[{channel}][", 1)
+        return text.replace("output[", f"out[{channel}][", 1)  # the base wrote a signal's [i]
 
     def _sum_equation(self, i: int, step: Step, faster: str) -> str:
         """out[k][a,b] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5, shortened to the width."""
         fout = self.fmts[i + 1]
         a, b = step.out
-        head = f"out[{step.channel}][{a},{b}] = "
+        head = f"out[{step.channel}]{words.at(self.s.stages[i].rank, a, b)} = "
         terms = [
             (f"{SIGMA}({self.names[i][p]})", fout(s)) for p, s in zip(step.planes, step.sums, strict=True)
         ]

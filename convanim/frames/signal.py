@@ -23,6 +23,7 @@ from ..model import Illustration
 from ..numfmt import formatter
 from ..steps import Computation, Map, Pool, Sample, Step
 from ..textsize import fast_width, text_width
+from . import labels as lab
 from .base import BASELINE, COUNTER_PX, Builder, averages_values, fit, paren, shorten
 from .scaling import grown, unit
 from .window import expansion
@@ -138,7 +139,7 @@ class SignalBuilder(Builder):
                 extras.append("stride 1 over the spread-out input")
             else:
                 extras.append(f"stride {s_}")
-                extras.append(_padding(st))
+                extras.append(lab.padding_text(st))
             if st.groups > 1:
                 extras.append(f"groups {st.groups}")
             if self.flip:
@@ -802,17 +803,6 @@ def bands(cin: int, cout: int) -> tuple[int, int]:
     output, else 2), each side at least one; the rest are counted in a line."""
     n_in = min(cin, MAX_IN if cout == 1 else MAX_BANDS - min(cout, MAX_BANDS // 2))
     return n_in, min(cout, MAX_BANDS - n_in)
-
-
-def _padding(st) -> str:
-    p = st.padding[2]
-    if st.padding_name:
-        text = f"padding '{st.padding_name}'" + (
-            f" = {p}" if p and st.padding[3] == p else f" = {p},{st.padding[3]}" if any(st.padding) else ""
-        )
-    else:
-        text = f"padding {p}" if p else "no padding"
-    return text + (f", {st.padding_mode}" if st.padding_mode != "zeros" and any(st.padding) else "")
 
 
 def _range(values: np.ndarray) -> tuple[float, float]:
