@@ -335,12 +335,88 @@
       var k = cellFrame(ev);
       root.classList.toggle("convanim-hot", k >= 0);
       if (k >= 0 && k !== frame) goTo(k);
+      showField(ev);
     });
-    svg.addEventListener("pointerleave", function () { root.classList.remove("convanim-hot"); });
+    svg.addEventListener("pointerleave", function () {
+      root.classList.remove("convanim-hot");
+      showField(null);
+    });
     svg.addEventListener("click", function (ev) {
       var k = cellFrame(ev);
       if (k >= 0) goTo(k);
+      showField(ev);
     });
+
+    // Pointer over a cell of any map (data.rf.m: [map, channel, x, y, rows, cols, cell] per drawn
+    // channel): outline its receptive field in every earlier map. A field is a product of channels
+    // × rows × columns, so the walk only takes unions of each stage's per-axis links (data.rf.l:
+    // [maps it reads, rows, cols, channels]) backwards, stage m − 1 making map m.
+    var rf = data.rf, fieldKey = "", fieldLayer = null;
+    function union(indices, links) {
+      var seen = {}, out = [];
+      indices.forEach(function (i) {
+        links[i].forEach(function (j) {
+          if (!seen[j]) { seen[j] = true; out.push(j); }
+        });
+      });
+      return out.sort(function (a, b) { return a - b; });
+    }
+    function field(map, ch, row, col) {
+      var sets = {};
+      sets[map] = [[ch], [row], [col]];
+      for (var m = map; m > 0; m--) {
+        var s = sets[m], st = rf.l[m - 1];
+        if (!s) continue;
+        var read = [union(s[0], st[3]), union(s[1], st[1]), union(s[2], st[2])];
+        st[0].forEach(function (src) { sets[src] = read; });
+      }
+      return sets;
+    }
+    function runs(sorted) {
+      var out = [];
+      sorted.forEach(function (v) {
+        var last = out[out.length - 1];
+        if (last && v === last[1] + 1) last[1] = v;
+        else out.push([v, v]);
+      });
+      return out;
+    }
+    function pointedCell(ev) {
+      var box = svg.getBoundingClientRect();
+      if (!box.width) return null;
+      var x = (ev.clientX - box.left) * data.w / box.width, y = (ev.clientY - box.top) * data.h / box.height;
+      for (var p = 0; p < rf.m.length; p++) {
+        var g = rf.m[p], col = Math.floor((x - g[2]) / g[6]), row = Math.floor((y - g[3]) / g[6]);
+        if (row >= 0 && col >= 0 && row < g[4] && col < g[5]) return [g[0], g[1], row, col];
+      }
+      return null;
+    }
+    function showField(ev) {
+      if (!rf) return;
+      var cell = ev ? pointedCell(ev) : null, key = cell ? cell.join(",") : "";
+      if (key === fieldKey) return;
+      fieldKey = key;
+      if (fieldLayer) fieldLayer.remove();
+      fieldLayer = null;
+      if (cell) root.setAttribute("data-field", key);
+      else root.removeAttribute("data-field");
+      if (!cell) return;
+      var sets = field(cell[0], cell[1], cell[2], cell[3]), colour = data.c[rf.hl];
+      fieldLayer = svgNode("g", {"class": "convanim-field", "pointer-events": "none", fill: colour,
+        "fill-opacity": "0.3", stroke: colour, "stroke-width": 2});
+      rf.m.forEach(function (g) {
+        var s = sets[g[0]];
+        if (!s || s[0].indexOf(g[1]) < 0) return;
+        runs(s[1]).forEach(function (r) {
+          runs(s[2]).forEach(function (c) {
+            fieldLayer.appendChild(svgNode("rect", {"data-map": g[0], "data-channel": g[1],
+              x: g[2] + c[0] * g[6], y: g[3] + r[0] * g[6], width: (c[1] - c[0] + 1) * g[6],
+              height: (r[1] - r[0] + 1) * g[6], "fill-opacity": g[0] === cell[0] ? 0 : null}));
+          });
+        });
+      });
+      svg.appendChild(fieldLayer);
+    }
 
     players.set(root, {
       frame: function () { return frame; },
