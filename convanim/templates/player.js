@@ -350,72 +350,52 @@
     // Pointer over a cell of any map (data.rf.m: [map, channel, x, y, rows, cols, cell] per drawn
     // channel): outline its receptive field in every earlier map. A field is a product of channels
     // × rows × columns, so the walk only takes unions of each stage's per-axis links (data.rf.l:
-    // [maps it reads, rows, cols, channels]) backwards, stage m − 1 making map m.
-    var rf = data.rf, fieldKey = "", fieldLayer = null;
-    function union(indices, links) {
-      var seen = {}, out = [];
-      indices.forEach(function (i) {
-        links[i].forEach(function (j) {
-          if (!seen[j]) { seen[j] = true; out.push(j); }
-        });
-      });
-      return out.sort(function (a, b) { return a - b; });
+    // [maps it reads, rows, cols, channels]) backwards, stage m − 1 making map m. Index lists are
+    // sorted sparse arrays: Object.keys gives array indices in ascending order.
+    var rf = data.rf, litKey = "", lit = null;
+    function union(have, links) {
+      var seen = [];
+      have.forEach(function (i) { links[i].forEach(function (j) { seen[j] = 1; }); });
+      return Object.keys(seen).map(Number);
     }
-    function field(map, ch, row, col) {
-      var sets = {};
-      sets[map] = [[ch], [row], [col]];
-      for (var m = map; m > 0; m--) {
-        var s = sets[m], st = rf.l[m - 1];
-        if (!s) continue;
-        var read = [union(s[0], st[3]), union(s[1], st[1]), union(s[2], st[2])];
-        st[0].forEach(function (src) { sets[src] = read; });
-      }
-      return sets;
-    }
-    function runs(sorted) {
+    // Consecutive indices as [first, count] runs.
+    function runs(a) {
       var out = [];
-      sorted.forEach(function (v) {
-        var last = out[out.length - 1];
-        if (last && v === last[1] + 1) last[1] = v;
-        else out.push([v, v]);
-      });
+      a.forEach(function (v, i) { if (i && v === a[i - 1] + 1) out[out.length - 1][1]++; else out.push([v, 1]); });
       return out;
     }
-    function pointedCell(ev) {
-      var box = svg.getBoundingClientRect();
-      if (!box.width) return null;
-      var x = (ev.clientX - box.left) * data.w / box.width, y = (ev.clientY - box.top) * data.h / box.height;
-      for (var p = 0; p < rf.m.length; p++) {
-        var g = rf.m[p], col = Math.floor((x - g[2]) / g[6]), row = Math.floor((y - g[3]) / g[6]);
-        if (row >= 0 && col >= 0 && row < g[4] && col < g[5]) return [g[0], g[1], row, col];
-      }
-      return null;
-    }
     function showField(ev) {
-      if (!rf) return;
-      var cell = ev ? pointedCell(ev) : null, key = cell ? cell.join(",") : "";
-      if (key === fieldKey) return;
-      fieldKey = key;
-      if (fieldLayer) fieldLayer.remove();
-      fieldLayer = null;
-      if (cell) root.setAttribute("data-field", key);
-      else root.removeAttribute("data-field");
+      var box = svg.getBoundingClientRect(), cell = null, sets = {}, m;
+      if (!rf || !box.width) return;
+      var x = ev && (ev.clientX - box.left) * data.w / box.width, y = ev && (ev.clientY - box.top) * data.h / box.height;
+      rf.m.forEach(function (p) {
+        var c = Math.floor((x - p[2]) / p[6]), r = Math.floor((y - p[3]) / p[6]);
+        if (ev && !cell && r >= 0 && c >= 0 && r < p[4] && c < p[5]) cell = [p[0], p[1], r, c];
+      });
+      if (String(cell) === litKey) return;
+      litKey = String(cell);
+      if (lit) lit.remove();
+      lit = null;
+      root.toggleAttribute("data-field", !!cell);
       if (!cell) return;
-      var sets = field(cell[0], cell[1], cell[2], cell[3]), colour = data.c[rf.hl];
-      fieldLayer = svgNode("g", {"class": "convanim-field", "pointer-events": "none", fill: colour,
-        "fill-opacity": "0.3", stroke: colour, "stroke-width": 2});
-      rf.m.forEach(function (g) {
-        var s = sets[g[0]];
-        if (!s || s[0].indexOf(g[1]) < 0) return;
-        runs(s[1]).forEach(function (r) {
+      root.setAttribute("data-field", litKey);
+      sets[cell[0]] = [[cell[1]], [cell[2]], [cell[3]]];
+      for (m = cell[0]; m > 0; m--) {
+        var s = sets[m], st = rf.l[m - 1];
+        if (s) st[0].forEach(function (i) { sets[i] = [union(s[0], st[3]), union(s[1], st[1]), union(s[2], st[2])]; });
+      }
+      lit = svgNode("g", {"class": "convanim-field", "pointer-events": "none", fill: data.c[rf.hl], "fill-opacity": 0.3,
+        stroke: data.c[rf.hl], "stroke-width": 2});
+      rf.m.forEach(function (p) {
+        var s = sets[p[0]], k = p[6];
+        if (s && s[0].indexOf(p[1]) >= 0) runs(s[1]).forEach(function (r) {
           runs(s[2]).forEach(function (c) {
-            fieldLayer.appendChild(svgNode("rect", {"data-map": g[0], "data-channel": g[1],
-              x: g[2] + c[0] * g[6], y: g[3] + r[0] * g[6], width: (c[1] - c[0] + 1) * g[6],
-              height: (r[1] - r[0] + 1) * g[6], "fill-opacity": g[0] === cell[0] ? 0 : null}));
+            lit.appendChild(svgNode("rect", {"data-map": p[0], "data-channel": p[1], x: p[2] + c[0] * k, y: p[3] + r[0] * k,
+              width: c[1] * k, height: r[1] * k, "fill-opacity": p[0] === cell[0] ? 0 : null}));
           });
         });
       });
-      svg.appendChild(fieldLayer);
+      svg.appendChild(lit);
     }
 
     players.set(root, {
