@@ -395,3 +395,44 @@ def test_pointing_at_a_layer_s_output_lights_the_channels_it_reads(open_page):
     for c in (2, 3):
         np.testing.assert_array_equal(lit[0, c], masks[0][c])
     watched.assert_clean()
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_from_a_file_through_the_command_line_to_the_gif_still_and_page(tmp_path):
+    from PIL import Image
+
+    from convanim.cli import main
+
+    path = tmp_path / "rf.toml"
+    path.write_text(GALLERY.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert (
+        main(["--jobs", "1", "-q", "--format", "gif,html,png", "--out", str(out), str(path)], root=tmp_path)
+        == 0
+    )
+    frames = convanim.load(path).frames()
+    final = len(frames) - 1
+    cone = [  # the cone's outlines: its frames' and the final frame's, not a step's
+        it.shape
+        for it in frames.items
+        if isinstance(it.shape, Rect) and it.shape.fill is None and it.last == final and it.first >= final - 3
+    ]
+    assert len(cone) == 4  # the cell, then 3 maps
+    hl = tuple(int(frames.theme.highlight[i : i + 2], 16) for i in (1, 3, 5))
+    with Image.open(out / "rf.gif") as gif, Image.open(out / "rf.png") as png:
+        assert gif.n_frames == len(frames)
+        gif.seek(gif.n_frames - 1)
+        for picture in (gif.convert("RGB"), png.convert("RGB")):
+            for r in cone:  # the middle of each outline's top edge is drawn in the highlight
+                assert picture.getpixel((int(r.x + r.w / 2), int(r.y))) == hl
+    html = (out / "rf.html").read_text(encoding="utf-8")
+    assert "receptive field 8×8 of the input" in html and '"rf":{"m":[[0,0,' in html
+
+
+def test_from_torch_takes_the_key():
+    torch = pytest.importorskip("torch")
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.MaxPool2d(2))
+    s = convanim.from_torch(net, torch.zeros(1, 8, 8), receptive_field={"cell": [1, 0, 2]})
+    assert s.frames().frames[-1].readout == "output[1,0,2]: receptive field 4×4 of the input"
