@@ -436,3 +436,11 @@ def test_from_torch_takes_the_key():
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.MaxPool2d(2))
     s = convanim.from_torch(net, torch.zeros(1, 8, 8), receptive_field={"cell": [1, 0, 2]})
     assert s.frames().frames[-1].readout == "output[1,0,2]: receptive field 4×4 of the input"
+
+
+def test_no_pointer_data_where_only_one_map_is_drawn_as_cells():
+    """The direct view draws the zero-inserted grid, not the input's cells: nothing to light."""
+    s = convanim.load(ROOT / "animations" / "padding_strides_transposed_direct.toml")
+    frames = s.frames()
+    assert [m.map for m in frames.maps] == [1]
+    assert "rf" not in encode(frames, 0)
