@@ -417,7 +417,10 @@ def test_from_a_file_through_the_command_line_to_the_gif_still_and_page(tmp_path
     cone = [  # the cone's outlines: its frames' and the final frame's, not a step's
         it.shape
         for it in frames.items
-        if isinstance(it.shape, Rect) and it.shape.fill is None and it.last == final and it.first >= final - 3
+        if isinstance(it.shape, Rect)
+        and it.shape.stroke == frames.theme.highlight
+        and it.last == final
+        and it.first >= final - 3
     ]
     assert len(cone) == 4  # the cell, then 3 maps
     hl = tuple(int(frames.theme.highlight[i : i + 2], 16) for i in (1, 3, 5))
