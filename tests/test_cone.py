@@ -165,14 +165,18 @@ def test_bad_cells_and_stages_are_one_line(keys, message):
     assert "\n" not in str(err.value)
 
 
-def test_a_bad_cell_in_a_file_names_the_file_and_the_key(tmp_path):
-    path = tmp_path / "rf.toml"
-    path.write_text(
-        GALLERY.read_text(encoding="utf-8").replace("cell = [1, 1]", "cell = [1, 7]"), encoding="utf-8"
-    )
+def test_a_bad_cell_in_a_file_is_one_line_with_the_file_its_line_and_the_key(tmp_path, capsys):
     from convanim.cli import main
 
+    path = tmp_path / "rf.toml"
+    text = GALLERY.read_text(encoding="utf-8")
+    line = text[: text.index("cell = [1, 1]")].count("\n") + 1
+    path.write_text(text.replace("cell = [1, 1]", "cell = [1, 7]"), encoding="utf-8")
     assert main(["--list", str(path)], root=tmp_path) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{path}:{line}: receptive_field.cell: must be [row, col] inside the 2×2 output of stage 2 "
+        "(conv2d): row 0 to 1, col 0 to 1 (got [1, 7])"
+    )
 
 
 def test_schema_declares_the_table():
@@ -290,12 +294,12 @@ def test_the_cone_line_is_inside_and_at_least_14_px_once_fitted_to_1920x1080(sca
 
 def test_gallery_alt_text():
     assert convanim.load(GALLERY).alt_text == (
-        "A chain of 3 stages on a 12×12 image with a bright disk (values 0 to 9): 1. 3×3 mean filter "
-        "(12×12 to 10×10); 2. 2×2 max pooling (10×10 to 5×5); 3. 3×3 mean filter (5×5 to 3×3). The maps "
-        "stand side by side as pictures and each stage fills its output in turn, step by step and then "
-        "faster, with a zoomed inset of the window and its numbers; the final 3×3 output has values 6.56 "
-        "to 9. Then the output cell at row 1, column 1 is traced back map by map, its field outlined in "
-        "each (3×3 of map 2, 6×6 of map 1): receptive field 8×8 of the input."
+        "A chain of 3 stages on a 10×10 image with a bright square (values 0 to 9): 1. 3×3 mean filter "
+        "(10×10 to 8×8); 2. 2×2 max pooling (8×8 to 4×4); 3. 3×3 mean filter (4×4 to 2×2). The maps "
+        "stand side by side as pictures and each stage fills its output in turn, step by step, with a "
+        "zoomed inset of the window and its numbers; the final 2×2 output has values 5.44 to 7.11. Then "
+        "the output cell at row 1, column 1 is traced back map by map, its field outlined in each (3×3 "
+        "of map 2, 6×6 of map 1): receptive field 8×8 of the input."
     )
 
 
