@@ -451,3 +451,36 @@ def test_no_pointer_data_where_only_one_map_is_drawn_as_cells():
     frames = s.frames()
     assert [m.map for m in frames.maps] == [1]
     assert "rf" not in encode(frames, 0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "convol_mean",
+        "same_padding_reflect",
+        "max_pool",
+        "upsample_bilinear",
+        "padding_strides_transposed",
+        "layer_3_to_2",
+        "chain_photo",
+        "chain_rgb_photo",
+    ],
+)
+@pytest.mark.parametrize("scale", [1, 2])
+def test_every_map_grid_lies_on_the_cells_its_builder_draws(name, scale):
+    """Frames.maps is where each view draws each map's cells (padding and crops left out), at
+    every render.scale: the first and the last cell of each grid are cells drawn there."""
+    s = convanim.load(ROOT / "animations" / f"{name}.toml").restyled(scale=scale)
+    frames = s.frames()
+    shapes = [s.image.shape] + [st_.output_shape for st_ in s.stages]
+    cells = {
+        (round(it.shape.x), round(it.shape.y), round(it.shape.w))
+        for it in frames.items
+        if isinstance(it.shape, Rect) and it.shape.fill and it.shape.w == it.shape.h
+    }
+    assert frames.maps
+    for m in frames.maps:
+        g = m.grid
+        assert (g.rows, g.cols) == shapes[m.map]
+        for r, c in ((0, 0), (g.rows - 1, g.cols - 1)):
+            assert (round(g.x + c * g.cell), round(g.y + r * g.cell), round(g.cell)) in cells, (m, r, c)
