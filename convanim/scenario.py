@@ -184,12 +184,14 @@ PLANE_FIELDS["values"] = f.Field(
 
 
 def _cell_index(value: Any, key: str) -> tuple[int, ...]:
-    """[row, col], or [channel, row, col]: non-negative integers (the range is checked later,
-    against the output's shape)."""
-    ok = isinstance(value, (list, tuple)) and len(value) in (2, 3)
+    """[row, col], or [channel, row, col]; a signal's [sample] or [channel, sample]: non-negative
+    integers (how many, and their range, are checked later against the output's shape)."""
+    ok = isinstance(value, (list, tuple)) and len(value) in (1, 2, 3)
     if not ok or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
         raise ScenarioError(
-            key, f"must be [row, col], or [channel, row, col] with channels (got {f.show(value)})"
+            key,
+            "must be [row, col], or [channel, row, col] with channels; a signal's [sample] or "
+            f"[channel, sample] (got {f.show(value)})",
         )
     return tuple(int(v) for v in value)
 
@@ -198,9 +200,10 @@ MAX_STAGES = 8
 RECEPTIVE_FIELDS = {
     "cell": f.Field(
         _cell_index,
-        {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 3},
+        {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1, "maxItems": 3},
         "The output cell whose receptive field is traced back to the image: [row, col], or "
-        "[channel, row, col] when the output has channels (as `.output()` indexes it).",
+        "[channel, row, col] when the output has channels (as `.output()` indexes it); a signal's "
+        "[sample] or [channel, sample].",
     ),
     "stage": f.Field(
         f.pos_int(-MAX_STAGES, MAX_STAGES - 1),
@@ -631,8 +634,9 @@ def _check_cell(cone: Cone, stages: tuple[Stage, ...], layered: bool) -> Cone:
     """The cell as (channel, row, col), inside its stage's output: [row, col] without channels,
     [channel, row, col] with, as ``.output()`` indexes the map."""
     st = stages[cone.stage]
-    shape = (st.out_channels, *st.output_shape) if layered else st.output_shape
-    names = ("channel", "row", "col")[-len(shape) :]
+    signal = st.rank == 1  # (sample,) or (channel, sample)
+    shape = (st.out_channels, *st.output_shape[signal:])[0 if layered else 1 :]
+    names = (("channel", "sample") if signal else ("channel", "row", "col"))[-len(shape) :]
     size = "×".join(map(str, shape))
     ranges = ", ".join(f"{name} 0 to {n - 1}" for name, n in zip(names, shape, strict=True))
     cell = cone.cell
@@ -640,9 +644,10 @@ def _check_cell(cone: Cone, stages: tuple[Stage, ...], layered: bool) -> Cone:
         raise ScenarioError(
             "receptive_field.cell",
             f"must be [{', '.join(names)}] inside the {size} output of stage {cone.stage} "
-            f"({st.operation}): {ranges} (got {list(cell)})",
+            f"({st.name}): {ranges} (got {list(cell)})",
         )
-    return Cone(cell if layered else (0, *cell), cone.stage)
+    full = (*cell[:-1], 0, cell[-1]) if signal else cell
+    return Cone(full if layered else (0, *full), cone.stage)
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:

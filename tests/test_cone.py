@@ -484,3 +484,28 @@ def test_every_map_grid_lies_on_the_cells_its_builder_draws(name, scale):
         assert (g.rows, g.cols) == shapes[m.map]
         for r, c in ((0, 0), (g.rows - 1, g.cols - 1)):
             assert (round(g.x + c * g.cell), round(g.y + r * g.cell), round(g.cell)) in cells, (m, r, c)
+
+
+def test_a_signal_s_cell_is_a_sample():
+    s = convanim.load(ROOT / "animations" / "conv1d_smoothing.toml", receptive_field={"cell": [5]})
+    assert s.cone.cell == (0, 0, 5)
+    frames = s.frames()
+    assert frames.frames[-1].readout == "output[5]: receptive field 3 samples of the input"
+    assert s.alt_text.endswith(
+        "Then the input cells that the output sample at position 5 depends on are outlined: "
+        "receptive field 3 samples of the input."
+    )
+    layer = convanim.load(
+        ROOT / "animations" / "conv1d_channels_stride.toml", receptive_field={"cell": [1, 2]}
+    )
+    assert layer.cone.cell == (1, 0, 2)
+    assert (
+        layer.frames().frames[-1].readout
+        == "output[1,2]: receptive field 3 samples in both channels of the input"
+    )
+    with pytest.raises(ScenarioError) as err:
+        convanim.load(ROOT / "animations" / "conv1d_smoothing.toml", receptive_field={"cell": [0, 5]})
+    assert str(err.value) == (
+        "receptive_field.cell: must be [sample] inside the 16 output of stage 0 (conv1d): sample 0 to 15 "
+        "(got [0, 5])"
+    )

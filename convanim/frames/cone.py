@@ -104,14 +104,14 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
 def _texts(s: Illustration, masks: tuple[np.ndarray, ...]) -> list[str]:
     """The line of each cone frame, then the final frame's."""
     assert s.cone is not None
-    cell, top = alttext.cell_name(s), s.cone.stage + 1
+    cell, top, signal = alttext.cell_name(s), s.cone.stage + 1, s.stages[0].rank == 1
     texts = [f"receptive field of {cell}: which cells of each earlier map it depends on"]
     for i in range(top - 1, 0, -1):
         texts.append(
-            f"{cell} depends on {alttext.field_size(masks[i], s.layered)} of map {i} "
-            f"({s.stages[i - 1].operation})"
+            f"{cell} depends on {alttext.field_size(masks[i], s.layered, signal)} of map {i} "
+            f"({s.stages[i - 1].name})"
         )
-    texts.append(f"{cell}: {alttext.field_phrase(masks[0], s.layered, 'the input')}")
+    texts.append(f"{cell}: {alttext.field_phrase(masks[0], s.layered, 'the input', signal)}")
     return texts
 
 
