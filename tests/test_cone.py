@@ -258,7 +258,10 @@ def test_dilation_outlines_each_tap_and_dashes_the_span():
     kinds = [(it.first, type(it.shape).__name__) for it in cone]
     assert kinds == [(last, "Rect")] * 9 + [(last, "Line"), (last - 1, "Rect")]
     assert cone[-2].shape.dash
-    assert frames.frames[-1].readout == "output[0,0]: receptive field: 9 cells within 5×5 of the input"
+    assert [f.readout for f in frames.frames[-2:]] == [
+        "receptive field of output[0,0]: which cells of the input it depends on",
+        "output[0,0]: receptive field: 9 cells within 5×5 of the input",
+    ]
 
 
 def test_a_layer_outlines_every_input_channel_it_reads():

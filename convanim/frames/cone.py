@@ -105,7 +105,8 @@ def _texts(s: Illustration, masks: tuple[np.ndarray, ...]) -> list[str]:
     """The line of each cone frame, then the final frame's."""
     assert s.cone is not None
     cell, top, signal = alttext.cell_name(s), s.cone.stage + 1, s.stages[0].rank == 1
-    texts = [f"receptive field of {cell}: which cells of each earlier map it depends on"]
+    which = "each earlier map" if top > 1 else "the input"
+    texts = [f"receptive field of {cell}: which cells of {which} it depends on"]
     for i in range(top - 1, 0, -1):
         texts.append(
             f"{cell} depends on {alttext.field_size(masks[i], s.layered, signal)} of map {i} "
