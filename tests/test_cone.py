@@ -512,3 +512,16 @@ def test_a_signal_s_cell_is_a_sample():
         "receptive_field.cell: must be [sample] inside the 16 output of stage 0 (conv1d): sample 0 to 15 "
         "(got [0, 5])"
     )
+
+
+def test_pointing_at_a_signal_s_sample_lights_the_samples_it_reads(open_page):
+    from convanim.export.html import page, player
+
+    s = convanim.load(ROOT / "animations" / "conv1d_channels_stride.toml")
+    frames = s.frames()
+    watched = open_page(page("signal", player(frames)), width=900, height=1200)
+    lit = hover_cells(watched, frames, 1, 1, 0, 2)
+    assert sorted(lit) == [(0, 0), (0, 1), (1, 1)]
+    for c in (0, 1):
+        np.testing.assert_array_equal(lit[0, c][0], np.isin(np.arange(11), [4, 5, 6]))
+    watched.assert_clean()
