@@ -81,6 +81,21 @@ class Timing:
     detail_steps: int | None = None
 
 
+@dataclass(frozen=True)
+class Cone:
+    """The receptive field to animate: output cell ``cell`` = (channel, row, col) of stage
+    ``stage`` (an index from 0), traced back map by map to the image."""
+
+    cell: tuple[int, int, int]
+    stage: int
+
+    @property
+    def frames(self) -> int:
+        """Frames it adds before the final one: the cell alone, then each map back to the first
+        stage's output (the final frame adds the image)."""
+        return self.stage + 1
+
+
 def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
     """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
     side by side) is drawn as pictures; one layer or one map as grids of numbers."""
@@ -90,11 +105,14 @@ def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
     return len(stages) > 1 or photo or per_channel
 
 
-def frame_count(stages: tuple[Stage, ...], picture: bool, detail_steps: int | None) -> int:
-    """Poster, each stage's frames, final frame."""
+def frame_count(
+    stages: tuple[Stage, ...], picture: bool, detail_steps: int | None, cone: Cone | None = None
+) -> int:
+    """Poster, each stage's frames, the receptive field's, final frame."""
+    extra = cone.frames if cone else 0
     if picture:
-        return len(plan(stages, detail_steps)) + 2
-    return sum(st.n_frames for st in stages) + 2
+        return len(plan(stages, detail_steps)) + 2 + extra
+    return sum(st.n_frames for st in stages) + 2 + extra
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +127,7 @@ class Illustration:
     render: Render
     timing: Timing
     name: str
+    cone: Cone | None = None  #: the receptive field animated after the fill, if any
 
     def __getattr__(self, name: str) -> Any:
         if name in STAGE_ATTRIBUTES and "stages" in self.__dict__:
@@ -157,7 +176,7 @@ class Illustration:
     @property
     def n_frames(self) -> int:
         """Poster, each stage's frames, final frame."""
-        return frame_count(self.stages, self.picture, self.timing.detail_steps)
+        return frame_count(self.stages, self.picture, self.timing.detail_steps, self.cone)
 
     @property
     def layered(self) -> bool:

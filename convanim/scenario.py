@@ -14,7 +14,7 @@ import numpy as np
 from . import fields as f
 from .errors import Collect, ConvanimError, LimitError, ScenarioError, located
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
-from .model import Illustration, Image, Render, Timing, drawn_as_picture, frame_count
+from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
 from .rank import check_length, first_operation, rank_of, signal_image, with_samples
@@ -183,6 +183,37 @@ PLANE_FIELDS["values"] = f.Field(
 )
 
 
+def _cell_index(value: Any, key: str) -> tuple[int, ...]:
+    """[row, col], or [channel, row, col]; a signal's [sample] or [channel, sample]: non-negative
+    integers (how many, and their range, are checked later against the output's shape)."""
+    ok = isinstance(value, (list, tuple)) and len(value) in (1, 2, 3)
+    if not ok or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        raise ScenarioError(
+            key,
+            "must be [row, col], or [channel, row, col] with channels; a signal's [sample] or "
+            f"[channel, sample] (got {f.show(value)})",
+        )
+    return tuple(int(v) for v in value)
+
+
+MAX_STAGES = 8
+RECEPTIVE_FIELDS = {
+    "cell": f.Field(
+        _cell_index,
+        {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1, "maxItems": 3},
+        "The output cell whose receptive field is traced back to the image: [row, col], or "
+        "[channel, row, col] when the output has channels (as `.output()` indexes it); a signal's "
+        "[sample] or [channel, sample].",
+    ),
+    "stage": f.Field(
+        f.pos_int(-MAX_STAGES, MAX_STAGES - 1),
+        f.int_schema(-MAX_STAGES, MAX_STAGES - 1),
+        "The stage whose output holds `cell`: an index from 0, or from the end (−1: the last).",
+        -1,
+    ),
+}
+
+
 TOP_FIELDS = {
     "title": f.Field(
         f.text_of(120, drawn=True),
@@ -202,6 +233,13 @@ TOP_FIELDS = {
         lambda v, k: v,
         {},
         "A chain: a list of tables, each with an `operation` and its keys, applied in order.",
+        None,
+    ),
+    "receptive_field": f.Field(
+        lambda v, k: v,
+        {},
+        "After the fill, trace one output cell's receptive field back to the image, map by map, "
+        "and write its size: a table with `cell` and `stage`.",
         None,
     ),
     "render": f.Field(lambda v, k: v, {}, "Drawing options.", None),
@@ -259,7 +297,8 @@ class Scenario(Illustration):
                 "only applies to grids of numbers; the maps of photos and chains use `colormap` "
                 "(PRGn when signed)",
             )
-        frames = frame_count(stages, picture, timing.detail_steps)
+        cone = _parse_cone(parsed["receptive_field"], stages)
+        frames = frame_count(stages, picture, timing.detail_steps, cone)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         _check_limits(
             shape,
@@ -269,15 +308,21 @@ class Scenario(Illustration):
             limits,
             extra=shape[0] * shape[1] if colour else 0,
             picture=bool(picture),
+            cone=cone,
         )
+        image = make_image()  # only now, so a huge pattern is refused before any work
+        if cone is not None:
+            layered = image.layered or any(st.layered for st in stages)
+            cone = _check_cell(cone, stages, layered)
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
-            "image": make_image(),  # only now, so a huge pattern is refused before any work
+            "image": image,
             "stages": stages,
             "render": _parse_options(parsed["render"], Render, RENDER_FIELDS, "render"),
             "timing": timing,
             "name": name,
+            "cone": cone,
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -570,6 +615,41 @@ def _signal_view(st: Stage, given: Any) -> Stage:
     return dataclasses.replace(st, transpose_view="direct")
 
 
+def _parse_cone(data: Any, stages: tuple[Stage, ...]) -> Cone | None:
+    """``receptive_field``: its stage as an index from 0; the cell as given (checked once the
+    image says whether the output has channels)."""
+    if data is None:
+        return None
+    t = f.parse_table(data, RECEPTIVE_FIELDS, "receptive_field")
+    n, stage = len(stages), t["stage"]
+    if not -n <= stage < n:
+        last = "0" if n == 1 else f"0 to {n - 1}"
+        raise ScenarioError(
+            "receptive_field.stage", f"must be {last}, or −1 for the last, with {n} stage(s) (got {stage})"
+        )
+    return Cone(t["cell"], stage % n)  # type: ignore[arg-type]  (made (c, row, col) by _check_cell)
+
+
+def _check_cell(cone: Cone, stages: tuple[Stage, ...], layered: bool) -> Cone:
+    """The cell as (channel, row, col), inside its stage's output: [row, col] without channels,
+    [channel, row, col] with, as ``.output()`` indexes the map."""
+    st = stages[cone.stage]
+    signal = st.rank == 1  # (sample,) or (channel, sample)
+    shape = (st.out_channels, *st.output_shape[signal:])[0 if layered else 1 :]
+    names = (("channel", "sample") if signal else ("channel", "row", "col"))[-len(shape) :]
+    size = "×".join(map(str, shape))
+    ranges = ", ".join(f"{name} 0 to {n - 1}" for name, n in zip(names, shape, strict=True))
+    cell = cone.cell
+    if len(cell) != len(shape) or not all(0 <= v < n for v, n in zip(cell, shape, strict=True)):
+        raise ScenarioError(
+            "receptive_field.cell",
+            f"must be [{', '.join(names)}] inside the {size} output of stage {cone.stage} "
+            f"({st.name}): {ranges} (got {list(cell)})",
+        )
+    full = (*cell[:-1], 0, cell[-1]) if signal else cell
+    return Cone(full if layered else (0, *full), cone.stage)
+
+
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
     if isinstance(data, cls):
         return data
@@ -597,6 +677,9 @@ def _parse_parts(keys: dict[str, Any], base: Path) -> tuple[dict[str, Any], Imag
     for name, cls, table in (("render", Render, RENDER_FIELDS), ("timing", Timing, TIMING_FIELDS)):
         with errors:
             _parse_options(parsed.get(name), cls, table, name)
+    if parsed.get("receptive_field") is not None:
+        with errors:
+            f.parse_table(parsed["receptive_field"], RECEPTIVE_FIELDS, "receptive_field")
     errors.done()
     return parsed, plan, stages
 
@@ -623,8 +706,8 @@ def _parse_stages(
     tables = parsed["stages"]
     if not isinstance(tables, (list, tuple)) or not tables:
         raise ScenarioError("stages", f"must be a non-empty list of tables (got {f.show(tables)})")
-    if len(tables) > 8:
-        raise ScenarioError("stages", f"at most 8 stages (got {len(tables)})")
+    if len(tables) > MAX_STAGES:
+        raise ScenarioError("stages", f"at most {MAX_STAGES} stages (got {len(tables)})")
     stages, errors = [], Collect()
     for i, table in enumerate(tables):
         if shape is None:
@@ -663,13 +746,16 @@ FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding
 ZOOM_WORK = 200  #: a picture view's frame: the zoomed inset and the outlines on the maps
 
 
-def work(stages: tuple[Stage, ...], frames: int, picture: bool) -> int:
+def work(stages: tuple[Stage, ...], frames: int, picture: bool, cone: Cone | None = None) -> int:
     """What rendering costs, in cells painted or written: every cell once; in the grid view each
     step repaints the cells under its window and writes or outlines each tap (``Stage.step_work``),
     plus a frame's fixed cost; the picture view draws each output cell once and a bounded inset
     per frame. Time follows it (about 0.1–0.2 ms a unit here), so the limit bounds the real cost,
-    whatever the mix of steps, kernel taps and dilation."""
+    whatever the mix of steps, kernel taps and dilation. A receptive field outlines at most every
+    cell of its path once more, and each of its frames costs a step frame's fixed cost."""
     cells = sum(st.cells for st in stages)  # painted once
+    if cone is not None:
+        cells += sum(st.cells for st in stages[: cone.stage + 1]) + (cone.frames + 1) * FRAME_WORK
     if picture:
         return cells + sum(st.n_steps for st in stages) + frames * ZOOM_WORK
     return cells + sum(st.n_steps * (st.step_work + FRAME_WORK) for st in stages)
@@ -683,6 +769,7 @@ def _check_limits(
     limits: Limits,
     extra: int = 0,
     picture: bool = False,
+    cone: Cone | None = None,
 ) -> None:
     """Refuse, before any work, a scenario that needs too many frames, cells (every channel
     counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
@@ -692,7 +779,7 @@ def _check_limits(
         size = f"a {image[1]}-sample signal" if channels == 1 else f"a {channels}×{image[1]} signal"
     steps = sum(st.n_steps for st in stages)
     cells = sum(st.cells for st in stages) + extra
-    needed = work(stages, frames, picture) + extra
+    needed = work(stages, frames, picture, cone) + extra
     if frames > limits.max_frames:
         raise LimitError(
             "image",
@@ -773,6 +860,7 @@ def schema() -> dict[str, Any]:
         ("kernel", kernel),
         ("filters", filters),
         ("stages", {"type": "array", "minItems": 1, "maxItems": 8, "items": stage}),
+        ("receptive_field", f.table_schema(RECEPTIVE_FIELDS, "A receptive field to animate after the fill.")),
         ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
         ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),
     ):

@@ -2,7 +2,14 @@
 
 import re
 
-from convanim.scenario import IMAGE_FIELDS, KERNEL_FIELDS, RENDER_FIELDS, TIMING_FIELDS, TOP_FIELDS
+from convanim.scenario import (
+    IMAGE_FIELDS,
+    KERNEL_FIELDS,
+    RECEPTIVE_FIELDS,
+    RENDER_FIELDS,
+    TIMING_FIELDS,
+    TOP_FIELDS,
+)
 
 from .helpers import ROOT
 
@@ -11,10 +18,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_every_scenario_key_has_a_row():
     rows = set(re.findall(r"^\| `([a-z_.]+)` \|", README, flags=re.M))
-    keys = {k for k in TOP_FIELDS if k not in ("image", "kernel", "render", "timing")}
+    keys = {k for k in TOP_FIELDS if k not in ("image", "kernel", "receptive_field", "render", "timing")}
     for table, fields in (
         ("image", IMAGE_FIELDS),
         ("kernel", KERNEL_FIELDS),
+        ("receptive_field", RECEPTIVE_FIELDS),
         ("render", RENDER_FIELDS),
         ("timing", TIMING_FIELDS),
     ):

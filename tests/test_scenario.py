@@ -33,7 +33,7 @@ RULES = [
         {"colour": 1},
         "colour: unknown key; allowed: title, caption, image, operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, "
         "padding_mode, dilation, output_padding, flip, transpose_view, view, ceil_mode, count_include_pad, mode, "
-        "scale_factor, size, align_corners, stages, render, timing",
+        "scale_factor, size, align_corners, stages, receptive_field, render, timing",
     ),
     ({"kernel__sise": 3}, "kernel.sise: unknown key; did you mean `size`?"),
     ({"kernel__weights": 3}, "kernel.weights: unknown key; allowed: values, preset, size, sigma"),
@@ -265,7 +265,7 @@ def test_schema_covers_every_key_and_forbids_others():
         *("title", "caption", "operation", "image", "kernel", "stride", "render", "timing"),
         *("padding", "padding_mode", "dilation", "output_padding", "transpose_view", "kernel_size", "stages"),
         *("ceil_mode", "count_include_pad", "mode", "scale_factor", "size", "align_corners"),
-        *("filters", "out_channels", "groups", "bias", "seed", "flip", "view"),
+        *("filters", "out_channels", "groups", "bias", "seed", "flip", "view", "receptive_field"),
     }
     assert s["properties"]["kernel"]["properties"]["preset"]["enum"][0] == "mean"
     assert s["properties"]["timing"]["properties"]["step_ms"]["multipleOf"] == 10

@@ -28,6 +28,10 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            or, when the output has several channels, [..., output row, output col, channel]
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
     gs     (several output channels) every output channel's grid, in channel order
+    rf     receptive fields, for the pointer: {"m": every drawn channel of every map as [map,
+           channel, x, y, rows, cols, cell], "l": per stage [maps it reads, rows, cols, channels]
+           where rows[a] lists the input rows output row a reads (cols, channels alike), "hl":
+           the highlight (a colour index)}; absent when fewer than two maps are drawn
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
 share one. Nothing is computed here: every value is copied from the display list.
@@ -95,6 +99,12 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         infos.append(row)
     g = frames.output_grid
     grids = {"gs": [_grid(grid) for grid in frames.output_grids]} if frames.output_grids else {}
+    if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
+        grids["rf"] = {
+            "m": [[m.map, m.channel, *_grid(m.grid)] for m in frames.maps],
+            "l": [[list(s.inputs), _lists(s.rows), _lists(s.cols), _lists(s.channels)] for s in frames.links],
+            "hl": colour(frames.theme.highlight),
+        }
     return {
         "v": VERSION,
         "title": frames.title,
@@ -163,6 +173,10 @@ def unpack(data: dict[str, Any]) -> list[Any]:
         last = n + last if last < 0 else first + last
         out.append([style, first, last, *(num(t / 10) for t in tenths), *([index] if text else [])])
     return out
+
+
+def _lists(sets: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+    return [list(s) for s in sets]
 
 
 def _grid(g: Grid) -> list[int | float]:

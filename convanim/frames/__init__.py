@@ -6,6 +6,7 @@ from ..display import Frames
 from ..model import Illustration
 from .chain import ChainBuilder
 from .chain_channels import ChannelChainBuilder, has_channels
+from .cone import finish
 from .layer import LayerBuilder
 from .matrix import MatrixBuilder, TransposedMatrixBuilder
 from .overlap import OverlapBuilder
@@ -16,7 +17,12 @@ from .window import PoolBuilder, WindowBuilder
 
 
 def build(scenario: Illustration) -> Frames:
-    """The display list of every frame of ``scenario``."""
+    """The display list of every frame of ``scenario``, with its receptive fields (see cone)."""
+    return finish(_drawn(scenario), scenario)
+
+
+def _drawn(scenario: Illustration) -> Frames:
+    """What the operation's own view draws."""
     if scenario.picture:
         builder = ChannelChainBuilder if has_channels(scenario) else ChainBuilder
         return builder(scenario).frames()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Frames, Grid, Hatch, Item, Rect, Text
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, MapGrid, Rect, Text
 from ..kernels import weight_label
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px
 from ..model import Illustration
@@ -253,7 +253,11 @@ class ChainBuilder(Collector):
             self.items = []
             self._body()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
+        return self.assemble(self.s.title, size, self._infos(), self._last_grid(), maps=self._map_grids())
+
+    def _map_grids(self) -> tuple[MapGrid, ...]:
+        """Where each map's cells are drawn (Frames.maps)."""
+        return tuple(MapGrid(i, 0, g) for i, g in enumerate(self.layout.maps))
 
     def _body(self) -> None:
         self._chrome()

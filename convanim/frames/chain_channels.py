@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .. import style
-from ..display import Grid, Hatch, Rect, Text
+from ..display import Grid, Hatch, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import Illustration
@@ -270,6 +270,15 @@ class ChannelChainBuilder(ChainBuilder):
         more = self.values[i].shape[0] - len([c for c in slots if c is not None])
         width = self._map_width(i, cols, cell)
         return MapPanels(x, tuple(panels), more, top + used + SMALL_PX), width
+
+    def _map_grids(self) -> tuple[MapGrid, ...]:
+        """Every drawn channel's panel (not the colour composite)."""
+        return tuple(
+            MapGrid(i, p.channel, p.grid)
+            for i, m in enumerate(self.layout.maps)
+            for p in m.panels
+            if p.channel is not None
+        )
 
     # ------------------------------------------------------------------ the operation panel
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import style
 from ..arithmetic import conv_out_formula, pool_out_formula, span, transpose_out_formula
-from ..display import FrameInfo, Frames, Grid, Item, Line, Rect, Text
+from ..display import FrameInfo, Frames, Grid, Item, Line, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import EQUATION_PX, PAD, TITLE_PX, visible_parts
@@ -24,7 +24,7 @@ from ..numfmt import formatter
 from ..steps import Computation, Map, Pool, Sample, Step
 from ..textsize import fast_width, text_width
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, Builder, averages_values, fit, paren, shorten
+from .base import BASELINE, COUNTER_PX, Builder, averages_values, fit, image_grid, paren, shorten
 from .scaling import grown, unit
 from .window import expansion
 
@@ -305,7 +305,20 @@ class SignalBuilder(Builder):
             self.body()
         size = (self.layout.width, self.layout.height)
         grids = tuple(b.cells for b in self.layout.outputs) if self.comp.output.shape[0] > 1 else ()
-        return self.assemble(self.s.title, size, tuple(self.infos()), self.layout.outputs[0].cells, grids)
+        return self.assemble(
+            self.s.title, size, tuple(self.infos()), self.layout.outputs[0].cells, grids, self.map_grids()
+        )
+
+    def map_grids(self) -> tuple[MapGrid, ...]:
+        """Each drawn input channel's samples (padding left out) and each drawn output channel's."""
+        inputs = [
+            (c, image_grid(b.cells, self.comp.ghost, self.s.image.shape))
+            for c, b in enumerate(self.layout.inputs)
+        ]
+        return (
+            *(MapGrid(0, c, g) for c, grids in inputs for g in grids),
+            *(MapGrid(1, k, b.cells) for k, b in enumerate(self.layout.outputs)),
+        )
 
     def body(self) -> None:
         self.words()

@@ -216,6 +216,11 @@ CONTEXTS: tuple[dict[str, Any], ...] = (
     {"image": {"pattern": "square", "size": 6, "channels": 2}, "filters": [{"preset": "gaussian"}]},
     {"image": {"pattern": "square", "size": 6, "channels": 2}, "filters": [{"bias": 1}]},
     {"image": {"pattern": "square", "size": 4}, "operation": "upsample"},
+    {
+        "image": {"pattern": "square", "size": 6},
+        "kernel": {"preset": "mean"},
+        "receptive_field": {"cell": [0, 0]},
+    },
 )
 
 
@@ -337,6 +342,7 @@ TABLE_TITLES = {
     "[image.planes]": "`[[image.planes]]`: one channel each",
     "kernel": "`[kernel]`: one kernel",
     "[filters]": "`[[filters]]`: a layer's filters",
+    "receptive_field": "`[receptive_field]`: a cell's receptive field, traced back",
     "render": "`[render]`: drawing",
     "timing": "`[timing]`: frame durations",
 }
