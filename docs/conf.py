@@ -35,6 +35,7 @@ extensions = [
     "convanim.sphinx",  # the directive a course uses: the site's players are made by it
     "themed_players",  # ... drawn twice, light and dark, following the theme switch
     "gallery",  # gallery/: a page per scenario in animations/, and the downloads
+    "computed",  # {computed}: a chapter's numbers, printed by convanim at build time
     "references",  # scenario keys, command flags, module map: from the code
     "internal_links",  # after the build: every internal href and src resolves
 ]
@@ -55,6 +56,8 @@ nitpick_ignore_regex = [
     ("py:class", r"(numpy|np|pathlib|collections\.abc|typing|argparse|torch|nn)\..*"),
     ("py:class", r"(Path|Any|Callable|Mapping|Sequence|Iterable|BinaryIO|ndarray|NDArray)"),
     ("py:class", r"Frames"),  # convanim.display.Frames: the display list, internal to the package
+    # convanim.model.Illustration, Scenario's base (the parts the concepts read): internal
+    ("py:class", r"(convanim\.model\.)?Illustration"),
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
