@@ -46,7 +46,7 @@ extensions = [
 convanim_gallery_videos = ["convol_mean", "convol_edge", "layer_3_to_2"]
 
 root_doc = "index"
-exclude_patterns = ["_build", "README-draft.md", "gallery/_files"]
+exclude_patterns = ["_build", "gallery/_files"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 numfig = True
