@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 import convanim
@@ -396,3 +397,31 @@ def test_the_chapter_names_the_scenarios_own_settings(site):
         s = convanim.load(ROOT / "animations" / f"{name}.toml")
         k, stride = s.kernel.values.shape[-1], s.stride[-1]
         assert f"kernel {k} and stride {stride}" in page.replace("Kernel", "kernel"), name
+
+
+def test_the_guide_s_pictures_use_their_scenario_s_alt_text():
+    """The stills the guide shows (the old README's pictures) carry their scenario's alt text."""
+    tags = []
+    for page in sorted(GUIDE.glob("*.md")):
+        tags += re.findall(
+            r"!\[([^\]]*)\]\(\.\./gallery/_files/([a-z0-9_]+)\.png\)", page.read_text(encoding="utf-8")
+        )
+    assert len(tags) >= 40
+    for alt, name in tags:
+        assert alt == convanim.load(ROOT / "animations" / f"{name}.toml").alt_text, name
+
+
+def test_the_guide_s_from_torch_example_runs_and_says_what_it_gives(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    source = (GUIDE / "python.md").read_text(encoding="utf-8")
+    section = source[source.index("## From a PyTorch layer") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))]
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(code, scope)
+    s, net, x = scope["s"], scope["net"], scope["x"]
+    assert s.output().shape == (2, 3, 3)
+    with torch.no_grad():
+        want = net.double()(x[None].double())[0].numpy()
+    np.testing.assert_allclose(s.output(), want, rtol=1e-12, atol=1e-12)
+    assert (tmp_path / "net.gif").stat().st_size > 0
