@@ -1059,19 +1059,6 @@ def test_limits_count_every_channel_and_refuse_before_any_work(monkeypatch):
     )
 
 
-def test_the_readme_from_torch_example_runs_and_says_what_it_gives(tmp_path, monkeypatch):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### From a PyTorch layer") :]
-    code = section[section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))]
-    monkeypatch.chdir(tmp_path)
-    scope: dict = {}
-    exec(code, scope)
-    s, net, x = scope["s"], scope["net"], scope["x"]
-    assert s.output().shape == (2, 3, 3)
-    np.testing.assert_allclose(s.output(), run(net, x[None])[0], rtol=1e-12, atol=1e-12)
-    assert (tmp_path / "net.gif").stat().st_size > 0
-
-
 def test_an_rgb_photo_and_pattern_planes_through_random_layers_equal_torch(tmp_path):
     """image.color = "rgb" reads the R, G, B planes (as Pillow does); image.planes and a
     multi-channel pattern give the planes they say; a 3 → 4 → 2 chain with seeded random weights
