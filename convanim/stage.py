@@ -331,7 +331,7 @@ def parse_stage(
     elif op in ("max_pool2d", "avg_pool2d"):
         given.setdefault("stride", t["kernel_size"])
     elif op == "upsample":
-        _check_upsample(t, key)
+        _check_upsample(t, key, rank)
     if op != "relu" and op != "upsample":
         pad = given.get("padding", (0, 0, 0, 0))
         given["padding_name"] = pad if isinstance(pad, str) else None
@@ -492,16 +492,15 @@ def _weights_array(data: np.ndarray, prefix: str, in_channels: int, groups: int,
     return Kernel(values)
 
 
-def _check_upsample(t: dict[str, Any], key: Any) -> None:
+def _check_upsample(t: dict[str, Any], key: Any, rank: int) -> None:
     if (t["scale_factor"] is None) == (t["size"] is None):
         given = [k for k in ("scale_factor", "size") if t[k] is not None]
         raise ScenarioError(
             key("scale_factor"), f"give exactly one of `scale_factor` or `size` for upsample {f.got(given)}"
         )
     if t["align_corners"] is not None and t["mode"] not in ("bilinear", "linear"):
-        raise ScenarioError(
-            key("align_corners"), "only applies to mode 'bilinear' or 'linear', as in PyTorch"
-        )
+        blend = "linear" if rank == 1 else "bilinear"  # the one interpolating mode of each rank
+        raise ScenarioError(key("align_corners"), f"only applies to mode '{blend}', as in PyTorch")
 
 
 def _resolve_padding(op: str, pad: Any, given: dict[str, Any], key: Any) -> tuple[int, int, int, int]:

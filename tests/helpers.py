@@ -44,52 +44,108 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
 
 
 def torch_reference(s: convanim.Scenario) -> np.ndarray:
-    """Each stage applied with its torch.nn.functional namesake, in order: what the numbers must be."""
+    """Each stage applied with its torch.nn.functional namesake, in order: what the numbers must be.
+    A signal (rank 1) goes through the 1-D functions (conv1d, max_pool1d, ...), not height-1 maps."""
+    import torch
+
+    x = torch.tensor(np.array(s.image.values))[None]
+    signal = s.image.rank == 1
+    if signal:
+        x = x[:, :, 0]
+    for st in s.stages:
+        x = (_torch_stage_1d if signal else _torch_stage_2d)(x, st)
+    return x[0].numpy() if s.layered else x[0, 0].numpy()
+
+
+MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+
+def _torch_stage_2d(x, st):
     import torch
     import torch.nn.functional as F
 
-    x = torch.tensor(np.array(s.image.values))[None]
-    modes = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
-    for st in s.stages:
-        op, pad = st.operation, st.padding
-        if op == "conv2d":
-            k, b = torch.tensor(np.array(st.kernel.values)), _bias(st)
-            if st.flip:  # true convolution: PyTorch's cross-correlation with the kernel turned 180°
-                k = torch.flip(k, dims=(2, 3))
-            x = F.pad(x, (pad[2], pad[3], pad[0], pad[1]), mode=modes[st.padding_mode])
-            x = F.conv2d(x, k, b, stride=st.stride, dilation=st.dilation, groups=st.groups)
-        elif op == "conv_transpose2d":
-            k = torch.tensor(np.array(st.kernel.values))
-            x = F.conv_transpose2d(
-                x,
-                k,
-                _bias(st),
-                groups=st.groups,
-                stride=st.stride,
-                padding=(pad[0], pad[2]),
-                output_padding=st.output_padding,
-                dilation=st.dilation,
-            )
-        elif op == "max_pool2d":
-            x = F.max_pool2d(
-                x, st.kernel_size, st.stride, (pad[0], pad[2]), st.dilation, ceil_mode=st.ceil_mode
-            )
-        elif op == "avg_pool2d":
-            x = F.avg_pool2d(
-                x,
-                st.kernel_size,
-                st.stride,
-                (pad[0], pad[2]),
-                ceil_mode=st.ceil_mode,
-                count_include_pad=st.count_include_pad,
-            )
-        elif op == "upsample":
-            extra = {"align_corners": st.align_corners} if st.mode == "bilinear" else {}
-            size = {"size": st.size} if st.size else {"scale_factor": st.scale_factor}
-            x = F.interpolate(x, mode=st.mode, **size, **extra)
-        else:
-            x = F.relu(x)
-    return x[0].numpy() if s.layered else x[0, 0].numpy()
+    op, pad = st.operation, st.padding
+    if op == "conv2d":
+        k, b = torch.tensor(np.array(st.kernel.values)), _bias(st)
+        if st.flip:  # true convolution: PyTorch's cross-correlation with the kernel turned 180°
+            k = torch.flip(k, dims=(2, 3))
+        x = F.pad(x, (pad[2], pad[3], pad[0], pad[1]), mode=MODES[st.padding_mode])
+        return F.conv2d(x, k, b, stride=st.stride, dilation=st.dilation, groups=st.groups)
+    if op == "conv_transpose2d":
+        k = torch.tensor(np.array(st.kernel.values))
+        return F.conv_transpose2d(
+            x,
+            k,
+            _bias(st),
+            groups=st.groups,
+            stride=st.stride,
+            padding=(pad[0], pad[2]),
+            output_padding=st.output_padding,
+            dilation=st.dilation,
+        )
+    if op == "max_pool2d":
+        return F.max_pool2d(
+            x, st.kernel_size, st.stride, (pad[0], pad[2]), st.dilation, ceil_mode=st.ceil_mode
+        )
+    if op == "avg_pool2d":
+        return F.avg_pool2d(
+            x,
+            st.kernel_size,
+            st.stride,
+            (pad[0], pad[2]),
+            ceil_mode=st.ceil_mode,
+            count_include_pad=st.count_include_pad,
+        )
+    if op == "upsample":
+        extra = {"align_corners": st.align_corners} if st.mode == "bilinear" else {}
+        size = {"size": st.size} if st.size else {"scale_factor": st.scale_factor}
+        return F.interpolate(x, mode=st.mode, **size, **extra)
+    return F.relu(x)
+
+
+def _torch_stage_1d(x, st):
+    """A signal's stage through torch's 1-D functions: the stage keeps (rows, cols) pairs whose
+    rows are the unit height of a signal, so the 1-D arguments are their column halves."""
+    import torch
+    import torch.nn.functional as F
+
+    op, pad = st.operation, st.padding
+    if op == "conv2d":
+        k = torch.tensor(np.array(st.kernel.values))[:, :, 0]
+        if st.flip:
+            k = torch.flip(k, dims=(2,))
+        x = F.pad(x, (pad[2], pad[3]), mode=MODES[st.padding_mode])
+        return F.conv1d(x, k, _bias(st), stride=st.stride[1], dilation=st.dilation[1], groups=st.groups)
+    if op == "conv_transpose2d":
+        k = torch.tensor(np.array(st.kernel.values))[:, :, 0]
+        return F.conv_transpose1d(
+            x,
+            k,
+            _bias(st),
+            groups=st.groups,
+            stride=st.stride[1],
+            padding=pad[2],
+            output_padding=st.output_padding[1],
+            dilation=st.dilation[1],
+        )
+    if op == "max_pool2d":
+        return F.max_pool1d(
+            x, st.kernel_size[1], st.stride[1], pad[2], st.dilation[1], ceil_mode=st.ceil_mode
+        )
+    if op == "avg_pool2d":
+        return F.avg_pool1d(
+            x,
+            st.kernel_size[1],
+            st.stride[1],
+            pad[2],
+            ceil_mode=st.ceil_mode,
+            count_include_pad=st.count_include_pad,
+        )
+    if op == "upsample":
+        extra = {"align_corners": st.align_corners} if st.mode == "linear" else {}
+        size = {"size": st.size[1]} if st.size else {"scale_factor": st.scale_factor[1]}
+        return F.interpolate(x, mode=st.mode, **size, **extra)
+    return F.relu(x)
 
 
 def _bias(stage):

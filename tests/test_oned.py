@@ -258,6 +258,10 @@ def test_from_torch_refuses_an_image_for_a_1d_layer():
             "mode: 'bilinear' is for 2-D images; a signal takes 'nearest' or 'linear'",
         ),
         (
+            {"operation": "upsample", "scale_factor": 2, "align_corners": True},
+            "align_corners: only applies to mode 'linear', as in PyTorch",
+        ),
+        (
             {"operation": "conv1d", "kernel": {"values": [1, 1]}, "padding": 5, "padding_mode": "reflect"},
             "padding: reflect padding must be smaller than the signal (left 5 with 5 samples)",
         ),
