@@ -226,7 +226,7 @@ def _upsample(module: Any, where: str, shape: tuple[int, int]) -> dict[str, Any]
         raise _refuse(
             module,
             where,
-            f"with mode {module.mode!r} cannot be drawn; supported: {', '.join(UPSAMPLE_MODES)}",
+            f"with mode {module.mode!r} cannot be drawn; supported: nearest, bilinear (linear on a signal)",
         )
     if module.size is None and module.scale_factor is None:
         raise _refuse(module, where, "has neither size nor scale_factor; give one, as torch needs")

@@ -733,7 +733,7 @@ class Doubler(nn.Module):
         return 2 * x
 
 
-SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Upsample, ReLU"
+SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, Upsample, ReLU"
 
 
 @pytest.mark.parametrize(
@@ -775,7 +775,7 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Upsample,
         (
             lambda: nn.Upsample(scale_factor=2, mode="bicubic"),
             (3, 4, 4),
-            "from_torch: Upsample with mode 'bicubic' cannot be drawn; supported: nearest, bilinear",
+            "from_torch: Upsample with mode 'bicubic' cannot be drawn; supported: nearest, bilinear (linear on a signal)",
         ),
         (
             lambda: nn.Sequential(nn.Conv2d(3, 5, 3), nn.Conv2d(4, 2, 1)),
