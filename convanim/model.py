@@ -80,12 +80,17 @@ class Timing:
     detail_steps: int | None = None
 
 
+GRID_OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsample", "relu")
+
+
 def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
-    """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
-    side by side) is drawn as pictures; one layer or one map as grids of numbers."""
+    """A photo, a chain or graph, a per-channel pool, upsampling or ReLU of several channels (its
+    maps side by side), or an operation the grid views have no drawing for (the other activations,
+    batch norm, adaptive pools, cat, add) is drawn as pictures; one layer or one map as grids of
+    numbers."""
     first = stages[0]
     per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
-    return len(stages) > 1 or photo or per_channel
+    return len(stages) > 1 or photo or per_channel or first.operation not in GRID_OPERATIONS
 
 
 def frame_count(stages: tuple[Stage, ...], picture: bool, detail_steps: int | None) -> int:
@@ -117,7 +122,8 @@ class Illustration:
 
     @cached_property
     def computations(self) -> tuple[Computation, ...]:
-        """Every stage's steps and output, each stage reading the previous one's output."""
+        """Every stage's steps and output, each stage reading the maps it names (in a chain, the
+        previous one's output)."""
         return compute_all(self.stages, self.image.values)
 
     @cached_property
@@ -128,8 +134,12 @@ class Illustration:
 
     @property
     def operations(self) -> str:
-        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"."""
-        return " \u2192 ".join(st.operation for st in self.stages)
+        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"; in a graph a stage that
+        reads several maps names them: "… → cat(enc1, up1) → …"."""
+        return " \u2192 ".join(
+            f"{st.operation}({', '.join(st.inputs)})" if len(st.inputs) > 1 else st.operation
+            for st in self.stages
+        )
 
     @property
     def output_shape(self) -> tuple[int, int]:
@@ -154,4 +164,4 @@ class Illustration:
     def layered(self) -> bool:
         """Declared with channels (a channel axis on the image, filters, bias, groups): its
         output has a channel axis too."""
-        return self.image.layered or any(st.layered for st in self.stages)
+        return self.image.layered or any(st.layered for st in self.stages) or self.stages[-1].out_channels > 1

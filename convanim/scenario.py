@@ -14,6 +14,7 @@ import numpy as np
 from . import fields as f
 from .errors import Collect, ConvanimError, LimitError, ScenarioError, located
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
+from .graph import GRAPH_FIELDS, INPUT, MAX_STAGES, is_chain, parse_stages
 from .model import Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
@@ -200,7 +201,8 @@ TOP_FIELDS = {
     "stages": f.Field(
         lambda v, k: v,
         {},
-        "A chain: a list of tables, each with an `operation` and its keys, applied in order.",
+        "A chain or a graph: a list of tables, each with an `operation` and its keys, applied in "
+        "order, each reading the map before it or the maps its `inputs` name.",
         None,
     ),
     "render": f.Field(lambda v, k: v, {}, "Drawing options.", None),
@@ -574,29 +576,19 @@ def _parse_stages(
         if shape is None:
             check_keys(top, "")
             return ()
-        return (parse_stage(top, "", shape, channels),)
+        stage = parse_stage(top, "", shape, channels)
+        return (
+            dataclasses.replace(stage, name=stage.operation, inputs=(INPUT,), input_channels=(channels,)),
+        )
     if top:
         name = next(iter(top))
         raise ScenarioError(name, "goes inside each [[stages]] table when `stages` is given")
     tables = parsed["stages"]
     if not isinstance(tables, (list, tuple)) or not tables:
         raise ScenarioError("stages", f"must be a non-empty list of tables (got {f.show(tables)})")
-    if len(tables) > 8:
-        raise ScenarioError("stages", f"at most 8 stages (got {len(tables)})")
-    stages, errors = [], Collect()
-    for i, table in enumerate(tables):
-        if shape is None:
-            with errors:
-                check_keys(table, f"stages[{i}]")
-            continue
-        with errors:
-            stages.append(parse_stage(table, f"stages[{i}]", shape, channels))
-        if errors:
-            shape = channels = None
-        else:
-            shape, channels = stages[-1].output_shape, stages[-1].out_channels
-    errors.done()
-    return tuple(stages)
+    if len(tables) > MAX_STAGES:
+        raise ScenarioError("stages", f"at most {MAX_STAGES} stages (got {len(tables)})")
+    return parse_stages(tables, shape, channels)
 
 
 TITLES = {
@@ -606,11 +598,24 @@ TITLES = {
     "avg_pool2d": "Average pooling",
     "upsample": "Upsampling",
     "relu": "ReLU",
+    "adaptive_avg_pool2d": "Adaptive average pooling",
+    "adaptive_max_pool2d": "Adaptive max pooling",
+    "leaky_relu": "Leaky ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "gelu": "GELU",
+    "hardtanh": "Hardtanh",
+    "identity": "Identity",
+    "batch_norm": "Batch normalization",
+    "cat": "Concatenation",
+    "add": "Addition",
 }
 
 
 def _default_title(stages: tuple[Stage, ...]) -> str:
-    return TITLES[stages[0].operation] if len(stages) == 1 else f"A chain of {len(stages)} stages"
+    if len(stages) == 1:
+        return TITLES[stages[0].operation]
+    return f"A {'chain' if is_chain(stages) else 'graph'} of {len(stages)} stages"
 
 
 FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding), in cells
@@ -711,7 +716,7 @@ def schema() -> dict[str, Any]:
     }
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
-    stage = f.table_schema(STAGE_FIELDS, "One operation of a chain.")
+    stage = f.table_schema({**GRAPH_FIELDS, **STAGE_FIELDS}, "One operation of a chain or graph.")
     stage["properties"]["kernel"] = kernel
     one_filter = f.table_schema(FILTER_FIELDS, "One filter: a plane per input channel it reads, and a bias.")
     one_filter["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}, {"required": ["presets"]}]
@@ -721,7 +726,7 @@ def schema() -> dict[str, Any]:
         ("image", image),
         ("kernel", kernel),
         ("filters", filters),
-        ("stages", {"type": "array", "minItems": 1, "maxItems": 8, "items": stage}),
+        ("stages", {"type": "array", "minItems": 1, "maxItems": MAX_STAGES, "items": stage}),
         ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
         ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),
     ):

@@ -44,15 +44,38 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
 
 
 def torch_reference(s: convanim.Scenario) -> np.ndarray:
-    """Each stage applied with its torch.nn.functional namesake, in order: what the numbers must be."""
+    """Each stage applied with its torch.nn.functional namesake to the maps it reads, in order: what
+    the numbers must be."""
     import torch
     import torch.nn.functional as F
 
-    x = torch.tensor(np.array(s.image.values))[None]
+    from convanim.graph import sources
+
+    maps = [torch.tensor(np.array(s.image.values))[None]]
     modes = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
-    for st in s.stages:
-        op, pad = st.operation, st.padding
-        if op == "conv2d":
+    for st, src in zip(s.stages, sources(s.stages), strict=True):
+        op, pad, x = st.operation, st.padding, maps[src[0]]
+        if op == "cat":
+            x = torch.cat([maps[j] for j in src], dim=1)
+        elif op == "add":
+            x = maps[src[0]] + maps[src[1]]
+        elif op == "batch_norm":
+            n = st.norm
+            stats = [torch.tensor(np.array(a)) for a in (n.running_mean, n.running_var, n.weight, n.bias)]
+            x = F.batch_norm(x, *stats, training=False, eps=n.eps)
+        elif op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+            x = getattr(F, op)(x, st.output_size)
+        elif op == "leaky_relu":
+            x = F.leaky_relu(x, st.negative_slope)
+        elif op == "gelu":
+            x = F.gelu(x, approximate=st.approximate)
+        elif op == "hardtanh":
+            x = F.hardtanh(x, st.min_val, st.max_val)
+        elif op in ("sigmoid", "tanh"):
+            x = getattr(torch, op)(x)
+        elif op == "identity":
+            pass
+        elif op == "conv2d":
             k, b = torch.tensor(np.array(st.kernel.values)), _bias(st)
             if st.flip:  # true convolution: PyTorch's cross-correlation with the kernel turned 180°
                 k = torch.flip(k, dims=(2, 3))
@@ -89,6 +112,7 @@ def torch_reference(s: convanim.Scenario) -> np.ndarray:
             x = F.interpolate(x, mode=st.mode, **size, **extra)
         else:
             x = F.relu(x)
+        maps.append(x)
     return x[0].numpy() if s.layered else x[0, 0].numpy()
 
 
