@@ -188,7 +188,7 @@ def stages_error(stages, image=IMAGE):
         ),
         (
             [{"operation": "relu", "input": ["x"]}],
-            "stages[0].input: unknown key; allowed: name, inputs, operation,",
+            "stages[0].input: unknown key; did you mean `inputs`?",
         ),
         ([{"operation": "relu", "inputs": []}], "stages[0].inputs: must be a non-empty list of map names (got [])"),
         (
@@ -211,6 +211,21 @@ def test_graph_mistakes_are_one_line_naming_the_key(stages, message):
     text = stages_error(stages)
     assert "\n" not in text
     assert text.startswith(message) if message.endswith(",") else text == message
+
+
+def test_every_independent_mistake_of_a_graph_is_reported():
+    text = stages_error(
+        [
+            {"name": "a", "operation": "max_pool2d"},  # no kernel_size: map 'a' is unknown
+            {"operation": "relu", "inputs": ["a"], "stride": 2},  # reads 'a': only its keys checked
+            {"operation": "cat", "inputs": ["input", "nowhere"]},
+        ]
+    )
+    assert text.split("\n") == [
+        "stages[0].kernel_size: is required by operation 'max_pool2d'",
+        "stages[1].stride: does not apply to operation 'relu'",
+        "stages[2].inputs: unknown map 'nowhere'; maps so far: input",
+    ]
 
 
 def test_a_graph_may_have_more_stages_than_a_chain_had():
