@@ -464,3 +464,31 @@ def test_the_gallery_graphs_render_in_every_format():
         assert ("cat(enc1, up1)" if name == "unet_skip_cat" else "add(bn2, input)") in fragment(frames)
         with Image.open(io.BytesIO(still_png(frames))) as png:
             assert png.size == (frames.width, frames.height)
+
+
+def test_receptive_fields_walk_the_graph_back_through_cat_and_add():
+    s = convanim.Scenario(**UNET)
+    # dec1 is 1×1 over the cat: output (0, 1, 1) reads skip (0 and 1, 1, 1), so enc1 (0, 1, 1) and
+    # up1 (0, 1, 1), which reads down (0, 0, 0), which reads enc1's 2×2 corner
+    masks = convanim.receptive_field(s, (0, 1, 1))
+    assert [m.shape for m in masks] == [(1, 4, 4), (1, 4, 4), (1, 2, 2), (1, 4, 4), (2, 4, 4), (1, 4, 4)]
+    assert [tuple(map(tuple, np.argwhere(m))) for m in masks[1:4]] == [
+        ((0, 0, 0), (0, 0, 1), (0, 1, 0), (0, 1, 1)),
+        ((0, 0, 0),),
+        ((0, 1, 1),),
+    ]
+    assert np.argwhere(masks[4]).tolist() == [[0, 1, 1], [1, 1, 1]]
+    np.testing.assert_array_equal(masks[0], masks[1])  # enc1 is a 1×1 convolution of the input
+    residual = convanim.Scenario(
+        image=IMAGE,
+        stages=[
+            {"operation": "max_pool2d", "kernel_size": 2, "stride": 1, "padding": 1},
+            {"operation": "adaptive_avg_pool2d", "output_size": 4},
+            {"operation": "add", "inputs": ["adaptive_avg_pool2d", "input"]},
+        ],
+    )
+    masks = convanim.receptive_field(residual, (3, 3))
+    # the add reads input (3, 3) itself and, through the pools, input rows and cols 2 to 3
+    assert np.argwhere(masks[0]).tolist() == [[2, 2], [2, 3], [3, 2], [3, 3]]
+    assert np.argwhere(masks[2]).tolist() == [[3, 3]]
+    assert np.argwhere(masks[1]).tolist() == [[3, 3], [3, 4], [4, 3], [4, 4]]
