@@ -296,10 +296,17 @@ class ChainBuilder(Collector):
             for (x, w, top), st in zip(self.layout.ops, self.s.stages, strict=True)
         ]
         lane = max([self._map_anchor(j)[1] for j in range(len(self.values))] + [b for _, b in boxes]) + 8
-        for j, i in lanes:
+        spacing = min(8.0, 24 / max(1, len(lanes) - 1))  # the lanes stay in the gap above the zoom
+        leaving: dict[int, int] = {}
+        entering: dict[int, int] = {}
+        for j, i in lanes:  # lines from one map, or into one box, side by side (never on one another)
             (sx, sy), (ox, oy) = self._map_anchor(j), boxes[i]
+            sx += 6 * leaving.setdefault(j, 0)
+            ox += 6 * entering.setdefault(i, 0)
+            leaving[j] += 1
+            entering[i] += 1
             self.add(Line(((sx, sy + 3), (sx, lane), (ox, lane), (ox, oy)), self.theme.muted, 1.5))
-            lane += 6
+            lane += spacing
 
     def _map_anchor(self, j: int) -> tuple[float, float]:
         """Where a skip leaves map j: the middle of its bottom edge."""
