@@ -492,3 +492,51 @@ def test_receptive_fields_walk_the_graph_back_through_cat_and_add():
     assert np.argwhere(masks[0]).tolist() == [[2, 2], [2, 3], [3, 2], [3, 3]]
     assert np.argwhere(masks[2]).tolist() == [[3, 3]]
     assert np.argwhere(masks[1]).tolist() == [[3, 3], [3, 4], [4, 3], [4, 4]]
+
+
+GRAPH_FILE = """title = "A residual block"
+[image]
+pattern = "square"
+size = 6
+
+[[stages]]
+name = "conv"
+operation = "conv2d"
+kernel = { preset = "laplacian" }
+padding = 1
+
+[[stages]]
+operation = "batch_norm"
+running_var = 4
+
+[[stages]]
+operation = "add"
+inputs = ["batch_norm", "input"]
+
+[timing]
+step_ms = 100
+"""
+
+
+def test_the_command_line_writes_a_graph_in_every_format_and_refuses_a_bad_one(tmp_path, monkeypatch, capsys):
+    from convanim.cli import main
+
+    (tmp_path / "animations").mkdir()
+    (tmp_path / "animations" / "block.toml").write_text(GRAPH_FILE)
+    monkeypatch.chdir(tmp_path)
+    for fmt in ("gif", "html", "png"):
+        assert main(["--jobs", "1", "--format", fmt, "-q"], root=tmp_path) == 0
+    out = tmp_path / "output"
+    with Image.open(out / "block.gif") as gif:
+        assert gif.n_frames > 3
+    assert "add(batch_norm, input)" in (out / "block.html").read_text(encoding="utf-8")
+    assert (out / "block.png").stat().st_size > 0
+    capsys.readouterr()
+    bad = GRAPH_FILE.replace('inputs = ["batch_norm", "input"]', 'inputs = ["batchnorm", "input"]')
+    (tmp_path / "animations" / "block.toml").write_text(bad)
+    assert main(["--jobs", "1", "--format", "gif"], root=tmp_path) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "animations/block.toml:18: stages[2].inputs: unknown map 'batchnorm'; maps so far: input, conv, "
+        "batch_norm\n"
+    )
