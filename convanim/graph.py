@@ -228,7 +228,9 @@ class Wiring:
     def _find(self, name: str, key: str) -> int:
         if name in self.names:
             return self.names.index(name)
-        raise ScenarioError(key, f"unknown map '{name}'; maps so far: {', '.join(self.names)}")
+        guess = f.close_match(name, self.names)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        raise ScenarioError(key, f"unknown map '{name}'; maps so far: {', '.join(self.names)}{hint}")
 
     @staticmethod
     def _check_arity(op: str, inputs: tuple[str, ...], key: str, named: bool) -> None:

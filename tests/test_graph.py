@@ -144,7 +144,7 @@ def stages_error(stages, image=IMAGE):
         (
             [{"name": "enc1", "operation": "relu"}, {"name": "up1", "operation": "relu"},
              {"operation": "cat", "inputs": ["enc3", "up1"]}],
-            "stages[2].inputs: unknown map 'enc3'; maps so far: input, enc1, up1",
+            "stages[2].inputs: unknown map 'enc3'; maps so far: input, enc1, up1 (did you mean 'enc1'?)",
         ),
         (
             [{"operation": "relu", "inputs": ["later"]}, {"name": "later", "operation": "relu"}],
@@ -538,5 +538,5 @@ def test_the_command_line_writes_a_graph_in_every_format_and_refuses_a_bad_one(t
     err = capsys.readouterr().err
     assert err == (
         "animations/block.toml:18: stages[2].inputs: unknown map 'batchnorm'; maps so far: input, conv, "
-        "batch_norm\n"
+        "batch_norm (did you mean 'batch_norm'?)\n"
     )
