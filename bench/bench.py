@@ -539,7 +539,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import convanim
 
     for n in args.sizes:  # the naive side draws the same image as the scenario
-        if not np.array_equal(course_image(n), convanim.Scenario(**scenario_keys(n)).image.values):
+        if not np.array_equal(
+            course_image(n), np.squeeze(convanim.Scenario(**scenario_keys(n)).image.values)
+        ):
             raise SystemExit(f"course_image({n}) differs from the scenario's image")
     rows = [bench_size(n, sample, log) for n in args.sizes]
     targets = check_targets(rows)

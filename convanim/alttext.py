@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .dependence import even_overlap, overlap_counts
+from .dependence import even_overlap, overlap_counts, receptive_field
 from .elementwise import formula
 from .graph import is_chain, sources
 from .timeline import plan
@@ -54,7 +54,15 @@ MODES = {
 
 def alt_text(s: Illustration) -> str:
     """One paragraph describing the animation of ``s``."""
+    return _whole(s) + (" " + cone_sentence(s) if s.cone else "")
+
+
+def _whole(s: Illustration) -> str:
     comps = s.computations
+    if s.stages[0].rank == 1:  # a signal: samples and taps, not pixels
+        from .signal_alt import signal_alt
+
+        return signal_alt(s)
     if len(s.stages) > 1:
         return _chain(s)
     st, comp = s.stages[0], comps[0]
@@ -75,6 +83,86 @@ def alt_text(s: Illustration) -> str:
         text += f"{_range(out)}."
     text = text[0].upper() + text[1:]
     return text + (_picture_note(s) if s.picture else "")
+
+
+# ---------------------------------------------------------------- receptive field
+
+
+def cone_masks(s: Illustration) -> tuple[np.ndarray, ...]:
+    """The receptive field ``s.cone`` asks for: a (C, H, W) mask per map, the image first."""
+    assert s.cone is not None
+    return receptive_field(s.stages[: s.cone.stage + 1], s.cone.cell)
+
+
+def _signal(s: Illustration) -> bool:
+    return s.stages[0].rank == 1
+
+
+def cell_name(s: Illustration) -> str:
+    """ "output[2,3]" (the last stage's), "map 2[2,3]" (an earlier stage's); with channels the
+    channel first, as ``.output()`` indexes it: "output[1,2,3]"; a signal's "output[5]"."""
+    assert s.cone is not None
+    cell = s.cone.cell[::2] if _signal(s) else s.cone.cell
+    cell = cell if s.layered else cell[1:]
+    where = "output" if s.cone.stage == len(s.stages) - 1 else f"map {s.cone.stage + 1}"
+    return f"{where}[{','.join(map(str, cell))}]"
+
+
+def field_size(mask: np.ndarray, layered: bool, signal: bool = False) -> str:
+    """A receptive field's extent in one map, a (C, H, W) mask: "7×7" for a block of cells,
+    "9 cells within 5×5" when it has gaps (dilation, strides larger than the window); a signal's
+    "7 samples", "3 samples within 5"; with channels, how many it spans ("7×7 in 2 of 3
+    channels", "… in all 3 channels")."""
+    rows, cols = np.nonzero(mask.any(axis=(0, 2)))[0], np.nonzero(mask.any(axis=(0, 1)))[0]
+    h, w = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    if signal:
+        size = f"{cols.size} sample{'s' * (cols.size != 1)}"
+        size += f" within {w}" if cols.size != w else ""
+    else:
+        size = f"{h}{TIMES}{w}"
+        if (rows.size, cols.size) != (h, w):
+            size = f"{rows.size * cols.size} cells within {size}"
+    channels, total = int(mask.any(axis=(1, 2)).sum()), mask.shape[0]
+    if layered and total > 1:
+        every = "in both channels" if total == 2 else f"in all {total} channels"
+        size += f" {every}" if channels == total else f" in {channels} of {total} channels"
+    return size
+
+
+def field_phrase(mask: np.ndarray, layered: bool, of: str, signal: bool = False) -> str:
+    """ "receptive field 7×7 of the input", "receptive field: 9 cells within 5×5 of the input"."""
+    size = field_size(mask, layered, signal)
+    return f"receptive field{':' if ' within ' in size else ''} {size} of {of}"
+
+
+def cell_words(s: Illustration) -> str:
+    """The chosen cell in words (no brackets, which Markdown's image text cannot hold): "the output
+    cell at row 1, column 2", "the cell of map 2 at channel 0, row 3, column 3", "the output
+    sample 5"."""
+    assert s.cone is not None
+    c, r, q = s.cone.cell
+    last = s.cone.stage == len(s.stages) - 1
+    channel = f"channel {c}, " if s.layered else ""
+    if _signal(s):
+        where = "the output sample" if last else f"the sample of map {s.cone.stage + 1}"
+        return f"{where} at {channel}position {q}"
+    where = "the output cell" if last else f"the cell of map {s.cone.stage + 1}"
+    return f"{where} at {channel}row {r}, column {q}"
+
+
+def cone_sentence(s: Illustration) -> str:
+    """What the receptive field's frames show, for the alt text."""
+    masks = cone_masks(s)
+    field = field_phrase(masks[0], s.layered, "the input", _signal(s))
+    if len(masks) == 2:
+        return f"Then the input cells that {cell_words(s)} depends on are outlined: {field}."
+    earlier = [
+        f"{field_size(m, s.layered, _signal(s))} of map {i}" for i, m in enumerate(masks[1:-1], start=1)
+    ]
+    return (
+        f"Then {cell_words(s)} is traced back map by map, its field outlined in each "
+        f"({', '.join(reversed(earlier))}): {field}."
+    )
 
 
 # ---------------------------------------------------------------- operations

@@ -21,6 +21,8 @@ def receptive_field(scenario: Illustration, cell: Any, stage: int = -1) -> tuple
     index = _stage_index(scenario, stage)
     stages = scenario.stages[: index + 1]
     masks = dependence.receptive_field(stages, _cell(scenario, stages[-1], index, cell))
+    if stages[0].rank == 1:  # a signal's maps: (C, L) or (L,), as .output() gives them
+        masks = tuple(m[:, 0] for m in masks)
     return tuple(m if scenario.layered else m[0] for m in masks)
 
 
@@ -38,7 +40,8 @@ def overlap_counts(scenario: Illustration, stage: int = 0) -> np.ndarray:
     each cell of its output plane, an (H', W') integer array."""
     index = _stage_index(scenario, stage)
     st = _kernel_stage(scenario, index, "overlap_counts", ("conv_transpose2d",))
-    return dependence.overlap_counts(st)
+    counts = dependence.overlap_counts(st)
+    return counts[0] if st.rank == 1 else counts  # a signal's: (L',)
 
 
 def _stage_index(scenario: Illustration, stage: Any) -> int:
@@ -54,18 +57,19 @@ def _stage_index(scenario: Illustration, stage: Any) -> int:
 def _kernel_stage(scenario: Illustration, index: int, what: str, ops: tuple[str, ...]) -> Stage:
     st = scenario.stages[index]
     if st.operation not in ops:
-        raise ScenarioError(
-            "stage", f"{what} applies to {' and '.join(ops)}; stage {index} is {st.operation}"
-        )
+        raise ScenarioError("stage", f"{what} applies to {' and '.join(ops)}; stage {index} is {st.op_name}")
     return st
 
 
 def _cell(scenario: Illustration, st: Stage, index: int, cell: Any) -> tuple[int, int, int]:
     """``cell`` as (channel, row, col), checked against the stage's output."""
-    shape = (st.out_channels, *st.output_shape)
+    signal = st.rank == 1  # a signal's cell is (c, sample) or (sample,)
+    shape = (st.out_channels, *st.output_shape[signal:])
     if not scenario.layered:
         shape = shape[1:]
     names = "(c, row, col)" if scenario.layered else "(row, col)"
+    if signal:
+        names = "(c, sample)" if scenario.layered else "(sample,)"
     size = "×".join(str(n) for n in shape)
     ok = (
         isinstance(cell, (tuple, list, np.ndarray))
@@ -75,7 +79,9 @@ def _cell(scenario: Illustration, st: Stage, index: int, cell: Any) -> tuple[int
     if not ok or not all(0 <= v < n for v, n in zip(cell, shape, strict=True)):
         raise ScenarioError(
             "cell",
-            f"must be {names} inside the {size} output of stage {index} ({st.operation}); got {cell!r}",
+            f"must be {names} inside the {size} output of stage {index} ({st.op_name}); got {cell!r}",
         )
     full = tuple(int(v) for v in cell)
+    if signal:
+        full = (*full[:-1], 0, full[-1])
     return full if scenario.layered else (0, *full)

@@ -140,6 +140,45 @@ def _channel_pairs(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([c, c], axis=1), np.ones((c.size, taps))
 
 
+@dataclass(frozen=True)
+class StageLinks:
+    """One stage's relation split per axis, which every operation here allows: output cell (k, a,
+    b) reads input cell (c, r, q) exactly when c ∈ ``channels[k]``, r ∈ ``rows[a]`` and q ∈
+    ``cols[b]``, so a receptive field is a product set (channels × rows × columns) in every map
+    and follows from unions of these index lists, walked backwards through ``inputs``."""
+
+    inputs: tuple[int, ...]  #: the maps the stage reads (0 the image, i the output of stage i − 1)
+    rows: tuple[tuple[int, ...], ...]  #: per output row, the input rows it reads
+    cols: tuple[tuple[int, ...], ...]  #: per output column, the input columns it reads
+    channels: tuple[tuple[int, ...], ...]  #: per output channel, the input channels it reads
+
+
+def stage_links(stage: Stage, inputs: tuple[int, ...]) -> StageLinks:
+    """``stage``'s relation per axis (see StageLinks); ``inputs`` are the maps it reads."""
+    w, (oh, ow) = stage.input_shape[1], stage.output_shape
+    if stage.operation == "upsample":  # a blend's row and column neighbours (weight 0 dropped)
+        out, src, _ = _sampled(stage)
+        rows = (out // ow, src // w)
+        cols = (out % ow, src % w)
+    else:
+        rows, cols = _axis(stage, 0)[::2], _axis(stage, 1)[::2]
+    pairs, _ = _channel_pairs(stage)
+    return StageLinks(
+        tuple(inputs),
+        _grouped(*rows, oh),
+        _grouped(*cols, ow),
+        _grouped(pairs[:, 0], pairs[:, 1], stage.out_channels),
+    )
+
+
+def _grouped(out: np.ndarray, src: np.ndarray, n: int) -> tuple[tuple[int, ...], ...]:
+    """For each of ``n`` outputs, the sorted distinct sources linked to it."""
+    sets: list[set[int]] = [set() for _ in range(n)]
+    for o, s in zip(out.tolist(), src.tolist(), strict=True):
+        sets[o].add(s)
+    return tuple(tuple(sorted(s)) for s in sets)
+
+
 def depends(link: Links, mask: np.ndarray) -> np.ndarray:
     """The input cells (a (C, H, W) boolean mask) the output cells of ``mask`` (C', H', W') read."""
     cin, h, w = link.in_shape

@@ -7,8 +7,12 @@ export shows the same picture at every step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .style import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from .dependence import StageLinks
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,17 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class MapGrid:
+    """Where one channel of one map is drawn: map 0 is the image, map i the output of stage i − 1;
+    cell (0, 0) of the map is the grid's top-left cell (padding drawn around it is not part of
+    it). Receptive fields are drawn, and pointed at, through these."""
+
+    map: int
+    channel: int
+    grid: Grid
+
+
+@dataclass(frozen=True)
 class FrameInfo:
     """One frame: how long it shows, the step it shows (None: poster or final) and a readout."""
 
@@ -110,6 +125,8 @@ class Frames:
     output_grids: tuple[Grid, ...] = ()  #: one per output channel, when there are several
     alt: str = ""  #: the text alternative of the whole animation (Scenario.alt_text)
     theme: Theme = LIGHT  #: the colours of the chrome, for an exporter's own controls
+    maps: tuple[MapGrid, ...] = ()  #: where each drawn channel of each map lies
+    links: tuple[StageLinks, ...] = ()  #: per stage, how its output cells depend on its inputs
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -25,6 +25,10 @@ SUPPORTED = (
     "ConvTranspose2d",
     "MaxPool2d",
     "AvgPool2d",
+    "Conv1d",
+    "ConvTranspose1d",
+    "MaxPool1d",
+    "AvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool2d",
     "Upsample",
@@ -39,7 +43,7 @@ SUPPORTED = (
     "Dropout",
     "BatchNorm2d",
 )
-UPSAMPLE_MODES = ("nearest", "bilinear")
+UPSAMPLE_MODES = ("nearest", "bilinear", "linear")
 #: Scenario keys the caller may still set: how a layer is drawn, not what it computes.
 DRAWING_KEYS = {"transpose_view", "view"}
 
@@ -48,11 +52,23 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
     """The Scenario computing ``layer(x)``: ``layer`` one of the SUPPORTED modules, or any module
     torch.fx can trace whose nodes are these modules, their functional forms, ``torch.cat`` along
     channels and ``+`` of two maps (stages named as the fx nodes); ``x`` a tensor (or array) of
-    shape (C, H, W) or (1, C, H, W). Other keywords (title, caption, render, timing, name,
-    limits, transpose_view, view) go to the Scenario."""
+    shape (C, H, W) or (1, C, H, W), or (C, L) or (1, C, L) when a node is 1-D (Conv1d, …). Other
+    keywords (title, caption, render, timing, name, limits, transpose_view, view) go to the
+    Scenario."""
     import torch
 
-    image = _input(x, torch)
+    if isinstance(layer, torch.nn.Sequential) and len(layer) == 0:
+        raise ScenarioError("from_torch", "the Sequential is empty; give it at least one layer")
+    single = _is_layer(layer, torch)
+    if single:
+        gm, rank = None, 1 if _one_d(layer, torch) else 2
+    else:
+        from . import trace  # torch.fx loads only for a model
+
+        gm = trace.trace(layer, torch)
+        rank = trace.traced_rank(gm, lambda m: _one_d(m, torch), torch)
+    image = _input(x, torch, rank)
+    shape = (1, image.shape[1]) if rank == 1 else image.shape[1:]
     fixed = [
         k for k in scenario_keys if k in ("image", "stages") or (k in STAGE_FIELDS and k not in DRAWING_KEYS)
     ]
@@ -61,23 +77,19 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
             "from_torch", f"`{fixed[0]}` comes from the layer and its input; it cannot be given too"
         )
     drawing = {k: scenario_keys.pop(k) for k in DRAWING_KEYS & set(scenario_keys)}
-    if isinstance(layer, torch.nn.Sequential) and len(layer) == 0:
-        raise ScenarioError("from_torch", "the Sequential is empty; give it at least one layer")
-    single = _is_layer(layer, torch)
-    if single:
-        tables = [module_table(layer, "", image.shape[1:], image.shape[0], torch)]
+    table_of = module_table if rank == 2 else lambda *a: _signal_keys(module_table(*a))
+    if gm is None:
+        tables = [table_of(layer, "", shape, image.shape[0], torch)]
         # with the checks and messages the Scenario gives
-        parse_stage(tables[0], "", image.shape[1:], image.shape[0])
+        parse_stage(tables[0], "", shape, image.shape[0], rank)
     else:
-        from .trace import graph_tables  # torch.fx loads only for a model
-
-        tables = graph_tables(layer, image.shape[1:], image.shape[0], module_table, SUPPORTED, torch)
+        tables = trace.graph_tables(gm, shape, image.shape[0], rank, table_of, SUPPORTED, torch)
     for table in tables:
         if table["operation"] == "conv_transpose2d":
             table.update(drawing)
     if drawing and not any(t["operation"] == "conv_transpose2d" for t in tables):
         raise ScenarioError(min(drawing), "only applies to a layer with a ConvTranspose2d")
-    if single:
+    if gm is None:
         return Scenario(image=image, **tables[0], **scenario_keys)
     return Scenario(image=image, stages=tables, **scenario_keys)
 
@@ -90,8 +102,27 @@ def _is_layer(module: Any, torch: Any) -> bool:
     )
 
 
-def _input(x: Any, torch: Any) -> np.ndarray:
-    """x as a float64 (C, H, W) array; a batch of one loses its batch axis."""
+def _one_d(module: Any, torch: Any) -> bool:
+    """A 1-D module: the input is then a signal (C, L)."""
+    nn = torch.nn
+    one_d = (nn.Conv1d, nn.ConvTranspose1d, nn.MaxPool1d, nn.AvgPool1d)
+    return isinstance(module, one_d) or (isinstance(module, nn.Upsample) and module.mode == "linear")
+
+
+def _signal_keys(table: dict[str, Any]) -> dict[str, Any]:
+    """A 1-D module's keys as a 1-D scenario spells them: one integer per key, (k,) weights as
+    torch's (C_out, C_in/groups, k)."""
+    out = {}
+    for name, value in table.items():
+        if isinstance(value, list) and len(value) == 2 and name != "bias":
+            value = value[1]
+        out[name] = value
+    return out
+
+
+def _input(x: Any, torch: Any, rank: int = 2) -> np.ndarray:
+    """x as a float64 (C, H, W) array, or (C, L) for a 1-D layer; a batch of one loses its batch
+    axis."""
     if isinstance(x, torch.Tensor):
         if x.is_complex():
             raise ScenarioError("from_torch", f"x must hold real numbers (got dtype {x.dtype})")
@@ -100,6 +131,14 @@ def _input(x: Any, torch: Any) -> np.ndarray:
         x = np.asarray(x)
         if x.dtype.kind not in "iuf":
             raise ScenarioError("from_torch", f"x must hold real numbers (got dtype {x.dtype})")
+    if rank == 1:
+        if x.ndim == 3 and x.shape[0] == 1:
+            x = x[0]
+        if x.ndim != 2:
+            raise ScenarioError(
+                "from_torch", f"x must have shape (C, L) or (1, C, L) for a 1-D layer (got {tuple(x.shape)})"
+            )
+        return np.array(x, dtype=np.float64)
     if x.ndim == 4 and x.shape[0] != 1:
         raise ScenarioError(
             "from_torch",
@@ -127,8 +166,13 @@ def module_table(
     table = _activation(module, where, channels, torch)
     if table is not None:
         return table
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        return _conv(module, where, channels, isinstance(module, nn.ConvTranspose2d))
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Conv1d, nn.ConvTranspose1d)):
+        keys = _conv(module, where, channels, isinstance(module, (nn.ConvTranspose2d, nn.ConvTranspose1d)))
+        if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
+            keys["operation"] = keys["operation"].replace("2d", "1d")
+        return keys
+    if isinstance(module, (nn.MaxPool1d, nn.AvgPool1d)):
+        return _pool1d(module, where, nn)
     if isinstance(module, nn.MaxPool2d):
         if module.return_indices:
             raise _refuse(
@@ -244,6 +288,18 @@ def _conv(module: Any, where: str, channels: int, transposed: bool) -> dict[str,
     return keys
 
 
+def _pool1d(module: Any, where: str, nn: Any) -> dict[str, Any]:
+    if isinstance(module, nn.MaxPool1d):
+        if module.return_indices:
+            raise _refuse(
+                module, where, "with return_indices=True cannot be drawn; the indices are not a picture"
+            )
+        keys = {"operation": "max_pool1d", "dilation": _pair(module.dilation)}
+    else:
+        keys = {"operation": "avg_pool1d", "count_include_pad": bool(module.count_include_pad)}
+    return keys | _pool(module)
+
+
 def _pool(module: Any) -> dict[str, Any]:
     """Keys MaxPool2d and AvgPool2d share (their stride defaults to the window, as here)."""
     stride = module.stride if module.stride is not None else module.kernel_size
@@ -265,7 +321,7 @@ def _upsample(module: Any, where: str, shape: tuple[int, int]) -> dict[str, Any]
     if module.size is None and module.scale_factor is None:
         raise _refuse(module, where, "has neither size nor scale_factor; give one, as torch needs")
     keys: dict[str, Any] = {"operation": "upsample", "mode": module.mode}
-    if module.align_corners is not None and (module.mode == "bilinear" or module.align_corners):
+    if module.align_corners is not None and (module.mode in ("bilinear", "linear") or module.align_corners):
         keys["align_corners"] = bool(module.align_corners)
     if module.size is not None:
         keys["size"] = _pair(module.size)

@@ -109,18 +109,19 @@ def map_names(stages: Sequence[Stage]) -> tuple[str, ...]:
 
 
 def parse_stages(
-    tables: Sequence[Any], shape: tuple[int, int] | None, channels: int | None
+    tables: Sequence[Any], shape: tuple[int, int] | None, channels: int | None, rank: int = 2
 ) -> tuple[Stage, ...]:
     """The stages of a scenario's ``stages`` list, each reading the maps it names (default: the
     one before), with shapes and channels flowing from its inputs; refused in one line naming the
     key when a name is unknown, taken or unread, or the maps a stage joins do not fit. Every
     independent mistake is reported: a stage reading a map whose stage failed (or any stage, when
-    ``shape`` is None: the image failed) has only its own keys checked."""
+    ``shape`` is None: the image failed) has only its own keys checked. ``rank`` 1: the image is a
+    signal (1, L) and the keys are spelt in 1-D."""
     errors = Collect()
     explicit: dict[str, int] = {}
     with errors:
         explicit = _explicit_names(tables)
-    wiring = Wiring(shape, channels) if shape is not None and channels is not None else None
+    wiring = Wiring(shape, channels, rank) if shape is not None and channels is not None else None
     names, failed = [INPUT], set()
     for i, table in enumerate(tables):
         prefix = f"stages[{i}]"
@@ -192,7 +193,8 @@ class Wiring:
     """Stages added one by one, each reading maps made before it: the shapes and channels they
     carry, and the checks of a graph. Scenario files and ``from_torch`` both build with it."""
 
-    def __init__(self, shape: tuple[int, int], channels: int) -> None:
+    def __init__(self, shape: tuple[int, int], channels: int, rank: int = 2) -> None:
+        self.rank = rank  #: 1: every map is a signal (C, 1, L)
         self.stages: list[Stage] = []
         self.names: list[str] = [INPUT]
         self.shapes: list[tuple[int, int]] = [shape]
@@ -208,13 +210,15 @@ class Wiring:
         inputs = inputs if named else (self.names[-1],)
         index = [self._find(n, key) for n in inputs]
         op = keys.get("operation", "conv2d") if isinstance(keys, Mapping) else None
+        if op in JOINS and self.rank == 1:
+            raise ScenarioError(f"{prefix}.operation", f"{op} joins 2-D maps; a signal's stages form a chain")
         if op in OPERATIONS:
             self._check_arity(op, inputs, key, named)
         first = index[0]
         shape, channels = self.shapes[first], self.channels[first]
         if op in JOINS:
             channels = self._joined(op, index, key)
-        stage = parse_stage(keys, prefix, shape, channels)
+        stage = parse_stage(keys, prefix, shape, channels, self.rank)
         stage = dataclasses.replace(
             stage, name=name, inputs=inputs, input_channels=tuple(self.channels[j] for j in index)
         )

@@ -32,6 +32,7 @@ class Image:
     source: str | None = None  #: the pattern's name or "file NAME"; None for inline values
     names: tuple[str, ...] | None = None  #: the channels' names, when given (or R, G, B)
     layered: bool = False  #: given with a channel axis (several planes, rgb, a 3-D array)
+    rank: int = 2  #: 1 for a signal: values (C, 1, L), given as (L,) or (C, L)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -83,6 +84,21 @@ class Timing:
 GRID_OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsample", "relu")
 
 
+@dataclass(frozen=True)
+class Cone:
+    """The receptive field to animate: output cell ``cell`` = (channel, row, col) of stage
+    ``stage`` (an index from 0), traced back map by map to the image."""
+
+    cell: tuple[int, int, int]
+    stage: int
+
+    @property
+    def frames(self) -> int:
+        """Frames it adds before the final one: the cell alone, then each map back to the first
+        stage's output (the final frame adds the image)."""
+        return self.stage + 1
+
+
 def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
     """A photo, a chain or graph, a per-channel pool, upsampling or ReLU of several channels (its
     maps side by side), or an operation the grid views have no drawing for (the other activations,
@@ -90,14 +106,18 @@ def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
     numbers."""
     first = stages[0]
     per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
+    per_channel = per_channel and first.rank == 2  # a signal's planes stack in its own view
     return len(stages) > 1 or photo or per_channel or first.operation not in GRID_OPERATIONS
 
 
-def frame_count(stages: tuple[Stage, ...], picture: bool, detail_steps: int | None) -> int:
-    """Poster, each stage's frames, final frame."""
+def frame_count(
+    stages: tuple[Stage, ...], picture: bool, detail_steps: int | None, cone: Cone | None = None
+) -> int:
+    """Poster, each stage's frames, the receptive field's, final frame."""
+    extra = cone.frames if cone else 0
     if picture:
-        return len(plan(stages, detail_steps)) + 2
-    return sum(st.n_frames for st in stages) + 2
+        return len(plan(stages, detail_steps)) + 2 + extra
+    return sum(st.n_frames for st in stages) + 2 + extra
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +132,7 @@ class Illustration:
     render: Render
     timing: Timing
     name: str
+    cone: Cone | None = None  #: the receptive field animated after the fill, if any
 
     def __getattr__(self, name: str) -> Any:
         if name in STAGE_ATTRIBUTES and "stages" in self.__dict__:
@@ -134,12 +155,19 @@ class Illustration:
 
     @property
     def operations(self) -> str:
-        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"; in a graph a stage that
-        reads several maps names them: "… → cat(enc1, up1) → …"."""
+        """ "conv2d", or a chain such as "conv1d → relu → max_pool1d" (as the scenario names each
+        operation); in a graph a stage that reads several maps names them: "… → cat(enc1, up1) → …"."""
         return " \u2192 ".join(
-            f"{st.operation}({', '.join(st.inputs)})" if len(st.inputs) > 1 else st.operation
+            f"{st.op_name}({', '.join(st.inputs)})" if len(st.inputs) > 1 else st.op_name
             for st in self.stages
         )
+
+    @property
+    def operation(self) -> str:
+        """The operation as the scenario names it (conv1d for a 1-D convolution)."""
+        if len(self.stages) == 1:
+            return self.stages[0].op_name
+        raise AttributeError(f"a chain of {len(self.stages)} stages has no single 'operation'; see .stages")
 
     @property
     def output_shape(self) -> tuple[int, int]:
@@ -158,7 +186,7 @@ class Illustration:
     @property
     def n_frames(self) -> int:
         """Poster, each stage's frames, final frame."""
-        return frame_count(self.stages, self.picture, self.timing.detail_steps)
+        return frame_count(self.stages, self.picture, self.timing.detail_steps, self.cone)
 
     @property
     def layered(self) -> bool:

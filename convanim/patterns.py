@@ -48,6 +48,17 @@ def _stripes(rows: int, cols: int, period: int) -> np.ndarray:
     return np.broadcast_to((c // period) % 2, (rows, cols)).astype(float)
 
 
+def _step(rows: int, cols: int, period: int) -> np.ndarray:
+    """Low on the left half, high from the middle on: one edge (a signal's step)."""
+    return np.broadcast_to(np.arange(cols) >= cols // 2, (rows, cols)).astype(float)
+
+
+def _sine(rows: int, cols: int, period: int) -> np.ndarray:
+    """One cycle of a sine along the columns, from the middle value up, rounded to 2 decimals."""
+    wave = 0.5 + 0.5 * np.sin(2 * np.pi * np.arange(cols) / cols)
+    return np.broadcast_to(np.round(wave, 2), (rows, cols)).copy()
+
+
 #: Pattern name -> function of (rows, cols, period) giving values in [0, 1].
 PATTERNS: dict[str, Pattern] = {
     "square": _square,
@@ -56,6 +67,8 @@ PATTERNS: dict[str, Pattern] = {
     "disk": _disk,
     "cross": _cross,
     "stripes": _stripes,
+    "step": _step,
+    "sine": _sine,
 }
 
 #: Every pattern a scenario may name; ``random`` also takes a ``seed``.

@@ -15,9 +15,10 @@ from . import fields as f
 from .errors import Collect, ConvanimError, LimitError, ScenarioError, located
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
 from .graph import GRAPH_FIELDS, INPUT, MAX_STAGES, is_chain, parse_stages
-from .model import Illustration, Image, Render, Timing, drawn_as_picture, frame_count
+from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
+from .rank import check_length, first_operation, rank_of, signal_image, with_samples
 from .stage import STAGE_FIELDS, Stage, check_keys, parse_stage
 from .style import THEMES
 from .tomlpos import key_lines, toml_error
@@ -183,6 +184,36 @@ PLANE_FIELDS["values"] = f.Field(
 )
 
 
+def _cell_index(value: Any, key: str) -> tuple[int, ...]:
+    """[row, col], or [channel, row, col]; a signal's [sample] or [channel, sample]: non-negative
+    integers (how many, and their range, are checked later against the output's shape)."""
+    ok = isinstance(value, (list, tuple)) and len(value) in (1, 2, 3)
+    if not ok or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        raise ScenarioError(
+            key,
+            "must be [row, col], or [channel, row, col] with channels; a signal's [sample] or "
+            f"[channel, sample] (got {f.show(value)})",
+        )
+    return tuple(int(v) for v in value)
+
+
+RECEPTIVE_FIELDS = {
+    "cell": f.Field(
+        _cell_index,
+        {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1, "maxItems": 3},
+        "The output cell whose receptive field is traced back to the image: [row, col], or "
+        "[channel, row, col] when the output has channels (as `.output()` indexes it); a signal's "
+        "[sample] or [channel, sample].",
+    ),
+    "stage": f.Field(
+        f.pos_int(-MAX_STAGES, MAX_STAGES - 1),
+        f.int_schema(-MAX_STAGES, MAX_STAGES - 1),
+        "The stage whose output holds `cell`: an index from 0, or from the end (−1: the last).",
+        -1,
+    ),
+}
+
+
 TOP_FIELDS = {
     "title": f.Field(
         f.text_of(120, drawn=True),
@@ -203,6 +234,13 @@ TOP_FIELDS = {
         {},
         "A chain or a graph: a list of tables, each with an `operation` and its keys, applied in "
         "order, each reading the map before it or the maps its `inputs` name.",
+        None,
+    ),
+    "receptive_field": f.Field(
+        lambda v, k: v,
+        {},
+        "After the fill, trace one output cell's receptive field back to the image, map by map, "
+        "and write its size: a table with `cell` and `stage`.",
         None,
     ),
     "render": f.Field(lambda v, k: v, {}, "Drawing options.", None),
@@ -246,6 +284,8 @@ class Scenario(Illustration):
                 )
         if not picture:
             stages = (_grid_view(stages[0], keys),)
+            if stages[0].rank == 1:
+                check_length(stages[0], limits.max_cells)
         timing = _parse_options(parsed["timing"], Timing, TIMING_FIELDS, "timing")
         if timing.detail_steps is not None and not picture:
             raise ScenarioError(
@@ -258,7 +298,8 @@ class Scenario(Illustration):
                 "only applies to grids of numbers; the maps of photos and chains use `colormap` "
                 "(PRGn when signed)",
             )
-        frames = frame_count(stages, picture, timing.detail_steps)
+        cone = _parse_cone(parsed["receptive_field"], stages)
+        frames = frame_count(stages, picture, timing.detail_steps, cone)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         _check_limits(
             shape,
@@ -268,15 +309,21 @@ class Scenario(Illustration):
             limits,
             extra=shape[0] * shape[1] if colour else 0,
             picture=bool(picture),
+            cone=cone,
         )
+        image = make_image()  # only now, so a huge pattern is refused before any work
+        if cone is not None:
+            layered = image.layered or any(st.layered for st in stages)
+            cone = _check_cell(cone, stages, layered)
         values = {
             "title": parsed["title"] or _default_title(stages),
             "caption": parsed["caption"],
-            "image": make_image(),  # only now, so a huge pattern is refused before any work
+            "image": image,
             "stages": stages,
             "render": _parse_options(parsed["render"], Render, RENDER_FIELDS, "render"),
             "timing": timing,
             "name": name,
+            "cone": cone,
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -292,8 +339,10 @@ class Scenario(Illustration):
 
     def output(self) -> np.ndarray:
         """The output (float64) of the last stage, as torch.nn.functional computes it: (C_out, H',
-        W') for a scenario with channels, else the (H', W') map."""
+        W') for a scenario with channels, else the (H', W') map; a signal's (C_out, L') or (L',)."""
         out = self.computations[-1].output
+        if self.stages[-1].rank == 1:
+            out = out[:, 0]
         return out.copy() if self.layered else out[0].copy()
 
     def frames(self) -> Frames:
@@ -346,6 +395,9 @@ class Scenario(Illustration):
         cin, cout = self.image.channels, self.stages[-1].out_channels
         size_in = f"{cin}×{h}×{w}" if self.layered else f"{h}×{w}"
         size_out = f"{cout}×{oh}×{ow}" if self.layered else f"{oh}×{ow}"
+        if self.image.rank == 1:
+            size_in = f"{cin}×{w}" if self.layered else f"{w}"
+            size_out = f"{cout}×{ow}" if self.layered else f"{ow}"
         frames = f"{self.n_frames} frames"
         return f"Scenario({self.name!r}, {self.operations}, image {size_in} → {size_out}, {frames})"
 
@@ -416,6 +468,10 @@ def _any_pattern(planes: Any) -> bool:
     return not isinstance(planes, (list, tuple)) or any(
         not isinstance(p, dict) or p.get("pattern") is not None for p in planes
     )
+
+
+def _as_signal(make: Callable[[], Image]) -> Callable[[], Image]:
+    return lambda: dataclasses.replace(make(), rank=1)
 
 
 def _is_3d(values: Any) -> bool:
@@ -518,9 +574,13 @@ def _parse_photo(t: dict[str, Any], base: Path) -> ImagePlan:
 def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
     """On grids of numbers a transposed layer with channels or a bias is drawn as the equivalent
     convolution (the 'direct' view, one window per output value): its default view there."""
-    if st.operation != "conv_transpose2d" or not st.has_channels or st.transpose_view == "direct":
+    if st.operation != "conv_transpose2d" or st.transpose_view == "direct":
         return st
     given = keys.get("transpose_view") or (keys.get("stages") or [{}])[0].get("transpose_view")
+    if st.rank == 1:
+        return _signal_view(st, given)
+    if not st.has_channels:
+        return st
     if given == "scatter":
         name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
         raise ScenarioError(
@@ -538,6 +598,59 @@ def _grid_view(st: Stage, keys: dict[str, Any]) -> Stage:
     return dataclasses.replace(st, transpose_view="direct")
 
 
+def _signal_view(st: Stage, given: Any) -> Stage:
+    """A signal's transposed convolution is drawn as its equivalent convolution (one window per
+    output sample, as conv1d)."""
+    name = f"{st.prefix}.transpose_view" if st.prefix else "transpose_view"
+    if given == "scatter":
+        raise ScenarioError(
+            name, "a signal is drawn 'direct' (the equivalent convolution); 'scatter' is 2-D only"
+        )
+    limit, pad = st.dilation[1] * (st.kernel_size[1] - 1), st.padding[2]
+    if pad > limit:
+        raise ScenarioError(
+            f"{st.prefix}.padding" if st.prefix else "padding",
+            f"a signal's transposed convolution is drawn as its equivalent convolution, which needs "
+            f"padding ≤ dilation·(kernel − 1) = {limit} (got {pad})",
+        )
+    return dataclasses.replace(st, transpose_view="direct")
+
+
+def _parse_cone(data: Any, stages: tuple[Stage, ...]) -> Cone | None:
+    """``receptive_field``: its stage as an index from 0; the cell as given (checked once the
+    image says whether the output has channels)."""
+    if data is None:
+        return None
+    t = f.parse_table(data, RECEPTIVE_FIELDS, "receptive_field")
+    n, stage = len(stages), t["stage"]
+    if not -n <= stage < n:
+        last = "0" if n == 1 else f"0 to {n - 1}"
+        raise ScenarioError(
+            "receptive_field.stage", f"must be {last}, or −1 for the last, with {n} stage(s) (got {stage})"
+        )
+    return Cone(t["cell"], stage % n)  # type: ignore[arg-type]  (made (c, row, col) by _check_cell)
+
+
+def _check_cell(cone: Cone, stages: tuple[Stage, ...], layered: bool) -> Cone:
+    """The cell as (channel, row, col), inside its stage's output: [row, col] without channels,
+    [channel, row, col] with, as ``.output()`` indexes the map."""
+    st = stages[cone.stage]
+    signal = st.rank == 1  # (sample,) or (channel, sample)
+    shape = (st.out_channels, *st.output_shape[signal:])[0 if layered else 1 :]
+    names = (("channel", "sample") if signal else ("channel", "row", "col"))[-len(shape) :]
+    size = "×".join(map(str, shape))
+    ranges = ", ".join(f"{name} 0 to {n - 1}" for name, n in zip(names, shape, strict=True))
+    cell = cone.cell
+    if len(cell) != len(shape) or not all(0 <= v < n for v, n in zip(cell, shape, strict=True)):
+        raise ScenarioError(
+            "receptive_field.cell",
+            f"must be [{', '.join(names)}] inside the {size} output of stage {cone.stage} "
+            f"({st.op_name}): {ranges} (got {list(cell)})",
+        )
+    full = (*cell[:-1], 0, cell[-1]) if signal else cell
+    return Cone(full if layered else (0, *full), cone.stage)
+
+
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
     if isinstance(data, cls):
         return data
@@ -552,21 +665,32 @@ def _parse_parts(keys: dict[str, Any], base: Path) -> tuple[dict[str, Any], Imag
     errors = Collect()
     parsed = f.parse_table(keys, TOP_FIELDS, "", errors)
     plan = stages = None
+    rank = rank_of(keys)  # a signal's values are samples, its keys integers (see rank.py)
     if parsed.get("image") is not None:
         with errors:
-            plan = _parse_image(parsed["image"], base)
+            image = signal_image(parsed["image"], first_operation(keys)) if rank == 1 else parsed["image"]
+            plan = _parse_image(image, base)
+            if rank == 1:
+                plan = (plan[0], plan[1], _as_signal(plan[2]))
     if all(k in TOP_FIELDS for k in keys):
         with errors:
-            stages = _parse_stages(parsed, keys, *(plan[:2] if plan else (None, None)))
+            stages = _parse_stages(parsed, keys, *(plan[:2] if plan else (None, None)), rank)
     for name, cls, table in (("render", Render, RENDER_FIELDS), ("timing", Timing, TIMING_FIELDS)):
         with errors:
             _parse_options(parsed.get(name), cls, table, name)
+    if parsed.get("receptive_field") is not None:
+        with errors:
+            f.parse_table(parsed["receptive_field"], RECEPTIVE_FIELDS, "receptive_field")
     errors.done()
     return parsed, plan, stages
 
 
 def _parse_stages(
-    parsed: dict[str, Any], keys: dict[str, Any], shape: tuple[int, int] | None, channels: int | None
+    parsed: dict[str, Any],
+    keys: dict[str, Any],
+    shape: tuple[int, int] | None,
+    channels: int | None,
+    rank: int = 2,
 ) -> tuple[Stage, ...]:
     """The top-level operation keys as one stage, or each table of ``stages`` in turn, each taking
     the previous output as its input (``shape`` None: the input is unknown, only the keys are
@@ -576,10 +700,8 @@ def _parse_stages(
         if shape is None:
             check_keys(top, "")
             return ()
-        stage = parse_stage(top, "", shape, channels)
-        return (
-            dataclasses.replace(stage, name=stage.operation, inputs=(INPUT,), input_channels=(channels,)),
-        )
+        stage = parse_stage(top, "", shape, channels, rank)
+        return (dataclasses.replace(stage, name=stage.op_name, inputs=(INPUT,), input_channels=(channels,)),)
     if top:
         name = next(iter(top))
         raise ScenarioError(name, "goes inside each [[stages]] table when `stages` is given")
@@ -588,7 +710,7 @@ def _parse_stages(
         raise ScenarioError("stages", f"must be a non-empty list of tables (got {f.show(tables)})")
     if len(tables) > MAX_STAGES:
         raise ScenarioError("stages", f"at most {MAX_STAGES} stages (got {len(tables)})")
-    return parse_stages(tables, shape, channels)
+    return parse_stages(tables, shape, channels, rank)
 
 
 TITLES = {
@@ -609,12 +731,16 @@ TITLES = {
     "batch_norm": "Batch normalization",
     "cat": "Concatenation",
     "add": "Addition",
+    "conv1d": "1-D convolution",
+    "conv_transpose1d": "1-D transposed convolution",
+    "max_pool1d": "1-D max pooling",
+    "avg_pool1d": "1-D average pooling",
 }
 
 
 def _default_title(stages: tuple[Stage, ...]) -> str:
     if len(stages) == 1:
-        return TITLES[stages[0].operation]
+        return TITLES[stages[0].op_name]
     return f"A {'chain' if is_chain(stages) else 'graph'} of {len(stages)} stages"
 
 
@@ -622,13 +748,16 @@ FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding
 ZOOM_WORK = 200  #: a picture view's frame: the zoomed inset and the outlines on the maps
 
 
-def work(stages: tuple[Stage, ...], frames: int, picture: bool) -> int:
+def work(stages: tuple[Stage, ...], frames: int, picture: bool, cone: Cone | None = None) -> int:
     """What rendering costs, in cells painted or written: every cell once; in the grid view each
     step repaints the cells under its window and writes or outlines each tap (``Stage.step_work``),
     plus a frame's fixed cost; the picture view draws each output cell once and a bounded inset
     per frame. Time follows it (about 0.1–0.2 ms a unit here), so the limit bounds the real cost,
-    whatever the mix of steps, kernel taps and dilation."""
+    whatever the mix of steps, kernel taps and dilation. A receptive field outlines at most every
+    cell of its path once more, and each of its frames costs a step frame's fixed cost."""
     cells = sum(st.cells for st in stages)  # painted once
+    if cone is not None:
+        cells += sum(st.cells for st in stages[: cone.stage + 1]) + (cone.frames + 1) * FRAME_WORK
     if picture:
         return cells + sum(st.n_steps for st in stages) + frames * ZOOM_WORK
     return cells + sum(st.n_steps * (st.step_work + FRAME_WORK) for st in stages)
@@ -642,14 +771,17 @@ def _check_limits(
     limits: Limits,
     extra: int = 0,
     picture: bool = False,
+    cone: Cone | None = None,
 ) -> None:
     """Refuse, before any work, a scenario that needs too many frames, cells (every channel
     counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
     drawing work."""
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
+    if stages[0].rank == 1:
+        size = f"a {image[1]}-sample signal" if channels == 1 else f"a {channels}×{image[1]} signal"
     steps = sum(st.n_steps for st in stages)
     cells = sum(st.cells for st in stages) + extra
-    needed = work(stages, frames, picture) + extra
+    needed = work(stages, frames, picture, cone) + extra
     if frames > limits.max_frames:
         raise LimitError(
             "image",
@@ -714,11 +846,14 @@ def schema() -> dict[str, Any]:
         "items": plane,
         "description": image["properties"]["planes"]["description"],
     }
+    with_samples(image, plane)
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
+    with_samples(kernel)
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
     stage = f.table_schema({**GRAPH_FIELDS, **STAGE_FIELDS}, "One operation of a chain or graph.")
     stage["properties"]["kernel"] = kernel
     one_filter = f.table_schema(FILTER_FIELDS, "One filter: a plane per input channel it reads, and a bias.")
+    with_samples(one_filter)
     one_filter["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}, {"required": ["presets"]}]
     filters = {"type": "array", "minItems": 1, "maxItems": MAX_CHANNELS, "items": one_filter}
     stage["properties"]["filters"] = {**filters, "description": stage["properties"]["filters"]["description"]}
@@ -727,6 +862,7 @@ def schema() -> dict[str, Any]:
         ("kernel", kernel),
         ("filters", filters),
         ("stages", {"type": "array", "minItems": 1, "maxItems": MAX_STAGES, "items": stage}),
+        ("receptive_field", f.table_schema(RECEPTIVE_FIELDS, "A receptive field to animate after the fill.")),
         ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
         ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),
     ):

@@ -29,6 +29,7 @@ from .filters import (
     parse_kernel_plane,
     random_weights,
 )
+from .rank import ONE_D, one_d_stage, samples
 
 OPERATIONS = (
     "conv2d",
@@ -42,11 +43,12 @@ OPERATIONS = (
     *ACTIVATIONS,
     "batch_norm",
     *JOINS,
+    *ONE_D,
 )
 ADAPTIVE = ("adaptive_avg_pool2d", "adaptive_max_pool2d")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 TRANSPOSE_VIEWS = ("scatter", "direct")
-UPSAMPLE_MODES = ("nearest", "bilinear")
+UPSAMPLE_MODES = ("nearest", "bilinear", "linear")
 VIEWS = ("matrix", "overlap")
 MATRIX_ROWS, MATRIX_COLS = 49, 25  #: the matrix view's patch matrix at most: output values × taps
 TRANSPOSED_ROWS, TRANSPOSED_COLS = 25, 9  #: a transposed stage's Cᵀ at most: outputs × inputs
@@ -160,7 +162,10 @@ STAGE_FIELDS = {
         None,
     ),
     "mode": f.Field(
-        f.choice(UPSAMPLE_MODES), f.choice_schema(UPSAMPLE_MODES), "upsample: nearest or bilinear.", None
+        f.choice(UPSAMPLE_MODES),
+        f.choice_schema(UPSAMPLE_MODES),
+        "upsample: nearest or bilinear (a signal: nearest or linear).",
+        None,
     ),
     "scale_factor": f.Field(
         f.scale_pair,
@@ -251,17 +256,22 @@ ALLOWED = {
     "cat": set(),
     "add": set(),
 }
+ALLOWED.update({one: ALLOWED[two] for one, two in ONE_D.items()})
 REQUIRED = {
     "max_pool2d": "kernel_size",
     "avg_pool2d": "kernel_size",
     "adaptive_avg_pool2d": "output_size",
     "adaptive_max_pool2d": "output_size",
+    "max_pool1d": "kernel_size",
+    "avg_pool1d": "kernel_size",
 }
 
 
 @dataclass(frozen=True, eq=False)
 class Stage:
-    """One operation with every key resolved (defaults filled in as PyTorch would)."""
+    """One operation with every key resolved (defaults filled in as PyTorch would). A 1-D stage
+    (``rank`` 1) is the 2-D computation on maps of height 1: ``operation`` is that computation
+    ("conv2d" for conv1d), ``name`` the operation as the scenario wrote it."""
 
     operation: str
     input_shape: tuple[int, int]
@@ -297,6 +307,13 @@ class Stage:
     name: str = ""  #: the map it makes, as other stages name it in `inputs` (see graph)
     inputs: tuple[str, ...] = ()  #: the maps it reads, by name ("input": the image)
     input_channels: tuple[int, ...] = ()  #: channels of each map it reads (cat stacks them)
+    rank: int = 2  #: 1 for a signal: maps (C, 1, L), keys given as integers
+
+    @property
+    def op_name(self) -> str:
+        """The operation as written: conv1d for a 1-D convolution, else ``operation`` (``name``
+        is the map the stage makes)."""
+        return data_name(self.operation, self.rank)
 
     @property
     def has_channels(self) -> bool:
@@ -346,11 +363,19 @@ class Stage:
         repainted, plus each tap written in the equation or outlined. Painting a frame costs about
         the cells it repaints, and the equation about its terms, so steps × this bounds the time."""
         op, (kh, kw), (dr, dc) = self.operation, self.kernel_size, self.dilation
+        if self.rank == 1:  # a signal's frame also repaints the strip from the window to its output
+            return self._grid_step_work(op, kh, kw, dr, dc) + 2 * (
+                self.input_shape[1] + sum(self.padding[2:])
+            )
+        return self._grid_step_work(op, kh, kw, dr, dc)
+
+    def _grid_step_work(self, op: str, kh: int, kw: int, dr: int, dc: int) -> int:
         if op in WHOLE_MAP:
             return self.in_channels * self.input_shape[0] * self.input_shape[1]
         if op == "upsample":
             return 8  # at most 4 pixels blended, a dot and the output cell
-        spans = span(kh, dr) * span(kw, dc)
+        # a signal's window covers its bars, its cells and the kernel row under them: 4 cells a tap
+        spans = span(kh, dr) * span(kw, dc) * (4 if self.rank == 1 else 1)
         if op == "conv_transpose2d" and self.transpose_view == "scatter":  # onto each filter of its group
             fan = self.out_channels // self.groups
             return fan * (spans + 6 * kh * kw)  # each tap: a new total (a cell, colour, text), an outline
@@ -374,16 +399,23 @@ class Stage:
         t, b, left, r = self.padding
         if self.view == "matrix":  # the patch matrix, the flattened kernel and the output column
             weights += (oh * ow + 1) * self.kernel_size[0] * self.kernel_size[1] + oh * ow
-        return cin * (h + t + b) * (w + left + r) + cout * oh * ow + weights
+        drawn = cin * (h + t + b) * (w + left + r) + cout * oh * ow + weights
+        return drawn * 2 if self.rank == 1 else drawn  # a signal: each sample a bar and a cell
 
 
-def parse_stage(data: Any, prefix: str, input_shape: tuple[int, int], in_channels: int = 1) -> Stage:
-    """Check one stage's keys for its operation and resolve them; ``prefix`` names it in messages."""
+def parse_stage(
+    data: Any, prefix: str, input_shape: tuple[int, int], in_channels: int = 1, rank: int = 2
+) -> Stage:
+    """Check one stage's keys for its operation and resolve them; ``prefix`` names it in messages.
+    ``rank`` 1: the input is a signal (1, L) and the keys are 1-D (see rank.one_d_stage)."""
     t = check_keys(data, prefix)
     op = t["operation"]
     key = lambda name: f"{prefix}.{name}" if prefix else name  # noqa: E731
+    t = one_d_stage(data, t, key, rank)
+    op = t["operation"]
     given = {name: value for name, value in t.items() if value is not None}
     given["prefix"] = prefix
+    given["rank"] = rank
     if op in ("conv2d", "conv_transpose2d"):
         given.update(parse_layer(t, key, in_channels))
         given["kernel_size"] = given["kernel"].values.shape[2:]
@@ -425,7 +457,7 @@ def check_keys(data: Any, prefix: str) -> dict[str, Any]:
             errors.add(f.join(prefix, name), f"does not apply to operation {op!r}")
     if op in REQUIRED and t[REQUIRED[op]] is None:
         errors.add(f.join(prefix, REQUIRED[op]), f"is required by operation {op!r}")
-    if isinstance(t["kernel"], dict) and (op is None or "kernel" in ALLOWED[op]):
+    if isinstance(t["kernel"], dict) and (op is None or "kernel" in ALLOWED[op]) and op not in ONE_D:
         with errors:
             parse_kernel_plane(t["kernel"], f.join(prefix, "kernel"))
     errors.done()
@@ -574,14 +606,18 @@ def _check_upsample(t: dict[str, Any], key: Any) -> None:
         raise ScenarioError(
             key("scale_factor"), f"give exactly one of `scale_factor` or `size` for upsample {f.got(given)}"
         )
-    if t["align_corners"] is not None and t["mode"] != "bilinear":
-        raise ScenarioError(key("align_corners"), "only applies to mode 'bilinear', as in PyTorch")
+    if t["align_corners"] is not None and t["mode"] not in ("bilinear", "linear"):
+        raise ScenarioError(
+            key("align_corners"), "only applies to mode 'bilinear' or 'linear', as in PyTorch"
+        )
 
 
 def _resolve_padding(op: str, pad: Any, given: dict[str, Any], key: Any) -> tuple[int, int, int, int]:
     """(top, bottom, left, right) from an integer, a list or a name, as PyTorch places them."""
     (kh, kw), (dr, dc) = given["kernel_size"], given.get("dilation", (1, 1))
     if op != "conv2d" and (isinstance(pad, str) or pad[0] != pad[1] or pad[2] != pad[3]):
+        if given["rank"] == 1:
+            raise ScenarioError(key("padding"), f"{data_name(op, 1)} takes an integer, as in PyTorch")
         raise ScenarioError(key("padding"), f"{op} takes an integer or [rows, cols], as in PyTorch")
     if pad == "valid":
         return (0, 0, 0, 0)
@@ -589,7 +625,8 @@ def _resolve_padding(op: str, pad: Any, given: dict[str, Any], key: Any) -> tupl
         stride = given.get("stride", (1, 1))
         if stride != (1, 1):
             raise ScenarioError(
-                key("padding"), f"'same' needs stride 1, as in PyTorch (got stride {pair_text(stride)})"
+                key("padding"),
+                f"'same' needs stride 1, as in PyTorch (got stride {axes_text(stride, given['rank'])})",
             )
         return (*same_pads(kh, dr), *same_pads(kw, dc))
     if pad == "full":
@@ -607,6 +644,8 @@ def _check(s: Stage, key: Any) -> None:
     elif op == "conv2d":
         _check_conv(s, key)
     out = s.output_shape
+    if min(out) < 1 and s.rank == 1:
+        raise ScenarioError(key("operation"), f"{s.op_name} leaves no output from a {w}-sample signal")
     if min(out) < 1:
         raise ScenarioError(
             key("operation"), f"{op} leaves no output ({out[0]}×{out[1]}) from a {h}×{w} input"
@@ -626,6 +665,8 @@ def _check_conv(s: Stage, key: Any) -> None:
                 f"{MATRIX_ROWS} × {MATRIX_COLS} (this one is {rows} × {cols}); use a smaller image or kernel",
             )
     (h, w), (kh, kw), pad, mode, dil = s.input_shape, s.kernel_size, s.padding, s.padding_mode, s.dilation
+    if s.rank == 1:
+        return _check_signal_conv(s, key, span(kw, dil[1]), w + pad[2] + pad[3])
     sides = (("top", h), ("bottom", h), ("left", w), ("right", w))
     for p, (side, n) in zip(pad, sides, strict=True):
         axis = "rows" if side in ("top", "bottom") else "columns"
@@ -662,6 +703,26 @@ def _fitting_padding(
     return need
 
 
+def _check_signal_conv(s: Stage, key: Any, eff: int, padded: int) -> None:
+    """conv1d's words: "the 7-tap kernel is larger than the 5-sample signal"."""
+    w, k, d, pad = s.input_shape[1], s.kernel_size[1], s.dilation[1], s.padding
+    for side, p in (("left", pad[2]), ("right", pad[3])):
+        if s.padding_mode == "reflect" and p >= w:
+            raise ScenarioError(
+                key("padding"),
+                f"reflect padding must be smaller than the signal ({side} {p} with {samples((w,))})",
+            )
+        if s.padding_mode == "circular" and p > w:
+            raise ScenarioError(
+                key("padding"),
+                f"circular padding must not exceed the signal ({side} {p} with {samples((w,))})",
+            )
+    if eff > padded:
+        spans = f" (spanning {eff} samples with dilation {d})" if d != 1 else ""
+        what = f"{padded}-sample padded signal" if any(pad) else f"{w}-sample signal"
+        raise ScenarioError(key(s.kernel_key), f"the {k}-tap kernel{spans} is larger than the {what}")
+
+
 def _check_transpose(s: Stage, key: Any) -> None:
     stride, dil, op, pad = s.stride, s.dilation, s.output_padding, s.padding
     if s.view is not None and s.transpose_view == "direct":
@@ -681,14 +742,16 @@ def _check_transpose(s: Stage, key: Any) -> None:
         if op[axis] >= max(stride[axis], dil[axis]):
             raise ScenarioError(
                 key("output_padding"),
-                f"must be smaller than the stride or the dilation, as in PyTorch (got {pair_text(op)} "
-                f"with stride {pair_text(stride)}, dilation {pair_text(dil)})",
+                f"must be smaller than the stride or the dilation, as in PyTorch (got "
+                f"{axes_text(op, s.rank)} with stride {axes_text(stride, s.rank)}, dilation "
+                f"{axes_text(dil, s.rank)})",
             )
     for axis, (n, k) in enumerate(zip(s.input_shape, s.kernel_size, strict=True)):
         size = transpose_out(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
         if size < 1:
             formula = transpose_out_formula(n, k, stride[axis], pad[2 * axis], op[axis], dil[axis])
-            raise ScenarioError(key("padding"), f"leaves no output {('rows', 'columns')[axis]}: {formula}")
+            what = "samples" if s.rank == 1 else ("rows", "columns")[axis]
+            raise ScenarioError(key("padding"), f"leaves no output {what}: {formula}")
     if s.transpose_view == "direct":
         for axis, k in enumerate(s.kernel_size):
             if pad[2 * axis] > dil[axis] * (k - 1):
@@ -710,6 +773,9 @@ def _check_pool(s: Stage, key: Any) -> None:
                 f"{(kh, kw)[axis]}-wide window)",
             )
     (h, w), out = s.input_shape, _output_shape(s)
+    if min(out) < 1 and s.rank == 1:
+        what = f"{w}-sample signal"
+        raise ScenarioError(key("kernel_size"), f"the {kw}-sample window is larger than the {what}")
     if min(out) < 1:  # with ceil_mode PyTorch accepts a window larger than the input
         window = (span(kh, s.dilation[0]), span(kw, s.dilation[1]))
         fits = _fitting_padding(window, (h, w), (kh // 2, kw // 2))
@@ -736,6 +802,16 @@ def _output_shape(s: Stage) -> tuple[int, int]:
             return s.size
         return int(np.floor(h * s.scale_factor[0])), int(np.floor(w * s.scale_factor[1]))
     return h, w
+
+
+def axes_text(pair: tuple[Any, Any], rank: int) -> str:
+    """A key's value as the scenario spells it: 2 (or 2×3) in 2-D, the one axis's in 1-D."""
+    return str(pair[1]) if rank == 1 else pair_text(pair)
+
+
+def data_name(op: str, rank: int) -> str:
+    """The operation's name at a rank: conv1d for conv2d in 1-D."""
+    return {v: k for k, v in ONE_D.items()}.get(op, op) if rank == 1 else op
 
 
 def pair_text(pair: tuple[Any, Any]) -> str:

@@ -438,6 +438,7 @@ def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
     (h, w), (oh, ow) = image.shape, s.output_shape
     fr, fc = s.scale_factor if s.scale_factor is not None else (None, None)
     generic = oh + ow > 128  # PyTorch's nearest uses another kernel above (see _source)
+    generic = generic or s.rank == 1  # and always for a signal (upsample_nearest1d)
     rows = [_source(a, h, oh, fr, s.mode, s.align_corners, generic) for a in range(oh)]
     cols = [_source(b, w, ow, fc, s.mode, s.align_corners, generic) for b in range(ow)]
     output = np.zeros((oh, ow))

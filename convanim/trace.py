@@ -36,32 +36,56 @@ FUNCTIONS = (
     "F.dropout (eval)",
     "F.max_pool2d",
     "F.avg_pool2d",
+    "F.max_pool1d",
+    "F.avg_pool1d",
     "F.adaptive_avg_pool2d",
     "F.adaptive_max_pool2d",
     "F.interpolate",
     "F.conv2d",
     "F.conv_transpose2d",
+    "F.conv1d",
+    "F.conv_transpose1d",
     "F.batch_norm (eval)",
 )
 METHODS = ("relu", "sigmoid", "tanh", "add", "contiguous", "clone")
 
 
 def graph_tables(
-    model: Any,
+    gm: Any,
     shape: tuple[int, int],
     channels: int,
+    rank: int,
     module_table: ModuleTable,
     modules: tuple[str, ...],
     torch: Any,
 ) -> list[dict[str, Any]]:
-    """The stage tables of ``model`` applied to a ``channels`` × ``shape`` map, in the order of
-    its fx graph, each with its ``name`` and ``inputs``; ``module_table`` reads one module (of
-    the classes ``modules`` names, for messages)."""
-    gm = _trace(model, torch)
-    return _Converter(gm, shape, channels, module_table, torch, modules).tables()
+    """The stage tables of the traced model ``gm`` applied to a ``channels`` × ``shape`` map (a
+    signal (1, L) when ``rank`` is 1), in the order of its fx graph, each with its ``name`` and
+    ``inputs``; ``module_table`` reads one module (of the classes ``modules`` names, for
+    messages), spelt for the rank."""
+    return _Converter(gm, shape, channels, rank, module_table, torch, modules).tables()
 
 
-def _trace(model: Any, torch: Any) -> Any:
+def traced_rank(gm: Any, one_d: Callable[[Any], bool], torch: Any) -> int:
+    """1 when a node of the traced model is 1-D (a module ``one_d`` says is, or its functional
+    form: F.conv1d, F.max_pool1d, …, F.interpolate in mode "linear"): its input is a signal."""
+    F = torch.nn.functional
+    functions = (F.conv1d, F.conv_transpose1d, F.max_pool1d, F.avg_pool1d)
+    for node in gm.graph.nodes:
+        if node.op == "call_module" and one_d(gm.get_submodule(node.target)):
+            return 1
+        if node.op == "call_function" and node.target in functions:
+            return 1
+        if node.op == "call_function" and node.target is F.interpolate:
+            mode = node.args[3] if len(node.args) > 3 else node.kwargs.get("mode")
+            if mode == "linear":
+                return 1
+    return 2
+
+
+def trace(model: Any, torch: Any) -> Any:
+    """torch.fx's symbolic trace of ``model``; refused in one line, naming the model's own line
+    where the trace stopped, when fx cannot trace it."""
     try:
         return torch.fx.symbolic_trace(model)
     except Exception as err:
@@ -97,12 +121,14 @@ class _Converter:
         gm: Any,
         shape: tuple[int, int],
         channels: int,
+        rank: int,
         module_table: ModuleTable,
         torch: Any,
         modules: tuple[str, ...],
     ) -> None:
         self.gm, self.torch, self.module_table, self.modules = gm, torch, module_table, modules
-        self.wiring = Wiring(shape, channels)
+        self.rank = rank
+        self.wiring = Wiring(shape, channels, rank)
         self.maps: dict[Any, str] = {}  #: node → name of its map
         self.values: dict[Any, Any] = {}  #: node → a value that is not a map (a tensor attribute, a size)
         self.out: list[dict[str, Any]] = []
@@ -158,7 +184,7 @@ class _Converter:
             dim = args[1] if len(args) > 1 else node.kwargs.get("dim")
             self.values[node] = size if dim is None else size[self._plain(dim, node)]
         elif node.op == "call_method" and node.target == "dim":
-            self.values[node] = 4
+            self.values[node] = 2 + self.rank  # (N, C, H, W), or (N, C, L) for a signal
         elif node.op == "call_function" and node.target is operator.getitem and args[0] in self.values:
             self.values[node] = self.values[args[0]][self._plain(args[1], node)]
         else:
@@ -169,7 +195,8 @@ class _Converter:
         if arg not in self.maps:
             raise self._refuse(node, "reads the size of something that is not a map")
         j = self.wiring.names.index(self.maps[arg])
-        return self.torch.Size((1, self.wiring.channels[j], *self.wiring.shapes[j]))
+        shape = self.wiring.shapes[j][2 - self.rank :]  # a signal's (1, L) is L long
+        return self.torch.Size((1, self.wiring.channels[j], *shape))
 
     def _plain(self, arg: Any, node: Any) -> Any:
         """An argument as a Python value: sizes and attributes resolved; a map is refused."""
@@ -187,6 +214,8 @@ class _Converter:
 
     def _stage(self, node: Any) -> None:
         table, reads = self._table(node)
+        if self.rank == 1 and table["operation"] in ("cat", "add"):
+            raise self._refuse(node, f"joins signals; {table['operation']} is drawn for 2-D maps only")
         for arg in reads:
             if arg not in self.maps:
                 raise self._refuse(node, f"reads '{arg.name}', which is not a map ({_describe(arg)})")
@@ -293,15 +322,16 @@ class _Converter:
             )
             drop = nn.Dropout(p(a["p"]))
             return drop.train(bool(p(a["training"])))
-        if fn is F.max_pool2d:
+        if fn in (F.max_pool2d, F.max_pool1d):
             names = ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
             a = _bind(
                 node,
                 names,
                 {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False, "return_indices": False},
             )
-            return nn.MaxPool2d(**{k: p(v) for k, v in a.items() if k != "input"})
-        if fn is F.avg_pool2d:
+            pool = nn.MaxPool2d if fn is F.max_pool2d else nn.MaxPool1d
+            return pool(**{k: p(v) for k, v in a.items() if k != "input"})
+        if fn in (F.avg_pool2d, F.avg_pool1d):
             names = (
                 "input",
                 "kernel_size",
@@ -318,8 +348,11 @@ class _Converter:
                 "count_include_pad": True,
                 "divisor_override": None,
             }
+            if fn is F.avg_pool1d:  # avg_pool1d has no divisor_override
+                names, defaults = names[:-1], {k: v for k, v in defaults.items() if k != "divisor_override"}
             a = _bind(node, names, defaults)
-            return nn.AvgPool2d(**{k: p(v) for k, v in a.items() if k != "input"})
+            pool = nn.AvgPool2d if fn is F.avg_pool2d else nn.AvgPool1d
+            return pool(**{k: p(v) for k, v in a.items() if k != "input"})
         if fn in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
             names = ("input", "output_size", "return_indices")
             a = _bind(node, names, {"return_indices": False})
@@ -342,8 +375,9 @@ class _Converter:
             if a.pop("antialias"):
                 raise self._refuse(node, "with antialias=True cannot be drawn")
             return nn.Upsample(**a)
-        if fn in (F.conv2d, F.conv_transpose2d):
-            return self._conv(node, fn is F.conv_transpose2d)
+        if fn in (F.conv2d, F.conv_transpose2d, F.conv1d, F.conv_transpose1d):
+            one_d = fn in (F.conv1d, F.conv_transpose1d)
+            return self._conv(node, fn in (F.conv_transpose2d, F.conv_transpose1d), one_d)
         if fn is F.batch_norm:
             names = ("input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps")
             defaults = {"weight": None, "bias": None, "training": False, "momentum": 0.1, "eps": 1e-5}
@@ -362,8 +396,9 @@ class _Converter:
             return bn.train(bool(a["training"]))
         return None
 
-    def _conv(self, node: Any, transposed: bool) -> Any:
-        """F.conv2d / F.conv_transpose2d with weights read from the model's attributes."""
+    def _conv(self, node: Any, transposed: bool, one_d: bool) -> Any:
+        """F.conv2d / F.conv_transpose2d (or their 1-D forms) with weights read from the model's
+        attributes."""
         nn, torch = self.torch.nn, self.torch
         if transposed:
             names = ("input", "weight", "bias", "stride", "padding", "output_padding", "groups", "dilation")
@@ -389,10 +424,11 @@ class _Converter:
         weight, bias, groups = a.pop("weight"), a.pop("bias"), a["groups"]
         if transposed:
             cin, cout = weight.shape[0], weight.shape[1] * groups
-            module = nn.ConvTranspose2d(cin, cout, tuple(weight.shape[2:]), bias=bias is not None, **a)
+            cls = nn.ConvTranspose1d if one_d else nn.ConvTranspose2d
         else:
             cin, cout = weight.shape[1] * groups, weight.shape[0]
-            module = nn.Conv2d(cin, cout, tuple(weight.shape[2:]), bias=bias is not None, **a)
+            cls = nn.Conv1d if one_d else nn.Conv2d
+        module = cls(cin, cout, tuple(weight.shape[2:]), bias=bias is not None, **a)
         with torch.no_grad():
             module.weight = nn.Parameter(weight.detach().clone())
             if bias is not None:

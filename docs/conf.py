@@ -35,6 +35,7 @@ extensions = [
     "convanim.sphinx",  # the directive a course uses: the site's players are made by it
     "themed_players",  # ... drawn twice, light and dark, following the theme switch
     "gallery",  # gallery/: a page per scenario in animations/, and the downloads
+    "computed",  # {computed}: a chapter's numbers, printed by convanim at build time
     "references",  # scenario keys, command flags, module map: from the code
     "internal_links",  # after the build: every internal href and src resolves
 ]
@@ -45,7 +46,7 @@ extensions = [
 convanim_gallery_videos = ["convol_mean", "convol_edge", "layer_3_to_2"]
 
 root_doc = "index"
-exclude_patterns = ["_build", "README-draft.md", "gallery/_files"]
+exclude_patterns = ["_build", "gallery/_files"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 numfig = True
@@ -55,6 +56,8 @@ nitpick_ignore_regex = [
     ("py:class", r"(numpy|np|pathlib|collections\.abc|typing|argparse|torch|nn)\..*"),
     ("py:class", r"(Path|Any|Callable|Mapping|Sequence|Iterable|BinaryIO|ndarray|NDArray)"),
     ("py:class", r"Frames"),  # convanim.display.Frames: the display list, internal to the package
+    # convanim.model.Illustration, Scenario's base (the parts the concepts read): internal
+    ("py:class", r"(convanim\.model\.)?Illustration"),
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

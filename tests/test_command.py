@@ -397,19 +397,6 @@ def test_schema_command(capsys):
     assert code == 0 and json.loads("\n".join(out)) == schema()
 
 
-def test_the_readme_documents_every_command_and_flag():
-    from convanim import starter, watch
-    from convanim.command import COMMANDS
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in COMMANDS:
-        assert f"`convanim {name}" in readme, name
-    parsers = (cli._parser("convanim build", "build"), starter._parser("new"), watch._parser("watch"))
-    flags = {o for p in parsers for a in p._actions for o in a.option_strings if a.help != "==SUPPRESS=="}
-    missing = sorted(f for f in flags - {"-h", "--help"} if f"`{f}" not in readme)
-    assert missing == []
-
-
 def test_the_gallery_page_remakes_only_the_cards_of_what_changed(course, capsys, monkeypatch):
     assert run("build", "--format", "html", "--jobs", "1", "-q", capsys=capsys)[0] == 0
     (course / "animations" / "good1.toml").write_text(GOOD.format(n=1).replace("Good 1", "Better 1"))

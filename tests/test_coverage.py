@@ -164,3 +164,11 @@ def test_writing_a_gif_does_not_import_matplotlib(tmp_path):
     )
     assert done.stdout.strip() == "[]"
     assert target.read_bytes()[:6] == b"GIF89a"
+
+
+def test_polyline_joins_are_round_and_close_to_agg():
+    # an arrowhead: Line2D's round join at the tip; the overlap of the pieces adds a few levels
+    shape = Line(((57.7, 43.9), (64.0, 37.5), (66.4, 46.2)), "#e69f00", 2.0)
+    a, b = over_white(ours(shape)), over_white(agg_sprite(shape))
+    assert np.abs(a - b).max() <= 40
+    assert (np.abs(a - b) > 2).any(axis=2).sum() <= 6  # only about the join

@@ -15,12 +15,12 @@ import re
 import subprocess
 import sys
 import threading
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 import convanim
@@ -91,7 +91,7 @@ def test_every_scenario_has_a_gallery_page_with_its_player_and_downloads(site):
 
 def test_every_chapter_section_has_a_player(site):
     pages = sorted((site / "chapter").glob("*.html"))
-    assert len(pages) == 8  # the index and seven sections
+    assert len(pages) == 13  # the index and twelve sections
     for page in pages:
         if page.name != "index.html":
             assert '<div class="convanim-player' in page.read_text(encoding="utf-8"), page.name
@@ -285,29 +285,143 @@ def test_the_player_follows_the_theme_switch_at_its_frame(reader):
     assert errors == []
 
 
-# ---------------------------------------------------------------- the README to come
-
-DRAFT = DOCS / "README-draft.md"
-
-
-def test_the_readme_draft_is_short_and_its_links_resolve_from_the_repository_root():
-    """docs/README-draft.md replaces README.md at the end of this round: at most 150 lines, every
-    relative link and picture resolves from where README.md lives, its scenario loads."""
-    draft = DRAFT.read_text(encoding="utf-8")
-    assert len(draft.splitlines()) <= 150
-    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", draft)
-    assert "output/convol_mean.gif" in targets and "docs/getting-started.md" in targets
-    for target in targets:
-        assert not target.startswith(("http:", "https:")), target
-        assert (ROOT / target).exists(), target
-    (toml,) = re.findall(r"```toml\n(.*?)```", draft, flags=re.S)
-    path = ROOT / "animations" / "convol_stride2.toml"  # what the snippet is drawn from
-    assert convanim.load(path).output_shape == convanim.Scenario(**tomllib.loads(toml)).output_shape
-
-
 def test_every_export_format_is_named_in_the_command_reference(site):
     from convanim import export
 
     page = text(site / "reference" / "commands.html")
     for name in export.formats():
         assert name in page, name
+
+
+# ---------------------------------------------------------------- what the README held
+
+GUIDE = DOCS / "guide"
+
+
+def test_the_formats_table_names_every_format(site):
+    """The guide's table of slide, print and video formats has a row for each format beyond the
+    gallery's, and the command line's page names every format (the gallery's are the default)."""
+    from convanim import export
+
+    source = (GUIDE / "formats.md").read_text(encoding="utf-8")
+    rows = "\n".join(line for line in source.splitlines() if line.startswith("| `"))
+    default = text(site / "guide" / "command-line.html")
+    for name in export.formats():
+        if name in export.gallery_formats():
+            assert f"`{name}`" in (GUIDE / "command-line.md").read_text(encoding="utf-8"), name
+            assert name in default, name
+        else:
+            assert f"`{name}`" in rows, name
+
+
+def test_the_guide_s_scenario_snippets_load(tmp_path):
+    """Every ```toml block of the site's pages that declares an image is a valid scenario."""
+    loaded = 0
+    for page in sorted(DOCS.rglob("*.md")):
+        if "_build" in page.parts or "gallery" in page.parts:
+            continue
+        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)):
+            if "[image]" in block:
+                path = tmp_path / f"{page.stem}{i}.toml"
+                path.write_text(block, encoding="utf-8")
+                convanim.load(path)
+                loaded += 1
+    assert loaded >= 2  # scenario files, layers
+
+
+def test_the_beamer_snippet_shown_is_what_convol_mean_writes():
+    source = (GUIDE / "formats.md").read_text(encoding="utf-8")
+    block = source[source.index("```latex\n% convanim") + len("```latex\n") :]
+    shown = block[: block.index("```")].splitlines()
+    written = convanim.load(ROOT / "animations" / "convol_mean.toml").to_bytes("beamer").decode().splitlines()
+    head, tail = shown[: shown.index("…")], shown[shown.index("…") + 1 :]
+    assert written[: len(head)] == head
+    assert written[-len(tail) :] == tail
+
+
+def test_the_player_controls_and_every_command_are_in_the_guide(site):
+    page = text(site / "guide" / "players.html")
+    for key in ("Space", "Home / End", "data-frame", "window.convanimPlayer.get(root).goTo(k)"):
+        assert key in page, key
+    page = text(site / "guide" / "command-line.html")
+    for name in command.COMMANDS:
+        assert f"convanim {name}" in page, name
+
+
+# ---------------------------------------------------------------- the chapter's numbers
+
+
+def computed(page: Path) -> list[str]:
+    """The outputs of a page's {computed} examples, as the build printed them."""
+    blocks = re.findall(
+        r'<div class="[^"]*computed-output[^"]*">(.*?)</pre>', page.read_text(encoding="utf-8"), re.S
+    )
+    return [html.unescape(re.sub(r"<[^>]+>", "", b)).strip() for b in blocks]
+
+
+def numbers(shown: str) -> list[float]:
+    """The numbers of a printed numpy array."""
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d*)?", shown)]
+
+
+def test_the_chapter_s_numbers_are_convanim_s(site):
+    """What the concept sections print at build time is what convanim computes now."""
+    chapter = site / "chapter"
+    (flip,) = computed(chapter / "flip.html")
+    *arrays, same = flip.splitlines()
+    assert same == "True"  # true convolution is conv2d with the kernel rotated 180°
+    expected = [
+        convanim.load(ROOT / "animations" / f"{name}.toml").output().ravel().tolist()
+        for name in ("cross_correlation_asymmetric", "true_convolution_asymmetric")
+    ]
+    assert numbers("\n".join(arrays)) == expected[0] + expected[1]
+    forward, transposed = computed(chapter / "matrix.html")
+    s = convanim.load(ROOT / "animations" / "convolution_as_matrix.toml")
+    matrix = convanim.conv_matrix(s)
+    assert forward.splitlines()[0] == str(matrix.shape) and forward.splitlines()[-1] == "True"
+    assert numbers("\n".join(forward.splitlines()[1:-1])) == matrix.ravel().tolist()
+    assert transposed == f"{matrix.T.shape}\nTrue"
+    names = ("overlap_kernel3_stride2", "overlap_kernel4_stride2")
+    for name, shown in zip(names, computed(chapter / "checkerboard.html"), strict=True):
+        counts = convanim.overlap_counts(convanim.load(ROOT / "animations" / f"{name}.toml"))
+        assert numbers(shown) == counts.ravel().tolist()
+    (masks,) = computed(chapter / "receptive-fields.html")
+    sums = [sum(numbers(mask)) for mask in masks.split("\n\n")]
+    assert sums == [25, 9, 1]  # as the page says: a 5×5 patch of the input, 3×3 between, one cell
+
+
+def test_the_chapter_names_the_scenarios_own_settings(site):
+    """The checkerboard section's kernel sizes and strides are those of its scenarios."""
+    page = text(site / "chapter" / "checkerboard.html")
+    for name in ("overlap_kernel3_stride2", "overlap_kernel4_stride2"):
+        s = convanim.load(ROOT / "animations" / f"{name}.toml")
+        k, stride = s.kernel.values.shape[-1], s.stride[-1]
+        assert f"kernel {k} and stride {stride}" in page.replace("Kernel", "kernel"), name
+
+
+def test_the_guide_s_pictures_use_their_scenario_s_alt_text():
+    """The stills the guide shows (the old README's pictures) carry their scenario's alt text."""
+    tags = []
+    for page in sorted(GUIDE.glob("*.md")):
+        tags += re.findall(
+            r"!\[([^\]]*)\]\(\.\./gallery/_files/([a-z0-9_]+)\.png\)", page.read_text(encoding="utf-8")
+        )
+    assert len(tags) >= 40
+    for alt, name in tags:
+        assert alt == convanim.load(ROOT / "animations" / f"{name}.toml").alt_text, name
+
+
+def test_the_guide_s_from_torch_example_runs_and_says_what_it_gives(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    source = (GUIDE / "python.md").read_text(encoding="utf-8")
+    section = source[source.index("## From a PyTorch layer") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))]
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(code, scope)
+    s, net, x = scope["s"], scope["net"], scope["x"]
+    assert s.output().shape == (2, 3, 3)
+    with torch.no_grad():
+        want = net.double()(x[None].double())[0].numpy()
+    np.testing.assert_allclose(s.output(), want, rtol=1e-12, atol=1e-12)
+    assert (tmp_path / "net.gif").stat().st_size > 0

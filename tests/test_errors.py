@@ -69,7 +69,9 @@ def test_a_typo_gets_the_right_suggestion(course, capsys):
     ("changes", "message"),
     [
         ({"operation": "conv"}, "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', "
-         "'avg_pool2d', 'upsample', 'relu' (got 'conv'); did you mean 'conv2d'?"),
+         "'avg_pool2d', 'adaptive_avg_pool2d', 'adaptive_max_pool2d', 'upsample', 'relu', 'leaky_relu', "
+         "'sigmoid', 'tanh', 'gelu', 'hardtanh', 'identity', 'batch_norm', 'cat', 'add', 'conv1d', "
+         "'conv_transpose1d', 'max_pool1d', 'avg_pool1d' (got 'conv'); did you mean 'conv2d'?"),
         ({"kernel": {"preset": "sobelx"}}, "kernel.preset: must be one of 'mean', 'gaussian', 'identity', "
          "'sobel_x', 'sobel_y', 'prewitt_x', 'prewitt_y', 'laplacian', 'sharpen' (got 'sobelx'); did you "
          "mean 'sobel_x'?"),
@@ -87,7 +89,8 @@ def test_a_typo_gets_the_right_suggestion(course, capsys):
         ({"image": {"pattern": "square", "size": 5, "colour": "rgb"}}, "image.colour: unknown key; did you "
          "mean `color`?"),
         ({"image": {"pattern": "squares", "size": 5}}, "image.pattern: must be one of 'square', "
-         "'checkerboard', 'gradient', 'disk', 'cross', 'stripes', 'random' (got 'squares'); did you mean "
+         "'checkerboard', 'gradient', 'disk', 'cross', 'stripes', 'step', 'sine', 'random' (got 'squares'); "
+         "did you mean "
          "'square'?"),
     ],
 )  # fmt: skip

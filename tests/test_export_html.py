@@ -108,7 +108,8 @@ def test_items_are_packed_relative_to_what_came_before():
         4,
         [0, 1, 1, 20, 114],  # a window, one frame each, a cell further each step
         [0, 2, 2, 49, 114],
-        [1, 2, 9, 63.5, 132.2, 7],  # a value: to the end; its text index stays as it is
+        [1, 2, 9, 63.5, 132.2, 7],  # a value: to the end
+        [1, 3, 3, 63.5, 132.2, 8],  # the next text, in the same place
         [2, 3, 3, 368, 142.6, 616, 128.5],
         [2, 4, 4, 368, 144.3, 616, 130.2, 700, 100],  # more points: written as they are
     ]
@@ -117,9 +118,10 @@ def test_items_are_packed_relative_to_what_came_before():
         -1,
         4,
         [0, 1, 0, 200, 1140],
-        [0, 1, 0, 290, 0],
-        [1, 0, -1, 635, 1322, 7],
-        [2, 1, 0, 3680, 1426, 6160, 1285],
+        [0, 1, 0, 290],  # the same row: its zero is left out
+        [1, 0, -1, 7, 635, 1322],  # the text index first
+        [1, 1, 0, 1],  # one text further, nothing moved
+        [2, 0, 0, 3680, 1426, 6160, 1285],
         [2, 1, 0, 3680, 1443, 6160, 1302, 7000, 1000],
     ]
     assert unpack({"f": [None] * 10, "s": styles, "i": packed}) == items

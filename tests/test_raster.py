@@ -76,3 +76,16 @@ def test_shapes_are_drawn_in_list_order():
     assert (
         tuple(f0[7, 7]) == (255, 0, 0) and tuple(f1[7, 7]) == (0, 0, 255) and tuple(f1[2, 2]) == (255, 0, 0)
     )
+
+
+def test_sampled_frames_equal_frames_painted_alone_and_start_the_run():
+    frames = build(small(stride=2))
+    n = len(frames)
+    painter = RasterPainter(frames)
+    sampled = painter.sample([0, n // 2, n - 1])
+    alone = RasterPainter(frames)
+    for k, image in zip([0, n // 2, n - 1], sampled, strict=True):
+        np.testing.assert_array_equal(image, alone.frame(k), err_msg=f"frame {k}")
+    incremental = [f.copy() for f in painter]  # frame 0 comes from the sample
+    np.testing.assert_array_equal(incremental[0], sampled[0])
+    np.testing.assert_array_equal(incremental[-1], sampled[-1])

@@ -1,66 +1,101 @@
-"""The README documents every scenario key and shows the gallery."""
+"""The README is the two-minute page: at most 150 lines, the set-up and `make docs` commands in
+it, every link resolving (files in the repository, anchors in it, and pages of the site, which must
+be docs sources), its picture described by its scenario's own alt text, its scenario snippet valid.
+What it used to hold (every key, every format, the gallery) is on the site, checked in
+tests/test_docs.py."""
 
 import re
+import tomllib
 
-from convanim.scenario import IMAGE_FIELDS, KERNEL_FIELDS, RENDER_FIELDS, TIMING_FIELDS, TOP_FIELDS
+import numpy as np
+
+import convanim
 
 from .helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^)\s]+)\)")
 
 
-def test_every_scenario_key_has_a_row():
-    rows = set(re.findall(r"^\| `([a-z_.]+)` \|", README, flags=re.M))
-    keys = {k for k in TOP_FIELDS if k not in ("image", "kernel", "render", "timing")}
-    for table, fields in (
-        ("image", IMAGE_FIELDS),
-        ("kernel", KERNEL_FIELDS),
-        ("render", RENDER_FIELDS),
-        ("timing", TIMING_FIELDS),
-    ):
-        keys |= {f"{table}.{k}" for k in fields}
-    assert keys <= rows, f"undocumented keys: {sorted(keys - rows)}"
+def slug(heading: str) -> str:
+    """GitHub's anchor of a heading (as MyST's heading anchors make it too)."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-def test_the_gallery_gifs_are_shown():
-    for path in sorted((ROOT / "animations").glob("*.toml")):
-        assert f"(output/{path.stem}.gif)" in README
-    assert README.index("output/convol_mean.gif") < README.index("## ")  # at the top
+def anchors(markdown: str) -> set[str]:
+    """The anchors of a Markdown file's headings, outside code blocks."""
+    found, fenced = set(), False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and (m := re.match(r"#{1,6} (.*)", line)):
+            found.add(slug(m.group(1)))
+    return found
 
 
-def test_the_readme_scenario_snippets_load(tmp_path):
-    """Every ```toml block that declares an image is a valid scenario."""
-    import convanim
-
-    blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
-    loaded = 0
-    for i, block in enumerate(blocks):
-        if "[image]" in block:
-            path = tmp_path / f"snippet{i}.toml"
-            path.write_text(block, encoding="utf-8")
-            convanim.load(path)
-            loaded += 1
-    assert loaded >= 2
+def links() -> list[tuple[bool, str, str]]:
+    """(is a picture, text, target) of every link and picture, whatever line it is wrapped on."""
+    return [(bang == "!", label, target) for bang, label, target in LINK.findall(README)]
 
 
-def test_every_format_is_documented():
-    from convanim import export
-
-    table = README[README.index("## Slides, print and video") :]
-    for name in export.formats():
-        assert f"`{name}`" in README, name
-    for name in export.formats():
-        if name not in export.gallery_formats():
-            assert f"`{name}`" in table, name
+def test_the_readme_is_short():
+    assert len(README.splitlines()) <= 150
 
 
-def test_the_beamer_snippet_shown_is_what_convol_mean_writes():
-    import convanim
+def test_it_gives_the_two_set_up_commands_and_make_docs():
+    assert "python3 -m venv .venv && . .venv/bin/activate" in README
+    assert re.search(r"^pip install /path/to/convanim\b", README, flags=re.M)
+    assert re.search(r"^make docs\b", README, flags=re.M)
 
-    block = README[README.index("```latex\n% convanim") + len("```latex\n") :]
-    shown = block[: block.index("```")].splitlines()
-    written = convanim.load(ROOT / "animations" / "convol_mean.toml").to_bytes("beamer").decode().splitlines()
-    head = shown[: shown.index("…")]
-    tail = shown[shown.index("…") + 1 :]
-    assert written[: len(head)] == head
-    assert written[-len(tail) :] == tail
+
+def test_every_link_resolves():
+    """Files and folders of the repository, anchors of the README or of the file linked, and the
+    site's pages as their docs/ sources; nothing outside the repository."""
+    found = links()
+    targets = {target for _, _, target in found}
+    assert {"output/convol_mean.gif", "docs/getting-started.md", "docs/chapter/index.md"} <= targets
+    assert len(found) >= 15
+    for _, _, target in found:
+        assert not target.startswith(("http:", "https:", "/")), target
+        path, _, anchor = target.partition("#")
+        file = ROOT / path if path else ROOT / "README.md"
+        assert file.exists(), target
+        if path.startswith("docs/"):
+            assert file.is_dir() or file.suffix == ".md", f"{target}: not a page of the site"
+        if anchor:
+            assert anchor in anchors(file.read_text(encoding="utf-8")), target
+
+
+def test_the_site_pages_it_links_are_in_the_site():
+    """A docs/ page the README links is a source the site builds (not excluded, in a toctree)."""
+    for _, _, target in links():
+        path = target.partition("#")[0]
+        if path.startswith("docs/") and path.endswith(".md"):
+            page = path.removeprefix("docs/").removesuffix(".md")
+            folder, _, name = page.rpartition("/")
+            parent = ROOT / "docs" / folder / "index.md" if folder else ROOT / "docs" / "index.md"
+            if name != "index":
+                assert re.search(rf"^{re.escape(name)}$", parent.read_text(encoding="utf-8"), re.M), target
+
+
+def test_the_picture_is_described_by_its_scenario_s_alt_text():
+    pictures = [(label, target) for picture, label, target in links() if picture]
+    assert pictures
+    for label, target in pictures:
+        name = re.fullmatch(r"output/(\w+)\.gif", target).group(1)
+        assert label == convanim.load(ROOT / "animations" / f"{name}.toml").alt_text, name
+        assert (ROOT / target).is_file()
+
+
+def test_the_scenario_snippet_is_a_valid_scenario():
+    (toml,) = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    path = ROOT / "animations" / "convol_stride2.toml"  # what the snippet is drawn from
+    assert convanim.load(path).output_shape == convanim.Scenario(**tomllib.loads(toml)).output_shape
+
+
+def test_the_python_example_computes_what_it_says():
+    block = re.search(r"```python\n(.*?)```", README, flags=re.S).group(1)
+    said = re.search(r"s\.output\(\)  # (array\(.*?\)),", block).group(1)
+    namespace: dict = {}
+    exec(block.replace('s.save("demo.gif")', ""), namespace)
+    assert np.array_equal(namespace["s"].output(), eval(said, {"array": np.array}))

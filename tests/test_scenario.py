@@ -34,7 +34,7 @@ RULES = [
         "colour: unknown key; allowed: title, caption, image, operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, "
         "padding_mode, dilation, output_padding, flip, transpose_view, view, ceil_mode, count_include_pad, mode, "
         "scale_factor, size, align_corners, output_size, negative_slope, approximate, min_val, max_val, "
-        "running_mean, running_var, weight, eps, stages, render, timing",
+        "running_mean, running_var, weight, eps, stages, receptive_field, render, timing",
     ),
     ({"kernel__sise": 3}, "kernel.sise: unknown key; did you mean `size`?"),
     ({"kernel__weights": 3}, "kernel.weights: unknown key; allowed: values, preset, size, sigma"),
@@ -46,7 +46,8 @@ RULES = [
         {"operation": "max_pool3d"},
         "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', 'avg_pool2d', "
         "'adaptive_avg_pool2d', 'adaptive_max_pool2d', 'upsample', 'relu', 'leaky_relu', 'sigmoid', 'tanh', "
-        "'gelu', 'hardtanh', 'identity', 'batch_norm', 'cat', 'add' (got 'max_pool3d'); did you mean 'max_pool2d'?",
+        "'gelu', 'hardtanh', 'identity', 'batch_norm', 'cat', 'add', 'conv1d', 'conv_transpose1d', "
+        "'max_pool1d', 'avg_pool1d' (got 'max_pool3d'); did you mean 'max_pool2d'?",
     ),
     ({"operation": "max_pool2d", "kernel_size": 2}, "kernel: does not apply to operation 'max_pool2d'"),
     ({"kernel__size": 0}, "kernel.size: must be a positive integer (got 0)"),
@@ -92,7 +93,7 @@ RULES = [
     (
         {"image__pattern": "stars"},
         "image.pattern: must be one of 'square', 'checkerboard', 'gradient', 'disk', "
-        "'cross', 'stripes', 'random' (got 'stars')",
+        "'cross', 'stripes', 'step', 'sine', 'random' (got 'stars')",
     ),
     ({"image__size": DELETE}, "image.size: is required with pattern 'square'"),
     ({"image__seed": 3}, "image.seed: only applies to pattern 'random' (got pattern 'square')"),
@@ -266,7 +267,7 @@ def test_schema_covers_every_key_and_forbids_others():
         *("title", "caption", "operation", "image", "kernel", "stride", "render", "timing"),
         *("padding", "padding_mode", "dilation", "output_padding", "transpose_view", "kernel_size", "stages"),
         *("ceil_mode", "count_include_pad", "mode", "scale_factor", "size", "align_corners"),
-        *("filters", "out_channels", "groups", "bias", "seed", "flip", "view"),
+        *("filters", "out_channels", "groups", "bias", "seed", "flip", "view", "receptive_field"),
         *("output_size", "negative_slope", "approximate", "min_val", "max_val"),
         *("running_mean", "running_var", "weight", "eps"),
     }

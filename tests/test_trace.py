@@ -336,3 +336,72 @@ def test_what_cannot_be_traced_or_drawn_is_one_line_naming_the_node(model, messa
     text = str(err.value)
     assert "\n" not in text
     assert text.startswith(message) if message.endswith("modules") else text == message
+
+
+# ---------------------------------------------------------------- signals (rank 1)
+
+
+class SignalNet(nn.Module):
+    """1-D nodes in their functional forms, with a size read from the input's shape."""
+
+    def __init__(self):
+        super().__init__()
+        gen = torch.Generator().manual_seed(3)
+        self.weight = nn.Parameter(torch.randn(3, 2, 3, generator=gen, dtype=torch.float64))
+        self.bias = nn.Parameter(torch.randn(3, generator=gen, dtype=torch.float64))
+
+    def forward(self, x):
+        y = F.max_pool1d(F.relu(F.conv1d(x, self.weight, self.bias, padding=1)), 2)
+        y = F.avg_pool1d(y, 2, stride=1)
+        return torch.tanh(F.interpolate(y, size=x.shape[-1], mode="linear"))
+
+
+def test_one_d_models_trace_as_signals():
+    """A model with a 1-D node makes the input a signal (C, L): modules and functional forms of
+    Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d and linear upsampling, x.shape read as (N, C, L)."""
+    x = np.random.default_rng(4).normal(size=(2, 12))
+    seq = nn.Sequential(
+        nn.Conv1d(2, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool1d(2),
+        nn.ConvTranspose1d(3, 2, 2, stride=2),
+        nn.AvgPool1d(3, stride=1),
+        nn.Upsample(scale_factor=2, mode="linear"),
+    ).double()
+    s = convanim.from_torch(seq, x)
+    assert (s.image.rank, s.image.shape) == (1, (1, 12))
+    assert s.operations == "conv1d → relu → max_pool1d → conv_transpose1d → avg_pool1d → upsample"
+    assert [st.name for st in s.stages] == ["_0", "_1", "_2", "_3", "_4", "_5"]
+    np.testing.assert_allclose(s.output(), expected(seq, x), **TOL)
+    net = SignalNet()
+    s = convanim.from_torch(net, x)
+    assert s.operations == "conv1d → relu → max_pool1d → avg_pool1d → upsample → tanh"
+    assert s.stages[4].size == (1, 12) and s.stages[4].mode == "linear"
+    np.testing.assert_allclose(s.output(), expected(net, x), **TOL)
+
+
+class SignalResidual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(2, 2, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x) + x
+
+
+def test_a_signal_s_join_is_refused_in_one_line():
+    """cat and add are drawn for 2-D maps: a signal's stages form a chain."""
+    with pytest.raises(convanim.ConvanimError) as err:
+        convanim.from_torch(SignalResidual(), torch.zeros(2, 10))
+    assert (
+        str(err.value)
+        == "from_torch: node 'add' (call_function +) joins signals; add is drawn for 2-D maps only"
+    )
+    stages = [{"name": "a", "operation": "conv1d", "kernel": {"values": [1, 0, -1]}}, {"operation": "cat"}]
+    stages[1]["inputs"] = ["a", "a"]
+    with pytest.raises(convanim.ConvanimError) as err:
+        convanim.Scenario(image={"values": [1, 2, 3, 4]}, stages=stages)
+    assert str(err.value) == "stages[1].operation: cat joins 2-D maps; a signal's stages form a chain"
+    with pytest.raises(convanim.ConvanimError) as err:
+        convanim.Scenario(image={"values": [1, 2, 3]}, operation="adaptive_max_pool2d", output_size=2)
+    assert str(err.value) == "operation: adaptive_max_pool2d takes a 2-D image, but the input is a 1-D signal"

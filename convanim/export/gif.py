@@ -44,7 +44,7 @@ def build_palette(frames: Frames, painter: RasterPainter) -> np.ndarray:
     poster, a middle step and the final frame, reduced by median cut if there are too many."""
     exact = [_rgb(c) for c in declared_colours(frames)][:COLOURS]
     n = len(frames)
-    samples = np.concatenate([painter.frame(k).reshape(-1, 3) for k in sorted({0, n // 2, n - 1})])
+    samples = np.concatenate([f.reshape(-1, 3) for f in painter.sample(sorted({0, n // 2, n - 1}))])
     keys = colour_keys(samples)
     known = set(colour_keys(np.array(exact, np.uint8)).tolist())
     uniq, counts = np.unique(keys, return_counts=True)

@@ -18,14 +18,20 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            number ``last`` for an item the inline SVG already draws (``drawn`` below): that item is
            the SVG's next element, visible from frame ``drawn`` to ``last``. Packed (``pack``,
            ``unpack``): ``first`` counts from the previous item's first frame; ``last`` from the
-           item's first frame, or is −1 for the final frame (a bare number too); coordinates are in
-           tenths of a px, counted from those of the previous item of the same style (when it has
-           as many). A step's items differ from the previous step's by a cell or so: small numbers.
+           item's first frame, or is −1 for the final frame (a bare number too); a Text's index
+           comes before its coordinates; coordinates (in tenths of a px) and text indices count
+           from those of the previous item of the same style (coordinates: when it has as many);
+           trailing zeros of a Rect, Hatch or Text are left out. A step's items differ from the
+           previous step's by a cell or so: small numbers.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
            or, when the output has several channels, [..., output row, output col, channel]
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
     gs     (several output channels) every output channel's grid, in channel order
+    rf     receptive fields, for the pointer: {"m": every drawn channel of every map as [map,
+           channel, x, y, rows, cols, cell], "l": per stage [maps it reads, rows, cols, channels]
+           where rows[a] lists the input rows output row a reads (cols, channels alike), "hl":
+           the highlight (a colour index)}; absent when fewer than two maps are drawn
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
 share one. Nothing is computed here: every value is copied from the display list.
@@ -93,6 +99,12 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         infos.append(row)
     g = frames.output_grid
     grids = {"gs": [_grid(grid) for grid in frames.output_grids]} if frames.output_grids else {}
+    if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
+        grids["rf"] = {
+            "m": [[m.map, m.channel, *_grid(m.grid)] for m in frames.maps],
+            "l": [[list(s.inputs), _lists(s.rows), _lists(s.cols), _lists(s.channels)] for s in frames.links],
+            "hl": colour(frames.theme.highlight),
+        }
     return {
         "v": VERSION,
         "title": frames.title,
@@ -111,8 +123,9 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
 
 
 def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:
-    """Items as written in the island (see the module docstring): frames and coordinates relative
-    to what came before, so that most numbers are 0, −1 or a cell's width. ``n``: frame count."""
+    """Items as written in the island (see the module docstring): frames, coordinates and text
+    indices relative to what came before, so that most numbers are 0, −1 or a cell's width, and
+    zeros at the end of a shape with a fixed number of coordinates are left out."""
     out: list[Any] = []
     first_before, before = 0, {}
     for item in items:
@@ -120,46 +133,50 @@ def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:
             out.append(-1 if item == n - 1 else item)
             continue
         style, first, last, *geometry = item
-        m = 2 if styles[style][0] == KINDS[Text] else len(geometry)
-        tenths = [round(v * 10) for v in geometry[:m]]
-        ref = before.get(style)
-        moved = [a - b for a, b in zip(tenths, ref, strict=True)] if ref and len(ref) == m else tenths
-        before[style] = tenths
-        out.append(
-            [style, first - first_before, -1 if last == n - 1 else last - first, *moved, *geometry[m:]]
+        kind = styles[style][0]
+        text = kind == KINDS[Text]
+        tenths = [round(v * 10) for v in (geometry[:2] if text else geometry)]
+        ref, ref_text = before.get(style, (None, 0))
+        moved = (
+            [a - b for a, b in zip(tenths, ref, strict=True)] if ref and len(ref) == len(tenths) else tenths
         )
+        rest = [geometry[2] - ref_text, *moved] if text else moved
+        before[style] = (tenths, geometry[2] if text else 0)
+        while kind != KINDS[Line] and rest and rest[-1] == 0:
+            rest.pop()
+        out.append([style, first - first_before, -1 if last == n - 1 else last - first, *rest])
         first_before = first
     return out
 
 
 def unpack(data: dict[str, Any]) -> list[Any]:
-    """The island's items with absolute frames and coordinates, as ``templates/player.js`` reads
-    them (the inverse of ``pack``)."""
+    """The island's items with absolute frames, coordinates and text indices, as
+    ``templates/player.js`` reads them (the inverse of ``pack``)."""
     n, out = len(data["f"]), []
     first_before, before = 0, {}
     for item in data["i"]:
         if isinstance(item, int):
             out.append(n + item if item < 0 else item)
             continue
-        style, first, last, *geometry = item
+        style, first, last, *rest = item
         first += first_before
         first_before = first
-        m = 2 if data["s"][style][0] == KINDS[Text] else len(geometry)
-        ref = before.get(style)
-        tenths = (
-            [a + b for a, b in zip(geometry[:m], ref, strict=True)] if ref and len(ref) == m else geometry[:m]
-        )
-        before[style] = tenths
-        out.append(
-            [
-                style,
-                first,
-                n + last if last < 0 else first + last,
-                *(num(t / 10) for t in tenths),
-                *geometry[m:],
-            ]
-        )
+        kind = data["s"][style][0]
+        text = kind == KINDS[Text]
+        if kind != KINDS[Line]:
+            rest += [0] * ((3 if text else 2) - len(rest))
+        moved = rest[1:] if text else rest
+        ref, ref_text = before.get(style, (None, 0))
+        tenths = [a + b for a, b in zip(moved, ref, strict=True)] if ref and len(ref) == len(moved) else moved
+        index = rest[0] + ref_text if text else 0
+        before[style] = (tenths, index)
+        last = n + last if last < 0 else first + last
+        out.append([style, first, last, *(num(t / 10) for t in tenths), *([index] if text else [])])
     return out
+
+
+def _lists(sets: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+    return [list(s) for s in sets]
 
 
 def _grid(g: Grid) -> list[int | float]:

@@ -6,20 +6,29 @@ from ..display import Frames
 from ..model import Illustration
 from .chain import ChainBuilder
 from .chain_channels import ChannelChainBuilder, has_channels
+from .cone import finish
 from .layer import LayerBuilder
 from .matrix import MatrixBuilder, TransposedMatrixBuilder
 from .overlap import OverlapBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
+from .signal import SignalBuilder
 from .window import PoolBuilder, WindowBuilder
 
 
 def build(scenario: Illustration) -> Frames:
-    """The display list of every frame of ``scenario``."""
+    """The display list of every frame of ``scenario``, with its receptive fields (see cone)."""
+    return finish(_drawn(scenario), scenario)
+
+
+def _drawn(scenario: Illustration) -> Frames:
+    """What the operation's own view draws."""
     if scenario.picture:
         builder = ChannelChainBuilder if has_channels(scenario) else ChainBuilder
         return builder(scenario).frames()
     comp = scenario.computations[-1]
+    if scenario.stages[0].rank == 1:
+        return SignalBuilder(scenario, comp).frames()
     op = scenario.operation
     if op in ("conv2d", "conv_transpose2d") and scenario.stages[0].has_channels:
         return LayerBuilder(scenario, comp).frames()

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, Rect, Shape, Text
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Shape, Text
 from ..layout import (
     CAPTION_PX,
     EQUATION_PX,
@@ -99,13 +99,14 @@ class Collector:
         infos: tuple[FrameInfo, ...],
         grid: Grid,
         grids: tuple[Grid, ...] = (),
+        maps: tuple[MapGrid, ...] = (),
     ) -> Frames:
         """The display list, once every item is in; one FrameInfo per frame. Built in units where
         a cell is 1/scale of its size, it is scaled up here (see ``scaling``)."""
         assert len(infos) == self.last + 1, "one FrameInfo per frame"
         background, alt = self.theme.background, self.s.alt_text
         frames = Frames(
-            title, size[0], size[1], background, tuple(self.items), infos, grid, grids, alt, self.theme
+            title, size[0], size[1], background, tuple(self.items), infos, grid, grids, alt, self.theme, maps
         )
         return scaled(frames, self.render.scale)
 
@@ -179,7 +180,14 @@ class Builder(Collector):
             self.items = []
             self.body()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, tuple(self.infos()), self.output_grid())
+        return self.assemble(
+            self.s.title, size, tuple(self.infos()), self.output_grid(), maps=self.map_grids()
+        )
+
+    def map_grids(self) -> tuple[MapGrid, ...]:
+        """Where the image's and the output's cells are drawn (Frames.maps)."""
+        inputs = image_grid(self.layout.input, self.comp.ghost, self.s.image.shape)
+        return (*(MapGrid(0, 0, g) for g in inputs[:1]), MapGrid(1, 0, self.output_grid()))
 
     def at(self, index: int) -> int:
         """Frame of step ``index``."""
@@ -418,6 +426,17 @@ def averages_values(stage: Stage) -> bool:
     return stage.operation in ("conv2d", "conv_transpose2d", "avg_pool2d", *fractional) or (
         stage.operation == "upsample" and stage.mode == "bilinear"
     )
+
+
+def image_grid(g: Grid, ghost: np.ndarray, shape: tuple[int, int]) -> tuple[Grid, ...]:
+    """The image's own cells within grid ``g`` of the cells the steps read (``ghost`` marks the
+    others): one grid without the padding, or none when the image's cells are not one block (the
+    direct view's inserted zeros)."""
+    own = np.argwhere(~ghost)
+    (h, w), (top, left) = shape, own.min(axis=0) if own.size else (0, 0)
+    if own.shape[0] != h * w or ghost[top : top + h, left : left + w].any():
+        return ()
+    return (Grid(g.x + int(left) * g.cell, g.y + int(top) * g.cell, h, w, g.cell),)
 
 
 def grid_box(g: Grid) -> Box:

@@ -5,13 +5,14 @@ which the window and its numbers stay readable. Big stages fill progressively (s
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, Rect, Text
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Text
 from ..graph import is_chain, map_names, sources
 from ..kernels import weight_label
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px
@@ -24,6 +25,7 @@ from ..timeline import Beat, plan
 from ..words import count
 from . import labels as lab
 from . import operations as ops
+from . import signal_words as words
 from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
 from .scaling import grown, unit
 
@@ -201,6 +203,8 @@ class ChainBuilder(Collector):
         tallest = max(v.shape[-2] for v in self.values[:-1])
         widest = max(v.shape[-1] for v in self.values[:-1])
         h, w = self.values[-1].shape[-2:]
+        if self.s.stages[0].rank == 1:  # a strip: as much area as the longest, not its length
+            return max(cell, math.ceil(cell * math.sqrt(widest / w)))
         return max(cell, -(-cell * tallest // h), -(-cell * widest // w))
 
     def _zoom_shape(self) -> tuple[int, int]:
@@ -228,35 +232,34 @@ class ChainBuilder(Collector):
         return self._own_op_labels(st) + reads
 
     def _own_op_labels(self, st: Stage) -> list[str]:
-        op, k = st.operation, lab.size(st.kernel_size)
-        stride = f"stride {lab.pair(st.stride)}"
+        op, k = st.operation, words.taps(st.rank, st.kernel_size)
+        stride = f"stride {st.stride[-1] if st.rank == 1 else lab.pair(st.stride)}"
         if op in ("max_pool2d", "avg_pool2d"):
-            first = f"{'max' if op == 'max_pool2d' else 'mean'} {k}"
+            first = f"{'max' if op == 'max_pool2d' else 'mean'}{',' * (st.rank == 1)} {k}"
             return [first] + ([stride] if st.stride != st.kernel_size else [])
         if op == "relu":
             return ["max(0, x)"]
         if op == "upsample":
-            return [
-                st.mode,
-                lab.size(st.size)
-                if st.size
-                else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor)),
-            ]
+            return [st.mode, _resize_text(st)]
         name = st.kernel.preset.replace("_", " ") if st.kernel.preset else "kernel"
+        if st.rank == 1:
+            name = f"{name}, {k}"
         extra = [stride] if st.stride != (1, 1) else []
         if st.flip:
             extra.insert(0, "turned 180\u00b0")
         if any(st.padding):
             extra.append(lab.padding_text(st))
-        return [f"{op} {name}", *extra]
+        return [f"{st.op_name if st.rank == 1 else op} {name}", *extra]
 
     def _map_labels(self, i: int) -> list[str]:
         shape = lab.size(self.values[i].shape)
+        if self.s.stages[0].rank == 1:  # a signal: its length, not 1×L
+            shape = f"({words.samples(1, self.values[i].shape)})"
         return [f"input {shape}" if i == 0 else f"{i}. {self._map_title(i)} {shape}"]
 
     def _map_title(self, i: int) -> str:
         """Map i > 0 by its operation in a chain, by its name in a graph (which `inputs` use)."""
-        return self.s.stages[i - 1].operation if self.chain else self.map_names[i]
+        return self.s.stages[i - 1].op_name if self.chain else self.map_names[i]
 
     # ------------------------------------------------------------------ assembly
 
@@ -268,7 +271,11 @@ class ChainBuilder(Collector):
             self.items = []
             self._body()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(self.s.title, size, self._infos(), self._last_grid())
+        return self.assemble(self.s.title, size, self._infos(), self._last_grid(), maps=self._map_grids())
+
+    def _map_grids(self) -> tuple[MapGrid, ...]:
+        """Where each map's cells are drawn (Frames.maps)."""
+        return tuple(MapGrid(i, 0, g) for i, g in enumerate(self.layout.maps))
 
     def _body(self) -> None:
         self._chrome()
@@ -438,11 +445,7 @@ class ChainBuilder(Collector):
             if ops.drawn_here(st):
                 symbol = ops.symbol(st)
             elif symbol is None:
-                symbol = (
-                    lab.size(st.size)
-                    if st.size
-                    else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
-                )
+                symbol = _resize_text(st)
             size = max(SMALL_PX, min(14.0, box_h * 0.5))
             self.add(
                 Text(
@@ -523,13 +526,19 @@ class ChainBuilder(Collector):
             frame,
         )
 
-    @staticmethod
-    def _zoom_label(i: int, rows: tuple[int, int] | int, cols: tuple[int, int] | int) -> str:
-        """Where the zoomed window lies: "input[0:5, 19:24]" (an int: a width sample of that size)."""
+    def _zoom_label(self, i: int, rows: tuple[int, int] | int, cols: tuple[int, int] | int) -> str:
+        """Where the zoomed window lies: "input[0:5, 19:24]", on a signal "input, samples 2 to 4"
+        (an int: a width sample of that size)."""
         r = rows if isinstance(rows, tuple) else (rows, rows)
         c = cols if isinstance(cols, tuple) else (cols, cols)
         where = "input" if i == 0 else f"map {i}"
+        if self.s.stages[0].rank == 1:
+            return f"{where}, {words.span(c[0], c[1])}"
         return f"{where}[{r[0]}:{r[1] + 1}, {c[0]}:{c[1] + 1}]"
+
+    def _shape(self, values: np.ndarray) -> str:
+        """ "12×12", with channels "2×12×12"; a signal's "L = 6" or "2 × 6 samples"."""
+        return words.samples(self.s.stages[0].rank, values.shape)
 
     def _zoom_cells(self, i: int, block: np.ndarray, frame: int) -> None:
         """A block of map i's values, large, with its numbers (one size for the block)."""
@@ -562,6 +571,8 @@ class ChainBuilder(Collector):
         self.add(Rect(z.x, z.y, cols * z.cell, rows * z.cell, stroke=src, width=3), frame, frame)
         self._outline(self.layout.maps[i], (r0, r0 + rows - 1), (c0, c0 + cols - 1), src, frame)
         where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
+        if self.s.stages[0].rank == 1:
+            where = words.span(c0, c0 + cols - 1)
         self.add(
             Text(z.x, z.y - 10, f"zoom: {what}, {where}", SMALL_PX, self.theme.muted, "start"), frame, frame
         )
@@ -588,12 +599,12 @@ class ChainBuilder(Collector):
             self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, self.theme.muted, "end"), k, k)
             eq(self._equation(beat.stage, comp.steps[beat.last], beat), k, k)
         out, fmt = self.values[-1], self.fmts[-1]
-        eq(f"output {_shape(out)}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
+        eq(f"output {self._shape(out)}: min {fmt(out.min())}, max {fmt(out.max())}", self.last, self.last)
 
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
         steps = "step " if beat.first == beat.last else f"steps {beat.first + 1}\u2013"
-        return f"{beat.stage + 1}. {st.operation}: {steps}{beat.last + 1} / {st.n_steps}"
+        return f"{beat.stage + 1}. {st.op_name}: {steps}{beat.last + 1} / {st.n_steps}"
 
     def _equation(self, i: int, step: object, beat: Beat) -> str:
         st, fin, fout = self.s.stages[i], self.fmts[self.src[i]], self.fmts[i + 1]
@@ -605,17 +616,18 @@ class ChainBuilder(Collector):
             return f"ReLU: max(0, x) replaces {n} negative value{'s' * (n != 1)} with 0"
         if isinstance(step, Scatter):
             x = fin(step.value)
-            return f"input[{step.src[0]},{step.src[1]}] = {x} adds {x} \u00d7 kernel{faster}"
+            return f"input{words.at(st.rank, *step.src)} = {x} adds {x} \u00d7 kernel{faster}"
         a, b = step.out
-        head = f"output[{a},{b}] = "
+        head = f"output{words.at(st.rank, a, b)} = "
         if isinstance(step, Pool):
             what = "max" if step.divisor is None else "mean"
             return f"{head}{what} of the window = {fout(step.value)}{faster}"
         if isinstance(step, Sample):
             if len(step.cells) == 1:
                 r, c = step.cells[0]
-                return f"{head}input[{r},{c}] = {fout(step.value)}{faster}"
-            return f"{head}blend of {count(len(step.cells), 'pixel')} = {fout(step.value)}{faster}"
+                return f"{head}input{words.at(st.rank, r, c)} = {fout(step.value)}{faster}"
+            cells = count(len(step.cells), "sample" if st.rank == 1 else "pixel")
+            return f"{head}blend of {cells} = {fout(step.value)}{faster}"
         weights = st.kernel.plane
         first = weight_label(float(weights.flat[0]))
         if np.all(weights == weights.flat[0]):
@@ -634,13 +646,17 @@ class ChainBuilder(Collector):
                     t.step_ms,
                     beat.last,
                     out,
-                    f"stage {beat.stage + 1} ({st.operation}): step {beat.last + 1}/{st.n_steps}",
+                    f"stage {beat.stage + 1} ({st.op_name}): step {beat.last + 1}/{st.n_steps}",
                 )
             )
-        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {_shape(self.values[-1])}"))
+        infos.append(FrameInfo(t.final_ms, None, None, f"done: output {self._shape(self.values[-1])}"))
         return tuple(infos)
 
 
-def _shape(values: np.ndarray) -> str:
-    """ "12×12", or with channels "2×12×12"."""
-    return "\u00d7".join(str(n) for n in values.shape)
+def _resize_text(st: Stage) -> str:
+    """An upsample's target: "24×24" or "×2"; a signal's "L = 24" or "×2"."""
+    if st.rank == 1:
+        return f"L = {st.size[1]}" if st.size else f"\u00d7{lab.number(st.scale_factor[1])}"
+    return (
+        lab.size(st.size) if st.size else "\u00d7" + lab.pair(tuple(lab.number(v) for v in st.scale_factor))
+    )

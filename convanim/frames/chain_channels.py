@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .. import style
-from ..display import Grid, Hatch, Rect, Text
+from ..display import Grid, Hatch, MapGrid, Rect, Text
 from ..elementwise import WHOLE_MAP
 from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
@@ -26,6 +26,7 @@ from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
 from . import operations as ops
+from . import signal_words as words
 from .base import BASELINE, COUNTER_PX, fit, shorten
 from .chain import GAP, ChainBuilder
 from .scaling import grown, unit
@@ -143,7 +144,7 @@ class ChannelChainBuilder(ChainBuilder):
 
     def _map_labels(self, i: int) -> list[str]:
         """Two lines: what the map is, and its channels × rows × cols."""
-        shape = "\u00d7".join(str(n) for n in self.values[i].shape)
+        shape = words.samples(self.s.stages[0].rank, self.values[i].shape)  # a signal: 2 × 12 samples
         return ["input" if i == 0 else f"{i}. {self._map_title(i)}", shape]
 
     def _layout(self) -> LayersLayout:  # type: ignore[override]
@@ -272,6 +273,15 @@ class ChannelChainBuilder(ChainBuilder):
         width = self._map_width(i, cols, cell)
         return MapPanels(x, tuple(panels), more, top + used + SMALL_PX), width
 
+    def _map_grids(self) -> tuple[MapGrid, ...]:
+        """Every drawn channel's panel (not the colour composite)."""
+        return tuple(
+            MapGrid(i, p.channel, p.grid)
+            for i, m in enumerate(self.layout.maps)
+            for p in m.panels
+            if p.channel is not None
+        )
+
     # ------------------------------------------------------------------ the operation panel
 
     def _layered(self, st: Stage) -> bool:
@@ -286,11 +296,11 @@ class ChannelChainBuilder(ChainBuilder):
         if not self._layered(st):
             return super()._own_op_labels(st)
         op = "conv" if st.operation == "conv2d" else "conv\u1d40"
-        lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {'×'.join(map(str, st.kernel_size))}"]
+        lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {words.taps(st.rank, st.kernel_size)}"]
         if st.flip:
             lines.append("turned 180\u00b0")
         if st.stride != (1, 1):
-            lines.append(f"stride {'×'.join(map(str, st.stride))}")
+            lines.append(f"stride {st.stride[-1] if st.rank == 1 else '×'.join(map(str, st.stride))}")
         if any(st.padding):
             from . import labels as lab
 
@@ -801,7 +811,10 @@ class ChannelChainBuilder(ChainBuilder):
         # numbers, not a slice: in Python "[-1:2]" would mean from the last row
         rows = f"row {_n(r0)}" if r0 == r1 else f"rows {_n(r0)} to {_n(r1)}"
         cols = f"col {_n(c0)}" if c0 == c1 else f"cols {_n(c0)} to {_n(c1)}"
-        return f"{where} {rows}, {cols}{padded} in {which}"
+        if st.rank == 1:  # a signal: its samples, no rows
+            return f"{where}, {words.span(c0, c1)}{padded} in {which.replace('plane', 'channel')}"
+        # a comma after the map: "map 1, rows 6 to 7" (not "1 rows")
+        return f"{where}, {rows}, {cols}{padded} in {which}"
 
     def _region_zoom(self, i: int, frame: int, what: str) -> None:
         """On the poster and the last frame: the numbers at the centre of map i (the input, the
@@ -830,6 +843,8 @@ class ChannelChainBuilder(ChainBuilder):
                 Text(x, lay.zoom_y + lay.zoom_cell, text, SMALL_PX, self.theme.muted, "start"), frame, frame
             )
         where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
+        if self.s.stages[0].rank == 1:
+            where = words.span(c0, c0 + cols - 1)
         y = lay.zoom_y - 10 - SMALL_PX - 10
         header = f"zoom: {what}, {where}, in each channel"
         self.add(Text(PAD, y, header, SMALL_PX, self.theme.muted, "start"), frame, frame)
@@ -883,15 +898,15 @@ class ChannelChainBuilder(ChainBuilder):
                 self.fmts[self.src[i]](step.value),
                 ", ".join(self.names[i + 1][t] for t in step.targets),
             )
-            where = f"input[{channel}][{step.src[0]},{step.src[1]}]"
+            where = f"input[{channel}]{words.at(self.s.stages[i].rank, *step.src)}"
             return f"{where} = {x} adds {x} \u00d7 filter {channel} onto channels {onto}{faster}"
-        return text.replace("output[", f"out[{channel}][", 1)
+        return text.replace("output[", f"out[{channel}][", 1)  # the base wrote a signal's [i]
 
     def _sum_equation(self, i: int, step: Step, faster: str) -> str:
         """out[k][a,b] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5, shortened to the width."""
         fout = self.fmts[i + 1]
         a, b = step.out
-        head = f"out[{step.channel}][{a},{b}] = "
+        head = f"out[{step.channel}]{words.at(self.s.stages[i].rank, a, b)} = "
         terms = [
             (f"{SIGMA}({self.names[self.src[i]][p]})", fout(s))
             for p, s in zip(step.planes, step.sums, strict=True)

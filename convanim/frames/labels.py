@@ -18,7 +18,16 @@ def size(shape: tuple[int, ...]) -> str:
 
 
 def padding_text(s: Illustration | Stage) -> str:
+    """ "padding 1", "padding 'same' = 1,2 (t,b,l,r)"; a signal's "padding 1" or "padding 'same' = 0,1"."""
     top, bottom, left, right = s.padding
+    if s.rank == 1:  # a signal: its left and right only
+        if s.padding_name:
+            ends = f" = {left}" if left == right else f" = {left},{right}"
+            text = f"padding '{s.padding_name}'" + (ends if any(s.padding) else "")
+        else:
+            text = f"padding {left}" if left == right else f"padding {left},{right} (left,right)"
+            text = text if any(s.padding) else "no padding"
+        return text + (f", {s.padding_mode}" if s.padding_mode != "zeros" and any(s.padding) else "")
     four = f"{top},{bottom},{left},{right} (t,b,l,r)"
     symmetric = (top, left) == (bottom, right)
     if s.padding_name:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Grid, Item, Line, Rect, Text
+from ..display import FrameInfo, Grid, Item, Line, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
@@ -24,7 +24,7 @@ from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from ..words import count
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, Builder, fit, paren, shorten
+from .base import BASELINE, COUNTER_PX, Builder, fit, image_grid, paren, shorten
 from .scaling import grown, unit
 from .turn import fitting, turn
 from .window import expansion
@@ -649,7 +649,22 @@ class LayerBuilder(Builder):
             self.body()
         size = (self.layout.width, self.layout.height)
         return self.assemble(
-            self.s.title, size, tuple(self.infos()), self.layout.outputs[0], self.layout.outputs
+            self.s.title,
+            size,
+            tuple(self.infos()),
+            self.layout.outputs[0],
+            self.layout.outputs,
+            maps=self.map_grids(),
+        )
+
+    def map_grids(self) -> tuple[MapGrid, ...]:
+        """Each drawn input channel's cells (padding left out) and each drawn output map."""
+        inputs = [
+            (c, image_grid(g, self.comp.ghost, self.s.image.shape)) for c, g in enumerate(self.layout.inputs)
+        ]
+        return (
+            *(MapGrid(0, c, g) for c, grids in inputs for g in grids),
+            *(MapGrid(1, k, g) for k, g in enumerate(self.layout.outputs)),
         )
 
 

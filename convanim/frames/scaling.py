@@ -14,22 +14,28 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ..display import Frames, Grid, Hatch, Item, Line, Rect, Shape, Text
+from ..display import Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Shape, Text
 
 
 def scaled(frames: Frames, k: float) -> Frames:
     """``frames`` with every coordinate and size times ``k`` (the same object when k is 1)."""
     if k == 1:
         return frames
-    g = frames.output_grid
-    x0, y0 = _snap(g.x, k), _snap(g.y, k)
     return replace(
         frames,
         width=_even(frames.width * k),
         height=_even(frames.height * k),
         items=tuple(Item(_shape(it.shape, k), it.first, it.last) for it in frames.items),
-        output_grid=Grid(x0, y0, g.rows, g.cols, _snap(g.x + g.cell, k) - x0),
+        output_grid=_grid(frames.output_grid, k),
+        output_grids=tuple(_grid(g, k) for g in frames.output_grids),  # the player's hover reads them
+        maps=tuple(MapGrid(m.map, m.channel, _grid(m.grid, k)) for m in frames.maps),
     )
+
+
+def _grid(g: Grid, k: float) -> Grid:
+    """A grid whose cells land on the scaled cells' pixels."""
+    x0, y0 = _snap(g.x, k), _snap(g.y, k)
+    return Grid(x0, y0, g.rows, g.cols, _snap(g.x + g.cell, k) - x0)
 
 
 def grown(px: int, k: float) -> int:

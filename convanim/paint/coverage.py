@@ -147,8 +147,29 @@ def segment(a: tuple[float, float], b: tuple[float, float], width: float) -> Pol
 
 
 def polyline(points: list[tuple[float, float]], width: float) -> list[Polygon]:
-    """A polyline's stroke, one butt-capped quad a segment (the joins of a 2-point line: none)."""
-    return [q for a, b in pairwise(points) if (q := segment(a, b, width))]
+    """A polyline's stroke: one butt-capped quad a segment, and a disc at each inner vertex (the
+    round join of matplotlib's lines; where pieces overlap, coverage adds up and is clamped)."""
+    quads = [q for a, b in pairwise(points) if (q := segment(a, b, width))]
+    if not quads:
+        return []
+    turn = 1.0 if _area(quads[0]) > 0 else -1.0  # the discs wind as the quads do, or they cancel
+    half, sides = width / 2, 24
+    discs = [
+        [
+            (
+                x + half * math.cos(turn * 2 * math.pi * k / sides),
+                y + half * math.sin(turn * 2 * math.pi * k / sides),
+            )
+            for k in range(sides)
+        ]
+        for x, y in points[1:-1]
+    ]
+    return quads + discs
+
+
+def _area(poly: Polygon) -> float:
+    """Signed area (shoelace): its sign is the polygon's winding."""
+    return sum(ax * by - bx * ay for (ax, ay), (bx, by) in zip(poly, poly[1:] + poly[:1], strict=True)) / 2
 
 
 def dashes(points: list[tuple[float, float]], on: float, off: float) -> list[list[tuple[float, float]]]:
@@ -184,6 +205,11 @@ def dashes(points: list[tuple[float, float]], on: float, off: float) -> list[lis
 def blend(dst: np.ndarray, rgb: tuple[int, int, int], alpha: np.ndarray) -> None:
     """Draw ``rgb`` with coverage ``alpha`` over the straight-alpha RGBA ``dst``, in place, with
     the integer arithmetic of matplotlib's Agg blender (``fixed_blender_rgba_plain``)."""
+    if not dst[:, :, 3].any():  # the first layer: the colour, with the coverage as alpha
+        hit = alpha > 0
+        dst[hit, :3] = rgb
+        dst[:, :, 3] = alpha
+        return
     a = dst[:, :, 3].astype(np.int64)
     s = alpha.astype(np.int64)
     total = ((s + a) << 8) - s * a

@@ -131,20 +131,27 @@
       "stroke-dasharray": st[3] ? "5 4" : null, "shape-rendering": "auto"});
   }
 
-  // The island's items with absolute frames and coordinates (convanim/export/playerdata.py, pack):
-  // a first frame counts from the previous item's, a last one from the item's first (-1: the
-  // final frame), coordinates are tenths of a px from the previous item of the same style.
+  // The island's items with absolute frames, coordinates and text indices (convanim/export/
+  // playerdata.py, pack): a first frame counts from the previous item's, a last one from the item's
+  // first (-1: the final frame); a text's index comes first; coordinates (tenths of a px) and text
+  // indices count from the previous item of the same style; a shape's trailing zeros are left out.
   function unpack(data) {
     var n = data.f.length, firstBefore = 0, before = {};
     return data.i.map(function (item) {
       if (typeof item === "number") return item < 0 ? n + item : item;
-      var style = item[0], first = firstBefore + item[1], m = data.s[style][0] === 2 ? 2 : item.length - 3;
-      var ref = before[style], tenths = [], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
+      var style = item[0], kind = data.s[style][0], text = kind === 2, rest = item.slice(3);
+      var first = firstBefore + item[1], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
       firstBefore = first;
-      for (var j = 0; j < m; j++) tenths.push(item[3 + j] + (ref && ref.length === m ? ref[j] : 0));
-      before[style] = tenths;
-      for (j = 0; j < m; j++) out.push(tenths[j] / 10);
-      return out.concat(item.slice(3 + m));
+      while (kind !== 3 && rest.length < (text ? 3 : 2)) rest.push(0);
+      var moved = text ? rest.slice(1) : rest, ref = before[style], tenths = [];
+      for (var j = 0; j < moved.length; j++) {
+        tenths.push(moved[j] + (ref && ref.tenths.length === moved.length ? ref.tenths[j] : 0));
+      }
+      var index = text ? rest[0] + (ref ? ref.index : 0) : 0;
+      before[style] = {tenths: tenths, index: index};
+      for (j = 0; j < tenths.length; j++) out.push(tenths[j] / 10);
+      if (text) out.push(index);
+      return out;
     });
   }
 
@@ -335,12 +342,68 @@
       var k = cellFrame(ev);
       root.classList.toggle("convanim-hot", k >= 0);
       if (k >= 0 && k !== frame) goTo(k);
+      showField(ev);
     });
-    svg.addEventListener("pointerleave", function () { root.classList.remove("convanim-hot"); });
+    svg.addEventListener("pointerleave", function () {
+      root.classList.remove("convanim-hot");
+      showField(null);
+    });
     svg.addEventListener("click", function (ev) {
       var k = cellFrame(ev);
       if (k >= 0) goTo(k);
+      showField(ev);
     });
+
+    // Pointer over a cell of any map (data.rf.m: [map, channel, x, y, rows, cols, cell] per drawn
+    // channel): outline its receptive field in every earlier map. A field is a product of channels
+    // × rows × columns, so the walk only takes unions of each stage's per-axis links (data.rf.l:
+    // [maps it reads, rows, cols, channels]) backwards, stage m − 1 making map m. Index lists are
+    // sorted sparse arrays: Object.keys gives array indices in ascending order.
+    var rf = data.rf, litKey = "", lit = null;
+    function union(have, links) {
+      var seen = [];
+      have.forEach(function (i) { links[i].forEach(function (j) { seen[j] = 1; }); });
+      return Object.keys(seen).map(Number);
+    }
+    // Consecutive indices as [first, count] runs.
+    function runs(a) {
+      var out = [];
+      a.forEach(function (v, i) { if (i && v === a[i - 1] + 1) out[out.length - 1][1]++; else out.push([v, 1]); });
+      return out;
+    }
+    function showField(ev) {
+      var box = svg.getBoundingClientRect(), cell = null, sets = {}, m;
+      if (!rf || !box.width) return;
+      var x = ev && (ev.clientX - box.left) * data.w / box.width, y = ev && (ev.clientY - box.top) * data.h / box.height;
+      rf.m.forEach(function (p) {
+        var c = Math.floor((x - p[2]) / p[6]), r = Math.floor((y - p[3]) / p[6]);
+        if (ev && !cell && r >= 0 && c >= 0 && r < p[4] && c < p[5]) cell = [p[0], p[1], r, c];
+      });
+      if (String(cell) === litKey) return;
+      litKey = String(cell);
+      if (lit) lit.remove();
+      lit = null;
+      root.toggleAttribute("data-field", !!cell);
+      if (!cell) return;
+      root.setAttribute("data-field", litKey);
+      sets[cell[0]] = [[cell[1]], [cell[2]], [cell[3]]];
+      for (m = cell[0]; m > 0; m--) {
+        var s = sets[m], st = rf.l[m - 1];
+        if (s) st[0].forEach(function (i) { sets[i] = [union(s[0], st[3]), union(s[1], st[1]), union(s[2], st[2])]; });
+      }
+      lit = svgNode("g", {"class": "convanim-field", "pointer-events": "none", fill: data.c[rf.hl], "fill-opacity": 0.3,
+        stroke: data.c[rf.hl], "stroke-width": 2});
+      rf.m.forEach(function (p) {
+        var s = sets[p[0]], k = p[6];
+        if (s && s[0].indexOf(p[1]) >= 0) runs(s[1]).forEach(function (r) {
+          runs(s[2]).forEach(function (c) {
+            lit.appendChild(svgNode("rect", {"data-map": p[0], "data-channel": p[1], x: p[2] + c[0] * k, y: p[3] + r[0] * k,
+              width: c[1] * k, height: r[1] * k, "fill-opacity": p[0] === cell[0] ? 0 : null}));
+          });
+        });
+      });
+      svg.appendChild(lit);
+    }
 
     players.set(root, {
       frame: function () { return frame; },

@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,14 +34,26 @@ VIDEOS = "_videos"  #: MP4 of the listed ones
 COURSE = "_course"  #: what the getting-started page shows
 STILL_FORMATS = "gif,png,pdf"
 
-#: The index's sections, in the order a course meets them: (title, test on (name, operations)).
-SECTIONS = (
-    ("Convolution", lambda n, ops: ops == ("conv2d",) and not n.startswith(("layer_", "mean_photo"))),
-    ("Transposed convolution", lambda n, ops: ops == ("conv_transpose2d",) and not n.startswith("layer_")),
-    ("Pooling and upsampling", lambda n, ops: ops[0] in ("max_pool2d", "avg_pool2d", "upsample")),
-    ("Layers: channels and filters", lambda n, ops: n.startswith("layer_")),
-    ("Photographs and chains", lambda n, ops: True),
+#: The index's sections, in the order a course meets them: (title, test on the entry). An entry
+#: is filed under the first section whose test it passes, which need not be the first shown: the
+#: views (flip, matrix, overlap) and the signals are picked out before the operations' sections.
+SECTIONS: tuple[tuple[str, Callable[[Entry], bool]], ...] = (
+    (
+        "Convolution",
+        lambda e: e.operations == ("conv2d",) and not e.name.startswith(("layer_", "mean_photo")),
+    ),
+    (
+        "Transposed convolution",
+        lambda e: e.operations == ("conv_transpose2d",) and not e.name.startswith("layer_"),
+    ),
+    ("Pooling and upsampling", lambda e: e.operations[0] in ("max_pool2d", "avg_pool2d", "upsample")),
+    ("Layers: channels and filters", lambda e: e.name.startswith("layer_")),
+    ("Signals: 1-D convolution and pooling", lambda e: e.rank == 1),
+    ("Views: the flip, the matrix, the overlap", lambda e: bool(e.views)),
+    ("Photographs and chains", lambda e: True),
 )
+#: The order in which sections are tested (the views and signals first).
+FILING = ("Views: the flip, the matrix, the overlap", "Signals: 1-D convolution and pooling")
 
 
 @dataclass(frozen=True)
@@ -54,10 +67,14 @@ class Entry:
     alt: str
     operations: tuple[str, ...]
     summary: str
+    views: tuple[str, ...] = ()  #: "flip", "matrix", "overlap": the concepts drawn beside the operations
+    rank: int = 2  #: 1 for a signal
 
     @property
     def section(self) -> str:
-        return next(title for title, test in SECTIONS if test(self.name, self.operations))
+        tests = dict(SECTIONS)
+        order = [*FILING, *(title for title, _ in SECTIONS if title not in FILING)]
+        return next(title for title in order if tests[title](self))
 
 
 def entries(animations: Path) -> list[Entry]:
@@ -68,13 +85,37 @@ def entries(animations: Path) -> list[Entry]:
             s = convanim.load(path)
         except convanim.ConvanimError as err:
             raise ExtensionError(f"{path}: {err}") from None
-        found.append(Entry(path.stem, path, s.title, s.caption, s.alt_text, _operations(s), _summary(s)))
+        found.append(
+            Entry(
+                path.stem,
+                path,
+                s.title,
+                s.caption,
+                s.alt_text,
+                _operations(s),
+                _summary(s),
+                _views(s),
+                s.image.rank,
+            )
+        )
     return found
 
 
 def _operations(s: convanim.Scenario) -> tuple[str, ...]:
     """The stages' operations, in order."""
     return tuple(stage.operation for stage in s.stages)
+
+
+#: Scenarios drawn with the plain view that a view scenario is compared with, filed beside it.
+COMPARED = {"cross_correlation_asymmetric": "flip", "overlap_resize_then_convolve": "overlap"}
+
+
+def _views(s: convanim.Scenario) -> tuple[str, ...]:
+    """The concepts a stage draws beside its operation: the flip, the matrix or the overlap view."""
+    found = [COMPARED.get(s.name)]
+    for stage in s.stages:
+        found += ["flip" if stage.flip else None, stage.view]
+    return tuple(dict.fromkeys(v for v in found if v in ("flip", "matrix", "overlap")))
 
 
 def _summary(s: convanim.Scenario) -> str:
@@ -146,7 +187,8 @@ def index(found: list[Entry]) -> str:
 
 def _in_order(found: list[Entry]) -> list[Entry]:
     """The entries section by section (as the index shows them)."""
-    first = sorted(found, key=lambda e: (not e.name.startswith("convol_"), e.name))  # the course's own
+    # the course's own first; a view's pair side by side
+    first = sorted(found, key=lambda e: (not e.name.startswith("convol_"), e.views, e.name))
     return [e for title, _ in SECTIONS for e in first if e.section == title]
 
 

@@ -222,6 +222,11 @@ CONTEXTS: tuple[dict[str, Any], ...] = (
     {"image": {"pattern": "square", "size": 6, "channels": 2}, "filters": [{"bias": 1}]},
     {"image": {"pattern": "square", "size": 4}, "operation": "upsample"},
     {"image": {"pattern": "square", "size": 4}, "stages": [{"operation": "relu"}]},
+    {
+        "image": {"pattern": "square", "size": 6},
+        "kernel": {"preset": "mean"},
+        "receptive_field": {"cell": [0, 0]},
+    },
 )
 
 
@@ -344,6 +349,7 @@ TABLE_TITLES = {
     "kernel": "`[kernel]`: one kernel",
     "[filters]": "`[[filters]]`: a layer's filters",
     "[stages]": "`[[stages]]`: a stage's name and the maps it reads (a graph)",
+    "receptive_field": "`[receptive_field]`: a cell's receptive field, traced back",
     "render": "`[render]`: drawing",
     "timing": "`[timing]`: frame durations",
 }
