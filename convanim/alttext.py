@@ -115,13 +115,14 @@ def field_size(mask: np.ndarray, layered: bool, signal: bool = False) -> str:
     channels", "… in all 3 channels")."""
     rows, cols = np.nonzero(mask.any(axis=(0, 2)))[0], np.nonzero(mask.any(axis=(0, 1)))[0]
     h, w = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    cells = int(mask.any(axis=0).sum())  # fewer than rows × cols where a graph's paths meet (a cross)
     if signal:
-        size = f"{cols.size} sample{'s' * (cols.size != 1)}"
-        size += f" within {w}" if cols.size != w else ""
+        size = f"{cells} sample{'s' * (cells != 1)}"
+        size += f" within {w}" if cells != w else ""
     else:
         size = f"{h}{TIMES}{w}"
-        if (rows.size, cols.size) != (h, w):
-            size = f"{rows.size * cols.size} cells within {size}"
+        if cells != h * w:
+            size = f"{cells} cells within {size}"
     channels, total = int(mask.any(axis=(1, 2)).sum()), mask.shape[0]
     if layered and total > 1:
         every = "in both channels" if total == 2 else f"in all {total} channels"
@@ -154,14 +155,12 @@ def cone_sentence(s: Illustration) -> str:
     """What the receptive field's frames show, for the alt text."""
     masks = cone_masks(s)
     field = field_phrase(masks[0], s.layered, "the input", _signal(s))
-    if len(masks) == 2:
+    if not s.cone.maps:
         return f"Then the input cells that {cell_words(s)} depends on are outlined: {field}."
-    earlier = [
-        f"{field_size(m, s.layered, _signal(s))} of map {i}" for i, m in enumerate(masks[1:-1], start=1)
-    ]
+    earlier = [f"{field_size(masks[i], s.layered, _signal(s))} of map {i}" for i in s.cone.maps]
     return (
         f"Then {cell_words(s)} is traced back map by map, its field outlined in each "
-        f"({', '.join(reversed(earlier))}): {field}."
+        f"({', '.join(earlier)}): {field}."
     )
 
 

@@ -11,6 +11,7 @@ padding links nothing). Maps are (C, H, W); a 1-D map is a plane of height 1.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -144,17 +145,29 @@ def _channel_pairs(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
 class StageLinks:
     """One stage's relation split per axis, which every operation here allows: output cell (k, a,
     b) reads input cell (c, r, q) exactly when c ∈ ``channels[k]``, r ∈ ``rows[a]`` and q ∈
-    ``cols[b]``, so a receptive field is a product set (channels × rows × columns) in every map
-    and follows from unions of these index lists, walked backwards through ``inputs``."""
+    ``cols[b]``, so a field through one stage is a product set (channels × rows × columns) and
+    follows from unions of these index lists, walked backwards through ``inputs``. Input
+    channel c is channel c − start of input n when start ≤ c < stop, (start, stop) = ``parts[n]``:
+    a cat's channels come from one input each, an add's from both. In a graph a map read along
+    two paths holds the union of two such products (which need not be one product)."""
 
     inputs: tuple[int, ...]  #: the maps the stage reads (0 the image, i the output of stage i − 1)
     rows: tuple[tuple[int, ...], ...]  #: per output row, the input rows it reads
     cols: tuple[tuple[int, ...], ...]  #: per output column, the input columns it reads
     channels: tuple[tuple[int, ...], ...]  #: per output channel, the input channels it reads
+    parts: tuple[tuple[int, int], ...] = ()  #: per input, its channels (start, stop); () each all
+
+    def input_channels(self, n: int, channels: set[int] | tuple[int, ...]) -> list[int]:
+        """Of the (stacked) input ``channels``, those of input ``n``, numbered in that map."""
+        if not self.parts:
+            return sorted(channels)
+        start, stop = self.parts[n]
+        return [c - start for c in sorted(channels) if start <= c < stop]
 
 
 def stage_links(stage: Stage, inputs: tuple[int, ...]) -> StageLinks:
-    """``stage``'s relation per axis (see StageLinks); ``inputs`` are the maps it reads."""
+    """``stage``'s relation per axis (see StageLinks); ``inputs`` are the maps it reads (a cat's
+    in the order it stacks them)."""
     w, (oh, ow) = stage.input_shape[1], stage.output_shape
     if stage.operation == "upsample":  # a blend's row and column neighbours (weight 0 dropped)
         out, src, _ = _sampled(stage)
@@ -163,11 +176,16 @@ def stage_links(stage: Stage, inputs: tuple[int, ...]) -> StageLinks:
     else:
         rows, cols = _axis(stage, 0)[::2], _axis(stage, 1)[::2]
     pairs, _ = _channel_pairs(stage)
+    parts: tuple[tuple[int, int], ...] = ()
+    if stage.operation == "cat":
+        starts = np.cumsum([0, *stage.input_channels]).tolist()
+        parts = tuple(itertools.pairwise(starts))
     return StageLinks(
         tuple(inputs),
         _grouped(*rows, oh),
         _grouped(*cols, ow),
         _grouped(pairs[:, 0], pairs[:, 1], stage.out_channels),
+        parts,
     )
 
 

@@ -95,6 +95,18 @@ def depths(stages: Sequence[Stage]) -> tuple[int, ...]:
     return tuple(depth)
 
 
+def ancestors(stages: Sequence[Stage], j: int) -> tuple[int, ...]:
+    """The maps that map j is computed from, along any path, from the latest to the image."""
+    srcs, found, todo = sources(stages), set(), [j]
+    while todo:
+        m = todo.pop()
+        for i in srcs[m - 1] if m > 0 else ():
+            if i not in found:
+                found.add(i)
+                todo.append(i)
+    return tuple(sorted(found, reverse=True))
+
+
 def is_chain(stages: Sequence[Stage]) -> bool:
     """Each stage reads the map just before it, and only that."""
     return all(src == (i,) for i, src in enumerate(sources(stages)))

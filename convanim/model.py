@@ -91,12 +91,20 @@ class Cone:
 
     cell: tuple[int, int, int]
     stage: int
+    #: in a graph, the earlier maps the cell is computed from, latest first (None: a chain's every one)
+    path: tuple[int, ...] | None = None
+
+    @property
+    def maps(self) -> tuple[int, ...]:
+        """The maps between the cell's own and the image that its field is traced through, in
+        the order the frames show them (from the cell back)."""
+        return tuple(range(self.stage, 0, -1)) if self.path is None else self.path
 
     @property
     def frames(self) -> int:
         """Frames it adds before the final one: the cell alone, then each map back to the first
         stage's output (the final frame adds the image)."""
-        return self.stage + 1
+        return 1 + len(self.maps)
 
 
 def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:

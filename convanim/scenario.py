@@ -14,7 +14,7 @@ import numpy as np
 from . import fields as f
 from .errors import Collect, ConvanimError, LimitError, ScenarioError, located
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
-from .graph import GRAPH_FIELDS, INPUT, MAX_STAGES, is_chain, parse_stages
+from .graph import GRAPH_FIELDS, INPUT, MAX_STAGES, ancestors, is_chain, parse_stages
 from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
@@ -648,7 +648,9 @@ def _check_cell(cone: Cone, stages: tuple[Stage, ...], layered: bool) -> Cone:
             f"({st.op_name}): {ranges} (got {list(cell)})",
         )
     full = (*cell[:-1], 0, cell[-1]) if signal else cell
-    return Cone(full if layered else (0, *full), cone.stage)
+    # in a graph, only the maps the cell is computed from (a branch beside its path has no field)
+    path = None if is_chain(stages) else tuple(m for m in ancestors(stages, cone.stage + 1) if m > 0)
+    return Cone(full if layered else (0, *full), cone.stage, path)
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
