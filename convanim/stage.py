@@ -422,7 +422,7 @@ def parse_stage(
     elif op in ("max_pool2d", "avg_pool2d"):
         given.setdefault("stride", t["kernel_size"])
     elif op == "upsample":
-        _check_upsample(t, key)
+        _check_upsample(t, key, rank)
     elif op in ADAPTIVE:
         given["kernel_size"] = _adaptive_window(input_shape, t["output_size"])
     elif op == "batch_norm":
@@ -600,16 +600,15 @@ def _adaptive_window(shape: tuple[int, int], out: tuple[int, int]) -> tuple[int,
     return tuple(max(e - s for s, e in adaptive_windows(n, m)) for n, m in zip(shape, out, strict=True))
 
 
-def _check_upsample(t: dict[str, Any], key: Any) -> None:
+def _check_upsample(t: dict[str, Any], key: Any, rank: int) -> None:
     if (t["scale_factor"] is None) == (t["size"] is None):
         given = [k for k in ("scale_factor", "size") if t[k] is not None]
         raise ScenarioError(
             key("scale_factor"), f"give exactly one of `scale_factor` or `size` for upsample {f.got(given)}"
         )
     if t["align_corners"] is not None and t["mode"] not in ("bilinear", "linear"):
-        raise ScenarioError(
-            key("align_corners"), "only applies to mode 'bilinear' or 'linear', as in PyTorch"
-        )
+        blend = "linear" if rank == 1 else "bilinear"  # the one interpolating mode of each rank
+        raise ScenarioError(key("align_corners"), f"only applies to mode '{blend}', as in PyTorch")
 
 
 def _resolve_padding(op: str, pad: Any, given: dict[str, Any], key: Any) -> tuple[int, int, int, int]:

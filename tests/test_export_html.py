@@ -18,7 +18,7 @@ from convanim.display import Frames, Hatch, Line, Rect, Text
 from convanim.export.gallery import Entry, index_html
 from convanim.export.html import TEMPLATES, assets, fragment, player, player_css, player_js
 from convanim.export.playerdata import encode, num, pack, script_json, unpack
-from convanim.export.svg import frame_svg
+from convanim.export.svg import frame_svg, kept_spaces
 from convanim.paint.raster import hatch_segments
 
 from .helpers import COURSE_IMAGE, small
@@ -178,7 +178,7 @@ def test_poster_svg_has_one_element_per_item_in_order(course):
         elif isinstance(shape, Hatch):
             assert el.tag == "path" and el.get("d").count("M") == len(hatch_segments(shape))
         elif isinstance(shape, Text):
-            assert el.tag == "text" and el.text == shape.text
+            assert el.tag == "text" and el.text == kept_spaces(shape.text)
             assert (float(el.get("x")), float(el.get("y"))) == (num(shape.x), num(shape.y))
         else:
             assert el.tag == "polyline"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convanim
-from convanim.display import Text
+from convanim.display import Rect, Text
 from convanim.errors import LimitError, ScenarioError
 from convanim.from_torch import from_torch
 
@@ -256,6 +256,10 @@ def test_from_torch_refuses_an_image_for_a_1d_layer():
         (
             {"operation": "upsample", "mode": "bilinear", "scale_factor": 2},
             "mode: 'bilinear' is for 2-D images; a signal takes 'nearest' or 'linear'",
+        ),
+        (
+            {"operation": "upsample", "scale_factor": 2, "align_corners": True},
+            "align_corners: only applies to mode 'linear', as in PyTorch",
         ),
         (
             {"operation": "conv1d", "kernel": {"values": [1, 1]}, "padding": 5, "padding_mode": "reflect"},
@@ -652,3 +656,11 @@ def test_a_one_channel_chain_of_signals_reads_as_signals():
     assert "input, samples 2 to 4" in texts and any(t.startswith("output L = 10: min ") for t in texts)
     for text in texts:
         assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b|pixel|conv2d", text), text
+
+
+def test_a_signal_chains_filters_overview_is_legible():
+    """Before and after a layer's own frames its box shows every filter as colour; a signal's
+    filter has one row of taps, and the box still gives each tap a cell a projector shows."""
+    frames = convanim.load(ROOT / "animations" / "conv1d_relu_max_pool1d.toml").frames()
+    cells = [i.shape for i in frames.items if isinstance(i.shape, Rect) and i.shape.fill and i.visible(0)]
+    assert min(min(r.w, r.h) for r in cells) >= 13

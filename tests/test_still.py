@@ -70,3 +70,13 @@ def test_svg_data_uri_reads_back_to_the_inline_svg():
     assert ET.tostring(got) == ET.tostring(want)
     texts = [el.text for el in got.iter(f"{{{SVG}}}text")]
     assert 'it\'s "quoted" & <b>' in texts and "100% #1" in texts
+
+
+def test_the_svg_keeps_the_equations_run_of_spaces():
+    """SVG collapses runs of spaces, and no CSS reaches an SVG shown as an <img> (the poster): the
+    spaces after the first of a run are no-break, so the gap before "(cross-correlation …)" stays."""
+    frames = convanim.Scenario(image=COURSE_IMAGE, kernel={"preset": "mean"}).frames()
+    texts = [t.text for t in ET.fromstring(frame_svg(frames, 0)).iter("text")]
+    equation = next(t for t in texts if t.startswith("output[a,b]"))
+    assert "b+j]\u00a0\u00a0\u00a0(cross-correlation" not in equation  # the first space stays a space
+    assert "b+j] \u00a0\u00a0(cross-correlation, as PyTorch)" in equation

@@ -199,7 +199,7 @@ def test_the_installed_watch_serves_and_stops_on_ctrl_c(installed, tmp_path):
         assert line.startswith("serving output/ at http://127.0.0.1:") and line.endswith(" (Ctrl-C stops)\n")
         url = line.split(" at ")[1].split(" ")[0]
         with urllib.request.urlopen(url + "__convanim/status", timeout=10) as answer:
-            assert json.loads(answer.read()) == {"generation": 1, "errors": []}
+            assert json.loads(answer.read()) == {"generation": 1, "errors": [], "players": ["demo"]}
         with urllib.request.urlopen(url, timeout=10) as answer:
             page = answer.read().decode("utf-8")
         assert page.count('<li class="card"') == 1 and 'fetch("/__convanim/status"' in page

@@ -9,6 +9,7 @@ attributes that save most sit on the ``<svg>``. Grids are drawn crisp (``shape-r
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html import escape
 
@@ -17,6 +18,7 @@ from ..paint.raster import DASH, hatch_segments
 from .playerdata import num
 
 FONT = "'DejaVu Sans', Verdana, sans-serif"
+_RUN = re.compile(r"(?<= ) ")  # a space that follows a space
 INHERITED = ("fill", "stroke-width", "font-size", "text-anchor")  # may sit on the <svg> instead
 
 
@@ -100,7 +102,8 @@ def _element(shape: Shape) -> tuple[dict[str, str], str]:
         attrs.update({"font-size": str(num(shape.size)), "text-anchor": shape.anchor})
         if shape.bold:
             attrs["font-weight"] = "bold"
-        return attrs, f'<text x="{num(shape.x)}" y="{num(shape.y)}">{escape(shape.text, quote=False)}</text>'
+        text = escape(kept_spaces(shape.text), quote=False)
+        return attrs, f'<text x="{num(shape.x)}" y="{num(shape.y)}">{text}</text>'
     if isinstance(shape, Line):
         attrs.update({"fill": "none", "stroke": _hex(shape.color), "stroke-width": str(num(shape.width))})
         if shape.dash:
@@ -109,3 +112,9 @@ def _element(shape: Shape) -> tuple[dict[str, str], str]:
         points = " ".join(f"{num(x)},{num(y)}" for x, y in shape.points)
         return attrs, f'<polyline points="{points}"/>'
     raise TypeError(f"cannot draw {type(shape).__name__}")  # pragma: no cover
+
+
+def kept_spaces(text: str) -> str:
+    """``text`` with every space after a space made no-break: SVG collapses runs of spaces (the
+    equation's gap) and neither ``xml:space`` nor CSS reaches an SVG shown as an ``<img>``."""
+    return _RUN.sub("\u00a0", text)

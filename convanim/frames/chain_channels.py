@@ -36,6 +36,7 @@ MAX_OP_PLANES = 5  #: planes of the current filter drawn between the maps
 MAX_ZOOM = 5  #: planes drawn in the zoomed inset
 LAYER_CELL = 28  #: cell of a filter's planes, its weights written in them
 SWATCH_CELL = 16  #: cell of a filter's planes drawn as colour (their numbers are in the zoom)
+OVERVIEW_CELL = 10  #: smallest cell of the every-filter overview (a plane at least SWATCH_CELL tall)
 WEIGHTS_GAP = 18  #: between a window and its weights in the zoom
 PANEL_GAP = 8
 PANEL_LABEL = SMALL_PX + 4  #: room for a panel's label above it
@@ -363,7 +364,13 @@ class ChannelChainBuilder(ChainBuilder):
         planes = self._filter_planes(st)
         bias = PANEL_LABEL if st.bias is not None else 0
         legend = 0 if self._written(st) else PANEL_LABEL
-        return PANEL_LABEL + planes * (st.kernel_size[0] * self._filter_cell(st) + 6) + bias + legend
+        one = PANEL_LABEL + planes * (st.kernel_size[0] * self._filter_cell(st) + 6) + bias + legend
+        if st.kernel.values.shape[0] == 1:
+            return one
+        # the overview of every filter shares the box: its title, numbers and legend, and planes
+        # legible even when a filter has one row (a signal's taps)
+        plane = max(st.kernel_size[0] * OVERVIEW_CELL, SWATCH_CELL)
+        return max(one, 3 * PANEL_LABEL + planes * plane + (planes - 1) * 4)
 
     def _op_panel_width(self, st: Stage) -> float:
         texts = [text_width(t, SMALL_PX) for t in self._op_labels(st)]
