@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .dependence import even_overlap, overlap_counts, receptive_field
+from .elementwise import formula
+from .graph import is_chain, sources
 from .timeline import plan
 
 if TYPE_CHECKING:
@@ -74,8 +76,11 @@ def _whole(s: Illustration) -> str:
         text = _pool(st, image, out)
     elif st.operation == "upsample":
         text = _upsample(st, image, out)
-    else:
+    elif st.operation == "relu":
         text = _relu(st, image, out, s.image.values)
+    else:
+        text = f"{_stage_name(st)} of {image}, in one step; the {_size(out.shape)} output has values "
+        text += f"{_range(out)}."
     text = text[0].upper() + text[1:]
     return text + (_picture_note(s) if s.picture else "")
 
@@ -110,13 +115,14 @@ def field_size(mask: np.ndarray, layered: bool, signal: bool = False) -> str:
     channels", "… in all 3 channels")."""
     rows, cols = np.nonzero(mask.any(axis=(0, 2)))[0], np.nonzero(mask.any(axis=(0, 1)))[0]
     h, w = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    cells = int(mask.any(axis=0).sum())  # fewer than rows × cols where a graph's paths meet (a cross)
     if signal:
-        size = f"{cols.size} sample{'s' * (cols.size != 1)}"
-        size += f" within {w}" if cols.size != w else ""
+        size = f"{cells} sample{'s' * (cells != 1)}"
+        size += f" within {w}" if cells != w else ""
     else:
         size = f"{h}{TIMES}{w}"
-        if (rows.size, cols.size) != (h, w):
-            size = f"{rows.size * cols.size} cells within {size}"
+        if cells != h * w:
+            size = f"{cells} cells within {size}"
     channels, total = int(mask.any(axis=(1, 2)).sum()), mask.shape[0]
     if layered and total > 1:
         every = "in both channels" if total == 2 else f"in all {total} channels"
@@ -149,14 +155,12 @@ def cone_sentence(s: Illustration) -> str:
     """What the receptive field's frames show, for the alt text."""
     masks = cone_masks(s)
     field = field_phrase(masks[0], s.layered, "the input", _signal(s))
-    if len(masks) == 2:
+    if not s.cone.maps:
         return f"Then the input cells that {cell_words(s)} depends on are outlined: {field}."
-    earlier = [
-        f"{field_size(m, s.layered, _signal(s))} of map {i}" for i, m in enumerate(masks[1:-1], start=1)
-    ]
+    earlier = [f"{field_size(masks[i], s.layered, _signal(s))} of map {i}" for i in s.cone.maps]
     return (
         f"Then {cell_words(s)} is traced back map by map, its field outlined in each "
-        f"({', '.join(reversed(earlier))}): {field}."
+        f"({', '.join(earlier)}): {field}."
     )
 
 
@@ -286,13 +290,23 @@ def _relu(st: Stage, image: str, out: np.ndarray, values: np.ndarray) -> str:
 
 def _chain(s: Illustration) -> str:
     parts = []
-    inputs = [s.image.values] + [c.output for c in s.computations]
-    for i, (st, comp) in enumerate(zip(s.stages, s.computations, strict=True), start=1):
-        shapes = {_size(inputs[i - 1].shape): None, _size(comp.output.shape): None}
-        parts.append(f"{i}. {_stage_name(st)} ({' to '.join(shapes)})")
+    maps = [s.image.values] + [c.output for c in s.computations]
+    chain = is_chain(s.stages)
+    for i, (st, comp, src) in enumerate(
+        zip(s.stages, s.computations, sources(s.stages), strict=True), start=1
+    ):
+        shapes = {_size(maps[src[0]].shape): None, _size(comp.output.shape): None}
+        if chain:
+            parts.append(f"{i}. {_stage_name(st)} ({' to '.join(shapes)})")
+            continue
+        # a graph: the shape only where it changes, the map read only where it is not the last
+        sizes = f" ({' to '.join(shapes)})" if len(shapes) > 1 or i == 1 else ""
+        reads = f" of {st.inputs[0]}" if len(src) == 1 and src != (i - 1,) else ""
+        parts.append(f"{i}. {st.name}: {_short_name(st)}{reads}{sizes}")
     out = s.computations[-1].output
+    kind = "chain" if chain else "graph"
     return (
-        f"A chain of {len(s.stages)} stages on {_image(s)}: {'; '.join(parts)}. The maps stand side by side "
+        f"A {kind} of {len(s.stages)} stages on {_image(s)}: {'; '.join(parts)}. The maps stand side by side "
         f"as pictures and each stage fills its output in turn{_speed(s)}, with a zoomed inset of the "
         f"window and its numbers; the final {_size(out.shape)} output has values {_range(out)}."
     )
@@ -319,7 +333,39 @@ def _stage_name(st: Stage) -> str:
     if op == "upsample":
         factor = _factor(st)
         return f"{'nearest-neighbour' if st.mode == 'nearest' else 'bilinear'} upsampling {factor}"
-    return "ReLU"
+    if op == "relu":
+        return "ReLU"
+    if op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+        kind = "max" if op == "adaptive_max_pool2d" else "average"
+        return f"adaptive {kind} pooling to {_size(st.output_size)}"
+    if op == "cat":
+        return f"concatenation of the channels of {', '.join(st.inputs)}"
+    if op == "add":
+        return f"sum of {st.inputs[0]} and {st.inputs[1]}, value by value"
+    if op == "batch_norm":
+        return "batch normalization, a·x + b in each channel"
+    keys = {k: getattr(st, k) for k in ("negative_slope", "approximate", "min_val", "max_val")}
+    return f"{op.replace('_', ' ')} ({formula(op, **keys)}, value by value)"
+
+
+def _short_name(st: Stage) -> str:
+    """A stage of a graph in a few words (a graph has many)."""
+    op, k = st.operation, _size(st.kernel_size)
+    if op in ("conv2d", "conv_transpose2d"):
+        kind = "convolution" if op == "conv2d" else "transposed convolution"
+        stride = f", stride {_pair(st.stride)}" if st.stride != (1, 1) else ""
+        return f"{k} {kind} {st.in_channels}→{st.out_channels}{stride}"
+    if op in ("max_pool2d", "avg_pool2d"):
+        return f"{k} {'max' if op == 'max_pool2d' else 'average'} pooling"
+    if op == "cat":
+        return f"cat({', '.join(st.inputs)})"
+    if op == "add":
+        return f"{st.inputs[0]} + {st.inputs[1]}"
+    if op == "batch_norm":
+        return "batch norm"
+    if op in ("relu", "upsample") or op.startswith("adaptive"):
+        return _stage_name(st)
+    return op.replace("_", " ")
 
 
 # ---------------------------------------------------------------- pieces

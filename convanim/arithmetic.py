@@ -77,3 +77,9 @@ def pool_out_formula(
         else f"{size} {MINUS} {kernel}"
     )
     return f"{lo}({middle})/{stride}{hi} + 1 = {out}"
+
+
+def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """[start, end) of each output index of an adaptive pool, as PyTorch's start_index and
+    end_index: ⌊i·n/m⌋ and ⌈(i + 1)·n/m⌉ (windows may overlap)."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]

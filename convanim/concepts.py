@@ -57,7 +57,7 @@ def _stage_index(scenario: Illustration, stage: Any) -> int:
 def _kernel_stage(scenario: Illustration, index: int, what: str, ops: tuple[str, ...]) -> Stage:
     st = scenario.stages[index]
     if st.operation not in ops:
-        raise ScenarioError("stage", f"{what} applies to {' and '.join(ops)}; stage {index} is {st.name}")
+        raise ScenarioError("stage", f"{what} applies to {' and '.join(ops)}; stage {index} is {st.op_name}")
     return st
 
 
@@ -79,7 +79,7 @@ def _cell(scenario: Illustration, st: Stage, index: int, cell: Any) -> tuple[int
     if not ok or not all(0 <= v < n for v, n in zip(cell, shape, strict=True)):
         raise ScenarioError(
             "cell",
-            f"must be {names} inside the {size} output of stage {index} ({st.name}); got {cell!r}",
+            f"must be {names} inside the {size} output of stage {index} ({st.op_name}); got {cell!r}",
         )
     full = tuple(int(v) for v in cell)
     if signal:

@@ -11,12 +11,16 @@ padding links nothing). Maps are (C, H, W); a 1-D map is a plane of height 1.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arithmetic import adaptive_windows
+from .elementwise import WHOLE_MAP
 from .errors import ConvanimError
+from .graph import sources
 from .steps import NUMPY_MODE, compute, conv_weights
 
 if TYPE_CHECKING:
@@ -52,7 +56,7 @@ def links(stage: Stage) -> Links:
         tap = np.zeros_like(out)
     else:
         rows, cols = _axis(stage, 0), _axis(stage, 1)
-        kw = stage.kernel_size[1] if op != "relu" else 1
+        kw = stage.kernel_size[1] if op not in WHOLE_MAP else 1
         # every (row link, column link) combination: a separable relation
         ro, rt, rs = (a[:, None] for a in rows)
         co, ct, cs = (a[None, :] for a in cols)
@@ -70,9 +74,14 @@ def _axis(stage: Stage, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Along one axis: (output index, tap, input index) of every link."""
     n, n_out = stage.input_shape[axis], stage.output_shape[axis]
     op = stage.operation
-    if op == "relu":
+    if op in WHOLE_MAP:  # value by value; a cat or add reads the same cell of its maps
         idx = np.arange(n)
         return idx, np.zeros_like(idx), idx
+    if op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):  # PyTorch's windows, which may overlap
+        spans = adaptive_windows(n, n_out)
+        a = np.concatenate([np.full(e - s, i) for i, (s, e) in enumerate(spans)])
+        i = np.concatenate([np.arange(e - s) for s, e in spans])
+        return a, i, np.concatenate([np.arange(s, e) for s, e in spans])
     k, s, d = stage.kernel_size[axis], stage.stride[axis], stage.dilation[axis]
     lo, hi = stage.padding[2 * axis : 2 * axis + 2]
     taps = np.arange(k)
@@ -128,7 +137,7 @@ def _channel_pairs(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
         pairs = np.stack([(ch // cin_g) * per + j, ch], axis=1)
         return pairs, weights.reshape(cin * per, -1).copy()
     c = np.arange(stage.in_channels)
-    taps = 1 if op in ("relu", "upsample") else stage.kernel_size[0] * stage.kernel_size[1]
+    taps = 1 if op in ("upsample", *WHOLE_MAP) else stage.kernel_size[0] * stage.kernel_size[1]
     return np.stack([c, c], axis=1), np.ones((c.size, taps))
 
 
@@ -136,17 +145,29 @@ def _channel_pairs(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
 class StageLinks:
     """One stage's relation split per axis, which every operation here allows: output cell (k, a,
     b) reads input cell (c, r, q) exactly when c ∈ ``channels[k]``, r ∈ ``rows[a]`` and q ∈
-    ``cols[b]``, so a receptive field is a product set (channels × rows × columns) in every map
-    and follows from unions of these index lists, walked backwards through ``inputs``."""
+    ``cols[b]``, so a field through one stage is a product set (channels × rows × columns) and
+    follows from unions of these index lists, walked backwards through ``inputs``. Input
+    channel c is channel c − start of input n when start ≤ c < stop, (start, stop) = ``parts[n]``:
+    a cat's channels come from one input each, an add's from both. In a graph a map read along
+    two paths holds the union of two such products (which need not be one product)."""
 
     inputs: tuple[int, ...]  #: the maps the stage reads (0 the image, i the output of stage i − 1)
     rows: tuple[tuple[int, ...], ...]  #: per output row, the input rows it reads
     cols: tuple[tuple[int, ...], ...]  #: per output column, the input columns it reads
     channels: tuple[tuple[int, ...], ...]  #: per output channel, the input channels it reads
+    parts: tuple[tuple[int, int], ...] = ()  #: per input, its channels (start, stop); () each all
+
+    def input_channels(self, n: int, channels: set[int] | tuple[int, ...]) -> list[int]:
+        """Of the (stacked) input ``channels``, those of input ``n``, numbered in that map."""
+        if not self.parts:
+            return sorted(channels)
+        start, stop = self.parts[n]
+        return [c - start for c in sorted(channels) if start <= c < stop]
 
 
 def stage_links(stage: Stage, inputs: tuple[int, ...]) -> StageLinks:
-    """``stage``'s relation per axis (see StageLinks); ``inputs`` are the maps it reads."""
+    """``stage``'s relation per axis (see StageLinks); ``inputs`` are the maps it reads (a cat's
+    in the order it stacks them)."""
     w, (oh, ow) = stage.input_shape[1], stage.output_shape
     if stage.operation == "upsample":  # a blend's row and column neighbours (weight 0 dropped)
         out, src, _ = _sampled(stage)
@@ -155,11 +176,16 @@ def stage_links(stage: Stage, inputs: tuple[int, ...]) -> StageLinks:
     else:
         rows, cols = _axis(stage, 0)[::2], _axis(stage, 1)[::2]
     pairs, _ = _channel_pairs(stage)
+    parts: tuple[tuple[int, int], ...] = ()
+    if stage.operation == "cat":
+        starts = np.cumsum([0, *stage.input_channels]).tolist()
+        parts = tuple(itertools.pairwise(starts))
     return StageLinks(
         tuple(inputs),
         _grouped(*rows, oh),
         _grouped(*cols, ow),
         _grouped(pairs[:, 0], pairs[:, 1], stage.out_channels),
+        parts,
     )
 
 
@@ -185,14 +211,32 @@ def depends(link: Links, mask: np.ndarray) -> np.ndarray:
 
 def receptive_field(stages: tuple[Stage, ...], cell: tuple[int, int, int]) -> tuple[np.ndarray, ...]:
     """For output cell ``cell`` = (c, i, j) of the last of ``stages``: a (C, H, W) boolean mask per
-    map, the input first and that output last, true on the cells it depends on."""
-    last = stages[-1]
-    mask = np.zeros((last.out_channels, *last.output_shape), bool)
-    mask[cell] = True
-    masks = [mask]
-    for stage in reversed(stages):
-        masks.append(depends(links(stage), masks[-1]))
-    return tuple(reversed(masks))
+    map, the input first and that output last, true on the cells it depends on. The relation is
+    composed backwards along the graph: each stage's mask goes to the maps it reads (a cat's
+    channels each to the map they come from, an add's to both)."""
+    first = stages[0]
+    masks = [np.zeros((first.in_channels if first.operation != "cat" else 0, *first.input_shape), bool)]
+    masks += [np.zeros((st.out_channels, *st.output_shape), bool) for st in stages]
+    masks[-1][cell] = True
+    srcs = sources(stages)
+    for i in range(len(stages) - 1, -1, -1):
+        st, src = stages[i], srcs[i]
+        needed = depends(links(st), masks[i + 1])  # over the maps it reads, a cat's stacked
+        if st.operation == "cat":
+            starts = np.cumsum([0, *st.input_channels])
+            for j, a, b in zip(src, starts[:-1], starts[1:], strict=True):
+                _merge(masks, j, needed[a:b])
+        else:
+            for j in src:
+                _merge(masks, j, needed)
+    return tuple(masks)
+
+
+def _merge(masks: list[np.ndarray], j: int, needed: np.ndarray) -> None:
+    """Add ``needed`` to map j's mask (map 0's channels are known once a stage reads it)."""
+    if masks[j].shape != needed.shape:  # the image, first read by a cat
+        masks[j] = np.zeros(needed.shape, bool)
+    masks[j] |= needed
 
 
 def conv_matrix(stage: Stage) -> np.ndarray:

@@ -1,5 +1,7 @@
-"""The scenario of a PyTorch layer: ``from_torch(layer, x)`` reads a module's weights and settings
-into scenario keys, so that ``.output()`` equals ``layer(x[None])[0]`` (x of shape (C, H, W)).
+"""The scenario of a PyTorch model: ``from_torch(model, x)`` reads a module's weights and settings
+into scenario keys, so that ``.output()`` equals ``model(x[None])[0]`` (x of shape (C, H, W)). A
+layer on its own is one stage; any other module (an ``nn.Sequential``, a ResNet block, a U-Net) is
+traced with torch.fx into a graph of stages (see :mod:`.trace`).
 
 torch stays optional: it is imported only when ``from_torch`` is called. The modules are read,
 never run; the scenario computes every number again (float64) and checks every key as a scenario
@@ -27,8 +29,19 @@ SUPPORTED = (
     "ConvTranspose1d",
     "MaxPool1d",
     "AvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
     "Upsample",
     "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "GELU",
+    "Hardtanh",
+    "ReLU6",
+    "Identity",
+    "Dropout",
+    "BatchNorm2d",
 )
 UPSAMPLE_MODES = ("nearest", "bilinear", "linear")
 #: Scenario keys the caller may still set: how a layer is drawn, not what it computes.
@@ -36,16 +49,26 @@ DRAWING_KEYS = {"transpose_view", "view"}
 
 
 def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
-    """The Scenario computing ``layer(x)``: ``layer`` a Conv2d, ConvTranspose2d, MaxPool2d,
-    AvgPool2d, Upsample, ReLU or an ``nn.Sequential`` of them; ``x`` a tensor (or array) of shape
-    (C, H, W) or (1, C, H, W). Other keywords (title, caption, render, timing, name, limits,
-    transpose_view, view) go to the Scenario."""
+    """The Scenario computing ``layer(x)``: ``layer`` one of the SUPPORTED modules, or any module
+    torch.fx can trace whose nodes are these modules, their functional forms, ``torch.cat`` along
+    channels and ``+`` of two maps (stages named as the fx nodes); ``x`` a tensor (or array) of
+    shape (C, H, W) or (1, C, H, W), or (C, L) or (1, C, L) when a node is 1-D (Conv1d, …). Other
+    keywords (title, caption, render, timing, name, limits, transpose_view, view) go to the
+    Scenario."""
     import torch
 
-    nested = isinstance(layer, torch.nn.Sequential)
-    modules = list(_flatten(layer, "", torch)) if nested else [("", layer)]
-    rank = 1 if any(_one_d(m, torch) for _, m in modules) else 2
+    if isinstance(layer, torch.nn.Sequential) and len(layer) == 0:
+        raise ScenarioError("from_torch", "the Sequential is empty; give it at least one layer")
+    single = _is_layer(layer, torch)
+    if single:
+        gm, rank = None, 1 if _one_d(layer, torch) else 2
+    else:
+        from . import trace  # torch.fx loads only for a model
+
+        gm = trace.trace(layer, torch)
+        rank = trace.traced_rank(gm, lambda m: _one_d(m, torch), torch)
     image = _input(x, torch, rank)
+    shape = (1, image.shape[1]) if rank == 1 else image.shape[1:]
     fixed = [
         k for k in scenario_keys if k in ("image", "stages") or (k in STAGE_FIELDS and k not in DRAWING_KEYS)
     ]
@@ -54,29 +77,33 @@ def from_torch(layer: Any, x: Any, **scenario_keys: Any) -> Scenario:
             "from_torch", f"`{fixed[0]}` comes from the layer and its input; it cannot be given too"
         )
     drawing = {k: scenario_keys.pop(k) for k in DRAWING_KEYS & set(scenario_keys)}
-    if not modules:
-        raise ScenarioError("from_torch", "the Sequential is empty; give it at least one layer")
-    tables, shape, channels = [], image.shape[1:], image.shape[0]
-    if rank == 1:
-        shape = (1, image.shape[1])
-    for i, (where, module) in enumerate(modules):
-        table = _stage(module, where, shape, channels, torch)
-        if rank == 1:
-            table = _signal_keys(table)
+    table_of = module_table if rank == 2 else lambda *a: _signal_keys(module_table(*a))
+    if gm is None:
+        tables = [table_of(layer, "", shape, image.shape[0], torch)]
+        # with the checks and messages the Scenario gives
+        parse_stage(tables[0], "", shape, image.shape[0], rank)
+    else:
+        tables = trace.graph_tables(gm, shape, image.shape[0], rank, table_of, SUPPORTED, torch)
+    for table in tables:
         if table["operation"] == "conv_transpose2d":
             table.update(drawing)
-        tables.append(table)
-        # the next layer's input, with the checks and messages the Scenario gives
-        stage = parse_stage(table, f"stages[{i}]" if nested else "", shape, channels, rank)
-        shape, channels = stage.output_shape, stage.out_channels
     if drawing and not any(t["operation"] == "conv_transpose2d" for t in tables):
         raise ScenarioError(min(drawing), "only applies to a layer with a ConvTranspose2d")
-    if nested:
-        return Scenario(image=image, stages=tables, **scenario_keys)
-    return Scenario(image=image, **tables[0], **scenario_keys)
+    if gm is None:
+        return Scenario(image=image, **tables[0], **scenario_keys)
+    return Scenario(image=image, stages=tables, **scenario_keys)
+
+
+def _is_layer(module: Any, torch: Any) -> bool:
+    """A module of torch.nn that is not a container: read on its own, as one stage (what fx
+    would keep as one call_module node)."""
+    return type(module).__module__.startswith("torch.nn") and not isinstance(
+        module, (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)
+    )
 
 
 def _one_d(module: Any, torch: Any) -> bool:
+    """A 1-D module: the input is then a signal (C, L)."""
     nn = torch.nn
     one_d = (nn.Conv1d, nn.ConvTranspose1d, nn.MaxPool1d, nn.AvgPool1d)
     return isinstance(module, one_d) or (isinstance(module, nn.Upsample) and module.mode == "linear")
@@ -125,24 +152,20 @@ def _input(x: Any, torch: Any, rank: int = 2) -> np.ndarray:
     return f.planes(x[0] if x.ndim == 4 else x, "image", max_side=MAX_SIDE, max_planes=MAX_CHANNELS)
 
 
-def _flatten(layer: Any, where: str, torch: Any):
-    """(position, module) of every module of a Sequential, nested ones included: "[2]", "[1][0]"."""
-    for i, module in enumerate(layer):
-        here = f"{where}[{i}]"
-        if isinstance(module, torch.nn.Sequential):
-            yield from _flatten(module, here, torch)
-        else:
-            yield here, module
-
-
 def _refuse(module: Any, where: str, message: str) -> ScenarioError:
-    name = f"layer {where} {type(module).__name__}" if where else type(module).__name__
-    return ScenarioError("from_torch", f"{name} {message}")
+    """``where``: how the module is named (an fx node), or "" for the module given on its own."""
+    return ScenarioError("from_torch", f"{where or type(module).__name__} {message}")
 
 
-def _stage(module: Any, where: str, shape: tuple[int, int], channels: int, torch: Any) -> dict[str, Any]:
-    """The stage table of one module, as a scenario file would write it."""
+def module_table(
+    module: Any, where: str, shape: tuple[int, int], channels: int, torch: Any
+) -> dict[str, Any]:
+    """The stage table of one module reading a map of ``channels`` × ``shape``, as a scenario
+    file would write it; ``where`` names the module in messages."""
     nn = torch.nn
+    table = _activation(module, where, channels, torch)
+    if table is not None:
+        return table
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Conv1d, nn.ConvTranspose1d)):
         keys = _conv(module, where, channels, isinstance(module, (nn.ConvTranspose2d, nn.ConvTranspose1d)))
         if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
@@ -169,9 +192,76 @@ def _stage(module: Any, where: str, shape: tuple[int, int], channels: int, torch
         return keys | _pool(module)
     if isinstance(module, nn.Upsample):
         return _upsample(module, where, shape)
+    if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        if getattr(module, "return_indices", False):
+            raise _refuse(
+                module, where, "with return_indices=True cannot be drawn; the indices are not a picture"
+            )
+        size = module.output_size
+        sizes = list(size) if isinstance(size, (tuple, list)) else [size, size]
+        # None keeps the input's size along that axis, as PyTorch
+        out = [n if m is None else int(m) for m, n in zip(sizes, shape, strict=True)]
+        op = "adaptive_avg_pool2d" if isinstance(module, nn.AdaptiveAvgPool2d) else "adaptive_max_pool2d"
+        return {"operation": op, "output_size": out}
+    raise _refuse(module, where, f"cannot be drawn; supported: {', '.join(SUPPORTED)}")
+
+
+def _activation(module: Any, where: str, channels: int, torch: Any) -> dict[str, Any] | None:
+    """The table of a module applied value by value (an activation, Dropout and BatchNorm2d in
+    eval mode), or None for another module."""
+    nn = torch.nn
     if isinstance(module, nn.ReLU):
         return {"operation": "relu"}
-    raise _refuse(module, where, f"cannot be drawn; supported: {', '.join(SUPPORTED)}")
+    if isinstance(module, nn.ReLU6):  # a Hardtanh from 0 to 6
+        return {"operation": "hardtanh", "min_val": 0.0, "max_val": 6.0}
+    if isinstance(module, nn.Hardtanh):
+        return {"operation": "hardtanh", "min_val": float(module.min_val), "max_val": float(module.max_val)}
+    if isinstance(module, nn.LeakyReLU):
+        return {"operation": "leaky_relu", "negative_slope": float(module.negative_slope)}
+    if isinstance(module, nn.GELU):
+        return {"operation": "gelu", "approximate": module.approximate}
+    if isinstance(module, nn.Sigmoid):
+        return {"operation": "sigmoid"}
+    if isinstance(module, nn.Tanh):
+        return {"operation": "tanh"}
+    if isinstance(module, nn.Identity):
+        return {"operation": "identity"}
+    if isinstance(module, (nn.Dropout, nn.Dropout2d)):
+        if module.training and module.p > 0:
+            raise _refuse(module, where, "in training mode drops values at random; call model.eval() first")
+        return {"operation": "identity"}
+    if isinstance(module, nn.BatchNorm2d):
+        return _batch_norm(module, where, channels)
+    return None
+
+
+def _batch_norm(module: Any, where: str, channels: int) -> dict[str, Any]:
+    """BatchNorm2d in eval mode: its running statistics, weight and bias."""
+    if module.training:
+        raise _refuse(
+            module,
+            where,
+            "in training mode normalises by the batch's statistics; call model.eval() first",
+        )
+    if module.running_mean is None:
+        raise _refuse(
+            module,
+            where,
+            "with track_running_stats=False normalises by the batch's statistics, even in eval mode",
+        )
+    if module.num_features != channels:
+        raise _refuse(module, where, f"takes {module.num_features} channels, but its input has {channels}")
+    keys: dict[str, Any] = {
+        "operation": "batch_norm",
+        "running_mean": _array(module.running_mean),
+        "running_var": _array(module.running_var),
+        "eps": float(module.eps),
+    }
+    if module.weight is not None:
+        keys["weight"] = _array(module.weight)
+    if module.bias is not None:
+        keys["bias"] = _array(module.bias)
+    return keys
 
 
 def _conv(module: Any, where: str, channels: int, transposed: bool) -> dict[str, Any]:

@@ -81,6 +81,9 @@ class Timing:
     detail_steps: int | None = None
 
 
+GRID_OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsample", "relu")
+
+
 @dataclass(frozen=True)
 class Cone:
     """The receptive field to animate: output cell ``cell`` = (channel, row, col) of stage
@@ -88,21 +91,31 @@ class Cone:
 
     cell: tuple[int, int, int]
     stage: int
+    #: in a graph, the earlier maps the cell is computed from, latest first (None: a chain's every one)
+    path: tuple[int, ...] | None = None
+
+    @property
+    def maps(self) -> tuple[int, ...]:
+        """The maps between the cell's own and the image that its field is traced through, in
+        the order the frames show them (from the cell back)."""
+        return tuple(range(self.stage, 0, -1)) if self.path is None else self.path
 
     @property
     def frames(self) -> int:
         """Frames it adds before the final one: the cell alone, then each map back to the first
         stage's output (the final frame adds the image)."""
-        return self.stage + 1
+        return 1 + len(self.maps)
 
 
 def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
-    """A photo, a chain, or a per-channel pool, upsampling or ReLU of several channels (its maps
-    side by side) is drawn as pictures; one layer or one map as grids of numbers."""
+    """A photo, a chain or graph, a per-channel pool, upsampling or ReLU of several channels (its
+    maps side by side), or an operation the grid views have no drawing for (the other activations,
+    batch norm, adaptive pools, cat, add) is drawn as pictures; one layer or one map as grids of
+    numbers."""
     first = stages[0]
     per_channel = first.in_channels > 1 and first.operation not in ("conv2d", "conv_transpose2d")
     per_channel = per_channel and first.rank == 2  # a signal's planes stack in its own view
-    return len(stages) > 1 or photo or per_channel
+    return len(stages) > 1 or photo or per_channel or first.operation not in GRID_OPERATIONS
 
 
 def frame_count(
@@ -138,7 +151,8 @@ class Illustration:
 
     @cached_property
     def computations(self) -> tuple[Computation, ...]:
-        """Every stage's steps and output, each stage reading the previous one's output."""
+        """Every stage's steps and output, each stage reading the maps it names (in a chain, the
+        previous one's output)."""
         return compute_all(self.stages, self.image.values)
 
     @cached_property
@@ -149,14 +163,18 @@ class Illustration:
 
     @property
     def operations(self) -> str:
-        """ "conv2d", or a chain such as "conv2d → relu → max_pool2d"."""
-        return " \u2192 ".join(st.name for st in self.stages)
+        """ "conv2d", or a chain such as "conv1d → relu → max_pool1d" (as the scenario names each
+        operation); in a graph a stage that reads several maps names them: "… → cat(enc1, up1) → …"."""
+        return " \u2192 ".join(
+            f"{st.op_name}({', '.join(st.inputs)})" if len(st.inputs) > 1 else st.op_name
+            for st in self.stages
+        )
 
     @property
     def operation(self) -> str:
         """The operation as the scenario names it (conv1d for a 1-D convolution)."""
         if len(self.stages) == 1:
-            return self.stages[0].name
+            return self.stages[0].op_name
         raise AttributeError(f"a chain of {len(self.stages)} stages has no single 'operation'; see .stages")
 
     @property
@@ -182,4 +200,4 @@ class Illustration:
     def layered(self) -> bool:
         """Declared with channels (a channel axis on the image, filters, bias, groups): its
         output has a channel axis too."""
-        return self.image.layered or any(st.layered for st in self.stages)
+        return self.image.layered or any(st.layered for st in self.stages) or self.stages[-1].out_channels > 1

@@ -25,6 +25,8 @@ ONE_D = {
     "avg_pool1d": "avg_pool2d",
 }
 TWO_D = {v: k for k, v in ONE_D.items()}
+#: 2-D operations with no 1-D form here (adaptive pools take a 2-D output_size)
+TWO_D_ONLY = ("adaptive_avg_pool2d", "adaptive_max_pool2d")
 #: Keys that take [rows, cols] in 2-D and one integer (or number) in 1-D, and what fills the rows.
 AXIS_KEYS = {"kernel_size": 1, "stride": 1, "dilation": 1, "output_padding": 0, "size": 1}
 SIGNAL_PATTERNS = ("random", "step", "sine", "square", "stripes", "gradient")
@@ -179,6 +181,8 @@ def one_d_stage(data: Mapping[str, Any], t: dict[str, Any], key: Any, rank: int)
         raise ScenarioError(
             key("operation"), f"{op} takes a 2-D image, but the input is a 1-D signal; use {TWO_D[op]}"
         )
+    if op in TWO_D_ONLY:
+        raise ScenarioError(key("operation"), f"{op} takes a 2-D image, but the input is a 1-D signal")
     errors = Collect()  # each key on its own: every mistake is reported at once
     if t["mode"] == "bilinear":
         errors.add(key("mode"), "'bilinear' is for 2-D images; a signal takes 'nearest' or 'linear'")

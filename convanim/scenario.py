@@ -14,6 +14,7 @@ import numpy as np
 from . import fields as f
 from .errors import Collect, ConvanimError, LimitError, ScenarioError, located
 from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS, Kernel
+from .graph import GRAPH_FIELDS, INPUT, MAX_STAGES, ancestors, is_chain, parse_stages
 from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
@@ -196,7 +197,6 @@ def _cell_index(value: Any, key: str) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-MAX_STAGES = 8
 RECEPTIVE_FIELDS = {
     "cell": f.Field(
         _cell_index,
@@ -232,7 +232,8 @@ TOP_FIELDS = {
     "stages": f.Field(
         lambda v, k: v,
         {},
-        "A chain: a list of tables, each with an `operation` and its keys, applied in order.",
+        "A chain or a graph: a list of tables, each with an `operation` and its keys, applied in "
+        "order, each reading the map before it or the maps its `inputs` name.",
         None,
     ),
     "receptive_field": f.Field(
@@ -644,10 +645,12 @@ def _check_cell(cone: Cone, stages: tuple[Stage, ...], layered: bool) -> Cone:
         raise ScenarioError(
             "receptive_field.cell",
             f"must be [{', '.join(names)}] inside the {size} output of stage {cone.stage} "
-            f"({st.name}): {ranges} (got {list(cell)})",
+            f"({st.op_name}): {ranges} (got {list(cell)})",
         )
     full = (*cell[:-1], 0, cell[-1]) if signal else cell
-    return Cone(full if layered else (0, *full), cone.stage)
+    # in a graph, only the maps the cell is computed from (a branch beside its path has no field)
+    path = None if is_chain(stages) else tuple(m for m in ancestors(stages, cone.stage + 1) if m > 0)
+    return Cone(full if layered else (0, *full), cone.stage, path)
 
 
 def _parse_options(data: Any, cls: type, table: dict[str, f.Field], prefix: str) -> Any:
@@ -699,7 +702,8 @@ def _parse_stages(
         if shape is None:
             check_keys(top, "")
             return ()
-        return (parse_stage(top, "", shape, channels, rank),)
+        stage = parse_stage(top, "", shape, channels, rank)
+        return (dataclasses.replace(stage, name=stage.op_name, inputs=(INPUT,), input_channels=(channels,)),)
     if top:
         name = next(iter(top))
         raise ScenarioError(name, "goes inside each [[stages]] table when `stages` is given")
@@ -708,20 +712,7 @@ def _parse_stages(
         raise ScenarioError("stages", f"must be a non-empty list of tables (got {f.show(tables)})")
     if len(tables) > MAX_STAGES:
         raise ScenarioError("stages", f"at most {MAX_STAGES} stages (got {len(tables)})")
-    stages, errors = [], Collect()
-    for i, table in enumerate(tables):
-        if shape is None:
-            with errors:
-                check_keys(table, f"stages[{i}]")
-            continue
-        with errors:
-            stages.append(parse_stage(table, f"stages[{i}]", shape, channels, rank))
-        if errors:
-            shape = channels = None
-        else:
-            shape, channels = stages[-1].output_shape, stages[-1].out_channels
-    errors.done()
-    return tuple(stages)
+    return parse_stages(tables, shape, channels, rank)
 
 
 TITLES = {
@@ -731,6 +722,17 @@ TITLES = {
     "avg_pool2d": "Average pooling",
     "upsample": "Upsampling",
     "relu": "ReLU",
+    "adaptive_avg_pool2d": "Adaptive average pooling",
+    "adaptive_max_pool2d": "Adaptive max pooling",
+    "leaky_relu": "Leaky ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "gelu": "GELU",
+    "hardtanh": "Hardtanh",
+    "identity": "Identity",
+    "batch_norm": "Batch normalization",
+    "cat": "Concatenation",
+    "add": "Addition",
     "conv1d": "1-D convolution",
     "conv_transpose1d": "1-D transposed convolution",
     "max_pool1d": "1-D max pooling",
@@ -739,7 +741,9 @@ TITLES = {
 
 
 def _default_title(stages: tuple[Stage, ...]) -> str:
-    return TITLES[stages[0].name] if len(stages) == 1 else f"A chain of {len(stages)} stages"
+    if len(stages) == 1:
+        return TITLES[stages[0].op_name]
+    return f"A {'chain' if is_chain(stages) else 'graph'} of {len(stages)} stages"
 
 
 FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding), in cells
@@ -848,7 +852,7 @@ def schema() -> dict[str, Any]:
     kernel = f.table_schema(KERNEL_FIELDS, "The kernel.")
     with_samples(kernel)
     kernel["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}]
-    stage = f.table_schema(STAGE_FIELDS, "One operation of a chain.")
+    stage = f.table_schema({**GRAPH_FIELDS, **STAGE_FIELDS}, "One operation of a chain or graph.")
     stage["properties"]["kernel"] = kernel
     one_filter = f.table_schema(FILTER_FIELDS, "One filter: a plane per input channel it reads, and a bias.")
     with_samples(one_filter)
@@ -859,7 +863,7 @@ def schema() -> dict[str, Any]:
         ("image", image),
         ("kernel", kernel),
         ("filters", filters),
-        ("stages", {"type": "array", "minItems": 1, "maxItems": 8, "items": stage}),
+        ("stages", {"type": "array", "minItems": 1, "maxItems": MAX_STAGES, "items": stage}),
         ("receptive_field", f.table_schema(RECEPTIVE_FIELDS, "A receptive field to animate after the fill.")),
         ("render", f.table_schema(RENDER_FIELDS, "Drawing options.")),
         ("timing", f.table_schema(TIMING_FIELDS, "Frame durations in milliseconds.")),

@@ -91,7 +91,7 @@ def signal_alt(s: Illustration) -> str:
 def _chain(s: Illustration) -> str:
     parts = []
     for i, st in enumerate(s.stages, start=1):
-        what = f"{i}. {st.name}"
+        what = f"{i}. {st.op_name}"
         if st.operation in ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d"):
             what += f", {st.kernel_size[1]} tap{'s' * (st.kernel_size[1] != 1)}{_how(st)}"
         if st.in_channels != st.out_channels:

@@ -9,7 +9,16 @@ from typing import Any
 import numpy as np
 
 from . import fields as f
-from .arithmetic import conv_out, pool_out, same_pads, span, transpose_out, transpose_out_formula
+from .arithmetic import (
+    adaptive_windows,
+    conv_out,
+    pool_out,
+    same_pads,
+    span,
+    transpose_out,
+    transpose_out_formula,
+)
+from .elementwise import ACTIVATIONS, GELU_APPROXIMATIONS, JOINS, NORM_KEYS, WHOLE_MAP, Norm, parse_norm
 from .errors import Collect, ScenarioError
 from .filters import (
     MAX_CHANNELS,
@@ -22,7 +31,21 @@ from .filters import (
 )
 from .rank import ONE_D, one_d_stage, samples
 
-OPERATIONS = ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "upsample", "relu", *ONE_D)
+OPERATIONS = (
+    "conv2d",
+    "conv_transpose2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "upsample",
+    "relu",
+    *ACTIVATIONS,
+    "batch_norm",
+    *JOINS,
+    *ONE_D,
+)
+ADAPTIVE = ("adaptive_avg_pool2d", "adaptive_max_pool2d")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 TRANSPOSE_VIEWS = ("scatter", "direct")
 UPSAMPLE_MODES = ("nearest", "bilinear", "linear")
@@ -65,7 +88,8 @@ STAGE_FIELDS = {
         lambda v, k: v,
         {"oneOf": [{"type": "boolean"}, f.NUMBER_SCHEMA, {"type": "array", "items": f.NUMBER_SCHEMA}]},
         "conv2d, conv_transpose2d: one number per output channel (a number for one), or with "
-        "`out_channels` true for a random bias; default none.",
+        "`out_channels` true for a random bias; default none. batch_norm: the shift per channel "
+        "(default 0).",
         None,
     ),
     "seed": f.Field(
@@ -156,6 +180,50 @@ STAGE_FIELDS = {
         "upsample, bilinear: align the corner pixels' centres (default false).",
         None,
     ),
+    "output_size": f.Field(
+        f.int_pair(1, 4096),
+        f.pair_schema(1, 4096),
+        "adaptive_avg_pool2d, adaptive_max_pool2d: the output's [rows, cols] (an integer for a "
+        "square); output row i pools input rows ⌊i·H/h⌋ to ⌈(i + 1)·H/h⌉ − 1, as PyTorch.",
+        None,
+    ),
+    "negative_slope": f.Field(
+        f.number, f.NUMBER_SCHEMA, "leaky_relu: the factor of negative values (default 0.01).", None
+    ),
+    "approximate": f.Field(
+        f.choice(GELU_APPROXIMATIONS),
+        f.choice_schema(GELU_APPROXIMATIONS),
+        'gelu: "none" (x·Φ(x) with erf, default) or "tanh" (the tanh approximation).',
+        None,
+    ),
+    "min_val": f.Field(f.number, f.NUMBER_SCHEMA, "hardtanh: the lower bound (default −1).", None),
+    "max_val": f.Field(
+        f.number, f.NUMBER_SCHEMA, "hardtanh: the upper bound (default 1; ReLU6 is 0 to 6).", None
+    ),
+    "running_mean": f.Field(
+        lambda v, k: v,
+        {"oneOf": [f.NUMBER_SCHEMA, {"type": "array", "items": f.NUMBER_SCHEMA}]},
+        "batch_norm: the mean per channel (a number for all; default 0).",
+        None,
+    ),
+    "running_var": f.Field(
+        lambda v, k: v,
+        {"oneOf": [f.NUMBER_SCHEMA, {"type": "array", "items": f.NUMBER_SCHEMA}]},
+        "batch_norm: the variance per channel (default 1).",
+        None,
+    ),
+    "weight": f.Field(
+        lambda v, k: v,
+        {"oneOf": [f.NUMBER_SCHEMA, {"type": "array", "items": f.NUMBER_SCHEMA}]},
+        "batch_norm: the scale per channel (default 1); y = (x − mean)/√(var + eps)·weight + bias.",
+        None,
+    ),
+    "eps": f.Field(
+        f.number_at_least(0),
+        {"type": "number", "minimum": 0},
+        "batch_norm: added to the variance (default 1e-5).",
+        None,
+    ),
 }
 
 DRAWN_PLANES = 5  #: input planes a step draws at most (the layer view 3, the chain's zoom 5)
@@ -176,11 +244,24 @@ ALLOWED = {
     "avg_pool2d": {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"},
     "upsample": {"mode", "scale_factor", "size", "align_corners"},
     "relu": set(),
+    "adaptive_avg_pool2d": {"output_size"},
+    "adaptive_max_pool2d": {"output_size"},
+    "leaky_relu": {"negative_slope"},
+    "sigmoid": set(),
+    "tanh": set(),
+    "gelu": {"approximate"},
+    "hardtanh": {"min_val", "max_val"},
+    "identity": set(),
+    "batch_norm": set(NORM_KEYS),
+    "cat": set(),
+    "add": set(),
 }
 ALLOWED.update({one: ALLOWED[two] for one, two in ONE_D.items()})
 REQUIRED = {
     "max_pool2d": "kernel_size",
     "avg_pool2d": "kernel_size",
+    "adaptive_avg_pool2d": "output_size",
+    "adaptive_max_pool2d": "output_size",
     "max_pool1d": "kernel_size",
     "avg_pool1d": "kernel_size",
 }
@@ -217,11 +298,21 @@ class Stage:
     layered: bool = False  #: declared with channels (filters, out_channels, groups, bias, 4-D weights)
     kernel_key: str = field(default="kernel.values", repr=False)  #: the key that set the weights
     prefix: str = field(default="", repr=False)  #: where the keys came from, for messages
+    output_size: tuple[int, int] | None = None  #: adaptive pools
+    negative_slope: float = 0.01  #: leaky_relu
+    approximate: str = "none"  #: gelu
+    min_val: float = -1.0  #: hardtanh
+    max_val: float = 1.0  #: hardtanh
+    norm: Norm | None = field(default=None, repr=False)  #: batch_norm's numbers
+    name: str = ""  #: the map it makes, as other stages name it in `inputs` (see graph)
+    inputs: tuple[str, ...] = ()  #: the maps it reads, by name ("input": the image)
+    input_channels: tuple[int, ...] = ()  #: channels of each map it reads (cat stacks them)
     rank: int = 2  #: 1 for a signal: maps (C, 1, L), keys given as integers
 
     @property
-    def name(self) -> str:
-        """The operation as written: conv1d for a 1-D convolution, else ``operation``."""
+    def op_name(self) -> str:
+        """The operation as written: conv1d for a 1-D convolution, else ``operation`` (``name``
+        is the map the stage makes)."""
         return data_name(self.operation, self.rank)
 
     @property
@@ -247,7 +338,7 @@ class Stage:
     def n_steps(self) -> int:
         """Steps of this stage: one per output value (per input pixel for the scatter view, one
         for ReLU, which is applied to the whole map at once)."""
-        if self.operation == "relu":
+        if self.operation in WHOLE_MAP:
             return 1
         if self.operation == "conv_transpose2d" and self.transpose_view == "scatter":
             return self.in_channels * self.input_shape[0] * self.input_shape[1]
@@ -279,7 +370,7 @@ class Stage:
         return self._grid_step_work(op, kh, kw, dr, dc)
 
     def _grid_step_work(self, op: str, kh: int, kw: int, dr: int, dc: int) -> int:
-        if op == "relu":
+        if op in WHOLE_MAP:
             return self.in_channels * self.input_shape[0] * self.input_shape[1]
         if op == "upsample":
             return 8  # at most 4 pixels blended, a dot and the output cell
@@ -332,7 +423,19 @@ def parse_stage(
         given.setdefault("stride", t["kernel_size"])
     elif op == "upsample":
         _check_upsample(t, key, rank)
-    if op != "relu" and op != "upsample":
+    elif op in ADAPTIVE:
+        given["kernel_size"] = _adaptive_window(input_shape, t["output_size"])
+    elif op == "batch_norm":
+        given["norm"] = parse_norm(t, key, in_channels)
+        for name in NORM_KEYS:  # kept in the Norm
+            given.pop(name, None)
+    elif op == "hardtanh" and (t["min_val"] if t["min_val"] is not None else -1.0) > (
+        t["max_val"] if t["max_val"] is not None else 1.0
+    ):
+        raise ScenarioError(
+            key("max_val"), f"must be at least min_val, as in PyTorch (got {t['min_val']} > {t['max_val']})"
+        )
+    if op in ("conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d"):
         pad = given.get("padding", (0, 0, 0, 0))
         given["padding_name"] = pad if isinstance(pad, str) else None
         given["padding"] = _resolve_padding(op, pad, given, key)
@@ -492,6 +595,11 @@ def _weights_array(data: np.ndarray, prefix: str, in_channels: int, groups: int,
     return Kernel(values)
 
 
+def _adaptive_window(shape: tuple[int, int], out: tuple[int, int]) -> tuple[int, int]:
+    """The largest window of an adaptive pool along each axis (what a step reads at most)."""
+    return tuple(max(e - s for s, e in adaptive_windows(n, m)) for n, m in zip(shape, out, strict=True))
+
+
 def _check_upsample(t: dict[str, Any], key: Any, rank: int) -> None:
     if (t["scale_factor"] is None) == (t["size"] is None):
         given = [k for k in ("scale_factor", "size") if t[k] is not None]
@@ -536,7 +644,7 @@ def _check(s: Stage, key: Any) -> None:
         _check_conv(s, key)
     out = s.output_shape
     if min(out) < 1 and s.rank == 1:
-        raise ScenarioError(key("operation"), f"{s.name} leaves no output from a {w}-sample signal")
+        raise ScenarioError(key("operation"), f"{s.op_name} leaves no output from a {w}-sample signal")
     if min(out) < 1:
         raise ScenarioError(
             key("operation"), f"{op} leaves no output ({out[0]}×{out[1]}) from a {h}×{w} input"
@@ -686,6 +794,8 @@ def _output_shape(s: Stage) -> tuple[int, int]:
         return transpose_out(h, kh, sr, pad[0], opr, dr), transpose_out(w, kw, sc, pad[2], opc, dc)
     if s.operation in ("max_pool2d", "avg_pool2d"):
         return pool_out(h, kh, sr, pad[0], dr, s.ceil_mode), pool_out(w, kw, sc, pad[2], dc, s.ceil_mode)
+    if s.operation in ADAPTIVE:
+        return s.output_size
     if s.operation == "upsample":
         if s.size is not None:
             return s.size

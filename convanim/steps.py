@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import elementwise
+from .arithmetic import adaptive_windows
+from .graph import sources
+
 if TYPE_CHECKING:
     from .stage import Stage
 
@@ -118,9 +122,18 @@ def _windows(grid: np.ndarray, shape: tuple[int, int], stride: tuple[int, int], 
     return view[..., :: stride[0], :: stride[1], :: dil[0], :: dil[1]]
 
 
-def compute(stage: Stage, image: np.ndarray) -> Computation:
-    """Every step of one stage applied to ``image`` (C, H, W), with the output they add up to."""
+def compute(stage: Stage, image: np.ndarray, *more: np.ndarray) -> Computation:
+    """Every step of one stage applied to ``image`` (C, H, W), with the output they add up to;
+    ``more``: the other maps a cat or add reads."""
     op = stage.operation
+    if op in elementwise.JOINS:
+        return _whole_map(elementwise.join(op, [image, *more]), np.concatenate([image, *more]), None)
+    if op in elementwise.ELEMENTWISE and op != "relu":
+        keys = {k: getattr(stage, k) for k in ("negative_slope", "approximate", "min_val", "max_val")}
+        output = elementwise.apply(op, image, norm=stage.norm, **keys)
+        return _whole_map(output, image, output != image)
+    if op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+        return _per_channel(_adaptive_plane, stage, image)
     if op == "conv_transpose2d":
         return _direct(stage, image) if stage.transpose_view == "direct" else _scatter(stage, image)
     if op in ("max_pool2d", "avg_pool2d"):
@@ -144,10 +157,13 @@ def compute(stage: Stage, image: np.ndarray) -> Computation:
 
 
 def compute_all(stages: tuple[Stage, ...], image: np.ndarray) -> tuple[Computation, ...]:
-    """Every stage of a chain in order, each applied to the previous one's output."""
+    """Every stage of the graph in order, each applied to the maps it reads (see graph.sources):
+    in a chain, the previous one's output."""
+    maps = [image]
     comps: list[Computation] = []
-    for stage in stages:
-        comps.append(compute(stage, comps[-1].output if comps else image))
+    for stage, src in zip(stages, sources(stages), strict=True):
+        comps.append(compute(stage, *(maps[j] for j in src)))
+        maps.append(comps[-1].output)
     return tuple(comps)
 
 
@@ -308,7 +324,8 @@ class Sample:
 
 @dataclass(frozen=True, eq=False)
 class Map:
-    """An elementwise step over the whole map (ReLU): which values it changes."""
+    """A step over the whole map (ReLU and the other activations, batch norm, cat, add): which
+    output values differ from their input (none for cat and add)."""
 
     index: int
     changed: np.ndarray  #: boolean mask (C, H, W) of the values it replaces
@@ -451,6 +468,51 @@ def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
     ghost = np.zeros(image.shape, bool)
     _frozen(output, origin, ghost)
     return Computation(output, np.ones((1, 1)), image, origin, ghost, tuple(steps))
+
+
+def _adaptive_plane(s: Stage, image: np.ndarray) -> Computation:
+    """An adaptive pool of one plane: output (a, b) pools rows ⌊a·H/h⌋ … ⌈(a + 1)·H/h⌉ − 1 and the
+    columns alike; the mean divides the sum by the rows, then by the columns, as aten's kernel."""
+    (h, w), (oh, ow) = image.shape, s.output_shape
+    is_max = s.operation == "adaptive_max_pool2d"
+    rows_of, cols_of = adaptive_windows(h, oh), adaptive_windows(w, ow)
+    output = np.zeros((oh, ow))
+    steps = []
+    for a, (r0, r1) in enumerate(rows_of):
+        for b, (c0, c1) in enumerate(cols_of):
+            rows, cols = np.arange(r0, r1), np.arange(c0, c1)
+            window = image[r0:r1, c0:c1]
+            if is_max:
+                flat = int(np.argmax(window))  # the first maximum in row-major order, as PyTorch
+                chosen, divisor = divmod(flat, window.shape[1]), None
+                value = float(window.flat[flat])
+            else:
+                total = 0.0
+                for v in window.ravel().tolist():  # summed in order, as the kernel's loop
+                    total += v
+                chosen, divisor = None, int(window.size)
+                value = total / (r1 - r0) / (c1 - c0)
+            output[a, b] = value
+            _frozen(window)
+            steps.append(Pool(a * ow + b, (a, b), rows, cols, window, value, chosen, divisor))
+    origin = np.stack(np.indices(image.shape), axis=-1)
+    ghost = np.zeros(image.shape, bool)
+    _frozen(output, origin, ghost)
+    kh, kw = s.kernel_size
+    return Computation(output, np.full((kh, kw), 1.0 / (kh * kw)), image, origin, ghost, tuple(steps))
+
+
+def _whole_map(output: np.ndarray, grid: np.ndarray, changed: np.ndarray | None) -> Computation:
+    """One step over the whole map (an activation, a batch norm, a cat or an add); ``grid``: the
+    values read (a cat's or add's maps stacked), ``changed``: which output values differ from
+    their input (None when the output is not the input transformed in place)."""
+    output = np.ascontiguousarray(output, dtype=np.float64)
+    if changed is None:
+        changed = np.zeros(output.shape, bool)
+    origin = np.stack(np.indices(grid.shape[1:]), axis=-1)
+    ghost = np.zeros(grid.shape[1:], bool)
+    _frozen(output, changed, origin, ghost)
+    return Computation(output, np.ones((1, 1, 1, 1)), grid, origin, ghost, (Map(0, changed),))
 
 
 def _relu(image: np.ndarray) -> Computation:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .elementwise import WHOLE_MAP
 from .stage import Stage
 
 PROGRESSIVE_FROM = 64  #: a stage with more steps than this is filled progressively ("auto")
@@ -50,8 +51,9 @@ def beats(stage: Stage, index: int, detail: int | None, progressive: bool) -> li
 
 
 def _channels(stage: Stage) -> int:
-    """Channels its steps go through one after the other (ReLU: one step for them all)."""
-    if stage.operation == "relu":
+    """Channels its steps go through one after the other (ReLU, any activation, cat, add: one
+    step for them all)."""
+    if stage.operation in WHOLE_MAP:
         return 1
     if stage.operation == "conv_transpose2d" and stage.transpose_view == "scatter":
         return stage.in_channels

@@ -44,17 +44,52 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
 
 
 def torch_reference(s: convanim.Scenario) -> np.ndarray:
-    """Each stage applied with its torch.nn.functional namesake, in order: what the numbers must be.
-    A signal (rank 1) goes through the 1-D functions (conv1d, max_pool1d, ...), not height-1 maps."""
+    """Each stage applied with its torch.nn.functional namesake to the maps it reads, in order: what
+    the numbers must be. A signal (rank 1) goes through the 1-D functions (conv1d, max_pool1d, ...),
+    not height-1 maps."""
     import torch
+
+    from convanim.graph import sources
 
     x = torch.tensor(np.array(s.image.values))[None]
     signal = s.image.rank == 1
     if signal:
         x = x[:, :, 0]
-    for st in s.stages:
-        x = (_torch_stage_1d if signal else _torch_stage_2d)(x, st)
+    maps = [x]
+    for st, src in zip(s.stages, sources(s.stages), strict=True):
+        if st.operation == "cat":
+            x = torch.cat([maps[j] for j in src], dim=1)
+        elif st.operation == "add":
+            x = maps[src[0]] + maps[src[1]]
+        else:
+            x = _torch_value_by_value(maps[src[0]], st)
+            if x is None:
+                x = (_torch_stage_1d if signal else _torch_stage_2d)(maps[src[0]], st)
+        maps.append(x)
     return x[0].numpy() if s.layered else x[0, 0].numpy()
+
+
+def _torch_value_by_value(x, st):
+    """The operations of one value at a time (any rank), or None for another."""
+    import torch
+    import torch.nn.functional as F
+
+    op = st.operation
+    if op == "batch_norm":
+        n = st.norm
+        stats = [torch.tensor(np.array(a)) for a in (n.running_mean, n.running_var, n.weight, n.bias)]
+        return F.batch_norm(x, *stats, training=False, eps=n.eps)
+    if op == "leaky_relu":
+        return F.leaky_relu(x, st.negative_slope)
+    if op == "gelu":
+        return F.gelu(x, approximate=st.approximate)
+    if op == "hardtanh":
+        return F.hardtanh(x, st.min_val, st.max_val)
+    if op in ("sigmoid", "tanh"):
+        return getattr(torch, op)(x)
+    if op == "identity":
+        return x
+    return None
 
 
 MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
@@ -100,6 +135,8 @@ def _torch_stage_2d(x, st):
         extra = {"align_corners": st.align_corners} if st.mode == "bilinear" else {}
         size = {"size": st.size} if st.size else {"scale_factor": st.scale_factor}
         return F.interpolate(x, mode=st.mode, **size, **extra)
+    if op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+        return getattr(F, op)(x, st.output_size)
     return F.relu(x)
 
 

@@ -733,7 +733,16 @@ class Doubler(nn.Module):
         return 2 * x
 
 
-SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, Upsample, ReLU"
+SUPPORTED = (
+    "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, ConvTranspose1d, MaxPool1d, "
+    "AvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Hardtanh, ReLU6, Identity, Dropout, BatchNorm2d"
+)
+GRAPH_SUPPORTED = SUPPORTED.replace("supported: ", "supported: modules ") + (
+    "; functions torch.cat, torch.concat, +, torch.add, F.relu, F.relu6, F.leaky_relu, F.gelu, "
+    "F.hardtanh, torch.sigmoid, torch.tanh, F.dropout (eval), F.max_pool2d, F.avg_pool2d, F.max_pool1d, "
+    "F.avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_max_pool2d, F.interpolate, F.conv2d, "
+    "F.conv_transpose2d, F.conv1d, F.conv_transpose1d, F.batch_norm (eval); methods relu, sigmoid, tanh, add, contiguous, clone"
+)
 
 
 @pytest.mark.parametrize(
@@ -742,18 +751,19 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, C
         (
             lambda: nn.Sequential(nn.Conv2d(3, 3, 1), nn.ReLU(), nn.BatchNorm2d(3)),
             (3, 4, 4),
-            f"from_torch: layer [2] BatchNorm2d cannot be drawn; {SUPPORTED}",
+            "from_torch: node '_2' (call_module BatchNorm2d) in training mode normalises by the batch's "
+            "statistics; call model.eval() first",
         ),
         (lambda: nn.Linear(4, 2), (3, 4, 4), f"from_torch: Linear cannot be drawn; {SUPPORTED}"),
         (
             lambda: nn.Sequential(nn.ReLU(), nn.Sequential(nn.ReLU(), nn.Flatten())),
             (3, 4, 4),
-            f"from_torch: layer [1][1] Flatten cannot be drawn; {SUPPORTED}",
+            f"from_torch: node '_1_1' (call_module Flatten) cannot be drawn; {SUPPORTED}",
         ),
         (
             lambda: nn.Sequential(Doubler()),
             (3, 4, 4),
-            f"from_torch: layer [0] Doubler cannot be drawn; {SUPPORTED}",
+            f"from_torch: node 'mul' (call_function *) cannot be drawn; {GRAPH_SUPPORTED}",
         ),
         (
             lambda: nn.ReLU(),
@@ -770,7 +780,8 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, C
         (
             lambda: nn.Sequential(nn.MaxPool2d(2, return_indices=True)),
             (3, 4, 4),
-            "from_torch: layer [0] MaxPool2d with return_indices=True cannot be drawn; the indices are not a picture",
+            "from_torch: node '_0' (call_module MaxPool2d) with return_indices=True cannot be drawn; the indices "
+            "are not a picture",
         ),
         (
             lambda: nn.Upsample(scale_factor=2, mode="bicubic"),
@@ -780,7 +791,7 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, C
         (
             lambda: nn.Sequential(nn.Conv2d(3, 5, 3), nn.Conv2d(4, 2, 1)),
             (3, 4, 4),
-            "from_torch: layer [1] Conv2d takes 4 input channels, but its input has 5",
+            "from_torch: node '_1' (call_module Conv2d) takes 4 input channels, but its input has 5",
         ),
         (
             lambda: nn.Sequential(),
@@ -790,7 +801,7 @@ SUPPORTED = "supported: Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, Conv1d, C
         (
             lambda: nn.Sequential(nn.ReLU(), nn.Upsample()),
             (3, 4, 4),
-            "from_torch: layer [1] Upsample has neither size nor scale_factor; give one, as torch needs",
+            "from_torch: node '_1' (call_module Upsample) has neither size nor scale_factor; give one, as torch needs",
         ),
         (
             lambda: nn.LazyConv2d(2, 3),

@@ -40,26 +40,31 @@ def chain(**keys) -> convanim.Scenario:
     )
 
 
-def walk(links: tuple[StageLinks, ...], map_index: int, cell: tuple[int, int, int]) -> dict[int, tuple]:
+def walk(links: tuple[StageLinks, ...], map_index: int, cell: tuple[int, int, int]) -> dict[int, set]:
     """What the player's JS does: from one cell of map ``map_index``, unions of each stage's
-    per-axis links, backwards through the maps each stage reads (stage m − 1 makes map m)."""
-    sets = {map_index: ({cell[0]}, {cell[1]}, {cell[2]})}
+    per-axis links, backwards through the maps each stage reads (stage m − 1 makes map m), a
+    cat's channels to the map each comes from. Each map holds boxes (channels, rows, cols), one in
+    a chain, their union where a graph's paths meet."""
+    sets = {map_index: {((cell[0],), (cell[1],), (cell[2],))}}
     for m in range(map_index, 0, -1):
-        if m not in sets:
-            continue
-        link, (chans, rows, cols) = links[m - 1], sets[m]
-        read = tuple(
-            {j for i in want for j in per[i]}
-            for want, per in ((chans, link.channels), (rows, link.rows), (cols, link.cols))
-        )
-        for src in link.inputs:
-            sets[src] = read
+        link = links[m - 1]
+        for chans, rows, cols in sets.get(m, ()):
+            read = [
+                tuple(sorted({j for i in want for j in per[i]}))
+                for want, per in ((chans, link.channels), (rows, link.rows), (cols, link.cols))
+            ]
+            for n, src in enumerate(link.inputs):
+                own = tuple(link.input_channels(n, read[0]))
+                if own:
+                    sets.setdefault(src, set()).add((own, read[1], read[2]))
     return sets
 
 
-def product(sets: tuple, shape: tuple[int, int, int]) -> np.ndarray:
+def product(boxes: set, shape: tuple[int, int, int]) -> np.ndarray:
+    """The union of the boxes as a mask."""
     mask = np.zeros(shape, bool)
-    mask[np.ix_(sorted(sets[0]), sorted(sets[1]), sorted(sets[2]))] = True
+    for box in boxes:
+        mask[np.ix_(*box)] = True
     return mask
 
 
@@ -81,6 +86,7 @@ def test_per_axis_unions_are_the_receptive_field(s, data):
     sets = walk(links, stage + 1, cell)
     for i, mask in enumerate(masks):
         np.testing.assert_array_equal(product(sets[i], mask.shape), mask)
+        assert len(sets[i]) == 1  # a chain's field is one product in every map
 
 
 def test_links_of_a_dilated_strided_convolution_and_of_bilinear_upsampling():
@@ -467,6 +473,8 @@ def test_no_pointer_data_where_only_one_map_is_drawn_as_cells():
         "layer_3_to_2",
         "chain_photo",
         "chain_rgb_photo",
+        "resnet_basic_block",
+        "unet_skip_cat",
     ],
 )
 @pytest.mark.parametrize("scale", [1, 2])
@@ -525,3 +533,113 @@ def test_pointing_at_a_signal_s_sample_lights_the_samples_it_reads(open_page):
     for c in (0, 1):
         np.testing.assert_array_equal(lit[0, c][0], np.isin(np.arange(11), [4, 5, 6]))
     watched.assert_clean()
+
+
+# ---------------------------------------------------------------- graphs
+
+
+def data_links(rf: dict) -> tuple[StageLinks, ...]:
+    """The player's per-stage links, read back from its data island."""
+    out = []
+    for entry in rf["l"]:
+        rows, cols, channels = (tuple(map(tuple, a)) for a in entry[1:4])
+        parts = tuple(map(tuple, entry[4])) if len(entry) > 4 else ()
+        out.append(StageLinks(tuple(entry[0]), rows, cols, channels, parts))
+    return tuple(out)
+
+
+def cross(**keys) -> convanim.Scenario:
+    """A 1×3 and a 3×1 convolution of the image, added: a cell's field is a cross, the union of
+    two products (rows × columns) that is not one."""
+    return convanim.Scenario(
+        image={"pattern": "disk", "size": 7},
+        stages=[
+            {"name": "row", "operation": "conv2d", "kernel": np.ones((1, 3)), "padding": [0, 1]},
+            {
+                "name": "col",
+                "operation": "conv2d",
+                "kernel": np.ones((3, 1)),
+                "padding": [1, 0],
+                "inputs": ["input"],
+            },
+            {"name": "sum", "operation": "add", "inputs": ["row", "col"]},
+        ],
+        **keys,
+    )
+
+
+@pytest.mark.parametrize("name", ["resnet_basic_block", "unet_skip_cat", None])
+def test_the_pointer_s_walk_through_a_graph_is_the_receptive_field(name):
+    """Each stage's links name the maps it reads (an add both, a cat each map with its channels),
+    and the player's walk over its data gives dependence.receptive_field's masks from any cell."""
+    s = convanim.load(ROOT / "animations" / f"{name}.toml") if name else cross()
+    rf = encode(s.frames(), 0)["rf"]
+    links = data_links(rf)
+    if name == "unet_skip_cat":  # skip = cat(enc1, up1): channels 0–1 from map 1, 2–3 from map 4
+        assert rf["l"][4][0] == [1, 4] and rf["l"][4][4] == [[0, 2], [2, 4]]
+    if name == "resnet_basic_block":  # residual = bn2 + input
+        assert rf["l"][5][0] == [5, 0] and len(rf["l"][5]) == 4
+    rng = np.random.default_rng(0)
+    for m, st_ in enumerate(s.stages, start=1):
+        for _ in range(4):
+            cell = tuple(int(rng.integers(n)) for n in (st_.out_channels, *st_.output_shape))
+            masks = receptive_field(s.stages[:m], cell)
+            sets = walk(links, m, cell)
+            for i, mask in enumerate(masks):
+                np.testing.assert_array_equal(product(sets.get(i, set()), mask.shape), mask)
+    masks = receptive_field(s.stages, (0, 3, 3))
+    if name is None:
+        assert masks[0][0, 2:5, 2:5].astype(int).tolist() == [[0, 1, 0], [1, 1, 1], [0, 1, 0]]
+
+
+def test_pointing_into_a_graph_lights_the_field_along_every_path(open_page):
+    """The cross's field is lit exactly (bands of rows alike, no cell twice); a U-Net's cat cell
+    lights only the map its channel comes from, an output cell both paths."""
+    from convanim.export.html import page, player
+
+    s = cross()
+    frames = s.frames()
+    watched = open_page(page("cross", player(frames)), width=1500)
+    lit = hover_cells(watched, frames, 3, 0, 3, 3)
+    masks = receptive_field(s.stages, (0, 3, 3))
+    assert sorted(lit) == [(0, 0), (1, 0), (2, 0), (3, 0)]
+    for i in range(4):
+        np.testing.assert_array_equal(lit[i, 0], masks[i][0])
+    rects = watched.page.locator(".convanim-field rect[data-map='0']").count()
+    assert rects == 3  # the cross: the row above, the middle row, the row below
+    unet = convanim.load(ROOT / "animations" / "unet_skip_cat.toml")
+    frames = unet.frames()
+    watched = open_page(page("unet", player(frames)), width=1800)
+    for m, cell in ((5, (3, 4, 7)), (5, (0, 4, 7)), (6, (0, 6, 2))):
+        lit = hover_cells(watched, frames, m, *cell)
+        masks = receptive_field(unet.stages[:m], cell)
+        wanted = {(i, c) for i, mask in enumerate(masks) for c in range(mask.shape[0]) if mask[c].any()}
+        assert set(lit) == wanted
+        for i, c in wanted:
+            np.testing.assert_array_equal(lit[i, c], masks[i][c])
+    assert 4 not in {i for i, _ in hover_cells(watched, frames, 5, 0, 4, 7)}  # enc1's channel: not up1
+    watched.assert_clean()
+
+
+def test_a_graph_s_cone_goes_through_the_maps_its_cell_is_computed_from():
+    """A branch beside the cell's path has no field: no frame, no outline, no words for it."""
+    whole = cross(receptive_field={"cell": [3, 3]})
+    assert whole.cone.maps == (2, 1) and whole.cone.frames == 3
+    side = cross(receptive_field={"cell": [3, 3], "stage": 1})
+    assert side.cone.maps == () and side.cone.frames == 1
+    frames = side.frames()
+    assert [f.readout for f in frames.frames[-2:]] == [
+        "receptive field of map 2[3,3]: which cells of the input it depends on",
+        "map 2[3,3]: receptive field 3×1 of the input",
+    ]
+    assert side.alt_text.endswith(
+        "Then the input cells that the cell of map 2 at row 3, column 3 depends on are outlined: "
+        "receptive field 3×1 of the input."
+    )
+    words = [f.readout for f in whole.frames().frames[-4:]]
+    assert words == [
+        "receptive field of output[3,3]: which cells of each earlier map it depends on",
+        "output[3,3] depends on 1×1 of map 2 (col)",
+        "output[3,3] depends on 1×1 of map 1 (row)",
+        "output[3,3]: receptive field: 5 cells within 3×3 of the input",
+    ]

@@ -69,8 +69,9 @@ def test_a_typo_gets_the_right_suggestion(course, capsys):
     ("changes", "message"),
     [
         ({"operation": "conv"}, "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', "
-         "'avg_pool2d', 'upsample', 'relu', 'conv1d', 'conv_transpose1d', 'max_pool1d', 'avg_pool1d' "
-         "(got 'conv'); did you mean 'conv2d'?"),
+         "'avg_pool2d', 'adaptive_avg_pool2d', 'adaptive_max_pool2d', 'upsample', 'relu', 'leaky_relu', "
+         "'sigmoid', 'tanh', 'gelu', 'hardtanh', 'identity', 'batch_norm', 'cat', 'add', 'conv1d', "
+         "'conv_transpose1d', 'max_pool1d', 'avg_pool1d' (got 'conv'); did you mean 'conv2d'?"),
         ({"kernel": {"preset": "sobelx"}}, "kernel.preset: must be one of 'mean', 'gaussian', 'identity', "
          "'sobel_x', 'sobel_y', 'prewitt_x', 'prewitt_y', 'laplacian', 'sharpen' (got 'sobelx'); did you "
          "mean 'sobel_x'?"),

@@ -108,7 +108,7 @@ def test_the_equation_sums_each_plane_then_adds_the_bias():
     assert "out[1][0,0] = Σ(R) + Σ(G) + Σ(B) + b = 0.0 + 0.0 + 10.0 − 1.0 = 9.0" in texts(f, 5)
     zoom = texts(f, 1)
     assert [t for t in zoom if t.startswith("Σ =")] == ["Σ = 45.0", "Σ = 2.0", "Σ = 0.0"]
-    assert "zoom: input rows 0 to 2, cols 0 to 2 in every plane" in zoom
+    assert "zoom: input, rows 0 to 2, cols 0 to 2 in every plane" in zoom
     assert "ReLU: max(0, x) replaces 0 negative values with 0 in 2 maps" in texts(f, 9)
 
 

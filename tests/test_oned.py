@@ -596,7 +596,7 @@ def test_a_chain_of_signals_reads_as_signals():
         "output 2 × 6 samples: min 0.10, max 3.20",
     } <= texts
     assert "out[0][5] = Σ(in[0]) = 2.30" in texts and "out[1][2] = max of the window = 0.95" in texts
-    assert "zoom: input samples −1 to 1 (outside the map: padding) in its channel" in texts
+    assert "zoom: input, samples −1 to 1 (outside the map: padding) in its channel" in texts
     assert "zoom: the result's numbers, samples 1 to 3, in each channel" in texts
     for text in texts:
         assert not re.search(r"\d\s*,\s*\d+\]|\d×\d|\brows?\b|\bcols?\b", text), text

@@ -210,7 +210,7 @@ def test_relu_and_a_chain_equal_torch_applied_in_order():
 STAGE_RULES = [
     ({"stages": {"operation": "relu"}}, "stages: must be a non-empty list of tables (got a table)"),
     ({"stages": []}, "stages: must be a non-empty list of tables (got [])"),
-    ({"stages": [{"operation": "relu"}] * 9}, "stages: at most 8 stages (got 9)"),
+    ({"stages": [{"operation": "relu"}] * 65}, "stages: at most 64 stages (got 65)"),
     (
         {"stages": [{"operation": "relu"}], "kernel_size": 2},
         "kernel_size: goes inside each [[stages]] table when `stages` is given",

@@ -33,7 +33,8 @@ RULES = [
         {"colour": 1},
         "colour: unknown key; allowed: title, caption, image, operation, kernel, filters, out_channels, groups, bias, seed, kernel_size, stride, padding, "
         "padding_mode, dilation, output_padding, flip, transpose_view, view, ceil_mode, count_include_pad, mode, "
-        "scale_factor, size, align_corners, stages, receptive_field, render, timing",
+        "scale_factor, size, align_corners, output_size, negative_slope, approximate, min_val, max_val, "
+        "running_mean, running_var, weight, eps, stages, receptive_field, render, timing",
     ),
     ({"kernel__sise": 3}, "kernel.sise: unknown key; did you mean `size`?"),
     ({"kernel__weights": 3}, "kernel.weights: unknown key; allowed: values, preset, size, sigma"),
@@ -43,9 +44,10 @@ RULES = [
     ({"title": "x" * 121}, "title: is 121 characters long; at most 120"),
     (
         {"operation": "max_pool3d"},
-        "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', 'avg_pool2d', 'upsample', "
-        "'relu', 'conv1d', 'conv_transpose1d', 'max_pool1d', 'avg_pool1d' (got 'max_pool3d'); did you mean "
-        "'max_pool2d'?",
+        "operation: must be one of 'conv2d', 'conv_transpose2d', 'max_pool2d', 'avg_pool2d', "
+        "'adaptive_avg_pool2d', 'adaptive_max_pool2d', 'upsample', 'relu', 'leaky_relu', 'sigmoid', 'tanh', "
+        "'gelu', 'hardtanh', 'identity', 'batch_norm', 'cat', 'add', 'conv1d', 'conv_transpose1d', "
+        "'max_pool1d', 'avg_pool1d' (got 'max_pool3d'); did you mean 'max_pool2d'?",
     ),
     ({"operation": "max_pool2d", "kernel_size": 2}, "kernel: does not apply to operation 'max_pool2d'"),
     ({"kernel__size": 0}, "kernel.size: must be a positive integer (got 0)"),
@@ -266,6 +268,8 @@ def test_schema_covers_every_key_and_forbids_others():
         *("padding", "padding_mode", "dilation", "output_padding", "transpose_view", "kernel_size", "stages"),
         *("ceil_mode", "count_include_pad", "mode", "scale_factor", "size", "align_corners"),
         *("filters", "out_channels", "groups", "bias", "seed", "flip", "view", "receptive_field"),
+        *("output_size", "negative_slope", "approximate", "min_val", "max_val"),
+        *("running_mean", "running_var", "weight", "eps"),
     }
     assert s["properties"]["kernel"]["properties"]["preset"]["enum"][0] == "mean"
     assert s["properties"]["timing"]["properties"]["step_ms"]["multipleOf"] == 10

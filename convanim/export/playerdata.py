@@ -30,7 +30,8 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
     gs     (several output channels) every output channel's grid, in channel order
     rf     receptive fields, for the pointer: {"m": every drawn channel of every map as [map,
            channel, x, y, rows, cols, cell], "l": per stage [maps it reads, rows, cols, channels]
-           where rows[a] lists the input rows output row a reads (cols, channels alike), "hl":
+           where rows[a] lists the input rows output row a reads (cols, channels alike), and
+           for a cat a fifth item, each map's [start, stop) among the channels it stacks; "hl":
            the highlight (a colour index)}; absent when fewer than two maps are drawn
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
@@ -40,9 +41,12 @@ share one. Nothing is computed here: every value is copied from the display list
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
+
+if TYPE_CHECKING:
+    from ..dependence import StageLinks
 
 VERSION = 3  # 2: the poster is the still <img>, the script builds the controls; 3: items packed
 KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
@@ -102,7 +106,7 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
     if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
         grids["rf"] = {
             "m": [[m.map, m.channel, *_grid(m.grid)] for m in frames.maps],
-            "l": [[list(s.inputs), _lists(s.rows), _lists(s.cols), _lists(s.channels)] for s in frames.links],
+            "l": [_links(s) for s in frames.links],
             "hl": colour(frames.theme.highlight),
         }
     return {
@@ -120,6 +124,12 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         "g": _grid(g),
         **grids,
     }
+
+
+def _links(s: StageLinks) -> list[Any]:
+    """[maps it reads, rows, cols, channels], and a cat's [start, stop) of each input's channels."""
+    out = [list(s.inputs), _lists(s.rows), _lists(s.cols), _lists(s.channels)]
+    return [*out, [list(p) for p in s.parts]] if s.parts else out
 
 
 def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:

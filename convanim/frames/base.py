@@ -422,7 +422,8 @@ class Builder(Collector):
 def averages_values(stage: Stage) -> bool:
     """Whether outputs are weighted sums with fractional weights, written with a decimal at least
     (the course writes a mean of nines as 9.0); a maximum, a copy or a ReLU keeps the input's digits."""
-    return stage.operation in ("conv2d", "conv_transpose2d", "avg_pool2d") or (
+    fractional = ("batch_norm", "sigmoid", "tanh", "gelu", "leaky_relu", "adaptive_avg_pool2d")
+    return stage.operation in ("conv2d", "conv_transpose2d", "avg_pool2d", *fractional) or (
         stage.operation == "upsample" and stage.mode == "bilinear"
     )
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..display import FrameInfo, Frames, Grid, Hatch, Item, MapGrid, Rect, Text
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Text
+from ..graph import is_chain, map_names, sources
 from ..kernels import weight_label
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px
 from ..model import Illustration
@@ -23,6 +24,7 @@ from ..textsize import text_width
 from ..timeline import Beat, plan
 from ..words import count
 from . import labels as lab
+from . import operations as ops
 from . import signal_words as words
 from .base import BASELINE, COUNTER_PX, MIN_VALUE_PX, Collector, averages_values, fit
 from .scaling import grown, unit
@@ -58,6 +60,10 @@ class ChainBuilder(Collector):
 
     def __init__(self, scenario: Illustration) -> None:
         self.s, self.render = scenario, scenario.render
+        # the map each stage reads (its first, for cat and add): in a chain, the one before it
+        self.src = tuple(src[0] for src in sources(scenario.stages))
+        self.chain = is_chain(scenario.stages)
+        self.map_names = map_names(scenario.stages)
         self.comps: tuple[Computation, ...] = scenario.computations
         self.values = self._maps()
         self.plan = frame_plan(scenario)
@@ -105,12 +111,12 @@ class ChainBuilder(Collector):
         """The input's scale; a stage that keeps values in range shares it, others get their own."""
         first = style.scale_for(self.values[0], self.render.colormap)
         scales = [first]
-        for stage, out in zip(self.s.stages, self.values[1:], strict=True):
-            keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu") or (
+        for i, (stage, out) in enumerate(zip(self.s.stages, self.values[1:], strict=True)):
+            keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu", *ops.KEEPS_RANGE) or (
                 stage.kernel is not None and style.averages(stage.kernel.plane)
             )
             if keeps:
-                scales.append(scales[-1])
+                scales.append(scales[self.src[i]])
             else:
                 signed = bool(out.min() < 0)
                 cmap = style.DIVERGING if signed else self.render.colormap
@@ -210,14 +216,22 @@ class ChainBuilder(Collector):
 
     def _op_width(self, st: Stage) -> float:
         c = self.op_cell
-        return st.kernel_size[1] * c if st.operation not in ("upsample", "relu") else 2 * OP_CELL
+        return st.kernel_size[1] * c if not ops.box_only(st) else 2 * OP_CELL
 
     def _op_height(self, st: Stage) -> float:
         c = self.op_cell
-        return st.kernel_size[0] * c if st.operation not in ("upsample", "relu") else OP_CELL
+        return st.kernel_size[0] * c if not ops.box_only(st) else OP_CELL
 
     def _op_labels(self, st: Stage) -> list[str]:
-        """One or two short lines over the operation's box (the maps need the room)."""
+        """One or two short lines over the operation's box (the maps need the room); in a graph
+        also the map it reads when that is not the one before it."""
+        i = self.s.stages.index(st)
+        reads = ops.reads_line(st, self.map_names[i])
+        if ops.drawn_here(st):
+            return ops.lines(st, self.fmts[i + 1]) + reads
+        return self._own_op_labels(st) + reads
+
+    def _own_op_labels(self, st: Stage) -> list[str]:
         op, k = st.operation, words.taps(st.rank, st.kernel_size)
         stride = f"stride {st.stride[-1] if st.rank == 1 else lab.pair(st.stride)}"
         if op in ("max_pool2d", "avg_pool2d"):
@@ -235,13 +249,17 @@ class ChainBuilder(Collector):
             extra.insert(0, "turned 180\u00b0")
         if any(st.padding):
             extra.append(lab.padding_text(st))
-        return [f"{st.name if st.rank == 1 else op} {name}", *extra]
+        return [f"{st.op_name if st.rank == 1 else op} {name}", *extra]
 
     def _map_labels(self, i: int) -> list[str]:
         shape = lab.size(self.values[i].shape)
         if self.s.stages[0].rank == 1:  # a signal: its length, not 1×L
             shape = f"({words.samples(1, self.values[i].shape)})"
-        return [f"input {shape}" if i == 0 else f"{i}. {self.s.stages[i - 1].name} {shape}"]
+        return [f"input {shape}" if i == 0 else f"{i}. {self._map_title(i)} {shape}"]
+
+    def _map_title(self, i: int) -> str:
+        """Map i > 0 by its operation in a chain, by its name in a graph (which `inputs` use)."""
+        return self.s.stages[i - 1].op_name if self.chain else self.map_names[i]
 
     # ------------------------------------------------------------------ assembly
 
@@ -265,12 +283,42 @@ class ChainBuilder(Collector):
             self._map(i)
         for i, st in enumerate(self.s.stages):
             self._op_panel(i, st)
+        self._skips()
         for k, beat in enumerate(self.plan, start=1):
             self._beat(k, beat)
         if self.render.values is not False:  # the numbers behind the poster and the result
             self._region_zoom(0, 0, "the input's numbers")
             self._region_zoom(len(self.values) - 1, self.last, "the result's numbers")
         self._strip()
+
+    def _skips(self) -> None:
+        """In a graph, a line from each map a stage reads besides the one just before it (a skip
+        or residual connection): down under the maps, along them, up to the stage's box, one
+        lane each."""
+        lanes = [(j, i) for i, src in enumerate(sources(self.s.stages)) for j in dict.fromkeys(src) if j != i]
+        if not lanes:
+            return
+        boxes = [
+            (x + w / 2, top + self._op_height(st) + 4)
+            for (x, w, top), st in zip(self.layout.ops, self.s.stages, strict=True)
+        ]
+        lane = max([self._map_anchor(j)[1] for j in range(len(self.values))] + [b for _, b in boxes]) + 8
+        spacing = min(8.0, 24 / max(1, len(lanes) - 1))  # the lanes stay in the gap above the zoom
+        leaving: dict[int, int] = {}
+        entering: dict[int, int] = {}
+        for j, i in lanes:  # lines from one map, or into one box, side by side (never on one another)
+            (sx, sy), (ox, oy) = self._map_anchor(j), boxes[i]
+            sx += 6 * leaving.setdefault(j, 0)
+            ox += 6 * entering.setdefault(i, 0)
+            leaving[j] += 1
+            entering[i] += 1
+            self.add(Line(((sx, sy + 3), (sx, lane), (ox, lane), (ox, oy)), self.theme.muted, 1.5))
+            lane += spacing
+
+    def _map_anchor(self, j: int) -> tuple[float, float]:
+        """Where a skip leaves map j: the middle of its bottom edge."""
+        g = self.layout.maps[j]
+        return g.x + g.cols * g.cell / 2, g.y + g.rows * g.cell
 
     def _last_grid(self) -> Grid:
         """Where the last map is drawn (the player's pointer grid)."""
@@ -394,7 +442,9 @@ class ChainBuilder(Collector):
         else:
             self.add(Rect(bx, top, box_w, box_h, fill=fill, stroke=hl, width=1))
             symbol = {"max_pool2d": "max", "avg_pool2d": "mean", "relu": "ReLU"}.get(st.operation)
-            if symbol is None:
+            if ops.drawn_here(st):
+                symbol = ops.symbol(st)
+            elif symbol is None:
                 symbol = _resize_text(st)
             size = max(SMALL_PX, min(14.0, box_h * 0.5))
             self.add(
@@ -411,12 +461,12 @@ class ChainBuilder(Collector):
         """The window, the zoom and the output cell of the last step the frame completes."""
         i, comp = beat.stage, self.comps[beat.stage]
         step = comp.steps[beat.last]
-        src, dst = self.layout.maps[i], self.layout.maps[i + 1]
+        src, dst = self.layout.maps[self.src[i]], self.layout.maps[i + 1]
         hl = self.theme.highlight
         rows, cols = self._footprint(i, step)
         if rows is not None:
             self._outline(src, rows, cols, hl, k)
-            self._zoom(i, rows, cols, k)
+            self._zoom(self.src[i], rows, cols, k)
         out = getattr(step, "out", None)
         if out is not None:
             self._outline(dst, (out[0], out[0]), (out[1], out[1]), hl, k)
@@ -424,7 +474,7 @@ class ChainBuilder(Collector):
     def _footprint(self, i: int, step: object) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """Rows and columns of map i that the step reads, clipped to the map (padding is not drawn
         in the picture view)."""
-        h, w = self.values[i].shape[-2:]
+        h, w = self.values[self.src[i]].shape[-2:]
         st = self.s.stages[i]
         if isinstance(step, (Step, Pool)):
             top, left = st.padding[0], st.padding[2]
@@ -452,7 +502,7 @@ class ChainBuilder(Collector):
         self.add(Rect(x, y, w, h, stroke=colour, width=self.stroke), frame, frame)
 
     def _zoom(self, i: int, rows: tuple[int, int], cols: tuple[int, int], frame: int) -> None:
-        """The window with one cell around it, large, with its numbers."""
+        """The window on map i with one cell around it, large, with its numbers."""
         z, values = self.layout.zoom, self.values[i]
         h, w = values.shape
         r0, r1 = max(rows[0] - 1, 0), min(rows[1] + 1, h - 1, max(rows[0] - 1, 0) + z.rows - 1)
@@ -542,7 +592,8 @@ class ChainBuilder(Collector):
             if self.render.equation:
                 self.add(Text(PAD, lay.equation_y, text, EQUATION_PX, self.theme.ink, "start"), first, last)
 
-        eq(f"{self.s.operations}: each map is the next one's input", 0, 0)
+        how = "each map is the next one's input" if self.chain else "each stage reads the maps it names"
+        eq(f"{self.s.operations}: {how}", 0, 0)
         for k, beat in enumerate(self.plan, start=1):
             comp = self.comps[beat.stage]
             self.add(Text(x, PAD + TITLE_PX, self._counter(beat), COUNTER_PX, self.theme.muted, "end"), k, k)
@@ -553,11 +604,13 @@ class ChainBuilder(Collector):
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
         steps = "step " if beat.first == beat.last else f"steps {beat.first + 1}\u2013"
-        return f"{beat.stage + 1}. {st.name}: {steps}{beat.last + 1} / {st.n_steps}"
+        return f"{beat.stage + 1}. {st.op_name}: {steps}{beat.last + 1} / {st.n_steps}"
 
     def _equation(self, i: int, step: object, beat: Beat) -> str:
-        st, fin, fout = self.s.stages[i], self.fmts[i], self.fmts[i + 1]
+        st, fin, fout = self.s.stages[i], self.fmts[self.src[i]], self.fmts[i + 1]
         faster = "" if beat.first == beat.last else f"  (+{beat.last - beat.first} more steps in this frame)"
+        if isinstance(step, Map) and ops.drawn_here(st):
+            return ops.map_equation(st, step, self.map_names)
         if isinstance(step, Map):
             n = int(step.changed[0].sum())
             return f"ReLU: max(0, x) replaces {n} negative value{'s' * (n != 1)} with 0"
@@ -593,7 +646,7 @@ class ChainBuilder(Collector):
                     t.step_ms,
                     beat.last,
                     out,
-                    f"stage {beat.stage + 1} ({st.name}): step {beat.last + 1}/{st.n_steps}",
+                    f"stage {beat.stage + 1} ({st.op_name}): step {beat.last + 1}/{st.n_steps}",
                 )
             )
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {self._shape(self.values[-1])}"))

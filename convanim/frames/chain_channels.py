@@ -15,6 +15,7 @@ from PIL import Image
 
 from .. import style
 from ..display import Grid, Hatch, MapGrid, Rect, Text
+from ..elementwise import WHOLE_MAP
 from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import Illustration
@@ -24,6 +25,7 @@ from ..steps import Map, Pool, Sample, Scatter, Step, conv_weights
 from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
+from . import operations as ops
 from . import signal_words as words
 from .base import BASELINE, COUNTER_PX, fit, shorten
 from .chain import GAP, ChainBuilder
@@ -115,14 +117,14 @@ class ChannelChainBuilder(ChainBuilder):
         """One scale per map, shared by its channels so that they compare; a stage that keeps
         values in range shares its input's."""
         scales = [style.scale_for(self.values[0], self.render.colormap)]
-        for stage, out in zip(self.s.stages, self.values[1:], strict=True):
-            keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu") or (
+        for i, (stage, out) in enumerate(zip(self.s.stages, self.values[1:], strict=True)):
+            keeps = stage.operation in ("max_pool2d", "avg_pool2d", "upsample", "relu", *ops.KEEPS_RANGE) or (
                 stage.kernel is not None
                 and stage.operation == "conv2d"
                 and all(style.averages(f) for f in stage.kernel.values)
             )
             if keeps:
-                scales.append(scales[-1])
+                scales.append(scales[self.src[i]])
             else:
                 signed = bool(out.min() < 0)
                 cmap = style.DIVERGING if signed else self.render.colormap
@@ -144,7 +146,7 @@ class ChannelChainBuilder(ChainBuilder):
     def _map_labels(self, i: int) -> list[str]:
         """Two lines: what the map is, and its channels × rows × cols."""
         shape = words.samples(self.s.stages[0].rank, self.values[i].shape)  # a signal: 2 × 12 samples
-        return ["input" if i == 0 else f"{i}. {self.s.stages[i - 1].name}", shape]
+        return ["input" if i == 0 else f"{i}. {self._map_title(i)}", shape]
 
     def _layout(self) -> LayersLayout:  # type: ignore[override]
         """Of the arrangements (panels per column) and cell sizes, the one whose maps are largest
@@ -289,6 +291,11 @@ class ChannelChainBuilder(ChainBuilder):
     def _op_labels(self, st: Stage) -> list[str]:
         if not self._layered(st):
             return super()._op_labels(st)
+        return self._own_op_labels(st) + ops.reads_line(st, self.map_names[self.s.stages.index(st)])
+
+    def _own_op_labels(self, st: Stage) -> list[str]:
+        if not self._layered(st):
+            return super()._own_op_labels(st)
         op = "conv" if st.operation == "conv2d" else "conv\u1d40"
         lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {words.taps(st.rank, st.kernel_size)}"]
         if st.flip:
@@ -534,7 +541,7 @@ class ChannelChainBuilder(ChainBuilder):
         step = next(s for s in self.comps[i].steps if s.channel == k)
         if isinstance(step, Scatter):
             return [self.names[i + 1][t] for t in step.targets]
-        return [self.names[i][p] for p in step.planes]
+        return [self.names[self.src[i]][p] for p in step.planes]
 
     # ------------------------------------------------------------------ maps
 
@@ -628,7 +635,7 @@ class ChannelChainBuilder(ChainBuilder):
         i, comp = beat.stage, self.comps[beat.stage]
         step = comp.steps[beat.last]
         hl = self.theme.highlight
-        src, dst = self.layout.maps[i], self.layout.maps[i + 1]
+        src, dst = self.layout.maps[self.src[i]], self.layout.maps[i + 1]
         rows, cols = self._footprint(i, step)
         reads = self._planes_read(step)
         if rows is not None:
@@ -676,7 +683,7 @@ class ChannelChainBuilder(ChainBuilder):
     def _zoom_shape(self) -> tuple[int, int]:
         rows = cols = 1
         for st in self.s.stages:
-            if st.operation in ("relu",):
+            if st.operation in WHOLE_MAP:
                 continue
             if st.operation == "upsample":
                 rows, cols = max(rows, 2), max(cols, 2)
@@ -704,7 +711,7 @@ class ChannelChainBuilder(ChainBuilder):
 
     def _zoom_step(self, i: int, step: object, frame: int) -> None:
         """One block per plane read: the values the step reads there, with their sum."""
-        lay, fmt_out = self.layout, self.fmts[i + 1]
+        lay, fmt_out, m = self.layout, self.fmts[i + 1], self.src[i]  # m: the map it reads
         comp = self.comps[i]
         blocks: list[tuple[str, np.ndarray, np.ndarray, str]] = []
         header = ""
@@ -712,30 +719,30 @@ class ChannelChainBuilder(ChainBuilder):
         if isinstance(step, Step):
             ghost = comp.ghost[np.ix_(step.rows, step.cols)]
             for j, p in enumerate(step.planes[:most]):
-                name = self.names[i][p]
+                name = self.names[m][p]
                 blocks.append((name, step.inputs[j], ghost, f"{SIGMA} = {fmt_out(step.sums[j])}"))
             header = self._window_text(i, step)
         elif isinstance(step, Pool):
             ghost = comp.ghost[np.ix_(step.rows, step.cols)]
             what = "max" if step.divisor is None else "mean"
             blocks.append(
-                (self.names[i][step.channel], step.inputs, ghost, f"{what} = {fmt_out(step.value)}")
+                (self.names[m][step.channel], step.inputs, ghost, f"{what} = {fmt_out(step.value)}")
             )
             header = self._window_text(i, step)
         else:
             rows, cols = self._footprint(i, step)
             if rows is None:
                 return
-            plane = self.values[i][step.channel]
+            plane = self.values[m][step.channel]
             block = plane[rows[0] : rows[1] + 1, cols[0] : cols[1] + 1]
-            blocks.append((self.names[i][step.channel], block, np.zeros(block.shape, bool), ""))
-            where = "input" if i == 0 else f"map {i}"
+            blocks.append((self.names[m][step.channel], block, np.zeros(block.shape, bool), ""))
+            where = "input" if m == 0 else f"map {m}"
             header = f"{where}[{step.channel}][{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
         zc = lay.zoom_cell
         st = self.s.stages[i]
         for j, (name, values, ghost, below) in enumerate(blocks):
             x = PAD + j * lay.zoom_step
-            self._block(i, x, values[: lay.zoom_shape[0], : lay.zoom_shape[1]], ghost, frame)
+            self._block(m, x, values[: lay.zoom_shape[0], : lay.zoom_shape[1]], ghost, frame)
             if isinstance(step, Step) and self._zoom_weights():
                 plane = st.kernel.values[step.channel, j]
                 labels = self._weight_labels(st)[step.channel * st.kernel.values.shape[1] + j]
@@ -803,16 +810,18 @@ class ChannelChainBuilder(ChainBuilder):
         top, left = st.padding[0], st.padding[2]
         r0, r1 = int(step.rows[0]) - top, int(step.rows[-1]) - top
         c0, c1 = int(step.cols[0]) - left, int(step.cols[-1]) - left
-        where = "input" if i == 0 else f"map {i}"
+        j = self.src[i]  # the map it reads
+        where = "input" if j == 0 else f"map {j}"
         which = "every plane" if isinstance(step, Step) and len(step.planes) > 1 else "its plane"
-        _, h, w = self.values[i].shape
+        _, h, w = self.values[j].shape
         padded = " (outside the map: padding)" if min(r0, c0) < 0 or r1 >= h or c1 >= w else ""
         # numbers, not a slice: in Python "[-1:2]" would mean from the last row
         rows = f"row {_n(r0)}" if r0 == r1 else f"rows {_n(r0)} to {_n(r1)}"
         cols = f"col {_n(c0)}" if c0 == c1 else f"cols {_n(c0)} to {_n(c1)}"
         if st.rank == 1:  # a signal: its samples, no rows
-            return f"{where} {words.span(c0, c1)}{padded} in {which.replace('plane', 'channel')}"
-        return f"{where} {rows}, {cols}{padded} in {which}"
+            return f"{where}, {words.span(c0, c1)}{padded} in {which.replace('plane', 'channel')}"
+        # a comma after the map: "map 1, rows 6 to 7" (not "1 rows")
+        return f"{where}, {rows}, {cols}{padded} in {which}"
 
     def _region_zoom(self, i: int, frame: int, what: str) -> None:
         """On the poster and the last frame: the numbers at the centre of map i (the input, the
@@ -875,7 +884,7 @@ class ChannelChainBuilder(ChainBuilder):
     def _counter(self, beat: Beat) -> str:
         st = self.s.stages[beat.stage]
         text = super()._counter(beat)
-        if st.operation == "relu" or self.values[beat.stage + 1].shape[0] == 1:
+        if st.operation in WHOLE_MAP or self.values[beat.stage + 1].shape[0] == 1:
             return text
         channel = self.comps[beat.stage].steps[beat.last].channel
         return text.replace(": ", f", channel {channel}: ", 1)
@@ -884,13 +893,18 @@ class ChannelChainBuilder(ChainBuilder):
         faster = "" if beat.first == beat.last else f"  (+{beat.last - beat.first} more steps in this frame)"
         if isinstance(step, Step):
             return self._sum_equation(i, step, faster)
+        if isinstance(step, Map) and ops.drawn_here(self.s.stages[i]):
+            return ops.map_equation(self.s.stages[i], step, self.map_names)
         if isinstance(step, Map):
             n, maps = int(step.changed.sum()), step.changed.shape[0]
             return f"ReLU: max(0, x) replaces {count(n, 'negative value')} with 0 in {count(maps, 'map')}"
         text = super()._equation(i, step, beat)
         channel = getattr(step, "channel", 0)
         if isinstance(step, Scatter):
-            x, onto = self.fmts[i](step.value), ", ".join(self.names[i + 1][t] for t in step.targets)
+            x, onto = (
+                self.fmts[self.src[i]](step.value),
+                ", ".join(self.names[i + 1][t] for t in step.targets),
+            )
             where = f"input[{channel}]{words.at(self.s.stages[i].rank, *step.src)}"
             return f"{where} = {x} adds {x} \u00d7 filter {channel} onto channels {onto}{faster}"
         return text.replace("output[", f"out[{channel}][", 1)  # the base wrote a signal's [i]
@@ -901,7 +915,8 @@ class ChannelChainBuilder(ChainBuilder):
         a, b = step.out
         head = f"out[{step.channel}]{words.at(self.s.stages[i].rank, a, b)} = "
         terms = [
-            (f"{SIGMA}({self.names[i][p]})", fout(s)) for p, s in zip(step.planes, step.sums, strict=True)
+            (f"{SIGMA}({self.names[self.src[i]][p]})", fout(s))
+            for p, s in zip(step.planes, step.sums, strict=True)
         ]
         if len(terms) == 1 and step.bias is None:  # one plane, no bias: nothing to add up
             return f"{head}{terms[0][0]} = {fout(step.value)}{faster}"
@@ -922,6 +937,12 @@ class ChannelChainBuilder(ChainBuilder):
 
     def _last_grid(self) -> Grid:
         return self.layout.grids[-1]
+
+    def _map_anchor(self, j: int) -> tuple[float, float]:
+        m = self.layout.maps[j]
+        first = m.panels[0].grid
+        bottom = max(p.grid.y + p.grid.rows * p.grid.cell for p in m.panels)
+        return first.x + first.cols * first.cell / 2, bottom + (SMALL_PX + 8 if m.more else 0)
 
 
 def _reads_as(text: str, value: float) -> bool:

@@ -18,6 +18,7 @@ import numpy as np
 from .. import alttext
 from ..dependence import stage_links
 from ..display import FrameInfo, Frames, Grid, Item, Line, MapGrid, Rect, Text
+from ..graph import sources
 from ..layout import EQUATION_PX, PAD
 from ..model import Illustration
 from ..textsize import text_width
@@ -31,7 +32,7 @@ STRIP = 1.8  #: height of the line under the picture, in font sizes
 def finish(frames: Frames, s: Illustration) -> Frames:
     """``frames`` with every stage's links (the player lights a pointed cell's field), and the
     receptive field's frames when ``s.cone`` asks for them."""
-    links = tuple(stage_links(st, (i,)) for i, st in enumerate(s.stages))
+    links = tuple(stage_links(st, src) for st, src in zip(s.stages, sources(s.stages), strict=True))
     frames = dataclasses.replace(frames, links=links)
     return with_cone(frames, s) if s.cone is not None else frames
 
@@ -46,12 +47,14 @@ def with_cone(frames: Frames, s: Illustration) -> Frames:
     # whatever the final frame shows stays through the cone's frames
     items = [it if it.last < final else Item(it.shape, it.first, it.last + extra) for it in frames.items]
     top = s.cone.stage + 1  # the map that holds the cell
+    # the cell's own map first, then each map it is computed from, the image at the final frame
+    order = {top: 0, **{m: i + 1 for i, m in enumerate(s.cone.maps)}, 0: extra}
     k = s.render.scale
     theme = s.render.palette
     for m in frames.maps:
-        if m.map > top or not masks[m.map][m.channel].any():
+        if m.map not in order or not masks[m.map][m.channel].any():
             continue
-        first = final + top - m.map  # the cell's own map first, the image at the final frame
+        first = final + order[m.map]
         items += _outlines(m, masks[m.map][m.channel], theme.highlight, first, end, k, m.map == top)
     texts = _texts(s, masks)
     size, width, height = _strip(frames, texts, k)
@@ -104,13 +107,13 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
 def _texts(s: Illustration, masks: tuple[np.ndarray, ...]) -> list[str]:
     """The line of each cone frame, then the final frame's."""
     assert s.cone is not None
-    cell, top, signal = alttext.cell_name(s), s.cone.stage + 1, s.stages[0].rank == 1
-    which = "each earlier map" if top > 1 else "the input"
+    cell, signal = alttext.cell_name(s), s.stages[0].rank == 1
+    which = "each earlier map" if s.cone.maps else "the input"
     texts = [f"receptive field of {cell}: which cells of {which} it depends on"]
-    for i in range(top - 1, 0, -1):
+    for i in s.cone.maps:
         texts.append(
             f"{cell} depends on {alttext.field_size(masks[i], s.layered, signal)} of map {i} "
-            f"({s.stages[i - 1].name})"
+            f"({s.stages[i - 1].op_name if s.cone.path is None else s.stages[i - 1].name})"
         )
     texts.append(f"{cell}: {alttext.field_phrase(masks[0], s.layered, 'the input', signal)}")
     return texts

@@ -355,10 +355,11 @@
     });
 
     // Pointer over a cell of any map (data.rf.m: [map, channel, x, y, rows, cols, cell] per drawn
-    // channel): outline its receptive field in every earlier map. A field is a product of channels
-    // × rows × columns, so the walk only takes unions of each stage's per-axis links (data.rf.l:
-    // [maps it reads, rows, cols, channels]) backwards, stage m − 1 making map m. Index lists are
-    // sorted sparse arrays: Object.keys gives array indices in ascending order.
+    // channel): outline its receptive field in every earlier map. Through one stage a field is a
+    // product of channels × rows × columns, so the walk takes unions of each stage's per-axis links
+    // (data.rf.l: [maps it reads, rows, cols, channels, a cat's [start, stop) per map]) backwards,
+    // stage m − 1 making map m; a map of a graph reached along several paths holds a union of such
+    // boxes. Index lists are sorted sparse arrays: Object.keys gives array indices in ascending order.
     var rf = data.rf, litKey = "", lit = null;
     function union(have, links) {
       var seen = [];
@@ -386,19 +387,40 @@
       root.toggleAttribute("data-field", !!cell);
       if (!cell) return;
       root.setAttribute("data-field", litKey);
-      sets[cell[0]] = [[cell[1]], [cell[2]], [cell[3]]];
+      sets[cell[0]] = {};
+      sets[cell[0]][litKey] = [[cell[1]], [cell[2]], [cell[3]]];
       for (m = cell[0]; m > 0; m--) {
-        var s = sets[m], st = rf.l[m - 1];
-        if (s) st[0].forEach(function (i) { sets[i] = [union(s[0], st[3]), union(s[1], st[1]), union(s[2], st[2])]; });
+        var st = rf.l[m - 1];
+        Object.keys(sets[m] || {}).forEach(function (key) {
+          var b = sets[m][key], ch = union(b[0], st[3]), rows = union(b[1], st[1]), cols = union(b[2], st[2]);
+          st[0].forEach(function (i, n) {
+            var part = st[4] ? st[4][n] : [0, Infinity], own = [];
+            ch.forEach(function (c) { if (c >= part[0] && c < part[1]) own.push(c - part[0]); });
+            if (own.length) (sets[i] = sets[i] || {})[String([own, rows, cols])] = [own, rows, cols];
+          });
+        });
       }
       lit = svgNode("g", {"class": "convanim-field", "pointer-events": "none", fill: data.c[rf.hl], "fill-opacity": 0.3,
         stroke: data.c[rf.hl], "stroke-width": 2});
       rf.m.forEach(function (p) {
-        var s = sets[p[0]], k = p[6];
-        if (s && s[0].indexOf(p[1]) >= 0) runs(s[1]).forEach(function (r) {
-          runs(s[2]).forEach(function (c) {
-            lit.appendChild(svgNode("rect", {"data-map": p[0], "data-channel": p[1], x: p[2] + c[0] * k, y: p[3] + r[0] * k,
-              width: c[1] * k, height: r[1] * k, "fill-opacity": p[0] === cell[0] ? 0 : null}));
+        // the panel's cells in the field, row by row; rows alike are drawn as one band
+        var k = p[6], rows = [], r, last = "";
+        for (r = 0; r < p[4]; r++) rows.push([]);
+        Object.keys(sets[p[0]] || {}).forEach(function (key) {
+          var b = sets[p[0]][key];
+          if (b[0].indexOf(p[1]) >= 0) b[1].forEach(function (i) { b[2].forEach(function (j) { rows[i][j] = 1; }); });
+        });
+        rows = rows.map(function (row) { return runs(Object.keys(row).map(Number)); });
+        var bands = [];
+        rows.forEach(function (row, i) {
+          if (row.length && String(row) === last && bands[bands.length - 1][0] + bands[bands.length - 1][1] === i) bands[bands.length - 1][1]++;
+          else if (row.length) bands.push([i, 1, row]);
+          last = String(row);
+        });
+        bands.forEach(function (band) {
+          band[2].forEach(function (c) {
+            lit.appendChild(svgNode("rect", {"data-map": p[0], "data-channel": p[1], x: p[2] + c[0] * k, y: p[3] + band[0] * k,
+              width: c[1] * k, height: band[1] * k, "fill-opacity": p[0] === cell[0] ? 0 : null}));
           });
         });
       });

@@ -26,6 +26,7 @@ from sphinx.util import logging
 
 import convanim
 from convanim import command
+from convanim.graph import is_chain
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ STILL_FORMATS = "gif,png,pdf"
 
 #: The index's sections, in the order a course meets them: (title, test on the entry). An entry
 #: is filed under the first section whose test it passes, which need not be the first shown: the
-#: views (flip, matrix, overlap) and the signals are picked out before the operations' sections.
+#: views (flip, matrix, overlap), the signals and the graphs are picked out before the operations'
+#: sections.
 SECTIONS: tuple[tuple[str, Callable[[Entry], bool]], ...] = (
     (
         "Convolution",
@@ -51,9 +53,14 @@ SECTIONS: tuple[tuple[str, Callable[[Entry], bool]], ...] = (
     ("Signals: 1-D convolution and pooling", lambda e: e.rank == 1),
     ("Views: the flip, the matrix, the overlap", lambda e: bool(e.views)),
     ("Photographs and chains", lambda e: True),
+    ("Graphs: skip connections and residual additions", lambda e: e.graph),
 )
-#: The order in which sections are tested (the views and signals first).
-FILING = ("Views: the flip, the matrix, the overlap", "Signals: 1-D convolution and pooling")
+#: The order in which sections are tested (the views, signals and graphs first).
+FILING = (
+    "Views: the flip, the matrix, the overlap",
+    "Signals: 1-D convolution and pooling",
+    "Graphs: skip connections and residual additions",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class Entry:
     summary: str
     views: tuple[str, ...] = ()  #: "flip", "matrix", "overlap": the concepts drawn beside the operations
     rank: int = 2  #: 1 for a signal
+    graph: bool = False  #: a stage reads a map other than the one before it (a skip, a join)
 
     @property
     def section(self) -> str:
@@ -96,6 +104,7 @@ def entries(animations: Path) -> list[Entry]:
                 _summary(s),
                 _views(s),
                 s.image.rank,
+                not is_chain(s.stages),
             )
         )
     return found

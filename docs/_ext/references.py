@@ -64,8 +64,9 @@ def keys(schema: dict[str, Any] | None = None) -> list[Key]:
         for name, prop in table.get("properties", {}).items():
             path = prefix + name
             if path == "stages":
-                _check_stages(schema, prop)
                 found.append(Key(path, prop, where))
+                for own in _check_stages(schema, prop):  # a stage's `name` and `inputs`
+                    found.append(Key(f"stages[].{own}", prop["items"]["properties"][own], "[stages]"))
                 continue
             found.append(Key(path, prop, where))
             if "properties" in prop:
@@ -78,11 +79,15 @@ def keys(schema: dict[str, Any] | None = None) -> list[Key]:
     return found
 
 
-def _check_stages(schema: dict[str, Any], stages: dict[str, Any]) -> None:
+def _check_stages(schema: dict[str, Any], stages: dict[str, Any]) -> list[str]:
+    """The keys only a stage table has (its graph keys); a key it shares with the top level must
+    be the same there."""
     top, item = schema["properties"], stages["items"]["properties"]
+    own = [name for name in item if name not in top]
     for name, prop in item.items():
-        if name not in top or _bare(top[name]) != _bare(prop):
+        if name in top and _bare(top[name]) != _bare(prop):
             raise ValueError(f"stages[].{name} differs from the top-level {name}: document it apart")
+    return own
 
 
 def _bare(prop: dict[str, Any]) -> dict[str, Any]:
@@ -216,6 +221,7 @@ CONTEXTS: tuple[dict[str, Any], ...] = (
     {"image": {"pattern": "square", "size": 6, "channels": 2}, "filters": [{"preset": "gaussian"}]},
     {"image": {"pattern": "square", "size": 6, "channels": 2}, "filters": [{"bias": 1}]},
     {"image": {"pattern": "square", "size": 4}, "operation": "upsample"},
+    {"image": {"pattern": "square", "size": 4}, "stages": [{"operation": "relu"}]},
     {
         "image": {"pattern": "square", "size": 6},
         "kernel": {"preset": "mean"},
@@ -342,6 +348,7 @@ TABLE_TITLES = {
     "[image.planes]": "`[[image.planes]]`: one channel each",
     "kernel": "`[kernel]`: one kernel",
     "[filters]": "`[[filters]]`: a layer's filters",
+    "[stages]": "`[[stages]]`: a stage's name and the maps it reads (a graph)",
     "receptive_field": "`[receptive_field]`: a cell's receptive field, traced back",
     "render": "`[render]`: drawing",
     "timing": "`[timing]`: frame durations",
