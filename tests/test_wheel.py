@@ -202,7 +202,7 @@ def test_the_installed_watch_serves_and_stops_on_ctrl_c(installed, tmp_path):
             assert json.loads(answer.read()) == {"generation": 1, "errors": [], "players": ["demo"]}
         with urllib.request.urlopen(url, timeout=10) as answer:
             page = answer.read().decode("utf-8")
-        assert page.count('<li class="card"') == 1 and 'fetch("/__convanim/status"' in page
+        assert page.count('<li class="card"') == 1 and 'fetch("/__convanim/status?wait="' in page
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
         assert (proc.returncode, out, err) == (0, "stopped\n", "")
