@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 
-from ..display import FrameInfo, Rect, Text
+from ..display import FrameInfo, Item, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..model import Illustration
 from ..steps import Computation, Pool, Step
 from ..textsize import text_width
 from . import labels as lab
+from . import slots as sl
 from .base import Builder, ends, paren, shorten
 from .turn import fitting, turn
 
@@ -27,6 +29,57 @@ class WindowBuilder(Builder):
         self.first_step = 1 + scenario.stages[0].turn_frames
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
+        self.editable = sl.editable(scenario) and not self.direct
+        self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of the texts that follow edits
+        self.readouts: dict[int, sl.Recipe] = {}
+
+    def values(self) -> sl.Values:
+        """What the slots read, on the current layout (its room for equations)."""
+        comp, gw = self.comp, self.comp.grid.shape[2]
+        taps = np.array([(st.rows[:, None] * gw + st.cols[None, :]).ravel() for st in comp.steps])
+        return sl.Values(
+            comp.grid[0].ravel(),
+            comp.weights[0, 0],
+            comp.output[0].ravel(),
+            self.fmt_in,
+            self.fmt_out,
+            self.in_scale,
+            self.out_scale,
+            self.theme,
+            self.s.kernel.preset,
+            self.room,
+            taps,
+            comp.output.shape[2],
+        )
+
+    def slot_text(self, recipe, first: int, last: int | None, make) -> None:
+        """Add the Text ``make(text)`` whose text is ``recipe``'s, and remember its slot."""
+        if self.editable:
+            self.slotted.append((len(self.items), recipe))
+            before = len(self.items)
+            make(sl.text(recipe, self.vals))
+            if len(self.items) == before:  # nothing drawn (no equation strip)
+                self.slotted.pop()
+        else:
+            make(None)
+
+    def frames(self):
+        frames = super().frames()
+        if not self.editable:
+            return frames
+        v = self.vals
+        origin = self.comp.origin.reshape(-1, 2)
+        w = self.s.image.shape[1]
+        flat = np.where(origin[:, 0] < 0, -1, origin[:, 0] * w + origin[:, 1])
+        slots = sl.Slots(
+            tuple(self.slotted),
+            tuple(sorted(self.readouts.items())),
+            v,
+            flat,
+            self.s.image.shape,
+            self.value_px is not None,
+        )
+        return dataclasses.replace(frames, slots=slots)
 
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         s = self.s
@@ -43,6 +96,9 @@ class WindowBuilder(Builder):
 
     def body(self) -> None:
         lay = self.layout
+        self.slotted, self.readouts = [], {}
+        if self.editable:
+            self.vals = self.values()
         for step in self.comp.steps:
             (r0, r1), (_, c1) = ends(step.rows), ends(step.cols)
             start = (lay.input.x + (c1 + 1) * lay.cell, lay.input.y + (r0 + r1 + 1) * lay.cell / 2)
@@ -54,7 +110,17 @@ class WindowBuilder(Builder):
         elif self.turn:
             self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
         else:
+            start = len(self.items)
             self.chrome()
+            if self.editable:  # the kernel's title names its preset, which an edit drops
+                recipe = [lab.kernel_lines(self.s)[0].removesuffix(sl.text([("p",)], self.vals)), ("p",)]
+                for i in range(start, len(self.items)):
+                    it = self.items[i]
+                    if isinstance(it.shape, Text) and it.shape.text == lab.kernel_lines(self.s)[0]:
+                        shape = dataclasses.replace(it.shape, text=sl.text(recipe, self.vals))
+                        self.items[i] = Item(shape, it.first, it.last)
+                        self.slotted.append((i, recipe))
+                        break
         self.input_cells()
         self.image_boundary()
         self.output_cells()
@@ -97,8 +163,43 @@ class WindowBuilder(Builder):
         colours = self.out_scale(out)
         for step in self.comp.steps:
             r, c = step.out
-            self.cell(g, r, c, step.value, colours[r * out.shape[1] + c], self.fmt_out, self.at(step.index))
+            if self.editable:
+                node = ("o", r * out.shape[1] + c)
+                self.slotted.append((len(self.items), node))
+                fill, fmt = sl.fill(node, self.vals), lambda _, n=node: sl.text(n, self.vals)
+                self.cell(g, r, c, step.value, fill, fmt, self.at(step.index))
+            else:
+                self.cell(g, r, c, step.value, colours[r * out.shape[1] + c], self.fmt_out, self.at(step.index))
         self.border(g)
+
+    def input_cells(self) -> None:
+        if not self.editable:
+            return super().input_cells()
+        g, grid, ghost = self.layout.input, self.comp.grid[0], self.comp.ghost
+        for (r, c), v in np.ndenumerate(grid):
+            r, c = int(r), int(c)
+            node = ("g" if ghost[r, c] else "i", r * grid.shape[1] + c)
+            start = len(self.items)
+            fill = self.theme.background if ghost[r, c] else sl.fill(node, self.vals)
+            fmt = lambda _, n=node: sl.text(n, self.vals)  # noqa: E731
+            self.cell(g, r, c, v, fill, fmt, 0, ghost=bool(ghost[r, c]))
+            if not ghost[r, c]:
+                self.slotted.append((start, node))
+            elif self.value_px is not None:
+                self.slotted.append((len(self.items) - 1, node))
+        self.border(g)
+
+    def kernel_cells(
+        self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
+    ) -> None:
+        if not self.editable:
+            return super().kernel_cells(labels, first, last)
+        kw = self.comp.weights.shape[3]
+        labels = tuple(self.vals.labels[r * kw : (r + 1) * kw] for r in range(self.comp.weights.shape[2]))
+        start = len(self.items)
+        super().kernel_cells(labels, first, last)
+        if len(self.items) - start == 2 * len(self.vals.labels):  # each weight's Rect and Text
+            self.slotted += [(start + 2 * j + 1, ("k", j)) for j in range(len(self.vals.labels))]
 
     def sources(self, step: Step, frame: int) -> None:
         """For reflect, replicate and circular padding: mark each padding cell the window reads and
@@ -132,8 +233,16 @@ class WindowBuilder(Builder):
             self.equation(fitting(t.equations, self.room), 1 + i, 1 + i)
         for step in self.comp.steps:
             frame = self.at(step.index)
-            self.equation(self.step_equation(step), frame, frame)
-        self.equation(self.summary(), self.last, self.last)
+            if self.editable:
+                self.slot_text(("e", step.index), frame, frame, lambda t, f=frame: self.equation(t, f, f))
+            else:
+                self.equation(self.step_equation(step), frame, frame)
+        if self.editable:
+            out = self.comp.output[0]
+            recipe = [f"output {out.shape[0]}\u00d7{out.shape[1]} complete: min ", ("lo",), ", max ", ("hi",)]
+            self.slot_text(recipe, self.last, self.last, lambda t: self.equation(t, self.last, self.last))
+        else:
+            self.equation(self.summary(), self.last, self.last)
 
     def poster_formula(self) -> str:
         if self.direct:
@@ -183,16 +292,16 @@ class WindowBuilder(Builder):
         if self.direct:
             infos.append(FrameInfo(t.poster_ms, None, None, "the kernel rotated by 180 degrees"))
         infos += [FrameInfo(t.poster_ms, None, None, turn.readout) for turn in self.turn]
+        cols = self.comp.output.shape[2]
         for step in self.comp.steps:
-            infos.append(
-                FrameInfo(
-                    t.step_ms,
-                    step.index,
-                    step.out,
-                    f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
-                    f"{self.fmt_out(step.value)}",
-                )
-            )
+            head = f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
+            recipe = [head, ("o", step.out[0] * cols + step.out[1])]
+            if self.editable:
+                self.readouts[self.at(step.index)] = recipe
+                readout = sl.text(recipe, self.vals)
+            else:
+                readout = head + self.fmt_out(step.value)
+            infos.append(FrameInfo(t.step_ms, step.index, step.out, readout))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return infos
 
