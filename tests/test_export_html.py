@@ -85,7 +85,7 @@ def course() -> Frames:
 
 def test_island_carries_the_display_list(course):
     data = island(player(course))
-    assert data["v"] == 3 and data["drawn"] == 0
+    assert data["v"] == 4 and data["drawn"] == 0
     assert (data["title"], data["w"], data["h"]) == ("course", course.width, course.height)
     assert data["c"][data["bg"]] == course.background
     assert len(data["c"]) == len(set(data["c"])) and len(data["t"]) == len(set(data["t"]))

@@ -2,7 +2,7 @@
 
 The object (``v`` is the format version, read by ``templates/player.js``)::
 
-    v      3 (the data format and the player markup it comes with)
+    v      4 (the data format and the player markup it comes with)
     title  the title
     w, h   picture size in px
     bg     background (a colour index)
@@ -28,6 +28,8 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            or, when the output has several channels, [..., output row, output col, channel]
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
     gs     (several output channels) every output channel's grid, in channel order
+    ed     (an editable picture) what the player needs to recompute its texts and colours after
+           an edit: see ``convanim.editing``
     rf     receptive fields, for the pointer: {"m": every drawn channel of every map as [map,
            channel, x, y, rows, cols, cell], "l": per stage [maps it reads, rows, cols, channels]
            where rows[a] lists the input rows output row a reads (cols, channels alike), "hl":
@@ -42,9 +44,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import editing
 from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
 
-VERSION = 3  # 2: the poster is the still <img>, the script builds the controls; 3: items packed
+VERSION = 4  # 2: the poster is the still <img>, the script builds the controls; 3: items packed; 4: ed
 KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
 ANCHORS = {"start": 0, "middle": 1, "end": 2}
 _SCRIPT_ESCAPES = str.maketrans(
@@ -81,17 +84,21 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
 
     bg = colour(frames.background)
     items: list[Any] = []
-    for item in frames.items:
+    written = set(editing.text_items(frames.slots)) if frames.slots else set()
+    for n, item in enumerate(frames.items):
         if item.visible(drawn):
             if item.first != drawn:
                 raise ValueError(f"the inline SVG must show a frame where items start (frame {drawn})")
             items.append(int(item.last))
             continue
         style, geometry = _shape(item.shape, colour, texts)
+        if n in written:  # the player writes it: no need to ship it
+            geometry[2] = texts.index("")
         items.append([styles.index(style), int(item.first), int(item.last), *geometry])
     infos = []
-    for info in frames.frames:
-        row: list[Any] = [int(info.duration_ms), info.readout]
+    heads = dict(frames.slots.readouts) if frames.slots and editing.readout_runs(frames.slots) else {}
+    for k, info in enumerate(frames.frames):
+        row: list[Any] = [int(info.duration_ms), heads[k][0] if k in heads else info.readout]
         if info.out is not None:
             row += [int(info.out[0]), int(info.out[1])]
             if info.channel is not None and frames.output_grids:
@@ -99,6 +106,8 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         infos.append(row)
     g = frames.output_grid
     grids = {"gs": [_grid(grid) for grid in frames.output_grids]} if frames.output_grids else {}
+    if frames.slots:
+        grids["ed"] = editing.island(frames.slots, frames.theme)
     if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
         grids["rf"] = {
             "m": [[m.map, m.channel, *_grid(m.grid)] for m in frames.maps],

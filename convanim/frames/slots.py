@@ -125,7 +125,10 @@ class Slots:
     values: Values
     origin: np.ndarray  #: (grid cells,) flat image index each grid cell holds, −1 for a zero
     image_shape: tuple[int, int]
+    grid_cols: int
     texts: bool  #: whether cells hold their values
+    colormap: str
+    output_colormap: str | None
 
 
 def editable(s: Any) -> bool:

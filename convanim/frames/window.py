@@ -77,7 +77,10 @@ class WindowBuilder(Builder):
             v,
             flat,
             self.s.image.shape,
+            self.comp.grid.shape[2],
             self.value_px is not None,
+            self.render.colormap,
+            self.render.output_colormap,
         )
         return dataclasses.replace(frames, slots=slots)
 

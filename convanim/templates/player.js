@@ -2,14 +2,16 @@
 // Defined once per page as window.convanimPlayer, the only global; each player's bootstrap calls
 // boot(), which starts every .convanim-player root not started yet (data-ready), so running it
 // again is harmless. Script hook: convanimPlayer.get(root) -> {frame(), frames, goTo(k), play(),
-// pause(), playing()}. No network, no eval: the picture is built with DOM calls.
+// pause(), playing()}; and root.convanim = {frames, frame(), show(k), texts(), edit(name, values),
+// output(), reset()}: an editable picture (data.ed) recomputes every number after an edit.
+// No network, no eval: the picture is built with DOM calls.
 // Without JavaScript a player is only its poster, an <img> of SVG; this script puts the same SVG
 // inline in its place (to draw every frame on it) and builds the controls and the readout,
 // so where scripts are stripped nothing is left that cannot work. A player plays while it is in
 // view (IntersectionObserver) and pauses when it leaves; one the reader paused stays paused.
 (function () {
   "use strict";
-  var VERSION = 3;
+  var VERSION = 4;
   if (window.convanimPlayer && window.convanimPlayer.version >= VERSION) return;
   var NS = "http://www.w3.org/2000/svg";
   var ANCHORS = ["start", "middle", "end"];
@@ -155,6 +157,252 @@
     });
   }
 
+  // ---- Editing (data.ed, see convanim/editing.py). The rules below are ports of Python's, run on
+  // the same doubles in the same order, so that every text is the one convanim draws for the
+  // edited values: numfmt (formatter, decimals_needed, half_away, _clean), kernels (weight_label,
+  // simple_fraction, fractions_read_best, common_decimals, weight_is_exact), style (scales),
+  // textsize.fast_width, frames/base.shorten and the slots of frames/slots.py.
+  var MINUS = "\u2212";
+
+  // |v| as a plain decimal string of its shortest round-trip digits (Python's repr, JS's String).
+  function plain(v) {
+    var s = String(Math.abs(v)), e = s.indexOf("e");
+    if (e < 0) return s;
+    var m = s.slice(0, e), dot = m.indexOf("."), digits = m.replace(".", "");
+    var p = (dot < 0 ? m.length : dot) + parseInt(s.slice(e + 1), 10);
+    if (p <= 0) return "0." + "0".repeat(-p) + digits;
+    return p >= digits.length ? digits + "0".repeat(p - digits.length) : digits.slice(0, p) + "." + digits.slice(p);
+  }
+
+  // A plain decimal string rounded to d decimals, ties away from zero or (even) to even.
+  function roundDec(s, d, even) {
+    var i = s.indexOf("."), fp = i < 0 ? "" : s.slice(i + 1);
+    while (fp.length < d + 1) fp += "0";
+    var n = BigInt((i < 0 ? s : s.slice(0, i)) + fp.slice(0, d)), next = fp.charAt(d);
+    if (next > "5" || (next === "5" && (/[1-9]/.test(fp.slice(d + 1)) || !even || n % 2n === 1n))) n += 1n;
+    var t = n.toString().padStart(d + 1, "0");
+    return d ? t.slice(0, t.length - d) + "." + t.slice(t.length - d) : t;
+  }
+
+  function sign(v) { return v < 0 || 1 / v < 0 ? "-" : ""; }
+  // numfmt.half_away: the shortest digits, ties rounded away from zero.
+  function halfAway(v, d) { return sign(v) + roundDec(plain(v), d, false); }
+  // Python's format(v, ".{d}f"): the exact binary value, ties to even.
+  function pyFixed(v, d) { return sign(v) + roundDec(Math.abs(v).toFixed(Math.min(100, d + 40)), d, true); }
+  function clean(t) { return (t.charAt(0) === "-" && !/[1-9]/.test(t) ? t.slice(1) : t).replace(/-/g, MINUS); }
+  function rint(x) { var r = Math.round(x); return r - x === 0.5 && r % 2 ? r - 1 : r; }
+
+  function decimalsNeeded(values) {
+    for (var d = 0; d < 3; d++) {
+      var p = [1, 10, 100][d];
+      if (values.every(function (v) { return !isFinite(v) || Math.abs(rint(v * p) / p - v) <= 1e-9; })) return d;
+    }
+    return 2;
+  }
+
+  function formatter(values, least) {
+    var d = Math.max(least, decimalsNeeded(values));
+    return function (v) { return isFinite(v) ? clean(halfAway(v, d)) : (v > 0 ? "" : MINUS) + "\u221e"; };
+  }
+
+  // The exact fraction [numerator, denominator] of a double.
+  function ratio(v) {
+    var view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, v);
+    var hi = view.getUint32(0), ex = (hi >>> 20) & 2047, m = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+    if (m === 0n && !ex) return [0n, 1n];
+    if (ex) m |= 1n << 52n; else ex = 1;
+    var e = ex - 1075, d = 1n;
+    if (e > 0) m <<= BigInt(e); else d <<= BigInt(-e);
+    while (d > 1n && !(m & 1n)) { m >>= 1n; d >>= 1n; }
+    return [v < 0 ? -m : m, d];
+  }
+  function fdiv(a, b) { var q = a / b; return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q; }
+  function babs(a) { return a < 0n ? -a : a; }
+
+  // kernels.simple_fraction: Fraction(v).limit_denominator(64) when it is v to float precision.
+  var fractions = new Map();
+  function simpleFraction(v) {
+    if (fractions.has(v)) return fractions.get(v);
+    var x = ratio(v), n = x[0], d = x[1], max = 64n, f = [n, d];
+    if (d > max) {
+      var p0 = 0n, q0 = 1n, p1 = 1n, q1 = 0n, N = n, D = d, t;
+      for (;;) {
+        var a = fdiv(N, D), q2 = q0 + a * q1;
+        if (q2 > max) break;
+        t = p0; p0 = p1; q0 = q1; p1 = t + a * p1; q1 = q2;
+        t = N; N = D; D = t - a * D;
+      }
+      var k = fdiv(max - q0, q1), b = [p0 + k * p1, q0 + k * q1];
+      f = babs(p1 * d - n * q1) * b[1] <= babs(b[0] * d - n * b[1]) * q1 ? [p1, q1] : b;
+    }
+    var out = Math.abs(Number(f[0]) / Number(f[1]) - v) <= 1e-12 * Math.max(1, Math.abs(v)) ? f : null;
+    fractions.set(v, out);
+    return out;
+  }
+
+  function weightLabel(v, fracs, decimals) {
+    var text;
+    if (decimals != null) {
+      text = pyFixed(v, decimals);
+      return (/[1-9]/.test(text) ? text : text.replace(/^-+/, "")).replace(/-/g, MINUS);
+    }
+    var f = simpleFraction(v);
+    if (f && (f[1] === 1n || (fracs && babs(f[0]) < 100n))) {
+      text = f[1] === 1n ? String(f[0]) : f[0] + "/" + f[1];
+    } else if (Math.abs(v) >= 0.0005) {
+      text = pyFixed(v, Math.abs(v) >= 1 ? 2 : 3).replace(/0+$/, "").replace(/\.$/, "");
+    } else {
+      text = v.toExponential(1).replace(/e([+-])(\d)$/, "e$10$2");
+    }
+    return text.replace(/-/g, MINUS);
+  }
+
+  // filters.plane_labels: fractions over one denominator, else one number of decimals for all.
+  function planeLabels(w) {
+    var dens = new Set(), fracs = w.every(function (v) {
+      var f = simpleFraction(v);
+      if (f && f[1] !== 1n) dens.add(f[1]);
+      return !!f;
+    }) && dens.size <= 1, decimals = null;
+    if (!fracs) {
+      var most = 0, sci = w.some(function (v) {
+        var t = weightLabel(v, false);
+        most = Math.max(most, (t.split(".")[1] || "").length);
+        return t.indexOf("e") >= 0;
+      });
+      decimals = sci || !most ? null : most;
+    }
+    return w.map(function (v) { return weightLabel(v, fracs, decimals); });
+  }
+
+  function weightIsExact(v) { return !!simpleFraction(v) || parseFloat(weightLabel(v, true).replace(/\u2212/g, "-")) === v; }
+
+  // numpy's pairwise sum of a contiguous array (up to 128 values), as kernel.sum() adds.
+  function npSum(a) {
+    var s = 0, i;
+    if (a.length < 8) { a.forEach(function (v) { s += v; }); return s; }
+    var r = a.slice(0, 8);
+    for (i = 8; i < a.length - a.length % 8; i += 8) for (var j = 0; j < 8; j++) r[j] += a[i + j];
+    s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < a.length; i++) s += a[i];
+    return s;
+  }
+
+  // style.scale_for and style.scales: [colormap, vmin, vmax] of the input and the output.
+  function scaleFor(values, cmap, symmetric) {
+    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    if (symmetric) {
+      var m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+      return [cmap, -m, m];
+    }
+    if (hi - lo < 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi))) {
+      var pad = Math.max(1, 1e-9 * Math.max(Math.abs(lo), Math.abs(hi)));
+      lo -= pad;
+      hi += pad;
+    }
+    return [cmap, lo, hi];
+  }
+  function scales(ed, grid, w, out) {
+    if (ed.ocmap == null && w.every(function (v) { return v >= 0; }) && Math.abs(npSum(w) - 1) < 1e-9) {
+      var shared = scaleFor(grid.concat(out), ed.cmap);
+      return [shared, shared];
+    }
+    var signed = Math.min.apply(null, out) < 0;
+    return [scaleFor(grid, ed.cmap), scaleFor(out, ed.ocmap || (signed ? ed.dv : ed.cmap), signed)];
+  }
+  // [fill, ink] of value v on scale s (style.ColourScale; the ink is Theme.text_on's, from Python).
+  function colour(ed, s, v) {
+    var table = ed.cm[s[0]], levels = table[1].length;
+    var k = rint(Math.min(1, Math.max(0, (v - s[1]) / (s[2] - s[1]))) * (levels - 1));
+    return ["#" + table[0].substr(6 * k, 6), ed.ink[+table[1].charAt(k)]];
+  }
+
+  // textsize.fast_width at the equation's size: the characters' advances, then the pairs' kerning.
+  function fastWidth(ed, t) {
+    var sc = ed.px[0] / ed.px[1], adv = 0, kern = 0, i;
+    if (!t) return 0;
+    for (i = 0; i < t.length; i++) adv += ed.wa[t[i]] * sc;
+    for (i = 1; i < t.length; i++) {
+      var a = ed.wa[t[i - 1]], b = ed.wa[t[i]];
+      kern += (a + b + (ed.wk[t[i - 1] + t[i]] || 0)) * sc - a * sc - b * sc;
+    }
+    return (adv + kern) * 1.005 + 2;
+  }
+
+  // frames/base.shorten: the longest join(terms) that fits, middle terms elided.
+  function shorten(ed, terms, join) {
+    var full = join(terms);
+    function fits(c) { return fastWidth(ed, c) <= ed.room; }
+    function kept(keep) { return join(terms.slice(0, keep - 1).concat(["\u2026", terms[terms.length - 1]])); }
+    if (terms.length <= 3 || fits(full)) return full;
+    var lo = 3, hi = terms.length - 2, best = 2;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (fits(kept(mid))) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return kept(best);
+  }
+  function paren(t) { return t.charAt(0) === MINUS ? "(" + t + ")" : t; }
+
+  // Everything the slots read, for an image and weights: the grid, the output (summed as numpy
+  // sums the window view's products: each kernel row, then the rows), formats, labels, scales.
+  function model(ed, image, w, preset) {
+    var p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
+    var grid = o ? o.map(function (i) { return i < 0 ? 0 : image[i]; }) : image.slice(), out = [];
+    for (var k = 0; k < oh * ow; k++) {
+      var base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], total = null;
+      for (var r = 0; r * kw < off.length; r++) {
+        var row = null;
+        for (var c = 0; c < kw; c++) {
+          var prod = w[r * kw + c] * grid[base + off[r * kw + c]];
+          row = row === null ? prod : row + prod;
+        }
+        total = total === null ? row : total + row;
+      }
+      out.push(total);
+    }
+    var whole = grid.concat(w).every(Number.isInteger), sc = scales(ed, grid, w, out);
+    return {grid: grid, out: out, w: w, image: image, preset: preset, fi: formatter(grid, 0),
+      fo: formatter(out, whole ? 0 : 1), labels: planeLabels(w), exact: w.every(weightIsExact), sin: sc[0], sout: sc[1]};
+  }
+
+  // frames/slots.equation: step k written out.
+  function equation(ed, m, k) {
+    var p = ed.p, ow = p[1], base = Math.floor(k / ow) * p[2] + (k % ow) * p[3];
+    var head = "output[" + Math.floor(k / ow) + "," + (k % ow) + "] = ";
+    var value = (m.exact ? "= " : "\u2248 ") + m.fo(m.out[k]), nz = [];
+    m.w.forEach(function (v, j) { if (v !== 0) nz.push(j); });
+    if (!nz.length) return head + "0";
+    var x = function (j) { return m.grid[base + p[5][j]]; };
+    if (nz.every(function (j) { return m.w[j] === m.w[nz[0]]; })) {
+      var w = m.labels[nz[0]], total = 0;
+      nz.forEach(function (j) { total += x(j); });
+      var product = w.lastIndexOf("1/", 0) === 0 ? m.fi(total) + "/" + w.slice(2) : w + "\u00b7" + m.fi(total);
+      return shorten(ed, nz.map(function (j) { return m.fi(x(j)); }), function (shown) {
+        return head + w + " \u00b7 (" + shown.join(" + ") + ") = " + product + " " + value;
+      });
+    }
+    return shorten(ed, nz.map(function (j) { return paren(m.labels[j]) + "\u00b7" + paren(m.fi(x(j))); }),
+      function (shown) { return head + shown.join(" + ") + " " + value; });
+  }
+
+  // A slot node's text (frames/slots.text).
+  function slotText(ed, m, node) {
+    var kind = node[0], i = node[1];
+    if (kind === "i" || kind === "g") return m.fi(m.grid[i]);
+    if (kind === "o") return m.fo(m.out[i]);
+    if (kind === "k") return m.labels[i];
+    if (kind === "lo") return m.fo(Math.min.apply(null, m.out));
+    if (kind === "hi") return m.fo(Math.max.apply(null, m.out));
+    if (kind === "p") return m.preset ? " (" + m.preset.replace(/_/g, " ") + ")" : "";
+    if (kind === "e") return equation(ed, m, i);
+    throw new Error("unknown slot " + kind);
+  }
+  function recipeText(ed, m, recipe) {
+    return recipe.map(function (part) { return typeof part === "string" ? part : slotText(ed, m, part); }).join("");
+  }
+
   function start(root) {
     var island = root.querySelector("script.convanim-data");
     var still = root.querySelector("img.convanim-still");
@@ -204,7 +452,7 @@
     var playButton = root.querySelector('[data-act="play"]');
     var speed = root.querySelector('[data-act="speed"]');
     var mode = root.querySelector('[data-act="mode"]');
-    var frame = drawn, playing = false, dir = 1, timer = null;
+    var frame = drawn, playing = false, dir = 1, timer = null, readouts = data.f.map(function (f) { return f[1]; });
     // auto: play when in view (set at start unless motion is reduced, and when leaving the view
     // paused a playing player); playing or pausing by hand clears it.
     var auto = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
@@ -230,7 +478,7 @@
         for (j = 0; j < count; j++) set(j, first[j] <= k && k <= last[j]);
       }
       frame = k;
-      var text = data.f[k][1];
+      var text = readouts[k];
       root.setAttribute("data-frame", String(k));
       slider.value = String(k);
       slider.setAttribute("aria-valuetext", text);
@@ -349,6 +597,8 @@
       showField(null);
     });
     svg.addEventListener("click", function (ev) {
+      var at = ed && cellOf(ev.target);
+      if (at) return open(rectOf[at.join(" ")]);
       var k = cellFrame(ev);
       if (k >= 0) goTo(k);
       showField(ev);
@@ -404,6 +654,222 @@
       });
       svg.appendChild(lit);
     }
+
+    // ---- Editing (data.ed): recompute every slot after an edit; the JS API on the root.
+    var ed = data.ed, m = null, state = null, editor = null;
+    function refresh() {
+      m = model(ed, state.image, state.w, state.preset);
+      ed.s.forEach(function (run) {
+        for (var j = 0; j < run[4]; j++) {
+          var kind = run[0], item = run[1] + j * run[2], node = [kind, run[3] + j];
+          if (kind === "i" || kind === "o") {
+            var c = colour(ed, kind === "i" ? m.sin : m.sout, (kind === "i" ? m.grid : m.out)[node[1]]);
+            nodes[item].setAttribute("fill", c[0]);
+            if (ed.tx) {
+              nodes[item + 1].textContent = slotText(ed, m, node);
+              nodes[item + 1].setAttribute("fill", c[1]);
+            }
+          } else {
+            nodes[item].textContent = slotText(ed, m, node);
+          }
+        }
+      });
+      ed.n.forEach(function (slot) { nodes[slot[0]].textContent = recipeText(ed, m, slot[1]); });
+      (ed.r || []).forEach(function (run) {
+        for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = data.f[run[0] + j][1] + m.fo(m.out[run[1] + j]);
+      });
+    }
+
+    function rows(flat, w) {
+      var out = [];
+      for (var i = 0; i < flat.length; i += w) out.push(flat.slice(i, i + w));
+      return out;
+    }
+    var NAMES = {input: ["hw", 0], weight: ["k", 1]};
+    // values: nested arrays in Scenario's shapes (2-D, or with leading axes of 1), checked and flat.
+    function flat(name, values) {
+      var shape = ed[NAMES[name][0]], range = ed.rg[NAMES[name][1]], v = values, lead = 0;
+      while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) { v = v[0]; lead++; }
+      var want = shape[0] + "\u00d7" + shape[1];
+      if (!Array.isArray(v) || v.length !== shape[0] || v.some(function (r) { return !Array.isArray(r) || r.length !== shape[1]; })) {
+        throw new Error(name + " must be " + want + " nested arrays (got " + JSON.stringify(values).slice(0, 40) + ")");
+      }
+      var out = [];
+      v.forEach(function (row, r) {
+        row.forEach(function (x, c) {
+          if (typeof x !== "number" || !(x >= range[0] && x <= range[1])) {
+            throw new Error(name + "[" + r + "][" + c + "] = " + x + " is outside " + range[0] + " \u2026 " + range[1] +
+              ", the range this picture is laid out for");
+          }
+          out.push(x + 0);
+        });
+      });
+      return out;
+    }
+
+    function announce(what) {
+      var info = data.f[frame];
+      readout.textContent = what + ": " + (info.length > 2 ? readouts[frame] : recipeText(ed, m, ["output min ", ["lo"], ", max ", ["hi"]]));
+    }
+
+    function edit(name, values, preset) {
+      if (!ed) throw new Error("this picture is not editable (only a one-channel conv2d window view is)");
+      if (name === "bias") throw new Error("this picture has no bias to edit");
+      if (!NAMES[name]) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
+      var v = flat(name, values);
+      if (name === "input") state.image = v;
+      else { state.w = v; state.preset = preset || null; }
+      refresh();
+      show(frame);
+    }
+
+    function reset() {
+      state = {image: ed.x.slice(), w: ed.w.slice(), preset: ed.pre};
+      refresh();
+      show(frame);
+    }
+
+    // The inline editor: a labelled text box over the cell; Enter applies, Escape restores,
+    // arrows change by 1 (Shift: 0.1) at once.
+    function cellOf(el) {
+      var at = el && el.closest && el.closest("[data-edit]");
+      return at ? at.getAttribute("data-edit").split(" ") : null;
+    }
+    function open(target) {
+      var at = cellOf(target), name = at[0], i = +at[1], list = name === "input" ? state.image : state.w;
+      var shape = ed[NAMES[name][0]], range = ed.rg[NAMES[name][1]], before = list.slice(), was = state.preset;
+      close();
+      var box = target.getBoundingClientRect(), home = stage.getBoundingClientRect();
+      var label = htmlNode("label", {"class": "convanim-editor", style: "left:" + (box.left - home.left) + "px;top:" +
+        (box.top - home.top) + "px;min-width:" + box.width + "px"}, name + " [" + Math.floor(i / shape[1]) + "," + (i % shape[1]) + "] (" +
+        range[0] + " \u2026 " + range[1] + ")");
+      var input = htmlNode("input", {type: "text", inputmode: "decimal", value: String(list[i]), "aria-describedby": ""});
+      input.removeAttribute("aria-describedby");
+      label.appendChild(input);
+      stage.appendChild(label);
+      editor = {label: label, cell: target};
+      input.focus();
+      input.select();
+      function put(x) {
+        var next = list.slice();
+        next[i] = x;
+        try {
+          edit(name, rows(next, shape[1]));
+          list = name === "input" ? state.image : state.w;
+          input.removeAttribute("aria-invalid");
+          announce(name + " [" + Math.floor(i / shape[1]) + "," + (i % shape[1]) + "] = " + x);
+          return true;
+        } catch (err) {
+          input.setAttribute("aria-invalid", "true");
+          readout.textContent = err.message;
+          return false;
+        }
+      }
+      input.addEventListener("keydown", function (ev) {
+        ev.stopPropagation();
+        var x = parseFloat(input.value.replace(MINUS, "-"));
+        if (ev.key === "Enter") {
+          ev.preventDefault();
+          if (/^\s*[-\u2212]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(input.value) && put(x)) close(true);
+          else if (!input.hasAttribute("aria-invalid")) { input.setAttribute("aria-invalid", "true"); readout.textContent = "not a number: " + input.value; }
+        } else if (ev.key === "Escape") {
+          ev.preventDefault();
+          if (name === "input") state.image = before; else { state.w = before; state.preset = was; }
+          refresh();
+          show(frame);
+          close(true);
+        } else if (ev.key === "ArrowUp" || ev.key === "ArrowDown") {
+          ev.preventDefault();
+          var step = (ev.shiftKey ? 0.1 : 1) * (ev.key === "ArrowUp" ? 1 : -1);
+          x = Math.min(range[1], Math.max(range[0], Math.round(((isNaN(x) ? 0 : x) + step) * 1e9) / 1e9));
+          input.value = String(x);
+          put(x);
+        }
+      });
+      input.addEventListener("blur", function () { if (editor && editor.label === label) close(); });
+    }
+    function close(refocus) {
+      if (!editor) return;
+      var cell = editor.cell;
+      editor.label.remove();
+      editor = null;
+      if (refocus) cell.focus();
+    }
+
+    var stage = root.querySelector(".convanim-stage"), cells = {input: [], weight: []}, rectOf = {};
+    if (ed) {
+      state = {image: ed.x.slice(), w: ed.w.slice(), preset: ed.pre};
+      refresh();
+      // focusable cells: every weight, and the input image's cells (one tab stop, arrows move)
+      ed.s.forEach(function (run) {
+        if (run[0] !== "i" && run[0] !== "k") return;
+        for (var j = 0; j < run[4]; j++) {
+          var item = run[1] + j * run[2], rect = run[0] === "k" ? nodes[item - 1] : nodes[item], idx = run[3] + j;
+          var name = run[0] === "k" ? "weight" : "input";
+          var flatIdx = name === "weight" ? idx : (ed.o ? ed.o[idx] : idx);
+          var shape = ed[NAMES[name][0]], where = name + " [" + Math.floor(flatIdx / shape[1]) + "," + (flatIdx % shape[1]) + "]";
+          [rect, run[0] === "k" || ed.tx ? nodes[rect === nodes[item] ? item + 1 : item] : null].forEach(function (el) {
+            if (el) el.setAttribute("data-edit", name + " " + flatIdx);
+          });
+          rect.setAttribute("tabindex", name === "weight" || !cells.input.length ? "0" : "-1");
+          rect.setAttribute("role", "button");
+          rect.setAttribute("aria-label", where + ", edit");
+          rect.classList.add("convanim-cell");
+          rectOf[name + " " + flatIdx] = rect;
+          cells[name].push(rect);
+        }
+      });
+      var editBar = htmlNode("div", {"class": "convanim-buttons convanim-editbar"});
+      var presetBox = htmlNode("label", {}, "kernel ");
+      var select = htmlNode("select", {"data-act": "preset"});
+      select.appendChild(htmlNode("option", {value: ""}, "preset\u2026"));
+      Object.keys(ed.ps).forEach(function (name) { select.appendChild(htmlNode("option", {value: name}, name.replace(/_/g, " "))); });
+      presetBox.appendChild(select);
+      editBar.appendChild(presetBox);
+      editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
+      editBar.appendChild(htmlNode("span", {"class": "convanim-range"}, "click a weight or an input cell to edit: input " +
+        ed.rg[0].join(" \u2026 ") + ", weights " + ed.rg[1].join(" \u2026 ")));
+      bar.appendChild(editBar);
+      select.addEventListener("change", function () {
+        if (!select.value) return;
+        edit("weight", rows(ed.ps[select.value], ed.k[1]), select.value);
+        announce("kernel " + select.value.replace(/_/g, " "));
+        select.value = "";
+      });
+      svg.addEventListener("keydown", function (ev) {
+        var at = cellOf(ev.target);
+        if (!at) return;
+        if (ev.key === "Enter" || ev.key === " ") {
+          ev.preventDefault();
+          ev.stopPropagation();
+          open(ev.target);
+        } else if (at[0] === "input" && /^Arrow/.test(ev.key)) {  // move within the image
+          ev.preventDefault();
+          ev.stopPropagation();
+          var list = cells.input, i = list.indexOf(ev.target), w = ed.hw[1];
+          var to = list[i + {ArrowLeft: -1, ArrowRight: 1, ArrowUp: -w, ArrowDown: w}[ev.key]];
+          if (to) {
+            ev.target.setAttribute("tabindex", "-1");
+            to.setAttribute("tabindex", "0");
+            to.focus();
+          }
+        }
+      });
+    }
+    root.convanim = {
+      frames: n,
+      frame: function () { return frame; },
+      show: function (k) { goTo(k); },
+      texts: function () {
+        var out = [];
+        for (var i = 0; i < count; i++) if (shown[i] && nodes[i].tagName === "text") out.push(nodes[i].textContent.replace(/\u00a0/g, " "));
+        return out;
+      },
+      edit: function (name, values) { edit(name, values); },
+      output: function () { return m ? rows(m.out, ed.p[1]) : null; },
+      reset: reset
+    };
+    actions.reset = reset;
 
     players.set(root, {
       frame: function () { return frame; },
