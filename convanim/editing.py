@@ -10,8 +10,9 @@ The object::
     g        the grid the steps read [rows, cols]; o: the image index each grid cell holds, −1
              for a zero (absent when the grid is the image)
     p        the step program: step k = r·ow + c reads grid cell b + off[j] under weight j, with
-             b = r·rs + c·cs; p = [oh, ow, rs, cs, off]; each kernel row is summed in order, then
-             the rows' sums in order (how numpy sums the products, ``evaluate``)
+             b = r·rs + c·cs; p = [oh, ow, rs, cs, kw, off, order]; the products are added as
+             numpy adds them (steps.sum_order, ``evaluate``): "rows" each kernel row in order, then
+             the rows' sums; "flat" every tap in row-major order; "cols" column-major
     room     px an equation may use; px: [the equation's font size, the size text is measured
              at]; wa: each equation character's advance at that size, wk: the kerning of the
              pairs that have one (what textsize.fast_width adds up)
@@ -48,19 +49,22 @@ LADDER = (1, 2, 5, 9, 10, 20, 50, 99, 100, 255, 500, 999, 1000)
 def evaluate(program: list[Any], grid: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The output the step ``program`` (``p`` above) computes from the flat ``grid`` and ``weights``,
     summing as numpy does in the window view: each kernel row in order, then the rows' sums in
-    order; the player's script does the same, so its numbers are Python's to the last bit."""
-    oh, ow, rs, cs, kw, off = program
+    order, each from 0 (so never −0); the player's script does the same, so its numbers are
+    Python's to the last bit (tests/test_editing.py checks this against the steps' output)."""
+    oh, ow, rs, cs, kw, off, order = program
+    kh = len(off) // kw
+    taps = [[r * kw + c for c in range(kw)] for r in range(kh)]
+    if order != "rows":  # one run of every tap, row- or column-major
+        taps = [[j for row in taps for j in row] if order == "flat" else [r * kw + c for c in range(kw) for r in range(kh)]]
     out = np.empty(oh * ow)
     for k in range(oh * ow):
         b = (k // ow) * rs + (k % ow) * cs
-        total = None
-        for r in range(len(off) // kw):
-            row = None
-            for c in range(kw):
-                j = r * kw + c
-                p = float(weights[j]) * float(grid[b + off[j]])
-                row = p if row is None else row + p
-            total = row if total is None else total + row
+        total = 0.0
+        for run in taps:
+            part = 0.0
+            for j in run:
+                part += float(weights[j]) * float(grid[b + off[j]])
+            total += part
         out[k] = total
     return out
 
@@ -77,7 +81,7 @@ def program(slots: Slots) -> list[Any]:
     expect = np.array([(k // ow) * rs + (k % ow) * cs for k in range(oh * ow)])
     if not np.array_equal(base, expect) or not np.array_equal(taps, base[:, None] + np.array(off)):
         raise ValueError("the window's steps are not translations of one another")
-    return [oh, ow, rs, cs, kw, off]
+    return [oh, ow, rs, cs, kw, off, slots.order]
 
 
 def runs(items: tuple[tuple[int, Any], ...]) -> tuple[list[list[Any]], list[list[Any]]]:

@@ -41,6 +41,7 @@ share one. Nothing is computed here: every value is copied from the display list
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -91,9 +92,9 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
                 raise ValueError(f"the inline SVG must show a frame where items start (frame {drawn})")
             items.append(int(item.last))
             continue
-        style, geometry = _shape(item.shape, colour, texts)
-        if n in written:  # the player writes it: no need to ship it
-            geometry[2] = texts.index("")
+        # a text the player writes (an editable picture's slot) is not shipped
+        shape = dataclasses.replace(item.shape, text="") if n in written else item.shape
+        style, geometry = _shape(shape, colour, texts)
         items.append([styles.index(style), int(item.first), int(item.last), *geometry])
     infos = []
     heads = dict(frames.slots.readouts) if frames.slots and editing.readout_runs(frames.slots) else {}

@@ -129,12 +129,13 @@ class Slots:
     texts: bool  #: whether cells hold their values
     colormap: str
     output_colormap: str | None
+    order: str  #: how numpy adds a window's products (steps.sum_order)
 
 
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
-    channel, no flip, auto number formats, no cone, kernel rows of at most 8 weights (numpy sums
-    those one by one; see ``editing.evaluate``)."""
+    channel, no flip, auto number formats, no cone, kernel rows of at most 7 weights (numpy adds
+    a contiguous row of 8 or more pairwise; see ``editing.evaluate``)."""
     st = s.stages[0]
     return (
         len(s.stages) == 1
@@ -143,5 +144,5 @@ def editable(s: Any) -> bool:
         and not st.flip
         and s.render.number_format is None
         and s.cone is None
-        and st.kernel.values.shape[3] <= 8
+        and st.kernel.values.shape[3] <= 7
     )

@@ -11,7 +11,7 @@ from ..display import FrameInfo, Item, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..model import Illustration
-from ..steps import Computation, Pool, Step
+from ..steps import Computation, Pool, Step, sum_order
 from ..textsize import text_width
 from . import labels as lab
 from . import slots as sl
@@ -29,7 +29,9 @@ class WindowBuilder(Builder):
         self.first_step = 1 + scenario.stages[0].turn_frames
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
-        self.editable = sl.editable(scenario) and not self.direct
+        order = sum_order(comp.grid.shape[1:], comp.weights.shape[2:], scenario.stride, scenario.dilation)
+        self.order = order
+        self.editable = sl.editable(scenario) and not self.direct and order is not None
         self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of the texts that follow edits
         self.readouts: dict[int, sl.Recipe] = {}
 
@@ -81,6 +83,7 @@ class WindowBuilder(Builder):
             self.value_px is not None,
             self.render.colormap,
             self.render.output_colormap,
+            self.order,
         )
         return dataclasses.replace(frames, slots=slots)
 

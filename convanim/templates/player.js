@@ -350,16 +350,19 @@
   function model(ed, image, w, preset) {
     var p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
     var grid = o ? o.map(function (i) { return i < 0 ? 0 : image[i]; }) : image.slice(), out = [];
+    // the taps in the order numpy adds them (steps.sum_order): each kernel row, or one run of all
+    var kh = off.length / kw, runs = [[]], r, c;
+    for (r = 0; r < kh; r++) {
+      if (p[6] === "rows" && r) runs.push([]);
+      for (c = 0; c < kw; c++) runs[runs.length - 1].push(p[6] === "cols" ? (r * kw + c) % kh * kw + Math.floor((r * kw + c) / kh) : r * kw + c);
+    }
     for (var k = 0; k < oh * ow; k++) {
-      var base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], total = null;
-      for (var r = 0; r * kw < off.length; r++) {
-        var row = null;
-        for (var c = 0; c < kw; c++) {
-          var prod = w[r * kw + c] * grid[base + off[r * kw + c]];
-          row = row === null ? prod : row + prod;
-        }
-        total = total === null ? row : total + row;
-      }
+      var base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], total = 0;
+      runs.forEach(function (run) {
+        var part = 0;
+        run.forEach(function (j) { part += w[j] * grid[base + off[j]]; });
+        total += part;
+      });
       out.push(total);
     }
     var whole = grid.concat(w).every(Number.isInteger), sc = scales(ed, grid, w, out);
@@ -707,6 +710,8 @@
       return out;
     }
 
+    function span(range) { return (range[0] + " \u2026 " + range[1]).replace(/-/g, MINUS); }
+
     function announce(what) {
       var info = data.f[frame];
       readout.textContent = what + ": " + (info.length > 2 ? readouts[frame] : recipeText(ed, m, ["output min ", ["lo"], ", max ", ["hi"]]));
@@ -742,7 +747,7 @@
       var box = target.getBoundingClientRect(), home = stage.getBoundingClientRect();
       var label = htmlNode("label", {"class": "convanim-editor", style: "left:" + (box.left - home.left) + "px;top:" +
         (box.top - home.top) + "px;min-width:" + box.width + "px"}, name + " [" + Math.floor(i / shape[1]) + "," + (i % shape[1]) + "] (" +
-        range[0] + " \u2026 " + range[1] + ")");
+        span(range) + ")");
       var input = htmlNode("input", {type: "text", inputmode: "decimal", value: String(list[i]), "aria-describedby": ""});
       input.removeAttribute("aria-describedby");
       label.appendChild(input);
@@ -790,9 +795,9 @@
     }
     function close(refocus) {
       if (!editor) return;
-      var cell = editor.cell;
-      editor.label.remove();
-      editor = null;
+      var cell = editor.cell, label = editor.label;
+      editor = null;  // first: removing the label blurs its box, whose handler calls close again
+      label.remove();
       if (refocus) cell.focus();
     }
 
@@ -828,7 +833,7 @@
       editBar.appendChild(presetBox);
       editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
       editBar.appendChild(htmlNode("span", {"class": "convanim-range"}, "click a weight or an input cell to edit: input " +
-        ed.rg[0].join(" \u2026 ") + ", weights " + ed.rg[1].join(" \u2026 ")));
+        span(ed.rg[0]) + ", weights " + span(ed.rg[1])));
       bar.appendChild(editBar);
       select.addEventListener("change", function () {
         if (!select.value) return;
