@@ -14,15 +14,16 @@ The object::
              numpy adds them (steps.sum_order, ``evaluate``): "rows" each kernel row in order, then
              the rows' sums; "flat" every tap in row-major order; "cols" column-major
     room     px an equation may use; px: [the equation's font size, the size text is measured
-             at]; wa: each equation character's advance at that size, wk: the kerning of the
-             pairs that have one (what textsize.fast_width adds up)
+             at]; wa: [the equation's characters, each one's advance at that size], wk: the kerning
+             of the pairs that have one (what textsize.fast_width adds up)
     cm       colour tables: {name: [64 colours as one hex string, 64 ink indices]}, ink: the inks;
              cmap, ocmap: the input's colormap and the output's (null: chosen as style.scales does,
              dv the diverging one for signed outputs)
     s        slot runs: [kind, first item, item step, first index, count] (frames.slots' nodes
              "i", "g", "o", "k", "e" at items first, first + step, … with indices first, first + 1,
-             …); n: other slots as [item, recipe]; r: readouts as runs [first frame, first output
-             index, count]: the frame's readout (``f``) followed by that output value. The island's
+             …); n: other slots as [item, recipe]; r: readouts as runs [first frame, first step, count,
+             recipe] (frames.slots.text with that step, whose output cell is step // ow, step % ow;
+             ``f`` holds only their durations). The island's
              ``t`` holds "" for the texts the slots write on frames the poster does not show
     tx       1 when cells hold their values; pre: the kernel's preset name or null
     ps       presets of the kernel's size {name: flat weights}
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from .frames.slots import Slots
-from .kernels import FIXED_3x3, SIZED, make_kernel
+from .kernels import SIZED, FIXED_3x3, make_kernel
 from .layout import EQUATION_PX
 from .style import DIVERGING, LEVELS, ColourScale
 from .textsize import MEASURE_PX, font
@@ -54,8 +55,10 @@ def evaluate(program: list[Any], grid: np.ndarray, weights: np.ndarray) -> np.nd
     oh, ow, rs, cs, kw, off, order = program
     kh = len(off) // kw
     taps = [[r * kw + c for c in range(kw)] for r in range(kh)]
-    if order != "rows":  # one run of every tap, row- or column-major
-        taps = [[j for row in taps for j in row] if order == "flat" else [r * kw + c for c in range(kw) for r in range(kh)]]
+    if order == "flat":  # one run of every tap, row-major
+        taps = [[j for row in taps for j in row]]
+    elif order == "cols":  # column-major
+        taps = [[r * kw + c for c in range(kw) for r in range(kh)]]
     out = np.empty(oh * ow)
     for k in range(oh * ow):
         b = (k // ow) * rs + (k % ow) * cs
@@ -171,18 +174,16 @@ def text_items(slots: Slots) -> list[int]:
     return out
 
 
-def readout_runs(slots: Slots) -> list[list[int]] | None:
-    """The step readouts as runs [first frame, first output index, count] of recipes
-    [the frame's own readout text up to the value, ("o", index)]; None if they are not all so."""
-    out: list[list[int]] = []
-    for frame, recipe in slots.readouts:
-        if len(recipe) != 2 or not isinstance(recipe[0], str) or tuple(recipe[1][:1]) != ("o",):
-            return None
-        index = recipe[1][1]
-        if out and out[-1][0] + out[-1][2] == frame and out[-1][1] + out[-1][2] == index:
-            out[-1][2] += 1
+def readout_runs(slots: Slots) -> list[list[Any]]:
+    """The step readouts as runs [first frame, first step, count, recipe] of one recipe on
+    consecutive frames and steps."""
+    out: list[list[Any]] = []
+    for frame, step, recipe in slots.readouts:
+        last = out[-1] if out else None
+        if last and last[0] + last[2] == frame and last[1] + last[2] == step and last[3] == _recipe(recipe):
+            last[2] += 1
         else:
-            out.append([frame, index, 1])
+            out.append([frame, step, 1, _recipe(recipe)])
     return out
 
 
@@ -205,7 +206,7 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "p": program(slots),
         "room": v.room,
         "px": [EQUATION_PX, MEASURE_PX],
-        "wa": adv,
+        "wa": ["".join(adv), list(adv.values())],
         "wk": kern,
         "cm": tables,
         "ink": inks,

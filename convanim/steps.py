@@ -472,7 +472,8 @@ def sum_order(grid_shape: tuple[int, int], kernel_shape: tuple[int, int], stride
         (1, 1, 1, *kernel_shape)
     )
     (kh, kw), (kh_stride, kw_stride) = kernel_shape, products.strides[3:]
-    inner = min(s for s, n in zip(products.strides, products.shape, strict=True) if n > 1) if products.size > 1 else 0
+    spread = [s for s, n in zip(products.strides, products.shape, strict=True) if n > 1]
+    inner = min(spread, default=0)
     if kw > 1 and kw_stride == inner:  # a kernel row is the innermost run
         whole = kh == 1 or kh_stride == kw * kw_stride  # and the rows follow one another
         run = kh * kw if whole else kw

@@ -21,7 +21,14 @@ from convanim.steps import sum_order
 
 from .helpers import ROOT
 
-EDITABLE = ["convol_mean", "convol_edge", "same_padding_reflect", "dilation", "convol_stride2", "padding_strides"]
+EDITABLE = [
+    "convol_mean",
+    "convol_edge",
+    "same_padding_reflect",
+    "dilation",
+    "convol_stride2",
+    "padding_strides",
+]
 
 
 def load(name: str, **keys) -> convanim.Scenario:
@@ -50,8 +57,8 @@ def test_every_slot_is_its_items_text_and_colour(name):
                 assert text.text == sl.text(slot, v) and text.color == sl.ink(slot, v)
         else:
             assert shape.text == sl.text(slot, v), (item, slot)
-    for frame, recipe in slots.readouts:
-        assert frames.frames[frame].readout == sl.text(recipe, v)
+    for frame, step, recipe in slots.readouts:
+        assert frames.frames[frame].readout == sl.text(recipe, v, step)
 
 
 def test_slots_cover_every_value_text_of_a_step():
@@ -107,9 +114,19 @@ def test_island_ships_the_program_and_blanks_the_texts_it_writes():
     ed = data["ed"]
     assert ed["p"] == [8, 8, 10, 1, 3, [0, 1, 2, 10, 11, 12, 20, 21, 22], "rows"]
     assert ed["rg"] == [[0, 9], [-1, 1]] and ed["pre"] == "mean"
-    assert ed["r"] == [[1, 0, 64]] and data["f"][1][1] == "step 1/64: output[0,0] = "
-    assert set(ed["ps"]) == {"mean", "gaussian", "identity", "sobel_x", "sobel_y", "prewitt_x", "prewitt_y",
-                             "laplacian", "sharpen"}
+    recipe = ["step ", ["s"], "/64: output[", ["r"], ",", ["c"], "] = ", ["o"]]
+    assert ed["r"] == [[1, 0, 64, recipe]] and data["f"][1] == [400]
+    assert set(ed["ps"]) == {
+        "mean",
+        "gaussian",
+        "identity",
+        "sobel_x",
+        "sobel_y",
+        "prewitt_x",
+        "prewitt_y",
+        "laplacian",
+        "sharpen",
+    }
     assert not any(t.startswith("output[") for t in data["t"])  # the equations are written by the page
     assert ed["wk"] == {"o.": -1.75, "o-": 1.859375, "-o": 1.859375}
 
@@ -248,7 +265,7 @@ def test_ui_click_type_enter_arrows_escape_and_a_preset(open_page):
     # click weight [0,1], type 0.5, Enter
     root.locator('[data-edit="weight 1"]').first.click()
     box = root.locator(".convanim-editor input")
-    assert root.locator(".convanim-editor").text_content()== "weight [0,1] (\u22122 \u2026 2)"
+    assert root.locator(".convanim-editor").text_content() == "weight [0,1] (\u22122 \u2026 2)"
     box.fill("0.5")
     box.press("Enter")
     kernel[0, 1] = 0.5
@@ -292,6 +309,8 @@ def test_a_player_that_is_not_editable_has_no_editor(open_page):
     root = watched.player().root
     assert root.locator(".convanim-editbar").count() == 0 and root.locator("[data-edit]").count() == 0
     assert root.evaluate("el => el.convanim.texts()") == texts(s.frames(), 0)
-    msg = root.evaluate("el => { try { el.convanim.edit('weight', [[1]]); } catch (e) { return e.message; } }")
+    msg = root.evaluate(
+        "el => { try { el.convanim.edit('weight', [[1]]); } catch (e) { return e.message; } }"
+    )
     assert msg.startswith("this picture is not editable")
     assert json.loads(root.locator("script.convanim-data").text_content()).get("ed") is None

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from ..display import Frames
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
+from .minify import squeeze
 from .playerdata import encode, script_json
 from .still import svg_data_uri
 
@@ -41,9 +42,8 @@ def _inline(text: str, tag: str) -> str:
 
 
 def player_js() -> str:
-    """templates/player.js without indentation and whole-line ``//`` comments (same code, smaller)."""
-    lines = (line.strip() for line in _template("player.js").splitlines())
-    return _inline("\n".join(line for line in lines if line and not line.startswith("//")), "script")
+    """templates/player.js without comments, indentation and spaces by punctuation (``minify``)."""
+    return _inline(squeeze(_template("player.js")), "script")
 
 
 def player_css() -> str:

@@ -25,7 +25,8 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            previous step's by a cell or so: small numbers.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
-           or, when the output has several channels, [..., output row, output col, channel]
+           or, when the output has several channels, [..., output row, output col, channel]; or
+           [duration ms] for a step whose readout an editable player writes (``ed.r``)
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
     gs     (several output channels) every output channel's grid, in channel order
     ed     (an editable picture) what the player needs to recompute its texts and colours after
@@ -97,9 +98,12 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         style, geometry = _shape(shape, colour, texts)
         items.append([styles.index(style), int(item.first), int(item.last), *geometry])
     infos = []
-    heads = dict(frames.slots.readouts) if frames.slots and editing.readout_runs(frames.slots) else {}
+    written_readouts = {frame for frame, _, _ in frames.slots.readouts} if frames.slots else set()
     for k, info in enumerate(frames.frames):
-        row: list[Any] = [int(info.duration_ms), heads[k][0] if k in heads else info.readout]
+        if k in written_readouts:  # the player writes its readout and knows its cell (ed.r)
+            infos.append([int(info.duration_ms)])
+            continue
+        row: list[Any] = [int(info.duration_ms), info.readout]
         if info.out is not None:
             row += [int(info.out[0]), int(info.out[1])]
             if info.channel is not None and frames.output_grids:

@@ -52,15 +52,23 @@ class Values:
         object.__setattr__(self, "labels", tuple(t for row in labels for t in row))
 
 
-def text(recipe: Node | Recipe, v: Values) -> str:
-    """The text of a slot node or of a recipe (literal strings and nodes)."""
+def text(recipe: Node | Recipe, v: Values, step: int | None = None) -> str:
+    """The text of a slot node or of a recipe (literal strings and nodes); in a step's recipe (a
+    readout) ``("s",)``, ``("r",)``, ``("c",)`` and ``("o",)`` are the step's number (from 1), its
+    output row and column, and its output value."""
     if isinstance(recipe, tuple):
-        return _node(recipe, v)
-    return "".join(part if isinstance(part, str) else _node(part, v) for part in recipe)
+        return _node(recipe, v, step)
+    return "".join(part if isinstance(part, str) else _node(part, v, step) for part in recipe)
 
 
-def _node(node: Node, v: Values) -> str:
+def _node(node: Node, v: Values, step: int | None = None) -> str:
     kind = node[0]
+    if len(node) == 1 and step is not None and kind in ("s", "r", "c", "o"):
+        return (
+            v.fmt_out(v.output[step])
+            if kind == "o"
+            else str({"s": step + 1, "r": step // v.cols, "c": step % v.cols}[kind])
+        )
     if kind in ("i", "g"):
         return v.fmt_in(v.grid[node[1]])
     if kind == "o":
@@ -117,11 +125,11 @@ def equation(k: int, v: Values) -> str:
 class Slots:
     """An editable picture's slots: (item index, node or recipe) of each value-dependent item (an
     input or output cell's Rect, whose Text, if any, follows it; a ghost cell's or a weight's Text;
-    an equation's or the summary's Text), each step's readout recipe by frame, and the values they
-    were built from (``Frames.slots``)."""
+    an equation's or the summary's Text), each step's readout as (frame, step, recipe), and the
+    values they were built from (``Frames.slots``)."""
 
     items: tuple[tuple[int, Any], ...]
-    readouts: tuple[tuple[int, Recipe], ...]
+    readouts: tuple[tuple[int, int, Recipe], ...]
     values: Values
     origin: np.ndarray  #: (grid cells,) flat image index each grid cell holds, −1 for a zero
     image_shape: tuple[int, int]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..display import FrameInfo, Item, Rect, Text
+from ..display import FrameInfo, Frames, Item, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..model import Illustration
@@ -29,11 +29,15 @@ class WindowBuilder(Builder):
         self.first_step = 1 + scenario.stages[0].turn_frames
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
-        order = sum_order(comp.grid.shape[1:], comp.weights.shape[2:], scenario.stride, scenario.dilation)
-        self.order = order
-        self.editable = sl.editable(scenario) and not self.direct and order is not None
-        self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of the texts that follow edits
-        self.readouts: dict[int, sl.Recipe] = {}
+        # editable in the player: texts through slots, and how numpy adds a window's products
+        self.order = (
+            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], scenario.stride, scenario.dilation)
+            if sl.editable(scenario) and not self.direct
+            else None
+        )
+        self.editable = self.order is not None
+        self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of what follows an edit
+        self.readouts: dict[int, sl.Recipe] = {}  #: frame: recipe of its readout
 
     def values(self) -> sl.Values:
         """What the slots read, on the current layout (its room for equations)."""
@@ -54,18 +58,14 @@ class WindowBuilder(Builder):
             comp.output.shape[2],
         )
 
-    def slot_text(self, recipe, first: int, last: int | None, make) -> None:
-        """Add the Text ``make(text)`` whose text is ``recipe``'s, and remember its slot."""
-        if self.editable:
-            self.slotted.append((len(self.items), recipe))
-            before = len(self.items)
-            make(sl.text(recipe, self.vals))
-            if len(self.items) == before:  # nothing drawn (no equation strip)
-                self.slotted.pop()
-        else:
-            make(None)
+    def slot_text(self, recipe: object, make: Callable[[str], None]) -> None:
+        """Add, by ``make(text)``, the Text that is ``recipe``'s text, and remember its slot."""
+        before = len(self.items)
+        make(sl.text(recipe, self.vals))
+        if len(self.items) > before:  # drawn (there may be no equation strip)
+            self.slotted.append((before, recipe))
 
-    def frames(self):
+    def frames(self) -> Frames:
         frames = super().frames()
         if not self.editable:
             return frames
@@ -75,7 +75,7 @@ class WindowBuilder(Builder):
         flat = np.where(origin[:, 0] < 0, -1, origin[:, 0] * w + origin[:, 1])
         slots = sl.Slots(
             tuple(self.slotted),
-            tuple(sorted(self.readouts.items())),
+            tuple((frame, k, recipe) for frame, (k, recipe) in sorted(self.readouts.items())),
             v,
             flat,
             self.s.image.shape,
@@ -175,7 +175,8 @@ class WindowBuilder(Builder):
                 fill, fmt = sl.fill(node, self.vals), lambda _, n=node: sl.text(n, self.vals)
                 self.cell(g, r, c, step.value, fill, fmt, self.at(step.index))
             else:
-                self.cell(g, r, c, step.value, colours[r * out.shape[1] + c], self.fmt_out, self.at(step.index))
+                fill = colours[r * out.shape[1] + c]
+                self.cell(g, r, c, step.value, fill, self.fmt_out, self.at(step.index))
         self.border(g)
 
     def input_cells(self) -> None:
@@ -240,13 +241,13 @@ class WindowBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             if self.editable:
-                self.slot_text(("e", step.index), frame, frame, lambda t, f=frame: self.equation(t, f, f))
+                self.slot_text(("e", step.index), lambda t, f=frame: self.equation(t, f, f))
             else:
                 self.equation(self.step_equation(step), frame, frame)
         if self.editable:
             out = self.comp.output[0]
             recipe = [f"output {out.shape[0]}\u00d7{out.shape[1]} complete: min ", ("lo",), ", max ", ("hi",)]
-            self.slot_text(recipe, self.last, self.last, lambda t: self.equation(t, self.last, self.last))
+            self.slot_text(recipe, lambda t: self.equation(t, self.last, self.last))
         else:
             self.equation(self.summary(), self.last, self.last)
 
@@ -298,14 +299,13 @@ class WindowBuilder(Builder):
         if self.direct:
             infos.append(FrameInfo(t.poster_ms, None, None, "the kernel rotated by 180 degrees"))
         infos += [FrameInfo(t.poster_ms, None, None, turn.readout) for turn in self.turn]
-        cols = self.comp.output.shape[2]
+        recipe = ["step ", ("s",), f"/{self.n_steps}: output[", ("r",), ",", ("c",), "] = ", ("o",)]
         for step in self.comp.steps:
-            head = f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
-            recipe = [head, ("o", step.out[0] * cols + step.out[1])]
-            if self.editable:
-                self.readouts[self.at(step.index)] = recipe
-                readout = sl.text(recipe, self.vals)
+            if self.editable:  # one output map: step k fills output cell k
+                self.readouts[self.at(step.index)] = (step.index, recipe)
+                readout = sl.text(recipe, self.vals, step.index)
             else:
+                head = f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
                 readout = head + self.fmt_out(step.value)
             infos.append(FrameInfo(t.step_ms, step.index, step.out, readout))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))

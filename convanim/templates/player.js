@@ -320,11 +320,15 @@
 
   // textsize.fast_width at the equation's size: the characters' advances, then the pairs' kerning.
   function fastWidth(ed, t) {
-    var sc = ed.px[0] / ed.px[1], adv = 0, kern = 0, i;
+    var sc = ed.px[0] / ed.px[1], adv = 0, kern = 0, i, w = ed.adv;
+    if (!w) {
+      w = ed.adv = {};
+      for (i = 0; i < ed.wa[0].length; i++) w[ed.wa[0][i]] = ed.wa[1][i];
+    }
     if (!t) return 0;
-    for (i = 0; i < t.length; i++) adv += ed.wa[t[i]] * sc;
+    for (i = 0; i < t.length; i++) adv += w[t[i]] * sc;
     for (i = 1; i < t.length; i++) {
-      var a = ed.wa[t[i - 1]], b = ed.wa[t[i]];
+      var a = w[t[i - 1]], b = w[t[i]];
       kern += (a + b + (ed.wk[t[i - 1] + t[i]] || 0)) * sc - a * sc - b * sc;
     }
     return (adv + kern) * 1.005 + 2;
@@ -391,8 +395,12 @@
   }
 
   // A slot node's text (frames/slots.text).
-  function slotText(ed, m, node) {
-    var kind = node[0], i = node[1];
+  // In a step's recipe (a readout), s, r, c and o are its number, output row and column, and value.
+  function slotText(ed, m, node, step) {
+    var kind = node[0], i = node[1], ow = ed.p[1];
+    if (node.length === 1 && step != null && "srco".indexOf(kind) >= 0) {
+      return kind === "o" ? m.fo(m.out[step]) : String(kind === "s" ? step + 1 : kind === "r" ? Math.floor(step / ow) : step % ow);
+    }
     if (kind === "i" || kind === "g") return m.fi(m.grid[i]);
     if (kind === "o") return m.fo(m.out[i]);
     if (kind === "k") return m.labels[i];
@@ -402,8 +410,8 @@
     if (kind === "e") return equation(ed, m, i);
     throw new Error("unknown slot " + kind);
   }
-  function recipeText(ed, m, recipe) {
-    return recipe.map(function (part) { return typeof part === "string" ? part : slotText(ed, m, part); }).join("");
+  function recipeText(ed, m, recipe, step) {
+    return recipe.map(function (part) { return typeof part === "string" ? part : slotText(ed, m, part, step); }).join("");
   }
 
   function start(root) {
@@ -600,8 +608,8 @@
       showField(null);
     });
     svg.addEventListener("click", function (ev) {
-      var at = ed && cellOf(ev.target);
-      if (at) return open(rectOf[at.join(" ")]);
+      var at = ed && ev.target.closest("[data-edit]");
+      if (at) return open(root.querySelector('[role="button"][data-edit="' + at.getAttribute("data-edit") + '"]'));
       var k = cellFrame(ev);
       if (k >= 0) goTo(k);
       showField(ev);
@@ -658,206 +666,172 @@
       svg.appendChild(lit);
     }
 
-    // ---- Editing (data.ed): recompute every slot after an edit; the JS API on the root.
-    var ed = data.ed, m = null, state = null, editor = null;
+    // ---- Editing (data.ed): every slot recomputed after an edit; the JS API on the root.
+    var ed = data.ed, m = null, state = null, editor = null, byFrame = {}, cells = [];
+    var stage = root.querySelector(".convanim-stage"), NAMES = {input: 0, weight: 1};
     function refresh() {
-      m = model(ed, state.image, state.w, state.preset);
+      m = model(ed, state.x, state.w, state.p);
       ed.s.forEach(function (run) {
         for (var j = 0; j < run[4]; j++) {
-          var kind = run[0], item = run[1] + j * run[2], node = [kind, run[3] + j];
+          var kind = run[0], item = nodes[run[1] + j * run[2]], node = [kind, run[3] + j], text = slotText(ed, m, node);
           if (kind === "i" || kind === "o") {
             var c = colour(ed, kind === "i" ? m.sin : m.sout, (kind === "i" ? m.grid : m.out)[node[1]]);
-            nodes[item].setAttribute("fill", c[0]);
-            if (ed.tx) {
-              nodes[item + 1].textContent = slotText(ed, m, node);
-              nodes[item + 1].setAttribute("fill", c[1]);
-            }
-          } else {
-            nodes[item].textContent = slotText(ed, m, node);
+            item.setAttribute("fill", c[0]);
+            item = ed.tx && nodes[run[1] + j * run[2] + 1];
+            if (item) item.setAttribute("fill", c[1]);
           }
+          if (item) item.textContent = text;
         }
       });
       ed.n.forEach(function (slot) { nodes[slot[0]].textContent = recipeText(ed, m, slot[1]); });
-      (ed.r || []).forEach(function (run) {
-        for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = data.f[run[0] + j][1] + m.fo(m.out[run[1] + j]);
+      ed.r.forEach(function (run) {
+        for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = recipeText(ed, m, run[3], run[1] + j);
       });
+      show(frame);
     }
-
     function rows(flat, w) {
       var out = [];
       for (var i = 0; i < flat.length; i += w) out.push(flat.slice(i, i + w));
       return out;
     }
-    var NAMES = {input: ["hw", 0], weight: ["k", 1]};
-    // values: nested arrays in Scenario's shapes (2-D, or with leading axes of 1), checked and flat.
-    function flat(name, values) {
-      var shape = ed[NAMES[name][0]], range = ed.rg[NAMES[name][1]], v = values, lead = 0;
-      while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) { v = v[0]; lead++; }
-      var want = shape[0] + "\u00d7" + shape[1];
-      if (!Array.isArray(v) || v.length !== shape[0] || v.some(function (r) { return !Array.isArray(r) || r.length !== shape[1]; })) {
-        throw new Error(name + " must be " + want + " nested arrays (got " + JSON.stringify(values).slice(0, 40) + ")");
-      }
-      var out = [];
-      v.forEach(function (row, r) {
-        row.forEach(function (x, c) {
-          if (typeof x !== "number" || !(x >= range[0] && x <= range[1])) {
-            throw new Error(name + "[" + r + "][" + c + "] = " + x + " is outside " + range[0] + " \u2026 " + range[1] +
-              ", the range this picture is laid out for");
-          }
-          out.push(x + 0);
-        });
-      });
-      return out;
-    }
+    function shapeOf(name) { return name === "input" ? ed.hw : ed.k; }
+    function span(name) { return ed.rg[NAMES[name]].join(" \u2026 ").replace(/-/g, MINUS); }
+    function where(name, i) { return name + " [" + Math.floor(i / shapeOf(name)[1]) + "," + i % shapeOf(name)[1] + "]"; }
 
-    function span(range) { return (range[0] + " \u2026 " + range[1]).replace(/-/g, MINUS); }
-
-    function announce(what) {
-      var info = data.f[frame];
-      readout.textContent = what + ": " + (info.length > 2 ? readouts[frame] : recipeText(ed, m, ["output min ", ["lo"], ", max ", ["hi"]]));
-    }
-
+    // Set the input or the weights from nested arrays in Scenario's shapes (2-D, or with leading
+    // axes of 1): a wrong shape or a value out of range throws, in one line.
     function edit(name, values, preset) {
       if (!ed) throw new Error("this picture is not editable (only a one-channel conv2d window view is)");
       if (name === "bias") throw new Error("this picture has no bias to edit");
-      if (!NAMES[name]) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
-      var v = flat(name, values);
-      if (name === "input") state.image = v;
-      else { state.w = v; state.preset = preset || null; }
+      if (!(name in NAMES)) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
+      var shape = shapeOf(name), range = ed.rg[NAMES[name]], v = values, flat = [];
+      while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) v = v[0];
+      if (!Array.isArray(v) || v.length !== shape[0] || v.some(function (r) { return !Array.isArray(r) || r.length !== shape[1]; })) {
+        throw new Error(name + " must be " + shape.join("\u00d7") + " nested arrays (got " + JSON.stringify(values).slice(0, 40) + ")");
+      }
+      v.forEach(function (row, r) {
+        row.forEach(function (x, c) {
+          if (typeof x !== "number" || !(x >= range[0] && x <= range[1])) {
+            throw new Error(name + "[" + r + "][" + c + "] = " + x + " is outside " + range.join(" \u2026 ") +
+              ", the range this picture is laid out for");
+          }
+          flat.push(x + 0);
+        });
+      });
+      state = name === "input" ? {x: flat, w: state.w, p: state.p} : {x: state.x, w: flat, p: preset || null};
       refresh();
-      show(frame);
     }
-
     function reset() {
-      state = {image: ed.x.slice(), w: ed.w.slice(), preset: ed.pre};
+      state = {x: ed.x, w: ed.w, p: ed.pre};
       refresh();
-      show(frame);
+    }
+    // The readout (aria-live) says what changed and the new output value.
+    function announce(what) {
+      readout.textContent = what + ": " + (byFrame[frame] ? readouts[frame] : recipeText(ed, m, ["output min ", ["lo"], ", max ", ["hi"]]));
     }
 
-    // The inline editor: a labelled text box over the cell; Enter applies, Escape restores,
-    // arrows change by 1 (Shift: 0.1) at once.
-    function cellOf(el) {
-      var at = el && el.closest && el.closest("[data-edit]");
-      return at ? at.getAttribute("data-edit").split(" ") : null;
-    }
-    function open(target) {
-      var at = cellOf(target), name = at[0], i = +at[1], list = name === "input" ? state.image : state.w;
-      var shape = ed[NAMES[name][0]], range = ed.rg[NAMES[name][1]], before = list.slice(), was = state.preset;
+    // The inline editor: a labelled text box over the cell; Enter applies, Escape restores what
+    // it opened on, the arrows change the value by 1 (Shift: 0.1) at once.
+    function open(cell) {
+      var at = cell.getAttribute("data-edit").split(" "), name = at[0], i = +at[1], was = state;
+      var box = cell.getBoundingClientRect(), home = stage.getBoundingClientRect();
       close();
-      var box = target.getBoundingClientRect(), home = stage.getBoundingClientRect();
       var label = htmlNode("label", {"class": "convanim-editor", style: "left:" + (box.left - home.left) + "px;top:" +
-        (box.top - home.top) + "px;min-width:" + box.width + "px"}, name + " [" + Math.floor(i / shape[1]) + "," + (i % shape[1]) + "] (" +
-        span(range) + ")");
-      var input = htmlNode("input", {type: "text", inputmode: "decimal", value: String(list[i]), "aria-describedby": ""});
-      input.removeAttribute("aria-describedby");
+        (box.top - home.top) + "px"}, where(name, i) + " (" + span(name) + ")");
+      var input = htmlNode("input", {type: "text", inputmode: "decimal", value: String((name === "input" ? state.x : state.w)[i])});
       label.appendChild(input);
       stage.appendChild(label);
-      editor = {label: label, cell: target};
+      editor = {label: label, cell: cell};
       input.focus();
       input.select();
       function put(x) {
-        var next = list.slice();
+        var next = (name === "input" ? state.x : state.w).slice();
         next[i] = x;
         try {
-          edit(name, rows(next, shape[1]));
-          list = name === "input" ? state.image : state.w;
+          edit(name, rows(next, shapeOf(name)[1]));
           input.removeAttribute("aria-invalid");
-          announce(name + " [" + Math.floor(i / shape[1]) + "," + (i % shape[1]) + "] = " + x);
+          announce(where(name, i) + " = " + x);
           return true;
         } catch (err) {
           input.setAttribute("aria-invalid", "true");
           readout.textContent = err.message;
-          return false;
         }
       }
       input.addEventListener("keydown", function (ev) {
+        var x = Number(input.value.trim().replace(MINUS, "-")), range = ed.rg[NAMES[name]], key = ev.key;
         ev.stopPropagation();
-        var x = parseFloat(input.value.replace(MINUS, "-"));
-        if (ev.key === "Enter") {
-          ev.preventDefault();
-          if (/^\s*[-\u2212]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(input.value) && put(x)) close(true);
-          else if (!input.hasAttribute("aria-invalid")) { input.setAttribute("aria-invalid", "true"); readout.textContent = "not a number: " + input.value; }
-        } else if (ev.key === "Escape") {
-          ev.preventDefault();
-          if (name === "input") state.image = before; else { state.w = before; state.preset = was; }
+        if (key === "Enter" || key === "Escape" || /^Arrow(Up|Down)$/.test(key)) ev.preventDefault();
+        if (key === "Enter") {
+          if (input.value.trim() && isFinite(x) ? put(x) : (readout.textContent = "not a number: " + input.value, false)) close(true);
+        } else if (key === "Escape") {
+          state = was;
           refresh();
-          show(frame);
           close(true);
-        } else if (ev.key === "ArrowUp" || ev.key === "ArrowDown") {
-          ev.preventDefault();
-          var step = (ev.shiftKey ? 0.1 : 1) * (ev.key === "ArrowUp" ? 1 : -1);
-          x = Math.min(range[1], Math.max(range[0], Math.round(((isNaN(x) ? 0 : x) + step) * 1e9) / 1e9));
-          input.value = String(x);
-          put(x);
+        } else if (/^Arrow(Up|Down)$/.test(key)) {
+          x = (isFinite(x) ? x : 0) + (ev.shiftKey ? 0.1 : 1) * (key === "ArrowUp" ? 1 : -1);
+          input.value = String(Math.min(range[1], Math.max(range[0], Math.round(x * 1e9) / 1e9)));
+          put(+input.value);
         }
       });
       input.addEventListener("blur", function () { if (editor && editor.label === label) close(); });
     }
     function close(refocus) {
       if (!editor) return;
-      var cell = editor.cell, label = editor.label;
+      var was = editor;
       editor = null;  // first: removing the label blurs its box, whose handler calls close again
-      label.remove();
-      if (refocus) cell.focus();
+      was.label.remove();
+      if (refocus) was.cell.focus();
     }
 
-    var stage = root.querySelector(".convanim-stage"), cells = {input: [], weight: []}, rectOf = {};
     if (ed) {
-      state = {image: ed.x.slice(), w: ed.w.slice(), preset: ed.pre};
-      refresh();
-      // focusable cells: every weight, and the input image's cells (one tab stop, arrows move)
-      ed.s.forEach(function (run) {
-        if (run[0] !== "i" && run[0] !== "k") return;
-        for (var j = 0; j < run[4]; j++) {
-          var item = run[1] + j * run[2], rect = run[0] === "k" ? nodes[item - 1] : nodes[item], idx = run[3] + j;
-          var name = run[0] === "k" ? "weight" : "input";
-          var flatIdx = name === "weight" ? idx : (ed.o ? ed.o[idx] : idx);
-          var shape = ed[NAMES[name][0]], where = name + " [" + Math.floor(flatIdx / shape[1]) + "," + (flatIdx % shape[1]) + "]";
-          [rect, run[0] === "k" || ed.tx ? nodes[rect === nodes[item] ? item + 1 : item] : null].forEach(function (el) {
-            if (el) el.setAttribute("data-edit", name + " " + flatIdx);
-          });
-          rect.setAttribute("tabindex", name === "weight" || !cells.input.length ? "0" : "-1");
-          rect.setAttribute("role", "button");
-          rect.setAttribute("aria-label", where + ", edit");
-          rect.classList.add("convanim-cell");
-          rectOf[name + " " + flatIdx] = rect;
-          cells[name].push(rect);
+      ed.r.forEach(function (run) {  // the steps' frames and cells, for the pointer and the readout
+        for (var j = 0; j < run[2]; j++) {
+          byFrame[run[0] + j] = 1;
+          byCell["0," + Math.floor((run[1] + j) / ed.p[1]) + "," + (run[1] + j) % ed.p[1]] = run[0] + j;
         }
       });
-      var editBar = htmlNode("div", {"class": "convanim-buttons convanim-editbar"});
-      var presetBox = htmlNode("label", {}, "kernel ");
+      reset();
+      // every weight and every image cell is a button (the image's cells one tab stop: arrows move)
+      ed.s.forEach(function (run) {
+        for (var j = 0; j < run[4] && (run[0] === "i" || run[0] === "k"); j++) {
+          var item = run[1] + j * run[2], weight = run[0] === "k", rect = nodes[weight ? item - 1 : item];
+          var name = weight ? "weight" : "input", i = weight || !ed.o ? run[3] + j : ed.o[run[3] + j];
+          [rect, nodes[weight ? item : ed.tx && item + 1]].forEach(function (el) { if (el) el.setAttribute("data-edit", name + " " + i); });
+          rect.setAttribute("tabindex", weight || !cells.length ? "0" : "-1");
+          rect.setAttribute("role", "button");
+          rect.setAttribute("aria-label", "edit " + where(name, i));
+          rect.classList.add("convanim-cell");
+          if (!weight) cells.push(rect);
+        }
+      });
+      var editBar = htmlNode("div", {"class": "convanim-buttons convanim-editbar"}), label = htmlNode("label", {}, "kernel ");
       var select = htmlNode("select", {"data-act": "preset"});
       select.appendChild(htmlNode("option", {value: ""}, "preset\u2026"));
-      Object.keys(ed.ps).forEach(function (name) { select.appendChild(htmlNode("option", {value: name}, name.replace(/_/g, " "))); });
-      presetBox.appendChild(select);
-      editBar.appendChild(presetBox);
+      Object.keys(ed.ps).forEach(function (p) { select.appendChild(htmlNode("option", {value: p}, p.replace(/_/g, " "))); });
+      label.appendChild(select);
+      editBar.appendChild(label);
       editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
-      editBar.appendChild(htmlNode("span", {"class": "convanim-range"}, "click a weight or an input cell to edit: input " +
-        span(ed.rg[0]) + ", weights " + span(ed.rg[1])));
+      editBar.appendChild(htmlNode("span", {}, "click a weight or an input cell to edit: input " + span("input") +
+        ", weights " + span("weight")));
       bar.appendChild(editBar);
       select.addEventListener("change", function () {
-        if (!select.value) return;
-        edit("weight", rows(ed.ps[select.value], ed.k[1]), select.value);
-        announce("kernel " + select.value.replace(/_/g, " "));
+        var p = select.value;
+        if (!p) return;
+        edit("weight", rows(ed.ps[p], ed.k[1]), p);
+        announce("kernel " + p.replace(/_/g, " "));
         select.value = "";
       });
       svg.addEventListener("keydown", function (ev) {
-        var at = cellOf(ev.target);
-        if (!at) return;
-        if (ev.key === "Enter" || ev.key === " ") {
-          ev.preventDefault();
-          ev.stopPropagation();
-          open(ev.target);
-        } else if (at[0] === "input" && /^Arrow/.test(ev.key)) {  // move within the image
-          ev.preventDefault();
-          ev.stopPropagation();
-          var list = cells.input, i = list.indexOf(ev.target), w = ed.hw[1];
-          var to = list[i + {ArrowLeft: -1, ArrowRight: 1, ArrowUp: -w, ArrowDown: w}[ev.key]];
-          if (to) {
-            ev.target.setAttribute("tabindex", "-1");
-            to.setAttribute("tabindex", "0");
-            to.focus();
-          }
+        var cell = ev.target.closest && ev.target.closest("[data-edit]"), k = cells.indexOf(cell), w = ed.hw[1];
+        var to = {ArrowLeft: -1, ArrowRight: 1, ArrowUp: -w, ArrowDown: w}[ev.key];
+        if (!cell || (ev.key !== "Enter" && ev.key !== " " && (k < 0 || !to))) return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        if (!to) return open(cell);
+        if (cells[k + to]) {  // move within the image
+          cell.setAttribute("tabindex", "-1");
+          cells[k + to].setAttribute("tabindex", "0");
+          cells[k + to].focus();
         }
       });
     }
@@ -871,7 +845,7 @@
         return out;
       },
       edit: function (name, values) { edit(name, values); },
-      output: function () { return m ? rows(m.out, ed.p[1]) : null; },
+      output: function () { return m && rows(m.out, ed.p[1]); },
       reset: reset
     };
     actions.reset = reset;
