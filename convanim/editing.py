@@ -21,7 +21,7 @@ The object::
              dv the diverging one for signed outputs)
     s        slot runs: [kind, first item, item step, first index, count] (frames.slots' nodes
              "i", "g", "o", "k", "e" at items first, first + step, … with indices first, first + 1,
-             …); n: other slots as [item, recipe]; r: readouts as runs [first frame, first step, count,
+             …; a recipe in place of the kind: its text for steps first, first + 1, …); n: other slots as [item, recipe]; r: readouts as runs [first frame, first step, count,
              recipe] (frames.slots.text with that step, whose output cell is step // ow, step % ow;
              ``f`` holds only their durations). The island's
              ``t`` holds "" for the texts the slots write on frames the poster does not show
@@ -88,15 +88,16 @@ def program(slots: Slots) -> list[Any]:
 
 
 def runs(items: tuple[tuple[int, Any], ...]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """Slots as runs [kind, first item, item step, first index, count] of nodes of one kind whose
-    items rise by one step and indices by one, and the others (recipes) as [item, recipe]."""
+    """Slots as runs [kind, first item, item step, first index, count] of nodes of one kind (or,
+    for ("t", k, recipe) nodes, one recipe in place of the kind) whose items rise by one step and
+    indices by one, and the others (recipes) as [item, recipe]."""
     out: list[list[Any]] = []
     other: list[list[Any]] = []
     for item, slot in items:
         if not isinstance(slot, tuple):
             other.append([item, _recipe(slot)])
             continue
-        kind, index = slot
+        kind, index = (_recipe(slot[2]), slot[1]) if slot[0] == "t" else slot
         last = out[-1] if out else None
         if last and last[0] == kind and last[3] + last[4] == index:
             step = item - (last[1] + last[2] * (last[4] - 1))

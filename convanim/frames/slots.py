@@ -2,7 +2,8 @@
 and their interpreter, so that an editable player recomputes them (``convanim.editing``).
 
 A slot is data only: ``("i", g)`` is grid cell g's value as the input writes it (and its colour),
-``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation, and a
+``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation, ``("t", k, recipe)`` a
+recipe's text for step k (see :func:`text`), and a
 text recipe is a list of literal strings and such nodes (``("lo",)``, ``("hi",)``: the output's
 least and greatest value; ``("p",)``: the kernel preset's name). The window view builds each such
 text by calling :func:`text` on its slot, so Python's text is the recipe's text; the player's
@@ -83,6 +84,8 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return f" ({v.preset.replace('_', ' ')})" if v.preset else ""
     if kind == "e":
         return equation(node[1], v)
+    if kind == "t":  # a recipe of step node[1]
+        return text(node[2], v, node[1])
     raise ValueError(f"unknown slot {node!r}")
 
 

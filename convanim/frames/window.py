@@ -145,8 +145,24 @@ class WindowBuilder(Builder):
             self.taps(lay.input, step.rows, step.cols, frame)
             self.outline(lay.output, (step.out[0],) * 2, (step.out[1],) * 2, self.theme.highlight, frame)
             self.sources(step, frame)
-        self.counter()
+        self.step_counter()
         self.strip()
+
+    def step_counter(self) -> None:
+        """The counter; an editable picture's "step k / n" through a step recipe, so the page
+        writes it rather than ships it."""
+        start = len(self.items)
+        self.counter()
+        if not self.editable:
+            return
+        recipe = ["step ", ("s",), f" / {self.n_steps}"]
+        for i in range(start, len(self.items)):
+            it = self.items[i]
+            k = it.first - self.first_step
+            if it.first == it.last and 0 <= k < self.n_steps:
+                node = ("t", k, recipe)
+                self.items[i] = Item(dataclasses.replace(it.shape, text=sl.text(node, self.vals)), it.first, it.last)
+                self.slotted.append((i, node))
 
     def turn_spans(self, part) -> list[tuple[object, int, int]]:
         """(part of turn frame i, its first frame, its last): the last one stays while the kernel

@@ -673,7 +673,8 @@
       m = model(ed, state.x, state.w, state.p);
       ed.s.forEach(function (run) {
         for (var j = 0; j < run[4]; j++) {
-          var kind = run[0], item = nodes[run[1] + j * run[2]], node = [kind, run[3] + j], text = slotText(ed, m, node);
+          var kind = run[0], item = nodes[run[1] + j * run[2]], node = [kind, run[3] + j];
+          var text = Array.isArray(kind) ? recipeText(ed, m, kind, run[3] + j) : slotText(ed, m, node);
           if (kind === "i" || kind === "o") {
             var c = colour(ed, kind === "i" ? m.sin : m.sout, (kind === "i" ? m.grid : m.out)[node[1]]);
             item.setAttribute("fill", c[0]);
