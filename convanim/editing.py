@@ -21,7 +21,8 @@ The object::
              dv the diverging one for signed outputs)
     s        slot runs: [kind, first item, item step, first index, count] (frames.slots' nodes
              "i", "g", "o", "k", "e" at items first, first + step, … with indices first, first + 1,
-             …; a recipe in place of the kind: its text for steps first, first + 1, …); n: other slots as [item, recipe]; r: readouts as runs [first frame, first step, count,
+             …; a recipe in place of the kind: its text for steps first, first + 1, …);
+             n: other slots as [item, recipe]; r: readouts as runs [first frame, first step, count,
              recipe] (frames.slots.text with that step, whose output cell is step // ow, step % ow;
              ``f`` holds only their durations). The island's
              ``t`` holds "" for the texts the slots write on frames the poster does not show

@@ -2,10 +2,10 @@
 and their interpreter, so that an editable player recomputes them (``convanim.editing``).
 
 A slot is data only: ``("i", g)`` is grid cell g's value as the input writes it (and its colour),
-``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation, ``("t", k, recipe)`` a
-recipe's text for step k (see :func:`text`), and a
-text recipe is a list of literal strings and such nodes (``("lo",)``, ``("hi",)``: the output's
-least and greatest value; ``("p",)``: the kernel preset's name). The window view builds each such
+``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation,
+``("t", k, recipe)`` a recipe's text for step k (see :func:`text`), and a text recipe is a list
+of literal strings and such nodes (``("lo",)``, ``("hi",)``: the output's least and greatest
+value; ``("p",)``: the kernel preset's name). The window view builds each such
 text by calling :func:`text` on its slot, so Python's text is the recipe's text; the player's
 ``templates/player.js`` interprets the same recipes on the edited values, with the rules shipped
 as data here (the summing order, the number formats' parameters, a width table, colour tables).

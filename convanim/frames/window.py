@@ -161,7 +161,8 @@ class WindowBuilder(Builder):
             k = it.first - self.first_step
             if it.first == it.last and 0 <= k < self.n_steps:
                 node = ("t", k, recipe)
-                self.items[i] = Item(dataclasses.replace(it.shape, text=sl.text(node, self.vals)), it.first, it.last)
+                shape = dataclasses.replace(it.shape, text=sl.text(node, self.vals))
+                self.items[i] = Item(shape, it.first, it.last)
                 self.slotted.append((i, node))
 
     def turn_spans(self, part) -> list[tuple[object, int, int]]:
