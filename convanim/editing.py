@@ -6,7 +6,8 @@ window view decides what its texts say; this module turns its slots and rules in
 The object::
 
     x, hw    the image's values (flat) and shape [h, w]
-    w, k     the weights (flat) and the kernel's shape [kh, kw]
+    w, k     the weights (flat, or the name of the preset in ``ps`` they equal) and the kernel's
+             shape [kh, kw]
     g        the grid the steps read [rows, cols]; o: the image index each grid cell holds, −1
              for a zero (absent when the grid is the image)
     p        the step program: step k = r·ow + c reads grid cell b + off[j] under weight j, with
@@ -26,7 +27,8 @@ The object::
              recipe] (frames.slots.text with that step, whose output cell is step // ow, step % ow;
              ``f`` holds only their durations). The island's
              ``t`` holds "" for the texts the slots write on frames the poster does not show
-    tx       1 when cells hold their values; pre: the kernel's preset name or null
+    tx       1 when cells hold their values; pre: the kernel's preset name or null; vs: how the
+             values and weights are sized to their cells (frames.slots.Slots.sizes)
     ps       presets of the kernel's size {name: flat weights}
     rg       allowed ranges [[input lo, hi], [weight lo, hi]]
 """
@@ -201,7 +203,7 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
     return {
         "x": [_number(x) for x in image.tolist()],
         "hw": list(slots.image_shape),
-        "w": [_number(x) for x in v.weights.ravel().tolist()],
+        "w": _weights(v.weights, presets(v.weights.shape)),
         "k": list(v.weights.shape),
         "g": [int(v.grid.size // _grid_cols(slots)), _grid_cols(slots)],
         **({} if identity else {"o": [int(i) for i in slots.origin.tolist()]}),
@@ -219,10 +221,17 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "n": other,
         "r": readout_runs(slots),
         "tx": int(slots.texts),
+        "vs": [_number(x) for x in slots.sizes],
         "pre": v.preset,
         "ps": presets(v.weights.shape),
         "rg": ranges(slots),
     }
+
+
+def _weights(weights: np.ndarray, named: dict[str, list[float]]) -> list[int | float] | str:
+    """The weights, flat, or the name of the preset they are (its values are shipped anyway)."""
+    flat = [_number(x) for x in weights.ravel().tolist()]
+    return next((name for name, values in named.items() if values == flat), flat)
 
 
 def _image(slots: Slots) -> np.ndarray:

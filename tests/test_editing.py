@@ -188,6 +188,11 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
     for k in frames_to_check:
         shown = root.evaluate(f"el => {{ el.convanim.show({k}); return el.convanim.texts(); }}")
         assert shown == texts(frames, k), f"frame {k}"
+        sizes = root.evaluate(
+            "el => Array.from(el.querySelectorAll('.convanim-stage > svg > text'))"
+            ".filter(t => t.getAttribute('display') !== 'none').map(t => parseFloat(getComputedStyle(t).fontSize))"
+        )
+        assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
         readout = root.locator(".convanim-readout").text_content()
         assert readout == frames.frames[k].readout
 

@@ -50,6 +50,7 @@ def player_css() -> str:
     """templates/player.css without comments and runs of white space."""
     css = re.sub(r"/\*.*?\*/", "", _template("player.css"), flags=re.S)
     css = re.sub(r"\s*([{};,>])\s*", r"\1", re.sub(r"\s+", " ", css)).strip()
+    css = css.replace(": ", ":").replace(";}", "}")  # a selector's ":" has no space after it
     return _inline(css, "style")
 
 

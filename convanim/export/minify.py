@@ -9,6 +9,8 @@ budget (bench/README.md) with Python alone.
 
 from __future__ import annotations
 
+import re
+
 PUNCTUATION = frozenset("{}()[];,=+-*/%<>!&|?:")
 #: after these (the last character written) a "/" starts a regular expression, not a division
 REGEX_AFTER = frozenset("(,=:[!&|?{};\n")
@@ -16,8 +18,8 @@ REGEX_AFTER = frozenset("(,=:[!&|?{};\n")
 
 def squeeze(js: str) -> str:
     """``js`` without comments, indentation, spaces next to punctuation and semicolons before "}";
-    a line break goes only after ";", "{" or ",", so automatic semicolon insertion reads the lines
-    as before."""
+    line breaks stay where automatic semicolon insertion may need them (not after ";", "{" or ","
+    nor between a block's "}" and a word), so the lines read as before."""
     out: list[str] = []
     i, n = 0, len(js)
 
@@ -30,7 +32,7 @@ def squeeze(js: str) -> str:
             j = i + 1
             while js[j] != ch:
                 j += 2 if js[j] == "\\" else 1
-            out.append(js[i : j + 1])
+            out.append(_literal(js[i : j + 1]))
             i = j + 1
         elif js.startswith("//", i):
             i = js.find("\n", i) if "\n" in js[i:] else n
@@ -59,7 +61,13 @@ def squeeze(js: str) -> str:
                 out.append(" ")
             i = j
         elif ch == "\n":
-            if last() not in "\n;{,":  # a statement or a list that goes on needs no line break
+            j = i
+            while j < n and js[j] in " \t\n":
+                j += 1
+            after = js[j] if j < n else ""
+            # no break after a statement or a list that goes on, nor between a block's "}" and a
+            # word or another "}" (were the "}" an expression's, the joined lines would not parse)
+            if last() not in "\n;{," and not (last() == "}" and (after.isalpha() or after == "}")):
                 out.append("\n")
             i += 1
         elif ch == "}" and out and out[-1] == ";":  # "x;}" is "x}": the block ends the statement
@@ -71,3 +79,15 @@ def squeeze(js: str) -> str:
             out.append(ch)
             i += 1
     return "".join(out).strip()
+
+
+def _literal(string: str) -> str:
+    """A string literal with its \\uXXXX escapes of printable characters written as the characters
+    (the page is UTF-8: "…" is 3 bytes, not 6); line and paragraph separators stay escaped."""
+    return re.sub(r"(?<!\\)\\u([0-9a-fA-F]{4})", _char, string)
+
+
+def _char(m: re.Match[str]) -> str:
+    ch = chr(int(m.group(1), 16))
+    keep = ch.isprintable() and ch not in "\"'\\" and not 0xD800 <= ord(ch) <= 0xDFFF and ord(ch) > 0x7E
+    return ch if keep else m.group()

@@ -141,16 +141,21 @@ class Slots:
     colormap: str
     output_colormap: str | None
     order: str  #: how numpy adds a window's products (steps.sum_order)
+    #: how cell values and weights are sized: (cell, largest and least size of values in final px,
+    #: 1 if values are always drawn, render.scale, the kernel's cell and least size in builder units)
+    sizes: tuple[float, ...] = ()
 
 
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
-    channel, no flip, auto number formats, no cone, kernel rows of at most 7 weights (numpy adds
-    a contiguous row of 8 or more pairwise; see ``editing.evaluate``)."""
+    channel drawn as a sliding window (not the matrix view), no flip, auto number formats, no
+    cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
+    the window view also asks steps.sum_order for an order the player can follow)."""
     st = s.stages[0]
     return (
         len(s.stages) == 1
         and st.operation == "conv2d"
+        and st.view is None
         and not st.has_channels
         and not st.flip
         and s.render.number_format is None

@@ -36,6 +36,7 @@ class WindowBuilder(Builder):
             else None
         )
         self.editable = self.order is not None
+        self.size_rule = self.value_size_rule()  # as the values' size was chosen, for the player
         self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of what follows an edit
         self.readouts: dict[int, sl.Recipe] = {}  #: frame: recipe of its readout
 
@@ -84,6 +85,7 @@ class WindowBuilder(Builder):
             self.render.colormap,
             self.render.output_colormap,
             self.order,
+            (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
         )
         return dataclasses.replace(frames, slots=slots)
 
@@ -219,6 +221,7 @@ class WindowBuilder(Builder):
         if not self.editable:
             return super().kernel_cells(labels, first, last)
         kw = self.comp.weights.shape[3]
+        self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
         labels = tuple(self.vals.labels[r * kw : (r + 1) * kw] for r in range(self.comp.weights.shape[2]))
         start = len(self.items)
         super().kernel_cells(labels, first, last)

@@ -321,7 +321,7 @@
   // textsize.fast_width at the equation's size: the characters' advances, then the pairs' kerning.
   function fastWidth(ed, t) {
     var sc = ed.px[0] / ed.px[1], adv = 0, kern = 0, i, w = ed.adv;
-    if (!w) {
+    if (!w) {  // the table as a map, once
       w = ed.adv = {};
       for (i = 0; i < ed.wa[0].length; i++) w[ed.wa[0][i]] = ed.wa[1][i];
     }
@@ -685,10 +685,46 @@
         }
       });
       ed.n.forEach(function (slot) { nodes[slot[0]].textContent = recipeText(ed, m, slot[1]); });
+      sizes();
       ed.r.forEach(function (run) {
         for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = recipeText(ed, m, run[3], run[1] + j);
       });
       show(frame);
+    }
+    // Font sizes as frames/base.py chooses them for these values: one for every cell value (the
+    // widest fitted to a cell), and one for the weights (the longest label fitted to theirs).
+    function sizes() {
+      var vs = ed.vs, k = vs[4], texts = [], px = null, kernel = [];
+      [m.grid, m.out].forEach(function (values, j) {
+        values.slice().sort(function (a, b) { return a - b; }).forEach(function (v, i, all) {
+          if (!i || v !== all[i - 1]) texts.push((j ? m.fo : m.fi)(v));
+        });
+      });
+      if (ed.tx) {
+        var widest = texts.reduce(function (a, t) { return width(t, 10) > width(a, 10) ? t : a; });
+        px = fit(widest, vs[0], vs[1], vs[2]);
+        if (px === null && vs[3]) px = vs[2];
+      }
+      var longest = m.labels.reduce(function (a, t) { return t.length > a.length ? t : a; });
+      var kpx = fit(longest, vs[5], px === null ? 12 : px / k, vs[6]);
+      ed.s.forEach(function (run) {
+        for (var j = 0; j < run[4]; j++) {
+          var item = run[1] + j * run[2] + (run[0] === "i" || run[0] === "o" ? 1 : 0), size = run[0] === "k" ? kpx && kpx * k : px;
+          if ("iogk".indexOf(run[0]) >= 0 && size && nodes[item]) nodes[item].setAttribute("font-size", pyFixed(size, 1).replace(/\.0$/, ""));
+        }
+      });
+    }
+    // textsize.text_width from the table (advances and kerning at the size text is measured at).
+    function width(t, size) {
+      fastWidth(ed, "");
+      var total = 0;
+      for (var i = 0; i < t.length; i++) total += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
+      return total * (size / ed.px[1]);
+    }
+    function fit(t, cell, size, least) {
+      var w = width(t, size);
+      size = w ? Math.min(size, size * 0.86 * cell / w) : size;
+      return size >= least ? +pyFixed(size, 1) : null;
     }
     function rows(flat, w) {
       var out = [];
@@ -791,6 +827,7 @@
           byCell["0," + Math.floor((run[1] + j) / ed.p[1]) + "," + (run[1] + j) % ed.p[1]] = run[0] + j;
         }
       });
+      if (typeof ed.w === "string") ed.w = ed.ps[ed.w];
       reset();
       // every weight and every image cell is a button (the image's cells one tab stop: arrows move)
       ed.s.forEach(function (run) {
