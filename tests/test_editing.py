@@ -319,3 +319,20 @@ def test_a_player_that_is_not_editable_has_no_editor(open_page):
     )
     assert msg.startswith("this picture is not editable")
     assert json.loads(root.locator("script.convanim-data").text_content()).get("ed") is None
+
+
+def test_players_on_one_page_are_edited_independently(open_page):
+    a, b = load("dilation"), load("padding_strides")
+    watched = open_page(page("two", player(a.frames()) + "\n" + player(b.frames())))
+    first, second = watched.player(0).root, watched.player(1).root
+    first.evaluate("el => el.convanim.edit('weight', [[0, 0, 0], [0, 1, 0], [0, 0, 0]])")
+    edited = load("dilation", kernel={"values": [[0, 0, 0], [0, 1, 0], [0, 0, 0]]})
+    assert (
+        np.array(first.evaluate("el => el.convanim.output()"), float).tobytes() == edited.output().tobytes()
+    )
+    assert np.array(second.evaluate("el => el.convanim.output()"), float).tobytes() == b.output().tobytes()
+    n = len(b.frames())
+    assert second.evaluate(f"el => {{ el.convanim.show({n - 1}); return el.convanim.texts(); }}") == texts(
+        b.frames(), n - 1
+    )
+    assert watched.errors == []
