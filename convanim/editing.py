@@ -25,7 +25,7 @@ The object::
              …; a recipe in place of the kind: its text for steps first, first + 1, …);
              n: other slots as [item, recipe]; r: readouts as runs [first frame, first step, count,
              recipe] (frames.slots.text with that step, whose output cell is step // ow, step % ow;
-             ``f`` holds only their durations). The island's
+             ``f`` holds only their durations, as bare numbers). The island's
              ``t`` holds "" for the texts the slots write on frames the poster does not show
     tx       1 when cells hold their values; pre: the kernel's preset name or null; vs: how the
              values and weights are sized to their cells (frames.slots.Slots.sizes)

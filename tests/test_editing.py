@@ -115,7 +115,7 @@ def test_island_ships_the_program_and_blanks_the_texts_it_writes():
     assert ed["p"] == [8, 8, 10, 1, 3, [0, 1, 2, 10, 11, 12, 20, 21, 22], "rows"]
     assert ed["rg"] == [[0, 9], [-1, 1]] and ed["pre"] == "mean"
     recipe = ["step ", ["s"], "/64: output[", ["r"], ",", ["c"], "] = ", ["o"]]
-    assert ed["r"] == [[1, 0, 64, recipe]] and data["f"][1] == [400]
+    assert ed["r"] == [[1, 0, 64, recipe]] and data["f"][1] == 400
     assert set(ed["ps"]) == {
         "mean",
         "gaussian",
@@ -190,7 +190,7 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         assert shown == texts(frames, k), f"frame {k}"
         sizes = root.evaluate(
             "el => Array.from(el.querySelectorAll('.convanim-stage > svg > text'))"
-            ".filter(t => t.getAttribute('display') !== 'none').map(t => parseFloat(getComputedStyle(t).fontSize))"
+            ".filter(t => t.getAttribute('display') !== 'none' && !t.hasAttribute('data-off')).map(t => parseFloat(getComputedStyle(t).fontSize))"
         )
         assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
         readout = root.locator(".convanim-readout").text_content()
@@ -235,6 +235,23 @@ def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
             keys["kernel"] = {"values": kernel.tolist()}
         s = load(name, **keys)
         check(watched, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}))
+    assert watched.errors == []
+
+
+def test_values_too_wide_for_their_cells_are_hidden_as_python_hides_them(open_page):
+    s0 = convanim.Scenario(image=np.full((12, 12), 9.0), kernel={"preset": "mean"})
+    watched = open_page(page("wide", player(s0.frames())))
+    root = watched.player().root
+    image, kernel = np.full((12, 12), 8.75), np.full((3, 3), -0.93)
+    s = convanim.Scenario(image=image, kernel={"values": kernel.tolist()})
+    assert s.frames().slots.texts is False  # "−73.24" fits no cell: Python draws no values
+    root.evaluate(
+        "(el, v) => { el.convanim.edit('input', v[0]); el.convanim.edit('weight', v[1]); }",
+        [image.tolist(), kernel.tolist()],
+    )
+    check(watched, s, [0, 5, len(s.frames()) - 1])
+    root.evaluate("el => el.convanim.reset()")
+    check(watched, s0, [0, 5])
     assert watched.errors == []
 
 

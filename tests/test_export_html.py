@@ -136,7 +136,7 @@ def test_island_frames_have_readouts_and_output_cells(course):
     data = island(player(course))
     assert len(data["f"]) == len(course) == 66
     assert data["f"][0] == [1500, "poster: input 10×10, kernel 3×3, output 8×8"]
-    assert data["f"][5] == [500]  # an editable picture's page writes the readout (ed.r)
+    assert data["f"][5] == 500  # an editable picture's page writes the readout (ed.r)
     assert data["f"][-1] == [3000, "done: output 8×8"]
     stiff = convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"preset": "mean"}, flip=True)
     frames = stiff.frames()  # not editable (a flipped kernel): the readouts are shipped

@@ -26,7 +26,7 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
            or, when the output has several channels, [..., output row, output col, channel]; or
-           [duration ms] for a step whose readout an editable player writes (``ed.r``)
+           the bare duration for a step whose readout an editable player writes (``ed.r``)
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
     gs     (several output channels) every output channel's grid, in channel order
     ed     (an editable picture) what the player needs to recompute its texts and colours after
@@ -101,7 +101,7 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
     written_readouts = {frame for frame, _, _ in frames.slots.readouts} if frames.slots else set()
     for k, info in enumerate(frames.frames):
         if k in written_readouts:  # the player writes its readout and knows its cell (ed.r)
-            infos.append([int(info.duration_ms)])
+            infos.append(int(info.duration_ms))
             continue
         row: list[Any] = [int(info.duration_ms), info.readout]
         if info.out is not None:

@@ -507,7 +507,7 @@
 
     function schedule() {
       clearTimeout(timer);
-      timer = setTimeout(tick, data.f[frame][0] / parseFloat(speed.value));
+      timer = setTimeout(tick, (data.f[frame][0] || data.f[frame]) / parseFloat(speed.value));
     }
 
     function tick() {
@@ -703,14 +703,18 @@
       if (ed.tx) {
         var widest = texts.reduce(function (a, t) { return width(t, 10) > width(a, 10) ? t : a; });
         px = fit(widest, vs[0], vs[1], vs[2]);
-        if (px === null && vs[3]) px = vs[2];
+        if (px === null && vs[3]) px = vs[2];  // render.values = true: at the least size
       }
       var longest = m.labels.reduce(function (a, t) { return t.length > a.length ? t : a; });
       var kpx = fit(longest, vs[5], px === null ? 12 : px / k, vs[6]);
+      // where Python would draw no values (none fits), the page hides them (data-off)
       ed.s.forEach(function (run) {
-        for (var j = 0; j < run[4]; j++) {
-          var item = run[1] + j * run[2] + (run[0] === "i" || run[0] === "o" ? 1 : 0), size = run[0] === "k" ? kpx && kpx * k : px;
-          if ("iogk".indexOf(run[0]) >= 0 && size && nodes[item]) nodes[item].setAttribute("font-size", pyFixed(size, 1).replace(/\.0$/, ""));
+        for (var j = 0; j < run[4] && "iogk".indexOf(run[0]) >= 0; j++) {
+          var node = nodes[run[1] + j * run[2] + (run[0] === "i" || run[0] === "o" ? 1 : 0)];
+          var size = run[0] === "k" ? kpx && kpx * k : px;
+          if (!node) continue;
+          if (size) node.setAttribute("font-size", pyFixed(size, 1));
+          node.toggleAttribute("data-off", !size);
         }
       });
     }
@@ -879,7 +883,9 @@
       show: function (k) { goTo(k); },
       texts: function () {
         var out = [];
-        for (var i = 0; i < count; i++) if (shown[i] && nodes[i].tagName === "text") out.push(nodes[i].textContent.replace(/\u00a0/g, " "));
+        for (var i = 0; i < count; i++) {
+          if (shown[i] && nodes[i].tagName === "text" && !nodes[i].hasAttribute("data-off")) out.push(nodes[i].textContent.replace(/\u00a0/g, " "));
+        }
         return out;
       },
       edit: function (name, values) { edit(name, values); },
