@@ -9,7 +9,6 @@ import numpy as np
 
 from ..display import FrameInfo, Frames, Item, Rect, Text
 from ..filters import plane_labels
-from ..kernels import weight_is_exact
 from ..model import Illustration
 from ..steps import Computation, Pool, Step, sum_order
 from ..textsize import text_width
@@ -37,6 +36,7 @@ class WindowBuilder(Builder):
         )
         self.editable = self.order is not None
         self.size_rule = self.value_size_rule()  # as the values' size was chosen, for the player
+        self.vals: sl.Values | None = None  #: what the slots read (``values``), on this layout
         self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of what follows an edit
         self.readouts: dict[int, sl.Recipe] = {}  #: frame: recipe of its readout
 
@@ -288,21 +288,11 @@ class WindowBuilder(Builder):
         return fitting((*(f"{formula}   ({name})" for name in names), formula), self.room)
 
     def step_equation(self, step: Step) -> str:
-        """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip."""
-        head = f"output[{step.out[0]},{step.out[1]}] = "
-        weights, labels, inputs = self.comp.weights[0, 0], self.weight_labels, step.inputs[0]
-        exact = all(weight_is_exact(w) for w in weights.ravel())
-        value = ("= " if exact else "\u2248 ") + self.fmt_out(step.value)
-        terms, join = expansion(weights, labels, inputs, self.fmt_in)
-        if not terms:
-            return head + "0"
-        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
-        if len({weights[r, c] for r, c in nz}) == 1:
-            w = labels[nz[0][0]][nz[0][1]]
-            total = self.fmt_in(sum(inputs[r, c] for r, c in nz))
-            product = f"{total}/{w[2:]}" if w.startswith("1/") else f"{w}\u00b7{total}"
-            return shorten(terms, lambda shown: f"{head}{join(shown)} = {product} {value}", self.room)
-        return shorten(terms, lambda shown: f"{head}{join(shown)} {value}", self.room)
+        """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip: the slot's
+        text (frames/slots.equation), editable or not."""
+        if self.vals is None or self.vals.room != self.room:  # built once a layout
+            self.vals = self.values()
+        return sl.equation(step.index, self.vals)
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
