@@ -212,6 +212,8 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         ("cross_correlation_asymmetric", True),
         ("convol_edge", False),
         ("same_padding_reflect", False),
+        ("dark_projector", False),  # the dark theme's inks
+        ("same_padding_circular", False),
     ],
 )
 def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
