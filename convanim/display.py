@@ -13,6 +13,7 @@ from .style import LIGHT, Theme
 
 if TYPE_CHECKING:
     from .dependence import StageLinks
+    from .frames.slots import Slots
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Frames:
     theme: Theme = LIGHT  #: the colours of the chrome, for an exporter's own controls
     maps: tuple[MapGrid, ...] = ()  #: where each drawn channel of each map lies
     links: tuple[StageLinks, ...] = ()  #: per stage, how its output cells depend on its inputs
+    slots: Slots | None = None  #: an editable picture's value-dependent items (frames.slots)
 
     def __len__(self) -> int:
         return len(self.frames)

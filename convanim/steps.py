@@ -522,3 +522,24 @@ def _relu(image: np.ndarray) -> Computation:
     ghost = np.zeros(image.shape[1:], bool)
     _frozen(output, changed, origin, ghost)
     return Computation(output, np.ones((1, 1, 1, 1)), image, origin, ghost, (Map(0, changed),))
+
+
+def sum_order(grid_shape: tuple[int, int], kernel_shape: tuple[int, int], stride, dilation) -> str | None:
+    """How numpy adds one window's products in the window steps of a one-plane conv2d, which
+    follows the memory layout numpy gives the products: "rows" (each kernel row in order, then the
+    rows' sums) when a kernel row is contiguous, "flat" (every tap in row-major order) when the
+    whole window is (or no row is), "cols" (column-major) when the columns lie outside; None when
+    numpy adds a contiguous run of 8 or more pairwise. A player that recomputes the output sums so."""
+    products = _windows(np.zeros((1, *grid_shape)), kernel_shape, stride, dilation) * np.zeros(
+        (1, 1, 1, *kernel_shape)
+    )
+    (kh, kw), (kh_stride, kw_stride) = kernel_shape, products.strides[3:]
+    spread = [s for s, n in zip(products.strides, products.shape, strict=True) if n > 1]
+    inner = min(spread, default=0)
+    if kw > 1 and kw_stride == inner:  # a kernel row is the innermost run
+        whole = kh == 1 or kh_stride == kw * kw_stride  # and the rows follow one another
+        run = kh * kw if whole else kw
+        return None if run >= 8 else "flat" if whole else "rows"
+    if kh > 1 and kh_stride == inner and kw == 1:
+        return None if kh >= 8 else "flat"
+    return "flat" if kh == 1 or kw == 1 or kh_stride > kw_stride else "cols"

@@ -90,7 +90,8 @@ def test_players_play_only_in_view(gallery, open_page):
     first.wait_for_function(f"() => Number({PLAYER}.dataset.frame) >= 3")  # it plays by itself
     assert first.evaluate(f"() => {PLAYER}.dataset.frames") == "11"
     box = page.locator("#card1 iframe").bounding_box()
-    assert box["height"] == first.evaluate("() => Math.ceil(document.querySelector('main').offsetHeight)")
+    main = "document.querySelector('main').getBoundingClientRect().height"  # what the page posts
+    assert box["height"] == first.evaluate(f"() => Math.ceil({main})")
     assert page.locator(f"#card{CARDS} iframe, #card{CARDS - 1} iframe").count() == 0  # far below: not loaded
 
     page.locator(f"#card{CARDS}").scroll_into_view_if_needed()

@@ -208,7 +208,10 @@ def test_untrusted_notebook_shows_the_still_then_plays_once_trusted(lab_page, la
     page.wait_for_function(  # it plays by itself: the frame advances
         "root => Number(root.getAttribute('data-frame')) >= 3", arg=root.element_handle()
     )
-    assert root.locator("button").count() == 5 and root.locator("img").count() == 0
+    assert (
+        root.locator(".convanim-buttons > button[aria-label]").count() == 5
+        and root.locator("img").count() == 0
+    )
     assert root.get_attribute("data-frames") == "11"
     root.get_by_role("button", name="Pause", exact=True).click()
     frame = int(root.get_attribute("data-frame"))

@@ -84,7 +84,7 @@ def test_outputs_carry_the_players(notebook):
         assert result.output_type == "execute_result"
         html, text = result.data["text/html"], result.data["text/plain"]
         assert html.count('<div class="convanim-player"') == 1 and f'aria-label="{title}"' in html
-        assert 'data-frames="11"' in html and "window.convanimPlayer = {" in html  # self-contained
+        assert 'data-frames="11"' in html and "window.convanimPlayer={" in html  # self-contained
         assert text == plain and text.startswith("Scenario(")
         png = base64.b64decode(result.data["image/png"])  # for converters without HTML
         assert png == still_png(s.frames()) and Image.open(io.BytesIO(png)).size == (684, 392)

@@ -84,7 +84,7 @@ def html(book: Path) -> Path:
 def test_html_page_has_two_players_and_their_assets_once(html):
     page = html.read_text(encoding="utf-8")
     assert page.count('<div class="convanim-player"') == 2
-    assert page.count("window.convanimPlayer = {") == 1 and page.count("<style>.convanim-player{") == 1
+    assert page.count("window.convanimPlayer={") == 1 and page.count("<style>.convanim-player{") == 1
     assert re.search(r'<figure class="[^"]*convanim-figure[^"]*" id="fig-mean">', page)
     assert '<div class="convanim-embed" style="width:80%">' in page
     assert '<div class="convanim-embed" style="width:500px">' in page
@@ -96,7 +96,7 @@ def test_html_page_plays_offline_and_its_reference_resolves(html, open_page):
     assert w.page.locator(".convanim-player[data-ready]").count() == 2
     first = w.player(0)
     first.wait_frame("f >= 3")  # plays by itself
-    assert first.frames() == 18 and first.root.locator("button").count() == 5
+    assert first.frames() == 18 and first.root.locator(".convanim-buttons > button[aria-label]").count() == 5
     link = w.page.locator('a.internal[href="#fig-mean"]')
     assert link.all_inner_texts() == ["Fig. 1", "A mean filter smooths edges"]
     link.first.click()

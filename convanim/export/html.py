@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from ..display import Frames
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
+from .minify import squeeze
 from .playerdata import encode, script_json
 from .still import svg_data_uri
 
@@ -41,15 +42,15 @@ def _inline(text: str, tag: str) -> str:
 
 
 def player_js() -> str:
-    """templates/player.js without indentation and whole-line ``//`` comments (same code, smaller)."""
-    lines = (line.strip() for line in _template("player.js").splitlines())
-    return _inline("\n".join(line for line in lines if line and not line.startswith("//")), "script")
+    """templates/player.js without comments, indentation and spaces by punctuation (``minify``)."""
+    return _inline(squeeze(_template("player.js")), "script")
 
 
 def player_css() -> str:
     """templates/player.css without comments and runs of white space."""
     css = re.sub(r"/\*.*?\*/", "", _template("player.css"), flags=re.S)
     css = re.sub(r"\s*([{};,>])\s*", r"\1", re.sub(r"\s+", " ", css)).strip()
+    css = css.replace(": ", ":").replace(";}", "}")  # a selector's ":" has no space after it
     return _inline(css, "style")
 
 

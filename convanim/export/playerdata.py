@@ -2,7 +2,7 @@
 
 The object (``v`` is the format version, read by ``templates/player.js``)::
 
-    v      3 (the data format and the player markup it comes with)
+    v      4 (the data format and the player markup it comes with)
     title  the title
     w, h   picture size in px
     bg     background (a colour index)
@@ -25,9 +25,12 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            previous step's by a cell or so: small numbers.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
-           or, when the output has several channels, [..., output row, output col, channel]
+           or, when the output has several channels, [..., output row, output col, channel]; or
+           the bare duration for a step whose readout an editable player writes (``ed.r``)
     g      the output grid [x, y, rows, cols, cell], to map a pointer to an output cell
     gs     (several output channels) every output channel's grid, in channel order
+    ed     (an editable picture) what the player needs to recompute its texts and colours after
+           an edit: see ``convanim.editing``
     rf     receptive fields, for the pointer: {"m": every drawn channel of every map as [map,
            channel, x, y, rows, cols, cell], "l": per stage [maps it reads, rows, cols, channels]
            where rows[a] lists the input rows output row a reads (cols, channels alike), and
@@ -40,15 +43,17 @@ share one. Nothing is computed here: every value is copied from the display list
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
+from .. import editing
 from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
 
 if TYPE_CHECKING:
     from ..dependence import StageLinks
 
-VERSION = 3  # 2: the poster is the still <img>, the script builds the controls; 3: items packed
+VERSION = 4  # 2: the poster is the still <img>, the script builds the controls; 3: items packed; 4: ed
 KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
 ANCHORS = {"start": 0, "middle": 1, "end": 2}
 _SCRIPT_ESCAPES = str.maketrans(
@@ -85,16 +90,23 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
 
     bg = colour(frames.background)
     items: list[Any] = []
-    for item in frames.items:
+    written = set(editing.text_items(frames.slots)) if frames.slots else set()
+    for n, item in enumerate(frames.items):
         if item.visible(drawn):
             if item.first != drawn:
                 raise ValueError(f"the inline SVG must show a frame where items start (frame {drawn})")
             items.append(int(item.last))
             continue
-        style, geometry = _shape(item.shape, colour, texts)
+        # a text the player writes (an editable picture's slot) is not shipped
+        shape = dataclasses.replace(item.shape, text="") if n in written else item.shape
+        style, geometry = _shape(shape, colour, texts)
         items.append([styles.index(style), int(item.first), int(item.last), *geometry])
     infos = []
-    for info in frames.frames:
+    written_readouts = {frame for frame, _, _ in frames.slots.readouts} if frames.slots else set()
+    for k, info in enumerate(frames.frames):
+        if k in written_readouts:  # the player writes its readout and knows its cell (ed.r)
+            infos.append(int(info.duration_ms))
+            continue
         row: list[Any] = [int(info.duration_ms), info.readout]
         if info.out is not None:
             row += [int(info.out[0]), int(info.out[1])]
@@ -103,6 +115,8 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         infos.append(row)
     g = frames.output_grid
     grids = {"gs": [_grid(grid) for grid in frames.output_grids]} if frames.output_grids else {}
+    if frames.slots:
+        grids["ed"] = editing.island(frames.slots, frames.theme)
     if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
         grids["rf"] = {
             "m": [[m.map, m.channel, *_grid(m.grid)] for m in frames.maps],

@@ -347,7 +347,7 @@ class Builder(Collector):
         self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
     ) -> None:
         k = self.layout.kernel
-        least = max(7.0 / self.render.scale, self.legible)  # 7 px once scaled, legible projected
+        least = self.kernel_least()
         size = fit(max((t for row in labels for t in row), key=len), k.cell, self.value_px or 12.0, least)
         for r, row in enumerate(labels):
             for col, label in enumerate(row):
@@ -405,13 +405,26 @@ class Builder(Collector):
         texts = [self.fmt_in(v) for v in np.unique(self.comp.grid)]  # every plane
         texts += [self.fmt_out(v) for v in np.unique(outputs)]
         widest = max(texts, key=lambda t: text_width(t, 10))
-        k = self.render.scale  # sizes tied to a cell are chosen in final pixels
-        c = self.layout.cell * k
-        least = max(MIN_VALUE_PX, self.legible * k)  # else the overview shows them as colour only
-        size = fit(widest, c, max(least, min(14.0 * k, 0.36 * c * min(k, 1.5))), least)  # fuller cells
+        k = self.render.scale
+        c, most, least = self.value_size_rule()
+        size = fit(widest, c, most, least)
         if size is None and self.render.values is True:
             return least / k
         return None if size is None else size / k
+
+    def value_size_rule(self) -> tuple[float, float, float]:
+        """The cell, the largest and the least font size (final px) cell values are fitted to:
+        sizes tied to a cell are chosen in final pixels; fuller cells, and below the least the
+        overview shows them as colour only."""
+        k = self.render.scale
+        c = self.layout.cell * k
+        least = max(MIN_VALUE_PX, self.legible * k)
+        return c, max(least, min(14.0 * k, 0.36 * c * min(k, 1.5))), least
+
+    def kernel_least(self) -> float:
+        """The least font size of the kernel's weights (builder units): 7 px once scaled, and
+        legible projected."""
+        return max(7.0 / self.render.scale, self.legible)
 
     @property
     def legible(self) -> float:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 
-from ..display import FrameInfo, Rect, Text
+from ..display import FrameInfo, Frames, Item, Rect, Text
 from ..filters import plane_labels
-from ..kernels import weight_is_exact
 from ..model import Illustration
-from ..steps import Computation, Pool, Step
+from ..steps import Computation, Pool, Step, sum_order
 from ..textsize import text_width
 from . import labels as lab
+from . import slots as sl
 from .base import Builder, ends, paren, shorten
 from .turn import fitting, turn
 
@@ -27,6 +28,66 @@ class WindowBuilder(Builder):
         self.first_step = 1 + scenario.stages[0].turn_frames
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
+        # editable in the player: texts through slots, and how numpy adds a window's products
+        self.order = (
+            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], scenario.stride, scenario.dilation)
+            if sl.editable(scenario) and not self.direct
+            else None
+        )
+        self.editable = self.order is not None
+        self.size_rule = self.value_size_rule()  # as the values' size was chosen, for the player
+        self.vals: sl.Values | None = None  #: what the slots read (``values``), on this layout
+        self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of what follows an edit
+        self.readouts: dict[int, sl.Recipe] = {}  #: frame: recipe of its readout
+
+    def values(self) -> sl.Values:
+        """What the slots read, on the current layout (its room for equations)."""
+        comp, gw = self.comp, self.comp.grid.shape[2]
+        taps = np.array([(st.rows[:, None] * gw + st.cols[None, :]).ravel() for st in comp.steps])
+        return sl.Values(
+            comp.grid[0].ravel(),
+            comp.weights[0, 0],
+            comp.output[0].ravel(),
+            self.fmt_in,
+            self.fmt_out,
+            self.in_scale,
+            self.out_scale,
+            self.theme,
+            self.s.kernel.preset,
+            self.room,
+            taps,
+            comp.output.shape[2],
+        )
+
+    def slot_text(self, recipe: object, make: Callable[[str], None]) -> None:
+        """Add, by ``make(text)``, the Text that is ``recipe``'s text, and remember its slot."""
+        before = len(self.items)
+        make(sl.text(recipe, self.vals))
+        if len(self.items) > before:  # drawn (there may be no equation strip)
+            self.slotted.append((before, recipe))
+
+    def frames(self) -> Frames:
+        frames = super().frames()
+        if not self.editable:
+            return frames
+        v = self.vals
+        origin = self.comp.origin.reshape(-1, 2)
+        w = self.s.image.shape[1]
+        flat = np.where(origin[:, 0] < 0, -1, origin[:, 0] * w + origin[:, 1])
+        slots = sl.Slots(
+            tuple(self.slotted),
+            tuple((frame, k, recipe) for frame, (k, recipe) in sorted(self.readouts.items())),
+            v,
+            flat,
+            self.s.image.shape,
+            self.comp.grid.shape[2],
+            self.value_px is not None,
+            self.render.colormap,
+            self.render.output_colormap,
+            self.order,
+            (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
+        )
+        return dataclasses.replace(frames, slots=slots)
 
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         s = self.s
@@ -43,6 +104,9 @@ class WindowBuilder(Builder):
 
     def body(self) -> None:
         lay = self.layout
+        self.slotted, self.readouts = [], {}
+        if self.editable:
+            self.vals = self.values()
         for step in self.comp.steps:
             (r0, r1), (_, c1) = ends(step.rows), ends(step.cols)
             start = (lay.input.x + (c1 + 1) * lay.cell, lay.input.y + (r0 + r1 + 1) * lay.cell / 2)
@@ -54,7 +118,17 @@ class WindowBuilder(Builder):
         elif self.turn:
             self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
         else:
+            start = len(self.items)
             self.chrome()
+            if self.editable:  # the kernel's title names its preset, which an edit drops
+                recipe = [lab.kernel_lines(self.s)[0].removesuffix(sl.text([("p",)], self.vals)), ("p",)]
+                for i in range(start, len(self.items)):
+                    it = self.items[i]
+                    if isinstance(it.shape, Text) and it.shape.text == lab.kernel_lines(self.s)[0]:
+                        shape = dataclasses.replace(it.shape, text=sl.text(recipe, self.vals))
+                        self.items[i] = Item(shape, it.first, it.last)
+                        self.slotted.append((i, recipe))
+                        break
         self.input_cells()
         self.image_boundary()
         self.output_cells()
@@ -73,8 +147,25 @@ class WindowBuilder(Builder):
             self.taps(lay.input, step.rows, step.cols, frame)
             self.outline(lay.output, (step.out[0],) * 2, (step.out[1],) * 2, self.theme.highlight, frame)
             self.sources(step, frame)
-        self.counter()
+        self.step_counter()
         self.strip()
+
+    def step_counter(self) -> None:
+        """The counter; an editable picture's "step k / n" through a step recipe, so the page
+        writes it rather than ships it."""
+        start = len(self.items)
+        self.counter()
+        if not self.editable:
+            return
+        recipe = ["step ", ("s",), f" / {self.n_steps}"]
+        for i in range(start, len(self.items)):
+            it = self.items[i]
+            k = it.first - self.first_step
+            if it.first == it.last and 0 <= k < self.n_steps:
+                node = ("t", k, recipe)
+                shape = dataclasses.replace(it.shape, text=sl.text(node, self.vals))
+                self.items[i] = Item(shape, it.first, it.last)
+                self.slotted.append((i, node))
 
     def turn_spans(self, part) -> list[tuple[object, int, int]]:
         """(part of turn frame i, its first frame, its last): the last one stays while the kernel
@@ -97,8 +188,45 @@ class WindowBuilder(Builder):
         colours = self.out_scale(out)
         for step in self.comp.steps:
             r, c = step.out
-            self.cell(g, r, c, step.value, colours[r * out.shape[1] + c], self.fmt_out, self.at(step.index))
+            if self.editable:
+                node = ("o", r * out.shape[1] + c)
+                self.slotted.append((len(self.items), node))
+                fill, fmt = sl.fill(node, self.vals), lambda _, n=node: sl.text(n, self.vals)
+                self.cell(g, r, c, step.value, fill, fmt, self.at(step.index))
+            else:
+                fill = colours[r * out.shape[1] + c]
+                self.cell(g, r, c, step.value, fill, self.fmt_out, self.at(step.index))
         self.border(g)
+
+    def input_cells(self) -> None:
+        if not self.editable:
+            return super().input_cells()
+        g, grid, ghost = self.layout.input, self.comp.grid[0], self.comp.ghost
+        for (r, c), v in np.ndenumerate(grid):
+            r, c = int(r), int(c)
+            node = ("g" if ghost[r, c] else "i", r * grid.shape[1] + c)
+            start = len(self.items)
+            fill = self.theme.background if ghost[r, c] else sl.fill(node, self.vals)
+            fmt = lambda _, n=node: sl.text(n, self.vals)  # noqa: E731
+            self.cell(g, r, c, v, fill, fmt, 0, ghost=bool(ghost[r, c]))
+            if not ghost[r, c]:
+                self.slotted.append((start, node))
+            elif self.value_px is not None:
+                self.slotted.append((len(self.items) - 1, node))
+        self.border(g)
+
+    def kernel_cells(
+        self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
+    ) -> None:
+        if not self.editable:
+            return super().kernel_cells(labels, first, last)
+        kw = self.comp.weights.shape[3]
+        self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
+        labels = tuple(self.vals.labels[r * kw : (r + 1) * kw] for r in range(self.comp.weights.shape[2]))
+        start = len(self.items)
+        super().kernel_cells(labels, first, last)
+        if len(self.items) - start == 2 * len(self.vals.labels):  # each weight's Rect and Text
+            self.slotted += [(start + 2 * j + 1, ("k", j)) for j in range(len(self.vals.labels))]
 
     def sources(self, step: Step, frame: int) -> None:
         """For reflect, replicate and circular padding: mark each padding cell the window reads and
@@ -132,8 +260,16 @@ class WindowBuilder(Builder):
             self.equation(fitting(t.equations, self.room), 1 + i, 1 + i)
         for step in self.comp.steps:
             frame = self.at(step.index)
-            self.equation(self.step_equation(step), frame, frame)
-        self.equation(self.summary(), self.last, self.last)
+            if self.editable:
+                self.slot_text(("e", step.index), lambda t, f=frame: self.equation(t, f, f))
+            else:
+                self.equation(self.step_equation(step), frame, frame)
+        if self.editable:
+            out = self.comp.output[0]
+            recipe = [f"output {out.shape[0]}\u00d7{out.shape[1]} complete: min ", ("lo",), ", max ", ("hi",)]
+            self.slot_text(recipe, lambda t: self.equation(t, self.last, self.last))
+        else:
+            self.equation(self.summary(), self.last, self.last)
 
     def poster_formula(self) -> str:
         if self.direct:
@@ -152,21 +288,11 @@ class WindowBuilder(Builder):
         return fitting((*(f"{formula}   ({name})" for name in names), formula), self.room)
 
     def step_equation(self, step: Step) -> str:
-        """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip."""
-        head = f"output[{step.out[0]},{step.out[1]}] = "
-        weights, labels, inputs = self.comp.weights[0, 0], self.weight_labels, step.inputs[0]
-        exact = all(weight_is_exact(w) for w in weights.ravel())
-        value = ("= " if exact else "\u2248 ") + self.fmt_out(step.value)
-        terms, join = expansion(weights, labels, inputs, self.fmt_in)
-        if not terms:
-            return head + "0"
-        nz = [(r, c) for (r, c), w in np.ndenumerate(weights) if w != 0]
-        if len({weights[r, c] for r, c in nz}) == 1:
-            w = labels[nz[0][0]][nz[0][1]]
-            total = self.fmt_in(sum(inputs[r, c] for r, c in nz))
-            product = f"{total}/{w[2:]}" if w.startswith("1/") else f"{w}\u00b7{total}"
-            return shorten(terms, lambda shown: f"{head}{join(shown)} = {product} {value}", self.room)
-        return shorten(terms, lambda shown: f"{head}{join(shown)} {value}", self.room)
+        """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip: the slot's
+        text (frames/slots.equation), editable or not."""
+        if self.vals is None or self.vals.room != self.room:  # built once a layout
+            self.vals = self.values()
+        return sl.equation(step.index, self.vals)
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
@@ -183,16 +309,15 @@ class WindowBuilder(Builder):
         if self.direct:
             infos.append(FrameInfo(t.poster_ms, None, None, "the kernel rotated by 180 degrees"))
         infos += [FrameInfo(t.poster_ms, None, None, turn.readout) for turn in self.turn]
+        recipe = ["step ", ("s",), f"/{self.n_steps}: output[", ("r",), ",", ("c",), "] = ", ("o",)]
         for step in self.comp.steps:
-            infos.append(
-                FrameInfo(
-                    t.step_ms,
-                    step.index,
-                    step.out,
-                    f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
-                    f"{self.fmt_out(step.value)}",
-                )
-            )
+            if self.editable:  # one output map: step k fills output cell k
+                self.readouts[self.at(step.index)] = (step.index, recipe)
+                readout = sl.text(recipe, self.vals, step.index)
+            else:
+                head = f"step {step.index + 1}/{self.n_steps}: output[{step.out[0]},{step.out[1]}] = "
+                readout = head + self.fmt_out(step.value)
+            infos.append(FrameInfo(t.step_ms, step.index, step.out, readout))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return infos
 

@@ -1,0 +1,164 @@
+"""The recipes ("slots") of every text and colour of the window view that depends on the values,
+and their interpreter, so that an editable player recomputes them (``convanim.editing``).
+
+A slot is data only: ``("i", g)`` is grid cell g's value as the input writes it (and its colour),
+``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation,
+``("t", k, recipe)`` a recipe's text for step k (see :func:`text`), and a text recipe is a list
+of literal strings and such nodes (``("lo",)``, ``("hi",)``: the output's least and greatest
+value; ``("p",)``: the kernel preset's name). The window view builds each such
+text by calling :func:`text` on its slot, so Python's text is the recipe's text; the player's
+``templates/player.js`` interprets the same recipes on the edited values, with the rules shipped
+as data here (the summing order, the number formats' parameters, a width table, colour tables).
+Only a one-channel ``conv2d`` drawn by the window view is editable (``editing.editable``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..filters import plane_labels
+from ..kernels import weight_is_exact
+from ..style import ColourScale, Theme
+from .base import paren, shorten
+
+Node = tuple[Any, ...]
+Recipe = Sequence[str | Node]
+
+
+@dataclass(frozen=True, eq=False)
+class Values:
+    """What the slots read: the grid the steps read (flat), the weights (flat), the output (flat),
+    and the rules that write and colour them, as the window view has them."""
+
+    grid: np.ndarray
+    weights: np.ndarray  #: (kh, kw)
+    output: np.ndarray
+    fmt_in: Callable[[float], str]
+    fmt_out: Callable[[float], str]
+    in_scale: ColourScale
+    out_scale: ColourScale
+    theme: Theme
+    preset: str | None
+    room: float  #: px an equation may use
+    taps: np.ndarray  #: (steps, kh·kw) grid index each weight of each step reads
+    cols: int  #: output columns
+    labels: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        labels = plane_labels(self.weights)
+        object.__setattr__(self, "labels", tuple(t for row in labels for t in row))
+
+
+def text(recipe: Node | Recipe, v: Values, step: int | None = None) -> str:
+    """The text of a slot node or of a recipe (literal strings and nodes); in a step's recipe (a
+    readout) ``("s",)``, ``("r",)``, ``("c",)`` and ``("o",)`` are the step's number (from 1), its
+    output row and column, and its output value."""
+    if isinstance(recipe, tuple):
+        return _node(recipe, v, step)
+    return "".join(part if isinstance(part, str) else _node(part, v, step) for part in recipe)
+
+
+def _node(node: Node, v: Values, step: int | None = None) -> str:
+    kind = node[0]
+    if len(node) == 1 and step is not None and kind in ("s", "r", "c", "o"):
+        return (
+            v.fmt_out(v.output[step])
+            if kind == "o"
+            else str({"s": step + 1, "r": step // v.cols, "c": step % v.cols}[kind])
+        )
+    if kind in ("i", "g"):
+        return v.fmt_in(v.grid[node[1]])
+    if kind == "o":
+        return v.fmt_out(v.output[node[1]])
+    if kind == "k":
+        return v.labels[node[1]]
+    if kind == "lo":
+        return v.fmt_out(v.output.min())
+    if kind == "hi":
+        return v.fmt_out(v.output.max())
+    if kind == "p":
+        return f" ({v.preset.replace('_', ' ')})" if v.preset else ""
+    if kind == "e":
+        return equation(node[1], v)
+    if kind == "t":  # a recipe of step node[1]
+        return text(node[2], v, node[1])
+    raise ValueError(f"unknown slot {node!r}")
+
+
+def fill(node: Node, v: Values) -> str:
+    """The colour of an input ("i") or output ("o") cell."""
+    scale, values = (v.in_scale, v.grid) if node[0] == "i" else (v.out_scale, v.output)
+    return scale(values[node[1] : node[1] + 1])[0]
+
+
+def ink(node: Node, v: Values) -> str:
+    """The text colour on that cell."""
+    return v.theme.text_on(fill(node, v))
+
+
+def equation(k: int, v: Values) -> str:
+    """Step k's equation: "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0" for a kernel of one
+    weight, "output[0,0] = 1·2 + (−1)·3 = −1" otherwise, "≈" when a label rounds its weight;
+    the middle terms elided to fit the strip."""
+    head = f"output[{k // v.cols},{k % v.cols}] = "
+    weights = v.weights.ravel()
+    inputs = v.grid[v.taps[k]]
+    exact = all(weight_is_exact(w) for w in weights.tolist())
+    value = ("= " if exact else "\u2248 ") + v.fmt_out(v.output[k])
+    nz = [j for j, w in enumerate(weights.tolist()) if w != 0]
+    if not nz:
+        return head + "0"
+    if len({weights[j] for j in nz}) == 1:
+        w = v.labels[nz[0]]
+        terms = [v.fmt_in(inputs[j]) for j in nz]
+        total = v.fmt_in(sum(inputs[j] for j in nz))
+        product = f"{total}/{w[2:]}" if w.startswith("1/") else f"{w}\u00b7{total}"
+        return shorten(
+            terms, lambda shown: f"{head}{w} \u00b7 ({' + '.join(shown)}) = {product} {value}", v.room
+        )
+    terms = [f"{paren(v.labels[j])}\u00b7{paren(v.fmt_in(inputs[j]))}" for j in nz]
+    return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", v.room)
+
+
+@dataclass(frozen=True, eq=False)
+class Slots:
+    """An editable picture's slots: (item index, node or recipe) of each value-dependent item (an
+    input or output cell's Rect, whose Text, if any, follows it; a ghost cell's or a weight's Text;
+    an equation's or the summary's Text), each step's readout as (frame, step, recipe), and the
+    values they were built from (``Frames.slots``)."""
+
+    items: tuple[tuple[int, Any], ...]
+    readouts: tuple[tuple[int, int, Recipe], ...]
+    values: Values
+    origin: np.ndarray  #: (grid cells,) flat image index each grid cell holds, −1 for a zero
+    image_shape: tuple[int, int]
+    grid_cols: int
+    texts: bool  #: whether cells hold their values
+    colormap: str
+    output_colormap: str | None
+    order: str  #: how numpy adds a window's products (steps.sum_order)
+    #: how cell values and weights are sized: (cell, largest and least size of values in final px,
+    #: 1 if values are always drawn, render.scale, the kernel's cell and least size in builder units)
+    sizes: tuple[float, ...] = ()
+
+
+def editable(s: Any) -> bool:
+    """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
+    channel drawn as a sliding window (not the matrix view), no flip, auto number formats, no
+    cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
+    the window view also asks steps.sum_order for an order the player can follow)."""
+    st = s.stages[0]
+    return (
+        len(s.stages) == 1
+        and st.operation == "conv2d"
+        and st.view is None
+        and not st.has_channels
+        and not st.flip
+        and s.render.number_format is None
+        and s.cone is None
+        and st.kernel.values.shape[3] <= 7
+    )

@@ -1,0 +1,357 @@
+"""Editing in the player (convanim.editing, frames.slots): every value-dependent text of the window
+view is its slot's text, the step program sums as numpy does, and in Chromium an edit through the
+API or the inline editor gives the output and the texts Python draws for the same values."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import convanim
+from convanim import editing
+from convanim.display import Rect, Text
+from convanim.export.html import page, player
+from convanim.export.playerdata import encode
+from convanim.frames import slots as sl
+from convanim.steps import sum_order
+
+from .helpers import ROOT
+
+EDITABLE = [
+    "convol_mean",
+    "convol_edge",
+    "same_padding_reflect",
+    "dilation",
+    "convol_stride2",
+    "padding_strides",
+]
+
+
+def load(name: str, **keys) -> convanim.Scenario:
+    return convanim.load(ROOT / "animations" / f"{name}.toml", **keys)
+
+
+def texts(frames, k: int) -> list[str]:
+    return [s.text for s in frames.visible(k) if isinstance(s, Text)]
+
+
+# ---------------------------------------------------------------- Python: slots and program
+
+
+@pytest.mark.parametrize("name", EDITABLE)
+def test_every_slot_is_its_items_text_and_colour(name):
+    frames = load(name).frames()
+    slots = frames.slots
+    assert slots is not None and len(slots.items) > 20
+    v = slots.values
+    for item, slot in slots.items:
+        shape = frames.items[item].shape
+        if isinstance(slot, tuple) and slot[0] in ("i", "o"):
+            assert isinstance(shape, Rect) and shape.fill == sl.fill(slot, v)
+            if slots.texts:
+                text = frames.items[item + 1].shape
+                assert text.text == sl.text(slot, v) and text.color == sl.ink(slot, v)
+        else:
+            assert shape.text == sl.text(slot, v), (item, slot)
+    for frame, step, recipe in slots.readouts:
+        assert frames.frames[frame].readout == sl.text(recipe, v, step)
+
+
+def test_slots_cover_every_value_text_of_a_step():
+    """Every Text of a step frame that shows a number is written by a slot (the others are
+    literal: title, labels, counter, the formula)."""
+    frames = load("convol_edge").frames()
+    written = set(editing.text_items(frames.slots))
+    k = 5
+    literal = [
+        it.shape.text
+        for n, it in enumerate(frames.items)
+        if it.visible(k) and isinstance(it.shape, Text) and n not in written
+    ]
+    assert not any(t[:1].isdigit() or t[:1] == "\u2212" for t in literal), literal
+
+
+def test_shortened_equations_and_fractions_come_from_the_recipe():
+    s = convanim.Scenario(
+        title="wide",
+        image=np.arange(100.0).reshape(10, 10),
+        kernel={"preset": "mean", "size": 7},
+    )
+    frames = s.frames()
+    v = frames.slots.values
+    eq = sl.text(("e", 0), v)
+    assert eq == (
+        "output[0,0] = 1/49 \u00b7 (0 + 1 + 2 + 3 + 4 + 5 + 6 + 10 + 11 + 12 + 13 + 14 + \u2026 + 66)"
+        " = 1617/49 = 33.0"
+    )
+    assert eq in texts(frames, 1)
+    assert v.labels[0] == "1/49"
+
+
+def test_kernel_title_names_the_preset_through_its_slot():
+    frames = load("convol_mean").frames()
+    recipes = [r for _, r in frames.slots.items if not isinstance(r, tuple)]
+    assert ["kernel 3\u00d73", ("p",)] in recipes
+    assert "kernel 3\u00d73 (mean)" in texts(frames, 0)
+
+
+def test_only_a_one_channel_window_view_is_editable():
+    wide = convanim.Scenario(image=np.zeros((9, 9)), kernel={"values": np.ones((2, 8)).tolist()})
+    assert wide.frames().slots is None  # numpy adds rows of 8 pairwise
+    assert load("max_pool").frames().slots is None
+    assert load("true_convolution_asymmetric").frames().slots is None  # flip
+    assert load("layer_rgb_bias").frames().slots is None
+    assert "ed" not in encode(load("max_pool").frames(), 0)
+
+
+def test_island_ships_the_program_and_blanks_the_texts_it_writes():
+    frames = load("convol_mean").frames()
+    data = encode(frames, 0)
+    ed = data["ed"]
+    assert ed["p"] == [8, 8, 10, 1, 3, [0, 1, 2, 10, 11, 12, 20, 21, 22], "rows"]
+    assert ed["rg"] == [[0, 9], [-1, 1]] and ed["pre"] == "mean"
+    recipe = ["step ", ["s"], "/64: output[", ["r"], ",", ["c"], "] = ", ["o"]]
+    assert ed["r"] == [[1, 0, 64, recipe]] and data["f"][1] == 400
+    assert set(ed["ps"]) == {
+        "mean",
+        "gaussian",
+        "identity",
+        "sobel_x",
+        "sobel_y",
+        "prewitt_x",
+        "prewitt_y",
+        "laplacian",
+        "sharpen",
+    }
+    assert not any(t.startswith("output[") for t in data["t"])  # the equations are written by the page
+    assert ed["wk"] == {"o.": -1.75, "o-": 1.859375, "-o": 1.859375}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    h=st.integers(3, 7),
+    w=st.integers(3, 7),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 7),
+    stride=st.integers(1, 2),
+    dilation=st.integers(1, 2),
+    pad=st.integers(0, 2),
+    mode=st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
+    seed=st.integers(0, 2**16),
+)
+def test_program_sums_as_numpy(h, w, kh, kw, stride, dilation, pad, mode, seed):
+    rng = np.random.default_rng(seed)
+    if (kh - 1) * dilation + 1 > h + 2 * pad or (kw - 1) * dilation + 1 > w + 2 * pad:
+        return
+    if mode == "reflect" and pad >= min(h, w):
+        return
+    s = convanim.Scenario(
+        image={"values": (rng.normal(size=(h, w)) * 10).round(3).tolist()},
+        kernel={"values": rng.normal(size=(kh, kw)).tolist()},
+        stride=stride,
+        dilation=dilation,
+        padding=pad,
+        padding_mode=mode,
+    )
+    slots = s.frames().slots
+    if slots is None:  # numpy adds a contiguous run of 8 or more pairwise: not editable
+        assert sum_order(s.computations[0].grid.shape[1:], (kh, kw), s.stride, s.dilation) is None
+        return
+    program = editing.program(slots)
+    out = editing.evaluate(program, slots.values.grid, slots.values.weights.ravel())
+    assert out.tobytes() == s.output().ravel().tobytes()
+
+
+# ---------------------------------------------------------------- Chromium: edits against Python
+
+
+def random_values(rng, shape, lo, hi, weights=False):
+    """Values in [lo, hi]: whole numbers, tenths, quarters, and (weights) ninths."""
+    kinds = rng.integers(0, 4 if weights else 3, size=shape)
+    whole = rng.integers(int(np.ceil(lo)), int(np.floor(hi)) + 1, size=shape).astype(float)
+    tenth = np.round(rng.uniform(lo, hi, size=shape), 1)
+    quarter = np.round(rng.uniform(lo, hi, size=shape) * 4) / 4
+    ninth = np.round(rng.uniform(lo, hi, size=shape) * 9) / 9
+    out = np.choose(kinds, [whole, tenth, quarter, ninth][: 4 if weights else 3])
+    return np.clip(out, lo, hi)
+
+
+def check(watched, s: convanim.Scenario, frames_to_check) -> None:
+    frames = s.frames()
+    root = watched.player().root
+    got = root.evaluate("el => el.convanim.output()")
+    assert np.array(got, dtype=float).tobytes() == s.output().tobytes()
+    for k in frames_to_check:
+        shown = root.evaluate(f"el => {{ el.convanim.show({k}); return el.convanim.texts(); }}")
+        assert shown == texts(frames, k), f"frame {k}"
+        sizes = root.evaluate(
+            "el => Array.from(el.querySelectorAll('.convanim-stage > svg > text'))"
+            ".filter(t => t.getAttribute('display') !== 'none' && !t.hasAttribute('data-off')).map(t => parseFloat(getComputedStyle(t).fontSize))"
+        )
+        assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
+        readout = root.locator(".convanim-readout").text_content()
+        assert readout == frames.frames[k].readout
+
+
+# An edit keeps the layout the page was built with. Python lays a kernel out by its title, which
+# names a preset ("kernel 3×3 (sobel x)"): where that title sets the picture's width, a scenario
+# given the edited weights as values is narrower and shortens its equations for less room, so
+# weights are compared on scenarios whose kernel is values (or whose width the title does not set).
+@pytest.mark.parametrize(
+    ("name", "weights"),
+    [
+        ("convol_mean", True),
+        ("convol_rect", True),
+        ("dilation", True),
+        ("padding_strides", True),
+        ("arbitrary_padding_no_strides", True),
+        ("cross_correlation_asymmetric", True),
+        ("convol_edge", False),
+        ("same_padding_reflect", False),
+        ("dark_projector", False),  # the dark theme's inks
+        ("same_padding_circular", False),
+    ],
+)
+def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
+    s0 = load(name)
+    watched = open_page(page("edit", player(s0.frames())))
+    root = watched.player().root
+    ed = encode(s0.frames(), 0)["ed"]
+    (ilo, ihi), (wlo, whi) = ed["rg"]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    n = len(s0.frames())
+    check(watched, s0, [0, 1, n - 1])
+    for trial in range(4):
+        image = random_values(rng, tuple(ed["hw"]), ilo, ihi)
+        kernel = random_values(rng, tuple(ed["k"]), wlo, whi, weights=True)
+        if trial == 2:
+            kernel = np.zeros_like(kernel)  # every weight 0: "output[0,0] = 0"
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        keys = {"image": {"values": image.tolist()}}
+        if weights:
+            root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel.tolist())
+            keys["kernel"] = {"values": kernel.tolist()}
+        s = load(name, **keys)
+        check(watched, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}))
+    assert watched.errors == []
+
+
+def test_values_too_wide_for_their_cells_are_hidden_as_python_hides_them(open_page):
+    s0 = convanim.Scenario(image=np.full((12, 12), 9.0), kernel={"preset": "mean"})
+    watched = open_page(page("wide", player(s0.frames())))
+    root = watched.player().root
+    image, kernel = np.full((12, 12), 8.75), np.full((3, 3), -0.93)
+    s = convanim.Scenario(image=image, kernel={"values": kernel.tolist()})
+    assert s.frames().slots.texts is False  # "−73.24" fits no cell: Python draws no values
+    root.evaluate(
+        "(el, v) => { el.convanim.edit('input', v[0]); el.convanim.edit('weight', v[1]); }",
+        [image.tolist(), kernel.tolist()],
+    )
+    check(watched, s, [0, 5, len(s.frames()) - 1])
+    root.evaluate("el => el.convanim.reset()")
+    check(watched, s0, [0, 5])
+    assert watched.errors == []
+
+
+def test_edit_refuses_a_wrong_shape_or_range_in_one_line(open_page):
+    watched = open_page(page("edit", player(load("convol_mean").frames())))
+    root = watched.player().root
+
+    def error(name, values):
+        return root.evaluate(
+            "(el, a) => { try { el.convanim.edit(a[0], a[1]); return null; } catch (e) { return e.message; } }",
+            [name, values],
+        )
+
+    assert error("weight", [[1, 2], [3, 4]]).startswith("weight must be 3\u00d73 nested arrays")
+    assert error("weight", [[1, 0, 0], [0, 2, 0], [0, 0, 1]]) == (
+        "weight[1][1] = 2 is outside -1 \u2026 1, the range this picture is laid out for"
+    )
+    assert error("bias", [1]) == "this picture has no bias to edit"
+    assert error("kernel", [[1]]).startswith('edit: name must be "input", "weight" or "bias"')
+    assert error("weight", [[[[0, 0, 0], [0, 1, 0], [0, 0, 0]]]]) is None  # torch's (1, 1, kh, kw)
+    assert watched.errors == []
+
+
+def test_ui_click_type_enter_arrows_escape_and_a_preset(open_page):
+    name = "no_padding_no_strides"
+    s0 = load(name)
+    watched = open_page(page("edit", player(s0.frames())))
+    p = watched.player()
+    root, pg = p.root, watched.page
+    n = len(s0.frames())
+    root.evaluate("el => el.convanim.show(2)")
+    kernel = np.array(s0.kernel.values[0, 0])
+    # click weight [0,1], type 0.5, Enter
+    root.locator('[data-edit="weight 1"]').first.click()
+    box = root.locator(".convanim-editor input")
+    assert root.locator(".convanim-editor").text_content() == "weight [0,1] (\u22122 \u2026 2)"
+    box.fill("0.5")
+    box.press("Enter")
+    kernel[0, 1] = 0.5
+    assert root.locator(".convanim-editor").count() == 0 and root.evaluate("el => el.convanim.frame()") == 2
+    s = load(name, kernel={"values": kernel.tolist()})
+    assert root.locator(".convanim-readout").text_content() == (
+        "weight [0,1] = 0.5: " + s.frames().frames[2].readout
+    )
+    check(watched, s, [2, 0, n - 1])
+    # keyboard: Tab to input cell [0,0], Enter, ArrowUp twice and Shift+ArrowDown, Enter
+    root.evaluate("el => el.convanim.show(3)")
+    cell = root.locator('rect[data-edit="input 0"], path[data-edit="input 0"]').first
+    cell.focus()
+    pg.keyboard.press("Enter")
+    for key in ("ArrowUp", "ArrowUp", "Shift+ArrowDown"):
+        pg.keyboard.press(key)
+    pg.keyboard.press("Enter")
+    image = np.array(s0.image.values[0])
+    image[0, 0] = min(image[0, 0] + 1.9, 5)  # its range is 0 … 5
+    s = load(name, image={"values": image.tolist()}, kernel={"values": kernel.tolist()})
+    check(watched, s, [3, n - 1])
+    # Escape restores what the editor opened on
+    root.evaluate("el => el.convanim.show(4)")
+    cell.focus()
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("ArrowDown")
+    pg.keyboard.press("Escape")
+    check(watched, s, [4])
+    # a preset, then reset
+    root.locator('select[data-act="preset"]').select_option("sobel_y")
+    s = load(name, image={"values": image.tolist()}, kernel={"preset": "sobel_y"})
+    check(watched, s, [4, 0, n - 1])
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, [4, 0, n - 1])
+    assert watched.errors == []
+
+
+def test_a_player_that_is_not_editable_has_no_editor(open_page):
+    s = load("max_pool")
+    watched = open_page(page("x", player(s.frames())))
+    root = watched.player().root
+    assert root.locator(".convanim-editbar").count() == 0 and root.locator("[data-edit]").count() == 0
+    assert root.evaluate("el => el.convanim.texts()") == texts(s.frames(), 0)
+    msg = root.evaluate(
+        "el => { try { el.convanim.edit('weight', [[1]]); } catch (e) { return e.message; } }"
+    )
+    assert msg.startswith("this picture is not editable")
+    assert json.loads(root.locator("script.convanim-data").text_content()).get("ed") is None
+
+
+def test_players_on_one_page_are_edited_independently(open_page):
+    a, b = load("dilation"), load("padding_strides")
+    watched = open_page(page("two", player(a.frames()) + "\n" + player(b.frames())))
+    first, second = watched.player(0).root, watched.player(1).root
+    first.evaluate("el => el.convanim.edit('weight', [[0, 0, 0], [0, 1, 0], [0, 0, 0]])")
+    edited = load("dilation", kernel={"values": [[0, 0, 0], [0, 1, 0], [0, 0, 0]]})
+    assert (
+        np.array(first.evaluate("el => el.convanim.output()"), float).tobytes() == edited.output().tobytes()
+    )
+    assert np.array(second.evaluate("el => el.convanim.output()"), float).tobytes() == b.output().tobytes()
+    n = len(b.frames())
+    assert second.evaluate(f"el => {{ el.convanim.show({n - 1}); return el.convanim.texts(); }}") == texts(
+        b.frames(), n - 1
+    )
+    assert watched.errors == []
