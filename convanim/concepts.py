@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dependence
+from . import dependence, words
 from .errors import ScenarioError
 from .model import Illustration
 from .stage import Stage
@@ -48,8 +48,9 @@ def _stage_index(scenario: Illustration, stage: Any) -> int:
     n = len(scenario.stages)
     if isinstance(stage, bool) or not isinstance(stage, (int, np.integer)) or not -n <= stage < n:
         last = "0" if n == 1 else f"0 to {n - 1}"
+        stages = words.count(n, "stage")
         raise ScenarioError(
-            "stage", f"must be a stage index, {last} (or −1 for the last) for {n} stage(s); got {stage!r}"
+            "stage", f"must be a stage index, {last} (or −1 for the last) for {stages}; got {stage!r}"
         )
     return int(stage) % n
 

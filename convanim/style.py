@@ -170,7 +170,7 @@ CONTRAST = Theme(
     boundary=WHITE,
     source="#0072b2",
     highlight="#d55e00",
-    kernel_fill="#2e2a00",
+    kernel_fill="#1f1c00",  # dark enough that the blue corner mark of a turning kernel keeps 3:1
 )
 THEMES = {t.name: t for t in (LIGHT, DARK, CONTRAST)}
 

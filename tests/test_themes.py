@@ -111,9 +111,11 @@ def test_accents_stay_apart_for_colour_blind_viewers(theme):
     if theme != "light":  # the projector themes: strokes keep 3:1 (WCAG non-text contrast)
         for accent in (t.highlight, t.source, t.grid_line):
             assert style.contrast(accent, t.background) >= 3
-    if theme == "contrast":  # the window shows on black and on white cells alike
-        for accent in (t.highlight, t.source):
-            assert min(style.contrast(accent, "#000000"), style.contrast(accent, "#ffffff")) >= 3
+    if theme == "contrast":  # the window shows on black and white cells and on the kernel alike
+        for accent in (t.highlight, t.source):  # (the turned kernel's corner is marked in source)
+            assert (
+                min(style.contrast(accent, ground) for ground in ("#000000", "#ffffff", t.kernel_fill)) >= 3
+            )
 
 
 def test_colour_vision_helper_sees_red_and_green_merge():
