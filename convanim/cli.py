@@ -1,30 +1,39 @@
 """The command line: regenerate illustrations from scenario files (``generate.py``, and the
-``build``, ``check`` and ``list`` commands of ``convanim``, which add the incremental build)."""
+``build``, ``check`` and ``list`` commands of ``convanim``, which add the incremental build).
+
+The flags are :mod:`.cli_args`'s, finding and loading the scenarios :mod:`.cli_sources`'s; this
+module runs a command: it renders, checks or lists, and writes the gallery page."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from . import export
-from .errors import ConvanimError, ScenarioError, report
-from .export import options as export_options
+from .cli_args import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_DIFFERS,
+    EXIT_OK,
+    OPTION_FLAGS,
+    Parser,
+    format_options,
+    make_parser,
+    parse_formats,
+    render_overrides,
+)
+from .cli_sources import error_line, find_sources, load_scenario, relative
+from .errors import ConvanimError
 from .export.gallery import INDEX, Entry, cards, index_html, write_index
-from .fields import close_match
 from .frames import build
-from .manifest import Manifest, gallery_inputs, inputs, referenced_files, task_options
-from .scenario import RENDER_FIELDS, THEME_NAMES, Limits, Scenario, load, schema
+from .manifest import Manifest, gallery_inputs, inputs, task_options
+from .scenario import Limits, Scenario, schema
 from .words import count
-
-EXIT_OK, EXIT_DIFFERS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -49,104 +58,6 @@ class Result:
     internal: bool = False
 
 
-class Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line and exit status 2, as scenario errors are."""
-
-    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
-
-
-def _parser(prog: str, command: str | None = None) -> argparse.ArgumentParser:
-    """generate.py's flags; as ``convanim COMMAND`` (build, check, list) the actions that are
-    commands of their own are hidden, and ``build`` adds ``--force``."""
-    p = Parser(prog=prog, description="Turn scenario files into animated convolution illustrations.")
-    hidden = command is not None
-    p.add_argument(
-        "scenarios",
-        nargs="*",
-        metavar="SCENARIO",
-        help="scenario names (in the animations folder), .toml paths or folders of them; default: all",
-    )
-    p.add_argument(
-        "--format",
-        default="all",
-        metavar="FMT",
-        help="comma-separated formats to write: gif, html, mp4, webm, png, svg, pdf, storyboard-svg, "
-        "storyboard-pdf, storyboard-png, beamer, alt; 'all' (the default) is gif,html,png,alt, the "
-        "gallery's, and combines: all,svg adds svg",
-    )
-    p.add_argument(
-        "--frame", metavar="N|last", help="png, svg, pdf: the frame to draw (0 is the poster; default last)"
-    )
-    p.add_argument(
-        "--frames",
-        metavar="LIST",
-        help="storyboards: frames to show, e.g. 0,1,2,30,last (default: poster, first steps, middle, final)",
-    )
-    p.add_argument("--scale", metavar="X", help="png, storyboards, videos: pixels per display pixel (e.g. 2)")
-    p.add_argument("--aspect", metavar="W:H", help="mp4, webm: pad the picture to this shape, e.g. 16:9")
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/)")
-    p.add_argument("--animations", type=Path, metavar="DIR", help="scenario folder (default: animations/)")
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes (default: all cores, %(default)s here)",
-    )
-    p.add_argument(
-        "--list",
-        action="store_true",
-        help=argparse.SUPPRESS if hidden else "list scenarios (name, title, operation, frames)",
-    )
-    p.add_argument(
-        "--check",
-        action="store_true",
-        help=argparse.SUPPRESS
-        if hidden
-        else "write nothing; exit 1 naming every output file that a fresh run would change",
-    )
-    p.add_argument(
-        "--theme", choices=THEME_NAMES, help="render.theme for every scenario (light, dark, contrast)"
-    )
-    p.add_argument(
-        "--render-scale",
-        type=float,
-        metavar="K",
-        help="render.scale for every scenario: text and strokes (1 to 4)",
-    )
-    p.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    p.add_argument(
-        "--schema",
-        action="store_true",
-        help=argparse.SUPPRESS if hidden else "print the JSON Schema of scenario files",
-    )
-    if command == "build":
-        p.add_argument("--force", action="store_true", help="rebuild every file, even those up to date")
-    p.add_argument(
-        "--max-frames",
-        type=int,
-        default=Limits.max_frames,
-        metavar="N",
-        help="refuse scenarios needing more frames (default %(default)s)",
-    )
-    p.add_argument(
-        "--max-cells",
-        type=int,
-        default=Limits.max_cells,
-        metavar="N",
-        help="refuse scenarios drawing more cells (default %(default)s)",
-    )
-    p.add_argument(
-        "--max-work",
-        type=int,
-        default=Limits.max_work,
-        metavar="N",
-        help="refuse scenarios painting or writing more cells over all steps (default %(default)s)",
-    )
-    return p
-
-
 def main(
     argv: list[str] | None = None,
     *,
@@ -158,7 +69,7 @@ def main(
     3 an internal error, which is a bug). ``command="build"`` builds incrementally (see
     ``manifest``); generate.py rewrites every file."""
     root = Path.cwd() if root is None else root
-    parser = _parser(prog, command)
+    parser = make_parser(prog, command)
     args = parser.parse_args(argv)
     if args.schema:
         print(json.dumps(schema(), indent=2, ensure_ascii=False))
@@ -172,8 +83,8 @@ def main(
         if value < 1:
             parser.error(f"argument {flag}: must be a positive integer (got {value})")
     fmts = parse_formats(args.format, parser)
-    options = _options(args, fmts, parser)
-    render = _render_overrides(args, parser)
+    options = format_options(args, fmts, parser)
+    render = render_overrides(args, parser)
     animations = args.animations or root / "animations"
     out_dir = args.out or root / "output"
     if out_dir.exists() and not out_dir.is_dir():
@@ -183,7 +94,7 @@ def main(
     scenarios: dict[Path, Scenario] = {}
     for src in sources:
         try:
-            scenarios[src] = _load(src, limits, render)
+            scenarios[src] = load_scenario(src, limits, render)
         except ConvanimError as err:
             errors.append(error_line(src, err))
     if args.list:
@@ -237,120 +148,11 @@ def main(
     return EXIT_BUG if any(r.internal for r in results) else status
 
 
-def parse_formats(spec: str, parser: argparse.ArgumentParser) -> list[str]:
-    """The formats of a comma-separated list; ``all`` stands for the default ones (gif, html,
-    png, alt), so ``all,svg`` adds svg to them."""
-    names = [n.strip() for n in spec.split(",") if n.strip()]
-    available = f"available: {', '.join(export.formats())}, or all for {','.join(export.gallery_formats())}"
-    if not names:
-        parser.error(f"argument --format: no format given; {available}")
-    wanted = []
-    for name in names:
-        if name == "all":
-            wanted += export.gallery_formats()
-        elif name in export.formats():
-            wanted.append(name)
-        else:
-            guess = close_match(name, [*export.formats(), "all"])
-            hint = f"did you mean {guess!r}? " if guess else ""
-            parser.error(f"argument --format: unknown format {name!r}; {hint}{available}")
-    return list(dict.fromkeys(wanted))
-
-
-OPTION_FLAGS = {"frame": "--frame", "frames": "--frames", "scale": "--scale", "aspect": "--aspect"}
-
-
-def _options(
-    args: argparse.Namespace, fmts: list[str], parser: argparse.ArgumentParser
-) -> dict[str, tuple[tuple[str, object], ...]]:
-    """Each format's options from the flags given; a flag no asked-for format takes is an error,
-    and so is a bad --scale or --aspect (a bad --frame depends on the scenario: it is checked there)."""
-    given = {key: getattr(args, key) for key in OPTION_FLAGS if getattr(args, key) is not None}
-    for key, value in given.items():
-        takers = [f for f in export.formats() if key in export.get(f).options]
-        if not set(takers) & set(fmts):
-            parser.error(
-                f"argument {OPTION_FLAGS[key]}: applies to {', '.join(takers)} only "
-                f"(formats asked: {', '.join(fmts)})"
-            )
-        check = {"scale": export_options.scale, "aspect": export_options.aspect}.get(key)
-        try:
-            if check:
-                check(value)
-        except ConvanimError as err:
-            parser.error(f"argument {OPTION_FLAGS[key]}: {str(err).split(': ', 1)[1]}")
-    return {fmt: tuple((k, v) for k, v in given.items() if k in export.get(fmt).options) for fmt in fmts}
-
-
-def _render_overrides(
-    args: argparse.Namespace, parser: argparse.ArgumentParser
-) -> tuple[tuple[str, object], ...]:
-    """--theme and --render-scale as render keys, checked like the scenario keys they override."""
-    given = {"theme": args.theme, "scale": args.render_scale}
-    given = {k: v for k, v in given.items() if v is not None}
-    if "scale" in given:
-        given["scale"] = int(given["scale"]) if float(given["scale"]).is_integer() else given["scale"]
-        try:
-            RENDER_FIELDS["scale"].check(given["scale"], "--render-scale")
-        except ConvanimError as err:
-            parser.error(f"argument {err}")
-    return tuple(given.items())
-
-
-def _load(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) -> Scenario:
-    try:  # the cache's key: the scenario's bytes and those of the files it reads
-        files = [p.read_bytes() if p.is_file() else None for p in referenced_files(source)]
-        content = (source.read_bytes(), *files)
-    except OSError:  # load reports it
-        return _read(source, limits, render)
-    return _loaded(source.resolve(), content, limits, render)
-
-
-@lru_cache(maxsize=256)
-def _loaded(
-    source: Path, content: tuple[bytes | None, ...], limits: Limits, render: tuple[tuple[str, object], ...]
-) -> Scenario:
-    """The scenario its files' ``content`` makes (memoised: ``convanim watch`` builds every
-    scenario again on each change, and validating the unchanged ones again cost it ~0.1 s)."""
-    return _read(source, limits, render)
-
-
-def _read(source: Path, limits: Limits, render: tuple[tuple[str, object], ...]) -> Scenario:
-    s = load(source, limits=limits)
-    return s.restyled(**dict(render)) if render else s
-
-
-def find_sources(names: list[str], animations: Path) -> tuple[list[Path], list[str]]:
-    """Scenario files for the names given (all of ``animations`` when none), and lookup errors."""
-    if not names:
-        found = sorted(animations.glob("*.toml"))
-        return found, [] if found else [f"{relative(animations)}: no scenario files (*.toml) found"]
-    paths, errors = [], []
-    for name in names:
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(path.glob("*.toml"))
-            paths += found
-            if not found:
-                errors.append(f"{relative(path)}: no scenario files (*.toml) found")
-            continue
-        if path.suffix != ".toml" and not path.exists():
-            path = animations / f"{name}.toml"
-        if path.is_file():
-            paths.append(path)
-        else:
-            known = ", ".join(p.stem for p in sorted(animations.glob("*.toml"))) or "none"
-            errors.append(
-                f"{relative(path)}: no such scenario file (scenarios in {relative(animations)}: {known})"
-            )
-    return list(dict.fromkeys(paths)), errors
-
-
 def render_task(task: Task) -> Result:
     """Load, build and write one file (runs in a worker process)."""
     start = time.perf_counter()
     try:
-        frames = build(_load(task.source, task.limits, task.render))
+        frames = build(load_scenario(task.source, task.limits, task.render))
         size = export.write_atomic(task.target, frames, export.get(task.fmt), **dict(task.options))
     except ConvanimError as err:
         return Result(task, error=error_line(task.source, err))
@@ -364,7 +166,7 @@ def render_task(task: Task) -> Result:
 
 def render_bytes(task: Task) -> bytes:
     """What a fresh run would write for ``task``, in memory."""
-    frames = build(_load(task.source, task.limits, task.render))
+    frames = build(load_scenario(task.source, task.limits, task.render))
     buf = io.BytesIO()
     exporter = export.get(task.fmt)
     stem = task.target.name[: len(task.target.name) - len(exporter.suffix)]
@@ -533,22 +335,20 @@ def _finish(errors: list[str], status: int) -> int:
     return EXIT_BAD_INPUT if errors else status
 
 
-def error_line(source: Path, err: ConvanimError) -> str:
-    """A line per mistake naming the scenario file (relative when possible) and, as compilers do,
-    the line of the key in it: ``file:line: key: message``."""
-    rel = relative(source)
-    if isinstance(err, ScenarioError):
-        return "\n".join(report(rel, err))
-    text = str(err)
-    for prefix in (f"{source}:", f"{rel}:"):
-        if text.startswith(prefix):  # "path: what" or "path:line: what"
-            return f"{rel}:{text[len(prefix) :]}"
-    return f"{rel}: {text}"
-
-
-def relative(path: Path) -> str:
-    """``path`` relative to the working directory when inside it, for short messages."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_BUG",
+    "EXIT_DIFFERS",
+    "EXIT_OK",
+    "OPTION_FLAGS",
+    "Parser",
+    "Result",
+    "Task",
+    "error_line",
+    "find_sources",
+    "main",
+    "parse_formats",
+    "relative",
+    "render_bytes",
+    "render_task",
+]

@@ -1027,13 +1027,13 @@ def test_a_random_layer_with_numbers_for_its_bias_uses_them():
 def test_limits_count_every_channel_and_refuse_before_any_work(monkeypatch):
     """Frames and cells grow with the channels; a big layer is refused with its numbers before
     the image is made or a step computed."""
-    import convanim.scenario
+    import convanim.image_table
     import convanim.steps
 
     def boom(*args, **kwargs):
         raise AssertionError("work done before the limits were checked")
 
-    monkeypatch.setattr(convanim.scenario, "make_pattern", boom)
+    monkeypatch.setattr(convanim.image_table, "make_pattern", boom)
     monkeypatch.setattr(convanim.steps, "compute", boom)
     image = {"pattern": "random", "size": 30, "channels": 3}
     # 8 filters × 28×28 outputs = 6,272 steps, 6,274 frames with the poster and the final frame

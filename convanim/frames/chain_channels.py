@@ -3,12 +3,14 @@ channel (an RGB photograph also in colour), each stage animated filter by filter
 on every plane the step reads, the current filter's planes and bias between the maps, a zoomed
 inset with the window in each plane summed, and an equation of the per-channel sums and the bias.
 
-A one-channel chain keeps the plainer picture of :mod:`.chain` (see ``has_channels``)."""
+This module lays the picture out and draws the maps, each frame's windows and the equation; the
+operation panels are :mod:`.channel_filters`'s, the zoom :mod:`.channel_zoom`'s and the layout's
+data :mod:`.channel_panels`'s. A one-channel chain keeps the plainer picture of :mod:`.chain` (see
+``has_channels``)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -16,34 +18,39 @@ from PIL import Image
 from .. import style
 from ..display import Grid, Hatch, MapGrid, Rect, Text
 from ..elementwise import WHOLE_MAP
-from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import Illustration
 from ..numfmt import MINUS
-from ..stage import Stage
-from ..steps import Map, Pool, Sample, Scatter, Step, conv_weights
+from ..steps import Map, Pool, Sample, Scatter, Step
 from ..textsize import text_width
 from ..timeline import Beat
 from ..words import count
 from . import operations as ops
 from . import signal_words as words
-from .base import BASELINE, COUNTER_PX, fit, shorten
-from .chain import GAP, ChainBuilder
+from .base import COUNTER_PX, shorten
+from .chain import GAP
+from .channel_filters import (
+    LAYER_CELL,
+    MAX_OP_PLANES,
+    OVERVIEW_CELL,
+    SWATCH_CELL,
+    SWATCH_LEGEND,
+)
+from .channel_panels import (
+    ELLIPSIS,
+    PANEL_GAP,
+    PANEL_LABEL,
+    SIGMA,
+    WEIGHTS_GAP,
+    LayersLayout,
+    MapPanels,
+    Panel,
+)
+from .channel_zoom import MAX_ZOOM, ChannelZoom
 from .scaling import grown, unit
 
 MAX_PANELS = 8  #: channels of a map drawn in full; the rest are summarised in a line of text
-MAX_OP_PLANES = 5  #: planes of the current filter drawn between the maps
-MAX_ZOOM = 5  #: planes drawn in the zoomed inset
-LAYER_CELL = 28  #: cell of a filter's planes, its weights written in them
-SWATCH_CELL = 16  #: cell of a filter's planes drawn as colour (their numbers are in the zoom)
-OVERVIEW_CELL = 10  #: smallest cell of the every-filter overview (a plane at least SWATCH_CELL tall)
-WEIGHTS_GAP = 18  #: between a window and its weights in the zoom
-PANEL_GAP = 8
-PANEL_LABEL = SMALL_PX + 4  #: room for a panel's label above it
 PHOTO_COLOURS = 48  #: colours of the composite photograph (the GIF palette has 255 for all)
-ELLIPSIS = "\u2026"
-SIGMA = "\u03a3"
-SWATCH_LEGEND = "green +, purple \u2212"  #: how a filter drawn as colour reads (PRGn)
 
 
 def has_channels(scenario: Illustration) -> bool:
@@ -52,51 +59,7 @@ def has_channels(scenario: Illustration) -> bool:
     return any(st.has_channels for st in scenario.stages)
 
 
-@dataclass(frozen=True)
-class Panel:
-    """One plane of a map drawn as a small picture; ``channel`` None is the colour composite."""
-
-    grid: Grid
-    channel: int | None
-    label: str
-
-
-@dataclass(frozen=True)
-class MapPanels:
-    """A map's panels, and the line that summarises the channels not drawn."""
-
-    x: float
-    panels: tuple[Panel, ...]
-    more: int  #: channels not drawn
-    more_y: float  #: baseline of the summary line
-
-    def of(self, channel: int) -> Panel | None:
-        return next((p for p in self.panels if p.channel == channel), None)
-
-
-@dataclass(frozen=True)
-class LayersLayout:
-    width: int
-    height: int
-    cell: int
-    maps: tuple[MapPanels, ...]
-    ops: tuple[tuple[float, float, float], ...]  #: per stage: panel left x, width, top y of its box
-    label_y: float
-    caption_y: float | None
-    zoom_y: float  #: top of the zoom blocks
-    zoom_cell: int
-    zoom_shape: tuple[int, int]
-    zoom_step: float  #: from one zoom block to the next
-    zoom_blocks: int  #: blocks the zoom has room for
-    equation_y: float
-
-    @property
-    def grids(self) -> tuple[Grid, ...]:
-        """Each map's first panel (what the one-channel picture calls its map)."""
-        return tuple(m.panels[0].grid for m in self.maps)
-
-
-class ChannelChainBuilder(ChainBuilder):
+class ChannelChainBuilder(ChannelZoom):
     """Collects the items of a picture with channels in drawing order."""
 
     def __init__(self, scenario: Illustration) -> None:
@@ -104,8 +67,6 @@ class ChannelChainBuilder(ChainBuilder):
         self.rgb = image.channels == 3 and (image.source or "").startswith("file ")
         self.names = [image.names or tuple(f"in[{c}]" for c in range(image.channels))]
         self.names += [tuple(str(c) for c in range(st.out_channels)) for st in scenario.stages]
-        self._labels_of: dict[int, list[tuple[tuple[str, ...], ...]]] = {}  #: by id of the stage
-        self._written_of: dict[int, bool] = {}
         super().__init__(scenario)
 
     def _maps(self) -> list[np.ndarray]:
@@ -283,266 +244,6 @@ class ChannelChainBuilder(ChainBuilder):
             if p.channel is not None
         )
 
-    # ------------------------------------------------------------------ the operation panel
-
-    def _layered(self, st: Stage) -> bool:
-        return st.kernel is not None
-
-    def _op_labels(self, st: Stage) -> list[str]:
-        if not self._layered(st):
-            return super()._op_labels(st)
-        return self._own_op_labels(st) + ops.reads_line(st, self.map_names[self.s.stages.index(st)])
-
-    def _own_op_labels(self, st: Stage) -> list[str]:
-        if not self._layered(st):
-            return super()._own_op_labels(st)
-        op = "conv" if st.operation == "conv2d" else "conv\u1d40"
-        lines = [f"{op} {st.in_channels}\u2192{st.out_channels}, {words.taps(st.rank, st.kernel_size)}"]
-        if st.flip:
-            lines.append("turned 180\u00b0")
-        if st.stride != (1, 1):
-            lines.append(f"stride {st.stride[-1] if st.rank == 1 else '×'.join(map(str, st.stride))}")
-        if any(st.padding):
-            from . import labels as lab
-
-            lines.append(lab.padding_text(st))
-        if st.groups > 1:
-            lines.append(f"groups {st.groups}")
-        if st.kernel_size == (1, 1) and st.operation == "conv2d":
-            lines.append("a weighted sum of the channels")
-        return lines
-
-    def _filter_planes(self, st: Stage) -> int:
-        return min(st.kernel.values.shape[1], MAX_OP_PLANES)
-
-    def _legible_kernels(self) -> None:
-        """A layer's filters are written in LAYER_CELL cells or drawn as colour (see _written)."""
-
-    def _weight_labels(self, st: Stage) -> list[tuple[tuple[str, ...], ...]]:
-        """Every plane of every filter of ``st`` as written: one format for the whole layer."""
-        if id(st) not in self._labels_of:
-            self._labels_of[id(st)] = [plane_labels(q, st.kernel.values) for f in st.kernel.values for q in f]
-        return self._labels_of[id(st)]
-
-    def _written(self, st: Stage) -> bool:
-        """Whether a filter's weights can be written in its planes at a legible size; else the
-        planes show them as colour and the zoom writes the numbers beside the window."""
-        if id(st) not in self._written_of:
-            every = [t for q in self._weight_labels(st) for row in q for t in row]
-            widest = max(every, key=lambda t: text_width(t, SMALL_PX))
-            self._written_of[id(st)] = fit(widest, LAYER_CELL, SMALL_PX, SMALL_PX) is not None
-        return self._written_of[id(st)]
-
-    def _filter_cell(self, st: Stage) -> int:
-        return LAYER_CELL if self._written(st) else SWATCH_CELL
-
-    def _zoom_weights(self) -> bool:
-        """Whether the zoom writes the weights beside each window (some filter is drawn as colour)."""
-        return any(self._layered(st) and not self._written(st) for st in self.s.stages)
-
-    def _weight_texts(self) -> list[str]:
-        if not self._zoom_weights():
-            return []
-        return [
-            t
-            for st in self.s.stages
-            if self._layered(st)
-            for q in self._weight_labels(st)
-            for r in q
-            for t in r
-        ]
-
-    def _op_width(self, st: Stage) -> float:
-        if not self._layered(st):
-            return super()._op_width(st)
-        texts = [text_width(t, SMALL_PX) + 8 for t in self._filter_texts(st)]
-        return max(st.kernel_size[1] * self._filter_cell(st), *texts)
-
-    def _op_height(self, st: Stage) -> float:
-        if not self._layered(st):
-            return super()._op_height(st)
-        planes = self._filter_planes(st)
-        bias = PANEL_LABEL if st.bias is not None else 0
-        legend = 0 if self._written(st) else PANEL_LABEL
-        one = PANEL_LABEL + planes * (st.kernel_size[0] * self._filter_cell(st) + 6) + bias + legend
-        if st.kernel.values.shape[0] == 1:
-            return one
-        # the overview of every filter shares the box: its title, numbers and legend, and planes
-        # legible even when a filter has one row (a signal's taps)
-        plane = max(st.kernel_size[0] * OVERVIEW_CELL, SWATCH_CELL)
-        return max(one, 3 * PANEL_LABEL + planes * plane + (planes - 1) * 4)
-
-    def _op_panel_width(self, st: Stage) -> float:
-        texts = [text_width(t, SMALL_PX) for t in self._op_labels(st)]
-        if self._layered(st):
-            names = [n for ns in self.names for n in ns]
-            side = 2 * (max(text_width(n, SMALL_PX) for n in names) + 6)
-            return max(self._op_width(st) + side, *texts) + 8
-        return max(self._op_width(st), *texts) + 8
-
-    def _filter_texts(self, st: Stage) -> list[str]:
-        n = st.kernel.values.shape[0]
-        texts = [f"filter {n - 1}"]
-        if st.bias is not None:
-            texts += [self._bias_text(st, float(b)) for b in st.bias]
-        if not self._written(st):
-            texts.append(SWATCH_LEGEND)
-        return texts
-
-    def _bias_text(self, st: Stage, bias: float) -> str:
-        """The bias as the layer view writes it: in its output's format."""
-        return f"bias {self.fmts[self.s.stages.index(st) + 1](bias)}"
-
-    def _op_panel(self, i: int, st: Stage) -> None:
-        if not self._layered(st):
-            super()._op_panel(i, st)
-            return
-        x, width, top = self.layout.ops[i]
-        lines = self._op_labels(st)
-        for j, line in enumerate(lines):
-            colour = self.theme.ink if j == 0 else self.theme.muted
-            y = top - 8 - (len(lines) - 1 - j) * (SMALL_PX + 3)
-            self.add(Text(x + width / 2, y, line, SMALL_PX, colour, "middle"))
-        box_w, box_h = self._op_width(st), self._op_height(st)
-        bx = x + (width - box_w) / 2
-        spans = self._filter_spans(i)
-        for k, (first, last) in spans.items():
-            self._filter(i, st, k, bx, top, first, last)
-        frames = [k for k, b in enumerate(self.plan, start=1) if b.stage == i]
-        if len(spans) > 1:  # before and after its stage: every filter, so each map traces to one
-            for first, last in ((0, frames[0] - 1), (frames[-1] + 1, self.last)):
-                if first <= last:
-                    self._overview(i, st, bx, top, first, last)
-        hl = self.theme.highlight
-        self.add(Rect(bx - 4, top - 4, box_w + 8, box_h + 8, stroke=hl, width=2.5), frames[0], frames[-1])
-
-    def _filter_spans(self, i: int) -> dict[int, tuple[int, int]]:
-        """Frames in which each filter of stage i is shown: from its first frame to the next
-        filter's (the first from the poster, the last to the end)."""
-        starts: dict[int, int] = {}
-        comp = self.comps[i]
-        for k, beat in enumerate(self.plan, start=1):
-            if beat.stage == i:
-                starts.setdefault(comp.steps[beat.last].channel, k)
-        order = sorted(starts.items(), key=lambda kv: kv[1])
-        if len(order) > 1:  # several filters: each for its own frames, the overview around them
-            end = max(k for k, beat in enumerate(self.plan, start=1) if beat.stage == i)
-            return {
-                channel: (first, order[j + 1][1] - 1 if j + 1 < len(order) else end)
-                for j, (channel, first) in enumerate(order)
-            }
-        return {channel: (0, self.last) for channel, _ in order}
-
-    def _filter(self, i: int, st: Stage, k: int, bx: float, top: float, first: int, last: int) -> None:
-        """Filter k's planes with their weights, its number and its bias."""
-        weights = (conv_weights(st) if st.operation == "conv2d" else st.kernel.values)[k]  # as slid
-        n = weights.shape[0]
-        reads = self._reads(i, k)
-        box_w = self._op_width(st)
-        centre = bx + box_w / 2
-        self.add(Text(centre, top + SMALL_PX, f"filter {k}", SMALL_PX, self.theme.ink), first, last)
-        y = top + PANEL_LABEL
-        shown = n if n <= MAX_OP_PLANES else MAX_OP_PLANES - 1
-        fill, hl = self.theme.kernel_fill, self.theme.highlight
-        planes = self._weight_labels(st)[k * n : (k + 1) * n]  # as the layer view
-        every = [t for q in self._weight_labels(st) for row in q for t in row]
-        fc = self._filter_cell(st)
-        written = self._written(st)
-        size = (
-            fit(max(every, key=lambda t: text_width(t, SMALL_PX)), fc, SMALL_PX, SMALL_PX)
-            if written
-            else None
-        )
-        swatch = self._weight_scale(st)
-        plane_h = st.kernel_size[0] * fc
-        bx += (box_w - st.kernel_size[1] * fc) / 2
-        for p in range(shown):
-            labels = planes[p]
-            colours = swatch(weights[p])
-            for (r, c), _ in np.ndenumerate(weights[p]):
-                cx, cy = bx + c * fc, y + r * fc
-                cell_fill = fill if written else colours[int(r) * weights.shape[2] + int(c)]
-                self.add(Rect(cx, cy, fc, fc, fill=cell_fill, stroke=hl, width=1), first, last)
-                if size:
-                    baseline = cy + fc / 2 + BASELINE * size
-                    self.add(
-                        Text(cx + fc / 2, baseline, labels[r][c], size, self.theme.text_on(fill)),
-                        first,
-                        last,
-                    )
-            name = reads[p] if p < len(reads) else str(p)
-            baseline = y + plane_h / 2 + BASELINE * SMALL_PX
-            self.add(Text(bx - 6, baseline, name, SMALL_PX, self.theme.muted, "end"), first, last)
-            y += plane_h + 6
-        if shown < n:
-            text = f"{ELLIPSIS} +{count(n - shown, 'plane')}"
-            self.add(Text(centre, y + SMALL_PX, text, SMALL_PX, self.theme.muted), first, last)
-        bottom = top + self._op_height(st)
-        if not written:
-            self.add(Text(centre, bottom - 2, SWATCH_LEGEND, SMALL_PX, self.theme.muted), first, last)
-            bottom -= PANEL_LABEL
-        if st.bias is not None:
-            bias = self._bias_text(st, float(st.bias[k]))
-            self.add(Text(centre, bottom - 2, bias, SMALL_PX, self.theme.ink), first, last)
-
-    def _overview(self, i: int, st: Stage, bx: float, top: float, first: int, last: int) -> None:
-        """Every filter of a layer side by side, one column each (its planes down the column) as
-        colour, numbered as the output channels they fill."""
-        values = st.kernel.values
-        n, planes, kh, kw = values.shape
-        planes = min(planes, MAX_OP_PLANES)
-        box_w = self._op_width(st)
-        gap = 4
-        room_h = self._op_height(st) - 3 * PANEL_LABEL - (planes - 1) * gap
-        total = n
-        if (box_w - (n - 1) * gap) / (n * kw) < 3:  # too many to see: the first ones, and a count
-            n = max(1, int((box_w + gap) // (3 * kw + gap)))
-        mini = max(1.0, min(SWATCH_CELL, (box_w - (n - 1) * gap) / (n * kw), room_h / (planes * kh)))
-        col_w = kw * mini
-        x0 = bx + (box_w - n * col_w - (n - 1) * gap) / 2
-        centre = bx + box_w / 2
-        title = f"filters 0\u2013{total - 1}"
-        self.add(Text(centre, top + SMALL_PX, title, SMALL_PX, self.theme.ink), first, last)
-        if total > n:
-            more = f"{ELLIPSIS} +{total - n} filters"
-            y = top + PANEL_LABEL + SMALL_PX + 4 + planes * (kh * mini + gap) + SMALL_PX
-            self.add(Text(centre, y, more, SMALL_PX, self.theme.muted), first, last)
-        colour = self._weight_scale(st)
-        y0 = top + PANEL_LABEL + SMALL_PX + 4
-        numbered = all(text_width(str(k), SMALL_PX) <= col_w + gap for k in range(n))
-        for k in range(n):
-            x = x0 + k * (col_w + gap)
-            if numbered or k in (0, n - 1):
-                label = Text(x + col_w / 2, y0 - 4, str(k), SMALL_PX, self.theme.muted)
-                self.add(label, first, last)
-            for p in range(planes):
-                fills = colour(values[k, p])
-                py = y0 + p * (kh * mini + gap)
-                for (r, c), _ in np.ndenumerate(values[k, p]):
-                    fill = fills[int(r) * kw + int(c)]
-                    self.add(Rect(x + int(c) * mini, py + int(r) * mini, mini, mini, fill=fill), first, last)
-                self.add(Rect(x, py, col_w, kh * mini, stroke=self.theme.highlight, width=1), first, last)
-        reads = self._reads(i, 0)
-        for p in range(planes):  # the planes' names, as the filter being applied has them
-            name = reads[p] if p < len(reads) else str(p)
-            baseline = y0 + p * (kh * mini + gap) + kh * mini / 2 + BASELINE * SMALL_PX
-            self.add(Text(x0 - 4, baseline, name, SMALL_PX, self.theme.muted, "end"), first, last)
-        bottom = top + self._op_height(st) - 2
-        self.add(Text(centre, bottom, SWATCH_LEGEND, SMALL_PX, self.theme.muted), first, last)
-
-    @staticmethod
-    def _weight_scale(st: Stage) -> style.ColourScale:
-        """Weights as colour, one diverging scale for the whole layer (green +, purple −)."""
-        return style.scale_for(st.kernel.values, style.DIVERGING, symmetric=True)
-
-    def _reads(self, i: int, k: int) -> list[str]:
-        """Names of the planes filter k of stage i works with: the input channels it reads (for
-        a transposed convolution, the output channels it adds onto)."""
-        step = next(s for s in self.comps[i].steps if s.channel == k)
-        if isinstance(step, Scatter):
-            return [self.names[i + 1][t] for t in step.targets]
-        return [self.names[self.src[i]][p] for p in step.planes]
-
     # ------------------------------------------------------------------ maps
 
     def _chrome(self) -> None:
@@ -678,207 +379,6 @@ class ChannelChainBuilder(ChainBuilder):
             return (step.channel,)
         return ()
 
-    # ------------------------------------------------------------------ the zoom
-
-    def _zoom_shape(self) -> tuple[int, int]:
-        rows = cols = 1
-        for st in self.s.stages:
-            if st.operation in WHOLE_MAP:
-                continue
-            if st.operation == "upsample":
-                rows, cols = max(rows, 2), max(cols, 2)
-            elif st.operation != "conv_transpose2d":
-                rows, cols = max(rows, st.kernel_size[0]), max(cols, st.kernel_size[1])
-        return min(rows, 9), min(cols, 9)
-
-    def _zoom_blocks(self) -> int:
-        reads = [len(s.planes) for c in self.comps for s in c.steps[:1] if isinstance(s, Step)]
-        return min(max([*reads, 1]), MAX_ZOOM)
-
-    def _zoom_texts(self) -> list[str]:
-        """The widest texts under and over a zoom block."""
-        texts = [n for ns in self.names for n in ns]
-        for i, c in enumerate(self.comps):
-            fmt = self.fmts[i + 1]
-            for s in c.steps[:1]:
-                if isinstance(s, Step):
-                    texts.append(f"{SIGMA} = {fmt(min(s.sums))}")
-        texts += [f"{SIGMA} = {fmt(v.min())}" for fmt, v in zip(self.fmts, self.values, strict=True)]
-        return texts
-
-    def _zoom_more(self, n: int) -> str:
-        return f"{ELLIPSIS} and {n} more planes"
-
-    def _zoom_step(self, i: int, step: object, frame: int) -> None:
-        """One block per plane read: the values the step reads there, with their sum."""
-        lay, fmt_out, m = self.layout, self.fmts[i + 1], self.src[i]  # m: the map it reads
-        comp = self.comps[i]
-        blocks: list[tuple[str, np.ndarray, np.ndarray, str]] = []
-        header = ""
-        most = lay.zoom_blocks
-        if isinstance(step, Step):
-            ghost = comp.ghost[np.ix_(step.rows, step.cols)]
-            for j, p in enumerate(step.planes[:most]):
-                name = self.names[m][p]
-                blocks.append((name, step.inputs[j], ghost, f"{SIGMA} = {fmt_out(step.sums[j])}"))
-            header = self._window_text(i, step)
-        elif isinstance(step, Pool):
-            ghost = comp.ghost[np.ix_(step.rows, step.cols)]
-            what = "max" if step.divisor is None else "mean"
-            blocks.append(
-                (self.names[m][step.channel], step.inputs, ghost, f"{what} = {fmt_out(step.value)}")
-            )
-            header = self._window_text(i, step)
-        else:
-            rows, cols = self._footprint(i, step)
-            if rows is None:
-                return
-            plane = self.values[m][step.channel]
-            block = plane[rows[0] : rows[1] + 1, cols[0] : cols[1] + 1]
-            blocks.append((self.names[m][step.channel], block, np.zeros(block.shape, bool), ""))
-            where = "input" if m == 0 else f"map {m}"
-            header = f"{where}[{step.channel}][{rows[0]}:{rows[1] + 1}, {cols[0]}:{cols[1] + 1}]"
-        zc = lay.zoom_cell
-        st = self.s.stages[i]
-        for j, (name, values, ghost, below) in enumerate(blocks):
-            x = PAD + j * lay.zoom_step
-            self._block(m, x, values[: lay.zoom_shape[0], : lay.zoom_shape[1]], ghost, frame)
-            if isinstance(step, Step) and self._zoom_weights():
-                plane = st.kernel.values[step.channel, j]
-                labels = self._weight_labels(st)[step.channel * st.kernel.values.shape[1] + j]
-                self._weights_block(x + values.shape[1] * zc + WEIGHTS_GAP, plane, labels, frame)
-            self.add(Text(x, lay.zoom_y - 6, name, SMALL_PX, self.theme.ink, "start"), frame, frame)
-            if below:
-                h = min(values.shape[0], lay.zoom_shape[0]) * zc
-                self.add(
-                    Text(x, lay.zoom_y + h + 4 + SMALL_PX, below, SMALL_PX, self.theme.ink, "start"),
-                    frame,
-                    frame,
-                )
-        if isinstance(step, Step) and len(step.planes) > most:
-            x = PAD + most * lay.zoom_step
-            text = self._zoom_more(len(step.planes) - most)
-            self.add(Text(x, lay.zoom_y + zc, text, SMALL_PX, self.theme.muted, "start"), frame, frame)
-        if isinstance(step, Pool) and step.chosen is not None:  # the maximum, as in the grid view
-            r, c = step.chosen
-            if r < lay.zoom_shape[0] and c < lay.zoom_shape[1]:
-                box = Rect(
-                    PAD + c * zc + 3,
-                    lay.zoom_y + r * zc + 3,
-                    zc - 6,
-                    zc - 6,
-                    stroke=self.theme.source,
-                    width=2.5,
-                )
-                self.add(box, frame, frame)
-        y = lay.zoom_y - 10 - SMALL_PX - 10
-        self.add(Text(PAD, y, f"zoom: {header}", SMALL_PX, self.theme.muted, "start"), frame, frame)
-
-    def _weights_block(
-        self, x: float, plane: np.ndarray, labels: tuple[tuple[str, ...], ...], frame: int
-    ) -> None:
-        """The weights that multiply the window beside it, written at the zoom's size."""
-        zc, y0 = self.layout.zoom_cell, self.layout.zoom_y
-        fill, hl = self.theme.kernel_fill, self.theme.highlight
-        size = fit(max((t for row in labels for t in row), key=len), zc, SMALL_PX, 6.0)
-        for (r, c), _ in np.ndenumerate(plane):
-            cx, cy = x + int(c) * zc, y0 + int(r) * zc
-            self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=hl, width=1), frame, frame)
-            text = Text(
-                cx + zc / 2,
-                cy + zc / 2 + BASELINE * (size or 6.0),
-                labels[r][c],
-                size or 6.0,
-                self.theme.text_on(fill),
-            )
-            self.add(text, frame, frame)
-        self.add(
-            Text(
-                x - WEIGHTS_GAP / 2,
-                y0 + plane.shape[0] * zc / 2 + BASELINE * SMALL_PX,
-                "\u00b7",
-                SMALL_PX,
-                self.theme.ink,
-            ),
-            frame,
-            frame,
-        )
-
-    def _window_text(self, i: int, step: Step | Pool) -> str:
-        """Where the window lies, in the grid the step reads (its padding included)."""
-        st = self.s.stages[i]
-        top, left = st.padding[0], st.padding[2]
-        r0, r1 = int(step.rows[0]) - top, int(step.rows[-1]) - top
-        c0, c1 = int(step.cols[0]) - left, int(step.cols[-1]) - left
-        j = self.src[i]  # the map it reads
-        where = "input" if j == 0 else f"map {j}"
-        which = "every plane" if isinstance(step, Step) and len(step.planes) > 1 else "its plane"
-        _, h, w = self.values[j].shape
-        padded = " (outside the map: padding)" if min(r0, c0) < 0 or r1 >= h or c1 >= w else ""
-        # numbers, not a slice: in Python "[-1:2]" would mean from the last row
-        rows = f"row {_n(r0)}" if r0 == r1 else f"rows {_n(r0)} to {_n(r1)}"
-        cols = f"col {_n(c0)}" if c0 == c1 else f"cols {_n(c0)} to {_n(c1)}"
-        if st.rank == 1:  # a signal: its samples, no rows
-            return f"{where}, {words.span(c0, c1)}{padded} in {which.replace('plane', 'channel')}"
-        # a comma after the map: "map 1, rows 6 to 7" (not "1 rows")
-        return f"{where}, {rows}, {cols}{padded} in {which}"
-
-    def _region_zoom(self, i: int, frame: int, what: str) -> None:
-        """On the poster and the last frame: the numbers at the centre of map i (the input, the
-        result), one block per channel, marked on its panels in the second accent."""
-        lay, values = self.layout, self.values[i]
-        _, h, w = values.shape
-        rows, cols = min(lay.zoom_shape[0], h), min(lay.zoom_shape[1], w)
-        r0, c0 = (h - rows) // 2, (w - cols) // 2
-        names = self.names[i]
-        step = max(cols * lay.zoom_cell, *(text_width(n, SMALL_PX) for n in names)) + 24
-        more_w = text_width(self._zoom_more(99), SMALL_PX)
-        most = max(1, int((lay.width - 2 * PAD - more_w) // step))
-        src = self.theme.source
-        for j in range(min(values.shape[0], most)):
-            x = PAD + j * step
-            block = values[j, r0 : r0 + rows, c0 : c0 + cols]
-            self._block(i, x, block, np.zeros(block.shape, bool), frame, edge=src)
-            self.add(Text(x, lay.zoom_y - 6, names[j], SMALL_PX, self.theme.ink, "start"), frame, frame)
-            panel = lay.maps[i].of(j)
-            if panel is not None:
-                self._outline(panel.grid, (r0, r0 + rows - 1), (c0, c0 + cols - 1), src, frame)
-        if values.shape[0] > most:
-            text = f"{ELLIPSIS} and {values.shape[0] - most} more channels"
-            x = PAD + most * step
-            self.add(
-                Text(x, lay.zoom_y + lay.zoom_cell, text, SMALL_PX, self.theme.muted, "start"), frame, frame
-            )
-        where = f"rows {r0} to {r0 + rows - 1}, cols {c0} to {c0 + cols - 1}"
-        if self.s.stages[0].rank == 1:
-            where = words.span(c0, c0 + cols - 1)
-        y = lay.zoom_y - 10 - SMALL_PX - 10
-        header = f"zoom: {what}, {where}, in each channel"
-        self.add(Text(PAD, y, header, SMALL_PX, self.theme.muted, "start"), frame, frame)
-
-    def _block(
-        self, i: int, x: float, values: np.ndarray, ghost: np.ndarray, frame: int, edge: str | None = None
-    ) -> None:
-        lay, fmt, scale = self.layout, self.fmts[i], self.scales[i]
-        zc, y0 = lay.zoom_cell, lay.zoom_y
-        finite = np.where(np.isfinite(values), values, scale.vmin)
-        colours = scale(finite)
-        size = fit(max((fmt(v) for v in values.ravel()), key=len), zc, 12.0, 6.0) or 6.0
-        for (r, c), v in np.ndenumerate(values):
-            fill = colours[int(r) * values.shape[1] + int(c)]
-            is_ghost = bool(ghost[r, c]) if ghost.shape == values.shape else False
-            cx, cy = x + int(c) * zc, y0 + int(r) * zc
-            if is_ghost:  # padding: hatched, its number muted
-                self.ghost_cell(cx, cy, zc, frame, frame)
-                ink = self.theme.muted
-            else:
-                self.add(Rect(cx, cy, zc, zc, fill=fill, stroke=self.theme.grid_line, width=1), frame, frame)
-                ink = self.theme.text_on(fill)
-            baseline = cy + zc / 2 + BASELINE * size
-            self.add(Text(cx + zc / 2, baseline, fmt(v), size, ink), frame, frame)
-        h, w = values.shape
-        self.add(Rect(x, y0, w * zc, h * zc, stroke=edge or self.theme.highlight, width=3), frame, frame)
-
     # ------------------------------------------------------------------ text
 
     def _counter(self, beat: Beat) -> str:
@@ -961,6 +461,23 @@ def _signed(numbers: list[str]) -> str:
     return out
 
 
-def _n(i: int) -> str:
-    """An index with a real minus sign."""
-    return str(i).replace("-", "\u2212")
+__all__ = [
+    "ELLIPSIS",
+    "LAYER_CELL",
+    "MAX_OP_PLANES",
+    "MAX_PANELS",
+    "MAX_ZOOM",
+    "OVERVIEW_CELL",
+    "PANEL_GAP",
+    "PANEL_LABEL",
+    "PHOTO_COLOURS",
+    "SIGMA",
+    "SWATCH_CELL",
+    "SWATCH_LEGEND",
+    "WEIGHTS_GAP",
+    "ChannelChainBuilder",
+    "LayersLayout",
+    "MapPanels",
+    "Panel",
+    "has_channels",
+]
