@@ -150,7 +150,10 @@ def adaptive(s: Stage, image: np.ndarray) -> Resampled:
             chosen, divisor = divmod(flat, window.shape[1]), None
             value = float(window.flat[flat])
         else:
-            chosen, divisor, value = None, int(window.size), float(output[channel, a, b])
+            total = 0.0
+            for v in window.ravel().tolist():  # summed in order, as the kernel's loop
+                total += v
+            chosen, divisor, value = None, int(window.size), total / (r1 - r0) / (c1 - c0)
         _frozen(window)
         return Pool(
             index, (a, b), np.arange(r0, r1), np.arange(c0, c1), window, value, chosen, divisor, channel
@@ -244,7 +247,16 @@ def upsample(s: Stage, image: np.ndarray) -> Resampled:
                     if wr * wc > 0:  # a pixel with no weight is not read
                         blend[(r, q)] = blend.get((r, q), 0.0) + wr * wc
             cells, weights = tuple(blend), tuple(blend.values())
-        value = float(output[channel, a, b])
+        if s.mode == "nearest":
+            value = float(image[channel][cells[0]])
+        else:  # PyTorch's order of operations: blend along columns, then along rows
+            (r0, lr0), (r1, lr1) = taps(rows[a], h, h == oh)
+            (c0, lc0), (c1, lc1) = taps(cols[b], w, w == ow)
+            plane = image[channel]
+            value = float(
+                lr0 * (lc0 * plane[r0, c0] + lc1 * plane[r0, c1])
+                + lr1 * (lc0 * plane[r1, c0] + lc1 * plane[r1, c1])
+            )
         return Sample(index, (a, b), (rows[a], cols[b]), cells, weights, value, channel)
 
     return Resampled(output, image, origin, ghost, np.ones((1, 1, 1, 1)), record)
