@@ -14,7 +14,9 @@ Weights, statistics and inputs come from a fixed seed. ``--tree DIR`` times anot
 code (e.g. main before the change), ``--only stem,unet`` picks cases. Prints a Markdown table: seconds
 for ``from_torch`` and ``output()``, the process's peak resident memory and how much of it the
 numbers added (peak minus the resident size before ``from_torch``), the max |error| vs torch, and
-the steps the stages hold (records are built only when read since issue 17).
+the steps the stages hold (records are built only when read since issue 17), and what the network
+view would cost (``convanim.cost.network_cost``, 4 channel pictures a map) against the default
+limits.
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ def run_case(name: str) -> dict:
     with torch.no_grad():
         ref = model.double()(x.double()[None])[0].numpy()
     return {
+        **network(convanim, tuple(x.shape), s.stages),
         "case": name,
         "stages": len(s.stages),
         "steps": sum(st.n_steps for st in s.stages),
@@ -142,6 +145,21 @@ def run_case(name: str) -> dict:
         "added": peak - before,
         "error": float(abs(out - ref).max()),
     }
+
+
+def network(convanim, image: tuple[int, int, int], stages) -> dict:
+    """What the network view would draw (4 channel pictures a map) and whether the default limits
+    accept it; "" for a tree without convanim.cost."""
+    try:
+        from convanim import cost
+    except ImportError:
+        return {"pixels": "", "work": "", "fits": ""}
+    c = cost.network_cost(image, stages, len(stages) + 2, panels=4)
+    try:
+        cost.check(c, convanim.Limits(), "")
+    except convanim.ScenarioError:
+        return {"pixels": f"{c.pixels:,}", "work": f"{c.work:,}", "fits": "no"}
+    return {"pixels": f"{c.pixels:,}", "work": f"{c.work:,}", "fits": "yes"}
 
 
 def main() -> None:
@@ -154,8 +172,11 @@ def main() -> None:
         print(json.dumps(run_case(args.case)))
         return
     print(f"tree: {args.tree.resolve()}")
-    print("| case | stages | steps | from_torch s | output() s | peak MB | numbers MB | max error |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| case | stages | steps | from_torch s | output() s | peak MB | numbers MB | max error "
+        "| network pixels | network work | fits the default limits |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name in args.only.split(","):
         env = {**os.environ, "PYTHONPATH": str(args.tree.resolve())}
         proc = subprocess.run(
@@ -167,7 +188,8 @@ def main() -> None:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print(
             f"| {r['case']} | {r['stages']} | {r['steps']:,} | {r['from_torch']:.2f} | {r['output']:.2f} "
-            f"| {r['peak']:.0f} | {r['added']:.0f} | {r['error']:.1e} |",
+            f"| {r['peak']:.0f} | {r['added']:.0f} | {r['error']:.1e} "
+            f"| {r['pixels']} | {r['work']} | {r['fits']} |",
             flush=True,
         )
 
