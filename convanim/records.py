@@ -126,3 +126,7 @@ class Records(Sequence):
 
     def __repr__(self) -> str:
         return f"Records({self._n} steps)"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (or deep-copied) as the tuple of its records: its makers are closures."""
+        return (tuple, (tuple(self),))

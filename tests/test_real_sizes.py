@@ -7,6 +7,7 @@ to change."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pytest
@@ -178,6 +179,7 @@ def test_records_are_a_sequence_built_on_demand():
         seq[10_000]
     small = records.Records(3, lambda i: made.append(i) or i)
     assert small[1] == 1 and list(small) == [0, 1, 2] and made[-3:] == [0, 1, 2]  # built once, kept
+    assert pickle.loads(pickle.dumps(small)) == (0, 1, 2)  # as the tuple of its records
 
 
 # ---------------------------------------------------------------- against PyTorch, wide and banded
