@@ -13,6 +13,10 @@ Each view says what it draws in a :class:`Cost`:
   cell (its window, weights, sums) only for the cells whose detail the page carries.
 
 A view that is not here adds its own function returning a ``Cost``; ``check`` needs nothing else.
+The scenario checks the view it will draw, before making the image or computing a number::
+
+    drawn = network_cost((channels, h, w), stages, frames, panels=4, composite=rgb_photo, cone=cone)
+    check(drawn, limits, "a 3×224×224 image")  # LimitError: one line, the figure, the limit, the option
 """
 
 from __future__ import annotations
