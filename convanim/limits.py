@@ -1,11 +1,11 @@
 """What a scenario may cost: the limits, the work of drawing it, and the check that refuses it
-before any work is done."""
+before any work is done. The counting itself is per view, in :mod:`.cost`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import LimitError
+from .cost import chain_cost, check, grid_cost
 from .model import Cone
 from .stage import Stage
 
@@ -19,23 +19,11 @@ class Limits:
     max_work: int = 100_000  #: cells repainted or written over all steps; see ``work``
 
 
-FRAME_WORK = 20  #: a step frame's fixed cost (equation strip, counter, encoding), in cells
-ZOOM_WORK = 200  #: a picture view's frame: the zoomed inset and the outlines on the maps
-
-
 def work(stages: tuple[Stage, ...], frames: int, picture: bool, cone: Cone | None = None) -> int:
-    """What rendering costs, in cells painted or written: every cell once; in the grid view each
-    step repaints the cells under its window and writes or outlines each tap (``Stage.step_work``),
-    plus a frame's fixed cost; the picture view draws each output cell once and a bounded inset
-    per frame. Time follows it (about 0.1–0.2 ms a unit here), so the limit bounds the real cost,
-    whatever the mix of steps, kernel taps and dilation. A receptive field outlines at most every
-    cell of its path once more, and each of its frames costs a step frame's fixed cost."""
-    cells = sum(st.cells for st in stages)  # painted once
-    if cone is not None:
-        cells += sum(st.cells for st in stages[: cone.stage + 1]) + (cone.frames + 1) * FRAME_WORK
-    if picture:
-        return cells + sum(st.n_steps for st in stages) + frames * ZOOM_WORK
-    return cells + sum(st.n_steps * (st.step_work + FRAME_WORK) for st in stages)
+    """What rendering costs in the grid view, or the picture view (``picture``), in cells painted
+    or written (see cost.grid_cost and cost.chain_cost). Time follows it (about 0.1–0.2 ms a unit
+    here), so the limit bounds the real cost, whatever the mix of steps, kernel taps and dilation."""
+    return (chain_cost if picture else grid_cost)(stages, frames, cone).work
 
 
 def check_limits(
@@ -48,32 +36,10 @@ def check_limits(
     picture: bool = False,
     cone: Cone | None = None,
 ) -> None:
-    """Refuse, before any work, a scenario that needs too many frames, cells (every channel
+    """Refuse, before any work, a scenario whose view needs too many frames, cells (every channel
     counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
-    drawing work."""
+    drawing work (see :mod:`.cost`)."""
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
     if stages[0].rank == 1:
         size = f"a {image[1]}-sample signal" if channels == 1 else f"a {channels}×{image[1]} signal"
-    steps = sum(st.n_steps for st in stages)
-    cells = sum(st.cells for st in stages) + extra
-    needed = work(stages, frames, picture, cone) + extra
-    if frames > limits.max_frames:
-        raise LimitError(
-            "image",
-            f"{size} needs {frames:,} frames ({steps:,} steps); the limit is "
-            f"{limits.max_frames:,} (raise it with --max-frames)",
-        )
-    if cells > limits.max_cells:
-        raise LimitError(
-            "image",
-            f"{size} needs {cells:,} cells drawn (input, output and weights); the limit is "
-            f"{limits.max_cells:,} (raise it with --max-cells)",
-        )
-    if needed > limits.max_work:
-        per = max(st.step_work for st in stages)
-        raise LimitError(
-            "image",
-            f"{size} needs {needed:,} cells painted or written over its {steps:,} steps (up to "
-            f"{per:,} a step: the window's cells and its taps); the limit is {limits.max_work:,} "
-            "(raise it with --max-work)",
-        )
+    check((chain_cost if picture else grid_cost)(stages, frames, cone, extra), limits, size)

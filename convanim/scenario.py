@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import fields as f
+from .cost import FRAME_WORK
 from .errors import Collect, ScenarioError, located
 from .filters import Kernel
 from .graph import INPUT, MAX_STAGES, ancestors, is_chain, parse_stages
 from .image_table import MAX_SIDE, ImagePlan, as_signal, parse_image
-from .limits import FRAME_WORK, Limits, check_limits, work
+from .limits import Limits, check_limits, work
 from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
 from .rank import check_length, first_operation, rank_of, signal_image
 from .scenario_keys import RECEPTIVE_FIELDS, RENDER_FIELDS, THEME_NAMES, TIMING_FIELDS, TOP_FIELDS, schema

@@ -4,21 +4,28 @@ conv2d: F[a,b] = Σ_ij f[i,j]·P[a·s + i·d, b·s + j·d] over the padded input
 as torch.nn.functional.conv2d). conv_transpose2d: each input pixel adds its value × f onto the
 output at (r·s + i·d − p, c·s + j·d − p) (as torch.nn.functional.conv_transpose2d); its "direct"
 view is the same numbers as a convolution of the zero-inserted, padded input with f rotated 180°.
+
+A stage's output maps are computed whole, vectorised with numpy in the order the step records add
+them (so a record's value is the map's, bit for bit); the records themselves (:mod:`.records`) are
+built only for the steps a view draws or asks for (``Computation.steps``, ``Computation.step_at``).
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import elementwise
-from .arithmetic import adaptive_windows
+from . import elementwise, pooling
 from .graph import sources
+from .pooling import source as _source  # noqa: F401  (the upsampling arithmetic, tested on its own)
+from .pooling import taps as _taps  # noqa: F401
+from .records import Map, Pool, Records, Sample, Scatter, Step
+
+__all__ = ["Computation", "Map", "Pool", "Sample", "Scatter", "Step", "compute", "compute_all"]
 
 if TYPE_CHECKING:
     from .stage import Stage
@@ -27,44 +34,10 @@ NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "c
 
 
 @dataclass(frozen=True, eq=False)
-class Step:
-    """A window step: one output value of one output channel, the cells it reads in each input
-    plane of its group, and how they are summed (per plane, then across planes, plus the bias)."""
-
-    index: int  #: 0-based, filter by filter, row-major over each output map
-    out: tuple[int, int]  #: (row, col) in the output
-    rows: np.ndarray  #: grid row of each kernel row, shape (kh,)
-    cols: np.ndarray  #: grid column of each kernel column, shape (kw,)
-    inputs: np.ndarray  #: values under the kernel taps, shape (planes, kh, kw)
-    products: np.ndarray  #: weight · input, shape (planes, kh, kw)
-    value: float  #: Σ sums + bias, equal to output[channel][out]
-    channel: int = 0  #: the output channel (filter) it fills
-    planes: tuple[int, ...] = (0,)  #: the input channels it reads (its group's)
-    sums: tuple[float, ...] = (0.0,)  #: Σ of the products in each plane
-    bias: float | None = None  #: the filter's bias, None when the layer has none
-
-
-@dataclass(frozen=True, eq=False)
-class Scatter:
-    """A transposed-convolution step: one input pixel of one input channel adds value × its
-    weight planes onto the output maps of its group."""
-
-    index: int  #: 0-based, channel by channel, row-major over each input map
-    src: tuple[int, int]  #: the input pixel
-    value: float  #: its value
-    rows: np.ndarray  #: output row of each kernel row, shape (kh,); outside the output if cropped
-    cols: np.ndarray  #: output column of each kernel column, shape (kw,)
-    products: np.ndarray  #: value · weight, shape (targets, kh, kw)
-    totals: np.ndarray  #: running totals at the taps once added, (targets, kh, kw); taps outside
-    #: the output (cropped by padding) keep theirs too, so the whole scatter can be drawn
-    channel: int = 0  #: the input channel of the pixel
-    targets: tuple[int, ...] = (0,)  #: the output channels it adds onto
-
-
-@dataclass(frozen=True, eq=False)
 class Computation:
     """The whole result: output maps, the grid the steps read and where its cells come from.
-    Every array has a channel axis first (one plane for a gray image)."""
+    Every array has a channel axis first (one plane for a gray image). ``steps`` is a sequence
+    whose records are built when read (see :class:`.records.Records`)."""
 
     output: np.ndarray  #: (C_out, H', W')
     weights: np.ndarray  #: (C_out, C_in/groups, kh, kw): the filters the steps apply (rotated
@@ -72,8 +45,27 @@ class Computation:
     grid: np.ndarray  #: (C_in, rows, cols) values read: the input with its padding (or zero-inserted)
     origin: np.ndarray  #: (rows, cols, 2): image pixel each grid cell holds, (−1, −1) for a zero
     ghost: np.ndarray  #: (rows, cols): grid cells that are not the image's own pixels
-    steps: tuple[Step, ...] | tuple[Scatter, ...]
+    steps: Sequence[Any]  #: Step, Scatter, Pool, Sample records in order, or one Map
     bias: np.ndarray | None = None  #: (C_out,) or None
+
+    def step_at(self, channel: int, row: int, col: int) -> Step | Pool | Sample | Map:
+        """The record of the step that computes ``output[channel, row, col]`` (built now, alone):
+        its window, products, per-plane sums and bias for a convolution, its window for a pool, its
+        blend for upsampling; the one Map step of an activation, batch norm, cat or add. A
+        scatter's steps are its input pixels: ask the stage's direct view (``transpose_view =
+        "direct"``) for one output cell's window."""
+        first = self.steps[0]
+        if isinstance(first, Map):
+            return first
+        if isinstance(first, Scatter):
+            raise ValueError(
+                "a scatter's steps are input pixels; compute the stage with transpose_view='direct' "
+                "for the window of one output cell"
+            )
+        c, h, w = self.output.shape
+        if not (0 <= channel < c and 0 <= row < h and 0 <= col < w):
+            raise IndexError(f"cell ({channel}, {row}, {col}) is outside the {c}×{h}×{w} output")
+        return self.steps[(channel * h + row) * w + col]
 
 
 def _frozen(*arrays: np.ndarray) -> None:
@@ -132,14 +124,12 @@ def compute(stage: Stage, image: np.ndarray, *more: np.ndarray) -> Computation:
         keys = {k: getattr(stage, k) for k in ("negative_slope", "approximate", "min_val", "max_val")}
         output = elementwise.apply(op, image, norm=stage.norm, **keys)
         return _whole_map(output, image, output != image)
-    if op in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
-        return _per_channel(_adaptive_plane, stage, image)
     if op == "conv_transpose2d":
         return _direct(stage, image) if stage.transpose_view == "direct" else _scatter(stage, image)
-    if op in ("max_pool2d", "avg_pool2d"):
-        return _pool(stage, image)
-    if op == "upsample":
-        return _upsample(stage, image)
+    if op in ("max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "upsample"):
+        how = {"upsample": pooling.upsample, "max_pool2d": pooling.pool, "avg_pool2d": pooling.pool}
+        r = how.get(op, pooling.adaptive)(stage, image)
+        return Computation(r.output, r.weights, r.grid, r.origin, r.ghost, r.steps)
     if op == "relu":
         return _relu(image)
     pads, mode = stage.padding, stage.padding_mode
@@ -176,86 +166,187 @@ def conv_weights(stage: Stage) -> np.ndarray:
     return rotated
 
 
+BAND = 1 << 21  #: products computed at once, in values: bounds the memory of a big layer (16 MB)
+
+
+class _Windows:
+    """A convolution's windows over ``grid``: the output maps, filter by filter, and the record
+    of any step. The products of a band of output rows are summed per plane (over the taps), then
+    across planes, then the bias added: numpy adds a window's products in an order that follows
+    the layout it gives them (see ``sum_order``), the same for a band of two or more rows as for
+    the whole map, so a record built alone has the sums the map was made of, bit for bit."""
+
+    def __init__(self, grid, weights, stride, dil, bias, groups) -> None:
+        self.grid, self.weights, self.stride, self.dil, self.groups = grid, weights, stride, dil, groups
+        self.bias = None if bias is None else np.asarray(bias, dtype=np.float64)
+        cout_all, _, kh, kw = weights.shape
+        self.cin, self.cout = _group(groups, grid.shape[0], cout_all)
+        oh = (grid.shape[1] - dil[0] * (kh - 1) - 1) // stride[0] + 1
+        ow = (grid.shape[2] - dil[1] * (kw - 1) - 1) // stride[1] + 1
+        self.shape = (oh, ow)
+        self.bands = _bands(oh, self.cin * ow * kh * kw)
+        self._band: tuple[tuple[int, int], Any] | None = None  # the last band's products, kept
+
+    def planes(self, k: int) -> tuple[int, ...]:
+        g = k // self.cout
+        return tuple(range(g * self.cin, (g + 1) * self.cin))
+
+    def band(self, k: int, band: int):
+        """The windows (P, rows, ow, kh, kw), products and per-plane sums (P, rows, ow) of filter
+        ``k`` over the output rows of band ``band``."""
+        if self._band is not None and self._band[0] == (k, band):
+            return self._band[1]
+        (a0, a1), planes = self.bands[band], self.planes(k)
+        kh, kw = self.weights.shape[2:]
+        windows = _windows(self.grid[planes[0] : planes[-1] + 1], (kh, kw), self.stride, self.dil)[:, a0:a1]
+        products = windows * self.weights[k][:, None, None]
+        sums = products.sum(axis=(3, 4))
+        self._band = ((k, band), (windows, products, sums))
+        return windows, products, sums
+
+    def output(self) -> np.ndarray:
+        maps = []
+        for k in range(self.weights.shape[0]):
+            rows = [self.band(k, b)[2].sum(axis=0) for b in range(len(self.bands))]
+            value = rows[0] if len(rows) == 1 else np.concatenate(rows)
+            maps.append(value if self.bias is None else value + float(self.bias[k]))
+        self._band = None  # the records start afresh
+        return np.stack(maps)
+
+    def record(self, i: int, output: np.ndarray) -> Step:
+        (oh, ow), (kh, kw) = self.shape, self.weights.shape[2:]
+        k, rest = divmod(i, oh * ow)
+        a, c = divmod(rest, ow)
+        band = next(b for b, (a0, a1) in enumerate(self.bands) if a0 <= a < a1)
+        windows, products, sums = self.band(k, band)
+        r = a - self.bands[band][0]
+        p = np.ascontiguousarray(products[:, r, c])
+        p.setflags(write=False)
+        return Step(
+            index=i,
+            out=(a, c),
+            rows=a * self.stride[0] + np.arange(kh) * self.dil[0],
+            cols=c * self.stride[1] + np.arange(kw) * self.dil[1],
+            inputs=windows[:, r, c],
+            products=p,
+            value=float(output[k, a, c]),
+            channel=k,
+            planes=self.planes(k),
+            sums=tuple(float(v) for v in sums[:, r, c]),
+            bias=None if self.bias is None else float(self.bias[k]),
+        )
+
+
+def _bands(rows: int, per_row: int) -> list[tuple[int, int]]:
+    """Output rows in bands whose products hold at most BAND values, each of two rows or more (a
+    band's layout, hence its order of summation, is then the whole map's); one band for a small
+    map, as before bands existed."""
+    size = max(2, BAND // max(per_row, 1))
+    if size >= rows:
+        return [(0, rows)]
+    bands = [(a, min(a + size, rows)) for a in range(0, rows, size)]
+    if bands[-1][1] - bands[-1][0] == 1:  # a band of one row would be laid out otherwise
+        bands[-2:] = [(bands[-2][0], rows)]
+    return bands
+
+
 def _window_steps(grid, origin, ghost, weights, stride, dil, bias=None, groups=1) -> Computation:
     """Filter by filter, each output position: the products in every plane of the filter's group."""
-    cout_all, _, kh, kw = weights.shape
-    cin, cout = _group(groups, grid.shape[0], cout_all)
-    maps, steps = [], []
-    for k in range(cout_all):
-        planes = tuple(range((k // cout) * cin, (k // cout + 1) * cin))
-        windows = _windows(grid[planes[0] : planes[-1] + 1], (kh, kw), stride, dil)  # (P, oh, ow, kh, kw)
-        products = windows * weights[k][:, None, None]
-        sums = products.sum(axis=(3, 4))  # (P, oh, ow)
-        output = sums.sum(axis=0)
-        b = None if bias is None else float(bias[k])
-        if b is not None:
-            output = output + b
-        maps.append(output)
-        n = output.size
-        for (a, c), value in np.ndenumerate(output):
-            p = np.ascontiguousarray(products[:, a, c])
-            _frozen(p)
-            steps.append(
-                Step(
-                    index=k * n + a * output.shape[1] + c,
-                    out=(a, c),
-                    rows=a * stride[0] + np.arange(kh) * dil[0],
-                    cols=c * stride[1] + np.arange(kw) * dil[1],
-                    inputs=windows[:, a, c],
-                    products=p,
-                    value=float(value),
-                    channel=k,
-                    planes=planes,
-                    sums=tuple(float(v) for v in sums[:, a, c]),
-                    bias=b,
-                )
-            )
-    output = np.stack(maps)
+    w = _Windows(grid, weights, stride, dil, bias, groups)
+    output = w.output()
     _frozen(output, grid, origin, ghost)
-    return Computation(output, weights, grid, origin, ghost, tuple(steps), bias)
+    steps = Records(output.size, lambda i: w.record(i, output))
+    return Computation(output, weights, grid, origin, ghost, steps, bias)
 
 
-def _scatter_all(image, kernel, stride, pad, out_pad, dil, bias=None, groups=1):
-    """Output and per-pixel scatter records, channel by channel in row-major input order; the
-    output starts at the bias (PyTorch adds it at the end: the same numbers up to rounding)."""
-    (cin_all, h, w), (_, cout, kh, kw) = image.shape, kernel.shape
-    cin = cin_all // groups
-    full = np.zeros(
-        (
+class _Scatter:
+    """A transposed convolution as its scatter: the input pixels, channel by channel in row-major
+    order, each adding value × its weights onto the output maps of its group (the output starts at
+    the bias; PyTorch adds it at the end: the same numbers up to rounding). A cell's total is the
+    sum of what the pixels before it (in that order) added, which the whole map reproduces by
+    adding, for each input channel, the kernel taps from the last to the first: a cell's pixels
+    then come in row-major order too."""
+
+    def __init__(self, image, kernel, stride, pad, out_pad, dil, bias, groups) -> None:
+        self.image, self.kernel, self.stride, self.pad, self.dil = image, kernel, stride, pad, dil
+        self.bias = bias
+        (cin_all, h, w), (_, cout, kh, kw) = image.shape, kernel.shape
+        self.cin, self.cout = cin_all // groups, cout
+        self.full_shape = (
             cout * groups,
             (h - 1) * stride[0] + dil[0] * (kh - 1) + 1 + out_pad[0],
             (w - 1) * stride[1] + dil[1] * (kw - 1) + 1 + out_pad[1],
         )
-    )
-    if bias is not None:
-        full += np.asarray(bias)[:, None, None]
-    out_shape = (full.shape[1] - 2 * pad[0], full.shape[2] - 2 * pad[1])
-    records = []
-    for (ch, r, c), x in np.ndenumerate(image):
-        targets = tuple(range((ch // cin) * cout, (ch // cin + 1) * cout))
-        fr, fc = r * stride[0] + np.arange(kh) * dil[0], c * stride[1] + np.arange(kw) * dil[1]
-        t = slice(targets[0], targets[-1] + 1)
-        full[t][:, fr[:, None], fc[None, :]] += x * kernel[ch]
-        totals = full[t][:, fr[:, None], fc[None, :]]
-        records.append((ch, targets, r, c, x, fr - pad[0], fc - pad[1], x * kernel[ch], totals))
-    output = full[:, pad[0] : pad[0] + out_shape[0], pad[1] : pad[1] + out_shape[1]].copy()
-    return output, records
+
+    def targets(self, ch: int) -> tuple[int, ...]:
+        return tuple(range((ch // self.cin) * self.cout, (ch // self.cin + 1) * self.cout))
+
+    def totals(self, upto: tuple[int, int, int] | None = None) -> np.ndarray:
+        """The uncropped output once every pixel (or those up to ``upto`` (ch, r, c)) has added."""
+        full = np.zeros(self.full_shape)
+        if self.bias is not None:
+            full += np.asarray(self.bias)[:, None, None]
+        (cin_all, h, w), (kh, kw) = self.image.shape, self.kernel.shape[2:]
+        (sr, sc), (dr, dc) = self.stride, self.dil
+        for ch in range(cin_all if upto is None else upto[0] + 1):
+            t = self.targets(ch)
+            mask = None
+            if upto is not None and ch == upto[0]:
+                mask = np.arange(h * w).reshape(h, w) <= upto[1] * w + upto[2]
+            for i in reversed(range(kh)):
+                for j in reversed(range(kw)):
+                    dst = full[t[0] : t[-1] + 1, i * dr : i * dr + (h - 1) * sr + 1 : sr]
+                    dst = dst[:, :, j * dc : j * dc + (w - 1) * sc + 1 : sc]
+                    add = self.image[ch][None] * self.kernel[ch][:, i, j][:, None, None]
+                    if mask is None:
+                        dst += add
+                    else:
+                        dst[:, mask] += add[:, mask]
+        return full
+
+    def output(self) -> np.ndarray:
+        full, (ph, pw) = self.totals(), self.pad
+        oh, ow = self.full_shape[1] - 2 * ph, self.full_shape[2] - 2 * pw
+        return full[:, ph : ph + oh, pw : pw + ow].copy()
+
+    def _record(self, i: int, ch: int, r: int, c: int, full: np.ndarray) -> Scatter:
+        (kh, kw), (sr, sc), (dr, dc) = self.kernel.shape[2:], self.stride, self.dil
+        t = self.targets(ch)
+        fr, fc = r * sr + np.arange(kh) * dr, c * sc + np.arange(kw) * dc
+        x = self.image[ch, r, c]
+        products, totals = x * self.kernel[ch], full[t[0] : t[-1] + 1][:, fr[:, None], fc[None, :]]
+        _frozen(products, totals)
+        return Scatter(i, (r, c), float(x), fr - self.pad[0], fc - self.pad[1], products, totals, ch, t)
+
+    def record(self, i: int) -> Scatter:
+        """Pixel i's record, its running totals replayed from the bias (the work of the layer)."""
+        ch, rest = divmod(i, self.image.shape[1] * self.image.shape[2])
+        r, c = divmod(rest, self.image.shape[2])
+        return self._record(i, ch, r, c, self.totals((ch, r, c)))
+
+    def run(self):
+        """Every record in order, the totals added as they go (as fast as the whole map)."""
+        full = np.zeros(self.full_shape)
+        if self.bias is not None:
+            full += np.asarray(self.bias)[:, None, None]
+        (kh, kw), (sr, sc), (dr, dc) = self.kernel.shape[2:], self.stride, self.dil
+        for i, ((ch, r, c), x) in enumerate(np.ndenumerate(self.image)):
+            t = self.targets(ch)
+            fr, fc = r * sr + np.arange(kh) * dr, c * sc + np.arange(kw) * dc
+            full[t[0] : t[-1] + 1][:, fr[:, None], fc[None, :]] += x * self.kernel[ch]
+            yield self._record(i, ch, r, c, full)
 
 
 def _scatter(s: Stage, image: np.ndarray) -> Computation:
     kernel = s.kernel.values
     pad = (s.padding[0], s.padding[2])
-    output, records = _scatter_all(
-        image, kernel, s.stride, pad, s.output_padding, s.dilation, s.bias, s.groups
-    )
-    steps = []
-    for i, (ch, targets, r, c, x, rows, cols, products, totals) in enumerate(records):
-        _frozen(products, totals)
-        steps.append(Scatter(i, (r, c), float(x), rows, cols, products, totals, ch, targets))
+    scatter = _Scatter(image, kernel, s.stride, pad, s.output_padding, s.dilation, s.bias, s.groups)
+    output = scatter.output()
     origin = np.stack(np.indices(image.shape[1:]), axis=-1)
     ghost = np.zeros(image.shape[1:], bool)
     _frozen(output, origin, ghost)
-    return Computation(output, kernel, image, origin, ghost, tuple(steps), s.bias)
+    steps = Records(image.size, scatter.record, scatter.run)
+    return Computation(output, kernel, image, origin, ghost, steps, s.bias)
 
 
 def zero_insert(image: np.ndarray, stride: tuple[int, int], pads: tuple[int, int, int, int]):
@@ -291,215 +382,6 @@ def _direct(s: Stage, image: np.ndarray) -> Computation:
     rotated = direct_weights(s.kernel.values, s.groups)
     _frozen(rotated)
     return _window_steps(grid, origin, ghost, rotated, (1, 1), s.dilation, s.bias, s.groups)
-
-
-@dataclass(frozen=True, eq=False)
-class Pool:
-    """A pooling step: the window's cells (clipped to the padded input in ceil mode) and the
-    value: their maximum (the first one on ties, as PyTorch) or their sum over a divisor."""
-
-    index: int
-    out: tuple[int, int]
-    rows: np.ndarray  #: grid rows of the window, shape (kh',)
-    cols: np.ndarray  #: grid columns, shape (kw',)
-    inputs: np.ndarray  #: values in the window (−inf for max-pool padding)
-    value: float
-    chosen: tuple[int, int] | None  #: max: position of the maximum within the window
-    divisor: int | None  #: avg: what the sum is divided by
-    channel: int = 0  #: the channel it pools (input and output alike)
-
-
-@dataclass(frozen=True, eq=False)
-class Sample:
-    """An upsampling step: where output[out] falls in the input and the pixels it blends."""
-
-    index: int
-    out: tuple[int, int]
-    source: tuple[float, float]  #: the (row, col) position in input coordinates
-    cells: tuple[tuple[int, int], ...]  #: input pixels read (distinct)
-    weights: tuple[float, ...]  #: their weights, summing to 1
-    value: float
-    channel: int = 0  #: the channel it samples (input and output alike)
-
-
-@dataclass(frozen=True, eq=False)
-class Map:
-    """A step over the whole map (ReLU and the other activations, batch norm, cat, add): which
-    output values differ from their input (none for cat and add)."""
-
-    index: int
-    changed: np.ndarray  #: boolean mask (C, H, W) of the values it replaces
-
-
-def _per_channel(plane_steps, s: Stage, image: np.ndarray) -> Computation:
-    """A per-channel operation (pool, upsample) on every plane of a (C, H, W) stack: channel by
-    channel, each plane's steps numbered on from the previous plane's."""
-    comps = [plane_steps(s, plane) for plane in image]
-    steps = []
-    for channel, comp in enumerate(comps):
-        offset = channel * len(comp.steps)
-        steps += [dataclasses.replace(st, index=st.index + offset, channel=channel) for st in comp.steps]
-    output, grid = np.stack([c.output for c in comps]), np.stack([c.grid for c in comps])
-    weights = comps[0].weights[None, None]
-    _frozen(output, grid, weights)
-    return Computation(output, weights, grid, comps[0].origin, comps[0].ghost, tuple(steps))
-
-
-def _pool(s: Stage, image: np.ndarray) -> Computation:
-    return _per_channel(_pool_plane, s, image)
-
-
-def _pool_plane(s: Stage, image: np.ndarray) -> Computation:
-    (h, w), (kh, kw), (sr, sc), (dr, dc) = image.shape, s.kernel_size, s.stride, s.dilation
-    pr, pc = s.padding[0], s.padding[2]
-    is_max = s.operation == "max_pool2d"
-    grid = np.pad(image, ((pr, pr), (pc, pc)), constant_values=-np.inf if is_max else 0.0)
-    ghost = np.ones(grid.shape, bool)
-    ghost[pr : pr + h, pc : pc + w] = False
-    origin = np.full((*grid.shape, 2), -1)
-    origin[pr : pr + h, pc : pc + w] = np.stack(np.indices(image.shape), axis=-1)
-    out_shape = s.output_shape
-    output = np.zeros(out_shape)
-    steps = []
-    for a in range(out_shape[0]):
-        for b in range(out_shape[1]):
-            rows = a * sr + np.arange(kh) * dr
-            cols = b * sc + np.arange(kw) * dc
-            rows, cols = rows[rows < grid.shape[0]], cols[cols < grid.shape[1]]
-            window = grid[np.ix_(rows, cols)]
-            if is_max:
-                flat = int(np.argmax(window))  # first maximum in row-major order
-                chosen, divisor = divmod(flat, window.shape[1]), None
-                value = float(window.flat[flat])
-            else:
-                inside = (~ghost[np.ix_(rows, cols)]).sum()
-                divisor = int(window.size if s.count_include_pad else inside)
-                chosen, value = None, float(window.sum() / divisor)
-            output[a, b] = value
-            _frozen(window)
-            steps.append(Pool(a * out_shape[1] + b, (a, b), rows, cols, window, value, chosen, divisor))
-    _frozen(output, grid, origin, ghost)
-    mean = np.full(s.kernel_size, 1.0 / (s.kernel_size[0] * s.kernel_size[1]))  # the window as weights
-    return Computation(output, mean, grid, origin, ghost, tuple(steps))
-
-
-def _source(
-    dst: int, n_in: int, n_out: int, factor: float | None, mode: str, align: bool, generic: bool = False
-) -> float:
-    """Where output index ``dst`` samples the input, with the arithmetic of PyTorch's CPU kernels
-    (aten/src/ATen/native/UpSample.h, cpu/UpSampleKernel.cpp). Nearest has two: for outputs of at
-    most 128 rows + columns (``generic`` false) ``nearest_idx`` copies an axis whose length does not
-    change, shifts (``dst >> 1``) when the output is exactly twice the input, else floors
-    ``dst · scale`` in float32 (scale = float(1/factor), or in/out in float32); for larger outputs
-    the generic kernel floors ``scale · dst`` computed in float64, rounded to float32, with no
-    special case. Bilinear (one path) copies an unchanged axis, else works in float64 from
-    ``scale = 1/factor`` (or ``in/out``): ``scale · (dst + ½) − ½`` fused, or ``scale · dst`` with
-    ``scale = (in − 1)/(out − 1)`` when align_corners."""
-    if mode == "nearest" and generic:
-        scale = 1.0 / factor if factor is not None else n_in / n_out
-        return float(min(int(np.floor(np.float32(scale * dst))), n_in - 1))
-    if n_out == n_in:
-        return float(dst)
-    if mode == "nearest":
-        if n_out == 2 * n_in:
-            return float(dst >> 1)
-        scale = np.float32(1.0 / factor) if factor is not None else np.float32(n_in) / np.float32(n_out)
-        return float(min(int(np.floor(np.float32(dst) * scale)), n_in - 1))
-    if align:
-        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
-        return scale * dst
-    scale = 1.0 / factor if factor is not None else n_in / n_out
-    return max(_fma(scale, dst + 0.5, -0.5), 0.0)
-
-
-def _fma(a: float, b: float, c: float) -> float:
-    """a·b + c rounded once, as the compiled kernel computes ``scale * (dst + 0.5) - 0.5`` (the
-    compiler fuses it into one multiply-add); exact rational arithmetic, then one rounding."""
-    return float(Fraction(a) * Fraction(b) + Fraction(c))
-
-
-def _taps(src: float, n: int, copy: bool = False) -> tuple[tuple[int, float], ...]:
-    """The (index, weight) pairs of linear interpolation at ``src``, as PyTorch's
-    ``guard_index_and_lambda``: the index is ``floorf`` of the position (rounded to float32 first),
-    the weight clamped to [0, 1]; ``copy`` (an axis that keeps its length) reads one pixel."""
-    if copy:
-        return ((int(src), 1.0), (int(src), 0.0))
-    i0 = min(int(np.floor(np.float32(src))), n - 1)
-    i1 = i0 + 1 if i0 < n - 1 else i0
-    frac = min(max(src - i0, 0.0), 1.0)
-    return ((i0, 1.0 - frac), (i1, frac))
-
-
-def _upsample(s: Stage, image: np.ndarray) -> Computation:
-    return _per_channel(_upsample_plane, s, image)
-
-
-def _upsample_plane(s: Stage, image: np.ndarray) -> Computation:
-    (h, w), (oh, ow) = image.shape, s.output_shape
-    fr, fc = s.scale_factor if s.scale_factor is not None else (None, None)
-    generic = oh + ow > 128  # PyTorch's nearest uses another kernel above (see _source)
-    generic = generic or s.rank == 1  # and always for a signal (upsample_nearest1d)
-    rows = [_source(a, h, oh, fr, s.mode, s.align_corners, generic) for a in range(oh)]
-    cols = [_source(b, w, ow, fc, s.mode, s.align_corners, generic) for b in range(ow)]
-    output = np.zeros((oh, ow))
-    steps = []
-    for a in range(oh):
-        for b in range(ow):
-            if s.mode == "nearest":
-                cells, weights = ((int(rows[a]), int(cols[b])),), (1.0,)
-                value = float(image[cells[0]])
-            else:
-                blend: dict[tuple[int, int], float] = {}
-                for r, wr in _taps(rows[a], h, h == oh):
-                    for c, wc in _taps(cols[b], w, w == ow):
-                        if wr * wc > 0:  # a pixel with no weight is not read
-                            blend[(r, c)] = blend.get((r, c), 0.0) + wr * wc
-                cells, weights = tuple(blend), tuple(blend.values())
-                # PyTorch's order of operations: blend along columns, then along rows
-                (r0, lr0), (r1, lr1) = _taps(rows[a], h, h == oh)
-                (c0, lc0), (c1, lc1) = _taps(cols[b], w, w == ow)
-                value = float(
-                    lr0 * (lc0 * image[r0, c0] + lc1 * image[r0, c1])
-                    + lr1 * (lc0 * image[r1, c0] + lc1 * image[r1, c1])
-                )
-            output[a, b] = value
-            steps.append(Sample(a * ow + b, (a, b), (rows[a], cols[b]), cells, weights, value))
-    origin = np.stack(np.indices(image.shape), axis=-1)
-    ghost = np.zeros(image.shape, bool)
-    _frozen(output, origin, ghost)
-    return Computation(output, np.ones((1, 1)), image, origin, ghost, tuple(steps))
-
-
-def _adaptive_plane(s: Stage, image: np.ndarray) -> Computation:
-    """An adaptive pool of one plane: output (a, b) pools rows ⌊a·H/h⌋ … ⌈(a + 1)·H/h⌉ − 1 and the
-    columns alike; the mean divides the sum by the rows, then by the columns, as aten's kernel."""
-    (h, w), (oh, ow) = image.shape, s.output_shape
-    is_max = s.operation == "adaptive_max_pool2d"
-    rows_of, cols_of = adaptive_windows(h, oh), adaptive_windows(w, ow)
-    output = np.zeros((oh, ow))
-    steps = []
-    for a, (r0, r1) in enumerate(rows_of):
-        for b, (c0, c1) in enumerate(cols_of):
-            rows, cols = np.arange(r0, r1), np.arange(c0, c1)
-            window = image[r0:r1, c0:c1]
-            if is_max:
-                flat = int(np.argmax(window))  # the first maximum in row-major order, as PyTorch
-                chosen, divisor = divmod(flat, window.shape[1]), None
-                value = float(window.flat[flat])
-            else:
-                total = 0.0
-                for v in window.ravel().tolist():  # summed in order, as the kernel's loop
-                    total += v
-                chosen, divisor = None, int(window.size)
-                value = total / (r1 - r0) / (c1 - c0)
-            output[a, b] = value
-            _frozen(window)
-            steps.append(Pool(a * ow + b, (a, b), rows, cols, window, value, chosen, divisor))
-    origin = np.stack(np.indices(image.shape), axis=-1)
-    ghost = np.zeros(image.shape, bool)
-    _frozen(output, origin, ghost)
-    kh, kw = s.kernel_size
-    return Computation(output, np.full((kh, kw), 1.0 / (kh * kw)), image, origin, ghost, tuple(steps))
 
 
 def _whole_map(output: np.ndarray, grid: np.ndarray, changed: np.ndarray | None) -> Computation:
