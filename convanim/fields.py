@@ -126,8 +126,16 @@ def close_match(word: Any, options: Iterable[str]) -> str | None:
             return option
     # a typo seldom changes the first letter: "drak" is "dark", but "night" is not "light"
     same_start = [o for o in options if o[:1].lower() == word[:1].lower()]
-    found = difflib.get_close_matches(word, same_start, n=1, cutoff=0.7)
-    return found[0] if found else None
+    found = difflib.get_close_matches(word, same_start, n=max(1, len(same_start)), cutoff=0.7)
+    if not found:
+        return None
+    # on a tie, the option listed first ("sobel": sobel_x, "conv": conv2d), not difflib's pick
+    best = _likeness(word, found[0])
+    return min((o for o in found if _likeness(word, o) == best), key=options.index)
+
+
+def _likeness(word: str, option: str) -> float:
+    return difflib.SequenceMatcher(None, option, word).ratio()  # get_close_matches' own measure
 
 
 def unknown_key(name: str, value: Any, guess: str | None, fields: Mapping[str, Field]) -> str:

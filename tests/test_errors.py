@@ -75,6 +75,9 @@ def test_a_typo_gets_the_right_suggestion(course, capsys):
         ({"kernel": {"preset": "sobelx"}}, "kernel.preset: must be one of 'mean', 'gaussian', 'identity', "
          "'sobel_x', 'sobel_y', 'prewitt_x', 'prewitt_y', 'laplacian', 'sharpen' (got 'sobelx'); did you "
          "mean 'sobel_x'?"),
+        ({"kernel": {"preset": "sobel"}}, "kernel.preset: must be one of 'mean', 'gaussian', 'identity', "
+         "'sobel_x', 'sobel_y', 'prewitt_x', 'prewitt_y', 'laplacian', 'sharpen' (got 'sobel'); did you "
+         "mean 'sobel_x'?"),  # a tie goes to the option listed first, not to difflib's last
         ({"padding": 1, "padding_mode": "reflection"}, "padding_mode: must be one of 'zeros', 'reflect', "
          "'replicate', 'circular' (got 'reflection'); did you mean 'reflect'?"),
         ({"padding": "Same"}, 'padding: must be an integer, [rows, cols], [top, bottom, left, right], '
