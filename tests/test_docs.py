@@ -91,7 +91,7 @@ def test_every_scenario_has_a_gallery_page_with_its_player_and_downloads(site):
 
 def test_every_chapter_section_has_a_player(site):
     pages = sorted((site / "chapter").glob("*.html"))
-    assert len(pages) == 13  # the index and twelve sections
+    assert len(pages) == 14  # the index and thirteen sections
     for page in pages:
         if page.name != "index.html":
             assert '<div class="convanim-player' in page.read_text(encoding="utf-8"), page.name
@@ -388,6 +388,9 @@ def test_the_chapter_s_numbers_are_convanim_s(site):
     (masks,) = computed(chapter / "receptive-fields.html")
     sums = [sum(numbers(mask)) for mask in masks.split("\n\n")]
     assert sums == [25, 9, 1]  # as the page says: a 5×5 patch of the input, 3×3 between, one cell
+    (traced,) = computed(chapter / "networks.html")
+    names, error = traced.splitlines()
+    assert names == "['conv', 'bn', 'add', 'relu']" and float(error) < 1e-12  # the fx nodes; float64
 
 
 def test_the_chapter_names_the_scenarios_own_settings(site):
