@@ -16,7 +16,7 @@ from .filters import Kernel
 from .graph import INPUT, MAX_STAGES, ancestors, is_chain, parse_stages
 from .image_table import MAX_SIDE, ImagePlan, as_signal, parse_image
 from .limits import Limits, check_limits, work
-from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
+from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count, network_view
 from .rank import check_length, first_operation, rank_of, signal_image
 from .scenario_keys import RECEPTIVE_FIELDS, RENDER_FIELDS, THEME_NAMES, TIMING_FIELDS, TOP_FIELDS, schema
 from .stage import STAGE_FIELDS, Stage, check_keys, parse_stage
@@ -69,7 +69,13 @@ class Scenario(Illustration):
                 "(PRGn when signed)",
             )
         cone = _parse_cone(parsed["receptive_field"], stages)
-        frames = frame_count(stages, picture, timing.detail_steps, cone)
+        render = _parse_options(parsed["render"], Render, RENDER_FIELDS, "render")
+        if render.view == "network" and stages[0].rank == 1:
+            raise ScenarioError(
+                "render.view", "'network' draws 2-D maps; a signal's stages are drawn as a chain"
+            )
+        network = network_view(stages, render.view)
+        frames = frame_count(stages, picture, timing.detail_steps, cone, network)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         check_limits(
             shape,
@@ -80,6 +86,7 @@ class Scenario(Illustration):
             extra=shape[0] * shape[1] if colour else 0,
             picture=bool(picture),
             cone=cone,
+            network=network,
         )
         image = make_image()  # only now, so a huge pattern is refused before any work
         if cone is not None:
@@ -90,7 +97,7 @@ class Scenario(Illustration):
             "caption": parsed["caption"],
             "image": image,
             "stages": stages,
-            "render": _parse_options(parsed["render"], Render, RENDER_FIELDS, "render"),
+            "render": render,
             "timing": timing,
             "name": name,
             "cone": cone,
