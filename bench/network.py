@@ -11,15 +11,16 @@ PyTorch weights. A case the limits refuse prints the one-line reason.
 
 from __future__ import annotations
 
-import io
-import multiprocessing as mp
-import resource
 import sys
-import time
 from pathlib import Path
 
 # bench/signal.py would shadow the standard library's signal (which multiprocessing imports)
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import io  # noqa: E402
+import multiprocessing as mp  # noqa: E402
+import resource  # noqa: E402
+import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -13,10 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .cost import grid_cost
+from .errors import ScenarioError
+from .graph import map_names, sources
 from .steps import NUMPY_MODE, conv_weights, direct_weights, zero_insert
 
 if TYPE_CHECKING:
+    from .model import Illustration
     from .stage import Stage
+
+STEPPABLE = (5000, 50_000, 100_000)  #: the default limits (frames, cells, work) of a stage view
 
 WINDOW_OPS = ("conv2d", "conv_transpose2d")
 
@@ -81,3 +87,24 @@ def step_keys(w: Window) -> dict[str, Any]:
     if w.bias is not None:
         keys["bias"] = [w.bias]
     return keys
+
+
+def stage_input(s: Illustration, name: str) -> tuple[int, Stage, np.ndarray]:
+    """Stage ``name`` of ``s``: its index, the stage and the map it reads; refused in one line
+    when there is no such stage or it reads several maps (a stage view draws one input)."""
+    names = map_names(s.stages)
+    if name not in names[1:]:
+        raise ScenarioError("stage_view", f"no stage '{name}'; the stages are {', '.join(names[1:])}")
+    i = names.index(name) - 1
+    src = sources(s.stages)[i]
+    if len(src) != 1:
+        raise ScenarioError("stage_view", f"'{name}' reads {len(src)} maps; a stage is drawn alone on one")
+    x = s.image.values if src[0] == 0 else s.computations[src[0] - 1].output
+    return i, s.stages[i], x
+
+
+def steppable(stage: Stage) -> bool:
+    """Whether a convolution is small enough to step through in the layer view (its grid of
+    numbers, a frame a step) within the default limits."""
+    cost = grid_cost((stage,), stage.n_steps + 2)
+    return all(v <= most for v, most in zip((cost.frames, cost.cells, cost.work), STEPPABLE, strict=True))

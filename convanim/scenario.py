@@ -11,9 +11,11 @@ import numpy as np
 
 from . import fields as f
 from .cost import FRAME_WORK
+from .detail import stage_input
 from .errors import Collect, ScenarioError, located
 from .filters import Kernel
 from .graph import INPUT, MAX_STAGES, ancestors, is_chain, parse_stages
+from .graph import sources as stage_sources
 from .image_table import MAX_SIDE, ImagePlan, as_signal, parse_image
 from .limits import Limits, check_limits, work
 from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count, network_view
@@ -112,6 +114,29 @@ class Scenario(Illustration):
         copy = object.__new__(Scenario)
         copy.__dict__.update(self.__dict__)
         copy.__dict__["render"] = _parse_options({**kept, **render}, Render, RENDER_FIELDS, "render")
+        return copy
+
+    def stage_view(self, name: str, *, limits: Limits = Limits()) -> Scenario:
+        """Stage ``name`` alone on the map it reads, drawn by its own view (a convolution with
+        channels: the layer view, step by step), e.g. to step through one stage of a network;
+        refused in one line when it reads several maps or is over the ``limits``."""
+        i, st, x = stage_input(self, name)
+        stage = _grid_view(dataclasses.replace(st, inputs=(INPUT,), name=st.op_name), {})
+        picture = drawn_as_picture((stage,), False)
+        frames = frame_count((stage,), picture, None)
+        check_limits(x.shape[1:], x.shape[0], (stage,), frames, limits, picture=picture)
+        names = self.image.names if stage_sources(self.stages)[i] == (0,) else None
+        copy = object.__new__(Scenario)
+        copy.__dict__.update(
+            title=f"{self.title}: {name}",
+            caption=f"stage {i + 1} of {len(self.stages)}, {name}, on the map it reads",
+            image=Image(x, None, names, layered=True),
+            stages=(stage,),
+            render=dataclasses.replace(self.render, view=None),
+            timing=self.timing,
+            name=f"{self.name}-{name}",
+            cone=None,
+        )
         return copy
 
     def output(self) -> np.ndarray:

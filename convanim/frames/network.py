@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..detail import Window, step_keys, window
+from ..detail import Window, step_keys, steppable, window
 from ..display import CellDetail, FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Text
 from ..graph import map_names, sources
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
@@ -451,6 +451,9 @@ class NetworkBuilder(Collector):
         step = one.computations[0].steps[0]
         equation = builder.step_equation(step).split(" = ", 1)[1]  # its cell is out[0][0,0]
         text = f"{where} = {builder.fmt_out(step.value)}: {equation}"
+        if steppable(st):
+            text += f' (step through {self.names[j]} in the layer view: .stage_view("{self.names[j]}"))'
+
         return CellDetail(j, c, r, col, label, text, picture, builder.at(0))
 
     def one_step(self, win: Window, names: list[str], where: str, i: int) -> Illustration:
