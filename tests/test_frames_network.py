@@ -231,7 +231,10 @@ def test_details_are_the_layer_view_s_step_with_the_cell_s_value():
         "sum ch 0 (3, 3)", "sum ch 0 (5, 5)", "sum ch 1 (3, 3)", "sum ch 1 (4, 4)",
     }  # fmt: skip
     d = out["a ch 0 (5, 5)"]
-    assert d.text == "a[0][5,5] = \u221277: 1·29 + 1·34 + (\u22124)·35 + 1·0 + 1·0 + 0 = \u221277"
+    assert d.text == (
+        "a[0][5,5] = \u221277: 1·29 + 1·34 + (\u22124)·35 + 1·0 + 1·0 + 0 = \u221277"
+        ' (step through a in the layer view: .stage_view("a"))'
+    )
     assert s.computations[0].output[0, 5, 5] == -77
     shown = {t.text for t in d.picture.visible(d.frame) if isinstance(t, Text)}
     assert {
@@ -351,6 +354,19 @@ def test_the_player_shows_a_cell_s_numbers_and_lights_its_field(open_page):
     )
     assert outside == 0
     watched.assert_clean()
+
+
+def test_stage_view_is_the_stage_alone_on_the_map_it_reads():
+    s = small_net()
+    v = s.stage_view("a")
+    assert (v.stages[0].operation, v.image.values.shape, len(v.stages)) == ("conv2d", (1, 6, 6), 1)
+    np.testing.assert_array_equal(v.output(), s.computations[0].output)
+    assert len(v.frames()) == v.n_frames == 2 * 36 + 2  # the layer view: a frame a step
+    np.testing.assert_array_equal(s.stage_view("r").image.values, s.computations[0].output)
+    with pytest.raises(ScenarioError, match="stage_view: 'sum' reads 2 maps; a stage is drawn alone on one"):
+        s.stage_view("sum")
+    with pytest.raises(ScenarioError, match="stage_view: no stage 'b'; the stages are a, r, sum"):
+        s.stage_view("b")
 
 
 def test_other_players_carry_no_network_script():
