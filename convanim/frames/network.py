@@ -160,7 +160,6 @@ class NetworkBuilder(Collector):
         self.rgb = image.channels == 3 and image.photo
         self.scales = [self._scale(v) for v in self.values]
         self.fmts = [formatter(self.render.number_format, v) for v in self.values]
-        self.slots = [self._slots(j) for j in range(len(self.values))]
         self.layout = self._best_layout()
 
     # ------------------------------------------------------------------ setup
@@ -177,12 +176,12 @@ class NetworkBuilder(Collector):
             low, high = values.min(), values.max()
         return style.scale_for(np.array([low, high]), self.render.colormap)
 
-    def _slots(self, j: int) -> list[int | None]:
+    def _slots(self, j: int, most: int = MAX_PANELS) -> list[int | None]:
         """Channels drawn for map j, most varied first (None: a colour photograph's picture)."""
         c = self.values[j].shape[0]
-        n = c if c <= MAX_PANELS + 1 else MAX_PANELS  # "… and 1 more" would take a panel's room
+        n = c if c <= most + 1 else most  # "… and 1 more" would take a panel's room
         if j == 0 and self.rgb:
-            return [None, 0, 1, 2]
+            return [None, 0, 1, 2][: max(2, most)]
         return list(ranked_channels(self.values[j], n))
 
     def channel_name(self, j: int, c: int | None) -> str:
@@ -213,6 +212,16 @@ class NetworkBuilder(Collector):
     # ------------------------------------------------------------------ layout
 
     def _best_layout(self) -> NetworkLayout:
+        """The best layout with MAX_PANELS channels drawn a map, or with fewer when those do not
+        fit 1.5 screens legibly (maps of real size: a 4-level U-Net on 3×128×128)."""
+        for most in (MAX_PANELS, 2, 1):
+            self.slots = [self._slots(j, most) for j in range(len(self.values))]
+            score, lay = self._best_for()
+            if score > 0:
+                break
+        return lay
+
+    def _best_for(self) -> tuple[float, NetworkLayout]:
         """Of the panel sizes and numbers of bands tried, the layout whose panels are largest once
         the picture fits the screen; text grows (``zoom``) until it is legible there."""
         best: tuple[float, NetworkLayout] | None = None
@@ -237,7 +246,7 @@ class NetworkBuilder(Collector):
                 if best is None or score > best[0] * 1.02:
                     best = (score, lay)
         assert best is not None
-        return best[1]
+        return best
 
     def _cell(self, j: int, side: float) -> float:
         _, h, w = self.values[j].shape
