@@ -2,8 +2,9 @@
 the display list (with the sampled cells' details), the GIF and the HTML page, their bytes, and the
 process's peak memory (ru_maxrss). Cases: the gallery's four networks, a ResNet stem
 (Conv2d(3, 64, 7, stride 2, padding 3), BN, ReLU, max pool) and a U-Net of two levels, at
-medium sizes (3×64×64, 3×96×96) and the issue's real size (3×224×224), from_torch with seeded
-PyTorch weights. A case the limits refuse prints the one-line reason.
+medium sizes (3×64×64, 3×96×96) and the issue's real sizes (3×224×224, 3×128×128), from_torch with
+seeded PyTorch weights; and real_sizes.py's three models (the stem, the four-level U-Net of 43
+stages, a basic block on 64×32×32). A case the limits refuse prints the one-line reason.
 
     python bench/network.py             # every case
     python bench/network.py stem_64     # one case by name
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 GALLERY = ("network_rgb_photo", "network_resnet_block", "network_unet", "network_autoencoder")
 SIDES = {"stem_64": 64, "stem_96": 96, "stem_224": 224, "unet_64": 64, "unet_128": 128}
+REAL = ("real_stem", "real_unet", "real_block")  #: real_sizes.py's models (BatchNorm settled)
 
 
 def scenario(name: str):
@@ -36,6 +38,15 @@ def scenario(name: str):
         return convanim.load(ROOT / "animations" / f"{name}.toml")
     import torch
     from torch import nn
+
+    if name in REAL:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("real_sizes", ROOT / "bench" / "real_sizes.py")
+        real = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(real)
+        model, x = real.models(torch)[name[5:]]()
+        return convanim.from_torch(model, x, render={"view": "network"})
 
     torch.manual_seed(0)
     side = SIDES[name]
@@ -117,4 +128,4 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or [*GALLERY, *SIDES])
+    main(sys.argv[1:] or [*GALLERY, *SIDES, *REAL])

@@ -134,16 +134,20 @@ def network_view(stages: tuple[Stage, ...], view: str | None) -> bool:
 NETWORK_PANELS = 4  #: channels of a map the network view draws as pictures (the rest are counted)
 
 
+DETAIL_PLANES = 4  #: input planes a cell's detail (the layer view's step) draws at most (layer.MAX_IN)
+
+
 def network_details(stages: tuple[Stage, ...]) -> int:
     """Numbers the network view writes for the cells whose detail its page carries: two cells of
-    each drawn channel of every map, each with its window and weights (a convolution's) or its
-    value."""
+    each drawn channel of every map, each with its window, weights and sums in the planes the
+    layer view draws (a convolution's) or its value."""
     total = 0
     for st in stages:
         cells = 2 * min(st.out_channels, NETWORK_PANELS + 1)
         per = 1
         if st.operation in ("conv2d", "conv_transpose2d"):
-            per = 2 * (st.in_channels // st.groups) * st.kernel_size[0] * st.kernel_size[1] + 2
+            planes = min(st.in_channels // st.groups, DETAIL_PLANES)  # the layer view's, at most
+            per = planes * (2 * st.kernel_size[0] * st.kernel_size[1] + 1) + 2
         total += cells * per
     return total
 

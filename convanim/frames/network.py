@@ -41,7 +41,8 @@ PANEL_GAP = 8
 ARROW = 7  #: arrowhead length, px
 ROBUST = 99.5  #: percentile of a map's values its colour scale reaches (the rest saturate)
 MAX_SIZE = (2880, 1620)  #: a picture larger than 1.5 screens is only chosen when no other fits
-MAX_ROWS = 4  #: bands a long network wraps into at most
+MAX_ROWS = 4  #: bands a long network wraps into at most (more when it has many maps)
+BAND_COLUMNS = 6  #: a network of many maps may take as many bands as it has maps / this
 ELLIPSIS = "\u2026"
 TIMES = "\u00d7"
 STAGE_MS = 900  #: a stage's frame shows at least this long
@@ -225,7 +226,8 @@ class NetworkBuilder(Collector):
         """Of the panel sizes and numbers of bands tried, the layout whose panels are largest once
         the picture fits the screen; text grows (``zoom``) until it is legible there."""
         best: tuple[float, NetworkLayout] | None = None
-        for rows in range(1, min(MAX_ROWS, len(self.values)) + 1):
+        most_rows = max(MAX_ROWS, -(-len(self.values) // BAND_COLUMNS))
+        for rows in range(1, min(most_rows, len(self.values)) + 1):
             for side in PANEL_SIDES:
                 zoom = 1.0
                 for _ in range(8):  # larger text makes a larger picture: settle in a few rounds
