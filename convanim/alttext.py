@@ -63,6 +63,8 @@ def _whole(s: Illustration) -> str:
         from .signal_alt import signal_alt
 
         return signal_alt(s)
+    if s.network:
+        return _network(s)
     if len(s.stages) > 1:
         return _chain(s)
     st, comp = s.stages[0], comps[0]
@@ -309,6 +311,25 @@ def _chain(s: Illustration) -> str:
         f"A {kind} of {len(s.stages)} stages on {_image(s)}: {'; '.join(parts)}. The maps stand side by side "
         f"as pictures and each stage fills its output in turn{_speed(s)}, with a zoomed inset of the "
         f"window and its numbers; the final {_size(out.shape)} output has values {_range(out)}."
+    )
+
+
+def _network(s: Illustration) -> str:
+    """The network view: each map's shape and the stage that makes it; how it is drawn."""
+    parts = []
+    for i, (st, comp) in enumerate(zip(s.stages, s.computations, strict=True), start=1):
+        reads = (
+            f" of {', '.join(st.inputs)}"
+            if len(st.inputs) == 1 and i > 1 and st.inputs[0] != s.stages[i - 2].name
+            else ""
+        )
+        parts.append(f"{i}. {st.name}: {_short_name(st)}{reads} ({_size(comp.output.shape)})")
+    out = s.computations[-1].output
+    skips = any(len(st.inputs) > 1 for st in s.stages)
+    return (
+        f"A network of {len(s.stages)} stages on {_image(s)}: {'; '.join(parts)}. Each map is a column "
+        f"of pictures of its most varied channels{', skip connections drawn as lines under them' * skips}"
+        f", filled one stage per frame; the final {_size(out.shape)} output has values {_range(out)}."
     )
 
 

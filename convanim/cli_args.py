@@ -78,6 +78,11 @@ def make_parser(prog: str, command: str | None = None) -> argparse.ArgumentParse
         "--theme", choices=THEME_NAMES, help="render.theme for every scenario (light, dark, contrast)"
     )
     p.add_argument(
+        "--view",
+        choices=("auto", "chain", "network"),
+        help="render.view for every scenario: a chain or graph as a network of pictures, or with numbers",
+    )
+    p.add_argument(
         "--render-scale",
         type=float,
         metavar="K",
@@ -163,8 +168,9 @@ def format_options(
 def render_overrides(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[tuple[str, object], ...]:
-    """--theme and --render-scale as render keys, checked like the scenario keys they override."""
-    given = {"theme": args.theme, "scale": args.render_scale}
+    """--theme, --render-scale and --view as render keys, checked like the scenario keys they
+    override."""
+    given = {"theme": args.theme, "scale": args.render_scale, "view": getattr(args, "view", None)}
     given = {k: v for k, v in given.items() if v is not None}
     if "scale" in given:
         given["scale"] = int(given["scale"]) if float(given["scale"]).is_integer() else given["scale"]

@@ -112,6 +112,22 @@ class FrameInfo:
     channel: int | None = None  #: the output channel of ``out``, when the output has several
 
 
+@dataclass(frozen=True, eq=False)
+class CellDetail:
+    """One cell's numbers, for a player to open when the cell is picked: map ``map`` (0 the image),
+    its ``channel``, ``row`` and ``col``; a label and a line of text, and a picture of how it is computed
+    (frame ``frame`` of ``picture``, the layer view's drawing of its one step) or None."""
+
+    map: int
+    channel: int
+    row: int
+    col: int
+    label: str  #: the cell in a few words, e.g. "conv1 ch 3 (12, 7)"
+    text: str
+    picture: Frames | None = None
+    frame: int = 0
+
+
 @dataclass(frozen=True)
 class Frames:
     """Everything an exporter needs: picture size, items in drawing order, and per-frame info."""
@@ -129,6 +145,8 @@ class Frames:
     maps: tuple[MapGrid, ...] = ()  #: where each drawn channel of each map lies
     links: tuple[StageLinks, ...] = ()  #: per stage, how its output cells depend on its inputs
     slots: Slots | None = None  #: an editable picture's value-dependent items (frames.slots)
+    details: tuple[CellDetail, ...] = ()  #: cells whose numbers a player opens (a network's)
+    detail_note: str = ""  #: which cells have details, for the player to say
 
     def __len__(self) -> int:
         return len(self.frames)

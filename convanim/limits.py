@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cost import chain_cost, check, grid_cost
-from .model import Cone
+from .cost import chain_cost, check, grid_cost, network_cost
+from .model import NETWORK_PANELS, Cone, network_details
 from .stage import Stage
 
 
@@ -35,6 +35,7 @@ def check_limits(
     extra: int = 0,
     picture: bool = False,
     cone: Cone | None = None,
+    network: bool = False,
 ) -> None:
     """Refuse, before any work, a scenario whose view needs too many frames, cells (every channel
     counts; ``extra``: cells drawn besides the stages' maps, the colour panel of an RGB photo) or
@@ -42,4 +43,16 @@ def check_limits(
     size = f"a {image[0]}×{image[1]} image" if channels == 1 else f"a {channels}×{image[0]}×{image[1]} image"
     if stages[0].rank == 1:
         size = f"a {image[1]}-sample signal" if channels == 1 else f"a {channels}×{image[1]} signal"
+    if network:  # ``extra`` is then the colour composite of an RGB photo
+        drawn = network_cost(
+            (channels, *image),
+            stages,
+            frames,
+            NETWORK_PANELS,
+            composite=bool(extra),
+            details=network_details(stages),
+            cone=cone,
+        )
+        check(drawn, limits, size)
+        return
     check((chain_cost if picture else grid_cost)(stages, frames, cone, extra), limits, size)

@@ -64,6 +64,7 @@ class Render:
     highlight: str | None = None  #: None: the theme's
     kernel_fill: str | None = None
     background: str | None = None
+    view: str | None = None  #: "chain" or "network"; None: the network view when the chain's is too big
 
     @property
     def palette(self) -> style.Theme:
@@ -118,11 +119,51 @@ def drawn_as_picture(stages: tuple[Stage, ...], photo: bool) -> bool:
     return len(stages) > 1 or photo or per_channel or first.operation not in GRID_OPERATIONS
 
 
+NETWORK_WORK = 100_000  #: a graph whose chain view costs more (cells and steps): the network view
+
+
+def network_view(stages: tuple[Stage, ...], view: str | None) -> bool:
+    """Whether the graph is drawn as a network (frames/network.py): asked for, or by default a
+    graph of 2-D maps too big for the chain view (whose cells and steps, each drawn with its
+    numbers, would cost more than the default limit of work)."""
+    if view is not None or stages[0].rank != 2 or len(stages) < 2:
+        return view == "network"
+    return sum(st.cells + st.n_steps for st in stages) > NETWORK_WORK
+
+
+NETWORK_PANELS = 4  #: channels of a map the network view draws as pictures (the rest are counted)
+
+
+DETAIL_PLANES = 4  #: input planes a cell's detail (the layer view's step) draws at most (layer.MAX_IN)
+
+
+def network_details(stages: tuple[Stage, ...]) -> int:
+    """Numbers the network view writes for the cells whose detail its page carries: two cells of
+    each drawn channel of every map, each with its window, weights and sums in the planes the
+    layer view draws (a convolution's) or its value."""
+    total = 0
+    for st in stages:
+        cells = 2 * min(st.out_channels, NETWORK_PANELS + 1)
+        per = 1
+        if st.operation in ("conv2d", "conv_transpose2d"):
+            planes = min(st.in_channels // st.groups, DETAIL_PLANES)  # the layer view's, at most
+            per = planes * (2 * st.kernel_size[0] * st.kernel_size[1] + 1) + 2
+        total += cells * per
+    return total
+
+
 def frame_count(
-    stages: tuple[Stage, ...], picture: bool, detail_steps: int | None, cone: Cone | None = None
+    stages: tuple[Stage, ...],
+    picture: bool,
+    detail_steps: int | None,
+    cone: Cone | None = None,
+    network: bool = False,
 ) -> int:
-    """Poster, each stage's frames, the receptive field's, final frame."""
+    """Poster, each stage's frames, the receptive field's, final frame (a network: one frame
+    per stage)."""
     extra = cone.frames if cone else 0
+    if network:
+        return len(stages) + 2 + extra
     if picture:
         return len(plan(stages, detail_steps)) + 2 + extra
     return sum(st.n_frames for st in stages) + 2 + extra
@@ -194,7 +235,12 @@ class Illustration:
     @property
     def n_frames(self) -> int:
         """Poster, each stage's frames, final frame."""
-        return frame_count(self.stages, self.picture, self.timing.detail_steps, self.cone)
+        return frame_count(self.stages, self.picture, self.timing.detail_steps, self.cone, self.network)
+
+    @property
+    def network(self) -> bool:
+        """Drawn as a network of pictures (see ``network_view``)."""
+        return network_view(self.stages, self.render.view)
 
     @property
     def layered(self) -> bool:

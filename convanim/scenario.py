@@ -11,12 +11,14 @@ import numpy as np
 
 from . import fields as f
 from .cost import FRAME_WORK
+from .detail import stage_input
 from .errors import Collect, ScenarioError, located
 from .filters import Kernel
 from .graph import INPUT, MAX_STAGES, ancestors, is_chain, parse_stages
+from .graph import sources as stage_sources
 from .image_table import MAX_SIDE, ImagePlan, as_signal, parse_image
 from .limits import Limits, check_limits, work
-from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count
+from .model import Cone, Illustration, Image, Render, Timing, drawn_as_picture, frame_count, network_view
 from .rank import check_length, first_operation, rank_of, signal_image
 from .scenario_keys import RECEPTIVE_FIELDS, RENDER_FIELDS, THEME_NAMES, TIMING_FIELDS, TOP_FIELDS, schema
 from .stage import STAGE_FIELDS, Stage, check_keys, parse_stage
@@ -69,7 +71,13 @@ class Scenario(Illustration):
                 "(PRGn when signed)",
             )
         cone = _parse_cone(parsed["receptive_field"], stages)
-        frames = frame_count(stages, picture, timing.detail_steps, cone)
+        render = _parse_options(parsed["render"], Render, RENDER_FIELDS, "render")
+        if render.view == "network" and stages[0].rank == 1:
+            raise ScenarioError(
+                "render.view", "'network' draws 2-D maps; a signal's stages are drawn as a chain"
+            )
+        network = network_view(stages, render.view)
+        frames = frame_count(stages, picture, timing.detail_steps, cone, network)
         colour = photo and channels == 3  # an RGB photograph is drawn in colour too
         check_limits(
             shape,
@@ -80,6 +88,7 @@ class Scenario(Illustration):
             extra=shape[0] * shape[1] if colour else 0,
             picture=bool(picture),
             cone=cone,
+            network=network,
         )
         image = make_image()  # only now, so a huge pattern is refused before any work
         if cone is not None:
@@ -90,7 +99,7 @@ class Scenario(Illustration):
             "caption": parsed["caption"],
             "image": image,
             "stages": stages,
-            "render": _parse_options(parsed["render"], Render, RENDER_FIELDS, "render"),
+            "render": render,
             "timing": timing,
             "name": name,
             "cone": cone,
@@ -105,6 +114,29 @@ class Scenario(Illustration):
         copy = object.__new__(Scenario)
         copy.__dict__.update(self.__dict__)
         copy.__dict__["render"] = _parse_options({**kept, **render}, Render, RENDER_FIELDS, "render")
+        return copy
+
+    def stage_view(self, name: str, *, limits: Limits = Limits()) -> Scenario:
+        """Stage ``name`` alone on the map it reads, drawn by its own view (a convolution with
+        channels: the layer view, step by step), e.g. to step through one stage of a network;
+        refused in one line when it reads several maps or is over the ``limits``."""
+        i, st, x = stage_input(self, name)
+        stage = _grid_view(dataclasses.replace(st, inputs=(INPUT,), name=st.op_name), {})
+        picture = drawn_as_picture((stage,), False)
+        frames = frame_count((stage,), picture, None)
+        check_limits(x.shape[1:], x.shape[0], (stage,), frames, limits, picture=picture)
+        names = self.image.names if stage_sources(self.stages)[i] == (0,) else None
+        copy = object.__new__(Scenario)
+        copy.__dict__.update(
+            title=f"{self.title}: {name}",
+            caption=f"stage {i + 1} of {len(self.stages)}, {name}, on the map it reads",
+            image=Image(x, None, names, layered=True),
+            stages=(stage,),
+            render=dataclasses.replace(self.render, view=None),
+            timing=self.timing,
+            name=f"{self.name}-{name}",
+            cone=None,
+        )
         return copy
 
     def output(self) -> np.ndarray:

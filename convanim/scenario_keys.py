@@ -19,6 +19,8 @@ from .style import THEMES
 THEME_NAMES = tuple(THEMES)
 
 
+VIEWS = ("chain", "network")  #: render.view
+
 RENDER_FIELDS = {
     "values": f.Field(
         f.bool_or_auto,
@@ -69,6 +71,14 @@ RENDER_FIELDS = {
         f.colour, f.COLOUR_SCHEMA, "Background of the kernel cells; default: the theme's.", None
     ),
     "background": f.Field(f.colour, f.COLOUR_SCHEMA, "Picture background; default: the theme's.", None),
+    "view": f.Field(
+        f.auto_or(f.choice(VIEWS)),
+        f.auto_schema(f.choice_schema(VIEWS)),
+        'A chain or graph: "network" (every map as channel pictures, the operations between them, a '
+        'cell\'s numbers in the player), "chain" (every map with its numbers) or "auto" (network when '
+        "the chain view would be too big).",
+        None,
+    ),
 }
 
 TIMING_FIELDS = {

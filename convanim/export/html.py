@@ -17,7 +17,7 @@ import re
 from html import escape
 from importlib.resources import files
 from string import Template
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..display import Frames
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
@@ -54,6 +54,11 @@ def player_css() -> str:
     return _inline(css, "style")
 
 
+def network_js() -> str:
+    """templates/network.js, minified: the script of a network's cell details (its pages only)."""
+    return _inline(squeeze(_template("network.js")), "script")
+
+
 def assets() -> str:
     """The player's CSS and JS as ``<style>`` and ``<script>`` (the JS defines itself once a page)."""
     return f"<style>{player_css()}</style>\n<script>{player_js()}</script>\n"
@@ -80,8 +85,28 @@ def player(frames: Frames) -> str:
         maxwidth=maxwidth,
         height=frames.height,
         still=svg_data_uri(frames, k),
-        data=script_json(encode(frames, k)),
-    )
+        data=script_json(encode(frames, k) | details(frames)),
+    ) + (f"\n<script>{network_js()}</script>" if frames.details else "")
+
+
+def details(frames: Frames) -> dict[str, Any]:
+    """A network's cell details for the data island (``nd``, see ``playerdata``): each sampled
+    cell's words, and its layer-view picture as an SVG data: URI (an ``<img>`` shows it)."""
+    if not frames.details:
+        return {}
+    cells = [
+        [
+            d.map,
+            d.channel,
+            d.row,
+            d.col,
+            d.label,
+            d.text,
+            svg_data_uri(d.picture, d.frame) if d.picture else 0,
+        ]
+        for d in frames.details
+    ]
+    return {"nd": {"n": frames.detail_note, "d": cells}}
 
 
 def fragment(frames: Frames) -> str:

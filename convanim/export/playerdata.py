@@ -36,6 +36,10 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            where rows[a] lists the input rows output row a reads (cols, channels alike), and
            for a cat a fifth item, each map's [start, stop) among the channels it stacks; "hl":
            the highlight (a colour index)}; absent when fewer than two maps are drawn
+    nd     (a network, added by the HTML exporter: ``html.details``) the numbers of sampled
+           cells, read by ``templates/network.js``: {"n": which cells are sampled, "d": per cell
+           [map, channel, row, col, label, text, the layer view's step that computes it as an SVG
+           data: URI, or 0]}
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
 share one. Nothing is computed here: every value is copied from the display list.

@@ -9,6 +9,7 @@ from .chain_channels import ChannelChainBuilder, has_channels
 from .cone import finish
 from .layer import LayerBuilder
 from .matrix import MatrixBuilder, TransposedMatrixBuilder
+from .network import NetworkBuilder
 from .overlap import OverlapBuilder
 from .resample import ResampleBuilder
 from .scatter import ScatterBuilder
@@ -23,6 +24,8 @@ def build(scenario: Illustration) -> Frames:
 
 def _drawn(scenario: Illustration) -> Frames:
     """What the operation's own view draws."""
+    if scenario.network:
+        return NetworkBuilder(scenario).frames()
     if scenario.picture:
         builder = ChannelChainBuilder if has_channels(scenario) else ChainBuilder
         return builder(scenario).frames()

@@ -53,6 +53,18 @@ MAX_PANELS = 8  #: channels of a map drawn in full; the rest are summarised in a
 PHOTO_COLOURS = 48  #: colours of the composite photograph (the GIF palette has 255 for all)
 
 
+def photo_colours(values: np.ndarray) -> np.ndarray:
+    """An RGB photograph's (3, H, W) values as (H, W) colours "#rrggbb", reduced to PHOTO_COLOURS
+    colours by Pillow's median cut (the GIF palette has room for the maps' scales as well)."""
+    rgb = np.clip(np.round(values), 0, 255).astype(np.uint8).transpose(1, 2, 0)
+    quant = Image.fromarray(np.ascontiguousarray(rgb), "RGB").quantize(
+        colors=PHOTO_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    palette = np.array(quant.getpalette()[: 3 * PHOTO_COLOURS], np.uint8).reshape(-1, 3)
+    names = np.array([f"#{r:02x}{g:02x}{b:02x}" for r, g, b in palette.tolist()], dtype=object)
+    return names[np.asarray(quant)]
+
+
 def has_channels(scenario: Illustration) -> bool:
     """Whether the picture is a layer's: a map with more than one channel, or a bias (which the
     one-channel view's equation has no term for)."""
@@ -284,17 +296,8 @@ class ChannelChainBuilder(ChannelZoom):
             self.add(Rect(g.x, g.y, g.cols * g.cell, g.rows * g.cell, stroke=self.theme.grid_line, width=1))
 
     def _composite(self, g: Grid) -> None:
-        """The photograph in colour, reduced to PHOTO_COLOURS colours by Pillow's median cut (the
-        GIF palette has room for the maps' scales as well)."""
-        rgb = np.clip(np.round(self.values[0]), 0, 255).astype(np.uint8).transpose(1, 2, 0)
-        quant = Image.fromarray(np.ascontiguousarray(rgb), "RGB").quantize(
-            colors=PHOTO_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-        )
-        palette = np.array(quant.getpalette()[: 3 * PHOTO_COLOURS], np.uint8).reshape(-1, 3)
-        index = np.asarray(quant)
-        for (r, c), k in np.ndenumerate(index):
-            red, green, blue = palette[k]
-            fill = f"#{red:02x}{green:02x}{blue:02x}"
+        """The photograph in colour (see photo_colours)."""
+        for (r, c), fill in np.ndenumerate(photo_colours(self.values[0])):
             x, y = g.x + int(c) * g.cell, g.y + int(r) * g.cell
             self.add(Rect(x, y, g.cell, g.cell, fill=fill))
 
