@@ -55,4 +55,8 @@ def check_limits(
         )
         check(drawn, limits, size)
         return
-    check((chain_cost if picture else grid_cost)(stages, frames, cone, extra), limits, size)
+    # a chain of 2-D maps asked to be drawn with numbers could be drawn as a network instead
+    instead = (
+        ' or draw it as a network: render.view = "network"' if stages[0].rank == 2 and len(stages) > 1 else ""
+    )
+    check((chain_cost if picture else grid_cost)(stages, frames, cone, extra), limits, size, instead)

@@ -1062,11 +1062,12 @@ def test_limits_count_every_channel_and_refuse_before_any_work(monkeypatch):
     with pytest.raises(convanim.LimitError) as err:
         convanim.Scenario(
             image=image, stages=[{"out_channels": 64, "kernel_size": 1}, {"operation": "relu"}],
+            render={"view": "chain"},
         )  # fmt: skip
     cells = (3 * 900 + 64 * 900 + 64 * 3) + (64 * 900 + 64 * 900)
     assert str(err.value) == (
         f"image: a 3×30×30 image needs {cells:,} cells drawn (input, output and weights); the limit is 50,000 "
-        "(raise it with --max-cells)"
+        '(raise it with --max-cells or draw it as a network: render.view = "network")'
     )
 
 

@@ -54,9 +54,11 @@ SECTIONS: tuple[tuple[str, Callable[[Entry], bool]], ...] = (
     ("Views: the flip, the matrix, the overlap", lambda e: bool(e.views)),
     ("Photographs and chains", lambda e: True),
     ("Graphs: skip connections and residual additions", lambda e: e.graph),
+    ("Networks: every map as pictures, a cell's numbers on demand", lambda e: e.network),
 )
-#: The order in which sections are tested (the views, signals and graphs first).
+#: The order in which sections are tested (the networks, views, signals and graphs first).
 FILING = (
+    "Networks: every map as pictures, a cell's numbers on demand",
     "Views: the flip, the matrix, the overlap",
     "Signals: 1-D convolution and pooling",
     "Graphs: skip connections and residual additions",
@@ -77,6 +79,7 @@ class Entry:
     views: tuple[str, ...] = ()  #: "flip", "matrix", "overlap": the concepts drawn beside the operations
     rank: int = 2  #: 1 for a signal
     graph: bool = False  #: a stage reads a map other than the one before it (a skip, a join)
+    network: bool = False  #: drawn as the network view (channel pictures, details on demand)
 
     @property
     def section(self) -> str:
@@ -105,6 +108,7 @@ def entries(animations: Path) -> list[Entry]:
                 _views(s),
                 s.image.rank,
                 not is_chain(s.stages),
+                s.network,
             )
         )
     return found
