@@ -18,11 +18,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text as TextArtist
 
-from ..display import Frames, Hatch, Line, Rect, Shape, Text
+from ..display import Frames, Hatch, Line, Picture, Rect, Shape, Text
 from ..textsize import FONT_FAMILY
 from .raster import DASH, DPI, hatch_segments
 
@@ -109,6 +110,11 @@ def _artist(shape: Shape, axes: Axes, unit: float) -> Artist:
         if shape.dash:
             artist.set_dashes([d * unit / shape.width for d in DASH])
         axes.add_line(artist)
+    elif isinstance(shape, Picture):  # embedded at its own pixels, never resampled or smoothed
+        extent = (shape.x, shape.x + shape.w, shape.y + shape.h, shape.y)
+        artist = AxesImage(axes, interpolation="none", extent=extent)
+        artist.set_data(shape.array())
+        axes.add_image(artist)
     elif isinstance(shape, Text):
         artist = TextArtist(
             shape.x,
