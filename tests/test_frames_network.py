@@ -113,6 +113,15 @@ def test_each_map_is_hatched_until_its_stage_s_frame_then_drawn_in_its_colours()
         assert got == want
 
 
+def test_scaled_pictures_land_on_their_maps_grids():
+    """render.scale grows each picture with its grid, whose cells stay whole pixels."""
+    frames = small_net(scale=2).frames()
+    pictures = {(it.shape.x, it.shape.y): it.shape for it in frames.items if isinstance(it.shape, Picture)}
+    for m in frames.maps:
+        p, g = pictures[(m.grid.x, m.grid.y)], m.grid
+        assert (p.w, p.h, p.rows, p.cols, g.cell) == (6 * g.cell, 6 * g.cell, 6, 6, 64)
+
+
 def test_the_current_stage_is_framed_and_the_skip_lit_on_its_frame():
     frames = small_net().frames()
     hl = frames.theme.highlight
