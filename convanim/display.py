@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .style import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -64,7 +66,34 @@ class Line:
     dash: bool = False
 
 
-Shape = Rect | Hatch | Text | Line
+@dataclass(frozen=True)
+class Picture:
+    """An RGB picture of ``rows × cols`` pixels stretched over the rectangle (x, y, w, h), each
+    pixel a block (nearest neighbour, never smoothed): a map's plane in one shape, not a rectangle
+    a cell. ``pixels`` is the (rows, cols, 3) uint8 array's bytes, so the shape stays hashable."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    rows: int
+    cols: int
+    pixels: bytes
+
+    @classmethod
+    def of(cls, x: float, y: float, w: float, h: float, rgb: np.ndarray) -> Picture:
+        """The picture of an (rows, cols, 3) uint8 array."""
+        rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+        if rgb.ndim != 3 or rgb.shape[2] != 3:
+            raise ValueError(f"a picture is (rows, cols, 3) RGB, not {rgb.shape}")
+        return cls(x, y, w, h, rgb.shape[0], rgb.shape[1], rgb.tobytes())
+
+    def array(self) -> np.ndarray:
+        """The pixels as a read-only (rows, cols, 3) uint8 array."""
+        return np.frombuffer(self.pixels, np.uint8).reshape(self.rows, self.cols, 3)
+
+
+Shape = Rect | Hatch | Text | Line | Picture
 
 
 @dataclass(frozen=True)

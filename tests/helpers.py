@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import convanim
+
+if TYPE_CHECKING:
+    from convanim.display import Frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -189,3 +193,28 @@ def _bias(stage):
     import torch
 
     return None if stage.bias is None else torch.tensor(np.array(stage.bias))
+
+
+#: A 3×4 picture of twelve colours (a colour scale's few: written with a palette).
+PIXELS = np.array(
+    [[[255 - 20 * (4 * r + c), 20 * (4 * r + c), 7 * r + 50 * c] for c in range(4)] for r in range(3)],
+    np.uint8,
+)
+
+
+def picture_frames(pixels: np.ndarray = PIXELS) -> Frames:
+    """Two frames of 80×60 px: ``pixels`` as a picture of 10-px blocks at (10, 6) from the start,
+    outlined; in frame 1, two more pictures of the same pixels (stored once) and one of others."""
+    from convanim.display import FrameInfo, Frames, Grid, Item, Picture, Rect
+
+    rows, cols = pixels.shape[:2]
+    other = pixels[::-1, ::-1]
+    items = (
+        Item(Picture.of(10, 6, 10 * cols, 10 * rows, pixels), 0, 1),
+        Item(Rect(10, 6, 10 * cols, 10 * rows, stroke="#000000", width=1), 0, 1),
+        Item(Picture.of(60, 6, cols, rows, pixels), 1, 1),
+        Item(Picture.of(60, 20, 2 * cols, 2 * rows, pixels), 1, 1),
+        Item(Picture.of(60, 40, 2 * cols, 2 * rows, other), 1, 1),
+    )
+    info = (FrameInfo(500, None, None, "one picture"), FrameInfo(500, None, None, "four pictures"))
+    return Frames("pictures", 80, 60, "#ffffff", items, info, Grid(10, 6, rows, cols, 10), alt="pictures")

@@ -3,26 +3,31 @@ SVG draws the poster, text is escaped, output is deterministic, the fragment is 
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
 from urllib.parse import unquote
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import convanim
 from convanim import editing, export
 from convanim.cli import main
-from convanim.display import Frames, Hatch, Line, Rect, Text
+from convanim.display import Frames, Hatch, Line, Picture, Rect, Text
 from convanim.export.gallery import Entry, index_html
 from convanim.export.html import TEMPLATES, assets, fragment, player, player_css, player_js
 from convanim.export.playerdata import encode, num, pack, script_json, unpack
+from convanim.export.png import picture_base64, picture_png
 from convanim.export.svg import frame_svg, kept_spaces
 from convanim.paint.raster import hatch_segments
 
-from .helpers import COURSE_IMAGE, small
+from .helpers import COURSE_IMAGE, PIXELS, picture_frames, small
 
 ANCHORS = ["start", "middle", "end"]
 SVG = "http://www.w3.org/2000/svg"
@@ -361,3 +366,68 @@ def test_html_only_and_single_scenarios(repo, capsys):
     assert sorted(p.name for p in (repo / "output").iterdir()) == ["good1.html"]  # no index: not all
     assert main(["--jobs", "1", "-q", "--format", "html"], root=repo) == 0
     assert sorted(p.name for p in (repo / "output").iterdir()) == ["good1.html", "good2.html", "index.html"]
+
+
+# ---------------------------------------------------------------- pictures
+
+
+def png_pixels(uri: str) -> np.ndarray:
+    """The RGB pixels of a ``data:image/png;base64,`` URI."""
+    assert uri.startswith("data:image/png;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as im:
+        assert im.format == "PNG" and not im.info.keys() - {"transparency"}  # no metadata
+        return np.asarray(im.convert("RGB"))
+
+
+def test_a_picture_is_an_image_of_its_png_in_the_poster_and_the_page():
+    frames = picture_frames()
+    svg = ET.fromstring(frame_svg(frames, 0))
+    [image] = svg.iter("image")
+    assert {
+        k: image.get(k) for k in ("x", "y", "width", "height", "preserveAspectRatio", "image-rendering")
+    } == {
+        "x": "10",
+        "y": "6",
+        "width": "40",
+        "height": "30",
+        "preserveAspectRatio": "none",
+        "image-rendering": "pixelated",
+    }
+    np.testing.assert_array_equal(png_pixels(image.get("href")), PIXELS)
+    # in the page: the still <img>'s SVG holds it too, as the player adopts it
+    html = player(frames)
+    [image] = poster_svg(html).iter(f"{{{SVG}}}image")
+    np.testing.assert_array_equal(png_pixels(image.get("href")), PIXELS)
+    # a run of pictures shares its presentation attribute
+    svg = ET.fromstring(frame_svg(frames, 1))
+    groups = [g for g in svg.iter("g") if g.get("image-rendering") == "pixelated"]
+    assert [len(g) for g in groups] == [3]
+
+
+def test_the_island_stores_each_distinct_picture_once():
+    frames = picture_frames()
+    data = encode(frames, 0)
+    assert len(data["p"]) == 2  # frame 1's three pictures: two of one picture's pixels, one other
+    np.testing.assert_array_equal(png_pixels(data["p"][0]), PIXELS)
+    np.testing.assert_array_equal(png_pixels(data["p"][1]), PIXELS[::-1, ::-1])
+    items = unpack(data)
+    assert items[:2] == [1, 1]  # frame 0's picture and outline: the poster's elements
+    pictures = [(data["s"][it[0]], it[1:]) for it in items[2:]]
+    assert pictures == [
+        ([4, 0, 4, 3], [1, 1, 60, 6]),
+        ([4, 0, 8, 6], [1, 1, 60, 20]),
+        ([4, 1, 8, 6], [1, 1, 60, 40]),
+    ]
+    assert "p" not in encode(small().frames(), 0)  # no pictures, no table: other pages unchanged
+
+
+def test_picture_png_is_deterministic_with_a_palette_when_it_can():
+    rng = np.random.default_rng(0)
+    many = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)  # ~400 colours: RGB
+    for pixels, mode in ((PIXELS, "P"), (many, "RGB")):
+        picture = Picture.of(0, 0, 20, 20, pixels)
+        png = picture_png(picture)
+        assert png == picture_png(Picture.of(0, 0, 20, 20, pixels.copy()))
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.mode == mode
+        np.testing.assert_array_equal(png_pixels("data:image/png;base64," + picture_base64(picture)), pixels)

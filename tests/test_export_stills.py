@@ -15,7 +15,8 @@ from convanim.cli import main
 from convanim.display import Text
 from convanim.export import beamer
 from convanim.paint.raster import RasterPainter
-from tests.helpers import ROOT, hex_rgb, small
+from convanim.paint.vector import write_pdf
+from tests.helpers import ROOT, hex_rgb, picture_frames, small
 from tests.media import pdf_info, pdf_text, tool
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -267,3 +268,21 @@ def test_pdf_draws_the_same_picture_as_the_raster_painter(tmp_path):
     painter = RasterPainter(frames)
     same, next_step = (np.abs(drawn - painter.frame(k).astype(int)).mean() for k in (3, 4))
     assert same < 2.5 < 4 < next_step  # anti-aliasing and hinting differ; the shapes do not
+
+
+def test_pdf_draws_a_picture_s_blocks_unsmoothed(tmp_path):
+    frames = picture_frames()
+    with open(tmp_path / "x.pdf", "wb") as fh:
+        write_pdf(frames, fh, [1])
+    subprocess.run(
+        [tool("pdftoppm"), "-r", "72", "-png", "-singlefile", str(tmp_path / "x.pdf"), str(tmp_path / "x")],
+        check=True,
+    )
+    with Image.open(tmp_path / "x.png") as im:
+        drawn = np.asarray(im.convert("RGB")).astype(int)
+    want = RasterPainter(frames).frame(1).astype(int)
+    inside = np.zeros(want.shape[:2], bool)
+    inside[7:35, 11:49] = True
+    inside[:, 55:] = True
+    assert drawn.shape == want.shape
+    assert np.abs(drawn[inside] - want[inside]).max() <= 2  # the blocks, not a blur between them

@@ -16,7 +16,7 @@ from convanim import style
 from convanim.cli import main
 from convanim.dependence import receptive_field
 from convanim.detail import window
-from convanim.display import Hatch, Rect, Text
+from convanim.display import Hatch, Picture, Rect, Text
 from convanim.errors import ScenarioError
 from convanim.export.html import details, page, player
 from convanim.export.playerdata import encode
@@ -88,22 +88,38 @@ def test_a_small_graph_s_columns_texts_and_frames():
 def test_each_map_is_hatched_until_its_stage_s_frame_then_drawn_in_its_colours():
     s = small_net()
     frames = s.frames()
+    builder = NetworkBuilder(s)
     for m in frames.maps:
         g = m.grid
         inside = [
             it
             for it in frames.items
-            if isinstance(it.shape, (Rect, Hatch))
+            if isinstance(it.shape, (Rect, Hatch, Picture))
             and g.x <= it.shape.x < g.x + g.cols * g.cell
             and g.y <= it.shape.y < g.y + g.rows * g.cell
             and getattr(it.shape, "fill", "hatch") is not None
         ]
         hatches = [it for it in inside if isinstance(it.shape, Hatch)]
-        cells = [it for it in inside if isinstance(it.shape, Rect) and it.last == len(frames) - 1]
         assert [(h.first, h.last) for h in hatches] == ([(0, m.map - 1)] if m.map else [])
-        assert {it.first for it in cells} == {m.map}
-        # runs of equal colour along a row cover the plane exactly once (white ones too)
-        assert sum(it.shape.w * it.shape.h for it in cells) == pytest.approx((6 * 32) ** 2)
+        # the plane is one picture over its grid, a cell a pixel, in its map's colour scale
+        [picture] = [it for it in inside if isinstance(it.shape, Picture)]
+        assert (picture.first, picture.last) == (m.map, len(frames) - 1)
+        p = picture.shape
+        assert (p.x, p.y, p.w, p.h, p.rows, p.cols) == (g.x, g.y, 6 * 32, 6 * 32, 6, 6)
+        assert not [it for it in inside if isinstance(it.shape, Rect) and it.last == len(frames) - 1]
+        scale = builder.scales[m.map]
+        want = scale(builder.values[m.map][m.channel])
+        got = [f"#{r:02x}{gr:02x}{b:02x}" for r, gr, b in p.array().reshape(-1, 3).tolist()]
+        assert got == want
+
+
+def test_scaled_pictures_land_on_their_maps_grids():
+    """render.scale grows each picture with its grid, whose cells stay whole pixels."""
+    frames = small_net(scale=2).frames()
+    pictures = {(it.shape.x, it.shape.y): it.shape for it in frames.items if isinstance(it.shape, Picture)}
+    for m in frames.maps:
+        p, g = pictures[(m.grid.x, m.grid.y)], m.grid
+        assert (p.w, p.h, p.rows, p.cols, g.cell) == (6 * g.cell, 6 * g.cell, 6, 6, 64)
 
 
 def test_the_current_stage_is_framed_and_the_skip_lit_on_its_frame():

@@ -15,7 +15,7 @@ from convanim.display import Frames, Line, Rect
 from convanim.export.html import page, player
 from convanim.paint.raster import RasterPainter
 
-from .helpers import COURSE_IMAGE, ROOT, hex_rgb, small
+from .helpers import COURSE_IMAGE, ROOT, hex_rgb, picture_frames, small
 
 FAST = {"step_ms": 20, "poster_ms": 20, "final_ms": 20}
 LABELS = ["First frame", "Step back", "Play", "Step forward", "Last frame"]
@@ -536,4 +536,22 @@ def test_hover_on_an_output_channel_jumps_to_the_step_of_that_map(open_page):
     assert (p.frame(), p.readout()) == (2, "step 2/8: out[0][0,1] = 6.5")
     p.button("Play").click()
     p.wait_frame("f => f === 9", timeout=10000)
+    w.assert_clean()
+
+
+def test_pictures_are_drawn_crisp_as_in_the_gif(open_page):
+    """A Picture is an <image> of its PNG, pixelated: in the poster (adopted) and created from the
+    island on the next frame, each block exactly the raster painter's colours, edges unblurred."""
+    frames = picture_frames()
+    w = open_page(page("pictures", player(frames)))
+    painter = RasterPainter(frames)
+    inside = np.zeros((frames.height, frames.width), bool)
+    inside[7:35, 11:49] = True  # inside the outline
+    inside[:, 55:] = True
+    for k in (0, 1):
+        w.player().go_to(k)
+        w.player().wait_frame(f"f === {k}")
+        assert w.player().root.locator(".convanim-stage > svg image:visible").count() == (1 if k == 0 else 4)
+        got = picture(w)
+        np.testing.assert_array_equal(got[inside], painter.frame(k)[inside].astype(int), err_msg=f"frame {k}")
     w.assert_clean()

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from convanim.display import FrameInfo, Frames, Grid, Hatch, Item, Rect
+from convanim.display import FrameInfo, Frames, Grid, Hatch, Item, Picture, Rect
 from convanim.frames import build
 from convanim.paint.raster import RasterPainter, hatch_segments
 
-from .helpers import hex_rgb, small
+from .helpers import PIXELS, hex_rgb, picture_frames, small
 
 
 @pytest.mark.parametrize("keys", [{}, {"stride": 2}, {"kernel": np.array([[1.0, -1.0]])}])
@@ -89,3 +89,40 @@ def test_sampled_frames_equal_frames_painted_alone_and_start_the_run():
     incremental = [f.copy() for f in painter]  # frame 0 comes from the sample
     np.testing.assert_array_equal(incremental[0], sampled[0])
     np.testing.assert_array_equal(incremental[-1], sampled[-1])
+
+
+def test_a_picture_is_its_pixels_in_blocks_exactly():
+    frames = picture_frames()
+    image = RasterPainter(frames).frame(1)
+    want = np.full((60, 80, 3), 255, np.uint8)
+    want[6:36, 10:50] = PIXELS.repeat(10, axis=0).repeat(10, axis=1)
+    want[6:9, 60:64] = PIXELS  # drawn at its own size
+    want[20:26, 60:68] = PIXELS.repeat(2, axis=0).repeat(2, axis=1)
+    want[40:46, 60:68] = PIXELS[::-1, ::-1].repeat(2, axis=0).repeat(2, axis=1)
+    inside = np.zeros((60, 80), bool)
+    inside[7:35, 11:49] = True  # the outline covers the picture's border pixels
+    inside[:, 55:] = True
+    np.testing.assert_array_equal(image[inside], want[inside])
+
+
+def test_a_picture_s_edges_snap_as_filled_rectangles_do():
+    """Blocks of 1.5 px from x = 0.5: edges at 0.5, 2, 3.5, 5 snap to 1, 2, 4, 5 (ties round up),
+    where rectangles of the same cells would have their edges."""
+    pixels = np.array([[[0, 0, 0], [100, 100, 100], [200, 200, 200]]], np.uint8)
+    picture = Picture.of(0.5, 0.5, 4.5, 1.5, pixels)
+    cells = [
+        Rect(0.5 + 1.5 * c, 0.5, 1.5, 1.5, fill="#{:02x}{:02x}{:02x}".format(*pixels[0, c].tolist()))
+        for c in range(3)
+    ]
+    grid = Grid(0, 0, 0, 0, 0)
+    info = (FrameInfo(100, None, None, ""),)
+
+    def paint(shapes):
+        return RasterPainter(
+            Frames("", 8, 4, "#ffffff", tuple(Item(s, 0, 0) for s in shapes), info, grid)
+        ).frame(0)
+
+    image = paint([picture])
+    assert image[1, :, 0].tolist() == [255, 0, 100, 100, 200, 255, 255, 255]
+    assert image[:, 1, 0].tolist() == [255, 0, 255, 255]  # rows 0.5..2: pixel 1 only
+    np.testing.assert_array_equal(image, paint(cells))

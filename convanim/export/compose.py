@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, Rect, Shape, Text
+from ..display import FrameInfo, Frames, Grid, Hatch, Item, Line, Picture, Rect, Shape, Text
 from ..style import GRID_LINE, INK, MUTED
 from ..textsize import text_width
 
@@ -36,6 +36,8 @@ def move(shape: Shape, dx: float, dy: float, s: float = 1.0) -> Shape:
         return Hatch(
             shape.x * s + dx, shape.y * s + dy, shape.w * s, shape.h * s, shape.color, shape.spacing * s
         )
+    if isinstance(shape, Picture):
+        return replace(shape, x=shape.x * s + dx, y=shape.y * s + dy, w=shape.w * s, h=shape.h * s)
     if isinstance(shape, Text):
         return replace(shape, x=shape.x * s + dx, y=shape.y * s + dy, size=shape.size * s)
     if isinstance(shape, Line):

@@ -13,7 +13,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-from ..display import Frames, Hatch, Line, Rect, Text
+from ..display import Frames, Hatch, Line, Picture, Rect, Text
 from ..paint.raster import RasterPainter
 from . import register
 
@@ -22,7 +22,8 @@ COLOURS = 255
 
 
 def declared_colours(frames: Frames) -> list[str]:
-    """Every flat colour the display list names, in first-use order: these stay exact."""
+    """Every flat colour the display list names (a picture's pixels included), in first-use
+    order: these stay exact."""
     seen: dict[str, None] = {frames.background: None}
     for item in frames.items:
         s = item.shape
@@ -32,6 +33,11 @@ def declared_colours(frames: Frames) -> list[str]:
                     seen.setdefault(c)
         elif isinstance(s, (Hatch, Line, Text)):
             seen.setdefault(s.color)
+        elif isinstance(s, Picture):  # its colours in reading order, as its cells drawn as rectangles
+            keys = colour_keys(s.array()).reshape(-1)
+            uniq, first = np.unique(keys, return_index=True)
+            for key in uniq[np.argsort(first)].tolist():
+                seen.setdefault(f"#{key:06x}")
     return list(seen)
 
 

@@ -13,7 +13,10 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
              [1, colour, spacing, w, h]               Hatch
              [2, size, colour, anchor, bold]          Text (anchor 0 start, 1 middle, 2 end)
              [3, colour, width, dash]                 Line
-    i      items in drawing order: [style, first, last, x, y] (Rect, Hatch), [style, first, last,
+             [4, picture, w, h]                       Picture (an index into ``p``)
+    p      (when there are pictures) every picture once, as a ``data:image/png;base64,`` URI of its
+           pixels (``png.picture_png``)
+    i      items in drawing order: [style, first, last, x, y] (Rect, Hatch, Picture), [style, first, last,
            x, y, text index] (Text), [style, first, last, x0, y0, x1, y1, ...] (Line); or a bare
            number ``last`` for an item the inline SVG already draws (``drawn`` below): that item is
            the SVG's next element, visible from frame ``drawn`` to ``last``. Packed (``pack``,
@@ -21,7 +24,7 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            item's first frame, or is −1 for the final frame (a bare number too); a Text's index
            comes before its coordinates; coordinates (in tenths of a px) and text indices count
            from those of the previous item of the same style (coordinates: when it has as many);
-           trailing zeros of a Rect, Hatch or Text are left out. A step's items differ from the
+           trailing zeros of a Rect, Hatch, Picture or Text are left out. A step's items differ from the
            previous step's by a cell or so: small numbers.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
@@ -52,13 +55,14 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import editing
-from ..display import Frames, Grid, Hatch, Line, Rect, Shape, Text
+from ..display import Frames, Grid, Hatch, Line, Picture, Rect, Shape, Text
+from .png import picture_uri
 
 if TYPE_CHECKING:
     from ..dependence import StageLinks
 
 VERSION = 4  # 2: the poster is the still <img>, the script builds the controls; 3: items packed; 4: ed
-KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3}
+KINDS = {Rect: 0, Hatch: 1, Text: 2, Line: 3, Picture: 4}
 ANCHORS = {"start": 0, "middle": 1, "end": 2}
 _SCRIPT_ESCAPES = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -87,7 +91,7 @@ class _Table:
 def encode(frames: Frames, drawn: int) -> dict[str, Any]:
     """The JSON-ready description of ``frames`` (see the module docstring), for a player whose
     inline SVG draws frame ``drawn`` (one element per item, see ``svg.frame_svg``)."""
-    colours, texts, styles = _Table(), _Table(), _Table()
+    colours, texts, styles, pictures = _Table(), _Table(), _Table(), _Table()
 
     def colour(c: str | None) -> int:
         return -1 if c is None else colours.index(c)
@@ -103,7 +107,7 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
             continue
         # a text the player writes (an editable picture's slot) is not shipped
         shape = dataclasses.replace(item.shape, text="") if n in written else item.shape
-        style, geometry = _shape(shape, colour, texts)
+        style, geometry = _shape(shape, colour, texts, pictures)
         items.append([styles.index(style), int(item.first), int(item.last), *geometry])
     infos = []
     written_readouts = {frame for frame, _, _ in frames.slots.readouts} if frames.slots else set()
@@ -119,6 +123,8 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         infos.append(row)
     g = frames.output_grid
     grids = {"gs": [_grid(grid) for grid in frames.output_grids]} if frames.output_grids else {}
+    if pictures.values:
+        grids["p"] = pictures.list()
     if frames.slots:
         grids["ed"] = editing.island(frames.slots, frames.theme)
     if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
@@ -211,9 +217,12 @@ def _grid(g: Grid) -> list[int | float]:
     return [num(g.x), num(g.y), int(g.rows), int(g.cols), num(g.cell)]
 
 
-def _shape(shape: Shape, colour: Any, texts: _Table) -> tuple[tuple, list]:
+def _shape(shape: Shape, colour: Any, texts: _Table, pictures: _Table) -> tuple[tuple, list]:
     """(style tuple, geometry list) of one shape."""
     kind = KINDS[type(shape)]
+    if isinstance(shape, Picture):
+        style = (kind, pictures.index(picture_uri(shape)), num(shape.w), num(shape.h))
+        return style, [num(shape.x), num(shape.y)]
     if isinstance(shape, Rect):
         stroke = shape.stroke if shape.width > 0 else None
         width = num(shape.width) if stroke else 0

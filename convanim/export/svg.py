@@ -3,8 +3,9 @@
 One element per item visible in the frame, in drawing order (document order is painter's order);
 the player adopts these elements instead of creating them again (see ``playerdata``). Presentation
 attributes only, no CSS, so the picture survives sanitisers that drop styles. Rectangles are short
-``<path>``s; runs of elements with equal attributes share a ``<g>``, and the values of inherited
-attributes that save most sit on the ``<svg>``. Grids are drawn crisp (``shape-rendering``), as the GIF's are.
+``<path>``s, pictures ``<image>``s of a PNG ``data:`` URI drawn pixelated; runs of elements with
+equal attributes share a ``<g>``, and the values of inherited attributes that save most sit on the
+``<svg>``. Grids are drawn crisp (``shape-rendering``), as the GIF's are.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import re
 from collections import Counter
 from html import escape
 
-from ..display import Frames, Hatch, Line, Rect, Shape, Text
+from ..display import Frames, Hatch, Line, Picture, Rect, Shape, Text
 from ..paint.raster import DASH, hatch_segments
 from .playerdata import num
+from .png import picture_uri
 
 FONT = "'DejaVu Sans', Verdana, sans-serif"
 _RUN = re.compile(r"(?<= ) ")  # a space that follows a space
@@ -104,6 +106,13 @@ def _element(shape: Shape) -> tuple[dict[str, str], str]:
             attrs["font-weight"] = "bold"
         text = escape(kept_spaces(shape.text), quote=False)
         return attrs, f'<text x="{num(shape.x)}" y="{num(shape.y)}">{text}</text>'
+    if isinstance(shape, Picture):
+        attrs["image-rendering"] = "pixelated"  # each pixel a block, as in the GIF (a run shares a <g>)
+        x, y, w, h = (num(v) for v in (shape.x, shape.y, shape.w, shape.h))
+        return attrs, (
+            f'<image x="{x}" y="{y}" width="{w}" height="{h}" preserveAspectRatio="none" '
+            f'href="{picture_uri(shape)}"/>'
+        )
     if isinstance(shape, Line):
         attrs.update({"fill": "none", "stroke": _hex(shape.color), "stroke-width": str(num(shape.width))})
         if shape.dash:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import style
 from ..detail import Window, step_keys, steppable, window
-from ..display import CellDetail, FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Text
+from ..display import CellDetail, FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Picture, Rect, Text
 from ..graph import map_names, sources
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import NETWORK_PANELS as MAX_PANELS
@@ -534,15 +534,12 @@ class NetworkBuilder(Collector):
             self.add(Text(col.x, col.more_y, self.more_text(j), small, muted, "start"))
 
     def _picture(self, g: Grid, colours: np.ndarray, first: int) -> None:
-        """A plane of colours, each run of equal colours along a row one rectangle."""
-        for r in range(colours.shape[0]):
-            row = colours[r]
-            c0 = 0
-            for c in range(1, len(row) + 1):
-                if c == len(row) or row[c] != row[c0]:
-                    x, y = g.x + c0 * g.cell, g.y + r * g.cell
-                    self.add(Rect(x, y, (c - c0) * g.cell, g.cell, fill=row[c0]), first)
-                    c0 = c
+        """A plane of colours ("#rrggbb") as one picture over its grid, a cell a pixel: one shape,
+        not a rectangle a cell (a 224×224 map would be tens of thousands)."""
+        names, index = np.unique(colours.astype(str), return_inverse=True)
+        rgb = np.array([[int(c[k : k + 2], 16) for k in (1, 3, 5)] for c in names], np.uint8)
+        pixels = rgb[index.reshape(colours.shape)]
+        self.add(Picture.of(g.x, g.y, g.cols * g.cell, g.rows * g.cell, pixels), first)
 
     def _stage(self, i: int) -> None:
         """Stage i's operation in its gap, the arrow from the map just before it when it reads

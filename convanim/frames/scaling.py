@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ..display import Frames, Grid, Hatch, Item, Line, MapGrid, Rect, Shape, Text
+from ..display import Frames, Grid, Hatch, Item, Line, MapGrid, Picture, Rect, Shape, Text
 
 
 def scaled(frames: Frames, k: float) -> Frames:
@@ -57,6 +57,9 @@ def _shape(shape: Shape, k: float) -> Shape:
     if isinstance(shape, Hatch):
         x, y, w, h = _box(shape.x, shape.y, shape.w, shape.h, k)
         return replace(shape, x=x, y=y, w=w, h=h, spacing=shape.spacing * k)
+    if isinstance(shape, Picture):
+        x, y, w, h = _box(shape.x, shape.y, shape.w, shape.h, k)
+        return replace(shape, x=x, y=y, w=w, h=h)
     if isinstance(shape, Text):
         return replace(shape, x=shape.x * k, y=shape.y * k, size=shape.size * k)
     if isinstance(shape, Line):

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..display import Frames, Hatch, Line, Rect, Shape, Text
+from ..display import Frames, Hatch, Line, Picture, Rect, Shape, Text
 from ..textsize import font_path
 from .coverage import Polygon, blend, coverage, dashes, polyline, rect_fill, rect_stroke, snap
 
@@ -106,6 +106,8 @@ def sprite_key(shape: Shape) -> tuple:
     if isinstance(shape, Line):
         rel = tuple((x - fx, y - fy) for x, y in shape.points)
         return (Line, rel, shape.color, shape.width, shape.dash)
+    if isinstance(shape, Picture):  # the same pixels drawn elsewhere share a sprite
+        return (Picture, shape.x - fx, shape.y - fy, shape.w, shape.h, shape.pixels)
     fields = tuple(vars(shape).values())  # astuple() deep-copies: ten times slower
     return (type(shape), shape.x - fx, shape.y - fy, *fields[2:])
 
@@ -237,6 +239,13 @@ class RasterPainter:
             shape = self.frames.items[i].shape
             if isinstance(shape, Text):
                 dx, dy, rgba = _text_sprite(shape)
+            elif isinstance(shape, Picture):
+                x0, y0 = picture_origin(shape)
+                pixels = picture_pixels(shape)
+                rgba = np.full((*pixels.shape[:2], 4), 255, np.uint8)
+                rgba[:, :, :3] = pixels
+                ox, oy = self.origin[i]
+                dx, dy = int(x0 - ox), int(y0 - oy)
             else:
                 x0, y0, x1, y1 = (int(v) for v in self.boxes[i])
                 rgba = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
@@ -253,6 +262,9 @@ class RasterPainter:
         if isinstance(shape, (Rect, Hatch)):
             pad = (shape.width if isinstance(shape, Rect) else self.unit) / 2 + 2
             x0, y0, x1, y1 = shape.x - pad, shape.y - pad, shape.x + shape.w + pad, shape.y + shape.h + pad
+        elif isinstance(shape, Picture):
+            x0, y0 = picture_origin(shape)
+            x1, y1 = math.floor(shape.x + shape.w + 0.5), math.floor(shape.y + shape.h + 0.5)
         elif isinstance(shape, Line):
             xs, ys = zip(*shape.points, strict=True)
             pad = shape.width + 2
@@ -267,6 +279,25 @@ class RasterPainter:
             min(self.width, math.ceil(x1)),
             min(self.height, math.ceil(y1)),
         )
+
+
+def picture_origin(p: Picture) -> tuple[int, int]:
+    """The top-left pixel a picture covers: its corner snapped as a filled rectangle's is."""
+    return math.floor(p.x + 0.5), math.floor(p.y + 0.5)
+
+
+def picture_pixels(p: Picture) -> np.ndarray:
+    """The pixels a picture covers, each the colour of one of its pixels (nearest neighbour: exact,
+    no blur). Every edge between its pixels is snapped to the nearest pixel corner, as the edges
+    of filled rectangles are (``coverage.snap``): a picture looks as its pixels drawn as cells."""
+    return p.array()[_blocks(p.y, p.h, p.rows)[:, None], _blocks(p.x, p.w, p.cols)[None, :]]
+
+
+def _blocks(start: float, size: float, n: int) -> np.ndarray:
+    """For each pixel from the snapped ``start`` to the snapped ``start + size``, the index of the
+    picture's pixel (of ``n``) over it."""
+    edges = np.floor(start + np.arange(n + 1) * size / n + 0.5).astype(np.int64)
+    return np.searchsorted(edges[1:-1], np.arange(edges[0], edges[-1]), side="right")
 
 
 @lru_cache(maxsize=64)

@@ -3,8 +3,9 @@
 One point is one display-list pixel (the raster painter's 72 dpi), so a page is ``width × height``
 pt. Text stays text: DejaVu Sans embedded as TrueType (``pdf.fonttype`` 42), so it can be selected,
 searched and extracted. Each page gets the artists of its frame's shapes, in drawing order: a run
-of rectangles (a grid's cells) is one collection, which is most of the speed; every other shape
-is one artist. Nothing is computed: shapes are drawn as the display list gives them.
+of rectangles (a grid's cells) is one collection, which is most of the speed, and so is a
+picture's cells (an embedded image would be smoothed by viewers); every other shape is one
+artist. Nothing is computed: shapes are drawn as the display list gives them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text as TextArtist
 
-from ..display import Frames, Hatch, Line, Rect, Shape, Text
+from ..display import Frames, Hatch, Line, Picture, Rect, Shape, Text
 from ..textsize import FONT_FAMILY
 from .raster import DASH, DPI, hatch_segments
 
@@ -86,6 +87,20 @@ def _rects(rects: list[Shape], axes: Axes) -> Artist:
     return artist
 
 
+def picture_cells(p: Picture) -> list[Rect]:
+    """A picture's pixels as filled rectangles, a run of equal colours along a row one rectangle."""
+    pixels, cw, ch = p.array(), p.w / p.cols, p.h / p.rows
+    cells = []
+    for r in range(p.rows):
+        row = [f"#{a:02x}{b:02x}{c:02x}" for a, b, c in pixels[r].tolist()]
+        c0 = 0
+        for c in range(1, p.cols + 1):
+            if c == p.cols or row[c] != row[c0]:
+                cells.append(Rect(p.x + c0 * cw, p.y + r * ch, (c - c0) * cw, ch, fill=row[c0]))
+                c0 = c
+    return cells
+
+
 def _artist(shape: Shape, axes: Axes, unit: float) -> Artist:
     """The artist drawing ``shape``, added to ``axes`` (in drawing order)."""
     if isinstance(shape, Rect):
@@ -109,6 +124,8 @@ def _artist(shape: Shape, axes: Axes, unit: float) -> Artist:
         if shape.dash:
             artist.set_dashes([d * unit / shape.width for d in DASH])
         axes.add_line(artist)
+    elif isinstance(shape, Picture):  # its cells, as vector shapes: no viewer smooths them
+        artist = _rects(picture_cells(shape), axes)
     elif isinstance(shape, Text):
         artist = TextArtist(
             shape.x,

@@ -113,6 +113,9 @@
   // The <svg> is crispEdges, for the grids; hatches and lines are smoothed as in the GIF.
   function itemNode(data, item) {
     var st = data.s[item[0]], c = data.c, x = item[3], y = item[4];
+    // a Picture: its PNG (a data: URI), each pixel a block
+    if (st[0] === 4) return svgNode("image", {x: x, y: y, width: st[2], height: st[3], preserveAspectRatio: "none",
+      "image-rendering": "pixelated", href: data.p[st[1]]});
     if (st[0] === 0) {
       return svgNode("rect", {x: x, y: y, width: st[4], height: st[5], fill: st[1] < 0 ? "none" : c[st[1]],
         stroke: st[2] < 0 ? null : c[st[2]], "stroke-width": st[2] < 0 ? null : st[3]});
@@ -432,7 +435,7 @@
     // The inline SVG draws frame `drawn` (the poster) with one element per item shown there, in
     // order: adopt those (copying their group's attributes onto them), create the others from the
     // JSON, and append every element to the <svg> in drawing order.
-    var adopted = svg.querySelectorAll("path, text, polyline"), next = 0;
+    var adopted = svg.querySelectorAll("path,text,polyline,image"), next = 0;
     Array.prototype.forEach.call(adopted, (el) => {
       var attrs = el.parentNode === svg ? [] : el.parentNode.attributes;
       for (var a = 0; a < attrs.length; a++) {
