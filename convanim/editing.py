@@ -31,6 +31,9 @@ The object::
              values and weights are sized to their cells (frames.slots.Slots.sizes)
     ps       presets of the kernel's size {name: flat weights}
     rg       allowed ranges [[input lo, hi], [weight lo, hi]]
+    a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
+             "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
+             names in it
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from .alttext import PRESET_NAMES
 from .frames.slots import Slots
 from .kernels import SIZED, FIXED_3x3, make_kernel
 from .layout import EQUATION_PX
@@ -225,6 +229,8 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "pre": v.preset,
         "ps": presets(v.weights.shape),
         "rg": ranges(slots),
+        "a": _recipe(slots.alt),
+        "an": {n: PRESET_NAMES[n] for n in presets(v.weights.shape)},
     }
 
 

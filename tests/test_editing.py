@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import convanim
 from convanim import editing
+from convanim.alttext import recipe_text as alt_recipe_text
 from convanim.display import Rect, Text
 from convanim.export.html import page, player
 from convanim.export.playerdata import encode
@@ -59,6 +60,17 @@ def test_every_slot_is_its_items_text_and_colour(name):
             assert shape.text == sl.text(slot, v), (item, slot)
     for frame, step, recipe in slots.readouts:
         assert frames.frames[frame].readout == sl.text(recipe, v, step)
+
+
+@pytest.mark.parametrize("name", EDITABLE)
+def test_the_alt_text_is_its_recipes_text(name):
+    s = load(name)
+    frames = s.frames()
+    recipe = list(frames.slots.alt)
+    st = s.stages[0]
+    text = alt_recipe_text(recipe, s.image.values[0], st.kernel.plane, s.output(), st.kernel.preset)
+    assert text[0].upper() + text[1:] == frames.alt == s.alt_text
+    assert encode(frames, 0)["ed"]["a"] == [p if isinstance(p, str) else list(p) for p in recipe]
 
 
 def test_slots_cover_every_value_text_of_a_step():
@@ -195,6 +207,8 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
         readout = root.locator(".convanim-readout").text_content()
         assert readout == frames.frames[k].readout
+    alt = root.evaluate("el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')")
+    assert alt == s.alt_text
 
 
 # An edit keeps the layout the page was built with. Python lays a kernel out by its title, which
@@ -237,6 +251,39 @@ def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
             keys["kernel"] = {"values": kernel.tolist()}
         s = load(name, **keys)
         check(watched, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}))
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel"),
+    [
+        ("shape", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),  # a copy of the image, the shape's edges
+        ("impulse", [[0, -0.25, 0], [-0.25, 1, -0.25], [0, -0.25, 1]]),  # sharpened; a single value
+        ("shape", [[0.5, 1, 0.5], [0, 0, 0], [-0.5, -1, -0.5]]),  # horizontal edges
+        ("levels", [[1, 0, 0], [0, -1, 0], [0, 0, 0.5]]),  # edges; the weighted sums
+        ("levels", [[0.25, 0, 0.25], [0, 0, 0], [0.25, 0, 0.25]]),  # smoothed, the image
+    ],
+)
+def test_the_alt_text_follows_an_edit(open_page, image, kernel):
+    """Each way the alt text names an image and what the kernel does, after an edit."""
+    s0 = load("convol_mean")  # a named pattern: its words hold until the image is edited
+    watched = open_page(page("alt", player(s0.frames())))
+    root = watched.player().root
+    values = np.zeros((10, 10))
+    if image == "shape":
+        values[2:5, 3:8] = 7
+    elif image == "impulse":
+        values[4, 6] = 2.5
+    else:
+        values = np.arange(100.0).reshape(10, 10) % 7
+    label = "el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')"
+    root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel)
+    assert root.evaluate(label) == load("convol_mean", kernel={"values": kernel}).alt_text
+    root.evaluate("(el, v) => el.convanim.edit('input', v)", values.tolist())
+    s = load("convol_mean", image={"values": values.tolist()}, kernel={"values": kernel})
+    assert root.evaluate(label) == s.alt_text
+    root.evaluate("el => el.convanim.reset()")
+    assert root.evaluate(label) == s0.alt_text
     assert watched.errors == []
 
 

@@ -144,6 +144,8 @@ class Slots:
     #: how cell values and weights are sized: (cell, largest and least size of values in final px,
     #: 1 if values are always drawn, render.scale, the kernel's cell and least size in builder units)
     sizes: tuple[float, ...] = ()
+    #: the alt text as a recipe of literal strings and nodes (alttext.alt_recipe), capitalised
+    alt: tuple[Any, ...] = ()
 
 
 def editable(s: Any) -> bool:

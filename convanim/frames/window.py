@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..alttext import alt_recipe
 from ..display import FrameInfo, Frames, Item, Rect, Text
 from ..filters import plane_labels
 from ..model import Illustration
@@ -86,6 +87,7 @@ class WindowBuilder(Builder):
             self.render.output_colormap,
             self.order,
             (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
+            tuple(alt_recipe(self.s)),
         )
         return dataclasses.replace(frames, slots=slots)
 

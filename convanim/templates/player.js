@@ -139,10 +139,12 @@
   // The island's items with absolute frames, coordinates and text indices (convanim/export/
   // playerdata.py, pack): a first frame counts from the previous item's, a last one from the item's
   // first (-1: the final frame); a text's index comes first; coordinates (tenths of a px) and text
-  // indices count from the previous item of the same style; a shape's trailing zeros are left out.
+  // indices count from the previous item of the same style; a shape's trailing zeros are left out;
+  // a string "k" repeats the item before it k more times.
   function unpack(data) {
-    var n = data.f.length, firstBefore = 0, before = {};
-    return data.i.map((item) => {
+    var n = data.f.length, firstBefore = 0, before = {}, list = [];
+    data.i.forEach((item) => { list.push.apply(list, typeof item === "string" ? Array(+item).fill(list[list.length - 1]) : [item]); });
+    return list.map((item) => {
       if (typeof item === "number") return item < 0 ? n + item : item;
       var style = item[0], kind = data.s[style][0], text = kind === 2, rest = item.slice(3);
       var first = firstBefore + item[1], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
@@ -415,6 +417,51 @@
   }
   function recipeText(ed, m, recipe, step) {
     return recipe.map((part) => typeof part === "string" ? part : slotText(ed, m, part, step)).join("");
+  }
+
+  // alttext.recipe_text: the alt text's nodes for these values ("ak" the kernel with its article,
+  // "ax" the image, "af" what the output shows); a node's words hold while the image is the page's.
+  function altText(ed, m) {
+    var x = m.image, own = x === ed.x, k = ed.k, w = m.w, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
+    var num = (v) => pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
+    var span = (v) => {
+      var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v);
+      return num(lo) + (lo === hi ? "" : " to " + num(hi));
+    };
+    var a = (t) => (t[0] === "8" || /^1[18](\d{3})?\u00d7/.test(t) ? "an " : "a ") + t;
+    var sums = (n, f) => {  // every row's (or column's) sum is 0, as np.allclose sees it
+      for (var i = 0; i < n; i++) {
+        var t = 0;
+        for (var j = 0; j < w.length / n; j++) t += w[f(i, j)];
+        if (Math.abs(t) > 1e-8) return false;
+      }
+      return true;
+    };
+    var t = ed.a.map((n) => {
+      if (typeof n === "string") return n;
+      if (n[0] === "ak") {
+        var rows = m.labels.map((l, i) => l + (i % k[1] < k[1] - 1 ? " " : "; ")).join("").slice(0, -2);
+        return a(k.join("\u00d7") + " " + (m.preset ? ed.an[m.preset] : "kernel" + (w.length > 16 ? "" : " (rows " + rows + ")")));
+      }
+      if (n[0] === "ax") {
+        if (own && n[1]) return n[1];
+        var at = [], size = ed.hw.join("\u00d7");
+        x.forEach((v, i) => { if (v === lv[1]) at.push([Math.floor(i / ed.hw[1]), i % ed.hw[1]]); });
+        if (lv.length !== 2) return a(size) + " image (values " + span(x) + ")";
+        if (at.length === 1) return a(size) + " image holding a single " + num(lv[1]) + " (on " + num(lv[0]) + ") at row " + at[0][0] + ", column " + at[0][1];
+        var r = at.map((p) => p[0]), c = at.map((p) => p[1]);
+        return a(size) + " image with a bright shape (" + num(lv[1]) + " on " + num(lv[0]) + ") in rows " + Math.min.apply(null, r) + "\u2013" +
+          Math.max.apply(null, r) + " and columns " + Math.min.apply(null, c) + "\u2013" + Math.max.apply(null, c);
+      }
+      var edges = own && n[1] || (lv.length === 2 ? "the shape's edges" : "the image");
+      var e = w.filter((v) => v).length === 1 && Math.abs(total - 1) < 1e-12 ? "a copy of the image"
+        : w.every((v) => v >= 0) && Math.abs(total - 1) < 1e-9 ? edges + " smoothed"
+        : Math.abs(total) < 1e-9 ? (sums(k[0], (i, j) => i * k[1] + j) ? "vertical edges" : sums(k[1], (i, j) => j * k[1] + i) ? "horizontal edges" : "edges") +
+          " as signed responses, 0 where the image is flat"
+        : Math.abs(total - 1) < 1e-9 ? "the image sharpened" : "the weighted sums";
+      return e + " (values " + span(m.out) + ")";
+    }).join("");
+    return t[0].toUpperCase() + t.slice(1);
   }
 
   function start(root) {
@@ -714,6 +761,7 @@
       ed.r.forEach((run) => {
         for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = recipeText(ed, m, run[3], run[1] + j);
       });
+      svg.setAttribute("aria-label", altText(ed, m));
       show(frame);
     }
     // Font sizes as frames/base.py chooses them for these values: one for every cell value (the
