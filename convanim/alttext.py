@@ -187,14 +187,14 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
             f"times the flattened {kernel}{turned} gives one value of the {_size(out.shape)} output, "
             f"which folds back into its grid (values {_range(out)})."
         )
+    if _one_plane(st):  # in words that an editable player rewrites after an edit
+        return recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     if st.flip:  # true convolution: the turn comes first
         twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
         return (
             f"true convolution: {_a(kernel)} is first turned by 180\u00b0{twice}, then slides over "
             f"{image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} and shows {effect}."
         )
-    if _one_plane(st):  # in words that an editable player rewrites after an edit
-        return recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     return (
         f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} "
         f"and shows {effect}."
@@ -221,9 +221,12 @@ def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
     source = s.image.source or ""
     named = source.startswith("file ") or source in PATTERN_LOOKS
     edges = "the photograph" if source.startswith("file ") else PATTERN_LOOKS.get(source, ("", ""))[1]
+    head: list[str | tuple[str, ...]] = [("ak",), " slides over "]
+    if st.flip:  # true convolution: the turn comes first
+        twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
+        head = ["true convolution: ", ("ak",), f" is first turned by 180\u00b0{twice}, then slides over "]
     return [
-        ("ak",),
-        " slides over ",
+        *head,
         ("ax", _image(s)) if named else ("ax",),
         f"{_how(st)}{marks}; the {_size(out.shape)} output fills in {_order(out)} and shows ",
         ("af", edges) if named else ("af",),

@@ -6,8 +6,9 @@ window view decides what its texts say; this module turns its slots and rules in
 The object::
 
     x, hw    the image's values (flat) and shape [h, w]
-    w, k     the weights (flat, or the name of the preset in ``ps`` they equal) and the kernel's
-             shape [kh, kw]
+    w, k     the weights as the scenario gives them (flat, or the name of the preset in ``ps``
+             they equal) and the kernel's shape [kh, kw]; f: 1 when they are turned by 180° before
+             they slide (flip, true convolution: the flat weights reversed)
     g        the grid the steps read [rows, cols]; o: the image index each grid cell holds, −1
              for a zero (absent when the grid is the image)
     p        the step program: step k = r·ow + c reads grid cell b + off[j] under weight j, with
@@ -207,7 +208,8 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
     return {
         "x": [_number(x) for x in image.tolist()],
         "hw": list(slots.image_shape),
-        "w": _weights(v.weights, presets(v.weights.shape)),
+        "w": _weights(slots.given, presets(v.weights.shape)),
+        **({"f": 1} if slots.flip else {}),
         "k": list(v.weights.shape),
         "g": [int(v.grid.size // _grid_cols(slots)), _grid_cols(slots)],
         **({} if identity else {"o": [int(i) for i in slots.origin.tolist()]}),

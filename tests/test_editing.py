@@ -29,6 +29,7 @@ EDITABLE = [
     "dilation",
     "convol_stride2",
     "padding_strides",
+    "true_convolution_asymmetric",
 ]
 
 
@@ -115,7 +116,6 @@ def test_only_a_one_channel_window_view_is_editable():
     wide = convanim.Scenario(image=np.zeros((9, 9)), kernel={"values": np.ones((2, 8)).tolist()})
     assert wide.frames().slots is None  # numpy adds rows of 8 pairwise
     assert load("max_pool").frames().slots is None
-    assert load("true_convolution_asymmetric").frames().slots is None  # flip
     assert load("layer_rgb_bias").frames().slots is None
     assert "ed" not in encode(load("max_pool").frames(), 0)
 
@@ -224,6 +224,7 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         ("padding_strides", True),
         ("arbitrary_padding_no_strides", True),
         ("cross_correlation_asymmetric", True),
+        ("true_convolution_asymmetric", True),  # flip: the given weights turn before they slide
         ("convol_edge", False),
         ("same_padding_reflect", False),
         ("dark_projector", False),  # the dark theme's inks
@@ -371,6 +372,32 @@ def test_ui_click_type_enter_arrows_escape_and_a_preset(open_page):
     check(watched, s, [4, 0, n - 1])
     root.locator('button[data-act="reset"]').click()
     check(watched, s0, [4, 0, n - 1])
+    assert watched.errors == []
+
+
+def test_ui_edits_the_given_weights_of_a_flipped_kernel(open_page):
+    """flip = true: the cells of the turned kernel edit the given weight they show; a preset sets
+    the given kernel, which turns before it slides."""
+    name = "true_convolution_asymmetric"
+    s0 = load(name)
+    watched = open_page(page("flip", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    root.evaluate(f"el => el.convanim.show({n - 2})")  # a step: the rotated kernel slides
+    cell = root.locator(
+        'rect[data-edit="weight 0"]:not([display]), path[data-edit="weight 0"]:not([display])'
+    )
+    assert cell.count() == 1
+    cell.click()
+    root.locator(".convanim-editor input").fill("-0.5")
+    root.locator(".convanim-editor input").press("Enter")
+    given = np.array(s0.kernel.values[0, 0])
+    given[0, 0] = -0.5
+    # the cell's number is the one typed: Python draws the given [0,0] there (check: the texts)
+    assert root.locator('text[data-edit="weight 0"]:not([display])').text_content() == "\u22121/2"
+    check(watched, load(name, kernel={"values": given.tolist()}), [0, 1, 2, 3, n - 2, n - 1])
+    root.locator('select[data-act="preset"]').select_option("sobel_x")
+    check(watched, load(name, kernel={"preset": "sobel_x"}), [0, 2, n - 1])
     assert watched.errors == []
 
 

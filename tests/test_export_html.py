@@ -151,8 +151,8 @@ def test_island_frames_have_readouts_and_output_cells(course):
     assert data["f"][0] == [1500, "poster: input 10×10, kernel 3×3, output 8×8"]
     assert data["f"][5] == 500  # an editable picture's page writes the readout (ed.r)
     assert data["f"][-1] == [3000, "done: output 8×8"]
-    stiff = convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"preset": "mean"}, flip=True)
-    frames = stiff.frames()  # not editable (a flipped kernel): the readouts are shipped
+    stiff = convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"values": [[1] * 8]})
+    frames = stiff.frames()  # not editable (numpy adds a row of 8 pairwise): the readouts are shipped
     data = island(player(frames))
     assert data["f"][5] == [500, frames.frames[5].readout, *frames.frames[5].out]
     for info, row in zip(frames.frames, data["f"], strict=True):

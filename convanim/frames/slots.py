@@ -146,11 +146,18 @@ class Slots:
     sizes: tuple[float, ...] = ()
     #: the alt text as a recipe of literal strings and nodes (alttext.alt_recipe), capitalised
     alt: tuple[Any, ...] = ()
+    flip: bool = False  #: the weights slide turned by 180° (true convolution)
+
+    @property
+    def given(self) -> np.ndarray:
+        """The weights as the scenario gives them (``values.weights`` turned back, for a flip)."""
+        w = self.values.weights
+        return w[::-1, ::-1] if self.flip else w
 
 
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
-    channel drawn as a sliding window (not the matrix view), no flip, auto number formats, no
+    channel drawn as a sliding window (not the matrix view; flipped or not), auto number formats, no
     cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
     the window view also asks steps.sum_order for an order the player can follow)."""
     st = s.stages[0]
@@ -159,7 +166,6 @@ def editable(s: Any) -> bool:
         and st.operation == "conv2d"
         and st.view is None
         and not st.has_channels
-        and not st.flip
         and s.render.number_format is None
         and s.cone is None
         and st.kernel.values.shape[3] <= 7

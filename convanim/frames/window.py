@@ -88,6 +88,7 @@ class WindowBuilder(Builder):
             self.order,
             (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
             tuple(alt_recipe(self.s)),
+            bool(self.turn),
         )
         return dataclasses.replace(frames, slots=slots)
 
@@ -117,11 +118,12 @@ class WindowBuilder(Builder):
         if self.direct:
             kh, kw = self.s.kernel_size
             self.chrome([(f"kernel {kh}\u00d7{kw}", 0, 0), (self.labels[1][0], 1, self.last)])
-        elif self.turn:
-            self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
         else:
             start = len(self.items)
-            self.chrome()
+            if self.turn:
+                self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
+            else:
+                self.chrome()
             if self.editable:  # the kernel's title names its preset, which an edit drops
                 recipe = [lab.kernel_lines(self.s)[0].removesuffix(sl.text([("p",)], self.vals)), ("p",)]
                 for i in range(start, len(self.items)):
@@ -138,8 +140,12 @@ class WindowBuilder(Builder):
             self.kernel_cells(self.s.kernel.labels, 0, 0)
             self.kernel_cells(self.weight_labels, 1, self.last)
         elif self.turn:  # as given, upside down, rotated; the given top-left number marked
-            for (labels, first, last), t in zip(self.turn_spans(lambda t: t.labels), self.turn, strict=True):
-                self.kernel_cells(labels, 0 if first == 1 else first, last)
+            kh, kw = self.comp.weights.shape[2:]
+            # where each turned weight stands in each frame: the turn of the weights' indices
+            places = turn(tuple(tuple(str(r * kw + c) for c in range(kw)) for r in range(kh)))
+            spans = self.turn_spans(lambda t: t.labels)
+            for (labels, first, last), t, at in zip(spans, self.turn, places, strict=True):
+                self.kernel_cells(labels, 0 if first == 1 else first, last, at.labels)
                 r, c = t.corner
                 self.outline(self.layout.kernel, (r, r), (c, c), self.theme.source, first, width=2, inset=3)
         else:
@@ -218,17 +224,24 @@ class WindowBuilder(Builder):
         self.border(g)
 
     def kernel_cells(
-        self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
+        self,
+        labels: tuple[tuple[str, ...], ...],
+        first: int = 0,
+        last: int | None = None,
+        at: tuple[tuple[str, ...], ...] | None = None,
     ) -> None:
+        """The kernel's cells; editable, each label is a slot: the weight whose index ``at`` has
+        at its place (a turn frame's), by default the weights in order."""
         if not self.editable:
             return super().kernel_cells(labels, first, last)
-        kw = self.comp.weights.shape[3]
+        kh, kw = self.comp.weights.shape[2:]
         self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
-        labels = tuple(self.vals.labels[r * kw : (r + 1) * kw] for r in range(self.comp.weights.shape[2]))
+        index = [int(i) for row in at for i in row] if at else list(range(kh * kw))
+        labels = tuple(tuple(self.vals.labels[j] for j in index[r * kw : (r + 1) * kw]) for r in range(kh))
         start = len(self.items)
         super().kernel_cells(labels, first, last)
-        if len(self.items) - start == 2 * len(self.vals.labels):  # each weight's Rect and Text
-            self.slotted += [(start + 2 * j + 1, ("k", j)) for j in range(len(self.vals.labels))]
+        if len(self.items) - start == 2 * len(index):  # each weight's Rect and Text
+            self.slotted += [(start + 2 * n + 1, ("k", j)) for n, j in enumerate(index)]
 
     def sources(self, step: Step, frame: int) -> None:
         """For reflect, replicate and circular padding: mark each padding cell the window reads and

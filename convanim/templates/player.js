@@ -356,8 +356,8 @@
 
   // Everything the slots read, for an image and weights: the grid, the output (summed as numpy
   // sums the window view's products: each kernel row, then the rows), formats, labels, scales.
-  function model(ed, image, w, preset) {
-    var p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
+  function model(ed, image, given, preset) {
+    var w = ed.f ? given.slice().reverse() : given, p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
     var grid = o ? o.map((i) => i < 0 ? 0 : image[i]) : image.slice(), out = [];
     // the taps in the order numpy adds them (steps.sum_order): each kernel row, or one run of all
     var kh = off.length / kw, runs = [[]], r, c;
@@ -375,7 +375,7 @@
       out.push(total);
     }
     var whole = grid.concat(w).every(Number.isInteger), sc = scales(ed, grid, w, out);
-    return {grid: grid, out: out, w: w, image: image, preset: preset, fi: formatter(grid, 0),
+    return {grid: grid, out: out, w: w, g: given, image: image, preset: preset, fi: formatter(grid, 0),
       fo: formatter(out, whole ? 0 : 1), labels: planeLabels(w), exact: w.every(weightIsExact), sin: sc[0], sout: sc[1]};
   }
 
@@ -422,7 +422,7 @@
   // alttext.recipe_text: the alt text's nodes for these values ("ak" the kernel with its article,
   // "ax" the image, "af" what the output shows); a node's words hold while the image is the page's.
   function altText(ed, m) {
-    var x = m.image, own = x === ed.x, k = ed.k, w = m.w, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
+    var x = m.image, own = x === ed.x, k = ed.k, w = m.g, labels = ed.f ? m.labels.slice().reverse() : m.labels, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
     var num = (v) => pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
     var span = (v) => {
       var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v);
@@ -440,7 +440,7 @@
     var t = ed.a.map((n) => {
       if (typeof n === "string") return n;
       if (n[0] === "ak") {
-        var rows = m.labels.map((l, i) => l + (i % k[1] < k[1] - 1 ? " " : "; ")).join("").slice(0, -2);
+        var rows = labels.map((l, i) => l + (i % k[1] < k[1] - 1 ? " " : "; ")).join("").slice(0, -2);
         return a(k.join("\u00d7") + " " + (m.preset ? ed.an[m.preset] : "kernel" + (w.length > 16 ? "" : " (rows " + rows + ")")));
       }
       if (n[0] === "ax") {
@@ -659,7 +659,7 @@
     });
     svg.addEventListener("click", (ev) => {
       var at = ed && ev.target.closest("[data-edit]");
-      if (at) return open(root.querySelector('[role="button"][data-edit="' + at.getAttribute("data-edit") + '"]'));
+      if (at) return open(Array.from(root.querySelectorAll('[role="button"][data-edit="' + at.getAttribute("data-edit") + '"]')).find((el) => !el.hasAttribute("display")));
       var k = cellFrame(ev);
       if (k >= 0) goTo(k);
       showField(ev);
@@ -911,6 +911,7 @@
         for (var j = 0; j < run[4] && (run[0] === "i" || run[0] === "k"); j++) {
           var item = run[1] + j * run[2], weight = run[0] === "k", rect = nodes[weight ? item - 1 : item];
           var name = weight ? "weight" : "input", i = weight || !ed.o ? run[3] + j : ed.o[run[3] + j];
+          if (weight && ed.f) i = ed.k[0] * ed.k[1] - 1 - i;  // a turned weight is the given one at n − 1 − i
           [rect, nodes[weight ? item : ed.tx && item + 1]].forEach((el) => { if (el) el.setAttribute("data-edit", name + " " + i); });
           rect.setAttribute("tabindex", weight || !cells.length ? "0" : "-1");
           rect.setAttribute("role", "button");
