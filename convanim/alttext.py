@@ -73,6 +73,8 @@ def _whole(s: Illustration) -> str:
     out = comp.output
     if st.operation == "conv2d":
         text = _conv(s, st, image, out)
+    elif st.operation == "conv_transpose2d" and st.transpose_view == "direct" and _one_plane(st):
+        text = recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     elif st.operation == "conv_transpose2d":
         text = _transpose(st, image, out, comp.grid.shape)
     elif st.operation in ("max_pool2d", "avg_pool2d"):
@@ -209,11 +211,12 @@ def _one_plane(st: Stage) -> bool:
 
 
 def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
-    """The sliding-window sentence of a one-plane conv2d as literal strings and nodes (the slots of
-    ``frames.slots``): ("ak",) the kernel with its article, ("ax", words) the image, ("af", words)
-    the output's effect, where ``words`` (the image as a pattern or a file names it, and its
-    edges) hold only while the image is the scenario's own; the player's script rewrites the nodes
-    for edited values (``templates/player.js``, altText) as :func:`recipe_text` writes them."""
+    """The sliding-window sentence of a one-plane conv2d (or of a transposed one's direct view) as
+    literal strings and nodes (the slots of ``frames.slots``): ("ak",) the kernel with its article,
+    ("ax", words) the image, ("af", words) the output's effect, ("ar",) its range, where ``words``
+    (the image as a pattern or a file names it, and its edges) hold only while the image is the
+    scenario's own; the player's script rewrites the nodes for edited values
+    (``templates/player.js``, altText) as :func:`recipe_text` writes them."""
     st, out = s.stages[0], s.computations[0].output
     marks = ""
     if st.padding_mode != "zeros" and any(st.padding):
@@ -221,6 +224,19 @@ def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
     source = s.image.source or ""
     named = source.startswith("file ") or source in PATTERN_LOOKS
     edges = "the photograph" if source.startswith("file ") else PATTERN_LOOKS.get(source, ("", ""))[1]
+    if st.operation == "conv_transpose2d":  # the direct view
+        grid = s.computations[0].grid.shape
+        gaps = st.stride[0] - 1, st.stride[1] - 1
+        return [
+            "A transposed convolution seen as a direct convolution: ",
+            ("ak",),
+            ", rotated 180\u00b0, slides over ",
+            ("ax", _image(s)) if named else ("ax",),
+            f" with {_pair(gaps)} zero{'s' * (gaps != (1, 1))} inserted between pixels and a border "
+            f"({_size(grid)} in all); the {_size(out.shape)} output fills in {_order(out)} (values ",
+            ("ar",),
+            ").",
+        ]
     head: list[str | tuple[str, ...]] = [("ak",), " slides over "]
     if st.flip:  # true convolution: the turn comes first
         twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
@@ -256,6 +272,8 @@ def recipe_text(
             return _a(f"{size} kernel" + (f" (rows {rows})" if rows else ""))
         if n[0] == "ax":
             return n[1] if len(n) > 1 else _values_image(image)
+        if n[0] == "ar":
+            return _range(out)
         if n[0] == "af":
             edges = n[1] if len(n) > 1 else "the shape's edges" if len(np.unique(image)) == 2 else "the image"
             return _plane_effect(weights, edges) + f" (values {_range(out)})"

@@ -30,7 +30,7 @@ The object::
              ``t`` holds "" for the texts the slots write on frames the poster does not show
     tx       1 when cells hold their values; pre: the kernel's preset name or null; vs: how the
              values and weights are sized to their cells (frames.slots.Slots.sizes)
-    ps       presets of the kernel's size {name: flat weights}
+    ps       presets of the kernel's size whose weights lie in the allowed range {name: flat weights}
     rg       allowed ranges [[input lo, hi], [weight lo, hi]]
     a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
              "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
@@ -204,11 +204,13 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
     spans, other = runs(slots.items)
     tables, inks = colour_tables({colormap, output_colormap or DIVERGING}, theme)
     adv, kern = widths()
+    (lo, hi) = ranges(slots)[1]  # the presets the layout has room for
+    named = {n: w for n, w in presets(v.weights.shape).items() if lo <= min(w) and max(w) <= hi}
     identity = slots.origin.size == image.size and np.array_equal(slots.origin, np.arange(image.size))
     return {
         "x": [_number(x) for x in image.tolist()],
         "hw": list(slots.image_shape),
-        "w": _weights(slots.given, presets(v.weights.shape)),
+        "w": _weights(slots.given, named),
         **({"f": 1} if slots.flip else {}),
         "k": list(v.weights.shape),
         "g": [int(v.grid.size // _grid_cols(slots)), _grid_cols(slots)],
@@ -229,10 +231,10 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "tx": int(slots.texts),
         "vs": [_number(x) for x in slots.sizes],
         "pre": v.preset,
-        "ps": presets(v.weights.shape),
+        "ps": named,
         "rg": ranges(slots),
         "a": _recipe(slots.alt),
-        "an": {n: PRESET_NAMES[n] for n in presets(v.weights.shape)},
+        "an": {n: PRESET_NAMES[n] for n in named},
     }
 
 

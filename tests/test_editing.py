@@ -30,6 +30,7 @@ EDITABLE = [
     "convol_stride2",
     "padding_strides",
     "true_convolution_asymmetric",
+    "padding_strides_transposed_direct",
 ]
 
 
@@ -128,17 +129,9 @@ def test_island_ships_the_program_and_blanks_the_texts_it_writes():
     assert ed["rg"] == [[0, 9], [-1, 1]] and ed["pre"] == "mean"
     recipe = ["step ", ["s"], "/64: output[", ["r"], ",", ["c"], "] = ", ["o"]]
     assert ed["r"] == [[1, 0, 64, recipe]] and data["f"][1] == 400
-    assert set(ed["ps"]) == {
-        "mean",
-        "gaussian",
-        "identity",
-        "sobel_x",
-        "sobel_y",
-        "prewitt_x",
-        "prewitt_y",
-        "laplacian",
-        "sharpen",
-    }
+    # the presets whose weights fit the range −1 … 1 (no Sobel's 2, no Laplacian's −4)
+    assert set(ed["ps"]) == {"mean", "gaussian", "identity", "prewitt_x", "prewitt_y"}
+    assert set(encode(load("convol_edge").frames(), 0)["ed"]["ps"]) == {*ed["ps"], "sobel_x", "sobel_y"}
     assert not any(t.startswith("output[") for t in data["t"])  # the equations are written by the page
     assert ed["wk"] == {"o.": -1.75, "o-": 1.859375, "-o": 1.859375}
 
@@ -175,6 +168,42 @@ def test_program_sums_as_numpy(h, w, kh, kw, stride, dilation, pad, mode, seed):
         return
     program = editing.program(slots)
     out = editing.evaluate(program, slots.values.grid, slots.values.weights.ravel())
+    assert out.tobytes() == s.output().ravel().tobytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    h=st.integers(2, 5),
+    w=st.integers(2, 5),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    pad=st.integers(0, 2),
+    extra=st.integers(0, 1),
+    seed=st.integers(0, 2**16),
+)
+def test_direct_view_program_sums_as_numpy(h, w, kh, kw, stride, dilation, pad, extra, seed):
+    """conv_transpose2d seen as a direct convolution: the program over the zero-inserted grid and
+    the turned weights gives the output to the last bit."""
+    rng = np.random.default_rng(seed)
+    if pad > dilation * (min(kh, kw) - 1) or extra >= max(stride, dilation):
+        return
+    s = convanim.Scenario(
+        operation="conv_transpose2d",
+        transpose_view="direct",
+        image={"values": (rng.normal(size=(h, w)) * 10).round(3).tolist()},
+        kernel={"values": rng.normal(size=(kh, kw)).tolist()},
+        stride=stride,
+        dilation=dilation,
+        padding=pad,
+        output_padding=extra,
+    )
+    slots = s.frames().slots
+    if slots is None:  # numpy adds a contiguous run of 8 or more pairwise: not editable
+        return
+    assert slots.flip and np.array_equal(slots.given, s.kernel.values[0, 0])
+    out = editing.evaluate(editing.program(slots), slots.values.grid, slots.values.weights.ravel())
     assert out.tobytes() == s.output().ravel().tobytes()
 
 
@@ -225,6 +254,7 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         ("arbitrary_padding_no_strides", True),
         ("cross_correlation_asymmetric", True),
         ("true_convolution_asymmetric", True),  # flip: the given weights turn before they slide
+        ("padding_strides_transposed_direct", True),  # conv_transpose2d's direct view: turned too
         ("convol_edge", False),
         ("same_padding_reflect", False),
         ("dark_projector", False),  # the dark theme's inks
@@ -398,6 +428,34 @@ def test_ui_edits_the_given_weights_of_a_flipped_kernel(open_page):
     check(watched, load(name, kernel={"values": given.tolist()}), [0, 1, 2, 3, n - 2, n - 1])
     root.locator('select[data-act="preset"]').select_option("sobel_x")
     check(watched, load(name, kernel={"preset": "sobel_x"}), [0, 2, n - 1])
+    assert watched.errors == []
+
+
+def test_ui_edits_the_direct_view_of_a_transposed_convolution(open_page):
+    """The direct view: an image cell edits the pixel the zeros were inserted around, a cell of the
+    rotated kernel the given weight it shows; a preset sets the transposed convolution's kernel."""
+    name = "padding_strides_transposed_direct"
+    s0 = load(name)
+    watched = open_page(page("direct", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    root.evaluate("el => el.convanim.show(4)")
+    root.locator('[role="button"][data-edit="weight 1"]:not([display])').click()
+    assert root.locator(".convanim-editor").text_content().startswith("weight [0,1] (")
+    root.locator(".convanim-editor input").fill("-1.5")
+    root.locator(".convanim-editor input").press("Enter")
+    kernel = np.array(s0.kernel.values[0, 0])
+    kernel[0, 1] = -1.5
+    root.locator('[role="button"][data-edit="input 4"]').click()
+    root.locator(".convanim-editor input").fill("2.5")
+    root.locator(".convanim-editor input").press("Enter")
+    image = np.array(s0.image.values[0])
+    image[1, 1] = 2.5
+    s = load(name, image={"values": image.tolist()}, kernel={"values": kernel.tolist()})
+    check(watched, s, [0, 1, 4, n // 2, n - 1])
+    root.locator('select[data-act="preset"]').select_option("sobel_x")
+    check(watched, load(name, image={"values": image.tolist()}, kernel={"preset": "sobel_x"}), [0, 1, 4])
+    assert "laplacian" not in root.locator('select[data-act="preset"]').text_content()  # its −4: no room
     assert watched.errors == []
 
 

@@ -157,13 +157,16 @@ class Slots:
 
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
-    channel drawn as a sliding window (not the matrix view; flipped or not), auto number formats, no
+    channel drawn as a sliding window (not the matrix view; flipped or not), or a transposed one
+    seen as a direct convolution (its kernel turned as a flip's), auto number formats, no
     cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
     the window view also asks steps.sum_order for an order the player can follow)."""
     st = s.stages[0]
     return (
         len(s.stages) == 1
-        and st.operation == "conv2d"
+        and (
+            st.operation == "conv2d" or (st.operation == "conv_transpose2d" and st.transpose_view == "direct")
+        )
         and st.view is None
         and not st.has_channels
         and s.render.number_format is None

@@ -30,9 +30,10 @@ class WindowBuilder(Builder):
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
         # editable in the player: texts through slots, and how numpy adds a window's products
+        step = (1, 1) if self.direct else scenario.stride  # the direct view slides by 1
         self.order = (
-            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], scenario.stride, scenario.dilation)
-            if sl.editable(scenario) and not self.direct
+            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], step, scenario.dilation)
+            if sl.editable(scenario)
             else None
         )
         self.editable = self.order is not None
@@ -88,7 +89,7 @@ class WindowBuilder(Builder):
             self.order,
             (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
             tuple(alt_recipe(self.s)),
-            bool(self.turn),
+            bool(self.turn) or self.direct,
         )
         return dataclasses.replace(frames, slots=slots)
 
@@ -137,7 +138,9 @@ class WindowBuilder(Builder):
         self.image_boundary()
         self.output_cells()
         if self.direct:  # the original weights, then (frame 1 on) the rotated ones
-            self.kernel_cells(self.s.kernel.labels, 0, 0)
+            kh, kw = self.comp.weights.shape[2:]
+            given = tuple(tuple(str(kh * kw - 1 - r * kw - c) for c in range(kw)) for r in range(kh))
+            self.kernel_cells(self.s.kernel.labels, 0, 0, given)
             self.kernel_cells(self.weight_labels, 1, self.last)
         elif self.turn:  # as given, upside down, rotated; the given top-left number marked
             kh, kw = self.comp.weights.shape[2:]

@@ -420,7 +420,8 @@
   }
 
   // alttext.recipe_text: the alt text's nodes for these values ("ak" the kernel with its article,
-  // "ax" the image, "af" what the output shows); a node's words hold while the image is the page's.
+  // "ax" the image, "af" what the output shows, "ar" its range); a node's words hold while the
+  // image is the page's.
   function altText(ed, m) {
     var x = m.image, own = x === ed.x, k = ed.k, w = m.g, labels = ed.f ? m.labels.slice().reverse() : m.labels, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
     var num = (v) => pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
@@ -453,6 +454,7 @@
         return a(size) + " image with a bright shape (" + num(lv[1]) + " on " + num(lv[0]) + ") in rows " + Math.min.apply(null, r) + "\u2013" +
           Math.max.apply(null, r) + " and columns " + Math.min.apply(null, c) + "\u2013" + Math.max.apply(null, c);
       }
+      if (n[0] === "ar") return span(m.out);
       var edges = own && n[1] || (lv.length === 2 ? "the shape's edges" : "the image");
       var e = w.filter((v) => v).length === 1 && Math.abs(total - 1) < 1e-12 ? "a copy of the image"
         : w.every((v) => v >= 0) && Math.abs(total - 1) < 1e-9 ? edges + " smoothed"
