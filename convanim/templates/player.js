@@ -143,7 +143,10 @@
   // a string "k" repeats the item before it k more times.
   function unpack(data) {
     var n = data.f.length, firstBefore = 0, before = {}, list = [];
-    data.i.forEach((item) => { list.push.apply(list, typeof item === "string" ? Array(+item).fill(list[list.length - 1]) : [item]); });
+    data.i.forEach((item) => {
+      if (typeof item !== "string") return list.push(item);
+      for (var j = +item; j > 0; j--) list.push(list[list.length - 1]);  // (no apply: runs can be long)
+    });
     return list.map((item) => {
       if (typeof item === "number") return item < 0 ? n + item : item;
       var style = item[0], kind = data.s[style][0], text = kind === 2, rest = item.slice(3);
