@@ -31,8 +31,13 @@ class WindowBuilder(Builder):
         self.weight_labels = plane_labels(comp.weights[0, 0])
         # editable in the player: texts through slots, and how numpy adds a window's products
         step = (1, 1) if self.direct else scenario.stride  # the direct view slides by 1
+        self.pool = scenario.operation == "avg_pool2d"  # an average: the window's sum over a divisor
         self.order = (
-            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], step, scenario.dilation)
+            (
+                "pool"
+                if self.pool
+                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], step, scenario.dilation)
+            )
             if sl.editable(scenario)
             else None
         )
@@ -55,11 +60,17 @@ class WindowBuilder(Builder):
             self.in_scale,
             self.out_scale,
             self.theme,
-            self.s.kernel.preset,
+            self.s.kernel.preset if self.s.kernel else None,
             self.room,
             taps,
             comp.output.shape[2],
+            self.pool_rule(taps) if self.pool else None,
         )
+
+    def pool_rule(self, taps: np.ndarray) -> tuple[tuple[int, ...], np.ndarray | None]:
+        """An average pool's divisors, and which taps are the image's where padding is not counted."""
+        real = None if self.s.stages[0].count_include_pad else ~self.comp.ghost.ravel()[taps]
+        return tuple(int(st.divisor) for st in self.comp.steps), real
 
     def slot_text(self, recipe: object, make: Callable[[str], None]) -> None:
         """Add, by ``make(text)``, the Text that is ``recipe``'s text, and remember its slot."""
@@ -125,7 +136,7 @@ class WindowBuilder(Builder):
                 self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
             else:
                 self.chrome()
-            if self.editable:  # the kernel's title names its preset, which an edit drops
+            if self.editable and not self.pool:  # the kernel's title names its preset, which an edit drops
                 recipe = [lab.kernel_lines(self.s)[0].removesuffix(sl.text([("p",)], self.vals)), ("p",)]
                 for i in range(start, len(self.items)):
                     it = self.items[i]
@@ -235,10 +246,11 @@ class WindowBuilder(Builder):
     ) -> None:
         """The kernel's cells; editable, each label is a slot: the weight whose index ``at`` has
         at its place (a turn frame's), by default the weights in order."""
-        if not self.editable:
+        if self.editable:
+            self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
+        if not self.editable or self.pool:  # (a pool's window has no weights to edit)
             return super().kernel_cells(labels, first, last)
         kh, kw = self.comp.weights.shape[2:]
-        self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
         index = [int(i) for row in at for i in row] if at else list(range(kh * kw))
         labels = tuple(tuple(self.vals.labels[j] for j in index[r * kw : (r + 1) * kw]) for r in range(kh))
         start = len(self.items)
@@ -279,7 +291,8 @@ class WindowBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             if self.editable:
-                self.slot_text(("e", step.index), lambda t, f=frame: self.equation(t, f, f))
+                node = ("m" if self.pool else "e", step.index)
+                self.slot_text(node, lambda t, f=frame: self.equation(t, f, f))
             else:
                 self.equation(self.step_equation(step), frame, frame)
         if self.editable:
@@ -404,6 +417,10 @@ class PoolBuilder(WindowBuilder):
         value = self.fmt_out(step.value)
         if step.divisor is None:
             return shorten(terms, lambda shown: f"{head}max({', '.join(shown)}) = {value}", self.room)
+        if self.editable:  # the slot's text (frames/slots.mean_equation)
+            if self.vals is None or self.vals.room != self.room:
+                self.vals = self.values()
+            return sl.mean_equation(step.index, self.vals)
         if not self.s.count_include_pad:  # only the image's own pixels are summed and counted
             real = ~self.comp.ghost[np.ix_(step.rows, step.cols)]
             terms = [self.fmt_in(v) for v in step.inputs[real]]

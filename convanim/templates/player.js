@@ -299,7 +299,7 @@
 
   // style.scale_for and style.scales: [colormap, vmin, vmax] of the input and the output.
   function scaleFor(values, cmap, symmetric) {
-    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    var lo = Math.min(...values), hi = Math.max(...values);
     if (symmetric) {
       var m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
       return [cmap, -m, m];
@@ -316,7 +316,7 @@
       var shared = scaleFor(grid.concat(out), ed.cmap);
       return [shared, shared];
     }
-    var signed = Math.min.apply(null, out) < 0;
+    var signed = Math.min(...out) < 0;
     return [scaleFor(grid, ed.cmap), scaleFor(out, ed.ocmap || (signed ? ed.dv : ed.cmap), signed)];
   }
   // [fill, ink] of value v on scale s (style.ColourScale; the ink is Theme.text_on's, from Python).
@@ -370,6 +370,10 @@
     }
     for (var k = 0; k < oh * ow; k++) {
       var base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], total = 0;
+      if (ed.pd) {  // an average pool: the window's sum (numpy's) over the step's divisor
+        out.push(npSum(off.map((d) => grid[base + d])) / (ed.pd[k] || ed.pd));
+        continue;
+      }
       runs.forEach((run) => {
         var part = 0;
         run.forEach((j) => { part += w[j] * grid[base + off[j]]; });
@@ -402,6 +406,15 @@
       (shown) => head + shown.join(" + ") + " " + value);
   }
 
+  // frames/slots.mean_equation: an average pool's step k, the image's own terms unless padding counts.
+  function meanEquation(ed, m, k) {
+    var p = ed.p, ow = p[1], base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], d = ed.pd[k] || ed.pd;
+    var taps = p[5].map((j) => base + j), x = taps.map((g) => m.grid[g]);
+    var tail = ")/" + d + " = " + m.fi(npSum(x)) + "/" + d + " = " + m.fo(m.out[k]);
+    var terms = taps.filter((g) => ed.ci || !ed.o || ed.o[g] >= 0).map((g) => m.fi(m.grid[g]));
+    return shorten(ed, terms, (shown) => "output[" + Math.floor(k / ow) + "," + (k % ow) + "] = (" + shown.join(" + ") + tail);
+  }
+
   // A slot node's text (frames/slots.text).
   // In a step's recipe (a readout), s, r, c and o are its number, output row and column, and value.
   function slotText(ed, m, node, step) {
@@ -412,10 +425,11 @@
     if (kind === "i" || kind === "g") return m.fi(m.grid[i]);
     if (kind === "o") return m.fo(m.out[i]);
     if (kind === "k") return m.labels[i];
-    if (kind === "lo") return m.fo(Math.min.apply(null, m.out));
-    if (kind === "hi") return m.fo(Math.max.apply(null, m.out));
+    if (kind === "lo") return m.fo(Math.min(...m.out));
+    if (kind === "hi") return m.fo(Math.max(...m.out));
     if (kind === "p") return m.preset ? " (" + m.preset.replace(/_/g, " ") + ")" : "";
     if (kind === "e") return equation(ed, m, i);
+    if (kind === "m") return meanEquation(ed, m, i);
     throw new Error("unknown slot " + kind);
   }
   function recipeText(ed, m, recipe, step) {
@@ -429,7 +443,7 @@
     var x = m.image, own = x === ed.x, k = ed.k, w = m.g, labels = ed.f ? m.labels.slice().reverse() : m.labels, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
     var num = (v) => pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
     var span = (v) => {
-      var lo = Math.min.apply(null, v), hi = Math.max.apply(null, v);
+      var lo = Math.min(...v), hi = Math.max(...v);
       return num(lo) + (lo === hi ? "" : " to " + num(hi));
     };
     var a = (t) => (t[0] === "8" || /^1[18](\d{3})?\u00d7/.test(t) ? "an " : "a ") + t;
@@ -454,8 +468,8 @@
         if (lv.length !== 2) return a(size) + " image (values " + span(x) + ")";
         if (at.length === 1) return a(size) + " image holding a single " + num(lv[1]) + " (on " + num(lv[0]) + ") at row " + at[0][0] + ", column " + at[0][1];
         var r = at.map((p) => p[0]), c = at.map((p) => p[1]);
-        return a(size) + " image with a bright shape (" + num(lv[1]) + " on " + num(lv[0]) + ") in rows " + Math.min.apply(null, r) + "\u2013" +
-          Math.max.apply(null, r) + " and columns " + Math.min.apply(null, c) + "\u2013" + Math.max.apply(null, c);
+        return a(size) + " image with a bright shape (" + num(lv[1]) + " on " + num(lv[0]) + ") in rows " + Math.min(...r) + "\u2013" +
+          Math.max(...r) + " and columns " + Math.min(...c) + "\u2013" + Math.max(...c);
       }
       if (n[0] === "ar") return span(m.out);
       var edges = own && n[1] || (lv.length === 2 ? "the shape's edges" : "the image");
@@ -822,6 +836,7 @@
     function edit(name, values, preset) {
       if (!ed) throw new Error("this picture is not editable (only a one-channel conv2d window view is)");
       if (name === "bias") throw new Error("this picture has no bias to edit");
+      if (name === "weight" && ed.pd) throw new Error("a pool has no weights to edit: only its input");
       if (!(name in NAMES)) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
       var shape = shapeOf(name), range = ed.rg[NAMES[name]], v = values, flat = [];
       while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) v = v[0];
@@ -930,10 +945,10 @@
       select.appendChild(htmlNode("option", {value: ""}, "preset\u2026"));
       Object.keys(ed.ps).forEach((p) => { select.appendChild(htmlNode("option", {value: p}, p.replace(/_/g, " "))); });
       label.appendChild(select);
-      editBar.appendChild(label);
+      if (!ed.pd) editBar.appendChild(label);  // a pool: no kernel
       editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
-      editBar.appendChild(htmlNode("span", {}, "click a weight or an input cell to edit: input " + span("input") +
-        ", weights " + span("weight")));
+      editBar.appendChild(htmlNode("span", {}, "click " + (ed.pd ? "an" : "a weight or an") + " input cell to edit: input " +
+        span("input") + (ed.pd ? "" : ", weights " + span("weight"))));
       bar.appendChild(editBar);
       select.addEventListener("change", () => {
         var p = select.value;
