@@ -13,6 +13,7 @@ import numpy as np
 
 from .dependence import even_overlap, overlap_counts, receptive_field
 from .elementwise import formula
+from .filters import plane_labels
 from .graph import is_chain, sources
 from .timeline import plan
 
@@ -72,8 +73,12 @@ def _whole(s: Illustration) -> str:
     out = comp.output
     if st.operation == "conv2d":
         text = _conv(s, st, image, out)
+    elif st.operation == "conv_transpose2d" and st.transpose_view == "direct" and _one_plane(st):
+        text = recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     elif st.operation == "conv_transpose2d":
         text = _transpose(st, image, out, comp.grid.shape)
+    elif st.operation == "avg_pool2d" and s.image.values.shape[0] == 1 and not st.layered:
+        text = recipe_text(conv_recipe(s), s.image.values[0], np.ones((1, 1)), out[0], None)
     elif st.operation in ("max_pool2d", "avg_pool2d"):
         text = _pool(st, image, out)
     elif st.operation == "upsample":
@@ -186,6 +191,8 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
             f"times the flattened {kernel}{turned} gives one value of the {_size(out.shape)} output, "
             f"which folds back into its grid (values {_range(out)})."
         )
+    if _one_plane(st):  # in words that an editable player rewrites after an edit
+        return recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     if st.flip:  # true convolution: the turn comes first
         twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
         return (
@@ -196,6 +203,94 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
         f"{_a(kernel)} slides over {image}{how}{marks}; the {_size(out.shape)} output fills in {_order(out)} "
         f"and shows {effect}."
     )
+
+
+# ---------------------------------------------------------------- a recipe an edit rewrites
+
+
+def _one_plane(st: Stage) -> bool:
+    return st.kernel.values.shape[:2] == (1, 1) and not st.layered
+
+
+def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
+    """The sliding-window sentence of a one-plane conv2d (or of a transposed one's direct view) as
+    literal strings and nodes (the slots of ``frames.slots``): ("ak",) the kernel with its article,
+    ("ax", words) the image, ("af", words) the output's effect, ("ar",) its range, where ``words``
+    (the image as a pattern or a file names it, and its edges) hold only while the image is the
+    scenario's own; the player's script rewrites the nodes for edited values
+    (``templates/player.js``, altText) as :func:`recipe_text` writes them."""
+    st, out = s.stages[0], s.computations[0].output
+    marks = ""
+    if st.padding_mode != "zeros" and any(st.padding):
+        marks = ", each step outlining the padding cells it reads and the pixels their values come from"
+    source = s.image.source or ""
+    named = source.startswith("file ") or source in PATTERN_LOOKS
+    edges = "the photograph" if source.startswith("file ") else PATTERN_LOOKS.get(source, ("", ""))[1]
+    if st.operation == "avg_pool2d":  # no weights: the image and the output's range follow
+        words = _pool(st, "\0", out).split("\0")
+        return [
+            words[0],
+            ("ax", _image(s)) if named else ("ax",),
+            words[1].removesuffix(f"{_range(out)})."),
+            ("ar",),
+            ").",
+        ]
+    if st.operation == "conv_transpose2d":  # the direct view
+        grid = s.computations[0].grid.shape
+        gaps = st.stride[0] - 1, st.stride[1] - 1
+        return [
+            "A transposed convolution seen as a direct convolution: ",
+            ("ak",),
+            ", rotated 180\u00b0, slides over ",
+            ("ax", _image(s)) if named else ("ax",),
+            f" with {_pair(gaps)} zero{'s' * (gaps != (1, 1))} inserted between pixels and a border "
+            f"({_size(grid)} in all); the {_size(out.shape)} output fills in {_order(out)} (values ",
+            ("ar",),
+            ").",
+        ]
+    head: list[str | tuple[str, ...]] = [("ak",), " slides over "]
+    if st.flip:  # true convolution: the turn comes first
+        twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
+        head = ["true convolution: ", ("ak",), f" is first turned by 180\u00b0{twice}, then slides over "]
+    return [
+        *head,
+        ("ax", _image(s)) if named else ("ax",),
+        f"{_how(st)}{marks}; the {_size(out.shape)} output fills in {_order(out)} and shows ",
+        ("af", edges) if named else ("af",),
+        ".",
+    ]
+
+
+def alt_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
+    """The whole alt text of a one-plane conv2d window view as a recipe (``conv_recipe``, and the
+    picture note); its reader capitalises the text, as :func:`alt_text` does."""
+    return conv_recipe(s) + ([_picture_note(s)] if s.picture else [])
+
+
+def recipe_text(
+    recipe: list, image: np.ndarray, weights: np.ndarray, out: np.ndarray, preset: str | None
+) -> str:
+    """The text of ``conv_recipe``'s recipe for a 2-D image, kernel and output (the scenario's own
+    values: the words a node holds are used)."""
+
+    def node(n: tuple[str, ...]) -> str:
+        if n[0] == "ak":
+            size = _size(weights.shape)
+            if preset:
+                return _a(f"{size} {PRESET_NAMES[preset]}")
+            labels = plane_labels(weights)
+            rows = "; ".join(" ".join(row) for row in labels) if weights.size <= 16 else ""
+            return _a(f"{size} kernel" + (f" (rows {rows})" if rows else ""))
+        if n[0] == "ax":
+            return n[1] if len(n) > 1 else _values_image(image)
+        if n[0] == "ar":
+            return _range(out)
+        if n[0] == "af":
+            edges = n[1] if len(n) > 1 else "the shape's edges" if len(np.unique(image)) == 2 else "the image"
+            return _plane_effect(weights, edges) + f" (values {_range(out)})"
+        raise ValueError(f"unknown alt slot {n!r}")
+
+    return "".join(p if isinstance(p, str) else node(p) for p in recipe)
 
 
 def _transpose(st: Stage, image: str, out: np.ndarray, grid: tuple[int, int]) -> str:
@@ -409,6 +504,12 @@ def _image(s: Illustration) -> str:
         return f"{_a(size)} photograph ({name}, values {_range(values)})"
     if source in PATTERN_LOOKS:
         return f"{_a(size)} image with {PATTERN_LOOKS[source][0]} (values {_range(values)})"
+    return _values_image(values)
+
+
+def _values_image(values: np.ndarray) -> str:
+    """A 2-D image given by its values: where a shape lies, else its range."""
+    size = _size(values.shape)
     levels = np.unique(values)
     if len(levels) == 2:  # a shape: say where its bright part lies
         rows, cols = np.nonzero(values == levels[1])
@@ -467,19 +568,23 @@ def _effect(s: Illustration, st: Stage, out: np.ndarray) -> str:
         edges = "the photograph"
     elif not source and len(np.unique(s.image.values[0])) == 2:
         edges = "the shape's edges"
-    values = f" (values {_range(out)})"
+    return _plane_effect(w, edges) + f" (values {_range(out)})"
+
+
+def _plane_effect(w: np.ndarray, edges: str) -> str:
+    """What a 2-D kernel does to the image whose edges are called ``edges``."""
     total = float(w.sum())
     if np.count_nonzero(w) == 1 and abs(total - 1) < 1e-12:
-        return "a copy of the image" + values
+        return "a copy of the image"
     if np.all(w >= 0) and abs(total - 1) < 1e-9:
-        return f"{edges} smoothed" + values
+        return f"{edges} smoothed"
     if abs(total) < 1e-9:
         rows_zero, cols_zero = np.allclose(w.sum(axis=1), 0), np.allclose(w.sum(axis=0), 0)
         kind = "vertical edges" if rows_zero else "horizontal edges" if cols_zero else "edges"
-        return f"{kind} as signed responses, 0 where the image is flat" + values
+        return f"{kind} as signed responses, 0 where the image is flat"
     if abs(total - 1) < 1e-9:
-        return "the image sharpened" + values
-    return "the weighted sums" + values
+        return "the image sharpened"
+    return "the weighted sums"
 
 
 def _how(st: Stage) -> str:

@@ -6,8 +6,9 @@ window view decides what its texts say; this module turns its slots and rules in
 The object::
 
     x, hw    the image's values (flat) and shape [h, w]
-    w, k     the weights (flat, or the name of the preset in ``ps`` they equal) and the kernel's
-             shape [kh, kw]
+    w, k     the weights as the scenario gives them (flat, or the name of the preset in ``ps``
+             they equal) and the kernel's shape [kh, kw]; f: 1 when they are turned by 180° before
+             they slide (flip, true convolution: the flat weights reversed)
     g        the grid the steps read [rows, cols]; o: the image index each grid cell holds, −1
              for a zero (absent when the grid is the image)
     p        the step program: step k = r·ow + c reads grid cell b + off[j] under weight j, with
@@ -29,8 +30,13 @@ The object::
              ``t`` holds "" for the texts the slots write on frames the poster does not show
     tx       1 when cells hold their values; pre: the kernel's preset name or null; vs: how the
              values and weights are sized to their cells (frames.slots.Slots.sizes)
-    ps       presets of the kernel's size {name: flat weights}
+    ps       presets of the kernel's size whose weights lie in the allowed range {name: flat weights}
     rg       allowed ranges [[input lo, hi], [weight lo, hi]]
+    pd, ci   (an average pool, program order "pool": each step's sum over its divisor) the
+             divisors (one number when all are equal) and 1 when padding counts in the mean
+    a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
+             "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
+             names in it
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from .alttext import PRESET_NAMES
 from .frames.slots import Slots
 from .kernels import SIZED, FIXED_3x3, make_kernel
 from .layout import EQUATION_PX
@@ -50,7 +57,9 @@ EQUATION_CHARS = "0123456789outp[],= \u00b7()+\u2026/\u2212.\u2248\u221ee-"
 LADDER = (1, 2, 5, 9, 10, 20, 50, 99, 100, 255, 500, 999, 1000)
 
 
-def evaluate(program: list[Any], grid: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def evaluate(
+    program: list[Any], grid: np.ndarray, weights: np.ndarray, divisors: tuple[int, ...] = ()
+) -> np.ndarray:
     """The output the step ``program`` (``p`` above) computes from the flat ``grid`` and ``weights``,
     summing as numpy does in the window view: each kernel row in order, then the rows' sums in
     order, each from 0 (so never −0); the player's script does the same, so its numbers are
@@ -65,6 +74,9 @@ def evaluate(program: list[Any], grid: np.ndarray, weights: np.ndarray) -> np.nd
     out = np.empty(oh * ow)
     for k in range(oh * ow):
         b = (k // ow) * rs + (k % ow) * cs
+        if order == "pool":  # an average: the window's numpy sum over the step's divisor
+            out[k] = float(grid[b + np.array(off)].sum()) / divisors[k]
+            continue
         total = 0.0
         for run in taps:
             part = 0.0
@@ -199,11 +211,16 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
     spans, other = runs(slots.items)
     tables, inks = colour_tables({colormap, output_colormap or DIVERGING}, theme)
     adv, kern = widths()
+    (lo, hi) = ranges(slots)[1]  # the presets the layout has room for (a pool: none, no weights)
+    named = {
+        n: w for n, w in presets(v.weights.shape).items() if lo <= min(w) and max(w) <= hi and not v.pool
+    }
     identity = slots.origin.size == image.size and np.array_equal(slots.origin, np.arange(image.size))
     return {
         "x": [_number(x) for x in image.tolist()],
         "hw": list(slots.image_shape),
-        "w": _weights(v.weights, presets(v.weights.shape)),
+        "w": _weights(slots.given, named),
+        **({"f": 1} if slots.flip else {}),
         "k": list(v.weights.shape),
         "g": [int(v.grid.size // _grid_cols(slots)), _grid_cols(slots)],
         **({} if identity else {"o": [int(i) for i in slots.origin.tolist()]}),
@@ -223,9 +240,20 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "tx": int(slots.texts),
         "vs": [_number(x) for x in slots.sizes],
         "pre": v.preset,
-        "ps": presets(v.weights.shape),
+        "ps": named,
         "rg": ranges(slots),
+        **_pool(v.pool),
+        "a": _recipe(slots.alt),
+        "an": {n: PRESET_NAMES[n] for n in named},
     }
+
+
+def _pool(pool: tuple[tuple[int, ...], np.ndarray | None] | None) -> dict[str, Any]:
+    """An average pool's divisors (one number when all are equal) and whether padding counts."""
+    if pool is None:
+        return {}
+    divisors, real = pool
+    return {"pd": divisors[0] if len(set(divisors)) == 1 else list(divisors), "ci": int(real is None)}
 
 
 def _weights(weights: np.ndarray, named: dict[str, list[float]]) -> list[int | float] | str:

@@ -8,12 +8,14 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import convanim
 from convanim import editing
+from convanim.alttext import recipe_text as alt_recipe_text
 from convanim.display import Rect, Text
+from convanim.errors import ScenarioError
 from convanim.export.html import page, player
 from convanim.export.playerdata import encode
 from convanim.frames import slots as sl
@@ -28,6 +30,9 @@ EDITABLE = [
     "dilation",
     "convol_stride2",
     "padding_strides",
+    "true_convolution_asymmetric",
+    "padding_strides_transposed_direct",
+    "avg_pool",
 ]
 
 
@@ -59,6 +64,18 @@ def test_every_slot_is_its_items_text_and_colour(name):
             assert shape.text == sl.text(slot, v), (item, slot)
     for frame, step, recipe in slots.readouts:
         assert frames.frames[frame].readout == sl.text(recipe, v, step)
+
+
+@pytest.mark.parametrize("name", EDITABLE)
+def test_the_alt_text_is_its_recipes_text(name):
+    s = load(name)
+    frames = s.frames()
+    recipe = list(frames.slots.alt)
+    kernel = s.stages[0].kernel  # (none for a pool)
+    weights, preset = (kernel.plane, kernel.preset) if kernel else (np.ones((1, 1)), None)
+    text = alt_recipe_text(recipe, s.image.values[0], weights, s.output(), preset)
+    assert text[0].upper() + text[1:] == frames.alt == s.alt_text
+    assert encode(frames, 0)["ed"]["a"] == [p if isinstance(p, str) else list(p) for p in recipe]
 
 
 def test_slots_cover_every_value_text_of_a_step():
@@ -103,7 +120,6 @@ def test_only_a_one_channel_window_view_is_editable():
     wide = convanim.Scenario(image=np.zeros((9, 9)), kernel={"values": np.ones((2, 8)).tolist()})
     assert wide.frames().slots is None  # numpy adds rows of 8 pairwise
     assert load("max_pool").frames().slots is None
-    assert load("true_convolution_asymmetric").frames().slots is None  # flip
     assert load("layer_rgb_bias").frames().slots is None
     assert "ed" not in encode(load("max_pool").frames(), 0)
 
@@ -116,17 +132,9 @@ def test_island_ships_the_program_and_blanks_the_texts_it_writes():
     assert ed["rg"] == [[0, 9], [-1, 1]] and ed["pre"] == "mean"
     recipe = ["step ", ["s"], "/64: output[", ["r"], ",", ["c"], "] = ", ["o"]]
     assert ed["r"] == [[1, 0, 64, recipe]] and data["f"][1] == 400
-    assert set(ed["ps"]) == {
-        "mean",
-        "gaussian",
-        "identity",
-        "sobel_x",
-        "sobel_y",
-        "prewitt_x",
-        "prewitt_y",
-        "laplacian",
-        "sharpen",
-    }
+    # the presets whose weights fit the range −1 … 1 (no Sobel's 2, no Laplacian's −4)
+    assert set(ed["ps"]) == {"mean", "gaussian", "identity", "prewitt_x", "prewitt_y"}
+    assert set(encode(load("convol_edge").frames(), 0)["ed"]["ps"]) == {*ed["ps"], "sobel_x", "sobel_y"}
     assert not any(t.startswith("output[") for t in data["t"])  # the equations are written by the page
     assert ed["wk"] == {"o.": -1.75, "o-": 1.859375, "-o": 1.859375}
 
@@ -166,6 +174,77 @@ def test_program_sums_as_numpy(h, w, kh, kw, stride, dilation, pad, mode, seed):
     assert out.tobytes() == s.output().ravel().tobytes()
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    h=st.integers(2, 5),
+    w=st.integers(2, 5),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    pad=st.integers(0, 2),
+    extra=st.integers(0, 1),
+    seed=st.integers(0, 2**16),
+)
+def test_direct_view_program_sums_as_numpy(h, w, kh, kw, stride, dilation, pad, extra, seed):
+    """conv_transpose2d seen as a direct convolution: the program over the zero-inserted grid and
+    the turned weights gives the output to the last bit."""
+    rng = np.random.default_rng(seed)
+    if pad > dilation * (min(kh, kw) - 1) or extra >= max(stride, dilation):
+        return
+    try:
+        s = convanim.Scenario(
+            operation="conv_transpose2d",
+            transpose_view="direct",
+            image={"values": (rng.normal(size=(h, w)) * 10).round(3).tolist()},
+            kernel={"values": rng.normal(size=(kh, kw)).tolist()},
+            stride=stride,
+            dilation=dilation,
+            padding=pad,
+            output_padding=extra,
+        )
+    except ScenarioError:  # a geometry that leaves no output
+        assume(False)
+    slots = s.frames().slots
+    if slots is None:  # numpy adds a contiguous run of 8 or more pairwise: not editable
+        return
+    assert slots.flip and np.array_equal(slots.given, s.kernel.values[0, 0])
+    out = editing.evaluate(editing.program(slots), slots.values.grid, slots.values.weights.ravel())
+    assert out.tobytes() == s.output().ravel().tobytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    h=st.integers(2, 7),
+    w=st.integers(2, 7),
+    k=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+    counted=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_average_pool_program_sums_as_numpy(h, w, k, stride, pad, counted, seed):
+    """avg_pool2d: each window's numpy sum over its divisor, to the last bit; the equation's
+    terms the image's own where padding is not counted."""
+    rng = np.random.default_rng(seed)
+    if k > min(h, w) + 2 * pad or 2 * pad > k:
+        return
+    s = convanim.Scenario(
+        operation="avg_pool2d",
+        image={"values": (rng.normal(size=(h, w)) * 10).round(3).tolist()},
+        kernel_size=k,
+        stride=stride,
+        padding=pad,
+        count_include_pad=counted,
+    )
+    frames = s.frames()
+    slots = frames.slots
+    v = slots.values
+    out = editing.evaluate(editing.program(slots), v.grid, v.weights.ravel(), v.pool[0])
+    assert out.tobytes() == s.output().ravel().tobytes()
+    assert (v.pool[1] is None) == counted
+
+
 # ---------------------------------------------------------------- Chromium: edits against Python
 
 
@@ -195,6 +274,8 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
         readout = root.locator(".convanim-readout").text_content()
         assert readout == frames.frames[k].readout
+    alt = root.evaluate("el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')")
+    assert alt == s.alt_text
 
 
 # An edit keeps the layout the page was built with. Python lays a kernel out by its title, which
@@ -210,10 +291,13 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         ("padding_strides", True),
         ("arbitrary_padding_no_strides", True),
         ("cross_correlation_asymmetric", True),
+        ("true_convolution_asymmetric", True),  # flip: the given weights turn before they slide
+        ("padding_strides_transposed_direct", True),  # conv_transpose2d's direct view: turned too
         ("convol_edge", False),
         ("same_padding_reflect", False),
         ("dark_projector", False),  # the dark theme's inks
         ("same_padding_circular", False),
+        ("avg_pool", False),  # input only: a pool has no weights
     ],
 )
 def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
@@ -237,6 +321,39 @@ def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
             keys["kernel"] = {"values": kernel.tolist()}
         s = load(name, **keys)
         check(watched, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}))
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel"),
+    [
+        ("shape", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),  # a copy of the image, the shape's edges
+        ("impulse", [[0, -0.25, 0], [-0.25, 1, -0.25], [0, -0.25, 1]]),  # sharpened; a single value
+        ("shape", [[0.5, 1, 0.5], [0, 0, 0], [-0.5, -1, -0.5]]),  # horizontal edges
+        ("levels", [[1, 0, 0], [0, -1, 0], [0, 0, 0.5]]),  # edges; the weighted sums
+        ("levels", [[0.25, 0, 0.25], [0, 0, 0], [0.25, 0, 0.25]]),  # smoothed, the image
+    ],
+)
+def test_the_alt_text_follows_an_edit(open_page, image, kernel):
+    """Each way the alt text names an image and what the kernel does, after an edit."""
+    s0 = load("convol_mean")  # a named pattern: its words hold until the image is edited
+    watched = open_page(page("alt", player(s0.frames())))
+    root = watched.player().root
+    values = np.zeros((10, 10))
+    if image == "shape":
+        values[2:5, 3:8] = 7
+    elif image == "impulse":
+        values[4, 6] = 2.5
+    else:
+        values = np.arange(100.0).reshape(10, 10) % 7
+    label = "el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')"
+    root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel)
+    assert root.evaluate(label) == load("convol_mean", kernel={"values": kernel}).alt_text
+    root.evaluate("(el, v) => el.convanim.edit('input', v)", values.tolist())
+    s = load("convol_mean", image={"values": values.tolist()}, kernel={"values": kernel})
+    assert root.evaluate(label) == s.alt_text
+    root.evaluate("el => el.convanim.reset()")
+    assert root.evaluate(label) == s0.alt_text
     assert watched.errors == []
 
 
@@ -324,6 +441,92 @@ def test_ui_click_type_enter_arrows_escape_and_a_preset(open_page):
     check(watched, s, [4, 0, n - 1])
     root.locator('button[data-act="reset"]').click()
     check(watched, s0, [4, 0, n - 1])
+    assert watched.errors == []
+
+
+def test_ui_edits_the_given_weights_of_a_flipped_kernel(open_page):
+    """flip = true: the cells of the turned kernel edit the given weight they show; a preset sets
+    the given kernel, which turns before it slides."""
+    name = "true_convolution_asymmetric"
+    s0 = load(name)
+    watched = open_page(page("flip", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    root.evaluate(f"el => el.convanim.show({n - 2})")  # a step: the rotated kernel slides
+    cell = root.locator(
+        'rect[data-edit="weight 0"]:not([display]), path[data-edit="weight 0"]:not([display])'
+    )
+    assert cell.count() == 1
+    cell.click()
+    root.locator(".convanim-editor input").fill("-0.5")
+    root.locator(".convanim-editor input").press("Enter")
+    given = np.array(s0.kernel.values[0, 0])
+    given[0, 0] = -0.5
+    # the cell's number is the one typed: Python draws the given [0,0] there (check: the texts)
+    assert root.locator('text[data-edit="weight 0"]:not([display])').text_content() == "\u22121/2"
+    check(watched, load(name, kernel={"values": given.tolist()}), [0, 1, 2, 3, n - 2, n - 1])
+    root.locator('select[data-act="preset"]').select_option("sobel_x")
+    check(watched, load(name, kernel={"preset": "sobel_x"}), [0, 2, n - 1])
+    assert watched.errors == []
+
+
+def test_ui_edits_the_direct_view_of_a_transposed_convolution(open_page):
+    """The direct view: an image cell edits the pixel the zeros were inserted around, a cell of the
+    rotated kernel the given weight it shows; a preset sets the transposed convolution's kernel."""
+    name = "padding_strides_transposed_direct"
+    s0 = load(name)
+    watched = open_page(page("direct", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    root.evaluate("el => el.convanim.show(4)")
+    root.locator('[role="button"][data-edit="weight 1"]:not([display])').click()
+    assert root.locator(".convanim-editor").text_content().startswith("weight [0,1] (")
+    root.locator(".convanim-editor input").fill("-1.5")
+    root.locator(".convanim-editor input").press("Enter")
+    kernel = np.array(s0.kernel.values[0, 0])
+    kernel[0, 1] = -1.5
+    root.locator('[role="button"][data-edit="input 4"]').click()
+    root.locator(".convanim-editor input").fill("2.5")
+    root.locator(".convanim-editor input").press("Enter")
+    image = np.array(s0.image.values[0])
+    image[1, 1] = 2.5
+    s = load(name, image={"values": image.tolist()}, kernel={"values": kernel.tolist()})
+    check(watched, s, [0, 1, 4, n // 2, n - 1])
+    root.locator('select[data-act="preset"]').select_option("sobel_x")
+    check(watched, load(name, image={"values": image.tolist()}, kernel={"preset": "sobel_x"}), [0, 1, 4])
+    assert "laplacian" not in root.locator('select[data-act="preset"]').text_content()  # its −4: no room
+    assert watched.errors == []
+
+
+def test_ui_edits_the_input_of_an_average_pool(open_page):
+    """avg_pool2d: an input cell edits (click, type, Enter; the arrows), the weights cannot, and
+    there is no preset menu."""
+    name = "avg_pool"
+    s0 = load(name)
+    watched = open_page(page("pool", player(s0.frames())))
+    root, pg = watched.player().root, watched.page
+    n = len(s0.frames())
+    assert root.locator('select[data-act="preset"]').count() == 0
+    assert (
+        root.locator(".convanim-editbar span").text_content()
+        == "click an input cell to edit: input 0 \u2026 9"
+    )
+    msg = root.evaluate(
+        "el => { try { el.convanim.edit('weight', [[1]]); } catch (e) { return e.message; } }"
+    )
+    assert msg == "a pool has no weights to edit: only its input"
+    root.evaluate("el => el.convanim.show(3)")
+    root.locator('[role="button"][data-edit="input 8"]').click()
+    root.locator(".convanim-editor input").fill("7.25")
+    root.locator(".convanim-editor input").press("Enter")
+    image = np.array(s0.image.values[0])
+    image[1, 1] = 7.25
+    root.locator('[role="button"][data-edit="input 0"]').focus()
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("ArrowUp")
+    pg.keyboard.press("Enter")
+    image[0, 0] += 1
+    check(watched, load(name, image={"values": image.tolist()}), [0, 3, n // 2, n - 1])
     assert watched.errors == []
 
 

@@ -22,7 +22,7 @@ from convanim.cli import main
 from convanim.display import Frames, Hatch, Line, Picture, Rect, Text
 from convanim.export.gallery import Entry, index_html
 from convanim.export.html import TEMPLATES, assets, fragment, player, player_css, player_js
-from convanim.export.playerdata import encode, num, pack, script_json, unpack
+from convanim.export.playerdata import encode, expand, num, pack, script_json, unpack
 from convanim.export.png import picture_base64, picture_png
 from convanim.export.svg import frame_svg, kept_spaces
 from convanim.paint.raster import hatch_segments
@@ -96,7 +96,7 @@ def test_island_carries_the_display_list(course):
     assert data["c"][data["bg"]] == course.background
     assert len(data["c"]) == len(set(data["c"])) and len(data["t"]) == len(set(data["t"]))
     assert len(data["s"]) == len({tuple(s) for s in data["s"]})
-    assert len(data["i"]) == len(course.items)
+    assert len(expand(data["i"])) == len(course.items)
     written = set(editing.text_items(course.slots))  # an editable picture's page writes these texts
     for n, (item, entry) in enumerate(
         zip(course.items, unpack(data), strict=True)
@@ -137,14 +137,22 @@ def test_items_are_packed_relative_to_what_came_before():
     assert unpack({"f": [None] * 10, "s": styles, "i": packed}) == items
 
 
+def test_runs_of_equal_packed_items_are_written_once():
+    styles = [(2, 14, 0, 1, 0)]
+    items = [9, 9, 9, 4, [0, 1, 1, 63.5, 132.2, 7], [0, 2, 2, 63.5, 132.2, 7], [0, 3, 3, 63.5, 132.2, 7]]
+    packed = pack(items, 10, styles)
+    assert packed == [-1, "2", 4, [0, 1, 0, 7, 635, 1322], [0, 1, 0], "1"]
+    assert unpack({"f": [None] * 10, "s": styles, "i": packed}) == items
+
+
 def test_island_frames_have_readouts_and_output_cells(course):
     data = island(player(course))
     assert len(data["f"]) == len(course) == 66
     assert data["f"][0] == [1500, "poster: input 10×10, kernel 3×3, output 8×8"]
     assert data["f"][5] == 500  # an editable picture's page writes the readout (ed.r)
     assert data["f"][-1] == [3000, "done: output 8×8"]
-    stiff = convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"preset": "mean"}, flip=True)
-    frames = stiff.frames()  # not editable (a flipped kernel): the readouts are shipped
+    stiff = convanim.Scenario(title="course", image=COURSE_IMAGE, kernel={"values": [[1] * 8]})
+    frames = stiff.frames()  # not editable (numpy adds a row of 8 pairwise): the readouts are shipped
     data = island(player(frames))
     assert data["f"][5] == [500, frames.frames[5].readout, *frames.frames[5].out]
     for info, row in zip(frames.frames, data["f"], strict=True):

@@ -27,6 +27,11 @@ def test_line_breaks_stay_where_semicolon_insertion_may_need_them():
     assert squeeze(js) == "a=b\n(c)\nif(x){y()\n}z()\n}}"
 
 
+def test_an_arrow_function_s_one_parameter_loses_its_parentheses():
+    js = 'a.map((v) => v + 1); b.forEach((x, i) => { f(x); }); g("(s) => t", () => 0); return (y) => y;'
+    assert squeeze(js) == 'a.map(v=>v+1);b.forEach((x,i)=>{f(x)});g("(s) => t",()=>0);return y=>y;'
+
+
 def test_escapes_of_printable_characters_become_the_characters():
     js = 'var a = "\\u2026\\u00d7", b = "\\u2028\\u0041\\\\u2026";'
     assert squeeze(js) == 'var a="…×",b="\\u2028\\u0041\\\\u2026";'

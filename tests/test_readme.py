@@ -50,17 +50,20 @@ def test_it_gives_the_two_set_up_commands_and_make_docs():
 
 def test_every_link_resolves():
     """Files and folders of the repository, anchors of the README or of the file linked, and the
-    site's pages as their docs/ sources; nothing outside the repository."""
+    site's pages as their docs/ sources (pictures: files of the site's _static); nothing outside
+    the repository."""
     found = links()
     targets = {target for _, _, target in found}
     assert {"output/convol_mean.gif", "docs/getting-started.md", "docs/chapter/index.md"} <= targets
     assert len(found) >= 15
-    for _, _, target in found:
+    for image, _, target in found:
         assert not target.startswith(("http:", "https:", "/")), target
         path, _, anchor = target.partition("#")
         file = ROOT / path if path else ROOT / "README.md"
         assert file.exists(), target
-        if path.startswith("docs/"):
+        if image and path.startswith("docs/"):
+            assert path.startswith("docs/_static/"), f"{target}: not a picture of the site"
+        elif path.startswith("docs/"):
             assert file.is_dir() or file.suffix == ".md", f"{target}: not a page of the site"
         if anchor:
             assert anchor in anchors(file.read_text(encoding="utf-8")), target
@@ -82,9 +85,13 @@ def test_the_picture_is_described_by_its_scenario_s_alt_text():
     pictures = [(label, target) for picture, label, target in links() if picture]
     assert pictures
     for label, target in pictures:
-        name = re.fullmatch(r"output/(\w+)\.gif", target).group(1)
-        assert label == convanim.load(ROOT / "animations" / f"{name}.toml").alt_text, name
         assert (ROOT / target).is_file()
+        gallery = re.fullmatch(r"output/(\w+)\.gif", target)
+        if gallery is None:  # a screenshot: says which player and what it shows
+            assert target.startswith("docs/_static/") and re.match(r"\w+'s player ", label), target
+            continue
+        name = gallery.group(1)
+        assert label == convanim.load(ROOT / "animations" / f"{name}.toml").alt_text, name
 
 
 def test_the_scenario_snippet_is_a_valid_scenario():

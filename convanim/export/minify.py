@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 
 PUNCTUATION = frozenset("{}()[];,=+-*/%<>!&|?:")
+#: an arrow function's one parameter in parentheses, which it does not need
+_ONE_PARAMETER = re.compile(r"\(\s*([A-Za-z_$][\w$]*)\s*\)\s*=>")
 #: after these (the last character written) a "/" starts a regular expression, not a division
 REGEX_AFTER = frozenset("(,=:[!&|?{};\n")
 
 
 def squeeze(js: str) -> str:
-    """``js`` without comments, indentation, spaces next to punctuation and semicolons before "}";
+    """``js`` without comments, indentation, spaces next to punctuation, semicolons before "}" and
+    the parentheses around an arrow function's one parameter;
     line breaks stay where automatic semicolon insertion may need them (not after ";", "{" or ","
     nor between a block's "}" and a word), so the lines read as before."""
     out: list[str] = []
@@ -73,6 +76,10 @@ def squeeze(js: str) -> str:
         elif ch == "}" and out and out[-1] == ";":  # "x;}" is "x}": the block ends the statement
             out[-1] = "}"
             i += 1
+        elif ch == "(" and (arrow := _ONE_PARAMETER.match(js, i)):  # "(x) =>" is "x=>"
+            word = last().isalnum() or last() in "_$"  # "return (x) =>": the space stays
+            out.append((" " if word else "") + arrow.group(1) + "=>")
+            i = arrow.end()
         elif ch == "`":
             raise ValueError("minify: template literals are not supported")
         else:

@@ -24,8 +24,9 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            item's first frame, or is −1 for the final frame (a bare number too); a Text's index
            comes before its coordinates; coordinates (in tenths of a px) and text indices count
            from those of the previous item of the same style (coordinates: when it has as many);
-           trailing zeros of a Rect, Hatch, Picture or Text are left out. A step's items differ from the
-           previous step's by a cell or so: small numbers.
+           trailing zeros of a Rect, Hatch, Picture or Text are left out. A step's items differ
+           from the previous step's by a cell or so: small numbers, and often none, so a run of
+           equal packed items is written once and then as a string "k": k more of the same.
     drawn  the frame the inline SVG shows (the poster), so its items are written once
     f      per frame: [duration ms, readout] or [duration ms, readout, output row, output col]
            or, when the output has several channels, [..., output row, output col, channel]; or
@@ -180,6 +181,29 @@ def pack(items: list[Any], n: int, styles: list[tuple]) -> list[Any]:
             rest.pop()
         out.append([style, first - first_before, -1 if last == n - 1 else last - first, *rest])
         first_before = first
+    return repeats(out)
+
+
+def repeats(packed: list[Any]) -> list[Any]:
+    """A run of equal packed items as the first and the string "k" (k more of it): a step's items
+    packed are the previous step's (one frame on, one cell further), and the poster's items that
+    last to the end are all −1."""
+    out: list[Any] = []
+    for item in packed:
+        if out and isinstance(out[-1], str) and item == out[-2]:
+            out[-1] = str(int(out[-1]) + 1)
+        elif out and item == out[-1]:
+            out.append("1")
+        else:
+            out.append(item)
+    return out
+
+
+def expand(items: list[Any]) -> list[Any]:
+    """The packed items with each run written out (the inverse of ``repeats``)."""
+    out: list[Any] = []
+    for item in items:
+        out.extend([out[-1]] * int(item) if isinstance(item, str) else [item])
     return out
 
 
@@ -188,7 +212,7 @@ def unpack(data: dict[str, Any]) -> list[Any]:
     ``templates/player.js`` reads them (the inverse of ``pack``)."""
     n, out = len(data["f"]), []
     first_before, before = 0, {}
-    for item in data["i"]:
+    for item in expand(data["i"]):
         if isinstance(item, int):
             out.append(n + item if item < 0 else item)
             continue

@@ -46,6 +46,8 @@ class Values:
     room: float  #: px an equation may use
     taps: np.ndarray  #: (steps, kh·kw) grid index each weight of each step reads
     cols: int  #: output columns
+    #: an average pool: each step's divisor, and (padding not counted) which taps are the image's
+    pool: tuple[tuple[int, ...], np.ndarray | None] | None = None
     labels: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +86,8 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return f" ({v.preset.replace('_', ' ')})" if v.preset else ""
     if kind == "e":
         return equation(node[1], v)
+    if kind == "m":
+        return mean_equation(node[1], v)
     if kind == "t":  # a recipe of step node[1]
         return text(node[2], v, node[1])
     raise ValueError(f"unknown slot {node!r}")
@@ -124,6 +128,18 @@ def equation(k: int, v: Values) -> str:
     return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", v.room)
 
 
+def mean_equation(k: int, v: Values) -> str:
+    """An average pool's step k: "output[0,1] = (1 + 2 + 4 + 5)/4 = 12/4 = 3.0", the terms the
+    image's own where padding is not counted, the middle ones elided to fit the strip."""
+    assert v.pool is not None
+    divisors, real = v.pool
+    head, d = f"output[{k // v.cols},{k % v.cols}] = ", divisors[k]
+    inputs = v.grid[v.taps[k]]
+    terms = [v.fmt_in(x) for x in (inputs if real is None else inputs[real[k]])]
+    tail = f")/{d} = {v.fmt_in(float(inputs.sum()))}/{d} = {v.fmt_out(v.output[k])}"
+    return shorten(terms, lambda shown: f"{head}({' + '.join(shown)}{tail}", v.room)
+
+
 @dataclass(frozen=True, eq=False)
 class Slots:
     """An editable picture's slots: (item index, node or recipe) of each value-dependent item (an
@@ -144,21 +160,29 @@ class Slots:
     #: how cell values and weights are sized: (cell, largest and least size of values in final px,
     #: 1 if values are always drawn, render.scale, the kernel's cell and least size in builder units)
     sizes: tuple[float, ...] = ()
+    #: the alt text as a recipe of literal strings and nodes (alttext.alt_recipe), capitalised
+    alt: tuple[Any, ...] = ()
+    flip: bool = False  #: the weights slide turned by 180° (true convolution)
+
+    @property
+    def given(self) -> np.ndarray:
+        """The weights as the scenario gives them (``values.weights`` turned back, for a flip)."""
+        w = self.values.weights
+        return w[::-1, ::-1] if self.flip else w
 
 
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
-    channel drawn as a sliding window (not the matrix view), no flip, auto number formats, no
+    channel drawn as a sliding window (not the matrix view; flipped or not), or a transposed one
+    seen as a direct convolution (its kernel turned as a flip's), or an average pool (input only,
+    no ceil mode: every window whole), auto number formats, no
     cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
     the window view also asks steps.sum_order for an order the player can follow)."""
     st = s.stages[0]
-    return (
-        len(s.stages) == 1
-        and st.operation == "conv2d"
-        and st.view is None
-        and not st.has_channels
-        and not st.flip
-        and s.render.number_format is None
-        and s.cone is None
-        and st.kernel.values.shape[3] <= 7
-    )
+    if len(s.stages) != 1 or st.view is not None or s.render.number_format is not None or s.cone is not None:
+        return False
+    if st.operation == "avg_pool2d":  # a window's sum: numpy's pairwise sum of up to 128 values
+        kh, kw = st.kernel_size
+        return s.image.values.shape[0] == 1 and not st.ceil_mode and kh * kw <= 128
+    direct = st.operation == "conv_transpose2d" and st.transpose_view == "direct"
+    return (st.operation == "conv2d" or direct) and not st.has_channels and st.kernel.values.shape[3] <= 7

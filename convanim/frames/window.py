@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..alttext import alt_recipe
 from ..display import FrameInfo, Frames, Item, Rect, Text
 from ..filters import plane_labels
 from ..model import Illustration
@@ -29,9 +30,15 @@ class WindowBuilder(Builder):
         super().__init__(scenario, comp, comp.output.shape[1:], comp.output[0])
         self.weight_labels = plane_labels(comp.weights[0, 0])
         # editable in the player: texts through slots, and how numpy adds a window's products
+        step = (1, 1) if self.direct else scenario.stride  # the direct view slides by 1
+        self.pool = scenario.operation == "avg_pool2d"  # an average: the window's sum over a divisor
         self.order = (
-            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], scenario.stride, scenario.dilation)
-            if sl.editable(scenario) and not self.direct
+            (
+                "pool"
+                if self.pool
+                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], step, scenario.dilation)
+            )
+            if sl.editable(scenario)
             else None
         )
         self.editable = self.order is not None
@@ -53,11 +60,17 @@ class WindowBuilder(Builder):
             self.in_scale,
             self.out_scale,
             self.theme,
-            self.s.kernel.preset,
+            self.s.kernel.preset if self.s.kernel else None,
             self.room,
             taps,
             comp.output.shape[2],
+            self.pool_rule(taps) if self.pool else None,
         )
+
+    def pool_rule(self, taps: np.ndarray) -> tuple[tuple[int, ...], np.ndarray | None]:
+        """An average pool's divisors, and which taps are the image's where padding is not counted."""
+        real = None if self.s.stages[0].count_include_pad else ~self.comp.ghost.ravel()[taps]
+        return tuple(int(st.divisor) for st in self.comp.steps), real
 
     def slot_text(self, recipe: object, make: Callable[[str], None]) -> None:
         """Add, by ``make(text)``, the Text that is ``recipe``'s text, and remember its slot."""
@@ -86,6 +99,8 @@ class WindowBuilder(Builder):
             self.render.output_colormap,
             self.order,
             (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
+            tuple(alt_recipe(self.s)),
+            bool(self.turn) or self.direct,
         )
         return dataclasses.replace(frames, slots=slots)
 
@@ -115,12 +130,13 @@ class WindowBuilder(Builder):
         if self.direct:
             kh, kw = self.s.kernel_size
             self.chrome([(f"kernel {kh}\u00d7{kw}", 0, 0), (self.labels[1][0], 1, self.last)])
-        elif self.turn:
-            self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
         else:
             start = len(self.items)
-            self.chrome()
-            if self.editable:  # the kernel's title names its preset, which an edit drops
+            if self.turn:
+                self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
+            else:
+                self.chrome()
+            if self.editable and not self.pool:  # the kernel's title names its preset, which an edit drops
                 recipe = [lab.kernel_lines(self.s)[0].removesuffix(sl.text([("p",)], self.vals)), ("p",)]
                 for i in range(start, len(self.items)):
                     it = self.items[i]
@@ -133,11 +149,17 @@ class WindowBuilder(Builder):
         self.image_boundary()
         self.output_cells()
         if self.direct:  # the original weights, then (frame 1 on) the rotated ones
-            self.kernel_cells(self.s.kernel.labels, 0, 0)
+            kh, kw = self.comp.weights.shape[2:]
+            given = tuple(tuple(str(kh * kw - 1 - r * kw - c) for c in range(kw)) for r in range(kh))
+            self.kernel_cells(self.s.kernel.labels, 0, 0, given)
             self.kernel_cells(self.weight_labels, 1, self.last)
         elif self.turn:  # as given, upside down, rotated; the given top-left number marked
-            for (labels, first, last), t in zip(self.turn_spans(lambda t: t.labels), self.turn, strict=True):
-                self.kernel_cells(labels, 0 if first == 1 else first, last)
+            kh, kw = self.comp.weights.shape[2:]
+            # where each turned weight stands in each frame: the turn of the weights' indices
+            places = turn(tuple(tuple(str(r * kw + c) for c in range(kw)) for r in range(kh)))
+            spans = self.turn_spans(lambda t: t.labels)
+            for (labels, first, last), t, at in zip(spans, self.turn, places, strict=True):
+                self.kernel_cells(labels, 0 if first == 1 else first, last, at.labels)
                 r, c = t.corner
                 self.outline(self.layout.kernel, (r, r), (c, c), self.theme.source, first, width=2, inset=3)
         else:
@@ -216,17 +238,25 @@ class WindowBuilder(Builder):
         self.border(g)
 
     def kernel_cells(
-        self, labels: tuple[tuple[str, ...], ...], first: int = 0, last: int | None = None
+        self,
+        labels: tuple[tuple[str, ...], ...],
+        first: int = 0,
+        last: int | None = None,
+        at: tuple[tuple[str, ...], ...] | None = None,
     ) -> None:
-        if not self.editable:
+        """The kernel's cells; editable, each label is a slot: the weight whose index ``at`` has
+        at its place (a turn frame's), by default the weights in order."""
+        if self.editable:
+            self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
+        if not self.editable or self.pool:  # (a pool's window has no weights to edit)
             return super().kernel_cells(labels, first, last)
-        kw = self.comp.weights.shape[3]
-        self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
-        labels = tuple(self.vals.labels[r * kw : (r + 1) * kw] for r in range(self.comp.weights.shape[2]))
+        kh, kw = self.comp.weights.shape[2:]
+        index = [int(i) for row in at for i in row] if at else list(range(kh * kw))
+        labels = tuple(tuple(self.vals.labels[j] for j in index[r * kw : (r + 1) * kw]) for r in range(kh))
         start = len(self.items)
         super().kernel_cells(labels, first, last)
-        if len(self.items) - start == 2 * len(self.vals.labels):  # each weight's Rect and Text
-            self.slotted += [(start + 2 * j + 1, ("k", j)) for j in range(len(self.vals.labels))]
+        if len(self.items) - start == 2 * len(index):  # each weight's Rect and Text
+            self.slotted += [(start + 2 * n + 1, ("k", j)) for n, j in enumerate(index)]
 
     def sources(self, step: Step, frame: int) -> None:
         """For reflect, replicate and circular padding: mark each padding cell the window reads and
@@ -261,7 +291,8 @@ class WindowBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             if self.editable:
-                self.slot_text(("e", step.index), lambda t, f=frame: self.equation(t, f, f))
+                node = ("m" if self.pool else "e", step.index)
+                self.slot_text(node, lambda t, f=frame: self.equation(t, f, f))
             else:
                 self.equation(self.step_equation(step), frame, frame)
         if self.editable:
@@ -386,6 +417,10 @@ class PoolBuilder(WindowBuilder):
         value = self.fmt_out(step.value)
         if step.divisor is None:
             return shorten(terms, lambda shown: f"{head}max({', '.join(shown)}) = {value}", self.room)
+        if self.editable:  # the slot's text (frames/slots.mean_equation)
+            if self.vals is None or self.vals.room != self.room:
+                self.vals = self.values()
+            return sl.mean_equation(step.index, self.vals)
         if not self.s.count_include_pad:  # only the image's own pixels are summed and counted
             real = ~self.comp.ghost[np.ix_(step.rows, step.cols)]
             terms = [self.fmt_in(v) for v in step.inputs[real]]

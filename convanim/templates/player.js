@@ -139,10 +139,15 @@
   // The island's items with absolute frames, coordinates and text indices (convanim/export/
   // playerdata.py, pack): a first frame counts from the previous item's, a last one from the item's
   // first (-1: the final frame); a text's index comes first; coordinates (tenths of a px) and text
-  // indices count from the previous item of the same style; a shape's trailing zeros are left out.
+  // indices count from the previous item of the same style; a shape's trailing zeros are left out;
+  // a string "k" repeats the item before it k more times.
   function unpack(data) {
-    var n = data.f.length, firstBefore = 0, before = {};
-    return data.i.map((item) => {
+    var n = data.f.length, firstBefore = 0, before = {}, list = [];
+    data.i.forEach((item) => {
+      if (typeof item !== "string") return list.push(item);
+      for (var j = +item; j > 0; j--) list.push(list[list.length - 1]);  // (no apply: runs can be long)
+    });
+    return list.map((item) => {
       if (typeof item === "number") return item < 0 ? n + item : item;
       var style = item[0], kind = data.s[style][0], text = kind === 2, rest = item.slice(3);
       var first = firstBefore + item[1], out = [style, first, item[2] < 0 ? n + item[2] : first + item[2]];
@@ -294,7 +299,7 @@
 
   // style.scale_for and style.scales: [colormap, vmin, vmax] of the input and the output.
   function scaleFor(values, cmap, symmetric) {
-    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    var lo = Math.min(...values), hi = Math.max(...values);
     if (symmetric) {
       var m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
       return [cmap, -m, m];
@@ -311,7 +316,7 @@
       var shared = scaleFor(grid.concat(out), ed.cmap);
       return [shared, shared];
     }
-    var signed = Math.min.apply(null, out) < 0;
+    var signed = Math.min(...out) < 0;
     return [scaleFor(grid, ed.cmap), scaleFor(out, ed.ocmap || (signed ? ed.dv : ed.cmap), signed)];
   }
   // [fill, ink] of value v on scale s (style.ColourScale; the ink is Theme.text_on's, from Python).
@@ -354,8 +359,8 @@
 
   // Everything the slots read, for an image and weights: the grid, the output (summed as numpy
   // sums the window view's products: each kernel row, then the rows), formats, labels, scales.
-  function model(ed, image, w, preset) {
-    var p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
+  function model(ed, image, given, preset) {
+    var w = ed.f ? given.slice().reverse() : given, p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
     var grid = o ? o.map((i) => i < 0 ? 0 : image[i]) : image.slice(), out = [];
     // the taps in the order numpy adds them (steps.sum_order): each kernel row, or one run of all
     var kh = off.length / kw, runs = [[]], r, c;
@@ -365,6 +370,10 @@
     }
     for (var k = 0; k < oh * ow; k++) {
       var base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], total = 0;
+      if (ed.pd) {  // an average pool: the window's sum (numpy's) over the step's divisor
+        out.push(npSum(off.map((d) => grid[base + d])) / (ed.pd[k] || ed.pd));
+        continue;
+      }
       runs.forEach((run) => {
         var part = 0;
         run.forEach((j) => { part += w[j] * grid[base + off[j]]; });
@@ -373,7 +382,7 @@
       out.push(total);
     }
     var whole = grid.concat(w).every(Number.isInteger), sc = scales(ed, grid, w, out);
-    return {grid: grid, out: out, w: w, image: image, preset: preset, fi: formatter(grid, 0),
+    return {grid: grid, out: out, w: w, g: given, image: image, preset: preset, fi: formatter(grid, 0),
       fo: formatter(out, whole ? 0 : 1), labels: planeLabels(w), exact: w.every(weightIsExact), sin: sc[0], sout: sc[1]};
   }
 
@@ -397,6 +406,15 @@
       (shown) => head + shown.join(" + ") + " " + value);
   }
 
+  // frames/slots.mean_equation: an average pool's step k, the image's own terms unless padding counts.
+  function meanEquation(ed, m, k) {
+    var p = ed.p, ow = p[1], base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], d = ed.pd[k] || ed.pd;
+    var taps = p[5].map((j) => base + j), x = taps.map((g) => m.grid[g]);
+    var tail = ")/" + d + " = " + m.fi(npSum(x)) + "/" + d + " = " + m.fo(m.out[k]);
+    var terms = taps.filter((g) => ed.ci || !ed.o || ed.o[g] >= 0).map((g) => m.fi(m.grid[g]));
+    return shorten(ed, terms, (shown) => "output[" + Math.floor(k / ow) + "," + (k % ow) + "] = (" + shown.join(" + ") + tail);
+  }
+
   // A slot node's text (frames/slots.text).
   // In a step's recipe (a readout), s, r, c and o are its number, output row and column, and value.
   function slotText(ed, m, node, step) {
@@ -407,14 +425,62 @@
     if (kind === "i" || kind === "g") return m.fi(m.grid[i]);
     if (kind === "o") return m.fo(m.out[i]);
     if (kind === "k") return m.labels[i];
-    if (kind === "lo") return m.fo(Math.min.apply(null, m.out));
-    if (kind === "hi") return m.fo(Math.max.apply(null, m.out));
+    if (kind === "lo") return m.fo(Math.min(...m.out));
+    if (kind === "hi") return m.fo(Math.max(...m.out));
     if (kind === "p") return m.preset ? " (" + m.preset.replace(/_/g, " ") + ")" : "";
     if (kind === "e") return equation(ed, m, i);
+    if (kind === "m") return meanEquation(ed, m, i);
     throw new Error("unknown slot " + kind);
   }
   function recipeText(ed, m, recipe, step) {
     return recipe.map((part) => typeof part === "string" ? part : slotText(ed, m, part, step)).join("");
+  }
+
+  // alttext.recipe_text: the alt text's nodes for these values ("ak" the kernel with its article,
+  // "ax" the image, "af" what the output shows, "ar" its range); a node's words hold while the
+  // image is the page's.
+  function altText(ed, m) {
+    var x = m.image, own = x === ed.x, k = ed.k, w = m.g, labels = ed.f ? m.labels.slice().reverse() : m.labels, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
+    var num = (v) => pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
+    var span = (v) => {
+      var lo = Math.min(...v), hi = Math.max(...v);
+      return num(lo) + (lo === hi ? "" : " to " + num(hi));
+    };
+    var a = (t) => (t[0] === "8" || /^1[18](\d{3})?\u00d7/.test(t) ? "an " : "a ") + t;
+    var sums = (n, f) => {  // every row's (or column's) sum is 0, as np.allclose sees it
+      for (var i = 0; i < n; i++) {
+        var t = 0;
+        for (var j = 0; j < w.length / n; j++) t += w[f(i, j)];
+        if (Math.abs(t) > 1e-8) return false;
+      }
+      return true;
+    };
+    var t = ed.a.map((n) => {
+      if (typeof n === "string") return n;
+      if (n[0] === "ak") {
+        var rows = labels.map((l, i) => l + (i % k[1] < k[1] - 1 ? " " : "; ")).join("").slice(0, -2);
+        return a(k.join("\u00d7") + " " + (m.preset ? ed.an[m.preset] : "kernel" + (w.length > 16 ? "" : " (rows " + rows + ")")));
+      }
+      if (n[0] === "ax") {
+        if (own && n[1]) return n[1];
+        var at = [], size = ed.hw.join("\u00d7");
+        x.forEach((v, i) => { if (v === lv[1]) at.push([Math.floor(i / ed.hw[1]), i % ed.hw[1]]); });
+        if (lv.length !== 2) return a(size) + " image (values " + span(x) + ")";
+        if (at.length === 1) return a(size) + " image holding a single " + num(lv[1]) + " (on " + num(lv[0]) + ") at row " + at[0][0] + ", column " + at[0][1];
+        var r = at.map((p) => p[0]), c = at.map((p) => p[1]);
+        return a(size) + " image with a bright shape (" + num(lv[1]) + " on " + num(lv[0]) + ") in rows " + Math.min(...r) + "\u2013" +
+          Math.max(...r) + " and columns " + Math.min(...c) + "\u2013" + Math.max(...c);
+      }
+      if (n[0] === "ar") return span(m.out);
+      var edges = own && n[1] || (lv.length === 2 ? "the shape's edges" : "the image");
+      var e = w.filter((v) => v).length === 1 && Math.abs(total - 1) < 1e-12 ? "a copy of the image"
+        : w.every((v) => v >= 0) && Math.abs(total - 1) < 1e-9 ? edges + " smoothed"
+        : Math.abs(total) < 1e-9 ? (sums(k[0], (i, j) => i * k[1] + j) ? "vertical edges" : sums(k[1], (i, j) => j * k[1] + i) ? "horizontal edges" : "edges") +
+          " as signed responses, 0 where the image is flat"
+        : Math.abs(total - 1) < 1e-9 ? "the image sharpened" : "the weighted sums";
+      return e + " (values " + span(m.out) + ")";
+    }).join("");
+    return t[0].toUpperCase() + t.slice(1);
   }
 
   function start(root) {
@@ -612,7 +678,7 @@
     });
     svg.addEventListener("click", (ev) => {
       var at = ed && ev.target.closest("[data-edit]");
-      if (at) return open(root.querySelector('[role="button"][data-edit="' + at.getAttribute("data-edit") + '"]'));
+      if (at) return open(Array.from(root.querySelectorAll('[role="button"][data-edit="' + at.getAttribute("data-edit") + '"]')).find((el) => !el.hasAttribute("display")));
       var k = cellFrame(ev);
       if (k >= 0) goTo(k);
       showField(ev);
@@ -714,6 +780,7 @@
       ed.r.forEach((run) => {
         for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = recipeText(ed, m, run[3], run[1] + j);
       });
+      svg.setAttribute("aria-label", altText(ed, m));
       show(frame);
     }
     // Font sizes as frames/base.py chooses them for these values: one for every cell value (the
@@ -769,6 +836,7 @@
     function edit(name, values, preset) {
       if (!ed) throw new Error("this picture is not editable (only a one-channel conv2d window view is)");
       if (name === "bias") throw new Error("this picture has no bias to edit");
+      if (name === "weight" && ed.pd) throw new Error("a pool has no weights to edit: only its input");
       if (!(name in NAMES)) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
       var shape = shapeOf(name), range = ed.rg[NAMES[name]], v = values, flat = [];
       while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) v = v[0];
@@ -863,6 +931,7 @@
         for (var j = 0; j < run[4] && (run[0] === "i" || run[0] === "k"); j++) {
           var item = run[1] + j * run[2], weight = run[0] === "k", rect = nodes[weight ? item - 1 : item];
           var name = weight ? "weight" : "input", i = weight || !ed.o ? run[3] + j : ed.o[run[3] + j];
+          if (weight && ed.f) i = ed.k[0] * ed.k[1] - 1 - i;  // a turned weight is the given one at n − 1 − i
           [rect, nodes[weight ? item : ed.tx && item + 1]].forEach((el) => { if (el) el.setAttribute("data-edit", name + " " + i); });
           rect.setAttribute("tabindex", weight || !cells.length ? "0" : "-1");
           rect.setAttribute("role", "button");
@@ -876,10 +945,10 @@
       select.appendChild(htmlNode("option", {value: ""}, "preset\u2026"));
       Object.keys(ed.ps).forEach((p) => { select.appendChild(htmlNode("option", {value: p}, p.replace(/_/g, " "))); });
       label.appendChild(select);
-      editBar.appendChild(label);
+      if (!ed.pd) editBar.appendChild(label);  // a pool: no kernel
       editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
-      editBar.appendChild(htmlNode("span", {}, "click a weight or an input cell to edit: input " + span("input") +
-        ", weights " + span("weight")));
+      editBar.appendChild(htmlNode("span", {}, "click " + (ed.pd ? "an" : "a weight or an") + " input cell to edit: input " +
+        span("input") + (ed.pd ? "" : ", weights " + span("weight"))));
       bar.appendChild(editBar);
       select.addEventListener("change", () => {
         var p = select.value;
