@@ -41,6 +41,7 @@ PANEL_GAP = 8
 ARROW = 7  #: arrowhead length, px
 ROBUST = 99.5  #: percentile of a map's values its colour scale reaches (the rest saturate)
 FINEST_CELL = 0.25  #: the smallest cell, px: a map drawn smaller than a pixel a cell when it must
+SMALLEST_PICTURE = 16  #: px: a map drawn under a pixel a cell is still at least this wide
 MAX_SIZE = (2880, 1620)  #: a picture larger than 1.5 screens is only chosen when no other fits
 MAX_ROWS = 4  #: bands a long network wraps into at most (more when it has many maps)
 BAND_COLUMNS = 6  #: a network of many maps may take as many bands as it has maps / this
@@ -264,6 +265,8 @@ class NetworkBuilder(Collector):
         largest = max(max(v.shape[1:]) for v in self.values)
         target = side * math.sqrt(max(h, w) / largest)  # a smaller map looks smaller, not tiny
         px = target * k / max(h, w)
+        if self.finest < 1:  # a map is not shrunk below SMALLEST_PICTURE px (or its size)
+            px = max(px, min(1.0, SMALLEST_PICTURE / max(h, w)))
         if px >= 1 or self.finest >= 1:
             return unit(max(1, int(px)), k)
         # 1/n of a pixel (n cells a pixel, each drawn alike), no finer than FINEST_CELL
