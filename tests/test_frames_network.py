@@ -192,6 +192,62 @@ def test_text_is_legible_projected_and_meets_aa_in_every_theme(theme):
     assert too_small(detail.picture) == []
 
 
+def big_net(**render) -> convanim.Scenario:
+    """Ten conv + ReLU blocks on 3×128×128: with a pixel a cell it would not fit 1.5 screens."""
+    torch.manual_seed(0)
+    layers = [nn.Conv2d(3, 4, 3, padding=1)]
+    for _ in range(10):
+        layers += [nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1)]
+    model = nn.Sequential(*layers).double().eval()
+    return convanim.from_torch(
+        model, torch.rand(3, 128, 128, dtype=torch.float64), render={"view": "network", **render}
+    )
+
+
+@pytest.fixture(scope="module")
+def big_frames():
+    return big_net().frames()
+
+
+def test_a_big_map_gets_a_fraction_of_a_pixel_a_cell_and_the_picture_fits(big_frames):
+    """Pictures shrink below a pixel a cell (1/n: n cells a pixel) before channels are dropped."""
+    frames = big_frames
+    assert (frames.width, frames.height) == (1770, 1286)
+    assert {m.grid.cell for m in frames.maps} == {1 / 3}
+    assert {m.channel for m in frames.maps if m.map == 1} == {0, 1, 2, 3}  # every channel still drawn
+    pictures = {(it.shape.x, it.shape.y): it.shape for it in frames.items if isinstance(it.shape, Picture)}
+    for m in frames.maps:
+        p = pictures[(m.grid.x, m.grid.y)]
+        assert (p.rows, p.cols) == (128, 128)
+        assert p.w == p.h == pytest.approx(128 / 3)
+    assert too_small(frames) == []
+    # the player's grids keep the cell to 4 decimals: a 128-cell row ends within 0.01 px
+    grids = encode(frames, 0)["rf"]["m"]
+    assert {g[6] for g in grids} == {0.3333}
+
+
+def test_a_big_map_s_fractional_cells_scale_evenly():
+    """At render.scale 2 a grid of cells under a pixel still spans its picture, on whole pixels."""
+    frames = big_net(scale=2).frames()
+    pictures = {(it.shape.x, it.shape.y): it.shape for it in frames.items if isinstance(it.shape, Picture)}
+    for m in frames.maps:
+        p, g = pictures[(m.grid.x, m.grid.y)], m.grid
+        assert (g.cell, p.w, p.h, g.x, g.y) == (0.5, 64, 64, int(g.x), int(g.y))
+
+
+def test_the_player_finds_a_fractional_cell_under_the_pointer(open_page, big_frames):
+    """Each picked cell (a click at its centre, 1/3 px wide) is the cell whose field is lit."""
+    frames = big_frames
+    watched = open_page(page("big", player(frames)), width=1500)
+    root = watched.player().root
+    pick = root.locator(".convanim-detail select")
+    for n in (0, len(frames.details) // 2, len(frames.details) - 1):
+        d = frames.details[n]
+        pick.select_option(str(n))
+        assert root.get_attribute("data-field") == f"{d.map},{d.channel},{d.row},{d.col}"
+    watched.assert_clean()
+
+
 def test_a_long_network_wraps_into_bands_within_one_and_a_half_screens():
     frames = convanim.load("animations/network_resnet_block.toml").frames()
     assert frames.width <= 2880 and frames.height <= 1620

@@ -238,7 +238,10 @@ def _lists(sets: tuple[tuple[int, ...], ...]) -> list[list[int]]:
 
 
 def _grid(g: Grid) -> list[int | float]:
-    return [num(g.x), num(g.y), int(g.rows), int(g.cols), num(g.cell)]
+    # a cell smaller than a pixel (1/3 px in a big network) keeps 4 decimals: 0.1 px off would
+    # shift a 128-cell row's end by 4 px and point at the wrong cell
+    cell = num(g.cell) if g.cell >= 1 else round(float(g.cell), 4)
+    return [num(g.x), num(g.y), int(g.rows), int(g.cols), cell]
 
 
 def _shape(shape: Shape, colour: Any, texts: _Table, pictures: _Table) -> tuple[tuple, list]:

@@ -40,6 +40,8 @@ GAP = 16
 PANEL_GAP = 8
 ARROW = 7  #: arrowhead length, px
 ROBUST = 99.5  #: percentile of a map's values its colour scale reaches (the rest saturate)
+FINEST_CELL = 0.25  #: the smallest cell, px: a map drawn smaller than a pixel a cell when it must
+SMALLEST_PICTURE = 16  #: px: a map drawn under a pixel a cell is still at least this wide
 MAX_SIZE = (2880, 1620)  #: a picture larger than 1.5 screens is only chosen when no other fits
 MAX_ROWS = 4  #: bands a long network wraps into at most (more when it has many maps)
 BAND_COLUMNS = 6  #: a network of many maps may take as many bands as it has maps / this
@@ -161,6 +163,7 @@ class NetworkBuilder(Collector):
         self.rgb = image.channels == 3 and image.photo
         self.scales = [self._scale(v) for v in self.values]
         self.fmts = [formatter(self.render.number_format, v) for v in self.values]
+        self.finest = 1.0  #: the smallest cell the layout tried allows, px
         self.layout = self._best_layout()
 
     # ------------------------------------------------------------------ setup
@@ -217,9 +220,13 @@ class NetworkBuilder(Collector):
         fit 1.5 screens legibly (maps of real size: a 4-level U-Net on 3×128×128)."""
         for most in (MAX_PANELS, 2, 1):
             self.slots = [self._slots(j, most) for j in range(len(self.values))]
-            score, lay = self._best_for()
-            if score > 0:
-                break
+            # a cell a pixel at least; else cells smaller than a pixel (a picture is drawn at any
+            # size) before fewer channels: a 128×128 map 32 px wide still shows its shapes
+            for finest in (1, FINEST_CELL):
+                self.finest = finest
+                score, lay = self._best_for()
+                if score > 0:
+                    return lay
         return lay
 
     def _best_for(self) -> tuple[float, NetworkLayout]:
@@ -257,7 +264,13 @@ class NetworkBuilder(Collector):
             return unit(self.render.cell_px, k)
         largest = max(max(v.shape[1:]) for v in self.values)
         target = side * math.sqrt(max(h, w) / largest)  # a smaller map looks smaller, not tiny
-        return unit(max(1, int(target * k // max(h, w))), k)
+        px = target * k / max(h, w)
+        if self.finest < 1:  # a map is not shrunk below SMALLEST_PICTURE px (or its size)
+            px = max(px, min(1.0, SMALLEST_PICTURE / max(h, w)))
+        if px >= 1 or self.finest >= 1:
+            return unit(max(1, int(px)), k)
+        # 1/n of a pixel (n cells a pixel, each drawn alike), no finer than FINEST_CELL
+        return unit(max(FINEST_CELL, 1 / math.ceil(1 / px - 1e-9)), k)
 
     def _column_width(self, j: int, cell: float, zoom: float) -> float:
         small = SMALL_PX * zoom

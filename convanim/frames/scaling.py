@@ -35,6 +35,8 @@ def scaled(frames: Frames, k: float) -> Frames:
 def _grid(g: Grid, k: float) -> Grid:
     """A grid whose cells land on the scaled cells' pixels."""
     x0, y0 = _snap(g.x, k), _snap(g.y, k)
+    if g.cell * k < 1:  # several cells a pixel: the picture's span, shared evenly
+        return Grid(x0, y0, g.rows, g.cols, (_snap(g.x + g.cols * g.cell, k) - x0) / g.cols)
     return Grid(x0, y0, g.rows, g.cols, _snap(g.x + g.cell, k) - x0)
 
 

@@ -76,15 +76,19 @@
     }
     svg.addEventListener("pointermove", (ev) => { if (ev.pointerType !== "touch") point(ev); });
     svg.addEventListener("click", point);
-    // A cell picked in the list: a click at its centre, so the player lights its field too.
+    // A cell picked in the list: a click at its centre, so the player lights its field too. The
+    // centre is set on the event as it is: a cell can be under a CSS pixel wide (a big map's
+    // picture is drawn 1/4 px a cell), and a MouseEvent made with it would round it to a pixel.
     pick.addEventListener("change", () => {
       var d = nd.d[+pick.value], box = svg.getBoundingClientRect();
       if (!d) return show(-1, null);
       data.rf.m.forEach((p) => {
         if (p[0] !== d[0] || p[1] !== d[1]) return;
         var x = p[2] + (d[3] + 0.5) * p[6], y = p[3] + (d[2] + 0.5) * p[6];
-        svg.dispatchEvent(new MouseEvent("click", {bubbles: true, clientX: box.left + x * box.width / data.w,
-          clientY: box.top + y * box.height / data.h}));
+        var ev = new MouseEvent("click", {bubbles: true});
+        Object.defineProperties(ev, {clientX: {value: box.left + x * box.width / data.w},
+          clientY: {value: box.top + y * box.height / data.h}});
+        svg.dispatchEvent(ev);
       });
     });
   }
