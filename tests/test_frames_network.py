@@ -459,3 +459,17 @@ def test_the_builder_reads_only_output_maps():
     real = s.frames()
     s.__dict__["computations"] = tuple(Outputs(c.output) for c in s.computations)
     assert NetworkBuilder(s).frames().items == real.items
+
+
+def test_a_long_title_is_set_smaller_not_zoomed_without_end():
+    """A 120-character title and a long caption are set smaller: they once widened the picture,
+    which zoomed the text, which widened the picture (213,194 px wide, and Pillow refused to paint
+    the title). Every text stays inside the picture."""
+    from tests.test_text_fits import outside
+
+    s = convanim.load("animations/network_unet.toml", title="W" * 120, caption="A long caption " * 8)
+    frames = s.frames()
+    texts = [it.shape for it in frames.items if hasattr(it.shape, "text")]
+    title = next(t for t in texts if t.text == "W" * 120)
+    assert frames.width < 5000 and outside(frames) == []
+    assert title.size >= min(t.size for t in texts)  # smaller, never below the legible size

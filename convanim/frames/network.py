@@ -137,6 +137,8 @@ class NetworkLayout:
     zoom: float  #: text and gaps grow by this so that text is legible once the picture fits a screen
     title_y: float
     caption_y: float | None
+    title_px: float  #: the title's size before zoom: TITLE_PX, or smaller for a long title
+    caption_px: float  #: the caption's, likewise from CAPTION_PX
     columns: tuple[Column, ...]
     ops: tuple[tuple[float, float, float], ...]  #: per stage: its gap's left and right x, its arrow's y
     connectors: tuple[Connector, ...]
@@ -339,16 +341,30 @@ class NetworkBuilder(Collector):
                 connectors.append(Connector(i, points))
         equation_y = y - 6 + EQUATION_PX * zoom
         counter = max(text_width(t, small) for t in self._counters())
-        title_w = PAD + text_width(self.s.title, TITLE_PX * zoom, True) + 2 * GAP + counter + PAD
         strip_w = 2 * PAD + max(text_width(t, EQUATION_PX * zoom) for t in self._strip_texts())
-        caption_w = 2 * PAD + text_width(self.s.caption or "", CAPTION_PX * zoom)
-        width = max(right + PAD + 20, title_w, strip_w, caption_w)
+        content = max(right + PAD + 20, strip_w)
+
+        def title_w(px: float) -> float:
+            return PAD + text_width(self.s.title, px * zoom, True) + 2 * GAP + counter + PAD
+
+        def caption_w(px: float) -> float:
+            return 2 * PAD + text_width(self.s.caption or "", px * zoom)
+
+        # a long title or caption is set smaller (down to SMALL_PX) rather than widening the
+        # picture: text that grows with zoom would otherwise never become legible (zoom diverges)
+        title_px = next((px for px in range(TITLE_PX, SMALL_PX, -1) if title_w(px) <= content), SMALL_PX)
+        caption_px = next(
+            (px for px in range(CAPTION_PX, SMALL_PX, -1) if caption_w(px) <= content), SMALL_PX
+        )
+        width = max(content, title_w(title_px), caption_w(caption_px))
         return NetworkLayout(
             width=int(-(-width // 2) * 2),
             height=int(-(-(equation_y + 6 + PAD) // 2) * 2),
             zoom=zoom,
             title_y=title_y,
             caption_y=caption_y,
+            title_px=title_px,
+            caption_px=caption_px,
             columns=tuple(columns),
             ops=tuple(ops),
             connectors=tuple(connectors),
@@ -512,9 +528,9 @@ class NetworkBuilder(Collector):
 
     def _chrome(self) -> None:
         lay, ink, muted = self.layout, self.theme.ink, self.theme.muted
-        self.add(Text(PAD, lay.title_y, self.s.title, lay.px(TITLE_PX), ink, "start", bold=True))
+        self.add(Text(PAD, lay.title_y, self.s.title, lay.px(lay.title_px), ink, "start", bold=True))
         if lay.caption_y is not None:
-            self.add(Text(PAD, lay.caption_y, self.s.caption or "", lay.px(CAPTION_PX), muted, "start"))
+            self.add(Text(PAD, lay.caption_y, self.s.caption or "", lay.px(lay.caption_px), muted, "start"))
         x = lay.width - PAD
         for k, text in enumerate(self._counters()):
             self.add(Text(x, lay.title_y, text, lay.px(SMALL_PX), muted, "end"), k, k)
