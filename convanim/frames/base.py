@@ -358,7 +358,7 @@ class Builder(Collector):
                     first,
                     last,
                 )
-                if size is not None:
+                if size is not None and label:  # (a pool's window has no labels: no empty texts)
                     baseline = y + k.cell / 2 + BASELINE * size
                     self.add(
                         Text(x + k.cell / 2, baseline, label, size, self.theme.text_on(fill)), first, last
