@@ -17,7 +17,7 @@ from convanim.alttext import recipe_text as alt_recipe_text
 from convanim.display import Rect, Text
 from convanim.errors import ScenarioError
 from convanim.export.html import page, player
-from convanim.export.playerdata import encode
+from convanim.export.playerdata import encode, num
 from convanim.frames import slots as sl
 from convanim.steps import sum_order
 
@@ -33,6 +33,7 @@ EDITABLE = [
     "true_convolution_asymmetric",
     "padding_strides_transposed_direct",
     "avg_pool",
+    "max_pool",
 ]
 
 
@@ -60,6 +61,8 @@ def test_every_slot_is_its_items_text_and_colour(name):
             if slots.texts:
                 text = frames.items[item + 1].shape
                 assert text.text == sl.text(slot, v) and text.color == sl.ink(slot, v)
+        elif isinstance(slot, tuple) and slot[0] == "a":  # a max pool's marker, at the chosen cell
+            assert (shape.x, shape.y) == marker_xy(slots, sl.chosen(slot[1], v))
         else:
             assert shape.text == sl.text(slot, v), (item, slot)
     for frame, step, recipe in slots.readouts:
@@ -76,6 +79,14 @@ def test_the_alt_text_is_its_recipes_text(name):
     text = alt_recipe_text(recipe, s.image.values[0], weights, s.output(), preset)
     assert text[0].upper() + text[1:] == frames.alt == s.alt_text
     assert encode(frames, 0)["ed"]["a"] == [p if isinstance(p, str) else list(p) for p in recipe]
+
+
+def marker_xy(slots, cell: int) -> tuple[float, float]:
+    """Where Slots.marker's rule puts the marker of grid cell ``cell`` (final px)."""
+    x, y, c, inset, k = slots.marker
+    r, col = divmod(cell, slots.grid_cols)
+    at = (x + col * c + inset, y + r * c + inset)
+    return at if k == 1 else tuple(float(np.floor(v * k + 0.5 + 1e-9)) for v in at)
 
 
 def test_slots_cover_every_value_text_of_a_step():
@@ -119,9 +130,9 @@ def test_kernel_title_names_the_preset_through_its_slot():
 def test_only_a_one_channel_window_view_is_editable():
     wide = convanim.Scenario(image=np.zeros((9, 9)), kernel={"values": np.ones((2, 8)).tolist()})
     assert wide.frames().slots is None  # numpy adds rows of 8 pairwise
-    assert load("max_pool").frames().slots is None
+    assert load("max_pool", ceil_mode=True).frames().slots is None  # windows cut at the border
     assert load("layer_rgb_bias").frames().slots is None
-    assert "ed" not in encode(load("max_pool").frames(), 0)
+    assert "ed" not in encode(load("layer_rgb_bias").frames(), 0)
 
 
 def test_island_ships_the_program_and_blanks_the_texts_it_writes():
@@ -245,6 +256,47 @@ def test_average_pool_program_sums_as_numpy(h, w, k, stride, pad, counted, seed)
     assert (v.pool[1] is None) == counted
 
 
+@settings(max_examples=120, deadline=None)
+@given(
+    h=st.integers(2, 6),
+    w=st.integers(2, 6),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    pad=st.integers(0, 1),
+    levels=st.integers(2, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_max_pool_program_and_marker_as_numpy(h, w, k, stride, dilation, pad, levels, seed):
+    """max_pool2d: each window's maximum, to the last bit, and the marker at its first maximum
+    (numpy's argmax, PyTorch's pick) on ties too: few levels make many."""
+    rng = np.random.default_rng(seed)
+    if (k - 1) * dilation + 1 > min(h, w) + 2 * pad or 2 * pad > k:
+        return
+    s = convanim.Scenario(
+        operation="max_pool2d",
+        image={"values": (rng.integers(0, levels, size=(h, w)) * 0.5).tolist()},
+        kernel_size=k,
+        stride=stride,
+        dilation=dilation,
+        padding=pad,
+    )
+    frames = s.frames()
+    slots = frames.slots
+    v = slots.values
+    out = editing.evaluate(editing.program(slots), v.grid, v.weights.ravel())
+    assert out.tobytes() == s.output().ravel().tobytes()
+    gw = slots.grid_cols
+    for step in s.computations[0].steps:
+        r, c = int(step.rows[step.chosen[0]]), int(step.cols[step.chosen[1]])
+        assert sl.chosen(step.index, v) == r * gw + c
+    markers = [(item, slot[1]) for item, slot in slots.items if slot[0] == "a"]
+    assert len(markers) == len(s.computations[0].steps)
+    for item, k_ in markers:
+        shape = frames.items[item].shape
+        assert (shape.x, shape.y) == marker_xy(slots, sl.chosen(k_, v))
+
+
 # ---------------------------------------------------------------- Chromium: edits against Python
 
 
@@ -276,6 +328,20 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         assert readout == frames.frames[k].readout
     alt = root.evaluate("el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')")
     assert alt == s.alt_text
+    if frames.slots.marker:  # a max pool: every marker where Python draws it
+        check_markers(root, frames)
+
+
+def check_markers(root, frames) -> None:
+    """The page's marker of each step (a max pool's) at Python's x, y (the island's 0.1 px)."""
+    items = [n for n, slot in frames.slots.items if slot[0] == "a"]
+    got = root.evaluate(
+        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children).slice(-a[0]);"
+        " return a[1].map(i => [+c[i].getAttribute('x'), +c[i].getAttribute('y')]); }",
+        [len(frames.items), items],
+    )
+    want = [[num(frames.items[i].shape.x), num(frames.items[i].shape.y)] for i in items]
+    assert got == want
 
 
 # An edit keeps the layout the page was built with. Python lays a kernel out by its title, which
@@ -298,6 +364,7 @@ def check(watched, s: convanim.Scenario, frames_to_check) -> None:
         ("dark_projector", False),  # the dark theme's inks
         ("same_padding_circular", False),
         ("avg_pool", False),  # input only: a pool has no weights
+        ("max_pool", False),  # input only; the marker moves to the first maximum
     ],
 )
 def test_api_edits_give_pythons_numbers_and_texts(open_page, name, weights):
@@ -530,8 +597,68 @@ def test_ui_edits_the_input_of_an_average_pool(open_page):
     assert watched.errors == []
 
 
+def test_ui_edits_a_max_pool_and_its_marker_follows_the_first_maximum(open_page):
+    """max_pool2d: click an input cell, type, Enter; the output, the equations and the marker
+    follow; on a tie the marker keeps the first maximum in row-major order (numpy's argmax)."""
+    name = "max_pool"
+    s0 = load(name)
+    watched = open_page(page("max", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    assert root.locator('select[data-act="preset"]').count() == 0
+    assert root.locator(".convanim-editbar span").text_content() == "click an input cell to edit: input 0 … 9"
+    image = np.array(s0.image.values[0])
+    root.evaluate("el => el.convanim.show(1)")
+    for cell in (0, 1, 6, 7):  # window 0: a tie of four 5s, then the last one raised
+        root.locator(f'[role="button"][data-edit="input {cell}"]').click()
+        root.locator(".convanim-editor input").fill("5")
+        root.locator(".convanim-editor input").press("Enter")
+        image.flat[cell] = 5
+    s = load(name, image={"values": image.tolist()})
+    assert s.computations[0].steps[0].chosen == (0, 0)  # the first of the tie
+    check(watched, s, [0, 1, n - 1])
+    assert "output[0,0] = max(5, 5, 5, 5) = 5" in root.evaluate(
+        "el => { el.convanim.show(1); return el.convanim.texts(); }"
+    )
+    root.locator('[role="button"][data-edit="input 7"]').click()
+    root.locator(".convanim-editor input").fill("8.5")
+    root.locator(".convanim-editor input").press("Enter")
+    image[1, 1] = 8.5
+    s = load(name, image={"values": image.tolist()})
+    assert s.computations[0].steps[0].chosen == (1, 1)
+    assert (
+        root.locator(".convanim-readout").text_content()
+        == "input [1,1] = 8.5: " + s.frames().frames[1].readout
+    )
+    check(watched, s, [0, 1, 2, n // 2, n - 1])
+    msg = root.evaluate(
+        "el => { try { el.convanim.edit('weight', [[1]]); } catch (e) { return e.message; } }"
+    )
+    assert msg == "a pool has no weights to edit: only its input"
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, [0, 1, n - 1])
+    assert watched.errors == []
+
+
+def test_a_padded_max_pool_keeps_minus_infinity_and_ties_through_edits(open_page):
+    """Padding is −∞ (written, never chosen); dilation and stride; ties everywhere: few levels."""
+    keys = {"operation": "max_pool2d", "kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1}
+    s0 = convanim.Scenario(image=np.arange(49.0).reshape(7, 7) % 4, **keys)
+    watched = open_page(page("padded", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    check(watched, s0, [0, 1, n - 1])
+    assert any("−∞" in t for t in root.evaluate("el => { el.convanim.show(1); return el.convanim.texts(); }"))
+    rng = np.random.default_rng(16)
+    for _ in range(3):
+        image = rng.integers(0, 3, size=(7, 7)) * 1.5
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        check(watched, convanim.Scenario(image=image, **keys), [1, 2, n // 2, n - 2, n - 1])
+    assert watched.errors == []
+
+
 def test_a_player_that_is_not_editable_has_no_editor(open_page):
-    s = load("max_pool")
+    s = load("layer_rgb_bias")
     watched = open_page(page("x", player(s.frames())))
     root = watched.player().root
     assert root.locator(".convanim-editbar").count() == 0 and root.locator("[data-edit]").count() == 0

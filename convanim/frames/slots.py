@@ -3,7 +3,9 @@ and their interpreter, so that an editable player recomputes them (``convanim.ed
 
 A slot is data only: ``("i", g)`` is grid cell g's value as the input writes it (and its colour),
 ``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation,
-``("t", k, recipe)`` a recipe's text for step k (see :func:`text`), and a text recipe is a list
+``("t", k, recipe)`` a recipe's text for step k (see :func:`text`), ``("m", k)`` and
+``("x", k)`` an average or a max pool's equation, ``("a", k)`` the place of a max pool's marker
+(a Rect's x and y, see ``Slots.marker``), and a text recipe is a list
 of literal strings and such nodes (``("lo",)``, ``("hi",)``: the output's least and greatest
 value; ``("p",)``: the kernel preset's name). The window view builds each such
 text by calling :func:`text` on its slot, so Python's text is the recipe's text; the player's
@@ -48,6 +50,7 @@ class Values:
     cols: int  #: output columns
     #: an average pool: each step's divisor, and (padding not counted) which taps are the image's
     pool: tuple[tuple[int, ...], np.ndarray | None] | None = None
+    maximum: bool = False  #: a max pool: each step keeps its window's first maximum
     labels: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +91,8 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return equation(node[1], v)
     if kind == "m":
         return mean_equation(node[1], v)
+    if kind == "x":
+        return max_equation(node[1], v)
     if kind == "t":  # a recipe of step node[1]
         return text(node[2], v, node[1])
     raise ValueError(f"unknown slot {node!r}")
@@ -140,6 +145,22 @@ def mean_equation(k: int, v: Values) -> str:
     return shorten(terms, lambda shown: f"{head}({' + '.join(shown)}{tail}", v.room)
 
 
+def chosen(k: int, v: Values) -> int:
+    """The grid cell a max pool's step k keeps: its window's first maximum in row-major order (the
+    taps' order), as numpy's argmax and PyTorch pick it; the marker's place (``Slots.marker``)."""
+    taps = v.taps[k]
+    return int(taps[int(np.argmax(v.grid[taps]))])
+
+
+def max_equation(k: int, v: Values) -> str:
+    """A max pool's step k: "output[0,1] = max(1, 5, 2, 4) = 5", padding's −∞ among the terms,
+    the middle ones elided to fit the strip."""
+    head = f"output[{k // v.cols},{k % v.cols}] = max("
+    terms = [v.fmt_in(x) for x in v.grid[v.taps[k]]]
+    tail = f") = {v.fmt_out(v.output[k])}"
+    return shorten(terms, lambda shown: f"{head}{', '.join(shown)}{tail}", v.room)
+
+
 @dataclass(frozen=True, eq=False)
 class Slots:
     """An editable picture's slots: (item index, node or recipe) of each value-dependent item (an
@@ -163,6 +184,10 @@ class Slots:
     #: the alt text as a recipe of literal strings and nodes (alttext.alt_recipe), capitalised
     alt: tuple[Any, ...] = ()
     flip: bool = False  #: the weights slide turned by 180° (true convolution)
+    #: a max pool's marker rule: the input grid's x, y, cell, the marker's inset (builder units)
+    #: and the scale; step k's marker (slot ("a", k)) stands at (x + col·cell) + inset, (y + row·cell)
+    #: + inset of grid cell ``chosen(k)``, times the scale snapped to a pixel (frames.scaling)
+    marker: tuple[float, ...] = ()
 
     @property
     def given(self) -> np.ndarray:
@@ -174,14 +199,15 @@ class Slots:
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
     channel drawn as a sliding window (not the matrix view; flipped or not), or a transposed one
-    seen as a direct convolution (its kernel turned as a flip's), or an average pool (input only,
-    no ceil mode: every window whole), auto number formats, no
-    cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
-    the window view also asks steps.sum_order for an order the player can follow)."""
+    seen as a direct convolution (its kernel turned as a flip's), or an average or a max pool
+    (input only, no ceil mode: every window whole; a max pool's marker moves with the maximum),
+    auto number formats, no cone, kernel rows of at most 7 weights (numpy adds a contiguous row of
+    8 or more pairwise; the window view also asks steps.sum_order for an order the player can
+    follow)."""
     st = s.stages[0]
     if len(s.stages) != 1 or st.view is not None or s.render.number_format is not None or s.cone is not None:
         return False
-    if st.operation == "avg_pool2d":  # a window's sum: numpy's pairwise sum of up to 128 values
+    if st.operation in ("avg_pool2d", "max_pool2d"):  # a window's sum: numpy's pairwise sum of ≤ 128
         kh, kw = st.kernel_size
         return s.image.values.shape[0] == 1 and not st.ceil_mode and kh * kw <= 128
     direct = st.operation == "conv_transpose2d" and st.transpose_view == "direct"
