@@ -39,7 +39,12 @@ The object::
              registers in the player: "mean" (``templates/pool.js``: an average pool's equations
              "m"), "max" (``templates/pool.js``: a max pool's output, its
              equations "x", its marker "a"); program order "max": each step the window's first
-             maximum; mk: the marker rule [grid x, y, cell, inset, scale] (``frames.slots.Slots``)
+             maximum; mk: the marker rule [grid x, y, cell, inset, scale] (``frames.slots.Slots``);
+             "sig" (``templates/signal.js``: a conv1d's signal view: its texts "si", "so", "sk",
+             "se", its bars "bi", "bo" and zero lines "zi", "zo"); sb: the bar bands [input top,
+             height, output top, height, scale] (``frames.slots.bar``, ``zero_y``); vs then holds
+             [cell, largest, least value size (final px), 1 if values are always drawn, scale,
+             the kernel's cell and least label size (builder units)]
     a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
              "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
              names in it
@@ -60,6 +65,8 @@ from .textsize import MEASURE_PX, font
 
 #: characters an equation can hold: digits, signs, "output[r,c] = ", a label's "e" and "/"
 EQUATION_CHARS = "0123456789outp[],= \u00b7()+\u2026/\u2212.\u2248\u221ee-"
+#: slots that move a shape and write no text: a max pool's marker, the signal view's bars, zero lines
+GEOMETRY = ("a", "bi", "bo", "zi", "zo")
 LADDER = (1, 2, 5, 9, 10, 20, 50, 99, 100, 255, 500, 999, 1000)
 
 
@@ -191,10 +198,10 @@ def text_items(slots: Slots) -> list[int]:
     """The items whose Text the slots write (an input or output cell's Text follows its Rect)."""
     out = []
     for item, slot in slots.items:
-        cell = isinstance(slot, tuple) and slot[0] in ("i", "o")
+        cell = isinstance(slot, tuple) and slot[0] in ("i", "o", "si", "so")
         if cell and slots.texts:
             out.append(item + 1)
-        elif not cell and not (isinstance(slot, tuple) and slot[0] == "a"):  # (a marker: no text)
+        elif not cell and not (isinstance(slot, tuple) and slot[0] in GEOMETRY):
             out.append(item)
     return out
 
@@ -255,6 +262,7 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "rg": ranges(slots),
         **_pool(v.pool),
         **_maximum(slots),
+        **({"js": "sig", "sb": [_number(x) for x in slots.bands]} if slots.bands else {}),
         "a": _recipe(slots.alt),
         "an": {n: PRESET_NAMES[n] for n in named},
     }
@@ -273,7 +281,7 @@ def script(slots: Slots | None) -> str | None:
     """The template of the view's own editing rules that its player needs before it starts (the
     island's "js" names them), or None: only the players that need it ship it."""
     pool = slots is not None and (slots.values.maximum or slots.values.pool is not None)
-    return "pool.js" if pool else None
+    return "pool.js" if pool else "signal.js" if slots is not None and slots.bands else None
 
 
 def _maximum(slots: Slots) -> dict[str, Any]:

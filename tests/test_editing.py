@@ -685,3 +685,110 @@ def test_players_on_one_page_are_edited_independently(open_page):
         b.frames(), n - 1
     )
     assert watched.errors == []
+
+
+# ---------------------------------------------------------------- the signal view (conv1d)
+
+
+def check_bars(root, frames) -> None:
+    """Every bar and zero line of the page where Python draws it (the slots' rule, same doubles)."""
+    items = [(n, slot[0]) for n, slot in frames.slots.items if slot[0] in ("bi", "bo", "zi", "zo")]
+    got = root.evaluate(
+        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children).slice(-a[0]);"
+        " return a[1].map(i => c[i].tagName === 'rect' ? [+c[i].getAttribute('y'), +c[i].getAttribute('height')]"
+        " : [+c[i].getAttribute('points').split(' ')[0].split(',')[1]]); }",
+        [len(frames.items), [n for n, _ in items]],
+    )
+    want = []
+    for n, kind in items:
+        shape = frames.items[n].shape
+        want.append([shape.y, shape.h] if kind[0] == "b" else [shape.points[0][1]])
+    assert got == want
+
+
+def same_layout(s, s0) -> bool:
+    """Whether Python lays ``s`` out as ``s0`` (the signal view's cell grows with its widest
+    number; the page keeps the one it was built with)."""
+    a, b = s.frames(), s0.frames()
+    return (a.width, a.height, a.slots.sizes, a.slots.bands) == (
+        b.width,
+        b.height,
+        b.slots.sizes,
+        b.slots.bands,
+    )
+
+
+@pytest.mark.parametrize("name", ["conv1d_smoothing"])
+def test_conv1d_api_edits_give_pythons_numbers_texts_and_bars(open_page, name):
+    s0 = load(name)
+    watched = open_page(page("conv1d", player(s0.frames())))
+    root = watched.player().root
+    ed = encode(s0.frames(), 0)["ed"]
+    (ilo, ihi), (wlo, whi) = ed["rg"]
+    rng = np.random.default_rng(1)
+    n = len(s0.frames())
+    check(watched, s0, [0, 1, n - 1])
+    check_bars(root, s0.frames())
+    done = 0
+    while done < 5:
+        image = random_values(rng, (ed["hw"][1],), ilo, ihi)
+        kernel = random_values(rng, (ed["k"][1],), wlo, whi, weights=True)
+        if done == 2:
+            kernel = np.zeros_like(kernel)  # "output[0] = 0 = 0"
+        if done == 3:
+            image = -image if ilo < 0 else image * 0  # all 0: every bar 0 high
+        s = load(name, image={"values": image.tolist()}, kernel={"values": kernel.tolist()})
+        if not same_layout(s, s0):
+            continue
+        # 1-D, (C, L) and (out, in, k) shapes
+        root.evaluate(
+            "(el, v) => el.convanim.edit('input', v)", image.tolist() if done % 2 else [image.tolist()]
+        )
+        root.evaluate(
+            "(el, v) => el.convanim.edit('weight', v)", kernel.tolist() if done % 2 else [[kernel.tolist()]]
+        )
+        frames = s.frames()
+        check(watched, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}))
+        check_bars(root, frames)
+        done += 1
+    assert watched.errors == []
+
+
+def test_ui_edits_a_conv1d_sample_and_weight_and_a_preset(open_page):
+    """conv1d: click an input sample, type, Enter; click a weight under the window, type, Enter;
+    a preset; reset. The bars, numbers, equations, readout and alt text follow."""
+    name = "conv1d_smoothing"
+    s0 = load(name)
+    watched = open_page(page("conv1d", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    assert root.locator(".convanim-editbar span").text_content() == (
+        "click a weight or an input cell to edit: input 0 \u2026 9, weights \u22121 \u2026 1"
+    )
+    root.evaluate("el => el.convanim.show(4)")
+    root.locator('[role="button"][data-edit="input 3"]').click()
+    root.locator(".convanim-editor input").fill("6.5")
+    root.locator(".convanim-editor input").press("Enter")
+    image = np.array(s0.image.values[0, 0])
+    image[3] = 6.5
+    root.locator('[role="button"][data-edit="weight 2"]:not([display])').click()
+    root.locator(".convanim-editor input").fill("0.5")
+    root.locator(".convanim-editor input").press("Enter")
+    kernel = np.full(3, 1 / 3)
+    kernel[2] = 0.5  # (−0.5 would make Python's cells wider: the page keeps its own, see same_layout)
+    s = load(name, image={"values": image.tolist()}, kernel={"values": kernel.tolist()})
+    assert same_layout(s, s0)
+    assert root.evaluate("el => el.convanim.frame()") == 4
+    assert (
+        root.locator(".convanim-readout").text_content()
+        == "weight [0,2] = 0.5: " + s.frames().frames[4].readout
+    )
+    check(watched, s, [0, 4, n // 2, n - 1])
+    check_bars(root, s.frames())
+    root.locator('select[data-act="preset"]').select_option("identity")
+    s = load(name, image={"values": image.tolist()}, kernel={"preset": "identity", "size": 3})
+    check(watched, s, [0, 4, n - 1])
+    check_bars(root, s.frames())
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, [0, 4, n - 1])
+    assert watched.errors == []

@@ -93,6 +93,8 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return mean_equation(node[1], v)
     if kind == "x":
         return max_equation(node[1], v)
+    if kind in ("si", "so", "sk", "se"):  # the signal view's (see signal_editable)
+        return signal_text(node, v)
     if kind == "t":  # a recipe of step node[1]
         return text(node[2], v, node[1])
     raise ValueError(f"unknown slot {node!r}")
@@ -188,6 +190,9 @@ class Slots:
     #: and the scale; step k's marker (slot ("a", k)) stands at (x + col·cell) + inset, (y + row·cell)
     #: + inset of grid cell ``chosen(k)``, times the scale snapped to a pixel (frames.scaling)
     marker: tuple[float, ...] = ()
+    #: the signal view's bar bands (builder units): the input's top and height, the output's, and
+    #: the scale (``bar``, ``zero_y``; a Rect's corner snapped as frames.scaling does)
+    bands: tuple[float, ...] = ()
 
     @property
     def given(self) -> np.ndarray:
@@ -212,3 +217,80 @@ def editable(s: Any) -> bool:
         return s.image.values.shape[0] == 1 and not st.ceil_mode and kh * kw <= 128
     direct = st.operation == "conv_transpose2d" and st.transpose_view == "direct"
     return (st.operation == "conv2d" or direct) and not st.has_channels and st.kernel.values.shape[3] <= 7
+
+
+# ---------------------------------------------------------------- the signal view (conv1d)
+
+
+def signal_editable(s: Any) -> bool:
+    """Whether the signal view of ``s`` can be edited in the player: one conv1d stage on one
+    channel, no bias, not flipped, auto number formats, at most 7 taps (numpy adds 8 or more
+    pairwise); the view also asks steps.sum_order for an order the player can follow."""
+    st = s.stages[0]
+    return (
+        len(s.stages) == 1
+        and st.operation == "conv2d"
+        and not st.has_channels
+        and not s.image.layered
+        and st.bias is None
+        and not st.flip
+        and s.render.number_format is None
+        and st.kernel.values.shape[3] <= 7
+    )
+
+
+def signal_text(node: Node, v: Values) -> str:
+    """The signal view's texts: "si"/"so" input and output sample g's value, "sk" weight j's
+    label, "se" step k's equation (:func:`signal_equation`)."""
+    kind, i = node
+    if kind == "si":
+        return v.fmt_in(v.grid[i])
+    if kind == "so":
+        return v.fmt_out(v.output[i])
+    if kind == "sk":
+        return v.labels[i]
+    return signal_equation(i, v)
+
+
+def signal_equation(k: int, v: Values) -> str:
+    """A conv1d step: "output[3] = 1/3 · (1 + 0 + 2) = 1.0" when every non-zero weight is the
+    same, else "output[3] = 1·2 + (−1)·3 = −1"; "≈" when a label rounds its weight; the middle
+    terms elided to fit the strip (frames/window.expansion, as the signal view writes it)."""
+    head, weights = f"output[{k}] = ", v.weights.ravel()
+    inputs = v.grid[v.taps[k]]
+    exact = all(weight_is_exact(w) for w in weights.tolist())
+    value = ("= " if exact else "\u2248 ") + v.fmt_out(v.output[k])
+    nz = [j for j, w in enumerate(weights.tolist()) if w != 0]
+    if not nz:
+        return f"{head}0 {value}"
+    if len({weights[j] for j in nz}) == 1:
+        w = v.labels[nz[0]]
+        terms = [v.fmt_in(inputs[j]) for j in nz]
+        return shorten(terms, lambda shown: f"{head}{w} \u00b7 ({' + '.join(shown)}) {value}", v.room)
+    terms = [f"{paren(v.labels[j])}\u00b7{paren(v.fmt_in(inputs[j]))}" for j in nz]
+    return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", v.room)
+
+
+def value_range(values: np.ndarray) -> tuple[float, float]:
+    """A bar band's (low, high): the finite values' span stretched to take in 0."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 0.0
+    return min(float(finite.min()), 0.0), max(float(finite.max()), 0.0)
+
+
+def zero_y(values: np.ndarray, top: float, height: float) -> float:
+    """Where a band's zero line runs for these values (slot ("zi", 0) or ("zo", 0))."""
+    lo, hi = value_range(values)
+    return top + height * (hi / (hi - lo) if hi > lo else 1.0)
+
+
+def bar(j: int, values: np.ndarray, top: float, height: float) -> tuple[float, float]:
+    """Sample j's bar (slot ("bi", j) or ("bo", j)): its top y and its height, from the zero line
+    up for a positive value, down for a negative one (0 high for 0); ``templates/signal.js``
+    runs the same operations on the same doubles."""
+    lo, hi = value_range(values)
+    zero = zero_y(values, top, height)
+    per = height / (hi - lo) if hi > lo else 0.0
+    h = float(values[j]) * per
+    return (zero - h if h > 0 else zero), abs(h)

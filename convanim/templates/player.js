@@ -835,6 +835,7 @@
       if (name === "weight" && ed.io) throw new Error("a pool has no weights to edit: only its input");
       if (!(name in NAMES)) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
       var shape = shapeOf(name), range = ed.rg[NAMES[name]], v = values, flat = [];
+      if (Array.isArray(v) && !Array.isArray(v[0])) v = [v];  // a conv1d's 1-D input or weights
       while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) v = v[0];
       if (!Array.isArray(v) || v.length !== shape[0] || v.some((r) => !Array.isArray(r) || r.length !== shape[1])) {
         throw new Error(name + " must be " + shape.join("\u00d7") + " nested arrays (got " + JSON.stringify(values).slice(0, 40) + ")");
@@ -1029,6 +1030,6 @@
     boot: boot,
     get: (root) => players.get(root) || null,
     x: {},
-    lib: {formatter, scales, shorten, npSum}  // for the views' scripts (ext)
+    lib: {formatter, scales, shorten, npSum, pyFixed}  // for the views' scripts (ext)
   };
 })();
