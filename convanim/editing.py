@@ -44,7 +44,8 @@ The object::
              "se", its bars "bi", "bo" and zero lines "zi", "zo"); sb: the bar bands [input top,
              height, output top, height, scale] (``frames.slots.bar``, ``zero_y``); vs then holds
              [cell, largest, least value size (final px), 1 if values are always drawn, scale,
-             the kernel's cell and least label size (builder units)]
+             the kernel's cell and least label size (builder units)]; "sigmax" (both scripts: a
+             max_pool1d, whose equations are "sx")
     a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
              "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
              names in it
@@ -262,7 +263,7 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "rg": ranges(slots),
         **_pool(v.pool),
         **_maximum(slots),
-        **({"js": "sig", "sb": [_number(x) for x in slots.bands]} if slots.bands else {}),
+        **_signal(slots),
         "a": _recipe(slots.alt),
         "an": {n: PRESET_NAMES[n] for n in named},
     }
@@ -277,11 +278,13 @@ def _pool(pool: tuple[tuple[int, ...], np.ndarray | None] | None) -> dict[str, A
     return {"pd": pd, "ci": int(real is None), "io": 1, "js": "mean"}
 
 
-def script(slots: Slots | None) -> str | None:
-    """The template of the view's own editing rules that its player needs before it starts (the
-    island's "js" names them), or None: only the players that need it ship it."""
-    pool = slots is not None and (slots.values.maximum or slots.values.pool is not None)
-    return "pool.js" if pool else "signal.js" if slots is not None and slots.bands else None
+def script(slots: Slots | None) -> tuple[str, ...]:
+    """The templates of the view's own editing rules that its player needs before it starts (the
+    island's "js" names them), in order; none for most: only the players that need one ship it."""
+    if slots is None:
+        return ()
+    pool = ("pool.js",) if slots.values.maximum or slots.values.pool is not None else ()
+    return pool + (("signal.js",) if slots.bands else ())
 
 
 def _maximum(slots: Slots) -> dict[str, Any]:
@@ -289,6 +292,14 @@ def _maximum(slots: Slots) -> dict[str, Any]:
     if not slots.values.maximum:
         return {}
     return {"io": 1, "js": "max", "mk": [_number(x) for x in slots.marker]}
+
+
+def _signal(slots: Slots) -> dict[str, Any]:
+    """The signal view's keys: its rules' name ("sigmax" for a max_pool1d: the max pool's and the
+    signal's) and the bar bands."""
+    if not slots.bands:
+        return {}
+    return {"js": "sigmax" if slots.values.maximum else "sig", "sb": [_number(x) for x in slots.bands]}
 
 
 def _weights(weights: np.ndarray, named: dict[str, list[float]]) -> list[int | float] | str:

@@ -58,6 +58,8 @@ def signal_alt(s: Illustration) -> str:
             f"{head}{sums}; drawn as bars over a row of numbers with the weights under the window, the "
             f"{_length(out)} output fills in {_order(out)} (values {_range(out)})."
         )
+    if op == "max_pool2d" and out.shape[0] == 1:  # as the editable player writes it
+        return recipe_text(conv1d_recipe(s), s.image.values[0, 0], (), None, out[0])
     if op in ("max_pool2d", "avg_pool2d"):
         kind = "max" if op == "max_pool2d" else "average"
         each = (
@@ -104,10 +106,20 @@ def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
     output's range."""
     st, out = s.stages[0], s.computations[0].output[:, 0]
     n = s.image.values.shape[-1]
+    signal = ("xa", _signal(s), f"{_an(n)}-sample signal")
+    if st.operation == "max_pool2d":  # a max_pool1d: no weights
+        return [
+            f"{_cap(_an(st.kernel_size[1]))}-sample max pooling window slides along ",
+            signal,
+            f"{_how(st)}; each sample of the {_length(out)} output is the largest sample of its window, "
+            f"which is outlined, and the output fills in {_order(out)} (values ",
+            ("ar",),
+            ").",
+        ]
     return [
         ("ka", _an(st.kernel_size[1])),
         " slides along ",
-        ("xa", _signal(s), f"{_an(n)}-sample signal"),
+        signal,
         f"{_how(st)}; drawn as bars over a row of numbers with the weights under the window, the "
         f"{_length(out)} output fills in {_order(out)} (values ",
         ("ar",),

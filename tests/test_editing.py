@@ -336,7 +336,7 @@ def check_markers(root, frames) -> None:
     """The page's marker of each step (a max pool's) at Python's x, y (the island's 0.1 px)."""
     items = [n for n, slot in frames.slots.items if slot[0] == "a"]
     got = root.evaluate(
-        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children).slice(-a[0]);"
+        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children).filter(e => e.tagName !== 'g').slice(-a[0]);"
         " return a[1].map(i => [+c[i].getAttribute('x'), +c[i].getAttribute('y')]); }",
         [len(frames.items), items],
     )
@@ -694,7 +694,7 @@ def check_bars(root, frames) -> None:
     """Every bar and zero line of the page where Python draws it (the slots' rule, same doubles)."""
     items = [(n, slot[0]) for n, slot in frames.slots.items if slot[0] in ("bi", "bo", "zi", "zo")]
     got = root.evaluate(
-        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children).slice(-a[0]);"
+        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children).filter(e => e.tagName !== 'g').slice(-a[0]);"
         " return a[1].map(i => c[i].tagName === 'rect' ? [+c[i].getAttribute('y'), +c[i].getAttribute('height')]"
         " : [+c[i].getAttribute('points').split(' ')[0].split(',')[1]]); }",
         [len(frames.items), [n for n, _ in items]],
@@ -739,10 +739,94 @@ SIGNALS = {
 }
 
 
+def test_max_pool1d_api_and_ui_edits_move_the_outline_to_the_first_maximum(open_page):
+    """max_pool1d (the signal view): the input edited through the API (1-D and (C, L)) and the
+    editor; outputs, equations with padding's −∞, bars, the outline (first maximum on ties) and
+    the alt text follow."""
+    name = "max_pool1d"
+    s0 = load(name)
+    watched = open_page(page("max1d", player(s0.frames())))
+    root = watched.player().root
+    n = len(s0.frames())
+    ed = encode(s0.frames(), 0)["ed"]
+    assert root.locator('select[data-act="preset"]').count() == 0
+    check(watched, s0, [0, 1, n - 1])
+    check_bars(root, s0.frames())
+    rng = np.random.default_rng(7)
+    done = 0
+    while done < 4:
+        image = rng.integers(0, 4, size=ed["hw"][1]) * (1.0 if done % 2 else 2.5)  # few levels: ties
+        s = load(name, image={"values": image.tolist()})
+        if not same_layout(s, s0):
+            continue
+        root.evaluate(
+            "(el, v) => el.convanim.edit('input', v)", image.tolist() if done % 2 else [image.tolist()]
+        )
+        check(watched, s, [1, 2, n // 2, n - 2, n - 1])
+        check_bars(root, s.frames())
+        done += 1
+    root.evaluate("el => el.convanim.show(2)")
+    root.locator('[role="button"][data-edit="input 4"]').click()
+    root.locator(".convanim-editor input").fill("9")
+    root.locator(".convanim-editor input").press("Enter")
+    image[4] = 9
+    s = load(name, image={"values": image.tolist()})
+    assert (
+        root.locator(".convanim-readout").text_content() == "input [0,4] = 9: " + s.frames().frames[2].readout
+    )
+    check(watched, s, [0, 2, n - 1])
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, [0, 2, n - 1])
+    assert watched.errors == []
+
+
 def signal(name: str, **keys) -> convanim.Scenario:
     """A signal scenario of SIGNALS, with keys overridden."""
     base = SIGNALS[name]
     return load(name, **keys) if base is None else convanim.Scenario(title=name, **{**base, **keys})
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n=st.integers(4, 12),
+    k=st.integers(1, 7),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    pad=st.integers(0, 2),
+    mode=st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
+    seed=st.integers(0, 2**16),
+)
+def test_max_pool1d_program_marker_and_bars(n, k, stride, dilation, pad, mode, seed):
+    """max_pool1d: each window's maximum, the outline at its first maximum (few levels: ties),
+    the bars (padding's −∞ has none) where the slots' rule puts them."""
+    rng = np.random.default_rng(seed)
+    if (k - 1) * dilation + 1 > n + 2 * pad or 2 * pad > k:
+        return
+    s = convanim.Scenario(
+        operation="max_pool1d",
+        image={"values": (rng.integers(0, 3, size=n) - 1.0).tolist()},
+        kernel_size=k,
+        stride=stride,
+        dilation=dilation,
+        padding=pad,
+    )
+    frames = s.frames()
+    slots = frames.slots
+    v = slots.values
+    out = editing.evaluate(editing.program(slots), v.grid, v.weights.ravel())
+    assert out.tobytes() == s.output().ravel().tobytes()
+    for step in s.computations[0].steps:
+        assert sl.chosen(step.index, v) == int(step.cols[step.chosen[1]])
+    for item, slot in slots.items:
+        shape = frames.items[item].shape
+        if slot[0] == "a":
+            assert (shape.x, shape.y) == marker_xy(slots, sl.chosen(slot[1], v))
+        elif slot[0] in ("bi", "bo"):
+            values, top, h = (v.grid, *slots.bands[:2]) if slot[0] == "bi" else (v.output, *slots.bands[2:4])
+            assert np.isfinite(values[slot[1]]) and (shape.y, shape.h) == sl.bar(slot[1], values, top, h)
+        elif slot[0] == "sx":
+            assert shape.text == sl.text(slot, v)
+    assert sum(slot[0] == "a" for _, slot in slots.items) == len(s.computations[0].steps)
 
 
 @settings(max_examples=100, deadline=None)

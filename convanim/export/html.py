@@ -61,10 +61,13 @@ def network_js() -> str:
 
 
 def edit_js(frames: Frames) -> str:
-    """The minified script of the view's own editing rules (``editing.script``: templates/pool.js
-    for a max pool) as a ``<script>`` that goes before the player, or "" (most players)."""
-    name = editing.script(frames.slots)
-    return f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n" if name else ""
+    """The minified scripts of the view's own editing rules (``editing.script``: templates/pool.js
+    for a pool, templates/signal.js for a signal) as ``<script>``s that go before the player, or
+    "" (most players)."""
+    return "".join(
+        f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n"
+        for name in editing.script(frames.slots)
+    )
 
 
 def assets() -> str:

@@ -113,8 +113,13 @@ class SignalBuilder(Builder):
         self.grid_line = self.theme.grid_line
         self.stroke = max(2.0, round(self.layout.cell * 0.08))
         # editable in the player (one-channel conv1d): its value texts and bars through slots
+        self.maximum = op == "max_pool2d"  # max_pool1d: the window's first maximum, outlined
         self.order = (
-            sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation)
+            (
+                "max"
+                if self.maximum
+                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation)
+            )
             if sl.signal_editable(s)
             else None
         )
@@ -139,10 +144,11 @@ class SignalBuilder(Builder):
             self.fmt_out,
             *scales,
             self.theme,
-            self.stage.kernel.preset,
+            self.stage.kernel.preset if self.stage.kernel else None,
             self.room,
             taps,
             comp.output.shape[2],
+            maximum=self.maximum,
         )
 
     def slot(self, node: object, at: int | None = None) -> None:
@@ -170,6 +176,7 @@ class SignalBuilder(Builder):
             self.order,
             (cell, 16.0 * k, 8.0, int(self.render.values is True), k, lay.cell, 8.0),
             tuple(conv1d_recipe(self.s)),
+            marker=(lay.input.x, lay.input.y, lay.cell, 3, k) if self.maximum else (),
             bands=bands,
         )
 
@@ -443,7 +450,7 @@ class SignalBuilder(Builder):
         for j in range(len(values)) if shown is None else shown:
             v = float(values[j])
             fill = faint if ghost is not None and ghost[j] else bar
-            if self.editable:  # every bar, 0 high for a 0: an edit may raise it (the slot's rule)
+            if self.editable and np.isfinite(v):  # every bar, 0 high for 0: an edit may raise it
                 y0, h = sl.bar(j, values, band.top, band.height)
                 self.add(Rect(band.x + (j + 0.2) * c, y0, 0.6 * c, h, fill=fill), first, last)
                 self.slot(("bi" if shown is None else "bo", j))
@@ -646,6 +653,9 @@ class SignalBuilder(Builder):
                 )
             if isinstance(step, Pool) and step.chosen is not None:
                 j = int(step.cols[step.chosen[1]])
+                if self.editable:  # the slot's place (slots.chosen), which the page moves
+                    j = sl.chosen(step.index, self.vals)
+                    self.slot(("a", step.index), len(self.items))
                 self.outline(band.cells, (0, 0), (j, j), self.theme.source, frame, width=2, inset=3)
             if isinstance(step, Step) and self.stage.padding_mode != "zeros" and not self.direct:
                 self.sources(band, step, frame)
@@ -776,7 +786,7 @@ class SignalBuilder(Builder):
             before = len(self.items)
             self.equation(self.step_equation(step), frame, frame)
             if len(self.items) > before:
-                self.slot(("se", step.index))
+                self.slot(("sx" if self.maximum else "se", step.index))
         if self.editable:
             recipe = [f"output {self.out.shape[1]} samples complete: min ", ("lo",), ", max ", ("hi",)]
             self.equation(sl.text(recipe, self.vals), self.last, self.last)
@@ -832,7 +842,7 @@ class SignalBuilder(Builder):
         if self.editable:  # the slot's text (frames/slots.signal_equation)
             if self.vals is None or self.vals.room != self.room:
                 self.vals = self.values()
-            return sl.signal_equation(step.index, self.vals)
+            return sl.text(("sx" if self.maximum else "se", step.index), self.vals)
         head = f"out[{step.channel}][{j}] = " if self.channels else f"output[{j}] = "
         value = self.fmt_out(step.value)
         if isinstance(step, Sample):

@@ -93,7 +93,7 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return mean_equation(node[1], v)
     if kind == "x":
         return max_equation(node[1], v)
-    if kind in ("si", "so", "sk", "se"):  # the signal view's (see signal_editable)
+    if kind in ("si", "so", "sk", "se", "sx"):  # the signal view's (see signal_editable)
         return signal_text(node, v)
     if kind == "t":  # a recipe of step node[1]
         return text(node[2], v, node[1])
@@ -225,23 +225,25 @@ def editable(s: Any) -> bool:
 def signal_editable(s: Any) -> bool:
     """Whether the signal view of ``s`` can be edited in the player: one conv1d stage on one
     channel, no bias, not flipped, auto number formats, at most 7 taps (numpy adds 8 or more
-    pairwise); the view also asks steps.sum_order for an order the player can follow."""
+    pairwise); the view also asks steps.sum_order for an order the player can follow. Or a
+    max_pool1d on one channel (input only, no ceil mode)."""
     st = s.stages[0]
+    plain = len(s.stages) == 1 and not s.image.layered and s.render.number_format is None
+    if st.operation == "max_pool2d":  # max_pool1d: input only, every window whole
+        return plain and s.image.values.shape[0] == 1 and not st.ceil_mode
     return (
-        len(s.stages) == 1
+        plain
         and st.operation == "conv2d"
         and not st.has_channels
-        and not s.image.layered
         and st.bias is None
         and not st.flip
-        and s.render.number_format is None
         and st.kernel.values.shape[3] <= 7
     )
 
 
 def signal_text(node: Node, v: Values) -> str:
     """The signal view's texts: "si"/"so" input and output sample g's value, "sk" weight j's
-    label, "se" step k's equation (:func:`signal_equation`)."""
+    label, "se" step k's equation (:func:`signal_equation`), "sx" a max_pool1d's."""
     kind, i = node
     if kind == "si":
         return v.fmt_in(v.grid[i])
@@ -249,7 +251,16 @@ def signal_text(node: Node, v: Values) -> str:
         return v.fmt_out(v.output[i])
     if kind == "sk":
         return v.labels[i]
+    if kind == "sx":
+        return signal_max_equation(i, v)
     return signal_equation(i, v)
+
+
+def signal_max_equation(k: int, v: Values) -> str:
+    """A max_pool1d step: "output[2] = max(−∞, 3, 1) = 3", the middle terms elided to fit."""
+    terms = [v.fmt_in(x) for x in v.grid[v.taps[k]]]
+    tail = f") = {v.fmt_out(v.output[k])}"
+    return shorten(terms, lambda shown: f"output[{k}] = max({', '.join(shown)}{tail}", v.room)
 
 
 def signal_equation(k: int, v: Values) -> str:

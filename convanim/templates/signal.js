@@ -88,6 +88,24 @@
     el.replaceWith(r);
     return (nodes[i] = r);
   }
+  // max_pool1d: the max pool's output and outline (templates/pool.js, shipped before this), the
+  // signal view's texts and bars; its outputs keep the input's digits (frames/signal.py)
+  P.x.sigmax = {
+    model: (ed, image, given) => {
+      var m = P.x.max.model(ed, image, given);
+      m.fo = L.formatter(m.out, 0);
+      return m;
+    },
+    text: (ed, m, node) => {
+      var k = node[1], tail = ") = " + m.fo(m.out[k]), p = ed.p, base = (k % p[1]) * p[3];
+      if (node[0] !== "sx") return P.x.sig.text(ed, m, node);
+      return L.shorten(ed, p[5].map((d) => m.fi(m.grid[base + d])), (shown) => "output[" + k + "] = max(" + shown.join(", ") + tail);
+    },
+    refresh: (ed, m, nodes) => {
+      P.x.sig.refresh(ed, m, nodes);
+      P.x.max.refresh(ed, m, nodes);
+    }
+  };
   P.x.sig = {
     text: (ed, m, node) => node[0] === "se" ? equation(ed, m, node[1]) : node[0] === "sk" ? m.labels[node[1]] : "",
     refresh: (ed, m, nodes) => {
