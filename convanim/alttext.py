@@ -77,7 +77,7 @@ def _whole(s: Illustration) -> str:
         text = recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     elif st.operation == "conv_transpose2d":
         text = _transpose(st, image, out, comp.grid.shape)
-    elif st.operation == "avg_pool2d" and s.image.values.shape[0] == 1 and not st.layered:
+    elif st.operation in ("avg_pool2d", "max_pool2d") and s.image.values.shape[0] == 1 and not st.layered:
         text = recipe_text(conv_recipe(s), s.image.values[0], np.ones((1, 1)), out[0], None)
     elif st.operation in ("max_pool2d", "avg_pool2d"):
         text = _pool(st, image, out)
@@ -226,7 +226,7 @@ def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
     source = s.image.source or ""
     named = source.startswith("file ") or source in PATTERN_LOOKS
     edges = "the photograph" if source.startswith("file ") else PATTERN_LOOKS.get(source, ("", ""))[1]
-    if st.operation == "avg_pool2d":  # no weights: the image and the output's range follow
+    if st.operation in ("avg_pool2d", "max_pool2d"):  # no weights: the image and the output's range
         words = _pool(st, "\0", out).split("\0")
         return [
             words[0],

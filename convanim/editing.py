@@ -34,6 +34,18 @@ The object::
     rg       allowed ranges [[input lo, hi], [weight lo, hi]]
     pd, ci   (an average pool, program order "pool": each step's sum over its divisor) the
              divisors (one number when all are equal) and 1 when padding counts in the mean
+    io       1 when only the input is edited (a pool: no weights, no preset menu)
+    js       the name of a view's own rules, which its script (shipped only with its players)
+             registers in the player: "mean" (``templates/pool.js``: an average pool's equations
+             "m"), "max" (``templates/pool.js``: a max pool's output, its
+             equations "x", its marker "a"); program order "max": each step the window's first
+             maximum; mk: the marker rule [grid x, y, cell, inset, scale] (``frames.slots.Slots``);
+             "sig" (``templates/signal.js``: a conv1d's signal view: its texts "si", "so", "sk",
+             "se", its bars "bi", "bo" and zero lines "zi", "zo"); sb: the bar bands [input top,
+             height, output top, height, scale] (``frames.slots.bar``, ``zero_y``); vs then holds
+             [cell, largest, least value size (final px), 1 if values are always drawn, scale,
+             the kernel's cell and least label size (builder units)]; "sigmax" (both scripts: a
+             max_pool1d, whose equations are "sx")
     a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
              "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
              names in it
@@ -54,6 +66,8 @@ from .textsize import MEASURE_PX, font
 
 #: characters an equation can hold: digits, signs, "output[r,c] = ", a label's "e" and "/"
 EQUATION_CHARS = "0123456789outp[],= \u00b7()+\u2026/\u2212.\u2248\u221ee-"
+#: slots that move a shape and write no text: a max pool's marker, the signal view's bars, zero lines
+GEOMETRY = ("a", "bi", "bo", "zi", "zo")
 LADDER = (1, 2, 5, 9, 10, 20, 50, 99, 100, 255, 500, 999, 1000)
 
 
@@ -76,6 +90,9 @@ def evaluate(
         b = (k // ow) * rs + (k % ow) * cs
         if order == "pool":  # an average: the window's numpy sum over the step's divisor
             out[k] = float(grid[b + np.array(off)].sum()) / divisors[k]
+            continue
+        if order == "max":  # a max pool: the window's largest value
+            out[k] = float(grid[b + np.array(off)].max())
             continue
         total = 0.0
         for run in taps:
@@ -167,13 +184,13 @@ def colour_tables(names: set[str], theme: Any) -> tuple[dict[str, list[str]], li
     return tables, inks
 
 
-def widths() -> tuple[dict[str, float], dict[str, float]]:
+def widths(chars: str = EQUATION_CHARS) -> tuple[dict[str, float], dict[str, float]]:
     """Each equation character's advance and the kerning of the pairs that have one, at the size
     text is measured at (``textsize.MEASURE_PX``; multiples of 1/64 px): ``textsize.fast_width``
     adds up exactly these, scaled."""
     f = font(MEASURE_PX)
-    adv = {ch: f.getlength(ch) for ch in EQUATION_CHARS}
-    pairs = ((a, b) for a in EQUATION_CHARS for b in EQUATION_CHARS)
+    adv = {ch: f.getlength(ch) for ch in chars}
+    pairs = ((a, b) for a in chars for b in chars)
     kern = {a + b: k for a, b in pairs if (k := f.getlength(a + b) - adv[a] - adv[b])}
     return adv, kern
 
@@ -182,10 +199,10 @@ def text_items(slots: Slots) -> list[int]:
     """The items whose Text the slots write (an input or output cell's Text follows its Rect)."""
     out = []
     for item, slot in slots.items:
-        cell = isinstance(slot, tuple) and slot[0] in ("i", "o")
+        cell = isinstance(slot, tuple) and slot[0] in ("i", "o", "si", "so")
         if cell and slots.texts:
             out.append(item + 1)
-        elif not cell:
+        elif not cell and not (isinstance(slot, tuple) and slot[0] in GEOMETRY):
             out.append(item)
     return out
 
@@ -210,10 +227,12 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
     image = _image(slots)
     spans, other = runs(slots.items)
     tables, inks = colour_tables({colormap, output_colormap or DIVERGING}, theme)
-    adv, kern = widths()
+    adv, kern = widths(EQUATION_CHARS + ("max" if v.maximum else ""))  # a max pool's "max(…, …)"
     (lo, hi) = ranges(slots)[1]  # the presets the layout has room for (a pool: none, no weights)
     named = {
-        n: w for n, w in presets(v.weights.shape).items() if lo <= min(w) and max(w) <= hi and not v.pool
+        n: w
+        for n, w in presets(v.weights.shape).items()
+        if lo <= min(w) and max(w) <= hi and not (v.pool or v.maximum)
     }
     identity = slots.origin.size == image.size and np.array_equal(slots.origin, np.arange(image.size))
     return {
@@ -243,6 +262,8 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         "ps": named,
         "rg": ranges(slots),
         **_pool(v.pool),
+        **_maximum(slots),
+        **_signal(slots),
         "a": _recipe(slots.alt),
         "an": {n: PRESET_NAMES[n] for n in named},
     }
@@ -253,7 +274,32 @@ def _pool(pool: tuple[tuple[int, ...], np.ndarray | None] | None) -> dict[str, A
     if pool is None:
         return {}
     divisors, real = pool
-    return {"pd": divisors[0] if len(set(divisors)) == 1 else list(divisors), "ci": int(real is None)}
+    pd = divisors[0] if len(set(divisors)) == 1 else list(divisors)
+    return {"pd": pd, "ci": int(real is None), "io": 1, "js": "mean"}
+
+
+def script(slots: Slots | None) -> tuple[str, ...]:
+    """The templates of the view's own editing rules that its player needs before it starts (the
+    island's "js" names them), in order; none for most: only the players that need one ship it."""
+    if slots is None:
+        return ()
+    pool = ("pool.js",) if slots.values.maximum or slots.values.pool is not None else ()
+    return pool + (("signal.js",) if slots.bands else ())
+
+
+def _maximum(slots: Slots) -> dict[str, Any]:
+    """A max pool's keys: input only, its rules' script and the marker rule (see the docstring)."""
+    if not slots.values.maximum:
+        return {}
+    return {"io": 1, "js": "max", "mk": [_number(x) for x in slots.marker]}
+
+
+def _signal(slots: Slots) -> dict[str, Any]:
+    """The signal view's keys: its rules' name ("sigmax" for a max_pool1d: the max pool's and the
+    signal's) and the bar bands."""
+    if not slots.bands:
+        return {}
+    return {"js": "sigmax" if slots.values.maximum else "sig", "sb": [_number(x) for x in slots.bands]}
 
 
 def _weights(weights: np.ndarray, named: dict[str, list[float]]) -> list[int | float] | str:

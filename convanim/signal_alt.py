@@ -38,6 +38,9 @@ def signal_alt(s: Illustration) -> str:
     out = comp.output[:, 0]
     signal = _signal(s)
     op = st.operation
+    if op == "conv2d" and _one_plane(s):  # as the editable player writes it (conv1d_recipe)
+        labels, preset = st.kernel.labels[0], st.kernel.preset
+        return recipe_text(conv1d_recipe(s), s.image.values[0, 0], labels, preset, out[0])
     if op == "conv2d" or op == "conv_transpose2d":
         kernel = _kernel(st)
         if op == "conv_transpose2d":
@@ -55,6 +58,8 @@ def signal_alt(s: Illustration) -> str:
             f"{head}{sums}; drawn as bars over a row of numbers with the weights under the window, the "
             f"{_length(out)} output fills in {_order(out)} (values {_range(out)})."
         )
+    if op == "max_pool2d" and out.shape[0] == 1:  # as the editable player writes it
+        return recipe_text(conv1d_recipe(s), s.image.values[0, 0], (), None, out[0])
     if op in ("max_pool2d", "avg_pool2d"):
         kind = "max" if op == "max_pool2d" else "average"
         each = (
@@ -86,6 +91,59 @@ def signal_alt(s: Illustration) -> str:
         f"ReLU on {signal}: in one step every negative sample becomes 0 ({n} of {values.size}) and the "
         f"rest pass unchanged; the {_length(out)} output has values {_range(out)}."
     )
+
+
+def _one_plane(s: Illustration) -> bool:
+    st = s.stages[0]
+    return st.kernel.values.shape[:2] == (1, 1) and not st.layered and not st.flip and st.bias is None
+
+
+def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
+    """The alt text of a one-plane conv1d as a recipe of literal strings and nodes, as the player's
+    script (``templates/signal.js``) rewrites it for edited values: ("ka", "a 3") the kernel with
+    its taps' article ("a 3-tap mean filter", "a 3-tap kernel (1 0 −1)"), ("xa", words, head) the
+    signal (its own words while it is the scenario's, else head and its values' range), ("ar",) the
+    output's range."""
+    st, out = s.stages[0], s.computations[0].output[:, 0]
+    n = s.image.values.shape[-1]
+    signal = ("xa", _signal(s), f"{_an(n)}-sample signal")
+    if st.operation == "max_pool2d":  # a max_pool1d: no weights
+        return [
+            f"{_cap(_an(st.kernel_size[1]))}-sample max pooling window slides along ",
+            signal,
+            f"{_how(st)}; each sample of the {_length(out)} output is the largest sample of its window, "
+            f"which is outlined, and the output fills in {_order(out)} (values ",
+            ("ar",),
+            ").",
+        ]
+    return [
+        ("ka", _an(st.kernel_size[1])),
+        " slides along ",
+        signal,
+        f"{_how(st)}; drawn as bars over a row of numbers with the weights under the window, the "
+        f"{_length(out)} output fills in {_order(out)} (values ",
+        ("ar",),
+        ").",
+    ]
+
+
+def recipe_text(
+    recipe: list, image: np.ndarray, labels: tuple[str, ...], preset: str | None, out: np.ndarray
+) -> str:
+    """The text of ``conv1d_recipe``'s recipe for a signal, its kernel's labels and preset and the
+    output (the scenario's own: the words a node holds are used), capitalised."""
+
+    def node(n: tuple[str, ...]) -> str:
+        if n[0] == "ka":
+            if preset:
+                return f"{n[1]}-tap {PRESET_NAMES[preset]}"
+            return f"{n[1]}-tap kernel" + (f" ({' '.join(labels)})" if len(labels) <= 16 else "")
+        if n[0] == "xa":
+            return n[1]
+        return _range(out)
+
+    text = "".join(p if isinstance(p, str) else node(p) for p in recipe)
+    return _cap(text)
 
 
 def _chain(s: Illustration) -> str:

@@ -19,6 +19,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any, BinaryIO
 
+from .. import editing
 from ..display import Frames
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
 from .minify import squeeze
@@ -59,6 +60,16 @@ def network_js() -> str:
     return _inline(squeeze(_template("network.js")), "script")
 
 
+def edit_js(frames: Frames) -> str:
+    """The minified scripts of the view's own editing rules (``editing.script``: templates/pool.js
+    for a pool, templates/signal.js for a signal) as ``<script>``s that go before the player, or
+    "" (most players)."""
+    return "".join(
+        f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n"
+        for name in editing.script(frames.slots)
+    )
+
+
 def assets() -> str:
     """The player's CSS and JS as ``<style>`` and ``<script>`` (the JS defines itself once a page)."""
     return f"<style>{player_css()}</style>\n<script>{player_js()}</script>\n"
@@ -74,19 +85,23 @@ def player(frames: Frames) -> str:
         themed = " convanim-themed"
         colours = f";--convanim-bg:{t.background};--convanim-fg:{t.ink};--convanim-accent:{t.highlight}"
         maxwidth += 2 * THEMED_PAD
-    return Template(_template("player.html")).substitute(
-        themed=themed,
-        colours=colours,
-        label=escape(frames.title),
-        alt=escape(frames.alt or f"{frames.title}: {frames.frames[k].readout}"),  # Scenario.alt_text
-        frame=k,
-        frames=len(frames),
-        width=frames.width,
-        maxwidth=maxwidth,
-        height=frames.height,
-        still=svg_data_uri(frames, k),
-        data=script_json(encode(frames, k) | details(frames)),
-    ) + (f"\n<script>{network_js()}</script>" if frames.details else "")
+    return (
+        edit_js(frames)
+        + Template(_template("player.html")).substitute(
+            themed=themed,
+            colours=colours,
+            label=escape(frames.title),
+            alt=escape(frames.alt or f"{frames.title}: {frames.frames[k].readout}"),  # Scenario.alt_text
+            frame=k,
+            frames=len(frames),
+            width=frames.width,
+            maxwidth=maxwidth,
+            height=frames.height,
+            still=svg_data_uri(frames, k),
+            data=script_json(encode(frames, k) | details(frames)),
+        )
+        + (f"\n<script>{network_js()}</script>" if frames.details else "")
+    )
 
 
 def details(frames: Frames) -> dict[str, Any]:

@@ -21,9 +21,11 @@ from ..kernels import weight_is_exact
 from ..layout import EQUATION_PX, PAD, TITLE_PX, visible_parts
 from ..model import Illustration
 from ..numfmt import formatter
-from ..steps import Computation, Map, Pool, Sample, Step
+from ..signal_alt import conv1d_recipe
+from ..steps import Computation, Map, Pool, Sample, Step, sum_order
 from ..textsize import fast_width, text_width
 from . import labels as lab
+from . import slots as sl
 from .base import BASELINE, COUNTER_PX, Builder, averages_values, fit, image_grid, paren, shorten
 from .scaling import grown, unit
 from .window import expansion
@@ -110,6 +112,73 @@ class SignalBuilder(Builder):
         self.value_px = self._value_px()
         self.grid_line = self.theme.grid_line
         self.stroke = max(2.0, round(self.layout.cell * 0.08))
+        # editable in the player (one-channel conv1d): its value texts and bars through slots
+        self.maximum = op == "max_pool2d"  # max_pool1d: the window's first maximum, outlined
+        self.order = (
+            (
+                "max"
+                if self.maximum
+                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation)
+            )
+            if sl.signal_editable(s)
+            else None
+        )
+        self.editable = self.order is not None
+        self.vals: sl.Values | None = None
+        self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of what follows an edit
+        self.readouts: dict[int, sl.Recipe] = {}
+
+    def values(self) -> sl.Values:
+        """What the slots read (the 1×L grid, the 1×k weights), on the current layout."""
+        comp = self.comp
+        taps = np.array([st.cols for st in comp.steps])
+        finite = self.grid[np.isfinite(self.grid)]
+        scales = style.scales(
+            finite, comp.weights[0, 0], self.out, self.render.colormap, self.render.output_colormap
+        )
+        return sl.Values(
+            comp.grid[0].ravel(),
+            comp.weights[0, 0],
+            comp.output[0].ravel(),
+            self.fmt_in,
+            self.fmt_out,
+            *scales,
+            self.theme,
+            self.stage.kernel.preset if self.stage.kernel else None,
+            self.room,
+            taps,
+            comp.output.shape[2],
+            maximum=self.maximum,
+        )
+
+    def slot(self, node: object, at: int | None = None) -> None:
+        """Remember that item ``at`` (by default the last one added) follows ``node``."""
+        if self.editable:
+            self.slotted.append((len(self.items) - 1 if at is None else at, node))
+
+    def slots(self) -> sl.Slots:
+        """The editable picture's slots and rules (``Frames.slots``)."""
+        lay, k = self.layout, self.render.scale
+        origin = self.comp.origin[0, 0] if self.comp.origin.ndim == 4 else self.comp.origin[0]
+        flat = np.where(origin[:, 0] < 0, -1, origin[:, 1])
+        cell = lay.cell * k
+        bands = (lay.inputs[0].top, lay.inputs[0].height, lay.outputs[0].top, lay.outputs[0].height, k)
+        return sl.Slots(
+            tuple(self.slotted),
+            tuple((frame, i, recipe) for frame, (i, recipe) in sorted(self.readouts.items())),
+            self.vals,
+            flat,
+            (1, self.stage.input_shape[1]),
+            self.comp.grid.shape[2],
+            self.value_px is not None,
+            self.render.colormap,
+            self.render.output_colormap,
+            self.order,
+            (cell, 16.0 * k, 8.0, int(self.render.values is True), k, lay.cell, 8.0),
+            tuple(conv1d_recipe(self.s)),
+            marker=(lay.input.x, lay.input.y, lay.cell, 3, k) if self.maximum else (),
+            bands=bands,
+        )
 
     # ------------------------------------------------------------------ words
 
@@ -305,9 +374,10 @@ class SignalBuilder(Builder):
             self.body()
         size = (self.layout.width, self.layout.height)
         grids = tuple(b.cells for b in self.layout.outputs) if self.comp.output.shape[0] > 1 else ()
-        return self.assemble(
+        frames = self.assemble(
             self.s.title, size, tuple(self.infos()), self.layout.outputs[0].cells, grids, self.map_grids()
         )
+        return dataclasses.replace(frames, slots=self.slots()) if self.editable else frames
 
     def map_grids(self) -> tuple[MapGrid, ...]:
         """Each drawn input channel's samples (padding left out) and each drawn output channel's."""
@@ -321,6 +391,9 @@ class SignalBuilder(Builder):
         )
 
     def body(self) -> None:
+        self.slotted, self.readouts = [], {}
+        if self.editable:
+            self.vals = self.values()
         self.words()
         self.input_maps()
         self.output_maps()
@@ -338,7 +411,14 @@ class SignalBuilder(Builder):
             self.add(Text(PAD, lay.caption_y, self.s.caption or "", SMALL_PX, muted, "start"))
         (inp,), (middle,), (out,) = self.labels
         self.add(Text(PAD, lay.in_label_y, inp, LABEL_PX, ink, "start"))
+        preset = sl.text([("p",)], self.vals) if self.editable else ""
+        if preset and preset in middle:  # the preset's name, which an edit drops, is a slot
+            head, tail = middle.split(preset, 1)
+            recipe = [head, ("p",), tail]
+            middle = sl.text(recipe, self.vals)
         self.add(Text(PAD, lay.in_label_y + SMALL_PX + 6, middle, SMALL_PX, muted, "start"))
+        if preset and preset in (self.labels[1][0]):
+            self.slot(recipe)
         x_out = lay.outputs[0].x if lay.outputs[0].x + text_width(out, LABEL_PX) <= lay.width - PAD else PAD
         self.add(Text(x_out, lay.out_label_y, out, LABEL_PX, ink, "start"))
         for y, n, what in (
@@ -369,17 +449,24 @@ class SignalBuilder(Builder):
         bar, faint = self.theme.source, style.mix(self.theme.source, self.theme.background, 0.65)
         for j in range(len(values)) if shown is None else shown:
             v = float(values[j])
+            fill = faint if ghost is not None and ghost[j] else bar
+            if self.editable and np.isfinite(v):  # every bar, 0 high for 0: an edit may raise it
+                y0, h = sl.bar(j, values, band.top, band.height)
+                self.add(Rect(band.x + (j + 0.2) * c, y0, 0.6 * c, h, fill=fill), first, last)
+                self.slot(("bi" if shown is None else "bo", j))
+                continue
             if not np.isfinite(v) or v == 0:
                 continue
             h = v * per
             y0 = zero - h if h > 0 else zero
-            fill = faint if ghost is not None and ghost[j] else bar
             self.add(Rect(band.x + (j + 0.2) * c, y0, 0.6 * c, abs(h), fill=fill), first, last)
 
-    def zero_line(self, band: Band, scale: tuple[float, float], cols: int) -> None:
+    def zero_line(self, band: Band, scale: tuple[float, float], cols: int, node: str = "") -> None:
         lo, hi = scale
         zero = band.top + band.height * (hi / (hi - lo) if hi > lo else 1.0)
         self.add(Line(((band.x, zero), (band.x + cols * band.cells.cell, zero)), self.theme.grid_line, 1))
+        if node:  # the slot ("zi", 0) or ("zo", 0): sl.zero_y is this rule
+            self.slot((node, 0))
 
     def input_maps(self) -> None:
         grid, ghost = self.grid, self.comp.ghost[0]
@@ -389,11 +476,16 @@ class SignalBuilder(Builder):
                 self.add(
                     Text(band.x, band.top - 8, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True)
                 )
-            self.zero_line(band, scale, grid.shape[1])
+            self.zero_line(band, scale, grid.shape[1], "zi")
             self.bars(band, grid[c], scale, 0, ghost=ghost)
             for j, v in enumerate(grid[c]):
                 fill = self.theme.grid_line if ghost[j] else self.theme.background
+                start = len(self.items)
                 self.cell(band.cells, 0, j, v, fill, self.fmt_in, 0, ghost=bool(ghost[j]))
+                if not ghost[j]:
+                    self.slot(("si", j), start)  # the cell's Rect; its Text follows
+                elif self.value_px is not None:
+                    self.slot(("g", j))
             self.boundary(band)
 
     def boundary(self, band: Band) -> None:
@@ -414,12 +506,14 @@ class SignalBuilder(Builder):
                     f"  (bias {self.fmt_out(float(self.comp.bias[k]))})" if self.comp.bias is not None else ""
                 )
                 self.add(Text(band.x, band.top - 8, name, NAME_PX, self.theme.ink, "start", bold=True))
-            self.zero_line(band, scale, out.shape[1])
+            self.zero_line(band, scale, out.shape[1], "zo")
             self.empty_grid(band.cells)
             for step in self.map_steps(k):
                 for j in self.filled(step):
                     frame = self.at(step.index)
+                    start = len(self.items)
                     self.cell(band.cells, 0, j, out[k, j], self.theme.background, self.fmt_out, frame)
+                    self.slot(("so", j), start)
                     self.bars(band, out[k], scale, frame, shown=[j])
             self.border(band.cells)
             if out.shape[0] > 1:
@@ -467,6 +561,8 @@ class SignalBuilder(Builder):
         it does not read is covered."""
         lay = self.layout
         labels = self.plane_labels[step.channel] if labels is None else labels
+        if self.editable:  # the slots' labels (the same: filters.plane_labels of the one plane)
+            labels = [[self.vals.labels]]
         size = fit(max((t for p in labels for row in p for t in row), key=len), lay.cell, 16.0, 8.0)
         for p, c in enumerate(step.planes):
             if c >= len(lay.inputs):
@@ -492,6 +588,7 @@ class SignalBuilder(Builder):
                         first,
                         last,
                     )
+                    self.slot(("sk", i))
         for c, band in enumerate(lay.inputs):
             if c not in step.planes:
                 g = band.cells
@@ -556,6 +653,9 @@ class SignalBuilder(Builder):
                 )
             if isinstance(step, Pool) and step.chosen is not None:
                 j = int(step.cols[step.chosen[1]])
+                if self.editable:  # the slot's place (slots.chosen), which the page moves
+                    j = sl.chosen(step.index, self.vals)
+                    self.slot(("a", step.index), len(self.items))
                 self.outline(band.cells, (0, 0), (j, j), self.theme.source, frame, width=2, inset=3)
             if isinstance(step, Step) and self.stage.padding_mode != "zeros" and not self.direct:
                 self.sources(band, step, frame)
@@ -683,7 +783,16 @@ class SignalBuilder(Builder):
             )
         for step in self.comp.steps:
             frame = self.at(step.index)
+            before = len(self.items)
             self.equation(self.step_equation(step), frame, frame)
+            if len(self.items) > before:
+                self.slot(("sx" if self.maximum else "se", step.index))
+        if self.editable:
+            recipe = [f"output {self.out.shape[1]} samples complete: min ", ("lo",), ", max ", ("hi",)]
+            self.equation(sl.text(recipe, self.vals), self.last, self.last)
+            if self.layout.equation_y is not None:
+                self.slot(recipe)
+            return
         self.equation(self.summary(), self.last, self.last)
 
     def poster_formula(self) -> str:
@@ -730,6 +839,10 @@ class SignalBuilder(Builder):
             plural = "s" * (n != 1)
             return f"output = max(0, input): {n} negative value{plural} become 0, the rest pass unchanged"
         j = step.out[1]
+        if self.editable:  # the slot's text (frames/slots.signal_equation)
+            if self.vals is None or self.vals.room != self.room:
+                self.vals = self.values()
+            return sl.text(("sx" if self.maximum else "se", step.index), self.vals)
         head = f"out[{step.channel}][{j}] = " if self.channels else f"output[{j}] = "
         value = self.fmt_out(step.value)
         if isinstance(step, Sample):
@@ -805,6 +918,10 @@ class SignalBuilder(Builder):
                 continue
             where = f"out[{step.channel}][{step.out[1]}]" if self.channels else f"output[{step.out[1]}]"
             readout = f"step {step.index + 1}/{self.n_steps}: {where} = {self.fmt_out(step.value)}"
+            if self.editable:  # one output map: step k fills output sample k
+                recipe = ["step ", ("s",), f"/{self.n_steps}: output[", ("c",), "] = ", ("o",)]
+                self.readouts[self.at(step.index)] = (step.index, recipe)
+                readout = sl.text(recipe, self.vals, step.index)
             channel = step.channel if cout > 1 else None
             infos.append(FrameInfo(t.step_ms, step.index, step.out, readout, channel=channel))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {size}"))

@@ -3,7 +3,9 @@ and their interpreter, so that an editable player recomputes them (``convanim.ed
 
 A slot is data only: ``("i", g)`` is grid cell g's value as the input writes it (and its colour),
 ``("o", k)`` output cell k, ``("k", j)`` weight j's label, ``("e", k)`` step k's equation,
-``("t", k, recipe)`` a recipe's text for step k (see :func:`text`), and a text recipe is a list
+``("t", k, recipe)`` a recipe's text for step k (see :func:`text`), ``("m", k)`` and
+``("x", k)`` an average or a max pool's equation, ``("a", k)`` the place of a max pool's marker
+(a Rect's x and y, see ``Slots.marker``), and a text recipe is a list
 of literal strings and such nodes (``("lo",)``, ``("hi",)``: the output's least and greatest
 value; ``("p",)``: the kernel preset's name). The window view builds each such
 text by calling :func:`text` on its slot, so Python's text is the recipe's text; the player's
@@ -48,6 +50,7 @@ class Values:
     cols: int  #: output columns
     #: an average pool: each step's divisor, and (padding not counted) which taps are the image's
     pool: tuple[tuple[int, ...], np.ndarray | None] | None = None
+    maximum: bool = False  #: a max pool: each step keeps its window's first maximum
     labels: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +91,10 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return equation(node[1], v)
     if kind == "m":
         return mean_equation(node[1], v)
+    if kind == "x":
+        return max_equation(node[1], v)
+    if kind in ("si", "so", "sk", "se", "sx"):  # the signal view's (see signal_editable)
+        return signal_text(node, v)
     if kind == "t":  # a recipe of step node[1]
         return text(node[2], v, node[1])
     raise ValueError(f"unknown slot {node!r}")
@@ -140,6 +147,22 @@ def mean_equation(k: int, v: Values) -> str:
     return shorten(terms, lambda shown: f"{head}({' + '.join(shown)}{tail}", v.room)
 
 
+def chosen(k: int, v: Values) -> int:
+    """The grid cell a max pool's step k keeps: its window's first maximum in row-major order (the
+    taps' order), as numpy's argmax and PyTorch pick it; the marker's place (``Slots.marker``)."""
+    taps = v.taps[k]
+    return int(taps[int(np.argmax(v.grid[taps]))])
+
+
+def max_equation(k: int, v: Values) -> str:
+    """A max pool's step k: "output[0,1] = max(1, 5, 2, 4) = 5", padding's −∞ among the terms,
+    the middle ones elided to fit the strip."""
+    head = f"output[{k // v.cols},{k % v.cols}] = max("
+    terms = [v.fmt_in(x) for x in v.grid[v.taps[k]]]
+    tail = f") = {v.fmt_out(v.output[k])}"
+    return shorten(terms, lambda shown: f"{head}{', '.join(shown)}{tail}", v.room)
+
+
 @dataclass(frozen=True, eq=False)
 class Slots:
     """An editable picture's slots: (item index, node or recipe) of each value-dependent item (an
@@ -163,6 +186,13 @@ class Slots:
     #: the alt text as a recipe of literal strings and nodes (alttext.alt_recipe), capitalised
     alt: tuple[Any, ...] = ()
     flip: bool = False  #: the weights slide turned by 180° (true convolution)
+    #: a max pool's marker rule: the input grid's x, y, cell, the marker's inset (builder units)
+    #: and the scale; step k's marker (slot ("a", k)) stands at (x + col·cell) + inset, (y + row·cell)
+    #: + inset of grid cell ``chosen(k)``, times the scale snapped to a pixel (frames.scaling)
+    marker: tuple[float, ...] = ()
+    #: the signal view's bar bands (builder units): the input's top and height, the output's, and
+    #: the scale (``bar``, ``zero_y``; a Rect's corner snapped as frames.scaling does)
+    bands: tuple[float, ...] = ()
 
     @property
     def given(self) -> np.ndarray:
@@ -174,15 +204,104 @@ class Slots:
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
     channel drawn as a sliding window (not the matrix view; flipped or not), or a transposed one
-    seen as a direct convolution (its kernel turned as a flip's), or an average pool (input only,
-    no ceil mode: every window whole), auto number formats, no
-    cone, kernel rows of at most 7 weights (numpy adds a contiguous row of 8 or more pairwise;
-    the window view also asks steps.sum_order for an order the player can follow)."""
+    seen as a direct convolution (its kernel turned as a flip's), or an average or a max pool
+    (input only, no ceil mode: every window whole; a max pool's marker moves with the maximum),
+    auto number formats, no cone, kernel rows of at most 7 weights (numpy adds a contiguous row of
+    8 or more pairwise; the window view also asks steps.sum_order for an order the player can
+    follow)."""
     st = s.stages[0]
     if len(s.stages) != 1 or st.view is not None or s.render.number_format is not None or s.cone is not None:
         return False
-    if st.operation == "avg_pool2d":  # a window's sum: numpy's pairwise sum of up to 128 values
+    if st.operation in ("avg_pool2d", "max_pool2d"):  # a window's sum: numpy's pairwise sum of ≤ 128
         kh, kw = st.kernel_size
         return s.image.values.shape[0] == 1 and not st.ceil_mode and kh * kw <= 128
     direct = st.operation == "conv_transpose2d" and st.transpose_view == "direct"
     return (st.operation == "conv2d" or direct) and not st.has_channels and st.kernel.values.shape[3] <= 7
+
+
+# ---------------------------------------------------------------- the signal view (conv1d)
+
+
+def signal_editable(s: Any) -> bool:
+    """Whether the signal view of ``s`` can be edited in the player: one conv1d stage on one
+    channel, no bias, not flipped, auto number formats, at most 7 taps (numpy adds 8 or more
+    pairwise); the view also asks steps.sum_order for an order the player can follow. Or a
+    max_pool1d on one channel (input only, no ceil mode)."""
+    st = s.stages[0]
+    plain = len(s.stages) == 1 and not s.image.layered and s.render.number_format is None
+    if st.operation == "max_pool2d":  # max_pool1d: input only, every window whole
+        return plain and s.image.values.shape[0] == 1 and not st.ceil_mode
+    return (
+        plain
+        and st.operation == "conv2d"
+        and not st.has_channels
+        and st.bias is None
+        and not st.flip
+        and st.kernel.values.shape[3] <= 7
+    )
+
+
+def signal_text(node: Node, v: Values) -> str:
+    """The signal view's texts: "si"/"so" input and output sample g's value, "sk" weight j's
+    label, "se" step k's equation (:func:`signal_equation`), "sx" a max_pool1d's."""
+    kind, i = node
+    if kind == "si":
+        return v.fmt_in(v.grid[i])
+    if kind == "so":
+        return v.fmt_out(v.output[i])
+    if kind == "sk":
+        return v.labels[i]
+    if kind == "sx":
+        return signal_max_equation(i, v)
+    return signal_equation(i, v)
+
+
+def signal_max_equation(k: int, v: Values) -> str:
+    """A max_pool1d step: "output[2] = max(−∞, 3, 1) = 3", the middle terms elided to fit."""
+    terms = [v.fmt_in(x) for x in v.grid[v.taps[k]]]
+    tail = f") = {v.fmt_out(v.output[k])}"
+    return shorten(terms, lambda shown: f"output[{k}] = max({', '.join(shown)}{tail}", v.room)
+
+
+def signal_equation(k: int, v: Values) -> str:
+    """A conv1d step: "output[3] = 1/3 · (1 + 0 + 2) = 1.0" when every non-zero weight is the
+    same, else "output[3] = 1·2 + (−1)·3 = −1"; "≈" when a label rounds its weight; the middle
+    terms elided to fit the strip (frames/window.expansion, as the signal view writes it)."""
+    head, weights = f"output[{k}] = ", v.weights.ravel()
+    inputs = v.grid[v.taps[k]]
+    exact = all(weight_is_exact(w) for w in weights.tolist())
+    value = ("= " if exact else "\u2248 ") + v.fmt_out(v.output[k])
+    nz = [j for j, w in enumerate(weights.tolist()) if w != 0]
+    if not nz:
+        return f"{head}0 {value}"
+    if len({weights[j] for j in nz}) == 1:
+        w = v.labels[nz[0]]
+        terms = [v.fmt_in(inputs[j]) for j in nz]
+        return shorten(terms, lambda shown: f"{head}{w} \u00b7 ({' + '.join(shown)}) {value}", v.room)
+    terms = [f"{paren(v.labels[j])}\u00b7{paren(v.fmt_in(inputs[j]))}" for j in nz]
+    return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", v.room)
+
+
+def value_range(values: np.ndarray) -> tuple[float, float]:
+    """A bar band's (low, high): the finite values' span stretched to take in 0."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 0.0
+    return min(float(finite.min()), 0.0), max(float(finite.max()), 0.0)
+
+
+def zero_y(values: np.ndarray, top: float, height: float) -> float:
+    """Where a band's zero line runs for these values (slot ("zi", 0) or ("zo", 0))."""
+    lo, hi = value_range(values)
+    return top + height * (hi / (hi - lo) if hi > lo else 1.0)
+
+
+def bar(j: int, values: np.ndarray, top: float, height: float) -> tuple[float, float]:
+    """Sample j's bar (slot ("bi", j) or ("bo", j)): its top y and its height, from the zero line
+    up for a positive value, down for a negative one (0 high for 0); ``templates/signal.js``
+    runs the same operations on the same doubles."""
+    lo, hi = value_range(values)
+    zero = zero_y(values, top, height)
+    per = height / (hi - lo) if hi > lo else 0.0
+    h = float(values[j]) * per
+    return (zero - h if h > 0 else zero), abs(h)

@@ -18,6 +18,8 @@ from . import slots as sl
 from .base import Builder, ends, paren, shorten
 from .turn import fitting, turn
 
+MARKER_INSET = 3  #: px between a max pool's cell and its marker
+
 
 class WindowBuilder(Builder):
     """The window slides over the (padded) input; each step fills one output cell."""
@@ -32,10 +34,13 @@ class WindowBuilder(Builder):
         # editable in the player: texts through slots, and how numpy adds a window's products
         step = (1, 1) if self.direct else scenario.stride  # the direct view slides by 1
         self.pool = scenario.operation == "avg_pool2d"  # an average: the window's sum over a divisor
+        self.maximum = scenario.operation == "max_pool2d"  # the window's first maximum, marked
         self.order = (
             (
                 "pool"
                 if self.pool
+                else "max"
+                if self.maximum
                 else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], step, scenario.dilation)
             )
             if sl.editable(scenario)
@@ -65,12 +70,21 @@ class WindowBuilder(Builder):
             taps,
             comp.output.shape[2],
             self.pool_rule(taps) if self.pool else None,
+            self.maximum,
         )
 
     def pool_rule(self, taps: np.ndarray) -> tuple[tuple[int, ...], np.ndarray | None]:
         """An average pool's divisors, and which taps are the image's where padding is not counted."""
         real = None if self.s.stages[0].count_include_pad else ~self.comp.ghost.ravel()[taps]
         return tuple(int(st.divisor) for st in self.comp.steps), real
+
+    def marker_rule(self) -> tuple[float, ...]:
+        """A max pool's marker rule (``slots.Slots.marker``): the input grid's x, y and cell, the
+        marker's inset (builder units) and the scale its corner is snapped by."""
+        if not self.maximum:
+            return ()
+        g = self.layout.input
+        return (g.x, g.y, g.cell, MARKER_INSET, self.render.scale)
 
     def slot_text(self, recipe: object, make: Callable[[str], None]) -> None:
         """Add, by ``make(text)``, the Text that is ``recipe``'s text, and remember its slot."""
@@ -101,6 +115,7 @@ class WindowBuilder(Builder):
             (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
             tuple(alt_recipe(self.s)),
             bool(self.turn) or self.direct,
+            self.marker_rule(),
         )
         return dataclasses.replace(frames, slots=slots)
 
@@ -136,7 +151,8 @@ class WindowBuilder(Builder):
                 self.chrome([(lab.kernel_lines(self.s)[0], 0, 0), *self.turn_spans(lambda t: t.title)])
             else:
                 self.chrome()
-            if self.editable and not self.pool:  # the kernel's title names its preset, which an edit drops
+            # the kernel's title names its preset, which an edit drops (a pool: no kernel)
+            if self.editable and not (self.pool or self.maximum):
                 recipe = [lab.kernel_lines(self.s)[0].removesuffix(sl.text([("p",)], self.vals)), ("p",)]
                 for i in range(start, len(self.items)):
                     it = self.items[i]
@@ -248,7 +264,7 @@ class WindowBuilder(Builder):
         at its place (a turn frame's), by default the weights in order."""
         if self.editable:
             self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
-        if not self.editable or self.pool:  # (a pool's window has no weights to edit)
+        if not self.editable or self.pool or self.maximum:  # (a pool's window has no weights to edit)
             return super().kernel_cells(labels, first, last)
         kh, kw = self.comp.weights.shape[2:]
         index = [int(i) for row in at for i in row] if at else list(range(kh * kw))
@@ -291,7 +307,7 @@ class WindowBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             if self.editable:
-                node = ("m" if self.pool else "e", step.index)
+                node = ("m" if self.pool else "x" if self.maximum else "e", step.index)
                 self.slot_text(node, lambda t, f=frame: self.equation(t, f, f))
             else:
                 self.equation(self.step_equation(step), frame, frame)
@@ -400,10 +416,15 @@ class PoolBuilder(WindowBuilder):
         self.add(Text(cx, centre_y, name, size, self.theme.text_on(fill)), first, last)
 
     def sources(self, step: Pool, frame: int) -> None:
-        """Mark the maximum (the first one on ties, as PyTorch) in the window."""
-        if step.chosen is not None:
-            r, c = int(step.rows[step.chosen[0]]), int(step.cols[step.chosen[1]])
-            self.outline(self.layout.input, (r, r), (c, c), self.theme.source, frame, width=2, inset=3)
+        """Mark the maximum (the first one on ties, as PyTorch) in the window; editable, its place
+        is the slot's (``slots.chosen``: the same rule the player runs), which the marker follows."""
+        if step.chosen is None:
+            return
+        r, c = int(step.rows[step.chosen[0]]), int(step.cols[step.chosen[1]])
+        if self.editable:
+            r, c = divmod(sl.chosen(step.index, self.vals), self.comp.grid.shape[2])
+            self.slotted.append((len(self.items), ("a", step.index)))
+        self.outline(self.layout.input, (r, r), (c, c), self.theme.source, frame, width=2, inset=MARKER_INSET)
 
     def poster_formula(self) -> str:
         (kh, kw) = self.s.kernel_size
@@ -415,6 +436,10 @@ class PoolBuilder(WindowBuilder):
         head = f"output[{step.out[0]},{step.out[1]}] = "
         terms = [self.fmt_in(v) for v in step.inputs.ravel()]
         value = self.fmt_out(step.value)
+        if step.divisor is None and self.editable:  # the slot's text (frames/slots.max_equation)
+            if self.vals is None or self.vals.room != self.room:
+                self.vals = self.values()
+            return sl.max_equation(step.index, self.vals)
         if step.divisor is None:
             return shorten(terms, lambda shown: f"{head}max({', '.join(shown)}) = {value}", self.room)
         if self.editable:  # the slot's text (frames/slots.mean_equation)

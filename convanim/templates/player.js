@@ -357,9 +357,14 @@
   }
   function paren(t) { return t.charAt(0) === MINUS ? "(" + t + ")" : t; }
 
+  // A view's own editing rules (ed.js names them): its script, shipped only with its players
+  // (templates/pool.js), registers them in convanimPlayer.x: model, text (of its slots), refresh.
+  function ext(ed) { return ed.js && window.convanimPlayer.x[ed.js] || {}; }
+
   // Everything the slots read, for an image and weights: the grid, the output (summed as numpy
   // sums the window view's products: each kernel row, then the rows), formats, labels, scales.
   function model(ed, image, given, preset) {
+    if (ext(ed).model) return ext(ed).model(ed, image, given);
     var w = ed.f ? given.slice().reverse() : given, p = ed.p, oh = p[0], ow = p[1], kw = p[4], off = p[5], o = ed.o;
     var grid = o ? o.map((i) => i < 0 ? 0 : image[i]) : image.slice(), out = [];
     // the taps in the order numpy adds them (steps.sum_order): each kernel row, or one run of all
@@ -406,15 +411,6 @@
       (shown) => head + shown.join(" + ") + " " + value);
   }
 
-  // frames/slots.mean_equation: an average pool's step k, the image's own terms unless padding counts.
-  function meanEquation(ed, m, k) {
-    var p = ed.p, ow = p[1], base = Math.floor(k / ow) * p[2] + (k % ow) * p[3], d = ed.pd[k] || ed.pd;
-    var taps = p[5].map((j) => base + j), x = taps.map((g) => m.grid[g]);
-    var tail = ")/" + d + " = " + m.fi(npSum(x)) + "/" + d + " = " + m.fo(m.out[k]);
-    var terms = taps.filter((g) => ed.ci || !ed.o || ed.o[g] >= 0).map((g) => m.fi(m.grid[g]));
-    return shorten(ed, terms, (shown) => "output[" + Math.floor(k / ow) + "," + (k % ow) + "] = (" + shown.join(" + ") + tail);
-  }
-
   // A slot node's text (frames/slots.text).
   // In a step's recipe (a readout), s, r, c and o are its number, output row and column, and value.
   function slotText(ed, m, node, step) {
@@ -429,8 +425,7 @@
     if (kind === "hi") return m.fo(Math.max(...m.out));
     if (kind === "p") return m.preset ? " (" + m.preset.replace(/_/g, " ") + ")" : "";
     if (kind === "e") return equation(ed, m, i);
-    if (kind === "m") return meanEquation(ed, m, i);
-    throw new Error("unknown slot " + kind);
+    return ext(ed).text(ed, m, node);
   }
   function recipeText(ed, m, recipe, step) {
     return recipe.map((part) => typeof part === "string" ? part : slotText(ed, m, part, step)).join("");
@@ -781,6 +776,7 @@
         for (var j = 0; j < run[2]; j++) readouts[run[0] + j] = recipeText(ed, m, run[3], run[1] + j);
       });
       svg.setAttribute("aria-label", altText(ed, m));
+      if (ext(ed).refresh) ext(ed).refresh(ed, m, nodes);
       show(frame);
     }
     // Font sizes as frames/base.py chooses them for these values: one for every cell value (the
@@ -836,9 +832,10 @@
     function edit(name, values, preset) {
       if (!ed) throw new Error("this picture is not editable (only a one-channel conv2d window view is)");
       if (name === "bias") throw new Error("this picture has no bias to edit");
-      if (name === "weight" && ed.pd) throw new Error("a pool has no weights to edit: only its input");
+      if (name === "weight" && ed.io) throw new Error("a pool has no weights to edit: only its input");
       if (!(name in NAMES)) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
       var shape = shapeOf(name), range = ed.rg[NAMES[name]], v = values, flat = [];
+      if (Array.isArray(v) && !Array.isArray(v[0])) v = [v];  // a conv1d's 1-D input or weights
       while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && Array.isArray(v[0][0])) v = v[0];
       if (!Array.isArray(v) || v.length !== shape[0] || v.some((r) => !Array.isArray(r) || r.length !== shape[1])) {
         throw new Error(name + " must be " + shape.join("\u00d7") + " nested arrays (got " + JSON.stringify(values).slice(0, 40) + ")");
@@ -945,10 +942,10 @@
       select.appendChild(htmlNode("option", {value: ""}, "preset\u2026"));
       Object.keys(ed.ps).forEach((p) => { select.appendChild(htmlNode("option", {value: p}, p.replace(/_/g, " "))); });
       label.appendChild(select);
-      if (!ed.pd) editBar.appendChild(label);  // a pool: no kernel
+      if (!ed.io) editBar.appendChild(label);  // a pool: no kernel
       editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
-      editBar.appendChild(htmlNode("span", {}, "click " + (ed.pd ? "an" : "a weight or an") + " input cell to edit: input " +
-        span("input") + (ed.pd ? "" : ", weights " + span("weight"))));
+      editBar.appendChild(htmlNode("span", {}, "click " + (ed.io ? "an" : "a weight or an") + " input cell to edit: input " +
+        span("input") + (ed.io ? "" : ", weights " + span("weight"))));
       bar.appendChild(editBar);
       select.addEventListener("change", () => {
         var p = select.value;
@@ -1031,6 +1028,8 @@
   window.convanimPlayer = {
     version: VERSION,
     boot: boot,
-    get: (root) => players.get(root) || null
+    get: (root) => players.get(root) || null,
+    x: {},
+    lib: {formatter, scales, shorten, npSum, pyFixed}  // for the views' scripts (ext)
   };
 })();

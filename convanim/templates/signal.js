@@ -1,0 +1,152 @@
+// convanim signal editing: the rules of a one-channel conv1d's signal view (frames/slots.py:
+// signal_text, signal_equation, bar, zero_y; signal_alt.conv1d_recipe), shipped only with its
+// players (ed.js = "sig"), before them, so that the player finds them in convanimPlayer.x. The
+// player computes the output as for conv2d (a 1-row grid); these write the view's texts, size
+// them as frames/signal.py does, move the bars and the zero lines, and wire the cells to edit.
+(() => {
+  "use strict";
+  var P = window.convanimPlayer;
+  if (!P || !P.x || P.x.sig) return;
+  var L = P.lib, MINUS = "\u2212";
+  function paren(t) { return t.charAt(0) === MINUS ? "(" + t + ")" : t; }
+  // textsize.text_width from the width table (built by the player), frames/base.fit
+  function width(ed, t, size) {
+    var w = 0;
+    for (var i = 0; i < t.length; i++) w += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
+    return w * (size / ed.px[1]);
+  }
+  function fit(ed, t, cell, size, least) {
+    var w = width(ed, t, size);
+    size = w ? Math.min(size, size * 0.86 * cell / w) : size;
+    return size >= least ? +L.pyFixed(size, 1) : null;
+  }
+  // slots.value_range, zero_y and bar: a band's span taken to 0, its zero line, sample j's bar
+  function span(values) {
+    var f = values.filter(isFinite);
+    return f.length ? [Math.min(Math.min(...f), 0), Math.max(Math.max(...f), 0)] : [0, 0];
+  }
+  function zeroY(values, top, height) {
+    var r = span(values);
+    return top + height * (r[1] > r[0] ? r[1] / (r[1] - r[0]) : 1);
+  }
+  function bar(j, values, top, height) {
+    var r = span(values), zero = zeroY(values, top, height), per = r[1] > r[0] ? height / (r[1] - r[0]) : 0;
+    var h = values[j] * per;
+    return [h > 0 ? zero - h : zero, Math.abs(h)];
+  }
+  // slots.signal_equation
+  function equation(ed, m, k) {
+    var p = ed.p, base = Math.floor(k / p[1]) * p[2] + (k % p[1]) * p[3], head = "output[" + k + "] = ", nz = [];
+    var value = (m.exact ? "= " : "\u2248 ") + m.fo(m.out[k]), x = (j) => m.fi(m.grid[base + p[5][j]]);
+    m.w.forEach((v, j) => { if (v !== 0) nz.push(j); });
+    if (!nz.length) return head + "0 " + value;
+    if (nz.every((j) => m.w[j] === m.w[nz[0]])) {
+      var w = m.labels[nz[0]];
+      return L.shorten(ed, nz.map(x), (shown) => head + w + " \u00b7 (" + shown.join(" + ") + ") " + value);
+    }
+    return L.shorten(ed, nz.map((j) => paren(m.labels[j]) + "\u00b7" + paren(x(j))), (shown) => head + shown.join(" + ") + " " + value);
+  }
+  // signal_alt.recipe_text: "ka" the kernel, "xa" the signal, "ar" the output's range
+  function alt(ed, m) {
+    var num = (v) => L.pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
+    var range = (v) => {
+      var lo = Math.min(...v), hi = Math.max(...v);
+      return lo === hi ? num(lo) : num(lo) + " to " + num(hi);
+    };
+    var t = ed.a.map((n) => {
+      if (typeof n === "string") return n;
+      if (n[0] === "ka") {
+        return n[1] + "-tap " + (m.preset ? ed.an[m.preset] : "kernel" + (m.labels.length <= 16 ? " (" + m.labels.join(" ") + ")" : ""));
+      }
+      if (n[0] === "xa") return m.image === ed.x ? n[1] : n[2] + " (values " + range(m.image) + ")";
+      return range(m.out);
+    }).join("");
+    return t[0].toUpperCase() + t.slice(1);
+  }
+  // Each input cell and weight a button the player's editor opens on (data-edit), once.
+  function wire(ed, nodes) {
+    ed.s.forEach((run) => {
+      for (var j = 0; j < run[4] && (run[0] === "si" || run[0] === "sk"); j++) {
+        var item = run[1] + j * run[2], weight = run[0] === "sk", rect = nodes[weight ? item - 1 : item];
+        var i = weight || !ed.o ? run[3] + j : ed.o[run[3] + j], name = weight ? "weight" : "input";
+        [rect, nodes[weight ? item : ed.tx && item + 1]].forEach((el) => { if (el) el.setAttribute("data-edit", name + " " + i); });
+        rect.setAttribute("tabindex", "0");
+        rect.setAttribute("role", "button");
+        rect.setAttribute("aria-label", "edit " + name + " [" + i + "]");
+        rect.classList.add("convanim-cell");
+      }
+    });
+  }
+  // A bar the poster drew (a <path>, svg.py) as the <rect> the player draws, to move it.
+  function rect(nodes, i) {
+    var el = nodes[i], d = el.getAttribute("d");
+    if (!d) return el;
+    var n = d.slice(1).split(/[ hvz]/), r = document.createElementNS(el.namespaceURI, "rect");
+    Array.from(el.attributes).forEach((a) => { if (a.name !== "d") r.setAttribute(a.name, a.value); });
+    r.setAttribute("x", n[0]);
+    r.setAttribute("width", n[2]);
+    el.replaceWith(r);
+    return (nodes[i] = r);
+  }
+  // max_pool1d: the max pool's output and outline (templates/pool.js, shipped before this), the
+  // signal view's texts and bars; its outputs keep the input's digits (frames/signal.py)
+  P.x.sigmax = {
+    model: (ed, image, given) => {
+      var m = P.x.max.model(ed, image, given);
+      m.fo = L.formatter(m.out, 0);
+      return m;
+    },
+    text: (ed, m, node) => {
+      var k = node[1], tail = ") = " + m.fo(m.out[k]), p = ed.p, base = (k % p[1]) * p[3];
+      if (node[0] !== "sx") return P.x.sig.text(ed, m, node);
+      return L.shorten(ed, p[5].map((d) => m.fi(m.grid[base + d])), (shown) => "output[" + k + "] = max(" + shown.join(", ") + tail);
+    },
+    refresh: (ed, m, nodes) => {
+      P.x.sig.refresh(ed, m, nodes);
+      P.x.max.refresh(ed, m, nodes);
+    }
+  };
+  P.x.sig = {
+    text: (ed, m, node) => node[0] === "se" ? equation(ed, m, node[1]) : node[0] === "sk" ? m.labels[node[1]] : "",
+    refresh: (ed, m, nodes) => {
+      var vs = ed.vs, sb = ed.sb, k = sb[4], texts = [], px = null;
+      var snap = (v) => k === 1 ? v : Math.floor(v * k + 0.5 + 1e-9);
+      if (!ed.wired) wire(ed, nodes);
+      ed.wired = 1;
+      // frames/signal.py _value_px: the widest value fitted to a cell; kernel_row: the longest label
+      [m.grid, m.out].forEach((values, j) => {
+        values.slice().sort((a, b) => a - b).forEach((v, i, all) => {
+          if (!i || v !== all[i - 1]) texts.push((j ? m.fo : m.fi)(v));
+        });
+      });
+      if (ed.tx) {
+        px = fit(ed, texts.reduce((a, t) => width(ed, t, 10) > width(ed, a, 10) ? t : a), vs[0], vs[1], vs[2]);
+        if (px === null && vs[3]) px = vs[2];
+      }
+      var kpx = fit(ed, m.labels.reduce((a, t) => t.length > a.length ? t : a), vs[5], 16, vs[6]);
+      ed.s.forEach((run) => {
+        for (var j = 0; j < run[4]; j++) {
+          var kind = run[0], item = nodes[run[1] + j * run[2]], i = run[3] + j, r;
+          var values = kind[1] === "i" ? m.grid : m.out, band = kind[1] === "i" ? 0 : 2, size;
+          if (kind === "si" || kind === "so" || kind === "sk") {
+            var t = kind === "sk" ? item : ed.tx && nodes[run[1] + j * run[2] + 1];
+            if (!t) continue;
+            if (kind !== "sk") t.textContent = (kind === "si" ? m.fi(m.grid[i]) : m.fo(m.out[i]));
+            size = kind === "sk" ? kpx && kpx * k : px;
+            if (size) t.setAttribute("font-size", String(size));
+            t.toggleAttribute("data-off", !size);
+          } else if (kind === "bi" || kind === "bo") {
+            r = bar(i, values, sb[band], sb[band + 1]);
+            item = rect(nodes, run[1] + j * run[2]);
+            item.setAttribute("y", snap(r[0]));
+            item.setAttribute("height", k === 1 ? r[1] : snap(r[0] + r[1]) - snap(r[0]));
+          } else if (kind === "zi" || kind === "zo") {
+            var y = zeroY(values, sb[band], sb[band + 1]) * k, xs = item.getAttribute("points").split(" ").map((q) => q.split(",")[0]);
+            item.setAttribute("points", xs.map((x) => x + "," + y).join(" "));
+          }
+        }
+      });
+      nodes[0].parentNode.setAttribute("aria-label", alt(ed, m));
+    }
+  };
+})();
