@@ -160,25 +160,11 @@
     }
     svg.addEventListener("pointermove", (ev) => { if (ev.pointerType !== "touch") point(ev); });
     svg.addEventListener("click", point);
-    // A cell chosen with the keyboard: a click at its centre when its channel is drawn, so the
-    // player lights its field too. The centre is set on the event as it is: a cell can be under a
-    // CSS pixel wide (a big map's picture is drawn 1/4 px a cell), and a MouseEvent made with it
-    // would round it to a pixel. A channel not drawn has no cells to light: only its text shows.
+    // A cell chosen with the keyboard: its field lit as when pointed at (a channel not drawn
+    // lights the cells it reads in the earlier maps drawn), its numbers shown.
     function choose(cell) {
-      var box = svg.getBoundingClientRect(), drawn = false;
-      data.rf.m.forEach((p) => {
-        if (drawn || p[0] !== cell[0] || p[1] !== cell[1]) return;
-        drawn = true;
-        var x = p[2] + (cell[3] + 0.5) * p[6], y = p[3] + (cell[2] + 0.5) * p[6];
-        var ev = new MouseEvent("click", {bubbles: true});
-        Object.defineProperties(ev, {clientX: {value: box.left + x * box.width / data.w},
-          clientY: {value: box.top + y * box.height / data.h}});
-        svg.dispatchEvent(ev);
-      });
-      if (!drawn) {  // no field lit: the last one is cleared as when the pointer leaves
-        svg.dispatchEvent(new Event("pointerleave"));
-        show(cell);
-      }
+      root.convanim.field(cell);
+      show(cell);
     }
     pick.addEventListener("change", () => {
       var d = nd.d[+pick.value];
