@@ -14,7 +14,7 @@ from convanim.detail import window
 from convanim.export.html import details, page, player
 from convanim.frames.base import paren
 from convanim.frames.network import NetworkBuilder
-from convanim.frames.network_cells import number, text, written
+from convanim.frames.network_cells import number, shipped, text, written
 from convanim.numfmt import formatter
 
 from .test_frames_network import cells_ready, shown_value, small_net
@@ -37,6 +37,27 @@ def padded_model() -> convanim.Scenario:
     ).double()
     x = torch.rand(2, 7, 7, dtype=torch.float64) * 4 - 2
     return convanim.from_torch(model, x, render={"view": "network"})
+
+
+def test_a_page_carries_maps_within_its_budget_leaving_out_the_largest_no_convolution_reads():
+    rng = np.random.default_rng(0)
+    maps = [
+        written(rng.normal(size=(2, 40, 40)) * 100, 2, formatter(None, np.zeros(1), least=2))
+        for _ in range(4)
+    ]
+    sources = [(0,), (1,), (2,)]
+    full = shipped(maps, sources, read={0, 1})
+    sizes = [len(m.packed) for m in full]
+    assert all(m is not None and m.derived is None for m in full)
+    cut = shipped(maps, sources, read={0, 1}, budget=sum(sizes) - 1)
+    left = [j for j, m in enumerate(cut) if m is None]
+    assert left == [max((2, 3), key=lambda j: sizes[j])]  # the larger of the two no convolution reads
+    assert [j for j, m in enumerate(shipped(maps, sources, read={0, 1}, budget=0)) if m is None] == [
+        0,
+        1,
+        2,
+        3,
+    ]
 
 
 def test_numbers_are_written_from_integers():
@@ -105,7 +126,13 @@ def test_a_cell_s_text_is_its_window_its_weights_its_bias_and_the_model_s_value(
 def test_the_island_ships_every_map_deflated_and_the_taps_as_tables():
     frames = small_net().frames()
     a = details(frames)["nd"]["a"]
-    assert a["m"] == [[1, 6, 6, 0, 1, 0], [2, 6, 6, 2, 2, 36], [2, 6, 6, 2, 2, 180], [2, 6, 6, 2, 2, 324]]
+    # [C, H, W, decimals, bytes a value, offset, length]; r is a's ReLU: derived from it ("+")
+    assert a["m"] == [
+        [1, 6, 6, 0, 1, 0, 38],
+        [2, 6, 6, 2, 2, 38, 130],
+        [2, 6, 6, 2, "+", 1],
+        [2, 6, 6, 2, 2, 168, 132],
+    ]
     assert a["st"][0][:10] == [0, [-1, 0, 1, 2, 3, 4, 5, -1], [-1, 0, 1, 2, 3, 4, 5, -1], 1, 1, 1, 1, 3, 3, 1]
     assert a["st"][1:] == [[1], [-1]]
     assert a["r"][2] == [["w"], " = ", ["v"], ": ReLU of a"]

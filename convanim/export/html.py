@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import re
-import zlib
 from html import escape
 from importlib.resources import files
 from string import Template
@@ -111,7 +110,7 @@ def details(frames: Frames) -> dict[str, Any]:
     """A network's cell details for the data island (``nd``, see ``playerdata``): each sampled
     cell's words, and its layer-view picture as an SVG data: URI (an ``<img>`` shows it); and
     (``a``) what any cell's text is written from (``frames.network_cells.island``), with every
-    map's written values as integers, deflated and in base64 (``z``)."""
+    map's written values as integers, each map deflated, in base64 (``z``)."""
     if not frames.details:
         return {}
     cells = [
@@ -128,9 +127,7 @@ def details(frames: Frames) -> dict[str, Any]:
     ]
     out: dict[str, Any] = {"n": frames.detail_note, "d": cells}
     if frames.cells is not None:
-        table, raw = network_cells.encode(frames.cells)
-        packer = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: DecompressionStream("deflate-raw")
-        packed = packer.compress(raw) + packer.flush()
+        table, packed = network_cells.encode(frames.cells)
         out["a"] = network_cells.island(frames.cells) | {"m": table, "z": base64.b64encode(packed).decode()}
     return {"nd": out}
 

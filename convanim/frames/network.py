@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..detail import Window, step_keys, steppable, window
+from ..detail import WINDOW_OPS, Window, step_keys, steppable, window
 from ..display import CellDetail, FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Picture, Rect, Text
 from ..graph import map_names, sources
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
@@ -33,7 +33,7 @@ from . import labels as lab
 from .base import Collector
 from .chain_channels import Panel, photo_colours
 from .layer import LayerBuilder
-from .network_cells import AnyCell, StageCells, recipes, stage_cells, written
+from .network_cells import AnyCell, StageCells, recipes, shipped, stage_cells, written
 from .scaling import unit
 
 PANEL_SIDES = (32, 48, 64, 80, 96, 112, 128, 160, 192)  #: target sides of a panel tried, px
@@ -459,6 +459,8 @@ class NetworkBuilder(Collector):
             written(v, decimals_needed(v), f) if self.render.number_format is None else None
             for v, f in zip(self.values, self.fmts, strict=True)
         )
+        read = {src[0] for st, src in zip(self.stages, self.srcs, strict=True) if st.operation in WINDOW_OPS}
+        maps = shipped(maps, self.srcs, read)
         stages = tuple(
             stage_cells(st, src[0] if len(src) == 1 else -1, self.values[src[0]].shape[1:])
             if len(src) == 1
@@ -469,10 +471,17 @@ class NetworkBuilder(Collector):
             f"{self.stage_lines(i)[0]} of {', '.join(self.names[m] for m in dict.fromkeys(self.srcs[i]))}"
             for i in range(len(self.stages))
         ]
+        left = [self.names[j] for j, m in enumerate(maps) if m is None]
         note = (
-            "every cell of every map has its numbers: point at one or choose it above; "
+            ("every cell of every map" if not left else f"every cell but those of {', '.join(left)}")
+            + " has its numbers: point at one or choose it above; "
             f"{count(sampled, 'sampled cell')} (each drawn channel's centre and largest value) also "
             "show the layer view's picture of their step"
+            + (
+                f" (the page has no room for the values of {', '.join(left)}: the nearest sampled cell)"
+                if left
+                else ""
+            )
         )
         return AnyCell(self.names, maps, stages, recipes(self.names, stages, maps, ops), note)
 

@@ -11,8 +11,9 @@ window in each input channel read (at most n of them, then "…" and the last), 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,14 +28,21 @@ Node = tuple[Any, ...]
 TERMS = 6  #: the sum's terms written before "…" and the last
 MOST = 2**31 - 1  #: a written value × 10^decimals must fit an int32 to be shipped
 TIE = 1e-6  #: values this close to a rounding tie are written by the formatter itself
+BUDGET = 3_000_000  #: packed bytes of maps a page carries at most (4 MB in base64)
 
 
 @dataclass(frozen=True, eq=False)
 class Written:
-    """A map's values as written with ``decimals`` decimals: ``ints`` (C, H, W) = value × 10^decimals."""
+    """A map's values as written with ``decimals`` decimals: ``ints`` (C, H, W) = value × 10^decimals;
+    shipped as ``packed`` (``pack``: ``size`` bytes a value), or ``derived`` from the integers of
+    another map: ("=", m) equal to map m's, ("+", m) map m's with the negative ones 0 (a ReLU,
+    whose rounding commutes with it), checked here, so the page carries them once."""
 
     ints: np.ndarray
     decimals: int
+    packed: bytes = b""
+    size: int = 0
+    derived: tuple[str, int] | None = None
 
     def text(self, cell: tuple[int, int, int]) -> str:
         return number(int(self.ints[cell]), self.decimals)
@@ -163,23 +171,71 @@ def recipes(
     return tuple(out)
 
 
+def pack(ints: np.ndarray) -> tuple[int, bytes]:
+    """Integers as int8, int16 or int32 (the fewest bytes that hold them), little-endian, their
+    bytes plane by plane (byte 0 of every value, then byte 1, …, which deflate packs far better),
+    raw-deflated (the page inflates them with DecompressionStream("deflate-raw"))."""
+    lo, hi = (int(ints.min()), int(ints.max())) if ints.size else (0, 0)
+    size = next(n for n in (1, 2, 4) if -(2 ** (8 * n - 1)) <= min(lo, -hi - 1))
+    raw = ints.astype(f"<i{size}").view(np.uint8).reshape(-1, size).T.tobytes()
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return size, packer.compress(raw) + packer.flush()
+
+
+def shipped(
+    maps: Sequence[Written | None], sources: Sequence[Sequence[int]], read: set[int], budget: int = BUDGET
+) -> tuple[Written | None, ...]:
+    """The maps as the page carries them: derived from the map a stage reads when they equal it
+    or its ReLU, else packed; when the packed bytes pass ``budget``, the largest maps no
+    convolution reads (``read``) are left out first, then the others (their cells fall back to the
+    sampled details): a page stays a few MB whatever the noise in its maps."""
+    out: list[Written | None] = list(maps)
+    for j, m in enumerate(maps):
+        src = sources[j - 1] if j else ()
+        s = maps[src[0]] if len(src) == 1 else None
+        if m is None:
+            continue
+        if s is not None and s.ints.shape == m.ints.shape and s.decimals == m.decimals:
+            if np.array_equal(m.ints, s.ints):
+                out[j] = replace(m, derived=("=", src[0]))
+                continue
+            if np.array_equal(m.ints, np.maximum(s.ints, 0)):
+                out[j] = replace(m, derived=("+", src[0]))
+                continue
+        size, packed = pack(m.ints)
+        out[j] = replace(m, packed=packed, size=size)
+    needed = {w.derived[1] for w in out if w is not None and w.derived} | read
+    total = sum(len(w.packed) for w in out if w is not None)
+    order = sorted(
+        (j for j, w in enumerate(out) if w is not None and w.packed),
+        key=lambda j: (j in needed, -len(out[j].packed)),  # type: ignore[union-attr]
+    )
+    for j in order:
+        if total <= budget:
+            break
+        total -= len(out[j].packed)  # type: ignore[union-attr]
+        out[j] = None
+    for j, w in enumerate(out):  # a map derived from one left out is left out too
+        if w is not None and w.derived and out[w.derived[1]] is None:
+            out[j] = None
+    return tuple(out)
+
+
 def encode(cells: AnyCell) -> tuple[list[Any], bytes]:
-    """The maps' integers as one byte string (each map as int8, int16 or int32, little-endian, its
-    bytes plane by plane: byte 0 of every value, then byte 1, …, which deflate packs far better),
-    and per map [C, H, W, decimals, bytes a value, offset] (0 for a map not written)."""
+    """The maps' packed bytes one after another, and per map [C, H, W, decimals, bytes a value,
+    offset, length] (a packed map), [C, H, W, decimals, "=" or "+", map] (a derived one) or 0."""
     table: list[Any] = []
     parts: list[bytes] = []
     offset = 0
     for m in cells.maps:
         if m is None:
             table.append(0)
-            continue
-        lo, hi = (int(m.ints.min()), int(m.ints.max())) if m.ints.size else (0, 0)
-        size = next(n for n in (1, 2, 4) if -(2 ** (8 * n - 1)) <= min(lo, -hi - 1))
-        raw = m.ints.astype(f"<i{size}").view(np.uint8).reshape(-1, size).T.tobytes()
-        table.append([*m.ints.shape, m.decimals, size, offset])
-        parts.append(raw)
-        offset += len(raw)
+        elif m.derived:
+            table.append([*m.ints.shape, m.decimals, *m.derived])
+        else:
+            table.append([*m.ints.shape, m.decimals, m.size, offset, len(m.packed)])
+            parts.append(m.packed)
+            offset += len(m.packed)
     return table, b"".join(parts)
 
 

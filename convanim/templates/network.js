@@ -2,8 +2,9 @@
 // it. Pointing at a cell of any drawn map (the player lights its receptive field, data.rf), or
 // choosing map, channel, row and column in the "Any cell" controls, writes that cell's text from
 // data.nd.a, made by the Python side (frames/network_cells.py): every map's values as written
-// (integers, deflated: z, decoded with DecompressionStream; per map m: [C, H, W, decimals, bytes a
-// value, offset], the bytes plane by plane), each convolution's taps (st: [source, rows, cols,
+// (integers, each map deflated, in z, inflated with DecompressionStream; per map m: [C, H, W,
+// decimals, bytes a value, offset, length], the bytes plane by plane, or [C, H, W, decimals, "=" or
+// "+", map]: equal to that map's, or its ReLU), each convolution's taps (st: [source, rows, cols,
 // stride r, c, dilation r, c, kh, kw, groups, label ids per filter, bias label ids or 0]; a row or
 // column −1 reads a zero), the weight labels (lt) and per map the recipe of the text (r). A sampled
 // cell (data.nd.d: [map, channel, row, col, label, text, svg or 0]) also shows the layer view's
@@ -29,7 +30,9 @@
   function cells(a, bytes) {
     function value(j, c, r, col) {
       var m = a.m[j], n = m[0] * m[1] * m[2], i = (c * m[1] + r) * m[2] + col, q = 0;
-      for (var b = m[4] - 1; b >= 0; b--) q = q * 256 + bytes[m[5] + b * n + i];
+      if (m[4] === "=") return value(m[5], c, r, col);
+      if (m[4] === "+") return Math.max(0, value(m[5], c, r, col));
+      for (var b = m[4] - 1; b >= 0; b--) q = q * 256 + bytes[j][b * n + i];
       return q >= Math.pow(2, 8 * m[4] - 1) ? q - Math.pow(2, 8 * m[4]) : q;
     }
     function written(j, c, r, col) { return number(value(j, c, r, col), a.m[j][3]); }
@@ -178,8 +181,12 @@
     });
     if (a && window.DecompressionStream) {
       var raw = Uint8Array.from(atob(a.z), (ch) => ch.charCodeAt(0));
-      new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer().then((buf) => {
-        textOf = cells(a, new Uint8Array(buf));
+      Promise.all(a.m.map((m) => {
+        if (!m || typeof m[4] !== "number") return null;
+        var blob = new Blob([raw.subarray(m[5], m[5] + m[6])]);
+        return new Response(blob.stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer().then((buf) => new Uint8Array(buf));
+      })).then((bytes) => {
+        textOf = cells(a, bytes);
         any.disabled = false;
         note.textContent = a.n;
         root.setAttribute("data-cells", "ready");
