@@ -39,20 +39,19 @@ def padded_model() -> convanim.Scenario:
     return convanim.from_torch(model, x, render={"view": "network"})
 
 
-def test_a_page_carries_maps_within_its_budget_leaving_out_the_largest_no_convolution_reads():
+def test_a_page_carries_maps_within_its_budget_leaving_out_the_largest_no_convolution_needs():
     rng = np.random.default_rng(0)
-    maps = [
-        written(rng.normal(size=(2, 40, 40)) * 100, 2, formatter(None, np.zeros(1), least=2))
-        for _ in range(4)
-    ]
+    fmt = formatter(None, np.zeros(1), least=2)
+    maps = [written(rng.normal(size=(2, 40, 40)) * 100, 2, fmt) for _ in range(3)]
+    maps.append(written(np.maximum(maps[2].ints / 100, 0), 2, fmt))  # a ReLU of map 2
     sources = [(0,), (1,), (2,)]
-    full = shipped(maps, sources, read={0, 1})
+    full = shipped(maps, sources, keep={0, 1})
     sizes = [len(m.packed) for m in full]
-    assert all(m is not None and m.derived is None for m in full)
-    cut = shipped(maps, sources, read={0, 1}, budget=sum(sizes) - 1)
-    left = [j for j, m in enumerate(cut) if m is None]
-    assert left == [max((2, 3), key=lambda j: sizes[j])]  # the larger of the two no convolution reads
-    assert [j for j, m in enumerate(shipped(maps, sources, read={0, 1}, budget=0)) if m is None] == [
+    assert full[3].derived == ("+", 2) and sizes[3] == 0 and all(m.derived is None for m in full[:3])
+    cut = shipped(maps, sources, keep={0, 1}, budget=sum(sizes) - 1)
+    # map 2 (no convolution's) left out; its ReLU, derived from it, packed itself
+    assert cut[2] is None and cut[3].derived is None and np.array_equal(cut[3].ints, maps[3].ints)
+    assert [j for j, m in enumerate(shipped(maps, sources, keep={0, 1}, budget=0)) if m is None] == [
         0,
         1,
         2,

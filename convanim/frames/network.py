@@ -459,8 +459,12 @@ class NetworkBuilder(Collector):
             written(v, decimals_needed(v), f) if self.render.number_format is None else None
             for v, f in zip(self.values, self.fmts, strict=True)
         )
-        read = {src[0] for st, src in zip(self.stages, self.srcs, strict=True) if st.operation in WINDOW_OPS}
-        maps = shipped(maps, self.srcs, read)
+        conv = [
+            (i, src)
+            for i, (st, src) in enumerate(zip(self.stages, self.srcs, strict=True))
+            if st.operation in WINDOW_OPS
+        ]
+        maps = shipped(maps, self.srcs, {i + 1 for i, _ in conv} | {src[0] for _, src in conv})
         stages = tuple(
             stage_cells(st, src[0] if len(src) == 1 else -1, self.values[src[0]].shape[1:])
             if len(src) == 1

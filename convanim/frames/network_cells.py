@@ -183,12 +183,13 @@ def pack(ints: np.ndarray) -> tuple[int, bytes]:
 
 
 def shipped(
-    maps: Sequence[Written | None], sources: Sequence[Sequence[int]], read: set[int], budget: int = BUDGET
+    maps: Sequence[Written | None], sources: Sequence[Sequence[int]], keep: set[int], budget: int = BUDGET
 ) -> tuple[Written | None, ...]:
     """The maps as the page carries them: derived from the map a stage reads when they equal it
-    or its ReLU, else packed; when the packed bytes pass ``budget``, the largest maps no
-    convolution reads (``read``) are left out first, then the others (their cells fall back to the
-    sampled details): a page stays a few MB whatever the noise in its maps."""
+    or its ReLU, else packed. When the packed bytes pass ``budget``, maps are left out (their
+    cells fall back to the sampled details), the largest first, those in ``keep`` (what a
+    convolution reads or makes: the sums) last; a map derived from one left out is packed itself.
+    A page stays a few MB whatever the noise in its maps."""
     out: list[Written | None] = list(maps)
     for j, m in enumerate(maps):
         src = sources[j - 1] if j else ()
@@ -202,23 +203,22 @@ def shipped(
             if np.array_equal(m.ints, np.maximum(s.ints, 0)):
                 out[j] = replace(m, derived=("+", src[0]))
                 continue
-        size, packed = pack(m.ints)
-        out[j] = replace(m, packed=packed, size=size)
-    needed = {w.derived[1] for w in out if w is not None and w.derived} | read
-    total = sum(len(w.packed) for w in out if w is not None)
-    order = sorted(
-        (j for j, w in enumerate(out) if w is not None and w.packed),
-        key=lambda j: (j in needed, -len(out[j].packed)),  # type: ignore[union-attr]
-    )
-    for j in order:
-        if total <= budget:
-            break
-        total -= len(out[j].packed)  # type: ignore[union-attr]
+        out[j] = _packed(m)
+    while sum(len(w.packed) for w in out if w is not None) > budget:
+        j = max(
+            (j for j, w in enumerate(out) if w is not None and w.packed),
+            key=lambda j: (j not in keep, len(out[j].packed)),  # type: ignore[union-attr]
+        )
         out[j] = None
-    for j, w in enumerate(out):  # a map derived from one left out is left out too
-        if w is not None and w.derived and out[w.derived[1]] is None:
-            out[j] = None
+        for n, w in enumerate(out):  # derived from it: now packed itself
+            if w is not None and w.derived and w.derived[1] == j:
+                out[n] = _packed(replace(w, derived=None))
     return tuple(out)
+
+
+def _packed(m: Written) -> Written:
+    size, packed = pack(m.ints)
+    return replace(m, packed=packed, size=size)
 
 
 def encode(cells: AnyCell) -> tuple[list[Any], bytes]:
