@@ -197,3 +197,29 @@ def test_any_cell_picked_with_the_keyboard_or_the_pointer_shows_python_s_text(op
     )
     watched.page.screenshot(path=f"/tmp/anycell_{name}.png", full_page=True)
     watched.assert_clean()
+
+
+def test_a_noise_filled_resnet_stem_at_real_size_stays_under_5_mb():
+    """3×224×224 uniform noise through Conv2d(3, 64, 7, 2, 3), BN, ReLU, max pool: values that
+    deflate worst. The page carries the input's and the conv's values (every cell of them has its
+    sum), the ReLU's derived from the batch norm's if that fits, within the budget."""
+    torch.manual_seed(0)
+    model = (
+        nn.Sequential(
+            nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(),
+            nn.MaxPool2d(3, stride=2, padding=1),
+        )
+        .double()
+        .eval()
+    )
+    x = torch.rand(3, 224, 224, dtype=torch.float64) * 255
+    s = convanim.from_torch(model, x, render={"view": "network"})
+    frames = s.frames()
+    html = page("stem", player(frames)).encode()
+    assert len(html) < 5_000_000
+    kept = [j for j, m in enumerate(frames.cells.maps) if m is not None]
+    assert {0, 1} <= set(kept)  # the conv's input and output: its sums
+    packed = sum(len(m.packed) for m in frames.cells.maps if m is not None)
+    assert packed <= 3_000_000
