@@ -112,7 +112,7 @@ def test_a_cell_s_text_is_its_window_its_weights_its_bias_and_the_model_s_value(
             where = f"{b.names[j]}[{cell[0]}][{cell[1]},{cell[2]}]"
             value = b.fmts[j](values[cell])
             assert text(cells, j, cell) == (
-                f"{where} = {' + '.join([*shown, paren(bias)])} = {value} ({b.stage_lines(j - 1)[0]} of "
+                f"{where} = {' + '.join([*shown, f'bias {bias}'])} = {value} ({b.stage_lines(j - 1)[0]} of "
                 f"{b.names[j - 1]})"
             )
             assert win.value == pytest.approx(values[cell], abs=1e-12)

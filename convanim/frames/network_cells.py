@@ -6,7 +6,7 @@ fills the same recipe, so its text is Python's (:func:`text`), for every cell of
 
 A recipe is a list of literal strings and nodes: ``("w",)`` the cell ("conv1[3][12,7]"), ``("v",)``
 its value as its map writes it, ``("e", n)`` a convolution's sum: weight·input for each tap of its
-window in each input channel read (at most n of them, then "…" and the last), then the bias.
+window in each input channel read (at most n of them, then "…" and the last), then "bias b".
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def terms(cells: AnyCell, j: int, cell: tuple[int, int, int], most: int) -> list
                 out.append(f"{paren(labels[(n * len(rows) + i) * len(cols) + jj])}\u00b7{paren(x)}")
     if len(out) > most + 1:
         out = [*out[:most], "\u2026", out[-1]]
-    return out if sc.bias is None else [*out, paren(sc.bias[k])]
+    return out if sc.bias is None else [*out, f"bias {sc.bias[k]}"]
 
 
 def recipes(

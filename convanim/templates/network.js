@@ -51,7 +51,7 @@
         }
       }
       if (out.length > most + 1) out = out.slice(0, most).concat(["\u2026", out[out.length - 1]]);
-      return st[11] ? out.concat([paren(a.lt[st[11][k]])]) : out;
+      return st[11] ? out.concat(["bias " + a.lt[st[11][k]]]) : out;
     }
     return (cell) => {
       var j = cell[0];
