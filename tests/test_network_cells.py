@@ -59,6 +59,11 @@ def test_a_page_carries_maps_within_its_budget_leaving_out_the_largest_no_convol
     ]
 
 
+def test_a_network_written_with_a_format_spec_ships_only_its_sampled_cells():
+    frames = small_net(number_format=".3g").frames()
+    assert not any(frames.cells.maps) and "a" not in details(frames)["nd"]
+
+
 def test_numbers_are_written_from_integers():
     assert [number(q, d) for q, d in ((1234, 2), (-5, 2), (0, 2), (7, 0), (-120, 1))] == [
         "12.34", "\u22120.05", "0.00", "7", "\u221212.0",

@@ -126,7 +126,7 @@ def details(frames: Frames) -> dict[str, Any]:
         for d in frames.details
     ]
     out: dict[str, Any] = {"n": frames.detail_note, "d": cells}
-    if frames.cells is not None:
+    if frames.cells is not None and any(frames.cells.maps):  # a format spec: no map written as integers
         table, packed = network_cells.encode(frames.cells)
         out["a"] = network_cells.island(frames.cells) | {"m": table, "z": base64.b64encode(packed).decode()}
     return {"nd": out}
