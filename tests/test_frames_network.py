@@ -236,15 +236,29 @@ def test_a_big_map_s_fractional_cells_scale_evenly():
 
 
 def test_the_player_finds_a_fractional_cell_under_the_pointer(open_page, big_frames):
-    """Each picked cell (a click at its centre, 1/3 px wide) is the cell whose field is lit."""
+    """A click at a cell's centre (1/3 px wide: the event's coordinates set as they are, a
+    MouseEvent would round them to a pixel) lights that cell's field and opens its numbers; a cell
+    picked in the list is lit alike."""
     frames = big_frames
     watched = open_page(page("big", player(frames)), width=1500)
     root = watched.player().root
+    cells_ready(watched)
     pick = root.locator(".convanim-detail select.convanim-sampled")
+    click = """([x, y]) => { const svg = document.querySelector('.convanim-stage > svg'), box = svg.getBoundingClientRect(),
+      v = svg.viewBox.baseVal, ev = new MouseEvent('click', {bubbles: true});
+      Object.defineProperties(ev, {clientX: {value: box.left + x * box.width / v.width},
+        clientY: {value: box.top + y * box.height / v.height}});
+      svg.dispatchEvent(ev); }"""
     for n in (0, len(frames.details) // 2, len(frames.details) - 1):
         d = frames.details[n]
         pick.select_option(str(n))
-        assert root.get_attribute("data-field") == f"{d.map},{d.channel},{d.row},{d.col}"
+        key = f"{d.map},{d.channel},{d.row},{d.col}"
+        assert root.get_attribute("data-field") == key
+        g = next(m.grid for m in frames.maps if (m.map, m.channel) == (d.map, d.channel))
+        far = ((d.row + 7) % g.rows, (d.col + 5) % g.cols)
+        watched.page.evaluate(click, [g.x + (far[1] + 0.5) * g.cell, g.y + (far[0] + 0.5) * g.cell])
+        moved = f"{d.map},{d.channel},{far[0]},{far[1]}"
+        assert root.get_attribute("data-field") == moved and root.get_attribute("data-detail") == moved
     watched.assert_clean()
 
 
