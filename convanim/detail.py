@@ -48,36 +48,73 @@ class Window:
         return total if self.bias is None else total + self.bias
 
 
-def window(stage: Stage, x: np.ndarray, cell: tuple[int, int, int]) -> Window | None:
-    """The window output cell ``cell`` = (channel, row, col) of ``stage`` reads in ``x`` (C, H, W),
-    the map the stage reads; None for a stage that is not a convolution (or a transposed one whose
-    padding its direct form cannot express)."""
-    op = stage.operation
-    k, a, b = cell
+@dataclass(frozen=True, eq=False)
+class Taps:
+    """Where a convolution's output cells read their input map (C, H, W), axis by axis: output
+    cell (k, a, b) reads, under weight (p, i, j) of ``weights[k]``, input row ``rows[a·sr + i·dr]``
+    and column ``cols[b·sc + j·dc]`` of channel ``first(k) + p`` (−1: a zero, padding or a
+    transposed convolution's inserted zero). The padding modes (reflect, replicate, circular)
+    are index maps, so one table an axis holds them; the player reads windows with the same
+    tables (``frames.network_cells``)."""
+
+    rows: np.ndarray  #: (padded rows,) input row each grid row holds, −1 for a zero
+    cols: np.ndarray
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    weights: np.ndarray  #: (C_out, C_in / groups, kh, kw), as slid
+    groups: int
+
+    def planes(self, k: int) -> tuple[int, ...]:
+        """The input channels output channel k reads."""
+        per_group, cin = self.weights.shape[0] // self.groups, self.weights.shape[1]
+        g = k // per_group
+        return tuple(range(g * cin, (g + 1) * cin))
+
+    def window(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """The input rows and columns (−1: a zero) output cell (·, a, b) reads, (kh,) and (kw,)."""
+        kh, kw = self.weights.shape[2:]
+        rows = self.rows[a * self.stride[0] + np.arange(kh) * self.dilation[0]]
+        cols = self.cols[b * self.stride[1] + np.arange(kw) * self.dilation[1]]
+        return rows, cols
+
+
+def taps(stage: Stage, shape: tuple[int, int]) -> Taps | None:
+    """The taps of ``stage`` on an input map of ``shape`` (H, W); None for a stage that is not a
+    convolution (or a transposed one whose padding its direct form cannot express)."""
+    op, (h, w) = stage.operation, shape
     if op == "conv2d":
         t, bottom, left, right = stage.padding
-        grid = np.pad(x, ((0, 0), (t, bottom), (left, right)), mode=NUMPY_MODE[stage.padding_mode])
-        weights, stride = conv_weights(stage), stage.stride
-    elif op == "conv_transpose2d":
+        mode = NUMPY_MODE[stage.padding_mode]
+        fill = {"constant_values": -1} if mode == "constant" else {}
+        rows = np.pad(np.arange(h), (t, bottom), mode=mode, **fill)  # type: ignore[call-overload]
+        cols = np.pad(np.arange(w), (left, right), mode=mode, **fill)  # type: ignore[call-overload]
+        return Taps(rows, cols, stage.stride, stage.dilation, conv_weights(stage), stage.groups)
+    if op == "conv_transpose2d":
         (kh, kw), (dr, dc) = stage.kernel_size, stage.dilation
         qr, qc = dr * (kh - 1) - stage.padding[0], dc * (kw - 1) - stage.padding[2]
         if qr < 0 or qc < 0:
             return None
         opr, opc = stage.output_padding
-        grid, _ = zero_insert(x, stage.stride, (qr, qr + opr, qc, qc + opc))
-        weights, stride = direct_weights(stage.kernel.values, stage.groups), (1, 1)
-    else:
+        _, origin = zero_insert(np.zeros((1, h, w)), stage.stride, (qr, qr + opr, qc, qc + opc))
+        weights = direct_weights(stage.kernel.values, stage.groups)
+        return Taps(origin[:, qc, 0], origin[qr, :, 1], (1, 1), stage.dilation, weights, stage.groups)
+    return None
+
+
+def window(stage: Stage, x: np.ndarray, cell: tuple[int, int, int]) -> Window | None:
+    """The window output cell ``cell`` = (channel, row, col) of ``stage`` reads in ``x`` (C, H, W),
+    the map the stage reads; None for a stage that is not a convolution (or a transposed one whose
+    padding its direct form cannot express)."""
+    tp = taps(stage, x.shape[1:])
+    if tp is None:
         return None
-    kh, kw = weights.shape[2:]
-    per_group = weights.shape[0] // stage.groups
-    cin = grid.shape[0] // stage.groups
-    g = k // per_group
-    planes = tuple(range(g * cin, (g + 1) * cin))
-    rows = a * stride[0] + np.arange(kh) * stage.dilation[0]
-    cols = b * stride[1] + np.arange(kw) * stage.dilation[1]
-    values = grid[planes[0] : planes[-1] + 1][:, rows[:, None], cols[None, :]]
+    k, a, b = cell
+    planes = tp.planes(k)
+    rows, cols = tp.window(a, b)
+    padded = np.pad(x[planes[0] : planes[-1] + 1], ((0, 0), (0, 1), (0, 1)))  # index −1: a zero
+    values = padded[:, rows[:, None], cols[None, :]]
     bias = None if stage.bias is None else float(stage.bias[k])
-    return Window((k, a, b), planes, np.ascontiguousarray(values), np.array(weights[k]), bias)
+    return Window((k, a, b), planes, np.ascontiguousarray(values), np.array(tp.weights[k]), bias)
 
 
 def step_keys(w: Window) -> dict[str, Any]:

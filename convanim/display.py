@@ -15,6 +15,7 @@ from .style import LIGHT, Theme
 
 if TYPE_CHECKING:
     from .dependence import StageLinks
+    from .frames.network_cells import AnyCell
     from .frames.slots import Slots
 
 
@@ -176,6 +177,7 @@ class Frames:
     slots: Slots | None = None  #: an editable picture's value-dependent items (frames.slots)
     details: tuple[CellDetail, ...] = ()  #: cells whose numbers a player opens (a network's)
     detail_note: str = ""  #: which cells have details, for the player to say
+    cells: AnyCell | None = None  #: a network's every cell, for the player to open any of them
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -85,10 +85,14 @@ class Kernel:
         return plane_labels(self.values[0, 0], self.values)
 
 
-def plane_labels(plane: np.ndarray, within: np.ndarray | None = None) -> tuple[tuple[str, ...], ...]:
+def plane_labels(
+    plane: np.ndarray, within: np.ndarray | None = None, fractions: bool | None = None
+) -> tuple[tuple[str, ...], ...]:
     """Each weight of a plane as drawn; fractions or decimals as suit the whole set ``within``
-    (the layer's weights: one style for all its planes), by default the plane itself."""
-    fractions = fractions_read_best(plane if within is None else within)
+    (the layer's weights: one style for all its planes), by default the plane itself; or as
+    ``fractions`` says, when the caller has decided it for the set once (a layer of many planes)."""
+    if fractions is None:
+        fractions = fractions_read_best(plane if within is None else within)
     decimals = None if fractions else common_decimals(plane)  # one format per grid drawn
     return tuple(tuple(weight_label(v, fractions, decimals) for v in row) for row in plane.tolist())
 

@@ -236,15 +236,29 @@ def test_a_big_map_s_fractional_cells_scale_evenly():
 
 
 def test_the_player_finds_a_fractional_cell_under_the_pointer(open_page, big_frames):
-    """Each picked cell (a click at its centre, 1/3 px wide) is the cell whose field is lit."""
+    """A click at a cell's centre (1/3 px wide: the event's coordinates set as they are, a
+    MouseEvent would round them to a pixel) lights that cell's field and opens its numbers; a cell
+    picked in the list is lit alike."""
     frames = big_frames
     watched = open_page(page("big", player(frames)), width=1500)
     root = watched.player().root
-    pick = root.locator(".convanim-detail select")
+    cells_ready(watched)
+    pick = root.locator(".convanim-detail select.convanim-sampled")
+    click = """([x, y]) => { const svg = document.querySelector('.convanim-stage > svg'), box = svg.getBoundingClientRect(),
+      v = svg.viewBox.baseVal, ev = new MouseEvent('click', {bubbles: true});
+      Object.defineProperties(ev, {clientX: {value: box.left + x * box.width / v.width},
+        clientY: {value: box.top + y * box.height / v.height}});
+      svg.dispatchEvent(ev); }"""
     for n in (0, len(frames.details) // 2, len(frames.details) - 1):
         d = frames.details[n]
         pick.select_option(str(n))
-        assert root.get_attribute("data-field") == f"{d.map},{d.channel},{d.row},{d.col}"
+        key = f"{d.map},{d.channel},{d.row},{d.col}"
+        assert root.get_attribute("data-field") == key
+        g = next(m.grid for m in frames.maps if (m.map, m.channel) == (d.map, d.channel))
+        far = ((d.row + 7) % g.rows, (d.col + 5) % g.cols)
+        watched.page.evaluate(click, [g.x + (far[1] + 0.5) * g.cell, g.y + (far[0] + 0.5) * g.cell])
+        moved = f"{d.map},{d.channel},{far[0]},{far[1]}"
+        assert root.get_attribute("data-field") == moved and root.get_attribute("data-detail") == moved
     watched.assert_clean()
 
 
@@ -379,6 +393,21 @@ def test_the_detail_of_a_traced_model_s_cell_is_the_model_s_value():
 # ---------------------------------------------------------------- in Chromium
 
 
+def cells_ready(watched, n: int = 0) -> None:
+    """Wait until the n-th player has decoded its maps (any cell can be opened)."""
+    watched.page.wait_for_function(
+        "n => document.querySelectorAll('.convanim-player')[n].getAttribute('data-cells') === 'ready'",
+        arg=n,
+        timeout=20000,
+    )
+
+
+def shown_value(text: str) -> float:
+    """The value a cell's text gives it: "a[0][1,2] = 1·2 + … = −3.00 (conv …)" or "r[0][1,2] = 3.00: ReLU …"."""
+    value = re.search(r" = ([^ ]+?)(?::| \(|$)", text).group(1)
+    return float(value.replace("\u2212", "-"))
+
+
 def test_the_player_shows_a_cell_s_numbers_and_lights_its_field(open_page):
     torch.manual_seed(3)
     model = (
@@ -391,8 +420,9 @@ def test_the_player_shows_a_cell_s_numbers_and_lights_its_field(open_page):
     watched = open_page(page("net", player(frames)), width=1500)
     root = watched.player().root
     assert root.get_attribute("data-network") == ""
-    # picked with the keyboard: the list of cells with numbers
-    pick = root.locator(".convanim-detail select")
+    cells_ready(watched)
+    # picked with the keyboard: the list of sampled cells
+    pick = root.locator(".convanim-detail select.convanim-sampled")
     n = next(i for i, d in enumerate(frames.details) if d.map == 3)
     d = frames.details[n]
     pick.focus()
@@ -400,8 +430,7 @@ def test_the_player_shows_a_cell_s_numbers_and_lights_its_field(open_page):
     assert root.get_attribute("data-detail") == f"{d.map},{d.channel},{d.row},{d.col}"
     assert root.get_attribute("data-field") == f"{d.map},{d.channel},{d.row},{d.col}"  # lit as if pointed at
     text = root.locator(".convanim-detail-text").text_content()
-    value = float(re.match(r".*? = (\S+):", text).group(1).replace("\u2212", "-"))
-    assert value == pytest.approx(expected[d.channel, d.row, d.col], abs=0.006)
+    assert shown_value(text) == pytest.approx(expected[d.channel, d.row, d.col], abs=0.006)
     img = root.locator(".convanim-detail img")
     watched.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
     # pointed at: the field lights the right cells in every earlier map, the nearest detail opens

@@ -13,6 +13,7 @@ fragment, where a guard defines them once. Nothing is fetched: no CDN, no fonts,
 
 from __future__ import annotations
 
+import base64
 import re
 from html import escape
 from importlib.resources import files
@@ -21,6 +22,7 @@ from typing import Any, BinaryIO
 
 from .. import editing
 from ..display import Frames
+from ..frames import network_cells
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
 from .minify import squeeze
 from .playerdata import encode, script_json
@@ -106,7 +108,9 @@ def player(frames: Frames) -> str:
 
 def details(frames: Frames) -> dict[str, Any]:
     """A network's cell details for the data island (``nd``, see ``playerdata``): each sampled
-    cell's words, and its layer-view picture as an SVG data: URI (an ``<img>`` shows it)."""
+    cell's words, and its layer-view picture as an SVG data: URI (an ``<img>`` shows it); and
+    (``a``) what any cell's text is written from (``frames.network_cells.island``), with every
+    map's written values as integers, each map deflated, in base64 (``z``)."""
     if not frames.details:
         return {}
     cells = [
@@ -121,7 +125,11 @@ def details(frames: Frames) -> dict[str, Any]:
         ]
         for d in frames.details
     ]
-    return {"nd": {"n": frames.detail_note, "d": cells}}
+    out: dict[str, Any] = {"n": frames.detail_note, "d": cells}
+    if frames.cells is not None and any(frames.cells.maps):  # a format spec: no map written as integers
+        table, packed = network_cells.encode(frames.cells)
+        out["a"] = network_cells.island(frames.cells) | {"m": table, "z": base64.b64encode(packed).decode()}
+    return {"nd": out}
 
 
 def fragment(frames: Frames) -> str:

@@ -43,7 +43,9 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
     nd     (a network, added by the HTML exporter: ``html.details``) the numbers of sampled
            cells, read by ``templates/network.js``: {"n": which cells are sampled, "d": per cell
            [map, channel, row, col, label, text, the layer view's step that computes it as an SVG
-           data: URI, or 0]}
+           data: URI, or 0], "a": what any cell's text is written from (``frames.network_cells``:
+           every map's values as written, deflated, in base64; each convolution's taps; the
+           weights' labels; a recipe per map)}
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
 share one. Nothing is computed here: every value is copied from the display list.

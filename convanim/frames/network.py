@@ -19,13 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import style
-from ..detail import Window, step_keys, steppable, window
+from ..detail import WINDOW_OPS, Window, step_keys, steppable, window
 from ..display import CellDetail, FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Picture, Rect, Text
 from ..graph import map_names, sources
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import NETWORK_PANELS as MAX_PANELS
 from ..model import Illustration, Image, Timing
-from ..numfmt import formatter
+from ..numfmt import decimals_needed, formatter
 from ..stage import Stage, parse_stage
 from ..textsize import text_width
 from ..words import count
@@ -33,6 +33,7 @@ from . import labels as lab
 from .base import Collector
 from .chain_channels import Panel, photo_colours
 from .layer import LayerBuilder
+from .network_cells import AnyCell, StageCells, recipes, shipped, stage_cells, written
 from .scaling import unit
 
 PANEL_SIDES = (32, 48, 64, 80, 96, 112, 128, 160, 192)  #: target sides of a panel tried, px
@@ -446,7 +447,47 @@ class NetworkBuilder(Collector):
         )
         frames = self.assemble(self.s.title, (lay.width, lay.height), self._infos(), out, maps=maps)
         details = self.details()
-        return dataclasses.replace(frames, details=details, detail_note=self.detail_note(details))
+        return dataclasses.replace(
+            frames, details=details, detail_note=self.detail_note(details), cells=self.any_cell(len(details))
+        )
+
+    def any_cell(self, sampled: int = 0) -> AnyCell:
+        """Every map's values as written and each stage's taps and recipe: the player writes any
+        cell's text from them (``network_cells``); a map written with a format spec (not decimals)
+        is left to the sampled details."""
+        maps = tuple(
+            written(v, decimals_needed(v), f) if self.render.number_format is None else None
+            for v, f in zip(self.values, self.fmts, strict=True)
+        )
+        conv = [
+            (i, src)
+            for i, (st, src) in enumerate(zip(self.stages, self.srcs, strict=True))
+            if st.operation in WINDOW_OPS
+        ]
+        maps = shipped(maps, self.srcs, {i + 1 for i, _ in conv} | {src[0] for _, src in conv})
+        stages = tuple(
+            stage_cells(st, src[0] if len(src) == 1 else -1, self.values[src[0]].shape[1:])
+            if len(src) == 1
+            else StageCells(-1)
+            for st, src in zip(self.stages, self.srcs, strict=True)
+        )
+        ops = [
+            f"{self.stage_lines(i)[0]} of {', '.join(self.names[m] for m in dict.fromkeys(self.srcs[i]))}"
+            for i in range(len(self.stages))
+        ]
+        left = [self.names[j] for j, m in enumerate(maps) if m is None]
+        note = (
+            ("every cell of every map" if not left else f"every cell but those of {', '.join(left)}")
+            + " has its numbers: point at one or choose it above; "
+            f"{count(sampled, 'sampled cell')} (each drawn channel's centre and largest value) also "
+            "show the layer view's picture of their step"
+            + (
+                f" (the page has no room for the values of {', '.join(left)}: the nearest sampled cell)"
+                if left
+                else ""
+            )
+        )
+        return AnyCell(self.names, maps, stages, recipes(self.names, stages, maps, ops), note)
 
     # ------------------------------------------------------------------ a cell's numbers
 

@@ -1,32 +1,99 @@
-// convanim network view: a cell's numbers. Shipped only with a network's player (data.nd), after
-// it: pointing at a cell of any map (the player lights its receptive field, data.rf) shows the
-// numbers of that cell, or of the nearest cell the page has numbers for (data.nd.d: [map, channel,
-// row, col, label, text, svg or 0], sampled by the Python side, which says so in data.nd.n); the list
-// picks one of them with the keyboard and lights its field as the pointer would.
+// convanim network view: any cell's numbers. Shipped only with a network's player (data.nd), after
+// it. Pointing at a cell of any drawn map (the player lights its receptive field, data.rf), or
+// choosing map, channel, row and column in the "Any cell" controls, writes that cell's text from
+// data.nd.a, made by the Python side (frames/network_cells.py): every map's values as written
+// (integers, each map deflated, in z, inflated with DecompressionStream; per map m: [C, H, W,
+// decimals, bytes a value, offset, length], the bytes plane by plane, or [C, H, W, decimals, "=" or
+// "+", map]: equal to that map's, or its ReLU), each convolution's taps (st: [source, rows, cols,
+// stride r, c, dilation r, c, kh, kw, groups, label ids per filter, bias label ids or 0]; a row or
+// column −1 reads a zero), the weight labels (lt) and per map the recipe of the text (r). A sampled
+// cell (data.nd.d: [map, channel, row, col, label, text, svg or 0]) also shows the layer view's
+// picture of its step; the list picks one of them. Without DecompressionStream (or for a map not
+// written with decimals) pointing shows the nearest sampled cell, as data.nd.n says.
 (() => {
   "use strict";
   if (window.convanimNetwork) { window.convanimNetwork(); return; }
+  var MINUS = "\u2212";
+  function el(name, attrs, text) {
+    var e = document.createElement(name);
+    Object.keys(attrs || {}).forEach((k) => { e.setAttribute(k, attrs[k]); });
+    if (text) e.textContent = text;
+    return e;
+  }
+  // network_cells.number: an integer of a map's written values as text.
+  function number(q, d) {
+    var digits = String(Math.abs(q)).padStart(d + 1, "0"), n = digits.length - d;
+    return (q < 0 ? MINUS : "") + digits.slice(0, n) + (d ? "." + digits.slice(n) : "");
+  }
+  function paren(t) { return t.charAt(0) === MINUS ? "(" + t + ")" : t; }
+  // The text of any cell [map, channel, row, col] from a (data.nd.a) and the decoded bytes.
+  function cells(a, bytes) {
+    function value(j, c, r, col) {
+      var m = a.m[j], n = m[0] * m[1] * m[2], i = (c * m[1] + r) * m[2] + col, q = 0;
+      if (m[4] === "=") return value(m[5], c, r, col);
+      if (m[4] === "+") return Math.max(0, value(m[5], c, r, col));
+      for (var b = m[4] - 1; b >= 0; b--) q = q * 256 + bytes[j][b * n + i];
+      return q >= Math.pow(2, 8 * m[4] - 1) ? q - Math.pow(2, 8 * m[4]) : q;
+    }
+    function written(j, c, r, col) { return number(value(j, c, r, col), a.m[j][3]); }
+    // network_cells.terms: weight·input per tap of each plane read, the first most, "…", the last; the bias.
+    function terms(j, cell, most) {
+      var st = a.st[j - 1], k = cell[1], labels = st[10][k], taps = st[7] * st[8], out = [];
+      var cin = labels.length / taps, g = Math.floor(k / (st[10].length / st[9]));
+      for (var p = 0; p < cin; p++) {
+        for (var i = 0; i < st[7]; i++) {
+          var r = st[1][cell[2] * st[3] + i * st[5]];
+          for (var jj = 0; jj < st[8]; jj++) {
+            var c = st[2][cell[3] * st[4] + jj * st[6]];
+            var x = r < 0 || c < 0 ? number(0, a.m[st[0]][3]) : written(st[0], g * cin + p, r, c);
+            out.push(paren(a.lt[labels[(p * st[7] + i) * st[8] + jj]]) + "\u00b7" + paren(x));
+          }
+        }
+      }
+      if (out.length > most + 1) out = out.slice(0, most).concat(["\u2026", out[out.length - 1]]);
+      return st[11] ? out.concat(["bias " + a.lt[st[11][k]]]) : out;
+    }
+    return (cell) => {
+      var j = cell[0];
+      if (!a.m[j]) return null;
+      return a.r[j].map((part) => {
+        if (typeof part === "string") return part;
+        if (part[0] === "w") return a.nm[j] + "[" + cell[1] + "][" + cell[2] + "," + cell[3] + "]";
+        if (part[0] === "v") return written(j, cell[1], cell[2], cell[3]);
+        return terms(j, cell, part[1]).join(" + ");
+      }).join("");
+    };
+  }
   function start(root) {
     var island = root.querySelector(".convanim-data"), svg = root.querySelector(".convanim-stage > svg");
     if (!island || !svg || root.hasAttribute("data-network")) return;
-    var data = JSON.parse(island.textContent), nd = data.nd, shown = -1;
+    var data = JSON.parse(island.textContent), nd = data.nd, a = nd && nd.a, shown = -1, textOf = null;
     if (!nd || !data.rf) return;
     root.setAttribute("data-network", "");
-    var panel = document.createElement("div"), pick = document.createElement("select");
-    var text = document.createElement("p"), img = document.createElement("img"), note = document.createElement("p");
-    var label = document.createElement("label");
-    panel.className = "convanim-detail";
-    label.textContent = "Cell with numbers: ";
-    pick.setAttribute("aria-label", "Cell whose numbers and receptive field to show");
+    var panel = el("div", {"class": "convanim-detail"}), pick = el("select", {"class": "convanim-sampled", "aria-label": "Sampled cell whose picture, numbers and receptive field to show"});
+    var text = el("p", {"class": "convanim-detail-text", "aria-live": "polite"}), img = el("img", {style: "display:none;max-width:100%;height:auto"});
+    var note = el("p", {style: "opacity:0.85"}, nd.n), label = el("label", {}, "Sampled cell with a picture: ");
+    var any = el("fieldset", {"class": "convanim-anycell"}), inputs = {};
     pick.appendChild(new Option("(point at a cell, or pick one)", "-1"));
     nd.d.forEach((d, i) => { pick.appendChild(new Option(d[4], String(i))); });
     label.appendChild(pick);
-    text.className = "convanim-detail-text";
-    text.setAttribute("aria-live", "polite");
-    img.style.cssText = "display:none;max-width:100%;height:auto";
-    note.textContent = nd.n;
-    note.style.opacity = "0.85";
-    [label, text, img, note].forEach((el) => { panel.appendChild(el); });
+    if (a) {
+      any.appendChild(el("legend", {}, "Any cell (map, channel, row, column)"));
+      var mapPick = el("select", {"data-part": "map"});
+      a.m.forEach((m, j) => { if (m) mapPick.appendChild(new Option(a.nm[j] + " (" + m.slice(0, 3).join("\u00d7") + ")", String(j))); });
+      var mapLabel = el("label", {}, "map ");
+      mapLabel.appendChild(mapPick);
+      any.appendChild(mapLabel);
+      inputs.map = mapPick;
+      ["channel", "row", "column"].forEach((name) => {
+        var lab = el("label", {}, " " + name + " "), input = el("input", {type: "number", min: "0", value: "0", step: "1", "data-part": name, style: "width:5em"});
+        lab.appendChild(input);
+        any.appendChild(lab);
+        inputs[name] = input;
+      });
+      any.disabled = true;
+    }
+    [label, any, text, img, note].forEach((e) => { panel.appendChild(e); });
     root.appendChild(panel);
     // The cell under a point of the picture: [map, channel, row, col], or null.
     function cellAt(x, y) {
@@ -37,7 +104,7 @@
       });
       return found;
     }
-    // The shipped detail nearest to a cell: of its map and channel, else of its map.
+    // The shipped detail of a cell, or the nearest: of its map and channel, else of its map.
     function nearest(cell) {
       var best = -1, score = Infinity;
       nd.d.forEach((d, i) => {
@@ -47,50 +114,85 @@
       });
       return best;
     }
-    function show(i, cell) {
-      var d = nd.d[i];
-      if (i < 0) {
+    function picture(d) {
+      img.style.display = d && d[6] ? "block" : "none";
+      if (d && d[6] && img.getAttribute("src") !== d[6]) {
+        img.src = d[6];
+        img.alt = d[5];
+      }
+    }
+    // Bounds of the controls for the map chosen; the controls set to a cell.
+    function bound(cell) {
+      var m = a.m[cell[0]];
+      ["channel", "row", "column"].forEach((name, n) => {
+        inputs[name].max = String(m[n] - 1);
+        inputs[name].value = String(cell[n + 1]);
+      });
+      inputs.map.value = String(cell[0]);
+    }
+    function show(cell) {
+      var words = textOf && cell && textOf(cell), i = cell ? nearest(cell) : -1, d = nd.d[i];
+      if (words) {
+        var exact = d && String(cell) === String(d.slice(0, 4));
+        text.textContent = words;
+        root.setAttribute("data-detail", String(cell));
+        pick.value = exact ? String(i) : "-1";
+        bound(cell);
+        return picture(exact ? d : null);
+      }
+      if (!cell || !cell[0]) {
         text.textContent = cell ? "the image, channel " + cell[1] + " (" + cell[2] + ", " + cell[3] + "): pick a cell of a later map for its numbers" : "";
-        img.style.display = "none";
+        picture(null);
         root.removeAttribute("data-detail");
         shown = -1;
         return;
       }
-      var exact = !cell || String(cell) === String(d.slice(0, 4));
-      text.textContent = (exact ? "" : "nearest cell with numbers: ") + d[5];
+      var same = String(cell) === String(d.slice(0, 4));
+      text.textContent = (same ? "" : "nearest cell with numbers: ") + d[5];
       root.setAttribute("data-detail", String(d.slice(0, 4)));
       if (i === shown) return;
       shown = i;
       pick.value = String(i);
-      img.style.display = d[6] ? "block" : "none";
-      if (d[6]) {
-        img.src = d[6];
-        img.alt = d[5];
-      }
+      picture(d);
     }
     function point(ev) {
       var box = svg.getBoundingClientRect();
       if (!box.width) return;
       var cell = cellAt((ev.clientX - box.left) * data.w / box.width, (ev.clientY - box.top) * data.h / box.height);
-      if (cell) show(cell[0] ? nearest(cell) : -1, cell);
+      if (cell) show(cell);
     }
     svg.addEventListener("pointermove", (ev) => { if (ev.pointerType !== "touch") point(ev); });
     svg.addEventListener("click", point);
-    // A cell picked in the list: a click at its centre, so the player lights its field too. The
-    // centre is set on the event as it is: a cell can be under a CSS pixel wide (a big map's
-    // picture is drawn 1/4 px a cell), and a MouseEvent made with it would round it to a pixel.
+    // A cell chosen with the keyboard: its field lit as when pointed at (a channel not drawn
+    // lights the cells it reads in the earlier maps drawn), its numbers shown.
+    function choose(cell) {
+      root.convanim.field(cell);
+      show(cell);
+    }
     pick.addEventListener("change", () => {
-      var d = nd.d[+pick.value], box = svg.getBoundingClientRect();
-      if (!d) return show(-1, null);
-      data.rf.m.forEach((p) => {
-        if (p[0] !== d[0] || p[1] !== d[1]) return;
-        var x = p[2] + (d[3] + 0.5) * p[6], y = p[3] + (d[2] + 0.5) * p[6];
-        var ev = new MouseEvent("click", {bubbles: true});
-        Object.defineProperties(ev, {clientX: {value: box.left + x * box.width / data.w},
-          clientY: {value: box.top + y * box.height / data.h}});
-        svg.dispatchEvent(ev);
-      });
+      var d = nd.d[+pick.value];
+      if (d) choose(d.slice(0, 4)); else show(null);
     });
+    any.addEventListener("change", (ev) => {
+      var j = +inputs.map.value, m = a.m[j];
+      if (ev.target === inputs.map) ["channel", "row", "column"].forEach((name) => { inputs[name].value = "0"; });
+      var cell = [j].concat(["channel", "row", "column"].map((name, n) => Math.max(0, Math.min(m[n] - 1, Math.floor(+inputs[name].value) || 0))));
+      choose(cell);
+    });
+    if (a && window.DecompressionStream) {
+      var raw = Uint8Array.from(atob(a.z), (ch) => ch.charCodeAt(0));
+      Promise.all(a.m.map((m) => {
+        if (!m || typeof m[4] !== "number") return null;
+        var blob = new Blob([raw.subarray(m[5], m[5] + m[6])]);
+        return new Response(blob.stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer().then((buf) => new Uint8Array(buf));
+      })).then((bytes) => {
+        textOf = cells(a, bytes);
+        any.disabled = false;
+        note.textContent = a.n;
+        root.setAttribute("data-cells", "ready");
+        bound([+inputs.map.value, 0, 0, 0]);
+      }, (err) => { root.setAttribute("data-error", String(err)); });
+    }
   }
   window.convanimNetwork = () => {
     Array.prototype.forEach.call(document.querySelectorAll(".convanim-player"), (root) => {

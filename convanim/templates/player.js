@@ -3,7 +3,8 @@
 // boot(), which starts every .convanim-player root not started yet (data-ready), so running it
 // again is harmless. Script hook: convanimPlayer.get(root) -> {frame(), frames, goTo(k), play(),
 // pause(), playing()}; and root.convanim = {frames, frame(), show(k), texts(), edit(name, values),
-// output(), reset()}: an editable picture (data.ed) recomputes every number after an edit.
+// output(), reset(), field(cell)}: an editable picture (data.ed) recomputes every number after an
+// edit; field lights the receptive field of cell [map, channel, row, col] (data.rf).
 // No network, no eval: the picture is built with DOM calls.
 // Without JavaScript a player is only its poster, an <img> of SVG; this script puts the same SVG
 // inline in its place (to draw every frame on it) and builds the controls and the readout,
@@ -697,8 +698,9 @@
       a.forEach((v, i) => { if (i && v === a[i - 1] + 1) out[out.length - 1][1]++; else out.push([v, 1]); });
       return out;
     }
-    function showField(ev) {
-      var box = svg.getBoundingClientRect(), cell = null, sets = {}, m;
+    // The field of the cell under the pointer (ev), or of a cell given as [map, channel, row, col].
+    function showField(ev, cell) {
+      var box = svg.getBoundingClientRect(), sets = {}, m;
       if (!rf || !box.width) return;
       var x = ev && (ev.clientX - box.left) * data.w / box.width, y = ev && (ev.clientY - box.top) * data.h / box.height;
       rf.m.forEach((p) => {
@@ -980,6 +982,7 @@
         return out;
       },
       edit: (name, values) => { edit(name, values); },
+      field: (cell) => { showField(0, cell); },
       output: () => m && rows(m.out, ed.p[1]),
       reset: reset
     };
