@@ -24,10 +24,10 @@ from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from ..words import count
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, Builder, fit, image_grid, paren, shorten
+from . import layer_slots as ls
+from .base import BASELINE, COUNTER_PX, Builder, fit, image_grid
 from .scaling import grown, unit
 from .turn import fitting, turn
-from .window import expansion
 
 GAP = 14
 NAME_PX = 12  #: the name over each plane
@@ -35,7 +35,6 @@ PLANE_GAP = NAME_PX + 10  #: vertical room between planes: the next plane's name
 TARGET_WIDTH = 1000
 TARGET_HEIGHT = 760
 SUM_PX = 13
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MAX_IN = 4  #: input planes drawn in full; with more, the first MAX_IN − 1 and a summary
 MAX_OUT = 6  #: output maps drawn in full; with more, the first MAX_OUT − 1 and a summary
 MORE_PX = 34  #: height of a summary box
@@ -120,6 +119,35 @@ class LayerBuilder(Builder):
             self.value_px = self._value_size(out)
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
+        self._vals: ls.LayerValues | None = None
+
+    @property
+    def vals(self) -> ls.LayerValues:
+        """What the layer's slots read (frames/layer_slots.py), on the current layout (its room for
+        equations): every value-dependent text is written through them."""
+        if self._vals is None or self._vals.room != self.room:
+            comp, st = self.comp, self.stage
+            cin, rows, cols = comp.grid.shape
+            stride = (1, 1) if self.direct else st.stride
+            planes = [self.reads(k) for k in range(comp.output.shape[0])]
+            program = ls.layer_program((rows, cols), comp.weights.shape[2:], stride, st.dilation, planes)
+            self._vals = ls.LayerValues(
+                grid=comp.grid.reshape(cin, -1),
+                weights=comp.weights,
+                bias=comp.bias,
+                output=comp.output.ravel(),
+                sums=np.array([step.sums for step in comp.steps]),
+                program=program,
+                fmt_in=self.fmt_in,
+                fmt_out=self.fmt_out,
+                room=self.room,
+                names=tuple(self.in_names),
+            )
+        return self._vals
+
+    def slot(self, recipe: ls.Node | ls.Recipe, step: int | None = None) -> str:
+        """A slot's or a recipe's text (frames/layer_slots.text)."""
+        return ls.text(recipe, self.vals, step)
 
     # ------------------------------------------------------------------ words
 
@@ -315,14 +343,18 @@ class LayerBuilder(Builder):
             colours = self.in_scale(grid[c])
             self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True))
             for (r, col), v in np.ndenumerate(grid[c]):
-                r, col = int(r), int(col)
-                fill = colours[r * grid.shape[2] + col]
-                self.cell(g, r, col, v, fill, self.fmt_in, 0, ghost=bool(ghost[r, col]))
+                at = int(r) * grid.shape[2] + int(col)
+                fmt = self.slot_format(("li", c, at))
+                self.cell(g, int(r), int(col), v, colours[at], fmt, 0, ghost=bool(ghost[r, col]))
             self.border(g)
             self.boundary(g)
         if self.layout.more_in:
             hidden = grid.shape[0] - len(self.layout.inputs)
             self.more_box(self.layout.more_in, self.more_text(hidden, "channels"))
+
+    def slot_format(self, node: ls.Node):
+        """A cell's format that writes its slot's text (the value it is given is the slot's)."""
+        return lambda _value: self.slot(node)
 
     def more_box(self, box: Box, text: str) -> None:
         """A dashed box that stands for the planes not drawn, saying how many."""
@@ -349,8 +381,9 @@ class LayerBuilder(Builder):
             colours = self.out_scale(out[k])
             for step in self.comp.steps[k * self.per_filter : (k + 1) * self.per_filter]:
                 r, c = step.out
-                fill = colours[r * out.shape[2] + c]
-                self.cell(g, r, c, step.value, fill, self.fmt_out, self.at(step.index))
+                at = r * out.shape[2] + c
+                fmt = self.slot_format(("lo", k, at))
+                self.cell(g, r, c, step.value, colours[at], fmt, self.at(step.index))
             self.border(g)
             self.frame_when_filling(k, (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell))
         more = self.layout.more_out
@@ -394,7 +427,7 @@ class LayerBuilder(Builder):
                     g = self.layout.kernels[reads[0]]
                     self.outline(g, (r, r), (c, c), self.theme.source, 1 + i, width=2, inset=3)
         else:
-            self.plane_cells(reads, self.plane_labels[k], first, last)
+            self.plane_cells(reads, self.plane_labels[k], first, last, k)
         top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
         names = self.stage.kernel.names
         preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
@@ -412,7 +445,7 @@ class LayerBuilder(Builder):
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX, "\u03a3", SYMBOL_PX, self.theme.ink), first, last
             )
         if self.has_bias:
-            text = f"+ b = {self.fmt_out(float(self.comp.bias[k]))}"
+            text = self.slot(["+ b = ", ("lb", k)])
             self.add(
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX + 22, text, SMALL_PX, self.theme.ink), first, last
             )
@@ -464,7 +497,7 @@ class LayerBuilder(Builder):
                             Rect(x, y, fc, fc, fill=fill, stroke=self.theme.highlight, width=1), frame, frame
                         )
                         if size:
-                            text = labels[p][int(r)][int(c)]
+                            text = self.slot(("lw", k, p, int(r) * kw + int(c)))
                             baseline = y + fc / 2 + BASELINE * size
                             self.add(
                                 Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
@@ -485,8 +518,11 @@ class LayerBuilder(Builder):
             mid = g.y + g.rows * g.cell / 2
             self.add(Text((x1 + g.x) / 2, mid + BASELINE * 20, "\u2192", 20, self.theme.muted), frame, frame)
 
-    def plane_cells(self, reads: tuple[int, ...], labels: list, first: int, last: int) -> None:
-        """A filter's weight planes (``labels``, one per plane) beside the input planes they read."""
+    def plane_cells(
+        self, reads: tuple[int, ...], labels: list, first: int, last: int, k: int | None = None
+    ) -> None:
+        """A filter's weight planes (``labels``, one per plane) beside the input planes they read;
+        filter k's (not a turn's frame) each label through its slot."""
         least = 7.0 / self.render.scale  # 7 px once scaled
         size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
         fill, hl = self.theme.kernel_fill, self.theme.highlight
@@ -499,6 +535,8 @@ class LayerBuilder(Builder):
                     x, y = g.x + col * g.cell, g.y + r * g.cell
                     self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
                     if size is not None:
+                        if k is not None:
+                            text = self.slot(("lw", k, p, r * len(row) + col))
                         baseline = y + g.cell / 2 + BASELINE * size
                         self.add(
                             Text(x + g.cell / 2, baseline, text, size, self.theme.text_on(fill)), first, last
@@ -530,7 +568,14 @@ class LayerBuilder(Builder):
             k = lay.kernels[c]
             y = k.y + k.rows * k.cell / 2 + BASELINE * SUM_PX
             self.add(
-                Text(lay.sum_x, y, f"\u03a3 {self.fmt_out(step.sums[p])}", SUM_PX, self.theme.ink, "start"),
+                Text(
+                    lay.sum_x,
+                    y,
+                    self.slot(["\u03a3 ", ("ls", step.index, p)]),
+                    SUM_PX,
+                    self.theme.ink,
+                    "start",
+                ),
                 frame,
                 frame,
             )
@@ -543,7 +588,7 @@ class LayerBuilder(Builder):
             start = (lay.sigma_x + SYMBOL_PX / 2 + 4, y)
             if not several:  # from the end of the plane's own sum
                 k = lay.kernels[step.planes[0]] if step.planes[0] < len(lay.kernels) else lay.kernels[0]
-                end = lay.sum_x + text_width(f"\u03a3 {self.fmt_out(step.sums[0])}", SUM_PX) + 8
+                end = lay.sum_x + text_width(self.slot(["\u03a3 ", ("ls", step.index, 0)]), SUM_PX) + 8
                 start = (end, k.y + k.rows * k.cell / 2)
             self.arrow(start, (g.x - 3, g.y + (step.out[0] + 0.5) * g.cell), frame)
 
@@ -586,36 +631,14 @@ class LayerBuilder(Builder):
         return formula + why if fast_width(formula + why, EQUATION_PX) <= self.room else formula
 
     def step_equation(self, step: Step) -> str:
-        """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip."""
-        head = f"out[{step.channel}][{step.out[0]},{step.out[1]}] = "
-        value = ("= " if self.exact[step.channel] else "\u2248 ") + self.fmt_out(step.value)
-        bias = [] if step.bias is None else [paren(self.fmt_out(step.bias))]
-        weights, labels = self.comp.weights[step.channel], self.plane_labels[step.channel]
-        if len(step.planes) == 1:  # one plane: its products written out, as for a gray image
-            terms, join = expansion(weights[0], labels[0], step.inputs[0], self.fmt_in)
-            return shorten(
-                terms, lambda shown: f"{head}{' + '.join([join(shown), *bias])} {value}", self.room
-            )
-        if weights.shape[1:] == (1, 1):  # w·x per channel: a weighted sum across channels
-            numbers = [
-                f"{paren(labels[p][0][0])}\u00b7{paren(self.fmt_in(step.inputs[p, 0, 0]))}"
-                for p in range(len(step.planes))
-            ]
-            return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
-        numbers = [self.fmt_out(v) for v in step.sums]
-        names = [f"\u03a3{_sub(self.in_names[c])}" for c in step.planes]
-        symbolic = " + ".join(names + (["b"] if bias else []))
-        full = f"{head}{symbolic} = {' + '.join(numbers + bias)} {value}"
-        if fast_width(full, EQUATION_PX) <= self.room:  # an upper estimate: measured per step
-            return full
-        return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
+        """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip
+        (its slot: frames/layer_slots.equation)."""
+        return self.slot(("le", step.index))
 
     def summary(self) -> str:
         out = self.comp.output
-        return (
-            f"output {out.shape[0]}\u00d7{out.shape[1]}\u00d7{out.shape[2]} complete: "
-            f"min {self.fmt_out(out.min())}, max {self.fmt_out(out.max())}"
-        )
+        shape = f"{out.shape[0]}\u00d7{out.shape[1]}\u00d7{out.shape[2]}"
+        return self.slot([f"output {shape} complete: min ", ("lmin",), ", max ", ("lmax",)])
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
@@ -635,7 +658,7 @@ class LayerBuilder(Builder):
         infos += [FrameInfo(t.poster_ms, None, None, frame.readout) for frame in (self.turns or [()])[0]]
         for step in self.comp.steps:
             where = f"out[{step.channel}][{step.out[0]},{step.out[1]}]"
-            readout = f"step {step.index + 1}/{self.n_steps}: {where} = {self.fmt_out(step.value)}"
+            readout = self.slot(["step ", ("s",), f"/{self.n_steps}: {where} = ", ("o",)], step.index)
             infos.append(FrameInfo(t.step_ms, step.index, step.out, readout, channel=step.channel))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return infos
@@ -670,13 +693,6 @@ class LayerBuilder(Builder):
 
 def _names(given: tuple[str, ...] | None, n: int, prefix: str) -> list[str]:
     return list(given) if given else [f"{prefix}[{c}]" for c in range(n)]
-
-
-def _sub(name: str) -> str:
-    """Σ's subscript: "in[2]" reads Σ₂, a name reads Σ(R)."""
-    if name.startswith("in[") and name.endswith("]"):
-        return name[3:-1].translate(SUBSCRIPTS)
-    return f"({name})"
 
 
 def _integral(values: np.ndarray) -> bool:
