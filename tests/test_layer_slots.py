@@ -90,3 +90,51 @@ def test_rgb_bias_texts_are_slot_texts():
     assert ls.text(("lb", 0), v) == v.fmt_out(float(s.bias[0]))
     assert ls.text(("lo", 0, 0), v) == v.fmt_out(float(s.output()[0, 0, 0]))
     assert ls.text(("li", 0, 0), v) == v.fmt_in(float(s.computations[-1].grid[0, 0, 0]))
+
+
+def texts_and_slots(s: convanim.Scenario) -> tuple[list[str | None], LayerBuilder]:
+    b = builder(s)
+    return [it.shape.text if isinstance(it.shape, Text) else None for it in b.items], b
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    groups=st.integers(1, 2),
+    per_in=st.integers(1, 3),
+    per_out=st.integers(1, 3),
+    k=st.integers(1, 3),
+    pad=st.integers(0, 1),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_every_value_dependent_text_is_a_slot(groups, per_in, per_out, k, pad, bias, seed):
+    """Two layers of one shape with other values: every Text that differs between them is a
+    slot's, every slot's item is its recipe's text, and every step's readout is its recipe's."""
+    rng = np.random.default_rng(seed)
+    cin, cout = groups * per_in, groups * per_out
+
+    def layer() -> convanim.Scenario:
+        return convanim.Scenario(
+            image=rng.integers(0, 9, size=(cin, 4, 4)).astype(float),
+            kernel=rng.integers(-3, 4, size=(cout, per_in, k, k)).astype(float),
+            bias=rng.integers(-3, 4, size=cout).astype(float).tolist() if bias else None,
+            groups=groups,
+            padding=pad,
+        )
+
+    a, b = layer(), layer()
+    if not a.stages[0].has_channels:
+        return
+    (ta, ba), (tb, bb) = texts_and_slots(a), texts_and_slots(b)
+    assert len(ta) == len(tb)
+    same = ba.layout.cell == bb.layout.cell and ba.layout.width == bb.layout.width
+    for built, shown in ((ba, ta), (bb, tb)):
+        slotted = dict(built.slotted)
+        assert all(shown[i] == ls.text(recipe, built.vals) for i, recipe in slotted.items())
+        changed = {i for i, (x, y) in enumerate(zip(ta, tb, strict=True)) if x != y}
+        if same:  # (a layout of other sizes may shorten a note, "not read by filter 1" -> "not read")
+            assert changed <= set(slotted), [ta[i] for i in changed - set(slotted)]
+        infos = built.infos()
+        for frame, (step, recipe) in built.readouts.items():
+            assert infos[frame].readout == ls.text(recipe, built.vals, step)
+        assert len(built.readouts) == a.n_steps

@@ -120,6 +120,8 @@ class LayerBuilder(Builder):
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
         self._vals: ls.LayerValues | None = None
+        self.slotted: list[tuple[int, ls.Node | ls.Recipe]] = []  #: (item index, recipe) of each slot
+        self.readouts: dict[int, tuple[int, ls.Recipe]] = {}  #: frame: (step, recipe of its readout)
 
     @property
     def vals(self) -> ls.LayerValues:
@@ -148,6 +150,12 @@ class LayerBuilder(Builder):
     def slot(self, recipe: ls.Node | ls.Recipe, step: int | None = None) -> str:
         """A slot's or a recipe's text (frames/layer_slots.text)."""
         return ls.text(recipe, self.vals, step)
+
+    def marked(self, recipe: ls.Node | ls.Recipe) -> str:
+        """The text of the Text about to be added (the next item), its slot remembered in
+        ``slotted`` as (item index, recipe): what a player rewrites after an edit."""
+        self.slotted.append((len(self.items), recipe))
+        return self.slot(recipe)
 
     # ------------------------------------------------------------------ words
 
@@ -308,6 +316,7 @@ class LayerBuilder(Builder):
     # ------------------------------------------------------------------ assembly
 
     def body(self) -> None:
+        self.slotted = []
         self.layer_chrome()
         self.input_planes()
         self.output_planes()
@@ -354,7 +363,7 @@ class LayerBuilder(Builder):
 
     def slot_format(self, node: ls.Node):
         """A cell's format that writes its slot's text (the value it is given is the slot's)."""
-        return lambda _value: self.slot(node)
+        return lambda _value: self.marked(node)
 
     def more_box(self, box: Box, text: str) -> None:
         """A dashed box that stands for the planes not drawn, saying how many."""
@@ -445,7 +454,7 @@ class LayerBuilder(Builder):
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX, "\u03a3", SYMBOL_PX, self.theme.ink), first, last
             )
         if self.has_bias:
-            text = self.slot(["+ b = ", ("lb", k)])
+            text = self.marked(["+ b = ", ("lb", k)])
             self.add(
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX + 22, text, SMALL_PX, self.theme.ink), first, last
             )
@@ -497,7 +506,7 @@ class LayerBuilder(Builder):
                             Rect(x, y, fc, fc, fill=fill, stroke=self.theme.highlight, width=1), frame, frame
                         )
                         if size:
-                            text = self.slot(("lw", k, p, int(r) * kw + int(c)))
+                            text = self.marked(("lw", k, p, int(r) * kw + int(c)))
                             baseline = y + fc / 2 + BASELINE * size
                             self.add(
                                 Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
@@ -536,7 +545,7 @@ class LayerBuilder(Builder):
                     self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
                     if size is not None:
                         if k is not None:
-                            text = self.slot(("lw", k, p, r * len(row) + col))
+                            text = self.marked(("lw", k, p, r * len(row) + col))
                         baseline = y + g.cell / 2 + BASELINE * size
                         self.add(
                             Text(x + g.cell / 2, baseline, text, size, self.theme.text_on(fill)), first, last
@@ -571,7 +580,7 @@ class LayerBuilder(Builder):
                 Text(
                     lay.sum_x,
                     y,
-                    self.slot(["\u03a3 ", ("ls", step.index, p)]),
+                    self.marked(["\u03a3 ", ("ls", step.index, p)]),
                     SUM_PX,
                     self.theme.ink,
                     "start",
@@ -609,8 +618,13 @@ class LayerBuilder(Builder):
             self.equation(fitting(frame.equations, self.room), 1 + i, 1 + i)
         for step in self.comp.steps:
             frame = self.at(step.index)
-            self.equation(self.step_equation(step), frame, frame)
-        self.equation(self.summary(), self.last, self.last)
+            self.strip_slot(("le", step.index), frame)
+        self.strip_slot(self.summary_recipe(), self.last)
+
+    def strip_slot(self, recipe: ls.Node | ls.Recipe, frame: int) -> None:
+        """A slot's text in the equation strip on one frame (if there is a strip)."""
+        if self.layout.equation_y is not None:
+            self.equation(self.marked(recipe), frame, frame)
 
     def poster_formula(self) -> str:
         b = " + b[k]" if self.has_bias else ""
@@ -636,15 +650,19 @@ class LayerBuilder(Builder):
         return self.slot(("le", step.index))
 
     def summary(self) -> str:
+        return self.slot(self.summary_recipe())
+
+    def summary_recipe(self) -> ls.Recipe:
         out = self.comp.output
         shape = f"{out.shape[0]}\u00d7{out.shape[1]}\u00d7{out.shape[2]}"
-        return self.slot([f"output {shape} complete: min ", ("lmin",), ", max ", ("lmax",)])
+        return [f"output {shape} complete: min ", ("lmin",), ", max ", ("lmax",)]
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
         cout, oh, ow = self.comp.output.shape
         shape = f"{cout}\u00d7{oh}\u00d7{ow}"
         (h, w), cin = s.image.shape, s.image.channels
+        self.readouts = {}
         infos = [
             FrameInfo(
                 t.poster_ms,
@@ -658,7 +676,9 @@ class LayerBuilder(Builder):
         infos += [FrameInfo(t.poster_ms, None, None, frame.readout) for frame in (self.turns or [()])[0]]
         for step in self.comp.steps:
             where = f"out[{step.channel}][{step.out[0]},{step.out[1]}]"
-            readout = self.slot(["step ", ("s",), f"/{self.n_steps}: {where} = ", ("o",)], step.index)
+            recipe: ls.Recipe = ["step ", ("s",), f"/{self.n_steps}: {where} = ", ("o",)]
+            self.readouts[len(infos)] = (step.index, recipe)
+            readout = self.slot(recipe, step.index)
             infos.append(FrameInfo(t.step_ms, step.index, step.out, readout, channel=step.channel))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return infos
