@@ -108,15 +108,20 @@ class LayerBuilder(Builder):
         self.turns = [turn(labels) for labels in self.plane_labels[0]] if self.stage.flip else []
         #: per filter: whether its labels write every weight exactly ("=", else "≈")
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
+        #: what an edit in the player may set; the layout is built for any values in these ranges
+        self.ranges = ls.ranges(s.image.values, weights, comp.bias)
+        kh, kw = weights.shape[2:]
+        self.bounds = ls.bounds(self.ranges, kh * kw, weights.shape[1])
+        spec = self.render.number_format
+        self.widest = lambda bound: ls.widest(bound, formatter(spec, out) if spec else None)
         self.boost = 0  #: px added to the automatic cell, so that values stay legible projected
         self.layout = self._layout()
-        self.value_px = self._value_size(out)
-        while self.value_px is None and self.render.values is None and not self.render.cell_px:
+        while not self._ranges_fit() and self.render.values is None and not self.render.cell_px:
             if self.boost >= 24:  # too many values to write legibly: the overview shows colour
                 break
             self.boost += 4
             self.layout = self._layout()
-            self.value_px = self._value_size(out)
+        self.value_px = self._value_size(out)
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
         self._vals: ls.LayerValues | None = None
@@ -193,8 +198,9 @@ class LayerBuilder(Builder):
         cin, rows, cols = comp.grid.shape
         cout, oh, ow = comp.output.shape
         kh, kw = comp.weights.shape[2:]
-        sum_w = max(text_width(f"\u03a3 {self.fmt_out(v)}", SUM_PX) for v in self._sum_samples()) + 4
-        bias_w = text_width(f"+ b = {self.fmt_out(self._bias_sample())}", SMALL_PX) if self.has_bias else 0
+        sum_w = self.sum_width
+        bias = self.widest(self.bounds[3])
+        bias_w = max(text_width(f"+ b = {t}", SMALL_PX) for t in bias) if self.has_bias else 0
         sigma_w = max(SYMBOL_PX, bias_w)
         fixed = 2 * PAD + 6 * GAP + 2 * SYMBOL_PX + sum_w + sigma_w
         n_in, n_out = shown(cin, MAX_IN), shown(cout, MAX_OUT)
@@ -284,13 +290,16 @@ class LayerBuilder(Builder):
     def has_bias(self) -> bool:
         return self.comp.bias is not None
 
-    def _sum_samples(self) -> list[float]:
-        sums = [v for st in self.comp.steps for v in st.sums]
-        return [min(sums), max(sums)] if sums else [0.0]
+    @property
+    def sum_width(self) -> float:
+        """The Σ column's width: the widest "Σ …" a plane's sum in the ranges can write."""
+        return max(text_width(f"\u03a3 {t}", SUM_PX) for t in self.widest(self.bounds[1])) + 4
 
-    def _bias_sample(self) -> float:
-        b = self.comp.bias
-        return float(b[np.argmax([len(self.fmt_out(v)) for v in b])])
+    def _ranges_fit(self) -> bool:
+        """Whether the widest input and output value the ranges allow fit a cell legibly."""
+        texts = self.widest(self.bounds[0]) + self.widest(self.bounds[2])
+        c, most, least = self.value_size_rule()
+        return fit(max(texts, key=lambda t: text_width(t, 10)), c, most, least) is not None
 
     # ------------------------------------------------------------------ spans
 
@@ -352,9 +361,9 @@ class LayerBuilder(Builder):
             colours = self.in_scale(grid[c])
             self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True))
             for (r, col), v in np.ndenumerate(grid[c]):
-                at = int(r) * grid.shape[2] + int(col)
-                fmt = self.slot_format(("li", c, at))
-                self.cell(g, int(r), int(col), v, colours[at], fmt, 0, ghost=bool(ghost[r, col]))
+                at, hatched = int(r) * grid.shape[2] + int(col), bool(ghost[r, col])
+                fmt = self.slot_format(("lg", c, at)) if hatched else self.rect_slot(("li", c, at))
+                self.cell(g, int(r), int(col), v, colours[at], fmt, 0, ghost=hatched)
             self.border(g)
             self.boundary(g)
         if self.layout.more_in:
@@ -364,6 +373,12 @@ class LayerBuilder(Builder):
     def slot_format(self, node: ls.Node):
         """A cell's format that writes its slot's text (the value it is given is the slot's)."""
         return lambda _value: self.marked(node)
+
+    def rect_slot(self, node: ls.Node):
+        """A coloured cell's format (as ``slot_format``), its slot remembered at its Rect, the
+        next item, whose colour follows the value too (its Text, if any, follows the Rect)."""
+        self.slotted.append((len(self.items), node))
+        return lambda _value: self.slot(node)
 
     def more_box(self, box: Box, text: str) -> None:
         """A dashed box that stands for the planes not drawn, saying how many."""
@@ -391,7 +406,7 @@ class LayerBuilder(Builder):
             for step in self.comp.steps[k * self.per_filter : (k + 1) * self.per_filter]:
                 r, c = step.out
                 at = r * out.shape[2] + c
-                fmt = self.slot_format(("lo", k, at))
+                fmt = self.rect_slot(("lo", k, at))
                 self.cell(g, r, c, step.value, colours[at], fmt, self.at(step.index))
             self.border(g)
             self.frame_when_filling(k, (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell))
@@ -597,7 +612,7 @@ class LayerBuilder(Builder):
             start = (lay.sigma_x + SYMBOL_PX / 2 + 4, y)
             if not several:  # from the end of the plane's own sum
                 k = lay.kernels[step.planes[0]] if step.planes[0] < len(lay.kernels) else lay.kernels[0]
-                end = lay.sum_x + text_width(self.slot(["\u03a3 ", ("ls", step.index, 0)]), SUM_PX) + 8
+                end = lay.sum_x + self.sum_width + 4  # the widest sum's end: the same for any values
                 start = (end, k.y + k.rows * k.cell / 2)
             self.arrow(start, (g.x - 3, g.y + (step.out[0] + 0.5) * g.cell), frame)
 

@@ -5,11 +5,13 @@ input planes, the filters or the bias, as it does the window view's (frames/slot
 This module is the layer view's own, beside frames/slots.py and not inside it: its nodes read
 planes, filters and a bias, which the one-channel window view has none of. A node is data only:
 
-    ("li", c, g)      input plane c's grid cell g (flat), as the input is written
+    ("li", c, g)      input plane c's grid cell g (flat), as the input is written: at the cell's
+                      Rect (its colour follows; its Text, if values are drawn, is the next item)
+    ("lg", c, g)      the same at a padding cell's Text (muted, uncoloured)
     ("lw", k, p, j)   filter k's plane p, weight j (flat): its label (filters.plane_labels)
     ("ls", i, p)      step i's sum over its p-th plane
     ("lb", k)         filter k's bias
-    ("lo", k, g)      output map k's cell g (flat)
+    ("lo", k, g)      output map k's cell g (flat), at its Rect as ("li", …)
     ("le", i)         step i's equation (see ``equation``)
     ("lmin",), ("lmax",)  the output's least and greatest value
 
@@ -35,6 +37,7 @@ import numpy as np
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import EQUATION_PX
+from ..numfmt import half_away, nice
 from ..steps import sum_order
 from ..textsize import fast_width
 from .base import paren, shorten
@@ -43,6 +46,36 @@ Node = tuple[Any, ...]
 Recipe = Sequence[str | Node]
 #: Σ's subscript of a plane named in[c]
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def ranges(image: np.ndarray, weights: np.ndarray, bias: np.ndarray | None) -> list[list[int]]:
+    """The values an edit of a layer may set, as editing.ranges rounds them: the input's span of
+    magnitudes, the weights' and the bias's, each rounded up to a round number (1, 2, 5, 9, 10,
+    20, …), symmetric where the scenario has a sign (the input), always for weights and bias."""
+    finite = image[np.isfinite(image)]
+    m = nice(float(np.abs(finite).max(initial=0.0)) or 1.0)
+    w = nice(float(np.abs(weights).max(initial=0.0)) or 1.0)
+    out = [[-m if finite.min(initial=0.0) < 0 else 0, m], [-w, w]]
+    if bias is not None:
+        b = nice(float(np.abs(bias).max(initial=0.0)) or 1.0)
+        out.append([-b, b])
+    return out
+
+
+def bounds(rg: list[list[int]], taps: int, planes: int) -> tuple[float, float, float, float]:
+    """The greatest magnitudes values in the ranges ``rg`` give: an input value, one plane's sum
+    over ``taps`` products, an output (``planes`` such sums and the bias) and the bias."""
+    x, w = max(map(abs, rg[0])), rg[1][1]
+    b = rg[2][1] if len(rg) > 2 else 0
+    return x, taps * w * x, planes * taps * w * x + b, b
+
+
+def widest(bound: float, fmt: Callable[[float], str] | None) -> list[str]:
+    """The texts of the widest numbers of magnitude up to ``bound``: with the layer's own format
+    spec, or as auto formats write them, up to 2 decimals (numfmt.formatter), signed."""
+    if fmt is not None:
+        return [fmt(-bound), fmt(bound)]
+    return [half_away(v, 2).replace("-", "\u2212") for v in (-bound, bound)]
 
 
 @dataclass(frozen=True)
@@ -204,7 +237,7 @@ def _node(node: Node, v: LayerValues, step: int | None) -> str:
         return str(step + 1)
     if step is not None and node == ("o",):
         return v.fmt_out(v.output[step])
-    if kind == "li":
+    if kind in ("li", "lg"):
         return v.fmt_in(v.grid[node[1], node[2]])
     if kind == "lw":
         return v.labels[node[1]][node[2]][node[3]]
