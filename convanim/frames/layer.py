@@ -127,6 +127,8 @@ class LayerBuilder(Builder):
         self._vals: ls.LayerValues | None = None
         self.slotted: list[tuple[int, ls.Node | ls.Recipe]] = []  #: (item index, recipe) of each slot
         self.readouts: dict[int, tuple[int, ls.Recipe]] = {}  #: frame: (step, recipe of its readout)
+        #: the weights' label groups and how each is sized (LayerSlots.labels)
+        self.label_groups: list[tuple[tuple[int, ...], float, float, float, int]] = []
 
     @property
     def vals(self) -> ls.LayerValues:
@@ -325,7 +327,7 @@ class LayerBuilder(Builder):
     # ------------------------------------------------------------------ assembly
 
     def body(self) -> None:
-        self.slotted = []
+        self.slotted, self.label_groups = [], []
         self.layer_chrome()
         self.input_planes()
         self.output_planes()
@@ -510,6 +512,7 @@ class LayerBuilder(Builder):
         x0 = x1 - kw * fc - (planes - 1) * step[0]
         y0 = g.y + (g.rows * g.cell - kh * fc - (planes - 1) * step[1]) / 2 + (NAME_PX + 6) / 2
         for frame in (0, self.last):
+            before = len(self.slotted)
             if fc >= 4:
                 for p in range(planes):
                     px, py = x0 + p * step[0], y0 + p * step[1]
@@ -526,6 +529,7 @@ class LayerBuilder(Builder):
                             self.add(
                                 Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
                             )
+            self.label_group(before, fc, 0, self.legible, 1)
             reads = self.reads(k)
             source = (
                 ""
@@ -549,6 +553,7 @@ class LayerBuilder(Builder):
         filter k's (not a turn's frame) each label through its slot."""
         least = 7.0 / self.render.scale  # 7 px once scaled
         size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
+        before = len(self.slotted)
         fill, hl = self.theme.kernel_fill, self.theme.highlight
         for p, c in enumerate(reads):
             if c >= len(self.layout.inputs):
@@ -565,6 +570,13 @@ class LayerBuilder(Builder):
                         self.add(
                             Text(x + g.cell / 2, baseline, text, size, self.theme.text_on(fill)), first, last
                         )
+        self.label_group(before, self.layout.cell, 12.0, least, 0)
+
+    def label_group(self, before: int, cell: float, most: float, least: float, by_width: int) -> None:
+        """The weights' labels slotted since ``before`` as one group sized by one rule."""
+        items = tuple(i for i, _ in self.slotted[before:])
+        if items:
+            self.label_groups.append((items, cell, most, least, by_width))
 
     def cover(self, g: Grid, k: int, first: int, last: int) -> None:
         """A plane filter k does not read: washed out, with a note."""
@@ -706,13 +718,46 @@ class LayerBuilder(Builder):
             self.items = []
             self.body()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(
+        frames = self.assemble(
             self.s.title,
             size,
             tuple(self.infos()),
             self.layout.outputs[0],
             self.layout.outputs,
             maps=self.map_grids(),
+        )
+        return dataclasses.replace(frames, layer=self.layer_slots(frames.alt)) if self.editable else frames
+
+    @property
+    def editable(self) -> bool:
+        """Whether a player can edit this layer: a conv2d's (not a flip's turn, not a transposed
+        one's direct view), every plane drawn, products added in an order the program follows."""
+        st, comp = self.stage, self.comp
+        drawn = len(self.layout.inputs) == comp.grid.shape[0] and len(self.layout.outputs) == comp.output.shape[0]
+        return st.operation == "conv2d" and not st.flip and drawn and self.vals.program.order is not None
+
+    def layer_slots(self, alt: str) -> ls.LayerSlots:
+        """What a player needs to redo every value-dependent item (frames/layer_slots.py)."""
+        origin = self.comp.origin.reshape(-1, 2)
+        w = self.s.image.shape[1]
+        flat = np.where(origin[:, 0] < 0, -1, origin[:, 0] * w + origin[:, 1])
+        image = self.s.image.values
+        bias = self.comp.bias if self.comp.bias is not None else np.zeros(0)
+        c, most, least = self.value_size_rule()
+        return ls.LayerSlots(
+            items=tuple(self.slotted),
+            readouts=tuple((frame, k, recipe) for frame, (k, recipe) in sorted(self.readouts.items())),
+            values=self.vals,
+            image=image,
+            origin=flat,
+            texts=self.value_px is not None,
+            colormap=self.render.colormap,
+            output_colormap=self.render.output_colormap,
+            averaging=all(style.averages(w) for w in self.comp.weights) and not np.any(bias),
+            sizes=(c, most, least, int(self.render.values is True), self.render.scale),
+            labels=tuple(self.label_groups),
+            ranges=tuple(tuple(r) for r in self.ranges),
+            alt=ls.alt_parts(alt, image, self.comp.output),
         )
 
     def map_grids(self) -> tuple[MapGrid, ...]:

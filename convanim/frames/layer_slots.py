@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ..alttext import value_range
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import EQUATION_PX
@@ -301,3 +302,42 @@ def _expansion(
         return [fmt(inputs[j]) for j in nz], lambda shown: f"{w} \u00b7 ({' + '.join(shown)})"
     terms = [f"{paren(labels[j])}\u00b7{paren(fmt(inputs[j]))}" for j in nz]
     return terms, lambda shown: " + ".join(shown)
+
+
+@dataclass(frozen=True, eq=False)
+class LayerSlots:
+    """An editable layer picture's slots (``Frames.layer``): (item index, node or recipe) of each
+    value-dependent item (a coloured cell's Rect, whose Text, if any, follows it; a padding
+    cell's, a weight's, a sum's, the bias's or an equation's Text), each step's readout as
+    (frame, step, recipe), the values they read, and what a player needs to redo them."""
+
+    items: tuple[tuple[int, Node | Recipe], ...]
+    readouts: tuple[tuple[int, int, Recipe], ...]
+    values: LayerValues
+    image: np.ndarray  #: the scenario's input (C, h, w), as an edit gives it
+    origin: np.ndarray  #: (grid cells,) flat image index (of one plane) each cell holds, −1: a zero
+    texts: bool  #: whether cells hold their values
+    colormap: str
+    output_colormap: str | None
+    averaging: bool  #: input and output on one colour scale (every filter averages, no bias)
+    #: how cell values are sized: (cell, largest and least size in final px, 1 if values are
+    #: always drawn, render.scale)
+    sizes: tuple[float, ...]
+    #: the weights' label groups: (items, cell, largest size or 0 (the values' size, at most
+    #: SMALL_PX), least size, 1 if the widest label sets the size else the longest), builder units
+    labels: tuple[tuple[tuple[int, ...], float, float, float, int], ...]
+    ranges: tuple[tuple[int, int], ...]  #: what an edit may set: input, weights (, bias)
+    alt: tuple[str, ...] = ()  #: the alt text around the input's and the output's ranges
+
+
+def alt_parts(alt: str, image: np.ndarray, output: np.ndarray) -> tuple[str, ...]:
+    """The alt text cut around the input's range and the output's ("values 0 to 9"), which a
+    player writes for edited values; the whole text alone when it does not name both (an image
+    of one plane is named by its pattern, which an edit may change)."""
+    x, o = f"values {value_range(image)})", f"(values {value_range(output)})"
+    head, sep, rest = alt.partition(x)
+    at = rest.rfind(o)
+    if image.shape[0] < 2 or not sep or at < 0:
+        return (alt,)
+    return (head + "values ", ")" + rest[:at] + "(values ", ")" + rest[at + len(o) :])
+
