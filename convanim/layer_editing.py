@@ -94,11 +94,9 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
     spans, other = runs(tuple((i, item(r, slots)) for i, r in slots.items))
     tables, inks = colour_tables({slots.colormap, slots.output_colormap or DIVERGING}, theme)
     adv, kern = widths(EQUATION_CHARS + LAYER_CHARS + "".join(sorted(set("".join(v.names)))))
-    c, cells = v.grid.shape
+    c = v.grid.shape[0]
     image = slots.image
-    origin = [
-        -1 if o < 0 else int(p * image[0].size + o) for p in range(c) for o in slots.origin.tolist()
-    ]
+    origin = [-1 if o < 0 else int(p * image[0].size + o) for p in range(c) for o in slots.origin.tolist()]
     bias = [] if v.bias is None else v.bias.tolist()
     return {
         "x": [_number(x) for x in image.ravel().tolist()],

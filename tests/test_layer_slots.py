@@ -126,11 +126,15 @@ def test_every_value_dependent_text_is_a_slot(groups, per_in, per_out, k, pad, b
     rng = np.random.default_rng(seed)
     cin, cout = groups * per_in, groups * per_out
 
-    def layer() -> convanim.Scenario:
+    def layer() -> convanim.Scenario:  # one set of ranges (the layout's): each reaches its bound
+        image = rng.integers(0, 9, size=(cin, 4, 4)).astype(float)
+        weights = rng.integers(-3, 4, size=(cout, per_in, k, k)).astype(float)
+        biases = rng.integers(-3, 4, size=cout).astype(float)
+        image[0, 0, 0], weights[0, 0, 0, 0], biases[0] = 8, 3, 3
         return convanim.Scenario(
-            image=rng.integers(0, 9, size=(cin, 4, 4)).astype(float),
-            kernel=rng.integers(-3, 4, size=(cout, per_in, k, k)).astype(float),
-            bias=rng.integers(-3, 4, size=cout).astype(float).tolist() if bias else None,
+            image=image,
+            kernel=weights,
+            bias=biases.tolist() if bias else None,
             groups=groups,
             padding=pad,
         )

@@ -733,7 +733,8 @@ class LayerBuilder(Builder):
         """Whether a player can edit this layer: a conv2d's (not a flip's turn, not a transposed
         one's direct view), every plane drawn, products added in an order the program follows."""
         st, comp = self.stage, self.comp
-        drawn = len(self.layout.inputs) == comp.grid.shape[0] and len(self.layout.outputs) == comp.output.shape[0]
+        lay = self.layout
+        drawn = len(lay.inputs) == comp.grid.shape[0] and len(lay.outputs) == comp.output.shape[0]
         return st.operation == "conv2d" and not st.flip and drawn and self.vals.program.order is not None
 
     def layer_slots(self, alt: str) -> ls.LayerSlots:

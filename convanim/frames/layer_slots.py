@@ -340,4 +340,3 @@ def alt_parts(alt: str, image: np.ndarray, output: np.ndarray) -> tuple[str, ...
     if image.shape[0] < 2 or not sep or at < 0:
         return (alt,)
     return (head + "values ", ")" + rest[:at] + "(values ", ")" + rest[at + len(o) :])
-

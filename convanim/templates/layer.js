@@ -190,6 +190,8 @@
         node.setAttribute("role", "button");
         node.setAttribute("aria-label", "edit bias [" + b + "]");
         node.classList.add("convanim-cell");
+        node.style.pointerEvents = "auto";  // (an editable cell's value lets clicks through to it)
+        node.style.strokeWidth = "0.5px";  // its focus ring: a thin outline of the letters
       }
     });
     var span = (n) => ed.rg[n].join(" \u2026 ").replace(/-/g, MINUS);
