@@ -164,3 +164,92 @@ def test_a_layer_player_ships_its_rules_and_no_texts_the_player_writes():
     assert ed["k"] == [1, 3, 3, 3] and ed["w"][-1] == -0.5 and ed["b"] == 1
     assert [run[0] for run in ed["s"][:5]] == ["i", "i", "i", "o", "k"]
     assert ed["la"][0].endswith("(R, G, B; values ")
+
+
+LAYER_KEYS = {
+    "reflect_stride_groups": dict(
+        image=np.arange(2 * 6 * 6, dtype=float).reshape(2, 6, 6) % 7,
+        kernel=np.array([[[[1, -1], [0.5, 0]]], [[[0, 1], [-1, 0.25]]]]),
+        bias=[1.0, -2.0],
+        groups=2,
+        padding=1,
+        padding_mode="reflect",
+        stride=2,
+    ),
+    "circular_dilated": dict(
+        image=np.arange(2 * 5 * 5, dtype=float).reshape(2, 5, 5) % 5 - 2,
+        kernel=np.array([[[[1, 0], [0, -1]], [[0.5, 0.5], [0, 0]]]]),
+        padding=1,
+        padding_mode="circular",
+        dilation=2,
+    ),
+    "replicate_two_filters": dict(
+        image=np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4) % 4,
+        kernel=np.ones((2, 3, 3, 3)) / 9,
+        padding=1,
+        padding_mode="replicate",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_KEYS))
+def test_api_edits_of_padded_strided_grouped_layers(open_page, name):
+    """Padding modes (reflect, circular, replicate), a stride, a dilation, groups: the page's grid
+    holds the values Python's does, and every number follows an edit."""
+    base = LAYER_KEYS[name]
+    s0 = convanim.Scenario(title=name, **base)
+    frames0 = s0.frames()
+    assert frames0.layer is not None
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    ed = encode(frames0, 0)["ed"]
+    rng = np.random.default_rng(len(name))
+    n = len(frames0)
+    check(root, s0, [0, 1, n - 1])
+    for _ in range(3):
+        image = random_values(rng, (ed["c"], *ed["hw"]), *ed["rg"][0])
+        w = random_values(rng, tuple(ed["k"]), *ed["rg"][1], weights=True)
+        keys = {**base, "image": image, "kernel": w}
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
+        if "b" in ed:
+            b = random_values(rng, (ed["k"][0],), *ed["rg"][2])
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", b.tolist())
+            keys["bias"] = b.tolist()
+        s = convanim.Scenario(title=name, **keys)
+        assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
+        check(root, s, sorted({0, 1, n // 2, n - 2, n - 1}))
+    assert watched.errors == []
+
+
+def test_ui_keyboard_edits_an_input_cell_and_a_weight(open_page):
+    """Tab to an input cell, Enter, type, Enter; a weight: ArrowUp (+1) and Shift+ArrowDown
+    (−0.1); the editor names the cell by channel, row and column."""
+    s0 = load("layer_3_to_2")
+    watched = open_page(page("edit", player(s0.frames())))
+    root = watched.player().root
+    image = s0.image.values.copy()
+    weights = s0.stages[0].kernel.values.copy()
+    cell = root.locator('[data-edit="input 27"]').first  # channel 1, row 0, column 2
+    cell.focus()
+    root.page.keyboard.press("Enter")
+    editor = root.locator(".convanim-editor")
+    assert editor.text_content().startswith("input[1][0][2] (0 \u2026 5)")
+    editor.locator("input").fill("2.5")
+    editor.locator("input").press("Enter")
+    image[1, 0, 2] = 2.5
+    root.evaluate("el => el.convanim.show(3)")  # filter 0 at work: its planes drawn
+    weight = root.locator('[data-edit="weight 5"] >> visible=true').first  # filter 0, plane 1, (0, 1)
+    weight.focus()
+    root.page.keyboard.press("Enter")
+    box = root.locator(".convanim-editor input")
+    box.press("ArrowUp")
+    box.press("Shift+ArrowDown")
+    box.press("Enter")
+    lo, hi = encode(s0.frames(), 0)["ed"]["rg"][1]
+    up = min(hi, max(lo, weights[0, 1, 0, 1] + 1))  # the arrows stay in the range
+    weights[0, 1, 0, 1] = min(hi, max(lo, round(up - 0.1, 9)))
+    filters = [{"values": w.tolist(), "bias": float(b)} for w, b in zip(weights, s0.bias, strict=True)]
+    s = load("layer_3_to_2", image={"values": image.tolist()}, filters=filters)
+    check(root, s, [0, 3, len(s.frames()) - 1])
+    assert watched.errors == []

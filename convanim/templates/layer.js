@@ -202,7 +202,14 @@
     });
   }
 
+  // the inline editor's name of input, weight or bias cell i (flat over the whole state)
+  function named(ed, name, i) {
+    var z = sizes(ed), shape = name === "input" ? [ed.c].concat(ed.hw) : name === "weight" ? ed.k : [ed.k[0]];
+    return name + where(shape, name === "bias" ? i - z.n : i);
+  }
+
   P.x.layer = {
+    where: named,
     model: model,
     text: (ed, m, node, step) => node[0] === "S" ? m.fo(m.sums[Math.floor(step / ed.k[1])][step % ed.k[1]])
       : node[0] === "B" ? m.fo(m.b[step]) : equation(ed, m, node[1]),

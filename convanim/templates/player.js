@@ -825,7 +825,7 @@
     }
     function shapeOf(name) { return name === "input" ? ed.hw : ed.k; }
     function span(name) { return ed.rg[NAMES[name]].join(" \u2026 ").replace(/-/g, MINUS); }
-    function where(name, i) { return name + " [" + Math.floor(i / shapeOf(name)[1]) + "," + i % shapeOf(name)[1] + "]"; }
+    function where(name, i) { return ext(ed).where ? ext(ed).where(ed, name, i) : name + " [" + Math.floor(i / shapeOf(name)[1]) + "," + i % shapeOf(name)[1] + "]"; }
 
     // Set the input or the weights from nested arrays in Scenario's shapes (2-D, or with leading
     // axes of 1): a wrong shape or a value out of range throws, in one line.
