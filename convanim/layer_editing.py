@@ -17,6 +17,7 @@ layer as:
              c · cells + b + off[j] under weight j
     s, n     slot runs and other slots over the player's nodes: "i", "g", "o" a grid cell (flat
              over the planes) or an output cell (flat over the maps), "k" a weight's label (flat),
+             "c" a weight drawn as a colour (its Rect, on the weights' diverging scale),
              "E" a step's equation, "lo", "hi" the output's least and greatest value; in a recipe
              run, "S" the sum over plane q of step i (run index i · P + q), "B" filter k's bias
     rg       allowed ranges [[input lo, hi], [weight lo, hi], [bias lo, hi]]
@@ -53,8 +54,8 @@ def node(n: Node, slots: LayerSlots) -> tuple[Any, ...]:
         return ("i" if kind == "li" else "g", n[1] * cells + n[2])
     if kind == "lo":
         return ("o", n[1] * v.per + n[2])
-    if kind == "lw":
-        return ("k", (n[1] * planes + n[2]) * taps + n[3])
+    if kind in ("lw", "lc"):
+        return ("k" if kind == "lw" else "c", (n[1] * planes + n[2]) * taps + n[3])
     if kind == "le":
         return ("E", n[1])
     if kind in ("lmin", "lmax"):
@@ -83,7 +84,7 @@ def text_items(slots: LayerSlots) -> list[int]:
         cell = isinstance(recipe, tuple) and recipe[0] in ("li", "lo")
         if cell and slots.texts:
             out.append(i + 1)
-        elif not cell:
+        elif not cell and recipe[0] != "lc":
             out.append(i)
     return out
 

@@ -38,7 +38,7 @@ def random_values(rng, shape, lo, hi, weights=False):
     return out
 
 
-def check(root, s: convanim.Scenario, frames_to_check, alt: bool = True) -> None:
+def check(root, s: convanim.Scenario, frames_to_check, page_frames, alt: bool = True) -> None:
     frames = s.frames()
     got = root.evaluate("el => el.convanim.output()")
     assert np.array(got, dtype=float).tobytes() == s.output().tobytes()
@@ -53,9 +53,34 @@ def check(root, s: convanim.Scenario, frames_to_check, alt: bool = True) -> None
         )
         assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
         assert root.locator(".convanim-readout").text_content() == frames.frames[k].readout
+    check_fills(root, frames, page_frames)
     if alt:
         got_alt = root.evaluate("el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')")
         assert got_alt == s.alt_text
+
+
+def check_fills(root, frames, page_frames) -> None:
+    """Every coloured cell (input, output, a weight drawn as a colour) filled as Python fills it:
+    the page's item of each slot (its items are the page's own ``page_frames``, whose cells keep
+    their Texts, hidden, where Python draws none) against Python's."""
+
+    def by_slot(f) -> dict:
+        out: dict = {}
+        for i, r in f.layer.items:
+            if isinstance(r, tuple) and r[0] in ("li", "lo", "lc"):
+                out.setdefault(r, []).append(i)
+        return out
+
+    mine, theirs = by_slot(page_frames), by_slot(frames)
+    assert {r: len(i) for r, i in mine.items()} == {r: len(i) for r, i in theirs.items()}
+    want = [(a, frames.items[b].shape.fill) for r in mine for a, b in zip(mine[r], theirs[r], strict=True)]
+    got = root.evaluate(
+        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children)"
+        ".filter(n => !n.classList.contains('convanim-field')).slice(-a[0]);"
+        " return a[1].map(i => c[i].getAttribute('fill')); }",
+        [len(page_frames.items), [i for i, _ in want]],
+    )
+    assert got == [fill for _, fill in want]
 
 
 # layer_three_filters' filters are presets (their names are drawn): only its input is edited, and
@@ -71,7 +96,7 @@ def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
     weights = name != "layer_three_filters"
     rng = np.random.default_rng(sum(map(ord, name)))
     n = len(frames0)
-    check(root, s0, [0, 1, n - 1])
+    check(root, s0, [0, 1, n - 1], frames0)
     shape = (ed["c"], *ed["hw"])
     for _ in range(3):
         image = random_values(rng, shape, *rg[0])
@@ -91,7 +116,7 @@ def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
                 f["bias"] = v
         s = load(name, **keys)
         assert s.frames().width == frames0.width and s.frames().height == frames0.height
-        check(root, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}), alt=weights)
+        check(root, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}), frames0, alt=weights)
     assert watched.errors == []
 
 
@@ -139,13 +164,13 @@ def test_ui_click_the_bias_type_enter(open_page, tmp_path):
     box.fill("0.75")
     box.press("Enter")
     s = rgb_bias(0.75)
-    check(root, s, [0, k, len(s0.frames()) - 1])
+    check(root, s, [0, k, len(s0.frames()) - 1], s0.frames())
     assert root.locator(".convanim-editor").count() == 0
     root.locator('[data-edit="bias 27"]').focus()
     root.page.keyboard.press("Enter")
     root.locator(".convanim-editor input").press("Shift+ArrowDown")
     root.locator(".convanim-editor input").press("Enter")
-    check(root, rgb_bias(0.65), [k])
+    check(root, rgb_bias(0.65), [k], s0.frames())
     root.evaluate(f"el => el.convanim.show({k})")
     root.page.screenshot(path=str(tmp_path / "layer.png"))
     root.page.screenshot(path="/tmp/layeredit_bias.png")
@@ -205,7 +230,7 @@ def test_api_edits_of_padded_strided_grouped_layers(open_page, name):
     ed = encode(frames0, 0)["ed"]
     rng = np.random.default_rng(len(name))
     n = len(frames0)
-    check(root, s0, [0, 1, n - 1])
+    check(root, s0, [0, 1, n - 1], frames0)
     for _ in range(3):
         image = random_values(rng, (ed["c"], *ed["hw"]), *ed["rg"][0])
         w = random_values(rng, tuple(ed["k"]), *ed["rg"][1], weights=True)
@@ -218,7 +243,7 @@ def test_api_edits_of_padded_strided_grouped_layers(open_page, name):
             keys["bias"] = b.tolist()
         s = convanim.Scenario(title=name, **keys)
         assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
-        check(root, s, sorted({0, 1, n // 2, n - 2, n - 1}))
+        check(root, s, sorted({0, 1, n // 2, n - 2, n - 1}), frames0)
     assert watched.errors == []
 
 
@@ -251,5 +276,5 @@ def test_ui_keyboard_edits_an_input_cell_and_a_weight(open_page):
     weights[0, 1, 0, 1] = min(hi, max(lo, round(up - 0.1, 9)))
     filters = [{"values": w.tolist(), "bias": float(b)} for w, b in zip(weights, s0.bias, strict=True)]
     s = load("layer_3_to_2", image={"values": image.tolist()}, filters=filters)
-    check(root, s, [0, 3, len(s.frames()) - 1])
+    check(root, s, [0, 3, len(s.frames()) - 1], s0.frames())
     assert watched.errors == []

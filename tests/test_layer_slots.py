@@ -105,7 +105,7 @@ def text_slots(b: LayerBuilder) -> dict[int, ls.Node | ls.Recipe]:
         cell = isinstance(recipe, tuple) and recipe[0] in ("li", "lo")
         if cell and b.value_px is not None:
             out[i + 1] = recipe
-        elif not cell:
+        elif not cell and recipe[0] != "lc":  # (a weight drawn as a colour: no text)
             out[i] = recipe
     return out
 

@@ -520,6 +520,8 @@ class LayerBuilder(Builder):
                     for (r, c), _ in np.ndenumerate(weights[p]):
                         fill = self.theme.kernel_fill if size else colours[int(r) * kw + int(c)]
                         x, y = px + int(c) * fc, py + int(r) * fc
+                        if not size:  # coloured by its weight: a slot of its own
+                            self.slotted.append((len(self.items), ("lc", k, p, int(r) * kw + int(c))))
                         self.add(
                             Rect(x, y, fc, fc, fill=fill, stroke=self.theme.highlight, width=1), frame, frame
                         )
@@ -529,7 +531,7 @@ class LayerBuilder(Builder):
                             self.add(
                                 Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
                             )
-            self.label_group(before, fc, 0, self.legible, 1)
+            self.label_group(len(self.slotted) if not size else before, fc, 0, self.legible, 1)
             reads = self.reads(k)
             source = (
                 ""

@@ -8,6 +8,8 @@ planes, filters and a bias, which the one-channel window view has none of. A nod
     ("li", c, g)      input plane c's grid cell g (flat), as the input is written: at the cell's
                       Rect (its colour follows; its Text, if values are drawn, is the next item)
     ("lg", c, g)      the same at a padding cell's Text (muted, uncoloured)
+    ("lc", k, p, j)   filter k's plane p, weight j drawn as a colour (no text): at its Rect, filled
+                      on the weights' diverging scale (``weight_fill``)
     ("lw", k, p, j)   filter k's plane p, weight j (flat): its label (filters.plane_labels)
     ("ls", i, p)      step i's sum over its p-th plane
     ("lb", k)         filter k's bias
@@ -240,6 +242,8 @@ def _node(node: Node, v: LayerValues, step: int | None) -> str:
         return v.fmt_out(v.output[step])
     if kind in ("li", "lg"):
         return v.fmt_in(v.grid[node[1], node[2]])
+    if kind == "lc":
+        return ""
     if kind == "lw":
         return v.labels[node[1]][node[2]][node[3]]
     if kind == "ls":

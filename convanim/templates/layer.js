@@ -179,6 +179,10 @@
         nodes[i].toggleAttribute("data-off", !size);
       });
     });
+    var scale = L.scaleFor(m.w, ed.dv, true);  // weights drawn as colours (filter_beside_map)
+    ed.s.forEach((run) => {
+      for (var j = 0; j < run[4] && run[0] === "c"; j++) nodes[run[1] + j * run[2]].setAttribute("fill", L.colour(ed, scale, m.w[run[3] + j])[0]);
+    });
     if (ed.la) svg.setAttribute("aria-label", ed.la[0] + range(m.image) + ed.la[1] + range(m.out) + ed.la[2]);
     if (ed.bz) return;
     ed.bz = 1;
@@ -211,7 +215,7 @@
   P.x.layer = {
     where: named,
     model: model,
-    text: (ed, m, node, step) => node[0] === "S" ? m.fo(m.sums[Math.floor(step / ed.k[1])][step % ed.k[1]])
+    text: (ed, m, node, step) => node[0] === "c" ? "" : node[0] === "S" ? m.fo(m.sums[Math.floor(step / ed.k[1])][step % ed.k[1]])
       : node[0] === "B" ? m.fo(m.b[step]) : equation(ed, m, node[1]),
     edit: edit,
     refresh: refresh

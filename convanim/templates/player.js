@@ -1031,6 +1031,6 @@
     boot: boot,
     get: (root) => players.get(root) || null,
     x: {},
-    lib: {formatter, scales, shorten, npSum, pyFixed, fastWidth, planeLabels, weightIsExact}  // for the views' scripts (ext)
+    lib: {formatter, scales, scaleFor, colour, shorten, npSum, pyFixed, fastWidth, planeLabels, weightIsExact}  // for the views' scripts (ext)
   };
 })();
