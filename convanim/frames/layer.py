@@ -17,7 +17,7 @@ from .. import style
 from ..display import FrameInfo, Grid, Item, Line, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
-from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box, legible_px
 from ..model import Illustration
 from ..numfmt import formatter
 from ..steps import Computation, Step
@@ -120,8 +120,12 @@ class LayerBuilder(Builder):
             if self.boost >= 24:  # too many values to write legibly: the overview shows colour
                 break
             self.boost += 4
-            self.layout = self._layout()
-        self.value_px = self._value_size(out)
+            grown_layout = self._layout()
+            if legible_px(grown_layout.width, grown_layout.height) > NAME_PX:  # the names would blur
+                self.boost -= 4
+                break
+            self.layout = grown_layout
+        self.value_px = self._value_size(out)  # (None, values off, where they do not fit)
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
         self._vals: ls.LayerValues | None = None
@@ -507,7 +511,10 @@ class LayerBuilder(Builder):
         fc = max(across, down)
         step = (kw * fc + 6, 0.0) if across >= down else (0.0, kh * fc + 6)  # from plane to plane
         widest = max((t for p in labels for row in p for t in row), key=lambda t: text_width(t, SMALL_PX))
-        size = fit(widest, fc, min(SMALL_PX, self.value_px or SMALL_PX), self.legible) if fc > 0 else None
+        # labels or colours: by the ranges (the widest label a weight in them writes), so that an
+        # edit keeps the picture; the labels' size then by the labels themselves
+        labelled = fc > 0 and fit(f"\u2212{self.ranges[1][1]}.000", fc, SMALL_PX, self.legible) is not None
+        size = fit(widest, fc, min(SMALL_PX, self.value_px or SMALL_PX), self.legible) if labelled else None
         scale = style.scale_for(self.comp.weights, style.DIVERGING, symmetric=True)
         x0 = x1 - kw * fc - (planes - 1) * step[0]
         y0 = g.y + (g.rows * g.cell - kh * fc - (planes - 1) * step[1]) / 2 + (NAME_PX + 6) / 2
@@ -518,9 +525,9 @@ class LayerBuilder(Builder):
                     px, py = x0 + p * step[0], y0 + p * step[1]
                     colours = scale(weights[p])
                     for (r, c), _ in np.ndenumerate(weights[p]):
-                        fill = self.theme.kernel_fill if size else colours[int(r) * kw + int(c)]
+                        fill = self.theme.kernel_fill if labelled else colours[int(r) * kw + int(c)]
                         x, y = px + int(c) * fc, py + int(r) * fc
-                        if not size:  # coloured by its weight: a slot of its own
+                        if not labelled:  # coloured by its weight: a slot of its own
                             self.slotted.append((len(self.items), ("lc", k, p, int(r) * kw + int(c))))
                         self.add(
                             Rect(x, y, fc, fc, fill=fill, stroke=self.theme.highlight, width=1), frame, frame
@@ -531,7 +538,7 @@ class LayerBuilder(Builder):
                             self.add(
                                 Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
                             )
-            self.label_group(len(self.slotted) if not size else before, fc, 0, self.legible, 1)
+            self.label_group(before if labelled else len(self.slotted), fc, 0, self.legible, 1)
             reads = self.reads(k)
             source = (
                 ""
