@@ -511,9 +511,10 @@ class LayerBuilder(Builder):
         fc = max(across, down)
         step = (kw * fc + 6, 0.0) if across >= down else (0.0, kh * fc + 6)  # from plane to plane
         widest = max((t for p in labels for row in p for t in row), key=lambda t: text_width(t, SMALL_PX))
-        # labels or colours: by the ranges (the widest label a weight in them writes), so that an
-        # edit keeps the picture; the labels' size then by the labels themselves
-        labelled = fc > 0 and fit(f"\u2212{self.ranges[1][1]}.000", fc, SMALL_PX, self.legible) is not None
+        # labels or colours: by the ranges (whether the widest whole weight in them fits), so that
+        # an edit keeps the picture; the labels' size then by the labels themselves (a label too
+        # wide for its cell is left out, its cell blank)
+        labelled = fc > 0 and fit(f"\u2212{self.ranges[1][1]}", fc, SMALL_PX, self.legible) is not None
         size = fit(widest, fc, min(SMALL_PX, self.value_px or SMALL_PX), self.legible) if labelled else None
         scale = style.scale_for(self.comp.weights, style.DIVERGING, symmetric=True)
         x0 = x1 - kw * fc - (planes - 1) * step[0]
