@@ -919,7 +919,8 @@
       ed.r.forEach((run) => {  // the steps' frames and cells, for the pointer and the readout
         for (var j = 0; j < run[2]; j++) {
           byFrame[run[0] + j] = 1;
-          byCell["0," + Math.floor((run[1] + j) / ed.p[1]) + "," + (run[1] + j) % ed.p[1]] = run[0] + j;
+          var i = run[1] + j, ow = ed.p[1], per = ed.p[0] * ow;  // (a layer's step i: map i // per)
+          byCell[Math.floor(i / per) + "," + Math.floor(i % per / ow) + "," + i % ow] = run[0] + j;
         }
       });
       if (typeof ed.w === "string") ed.w = ed.ps[ed.w];
