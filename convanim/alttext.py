@@ -637,6 +637,11 @@ def _sides(pad: tuple[int, int, int, int]) -> str:
 
 
 def _range(values: np.ndarray) -> str:
+    return value_range(values)
+
+
+def value_range(values: np.ndarray) -> str:
+    """ "0 to 9", "4.5": the finite values' least and greatest (at most 2 decimals each)."""
     finite = values[np.isfinite(values)]
     lo, hi = float(finite.min()), float(finite.max())
     return _num(lo) if lo == hi else f"{_num(lo)} to {_num(hi)}"

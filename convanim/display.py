@@ -15,6 +15,7 @@ from .style import LIGHT, Theme
 
 if TYPE_CHECKING:
     from .dependence import StageLinks
+    from .frames.layer_slots import LayerSlots
     from .frames.network_cells import AnyCell
     from .frames.slots import Slots
 
@@ -175,6 +176,7 @@ class Frames:
     maps: tuple[MapGrid, ...] = ()  #: where each drawn channel of each map lies
     links: tuple[StageLinks, ...] = ()  #: per stage, how its output cells depend on its inputs
     slots: Slots | None = None  #: an editable picture's value-dependent items (frames.slots)
+    layer: LayerSlots | None = None  #: an editable layer's (frames.layer_slots)
     details: tuple[CellDetail, ...] = ()  #: cells whose numbers a player opens (a network's)
     detail_note: str = ""  #: which cells have details, for the player to say
     cells: AnyCell | None = None  #: a network's every cell, for the player to open any of them

@@ -61,6 +61,7 @@ from .alttext import PRESET_NAMES
 from .frames.slots import Slots
 from .kernels import SIZED, FIXED_3x3, make_kernel
 from .layout import EQUATION_PX
+from .numfmt import nice
 from .style import DIVERGING, LEVELS, ColourScale
 from .textsize import MEASURE_PX, font
 
@@ -68,7 +69,6 @@ from .textsize import MEASURE_PX, font
 EQUATION_CHARS = "0123456789outp[],= \u00b7()+\u2026/\u2212.\u2248\u221ee-"
 #: slots that move a shape and write no text: a max pool's marker, the signal view's bars, zero lines
 GEOMETRY = ("a", "bi", "bo", "zi", "zo")
-LADDER = (1, 2, 5, 9, 10, 20, 50, 99, 100, 255, 500, 999, 1000)
 
 
 def evaluate(
@@ -150,16 +150,12 @@ def _number(v: float) -> int | float:
     return int(v) if float(v).is_integer() and abs(v) < 2**53 else float(v)
 
 
-def _nice(m: float) -> int:
-    return next((n for n in LADDER if n >= m), int(np.ceil(m)))
-
-
 def ranges(slots: Slots) -> list[list[int]]:
     """The values an edit may set: the image's own span of magnitudes and the kernel's, rounded up
     to a round number (1, 2, 5, 9, 10, 20, …), symmetric where the scenario has a sign."""
     image, weights = _image(slots), slots.values.weights
-    m = _nice(float(np.abs(image).max(initial=0.0)) or 1.0)
-    w = _nice(float(np.abs(weights).max(initial=0.0)) or 1.0)
+    m = nice(float(np.abs(image).max(initial=0.0)) or 1.0)
+    w = nice(float(np.abs(weights).max(initial=0.0)) or 1.0)
     return [[-m if image.min() < 0 else 0, m], [-w, w]]
 
 

@@ -8,6 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import numpy as np
 
 MINUS = "\u2212"
+#: the round magnitudes an editable player's ranges are rounded up to (editing.ranges)
+LADDER = (1, 2, 5, 9, 10, 20, 50, 99, 100, 255, 500, 999, 1000)
+
+
+def nice(m: float) -> int:
+    """The least round magnitude (LADDER) at least ``m``: what an edit may reach."""
+    return next((n for n in LADDER if n >= m), int(np.ceil(m)))
 
 
 def _clean(text: str) -> str:

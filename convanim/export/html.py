@@ -64,12 +64,10 @@ def network_js() -> str:
 
 def edit_js(frames: Frames) -> str:
     """The minified scripts of the view's own editing rules (``editing.script``: templates/pool.js
-    for a pool, templates/signal.js for a signal) as ``<script>``s that go before the player, or
-    "" (most players)."""
-    return "".join(
-        f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n"
-        for name in editing.script(frames.slots)
-    )
+    for a pool, templates/signal.js for a signal; templates/layer.js for a layer) as ``<script>``s
+    that go before the player, or "" (most players)."""
+    names = ["layer.js"] if frames.layer else editing.script(frames.slots)
+    return "".join(f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n" for name in names)
 
 
 def assets() -> str:

@@ -57,7 +57,7 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from .. import editing
+from .. import editing, layer_editing
 from ..display import Frames, Grid, Hatch, Line, Picture, Rect, Shape, Text
 from .png import picture_uri
 
@@ -102,6 +102,8 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
     bg = colour(frames.background)
     items: list[Any] = []
     written = set(editing.text_items(frames.slots)) if frames.slots else set()
+    if frames.layer:
+        written = set(layer_editing.text_items(frames.layer))
     for n, item in enumerate(frames.items):
         if item.visible(drawn):
             if item.first != drawn:
@@ -113,7 +115,8 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         style, geometry = _shape(shape, colour, texts, pictures)
         items.append([styles.index(style), int(item.first), int(item.last), *geometry])
     infos = []
-    written_readouts = {frame for frame, _, _ in frames.slots.readouts} if frames.slots else set()
+    edited = frames.slots or frames.layer
+    written_readouts = {frame for frame, _, _ in edited.readouts} if edited else set()
     for k, info in enumerate(frames.frames):
         if k in written_readouts:  # the player writes its readout and knows its cell (ed.r)
             infos.append(int(info.duration_ms))
@@ -130,6 +133,8 @@ def encode(frames: Frames, drawn: int) -> dict[str, Any]:
         grids["p"] = pictures.list()
     if frames.slots:
         grids["ed"] = editing.island(frames.slots, frames.theme)
+    if frames.layer:
+        grids["ed"] = layer_editing.island(frames.layer, frames.theme, frames.alt)
     if frames.links and len({m.map for m in frames.maps}) > 1:  # a field to light somewhere else
         grids["rf"] = {
             "m": [[m.map, m.channel, *_grid(m.grid)] for m in frames.maps],

@@ -17,17 +17,17 @@ from .. import style
 from ..display import FrameInfo, Grid, Item, Line, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
-from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box
+from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box, legible_px
 from ..model import Illustration
 from ..numfmt import formatter
 from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from ..words import count
 from . import labels as lab
-from .base import BASELINE, COUNTER_PX, Builder, fit, image_grid, paren, shorten
+from . import layer_slots as ls
+from .base import BASELINE, COUNTER_PX, Builder, fit, image_grid
 from .scaling import grown, unit
 from .turn import fitting, turn
-from .window import expansion
 
 GAP = 14
 NAME_PX = 12  #: the name over each plane
@@ -35,7 +35,6 @@ PLANE_GAP = NAME_PX + 10  #: vertical room between planes: the next plane's name
 TARGET_WIDTH = 1000
 TARGET_HEIGHT = 760
 SUM_PX = 13
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MAX_IN = 4  #: input planes drawn in full; with more, the first MAX_IN − 1 and a summary
 MAX_OUT = 6  #: output maps drawn in full; with more, the first MAX_OUT − 1 and a summary
 MORE_PX = 34  #: height of a summary box
@@ -109,17 +108,65 @@ class LayerBuilder(Builder):
         self.turns = [turn(labels) for labels in self.plane_labels[0]] if self.stage.flip else []
         #: per filter: whether its labels write every weight exactly ("=", else "≈")
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
+        #: what an edit in the player may set; the layout is built for any values in these ranges
+        self.ranges = ls.ranges(s.image.values, weights, comp.bias)
+        kh, kw = weights.shape[2:]
+        self.bounds = ls.bounds(self.ranges, kh * kw, weights.shape[1])
+        spec = self.render.number_format
+        self.widest = lambda bound: ls.widest(bound, formatter(spec, out) if spec else None)
         self.boost = 0  #: px added to the automatic cell, so that values stay legible projected
         self.layout = self._layout()
-        self.value_px = self._value_size(out)
-        while self.value_px is None and self.render.values is None and not self.render.cell_px:
+        while not self._ranges_fit() and self.render.values is None and not self.render.cell_px:
             if self.boost >= 24:  # too many values to write legibly: the overview shows colour
                 break
             self.boost += 4
-            self.layout = self._layout()
-            self.value_px = self._value_size(out)
+            grown_layout = self._layout()
+            if legible_px(grown_layout.width, grown_layout.height) > NAME_PX:  # the names would blur
+                self.boost -= 4
+                break
+            self.layout = grown_layout
+        self.value_px = self._value_size(out)  # (None, values off, where they do not fit)
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
         self.stroke = max(2.0, round(self.layout.cell * 0.09))
+        self._vals: ls.LayerValues | None = None
+        self.slotted: list[tuple[int, ls.Node | ls.Recipe]] = []  #: (item index, recipe) of each slot
+        self.readouts: dict[int, tuple[int, ls.Recipe]] = {}  #: frame: (step, recipe of its readout)
+        #: the weights' label groups and how each is sized (LayerSlots.labels)
+        self.label_groups: list[tuple[tuple[int, ...], float, float, float, int]] = []
+
+    @property
+    def vals(self) -> ls.LayerValues:
+        """What the layer's slots read (frames/layer_slots.py), on the current layout (its room for
+        equations): every value-dependent text is written through them."""
+        if self._vals is None or self._vals.room != self.room:
+            comp, st = self.comp, self.stage
+            cin, rows, cols = comp.grid.shape
+            stride = (1, 1) if self.direct else st.stride
+            planes = [self.reads(k) for k in range(comp.output.shape[0])]
+            program = ls.layer_program((rows, cols), comp.weights.shape[2:], stride, st.dilation, planes)
+            self._vals = ls.LayerValues(
+                grid=comp.grid.reshape(cin, -1),
+                weights=comp.weights,
+                bias=comp.bias,
+                output=comp.output.ravel(),
+                sums=np.array([step.sums for step in comp.steps]),
+                program=program,
+                fmt_in=self.fmt_in,
+                fmt_out=self.fmt_out,
+                room=self.room,
+                names=tuple(self.in_names),
+            )
+        return self._vals
+
+    def slot(self, recipe: ls.Node | ls.Recipe, step: int | None = None) -> str:
+        """A slot's or a recipe's text (frames/layer_slots.text)."""
+        return ls.text(recipe, self.vals, step)
+
+    def marked(self, recipe: ls.Node | ls.Recipe) -> str:
+        """The text of the Text about to be added (the next item), its slot remembered in
+        ``slotted`` as (item index, recipe): what a player rewrites after an edit."""
+        self.slotted.append((len(self.items), recipe))
+        return self.slot(recipe)
 
     # ------------------------------------------------------------------ words
 
@@ -157,8 +204,9 @@ class LayerBuilder(Builder):
         cin, rows, cols = comp.grid.shape
         cout, oh, ow = comp.output.shape
         kh, kw = comp.weights.shape[2:]
-        sum_w = max(text_width(f"\u03a3 {self.fmt_out(v)}", SUM_PX) for v in self._sum_samples()) + 4
-        bias_w = text_width(f"+ b = {self.fmt_out(self._bias_sample())}", SMALL_PX) if self.has_bias else 0
+        sum_w = self.sum_width
+        bias = self.widest(self.bounds[3])
+        bias_w = max(text_width(f"+ b = {t}", SMALL_PX) for t in bias) if self.has_bias else 0
         sigma_w = max(SYMBOL_PX, bias_w)
         fixed = 2 * PAD + 6 * GAP + 2 * SYMBOL_PX + sum_w + sigma_w
         n_in, n_out = shown(cin, MAX_IN), shown(cout, MAX_OUT)
@@ -248,13 +296,16 @@ class LayerBuilder(Builder):
     def has_bias(self) -> bool:
         return self.comp.bias is not None
 
-    def _sum_samples(self) -> list[float]:
-        sums = [v for st in self.comp.steps for v in st.sums]
-        return [min(sums), max(sums)] if sums else [0.0]
+    @property
+    def sum_width(self) -> float:
+        """The Σ column's width: the widest "Σ …" a plane's sum in the ranges can write."""
+        return max(text_width(f"\u03a3 {t}", SUM_PX) for t in self.widest(self.bounds[1])) + 4
 
-    def _bias_sample(self) -> float:
-        b = self.comp.bias
-        return float(b[np.argmax([len(self.fmt_out(v)) for v in b])])
+    def _ranges_fit(self) -> bool:
+        """Whether the widest input and output value the ranges allow fit a cell legibly."""
+        texts = self.widest(self.bounds[0]) + self.widest(self.bounds[2])
+        c, most, least = self.value_size_rule()
+        return fit(max(texts, key=lambda t: text_width(t, 10)), c, most, least) is not None
 
     # ------------------------------------------------------------------ spans
 
@@ -280,6 +331,7 @@ class LayerBuilder(Builder):
     # ------------------------------------------------------------------ assembly
 
     def body(self) -> None:
+        self.slotted, self.label_groups = [], []
         self.layer_chrome()
         self.input_planes()
         self.output_planes()
@@ -315,14 +367,24 @@ class LayerBuilder(Builder):
             colours = self.in_scale(grid[c])
             self.add(Text(g.x, g.y - 6, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True))
             for (r, col), v in np.ndenumerate(grid[c]):
-                r, col = int(r), int(col)
-                fill = colours[r * grid.shape[2] + col]
-                self.cell(g, r, col, v, fill, self.fmt_in, 0, ghost=bool(ghost[r, col]))
+                at, hatched = int(r) * grid.shape[2] + int(col), bool(ghost[r, col])
+                fmt = self.slot_format(("lg", c, at)) if hatched else self.rect_slot(("li", c, at))
+                self.cell(g, int(r), int(col), v, colours[at], fmt, 0, ghost=hatched)
             self.border(g)
             self.boundary(g)
         if self.layout.more_in:
             hidden = grid.shape[0] - len(self.layout.inputs)
             self.more_box(self.layout.more_in, self.more_text(hidden, "channels"))
+
+    def slot_format(self, node: ls.Node):
+        """A cell's format that writes its slot's text (the value it is given is the slot's)."""
+        return lambda _value: self.marked(node)
+
+    def rect_slot(self, node: ls.Node):
+        """A coloured cell's format (as ``slot_format``), its slot remembered at its Rect, the
+        next item, whose colour follows the value too (its Text, if any, follows the Rect)."""
+        self.slotted.append((len(self.items), node))
+        return lambda _value: self.slot(node)
 
     def more_box(self, box: Box, text: str) -> None:
         """A dashed box that stands for the planes not drawn, saying how many."""
@@ -349,8 +411,9 @@ class LayerBuilder(Builder):
             colours = self.out_scale(out[k])
             for step in self.comp.steps[k * self.per_filter : (k + 1) * self.per_filter]:
                 r, c = step.out
-                fill = colours[r * out.shape[2] + c]
-                self.cell(g, r, c, step.value, fill, self.fmt_out, self.at(step.index))
+                at = r * out.shape[2] + c
+                fmt = self.rect_slot(("lo", k, at))
+                self.cell(g, r, c, step.value, colours[at], fmt, self.at(step.index))
             self.border(g)
             self.frame_when_filling(k, (g.x, g.y, g.x + g.cols * g.cell, g.y + g.rows * g.cell))
         more = self.layout.more_out
@@ -394,7 +457,7 @@ class LayerBuilder(Builder):
                     g = self.layout.kernels[reads[0]]
                     self.outline(g, (r, r), (c, c), self.theme.source, 1 + i, width=2, inset=3)
         else:
-            self.plane_cells(reads, self.plane_labels[k], first, last)
+            self.plane_cells(reads, self.plane_labels[k], first, last, k)
         top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
         names = self.stage.kernel.names
         preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
@@ -412,7 +475,7 @@ class LayerBuilder(Builder):
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX, "\u03a3", SYMBOL_PX, self.theme.ink), first, last
             )
         if self.has_bias:
-            text = f"+ b = {self.fmt_out(float(self.comp.bias[k]))}"
+            text = self.marked(["+ b = ", ("lb", k)])
             self.add(
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX + 22, text, SMALL_PX, self.theme.ink), first, last
             )
@@ -448,27 +511,35 @@ class LayerBuilder(Builder):
         fc = max(across, down)
         step = (kw * fc + 6, 0.0) if across >= down else (0.0, kh * fc + 6)  # from plane to plane
         widest = max((t for p in labels for row in p for t in row), key=lambda t: text_width(t, SMALL_PX))
-        size = fit(widest, fc, min(SMALL_PX, self.value_px or SMALL_PX), self.legible) if fc > 0 else None
+        # labels or colours: by the ranges (whether the widest whole weight in them fits), so that
+        # an edit keeps the picture; the labels' size then by the labels themselves (a label too
+        # wide for its cell is left out, its cell blank)
+        labelled = fc > 0 and fit(f"\u2212{self.ranges[1][1]}", fc, SMALL_PX, self.legible) is not None
+        size = fit(widest, fc, min(SMALL_PX, self.value_px or SMALL_PX), self.legible) if labelled else None
         scale = style.scale_for(self.comp.weights, style.DIVERGING, symmetric=True)
         x0 = x1 - kw * fc - (planes - 1) * step[0]
         y0 = g.y + (g.rows * g.cell - kh * fc - (planes - 1) * step[1]) / 2 + (NAME_PX + 6) / 2
         for frame in (0, self.last):
+            before = len(self.slotted)
             if fc >= 4:
                 for p in range(planes):
                     px, py = x0 + p * step[0], y0 + p * step[1]
                     colours = scale(weights[p])
                     for (r, c), _ in np.ndenumerate(weights[p]):
-                        fill = self.theme.kernel_fill if size else colours[int(r) * kw + int(c)]
+                        fill = self.theme.kernel_fill if labelled else colours[int(r) * kw + int(c)]
                         x, y = px + int(c) * fc, py + int(r) * fc
+                        if not labelled:  # coloured by its weight: a slot of its own
+                            self.slotted.append((len(self.items), ("lc", k, p, int(r) * kw + int(c))))
                         self.add(
                             Rect(x, y, fc, fc, fill=fill, stroke=self.theme.highlight, width=1), frame, frame
                         )
                         if size:
-                            text = labels[p][int(r)][int(c)]
+                            text = self.marked(("lw", k, p, int(r) * kw + int(c)))
                             baseline = y + fc / 2 + BASELINE * size
                             self.add(
                                 Text(x + fc / 2, baseline, text, size, self.theme.text_on(fill)), frame, frame
                             )
+            self.label_group(before if labelled else len(self.slotted), fc, 0, self.legible, 1)
             reads = self.reads(k)
             source = (
                 ""
@@ -485,10 +556,14 @@ class LayerBuilder(Builder):
             mid = g.y + g.rows * g.cell / 2
             self.add(Text((x1 + g.x) / 2, mid + BASELINE * 20, "\u2192", 20, self.theme.muted), frame, frame)
 
-    def plane_cells(self, reads: tuple[int, ...], labels: list, first: int, last: int) -> None:
-        """A filter's weight planes (``labels``, one per plane) beside the input planes they read."""
+    def plane_cells(
+        self, reads: tuple[int, ...], labels: list, first: int, last: int, k: int | None = None
+    ) -> None:
+        """A filter's weight planes (``labels``, one per plane) beside the input planes they read;
+        filter k's (not a turn's frame) each label through its slot."""
         least = 7.0 / self.render.scale  # 7 px once scaled
         size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
+        before = len(self.slotted)
         fill, hl = self.theme.kernel_fill, self.theme.highlight
         for p, c in enumerate(reads):
             if c >= len(self.layout.inputs):
@@ -499,10 +574,19 @@ class LayerBuilder(Builder):
                     x, y = g.x + col * g.cell, g.y + r * g.cell
                     self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
                     if size is not None:
+                        if k is not None:
+                            text = self.marked(("lw", k, p, r * len(row) + col))
                         baseline = y + g.cell / 2 + BASELINE * size
                         self.add(
                             Text(x + g.cell / 2, baseline, text, size, self.theme.text_on(fill)), first, last
                         )
+        self.label_group(before, self.layout.cell, 12.0, least, 0)
+
+    def label_group(self, before: int, cell: float, most: float, least: float, by_width: int) -> None:
+        """The weights' labels slotted since ``before`` as one group sized by one rule."""
+        items = tuple(i for i, _ in self.slotted[before:])
+        if items:
+            self.label_groups.append((items, cell, most, least, by_width))
 
     def cover(self, g: Grid, k: int, first: int, last: int) -> None:
         """A plane filter k does not read: washed out, with a note."""
@@ -530,7 +614,14 @@ class LayerBuilder(Builder):
             k = lay.kernels[c]
             y = k.y + k.rows * k.cell / 2 + BASELINE * SUM_PX
             self.add(
-                Text(lay.sum_x, y, f"\u03a3 {self.fmt_out(step.sums[p])}", SUM_PX, self.theme.ink, "start"),
+                Text(
+                    lay.sum_x,
+                    y,
+                    self.marked(["\u03a3 ", ("ls", step.index, p)]),
+                    SUM_PX,
+                    self.theme.ink,
+                    "start",
+                ),
                 frame,
                 frame,
             )
@@ -543,7 +634,7 @@ class LayerBuilder(Builder):
             start = (lay.sigma_x + SYMBOL_PX / 2 + 4, y)
             if not several:  # from the end of the plane's own sum
                 k = lay.kernels[step.planes[0]] if step.planes[0] < len(lay.kernels) else lay.kernels[0]
-                end = lay.sum_x + text_width(f"\u03a3 {self.fmt_out(step.sums[0])}", SUM_PX) + 8
+                end = lay.sum_x + self.sum_width + 4  # the widest sum's end: the same for any values
                 start = (end, k.y + k.rows * k.cell / 2)
             self.arrow(start, (g.x - 3, g.y + (step.out[0] + 0.5) * g.cell), frame)
 
@@ -564,8 +655,13 @@ class LayerBuilder(Builder):
             self.equation(fitting(frame.equations, self.room), 1 + i, 1 + i)
         for step in self.comp.steps:
             frame = self.at(step.index)
-            self.equation(self.step_equation(step), frame, frame)
-        self.equation(self.summary(), self.last, self.last)
+            self.strip_slot(("le", step.index), frame)
+        self.strip_slot(self.summary_recipe(), self.last)
+
+    def strip_slot(self, recipe: ls.Node | ls.Recipe, frame: int) -> None:
+        """A slot's text in the equation strip on one frame (if there is a strip)."""
+        if self.layout.equation_y is not None:
+            self.equation(self.marked(recipe), frame, frame)
 
     def poster_formula(self) -> str:
         b = " + b[k]" if self.has_bias else ""
@@ -586,42 +682,24 @@ class LayerBuilder(Builder):
         return formula + why if fast_width(formula + why, EQUATION_PX) <= self.room else formula
 
     def step_equation(self, step: Step) -> str:
-        """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip."""
-        head = f"out[{step.channel}][{step.out[0]},{step.out[1]}] = "
-        value = ("= " if self.exact[step.channel] else "\u2248 ") + self.fmt_out(step.value)
-        bias = [] if step.bias is None else [paren(self.fmt_out(step.bias))]
-        weights, labels = self.comp.weights[step.channel], self.plane_labels[step.channel]
-        if len(step.planes) == 1:  # one plane: its products written out, as for a gray image
-            terms, join = expansion(weights[0], labels[0], step.inputs[0], self.fmt_in)
-            return shorten(
-                terms, lambda shown: f"{head}{' + '.join([join(shown), *bias])} {value}", self.room
-            )
-        if weights.shape[1:] == (1, 1):  # w·x per channel: a weighted sum across channels
-            numbers = [
-                f"{paren(labels[p][0][0])}\u00b7{paren(self.fmt_in(step.inputs[p, 0, 0]))}"
-                for p in range(len(step.planes))
-            ]
-            return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
-        numbers = [self.fmt_out(v) for v in step.sums]
-        names = [f"\u03a3{_sub(self.in_names[c])}" for c in step.planes]
-        symbolic = " + ".join(names + (["b"] if bias else []))
-        full = f"{head}{symbolic} = {' + '.join(numbers + bias)} {value}"
-        if fast_width(full, EQUATION_PX) <= self.room:  # an upper estimate: measured per step
-            return full
-        return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", self.room)
+        """ "out[1][0,2] = Σ(R) + Σ(G) + Σ(B) + b = 4 + 3 − 1 + 0.5 = 6.5", fitted to the strip
+        (its slot: frames/layer_slots.equation)."""
+        return self.slot(("le", step.index))
 
     def summary(self) -> str:
+        return self.slot(self.summary_recipe())
+
+    def summary_recipe(self) -> ls.Recipe:
         out = self.comp.output
-        return (
-            f"output {out.shape[0]}\u00d7{out.shape[1]}\u00d7{out.shape[2]} complete: "
-            f"min {self.fmt_out(out.min())}, max {self.fmt_out(out.max())}"
-        )
+        shape = f"{out.shape[0]}\u00d7{out.shape[1]}\u00d7{out.shape[2]}"
+        return [f"output {shape} complete: min ", ("lmin",), ", max ", ("lmax",)]
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
         cout, oh, ow = self.comp.output.shape
         shape = f"{cout}\u00d7{oh}\u00d7{ow}"
         (h, w), cin = s.image.shape, s.image.channels
+        self.readouts = {}
         infos = [
             FrameInfo(
                 t.poster_ms,
@@ -635,7 +713,9 @@ class LayerBuilder(Builder):
         infos += [FrameInfo(t.poster_ms, None, None, frame.readout) for frame in (self.turns or [()])[0]]
         for step in self.comp.steps:
             where = f"out[{step.channel}][{step.out[0]},{step.out[1]}]"
-            readout = f"step {step.index + 1}/{self.n_steps}: {where} = {self.fmt_out(step.value)}"
+            recipe: ls.Recipe = ["step ", ("s",), f"/{self.n_steps}: {where} = ", ("o",)]
+            self.readouts[len(infos)] = (step.index, recipe)
+            readout = self.slot(recipe, step.index)
             infos.append(FrameInfo(t.step_ms, step.index, step.out, readout, channel=step.channel))
         infos.append(FrameInfo(t.final_ms, None, None, f"done: output {shape}"))
         return infos
@@ -648,13 +728,47 @@ class LayerBuilder(Builder):
             self.items = []
             self.body()
         size = (self.layout.width, self.layout.height)
-        return self.assemble(
+        frames = self.assemble(
             self.s.title,
             size,
             tuple(self.infos()),
             self.layout.outputs[0],
             self.layout.outputs,
             maps=self.map_grids(),
+        )
+        return dataclasses.replace(frames, layer=self.layer_slots(frames.alt)) if self.editable else frames
+
+    @property
+    def editable(self) -> bool:
+        """Whether a player can edit this layer: a conv2d's (not a flip's turn, not a transposed
+        one's direct view), every plane drawn, products added in an order the program follows."""
+        st, comp = self.stage, self.comp
+        lay = self.layout
+        drawn = len(lay.inputs) == comp.grid.shape[0] and len(lay.outputs) == comp.output.shape[0]
+        return st.operation == "conv2d" and not st.flip and drawn and self.vals.program.order is not None
+
+    def layer_slots(self, alt: str) -> ls.LayerSlots:
+        """What a player needs to redo every value-dependent item (frames/layer_slots.py)."""
+        origin = self.comp.origin.reshape(-1, 2)
+        w = self.s.image.shape[1]
+        flat = np.where(origin[:, 0] < 0, -1, origin[:, 0] * w + origin[:, 1])
+        image = self.s.image.values
+        bias = self.comp.bias if self.comp.bias is not None else np.zeros(0)
+        c, most, least = self.value_size_rule()
+        return ls.LayerSlots(
+            items=tuple(self.slotted),
+            readouts=tuple((frame, k, recipe) for frame, (k, recipe) in sorted(self.readouts.items())),
+            values=self.vals,
+            image=image,
+            origin=flat,
+            texts=self.value_px is not None,
+            colormap=self.render.colormap,
+            output_colormap=self.render.output_colormap,
+            averaging=all(style.averages(w) for w in self.comp.weights) and not np.any(bias),
+            sizes=(c, most, least, int(self.render.values is True), self.render.scale),
+            labels=tuple(self.label_groups),
+            ranges=tuple(tuple(r) for r in self.ranges),
+            alt=ls.alt_parts(alt, image, self.comp.output),
         )
 
     def map_grids(self) -> tuple[MapGrid, ...]:
@@ -670,13 +784,6 @@ class LayerBuilder(Builder):
 
 def _names(given: tuple[str, ...] | None, n: int, prefix: str) -> list[str]:
     return list(given) if given else [f"{prefix}[{c}]" for c in range(n)]
-
-
-def _sub(name: str) -> str:
-    """Σ's subscript: "in[2]" reads Σ₂, a name reads Σ(R)."""
-    if name.startswith("in[") and name.endswith("]"):
-        return name[3:-1].translate(SUBSCRIPTS)
-    return f"({name})"
 
 
 def _integral(values: np.ndarray) -> bool:

@@ -268,8 +268,8 @@
   }
 
   // filters.plane_labels: fractions over one denominator, else one number of decimals for all.
-  function planeLabels(w) {
-    var dens = new Set(), fracs = w.every((v) => {
+  function planeLabels(w, within) {
+    var dens = new Set(), fracs = (within || w).every((v) => {
       var f = simpleFraction(v);
       if (f && f[1] !== 1n) dens.add(f[1]);
       return !!f;
@@ -426,7 +426,7 @@
     if (kind === "hi") return m.fo(Math.max(...m.out));
     if (kind === "p") return m.preset ? " (" + m.preset.replace(/_/g, " ") + ")" : "";
     if (kind === "e") return equation(ed, m, i);
-    return ext(ed).text(ed, m, node);
+    return ext(ed).text(ed, m, node, step);
   }
   function recipeText(ed, m, recipe, step) {
     return recipe.map((part) => typeof part === "string" ? part : slotText(ed, m, part, step)).join("");
@@ -756,7 +756,7 @@
 
     // ---- Editing (data.ed): every slot recomputed after an edit; the JS API on the root.
     var ed = data.ed, m = null, state = null, editor = null, byFrame = {}, cells = [];
-    var stage = root.querySelector(".convanim-stage"), NAMES = {input: 0, weight: 1};
+    var stage = root.querySelector(".convanim-stage"), NAMES = {input: 0, weight: 1, bias: 2};
     function refresh() {
       m = model(ed, state.x, state.w, state.p);
       ed.s.forEach((run) => {
@@ -827,12 +827,13 @@
     }
     function shapeOf(name) { return name === "input" ? ed.hw : ed.k; }
     function span(name) { return ed.rg[NAMES[name]].join(" \u2026 ").replace(/-/g, MINUS); }
-    function where(name, i) { return name + " [" + Math.floor(i / shapeOf(name)[1]) + "," + i % shapeOf(name)[1] + "]"; }
+    function where(name, i) { return ext(ed).where ? ext(ed).where(ed, name, i) : name + " [" + Math.floor(i / shapeOf(name)[1]) + "," + i % shapeOf(name)[1] + "]"; }
 
     // Set the input or the weights from nested arrays in Scenario's shapes (2-D, or with leading
     // axes of 1): a wrong shape or a value out of range throws, in one line.
-    function edit(name, values, preset) {
+    function edit(name, values, preset, whole) {
       if (!ed) throw new Error("this picture is not editable (only a one-channel conv2d window view is)");
+      if (ext(ed).edit) return state = ext(ed).edit(ed, name, values, state, whole), refresh();  // a layer's shapes
       if (name === "bias") throw new Error("this picture has no bias to edit");
       if (name === "weight" && ed.io) throw new Error("a pool has no weights to edit: only its input");
       if (!(name in NAMES)) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
@@ -881,7 +882,7 @@
         var next = (name === "input" ? state.x : state.w).slice();
         next[i] = x;
         try {
-          edit(name, rows(next, shapeOf(name)[1]));
+          edit(name, rows(next, shapeOf(name)[1]), null, 1);
           input.removeAttribute("aria-invalid");
           announce(where(name, i) + " = " + x);
           return true;
@@ -920,7 +921,8 @@
       ed.r.forEach((run) => {  // the steps' frames and cells, for the pointer and the readout
         for (var j = 0; j < run[2]; j++) {
           byFrame[run[0] + j] = 1;
-          byCell["0," + Math.floor((run[1] + j) / ed.p[1]) + "," + (run[1] + j) % ed.p[1]] = run[0] + j;
+          var i = run[1] + j, ow = ed.p[1], per = ed.p[0] * ow;  // (a layer's step i: map i // per)
+          byCell[Math.floor(i / per) + "," + Math.floor(i % per / ow) + "," + i % ow] = run[0] + j;
         }
       });
       if (typeof ed.w === "string") ed.w = ed.ps[ed.w];
@@ -983,7 +985,7 @@
       },
       edit: (name, values) => { edit(name, values); },
       field: (cell) => { showField(0, cell); },
-      output: () => m && rows(m.out, ed.p[1]),
+      output: () => m && (m.o3 || rows(m.out, ed.p[1])),
       reset: reset
     };
     actions.reset = reset;
@@ -1033,6 +1035,6 @@
     boot: boot,
     get: (root) => players.get(root) || null,
     x: {},
-    lib: {formatter, scales, shorten, npSum, pyFixed}  // for the views' scripts (ext)
+    lib: {formatter, scales, scaleFor, colour, shorten, npSum, pyFixed, fastWidth, planeLabels, weightIsExact}  // for the views' scripts (ext)
   };
 })();

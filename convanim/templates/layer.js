@@ -1,0 +1,223 @@
+// convanim layer editing: the rules of a layer view (frames/layer.py, frames/layer_slots.py),
+// shipped only with its players, before them (ed.js = "layer"): the output summed as numpy sums
+// the layer's steps (each plane's products, the planes in order, then the bias), the planes' sums,
+// the bias and the equations, the weights' label sizes, the bias as an editable text, the alt
+// text's ranges, and the shapes edit() takes: (C, H, W) or 2-D input, 4-D or 2-D weight, 1-D bias.
+(() => {
+  "use strict";
+  var P = window.convanimPlayer;
+  if (!P || !P.x || P.x.layer) return;
+  var L = P.lib, MINUS = "\u2212", SUB = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089";
+  var paren = (t) => t.charAt(0) === MINUS ? "(" + t + ")" : t;
+  var NAMES = {input: 0, weight: 1, bias: 2};
+
+  // frames/layer_slots._runs: one plane's taps in the order numpy adds them
+  function runs(order, kh, kw) {
+    var out = [], r, c;
+    if (order !== "rows") {
+      out.push([]);
+      for (var j = 0; j < kh * kw; j++) out[0].push(order === "cols" ? (j % kh) * kw + Math.floor(j / kh) : j);
+      return out;
+    }
+    for (r = 0; r < kh; r++) for (out.push([]), c = 0; c < kw; c++) out[r].push(r * kw + c);
+    return out;
+  }
+  function sizes(ed) {
+    var k = ed.k;
+    return {n: k[0] * k[1] * k[2] * k[3], taps: k[2] * k[3], per: ed.p[0] * ed.p[1]};
+  }
+  // the grid cell step i reads in its q-th plane under weight j
+  function cell(ed, m, i, q, j) {
+    var p = ed.p, z = sizes(ed), r = i % z.per, f = Math.floor(i / z.per);
+    return p[7][f][q] * m.cells + Math.floor(r / p[1]) * p[2] + (r % p[1]) * p[3] + p[5][j];
+  }
+
+  // frames/layer_slots.evaluate and LayerValues: the grid, the sums, the output, formats, labels
+  function model(ed, image, given) {
+    var z = sizes(ed), K = ed.k[0], np_ = ed.k[1], w = given.slice(0, z.n), b = ed.b ? given.slice(z.n) : null;
+    var grid = ed.o.map((i) => i < 0 ? 0 : image[i]), m = {grid: grid, cells: grid.length / ed.c, w: w, b: b, image: image, g: given, preset: null};
+    var order = runs(ed.p[6], z.taps / ed.p[4], ed.p[4]), out = [], sums = [];
+    for (var i = 0; i < K * z.per; i++) {
+      var f = Math.floor(i / z.per), row = [];
+      ed.p[7][f].forEach((c, q) => {
+        var total = 0;
+        order.forEach((run) => {
+          var part = 0;
+          run.forEach((j) => { part += w[(f * np_ + q) * z.taps + j] * grid[cell(ed, m, i, q, j)]; });
+          total += part;
+        });
+        row.push(total);
+      });
+      var t = row[0];
+      for (var q = 1; q < row.length; q++) t += row[q];
+      out.push(b ? t + b[f] : t);
+      sums.push(row);
+    }
+    var planes = [], filters = [], labels = [];
+    for (i = 0; i < K * np_; i++) planes.push(w.slice(i * z.taps, (i + 1) * z.taps));
+    for (f = 0; f < K; f++) filters.push(w.slice(f * np_ * z.taps, (f + 1) * np_ * z.taps));
+    planes.forEach((plane) => { labels = labels.concat(L.planeLabels(plane, w)); });
+    var averaging = filters.every((x) => x.every((v) => v >= 0) && Math.abs(L.npSum(x) - 1) < 1e-9) && !(b || []).some((v) => v);
+    var whole = grid.concat(w, b || []).every(Number.isInteger), sc = L.scales(ed, grid, averaging ? filters[0] : [-1], out);
+    m.out = out;
+    m.sums = sums;
+    m.labels = labels;
+    m.exact = filters.map((x) => x.every(L.weightIsExact));
+    m.fi = L.formatter(grid, 0);
+    m.fo = L.formatter(out, whole ? 0 : 1);
+    m.sin = sc[0];
+    m.sout = sc[1];
+    m.o3 = [];
+    for (f = 0; f < K; f++) {
+      m.o3.push([]);
+      for (var r = 0; r < ed.p[0]; r++) m.o3[f].push(out.slice(f * z.per + r * ed.p[1], f * z.per + (r + 1) * ed.p[1]));
+    }
+    return m;
+  }
+
+  // frames/layer_slots.sub: Σ's subscript, "in[2]" reads Σ₂, a name reads Σ(R)
+  function sub(name) {
+    var d = /^in\[(\d+)\]$/.exec(name);
+    return d ? d[1].replace(/\d/g, (c) => SUB[c]) : "(" + name + ")";
+  }
+
+  // frames/layer_slots.equation: step i written out, fitted to the strip
+  function equation(ed, m, i) {
+    var p = ed.p, z = sizes(ed), k = Math.floor(i / z.per), rest = i % z.per, planes = p[7][k];
+    var head = "out[" + k + "][" + Math.floor(rest / p[1]) + "," + rest % p[1] + "] = ";
+    var value = (m.exact[k] ? "= " : "\u2248 ") + m.fo(m.out[i]), bias = m.b ? [paren(m.fo(m.b[k]))] : [];
+    var at = (q, j) => (k * ed.k[1] + q) * z.taps + j, x = (q, j) => m.grid[cell(ed, m, i, q, j)];
+    var end = (shown) => head + shown.concat(bias).join(" + ") + " " + value;
+    if (planes.length === 1) {  // frames/layer_slots._expansion
+      var nz = [];
+      for (var j = 0; j < z.taps; j++) if (m.w[at(0, j)] !== 0) nz.push(j);
+      if (nz.length && nz.every((n) => m.w[at(0, n)] === m.w[at(0, nz[0])])) {
+        var label = m.labels[at(0, nz[0])];
+        return L.shorten(ed, nz.map((n) => m.fi(x(0, n))), (shown) => end([label + " \u00b7 (" + shown.join(" + ") + ")"]));
+      }
+      return L.shorten(ed, nz.map((n) => paren(m.labels[at(0, n)]) + "\u00b7" + paren(m.fi(x(0, n)))), (shown) => end([shown.join(" + ")]));
+    }
+    if (z.taps === 1) {  // w·x per channel: a weighted sum across channels
+      return L.shorten(ed, planes.map((c, q) => paren(m.labels[at(q, 0)]) + "\u00b7" + paren(m.fi(x(q, 0)))), end);
+    }
+    var numbers = m.sums[i].map((s) => m.fo(s));
+    var symbolic = planes.map((c) => "\u03a3" + sub(ed.nm[c])).concat(bias.length ? ["b"] : []).join(" + ");
+    var full = head + symbolic + " = " + numbers.concat(bias).join(" + ") + " " + value;
+    return L.fastWidth(ed, full) <= ed.room ? full : L.shorten(ed, numbers, end);
+  }
+
+  // Nested arrays of ``shape`` into ``out`` (flat), or false.
+  function take(v, shape, out) {
+    if (!shape.length) return out.push(v), true;
+    return Array.isArray(v) && v.length === shape[0] && v.every((x) => take(x, shape.slice(1), out));
+  }
+  function where(shape, i) {
+    var at = [];
+    for (var d = shape.length - 1; d >= 0; d--) at.unshift(i % shape[d]), i = Math.floor(i / shape[d]);
+    return "[" + at.join("][") + "]";
+  }
+
+  // edit(name, values): the new state, or a one-line Error; ``whole``: values hold the input, or
+  // the weights and the bias, entire (the inline editor's)
+  function edit(ed, name, values, state, whole) {
+    var k = ed.k, z = sizes(ed), shape = {input: [ed.c].concat(ed.hw), weight: k, bias: [k[0]]}[name], flat = [];
+    if (!shape) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
+    if (name === "bias" && !ed.b) throw new Error("this layer has no bias to edit");
+    var shapes = [shape].concat(name === "input" && ed.c === 1 ? [ed.hw] : name === "weight" && k[0] * k[1] === 1 ? [k.slice(2)] : []);
+    if (whole) flat = values.flat(9);
+    else if (!shapes.some((s) => take(values, s, flat = []))) {
+      throw new Error(name + " must be " + shapes.map((s) => s.join("\u00d7")).join(" or ") + " nested arrays (got " +
+        JSON.stringify(values).slice(0, 40) + ")");
+    }
+    flat.forEach((x, i) => {
+      var what = whole && name !== "input" ? (i < z.n ? "weight" : "bias") : name, range = ed.rg[NAMES[what]];
+      if (typeof x !== "number" || !(x >= range[0] && x <= range[1])) {
+        throw new Error(what + where(what === "bias" ? [k[0]] : shape, whole && i >= z.n ? i - z.n : i) + " = " + x + " is outside " +
+          range.join(" \u2026 ") + ", the range this picture is laid out for");
+      }
+    });
+    flat = flat.map((x) => x + 0);
+    if (name === "input") return {x: flat, w: state.w, p: null};
+    var w = whole ? flat : name === "weight" ? flat.concat(state.w.slice(z.n)) : state.w.slice(0, z.n).concat(flat);
+    return {x: state.x, w: w, p: null};
+  }
+
+  // textsize.text_width from the island's table, and frames/base.fit
+  function width(ed, t, size) {
+    L.fastWidth(ed, "");
+    var total = 0;
+    for (var i = 0; i < t.length; i++) total += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
+    return total * (size / ed.px[1]);
+  }
+  function fit(ed, t, c, size, least) {
+    var w = width(ed, t, size);
+    size = w ? Math.min(size, size * 0.86 * c / w) : size;
+    return size >= least ? +L.pyFixed(size, 1) : null;
+  }
+  function range(v) {
+    var num = (x) => L.pyFixed(x, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
+    var lo = Math.min(...v), hi = Math.max(...v);
+    return num(lo) + (lo === hi ? "" : " to " + num(hi));
+  }
+
+  // After every recompute: the weights' label sizes (each group by its rule, frames/layer.py
+  // plane_cells and filter_beside_map), the alt text's ranges; once: the bias made editable.
+  function refresh(ed, m, nodes) {
+    var svg = nodes[0].closest("svg"), root = svg.closest(".convanim-player"), k = ed.vs[4], z = sizes(ed);
+    var first = ed.s.find((run) => run[0] === "i"), value = first && ed.tx && nodes[first[1] + 1];
+    if (!ed.ki) {  // each label's weight, by item
+      ed.ki = {};
+      ed.s.forEach((run) => { for (var j = 0; j < run[4] && run[0] === "k"; j++) ed.ki[run[1] + j * run[2]] = run[3] + j; });
+    }
+    var px = value && !value.hasAttribute("data-off") ? parseFloat(value.getAttribute("font-size")) / k : 0;
+    ed.kz.forEach((g) => {
+      var texts = g[0].map((i) => m.labels[ed.ki[i]]);
+      var pick = texts.reduce((a, t) => (g[4] ? width(ed, t, ed.sp) > width(ed, a, ed.sp) : t.length > a.length) ? t : a);
+      var size = fit(ed, pick, g[1], g[2] || Math.min(ed.sp, px || ed.sp), g[3]);
+      g[0].forEach((i) => {
+        if (size) nodes[i].setAttribute("font-size", L.pyFixed(size * k, 1));
+        nodes[i].toggleAttribute("data-off", !size);
+      });
+    });
+    var scale = L.scaleFor(m.w, ed.dv, true);  // weights drawn as colours (filter_beside_map)
+    ed.s.forEach((run) => {
+      for (var j = 0; j < run[4] && run[0] === "c"; j++) nodes[run[1] + j * run[2]].setAttribute("fill", L.colour(ed, scale, m.w[run[3] + j])[0]);
+    });
+    if (ed.la) svg.setAttribute("aria-label", ed.la[0] + range(m.image) + ed.la[1] + range(m.out) + ed.la[2]);
+    if (ed.bz) return;
+    ed.bz = 1;
+    ed.s.forEach((run) => {
+      for (var j = 0; j < run[4] && Array.isArray(run[0]) && String(run[0][1]) === "B"; j++) {
+        var node = nodes[run[1] + j * run[2]], b = run[3] + j;
+        node.setAttribute("data-edit", "bias " + (z.n + b));
+        node.setAttribute("tabindex", "0");
+        node.setAttribute("role", "button");
+        node.setAttribute("aria-label", "edit bias [" + b + "]");
+        node.classList.add("convanim-cell");
+        node.style.pointerEvents = "auto";  // (an editable cell's value lets clicks through to it)
+        node.style.strokeWidth = "0.5px";  // its focus ring: a thin outline of the letters
+      }
+    });
+    var span = (n) => ed.rg[n].join(" \u2026 ").replace(/-/g, MINUS);
+    Promise.resolve().then(() => {  // once the player has built its edit bar
+      var bar = root.querySelector(".convanim-editbar span");
+      if (bar) bar.textContent = "click an input cell, a weight" + (ed.b ? " or a bias" : "") + " to edit: input " + span(0) +
+        ", weights " + span(1) + (ed.b ? ", bias " + span(2) : "");
+    });
+  }
+
+  // the inline editor's name of input, weight or bias cell i (flat over the whole state)
+  function named(ed, name, i) {
+    var z = sizes(ed), shape = name === "input" ? [ed.c].concat(ed.hw) : name === "weight" ? ed.k : [ed.k[0]];
+    return name + where(shape, name === "bias" ? i - z.n : i);
+  }
+
+  P.x.layer = {
+    where: named,
+    model: model,
+    text: (ed, m, node, step) => node[0] === "c" ? "" : node[0] === "S" ? m.fo(m.sums[Math.floor(step / ed.k[1])][step % ed.k[1]])
+      : node[0] === "B" ? m.fo(m.b[step]) : equation(ed, m, node[1]),
+    edit: edit,
+    refresh: refresh
+  };
+})();

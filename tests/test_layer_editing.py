@@ -1,0 +1,280 @@
+"""Editing a layer in the player (convanim.layer_editing, templates/layer.js): in Chromium an edit of
+the input, the weights or the bias through the API or the inline editor gives the output, the
+texts, their font sizes, the readouts and the alt text Python draws for the same values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convanim
+from convanim.display import Text
+from convanim.export.html import page, player
+from convanim.export.playerdata import encode
+
+from .helpers import ROOT
+
+LAYERS = ["layer_rgb_bias", "layer_3_to_2", "layer_depthwise", "layer_three_filters", "layer_pointwise"]
+
+
+def load(name: str, **keys) -> convanim.Scenario:
+    return convanim.load(ROOT / "animations" / f"{name}.toml", **keys)
+
+
+def texts(frames, k: int) -> list[str]:
+    return [s.text for s in frames.visible(k) if isinstance(s, Text)]
+
+
+def random_values(rng, shape, lo, hi, weights=False):
+    """Values in [lo, hi] (whole numbers, tenths, quarters, weights also ninths), one of them at
+    the greatest magnitude the range allows, so that Python's ranges are the page's."""
+    kinds = rng.integers(0, 4 if weights else 3, size=shape)
+    whole = rng.integers(int(np.ceil(lo)), int(np.floor(hi)) + 1, size=shape).astype(float)
+    tenth = np.round(rng.uniform(lo, hi, size=shape), 1)
+    quarter = np.round(rng.uniform(lo, hi, size=shape) * 4) / 4
+    ninth = np.round(rng.uniform(lo, hi, size=shape) * 9) / 9
+    out = np.clip(np.choose(kinds, [whole, tenth, quarter, ninth][: 4 if weights else 3]), lo, hi)
+    out.flat[rng.integers(out.size)] = hi if rng.random() < 0.5 or lo >= 0 else lo
+    return out
+
+
+def check(root, s: convanim.Scenario, frames_to_check, page_frames, alt: bool = True) -> None:
+    frames = s.frames()
+    got = root.evaluate("el => el.convanim.output()")
+    assert np.array(got, dtype=float).tobytes() == s.output().tobytes()
+    assert np.array(got).shape == s.output().shape
+    for k in frames_to_check:
+        shown = root.evaluate(f"el => {{ el.convanim.show({k}); return el.convanim.texts(); }}")
+        assert shown == texts(frames, k), f"frame {k}"
+        sizes = root.evaluate(
+            "el => Array.from(el.querySelectorAll('.convanim-stage > svg > text'))"
+            ".filter(t => t.getAttribute('display') !== 'none' && !t.hasAttribute('data-off'))"
+            ".map(t => parseFloat(getComputedStyle(t).fontSize))"
+        )
+        assert sizes == [round(t.size, 1) for t in frames.visible(k) if isinstance(t, Text)], f"frame {k}"
+        assert root.locator(".convanim-readout").text_content() == frames.frames[k].readout
+    check_fills(root, frames, page_frames)
+    if alt:
+        got_alt = root.evaluate("el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')")
+        assert got_alt == s.alt_text
+
+
+def check_fills(root, frames, page_frames) -> None:
+    """Every coloured cell (input, output, a weight drawn as a colour) filled as Python fills it:
+    the page's item of each slot (its items are the page's own ``page_frames``, whose cells keep
+    their Texts, hidden, where Python draws none) against Python's."""
+
+    def by_slot(f) -> dict:
+        out: dict = {}
+        for i, r in f.layer.items:
+            if isinstance(r, tuple) and r[0] in ("li", "lo", "lc"):
+                out.setdefault(r, []).append(i)
+        return out
+
+    mine, theirs = by_slot(page_frames), by_slot(frames)
+    assert {r: len(i) for r, i in mine.items()} == {r: len(i) for r, i in theirs.items()}
+    want = [(a, frames.items[b].shape.fill) for r in mine for a, b in zip(mine[r], theirs[r], strict=True)]
+    got = root.evaluate(
+        "(el, a) => { const c = Array.from(el.querySelector('.convanim-stage > svg').children)"
+        ".filter(n => !n.classList.contains('convanim-field')).slice(-a[0]);"
+        " return a[1].map(i => c[i].getAttribute('fill')); }",
+        [len(page_frames.items), [i for i, _ in want]],
+    )
+    assert got == [fill for _, fill in want]
+
+
+# layer_three_filters' filters are presets (their names are drawn): only its input is edited, and
+# its one-plane image is named by its pattern, which the page keeps (no alt check after an edit)
+@pytest.mark.parametrize("name", LAYERS)
+def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
+    s0 = load(name)
+    frames0 = s0.frames()
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    ed = encode(frames0, 0)["ed"]
+    rg = ed["rg"]
+    weights = name != "layer_three_filters"
+    rng = np.random.default_rng(sum(map(ord, name)))
+    n = len(frames0)
+    check(root, s0, [0, 1, n - 1], frames0)
+    shape = (ed["c"], *ed["hw"])
+    for _ in range(3):
+        image = random_values(rng, shape, *rg[0])
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        keys = {
+            "image": {"values": image.tolist(), **({"names": ["R", "G", "B"]} if "R" in ed["nm"] else {})}
+        }
+        if weights:
+            w = random_values(rng, tuple(ed["k"]), *rg[1], weights=True)
+            root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
+            keys["filters"] = [{"values": plane.tolist()} for plane in w]
+            keys["kernel"] = None  # (layer_depthwise gives one plane for every filter)
+        if "b" in ed:
+            b = random_values(rng, (ed["k"][0],), *rg[2])
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", b.tolist())
+            for f, v in zip(keys["filters"], b.tolist(), strict=True):
+                f["bias"] = v
+        s = load(name, **keys)
+        assert s.frames().width == frames0.width and s.frames().height == frames0.height
+        check(root, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}), frames0, alt=weights)
+    assert watched.errors == []
+
+
+def test_a_layer_refuses_a_wrong_shape_or_range_in_one_line(open_page):
+    watched = open_page(page("edit", player(load("layer_rgb_bias").frames())))
+    root = watched.player().root
+
+    def error(name, values):
+        return root.evaluate(
+            "(el, a) => { try { el.convanim.edit(a[0], a[1]); return null } catch (e) { return e.message } }",
+            [name, values],
+        )
+
+    assert (
+        error("input", [[1, 2], [3, 4]]) == "input must be 3\u00d75\u00d75 nested arrays (got [[1,2],[3,4]])"
+    )
+    assert error("bias", [2]) == "bias[0] = 2 is outside -1 \u2026 1, the range this picture is laid out for"
+    assert error("bias", 0.5) == "bias must be 1 nested arrays (got 0.5)"
+    weights = np.zeros((1, 3, 3, 3))
+    weights[0, 2, 1, 0] = 1.5
+    assert error("weight", weights.tolist()) == (
+        "weight[0][2][1][0] = 1.5 is outside -1 \u2026 1, the range this picture is laid out for"
+    )
+    assert error("kernel", [1]).startswith('edit: name must be "input", "weight" or "bias"')
+    assert watched.errors == []
+
+
+def rgb_bias(bias: float) -> convanim.Scenario:
+    """layer_rgb_bias with another bias."""
+    s = load("layer_rgb_bias")
+    return load("layer_rgb_bias", filters=[{"values": s.stages[0].kernel.values[0].tolist(), "bias": bias}])
+
+
+def test_ui_click_the_bias_type_enter(open_page, tmp_path):
+    """Click the bias, type a number, Enter: every number follows, as Python draws it."""
+    s0 = load("layer_rgb_bias")
+    watched = open_page(page("edit", player(s0.frames())))
+    root = watched.player().root
+    k = 3
+    root.evaluate(f"el => el.convanim.show({k})")
+    bias = root.locator('[data-edit="bias 27"]')
+    assert bias.text_content() == "+ b = \u22120.5"
+    bias.click()
+    box = root.locator(".convanim-editor input")
+    box.fill("0.75")
+    box.press("Enter")
+    s = rgb_bias(0.75)
+    check(root, s, [0, k, len(s0.frames()) - 1], s0.frames())
+    assert root.locator(".convanim-editor").count() == 0
+    root.locator('[data-edit="bias 27"]').focus()
+    root.page.keyboard.press("Enter")
+    root.locator(".convanim-editor input").press("Shift+ArrowDown")
+    root.locator(".convanim-editor input").press("Enter")
+    check(root, rgb_bias(0.65), [k], s0.frames())
+    root.evaluate(f"el => el.convanim.show({k})")
+    root.page.screenshot(path=str(tmp_path / "layer.png"))
+    root.page.screenshot(path="/tmp/layeredit_bias.png")
+    assert watched.errors == []
+
+
+def test_a_layer_player_ships_its_rules_and_no_texts_the_player_writes():
+    """The island names layer.js, which only layer players carry; the texts it writes are blank
+    in the data; its ranges are the layout's."""
+    frames = load("layer_rgb_bias").frames()
+    html = player(frames)
+    assert "P.x.layer" in html or "x.layer" in html
+    assert "x.layer" not in player(load("convol_mean").frames())
+    ed = encode(frames, 0)["ed"]
+    assert ed["js"] == "layer" and ed["rg"] == [[0, 9], [-1, 1], [-1, 1]]
+    assert ed["k"] == [1, 3, 3, 3] and ed["w"][-1] == -0.5 and ed["b"] == 1
+    assert [run[0] for run in ed["s"][:5]] == ["i", "i", "i", "o", "k"]
+    assert ed["la"][0].endswith("(R, G, B; values ")
+
+
+LAYER_KEYS = {
+    "reflect_stride_groups": dict(
+        image=np.arange(2 * 6 * 6, dtype=float).reshape(2, 6, 6) % 7,
+        kernel=np.array([[[[1, -1], [0.5, 0]]], [[[0, 1], [-1, 0.25]]]]),
+        bias=[1.0, -2.0],
+        groups=2,
+        padding=1,
+        padding_mode="reflect",
+        stride=2,
+    ),
+    "circular_dilated": dict(
+        image=np.arange(2 * 5 * 5, dtype=float).reshape(2, 5, 5) % 5 - 2,
+        kernel=np.array([[[[1, 0], [0, -1]], [[0.5, 0.5], [0, 0]]]]),
+        padding=1,
+        padding_mode="circular",
+        dilation=2,
+    ),
+    "replicate_two_filters": dict(
+        image=np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4) % 4,
+        kernel=np.ones((2, 3, 3, 3)) / 9,
+        padding=1,
+        padding_mode="replicate",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_KEYS))
+def test_api_edits_of_padded_strided_grouped_layers(open_page, name):
+    """Padding modes (reflect, circular, replicate), a stride, a dilation, groups: the page's grid
+    holds the values Python's does, and every number follows an edit."""
+    base = LAYER_KEYS[name]
+    s0 = convanim.Scenario(title=name, **base)
+    frames0 = s0.frames()
+    assert frames0.layer is not None
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    ed = encode(frames0, 0)["ed"]
+    rng = np.random.default_rng(len(name))
+    n = len(frames0)
+    check(root, s0, [0, 1, n - 1], frames0)
+    for _ in range(3):
+        image = random_values(rng, (ed["c"], *ed["hw"]), *ed["rg"][0])
+        w = random_values(rng, tuple(ed["k"]), *ed["rg"][1], weights=True)
+        keys = {**base, "image": image, "kernel": w}
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
+        if "b" in ed:
+            b = random_values(rng, (ed["k"][0],), *ed["rg"][2])
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", b.tolist())
+            keys["bias"] = b.tolist()
+        s = convanim.Scenario(title=name, **keys)
+        assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
+        check(root, s, sorted({0, 1, n // 2, n - 2, n - 1}), frames0)
+    assert watched.errors == []
+
+
+def test_ui_keyboard_edits_an_input_cell_and_a_weight(open_page):
+    """Tab to an input cell, Enter, type, Enter; a weight: ArrowUp (+1) and Shift+ArrowDown
+    (−0.1); the editor names the cell by channel, row and column."""
+    s0 = load("layer_3_to_2")
+    watched = open_page(page("edit", player(s0.frames())))
+    root = watched.player().root
+    image = s0.image.values.copy()
+    weights = s0.stages[0].kernel.values.copy()
+    cell = root.locator('[data-edit="input 27"]').first  # channel 1, row 0, column 2
+    cell.focus()
+    root.page.keyboard.press("Enter")
+    editor = root.locator(".convanim-editor")
+    assert editor.text_content().startswith("input[1][0][2] (0 \u2026 5)")
+    editor.locator("input").fill("2.5")
+    editor.locator("input").press("Enter")
+    image[1, 0, 2] = 2.5
+    root.evaluate("el => el.convanim.show(3)")  # filter 0 at work: its planes drawn
+    weight = root.locator('[data-edit="weight 5"] >> visible=true').first  # filter 0, plane 1, (0, 1)
+    weight.focus()
+    root.page.keyboard.press("Enter")
+    box = root.locator(".convanim-editor input")
+    box.press("ArrowUp")
+    box.press("Shift+ArrowDown")
+    box.press("Enter")
+    lo, hi = encode(s0.frames(), 0)["ed"]["rg"][1]
+    up = min(hi, max(lo, weights[0, 1, 0, 1] + 1))  # the arrows stay in the range
+    weights[0, 1, 0, 1] = min(hi, max(lo, round(up - 0.1, 9)))
+    filters = [{"values": w.tolist(), "bias": float(b)} for w, b in zip(weights, s0.bias, strict=True)]
+    s = load("layer_3_to_2", image={"values": image.tolist()}, filters=filters)
+    check(root, s, [0, 3, len(s.frames()) - 1], s0.frames())
+    assert watched.errors == []
