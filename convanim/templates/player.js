@@ -32,7 +32,7 @@
     ["2", "2\u00d7"], ["4", "4\u00d7"]], "1"], ["mode", "repeat", [["once", "once"], ["loop", "loop"],
     ["reflect", "reflect"]], "loop"]];
 
-  function htmlNode(name, attrs, text) {
+  function hNode(name, attrs, text) {
     var el = document.createElement(name);
     for (var key in attrs) el.setAttribute(key, attrs[key]);
     if (text) el.textContent = text;
@@ -47,12 +47,12 @@
 
   // The control bar: slider, buttons, speed and repeat (built here, never in the page's markup).
   function controls(n, k) {
-    var bar = htmlNode("div", {"class": "convanim-bar"});
-    bar.appendChild(htmlNode("input", {"class": "convanim-slider", type: "range", min: "0", max: String(n - 1),
+    var bar = hNode("div", {"class": "convanim-bar"});
+    bar.appendChild(hNode("input", {"class": "convanim-slider", type: "range", min: "0", max: String(n - 1),
       step: "1", value: String(k), "aria-label": "Frame"}));
-    var row = htmlNode("div", {"class": "convanim-buttons"});
+    var row = hNode("div", {"class": "convanim-buttons"});
     BUTTONS.forEach((b) => {
-      var button = htmlNode("button", {type: "button", "data-act": b[0], "aria-label": b[1], title: b[1] + " (" + b[2] + ")"});
+      var button = hNode("button", {type: "button", "data-act": b[0], "aria-label": b[1], title: b[1] + " (" + b[2] + ")"});
       if (b[0] === "play") {
         button.appendChild(icon("play", "convanim-play"));
         button.appendChild(icon("pause", "convanim-pause"));
@@ -62,10 +62,10 @@
       row.appendChild(button);
     });
     CHOICES.forEach((c) => {
-      var label = htmlNode("label", {}, c[1] + " ");
-      var select = htmlNode("select", {"data-act": c[0]});
+      var label = hNode("label", {}, c[1] + " ");
+      var select = hNode("select", {"data-act": c[0]});
       c[2].forEach((o) => {
-        var option = htmlNode("option", {value: o[0]}, o[1]);
+        var option = hNode("option", {value: o[0]}, o[1]);
         if (o[0] === c[3]) option.selected = true;
         select.appendChild(option);
       });
@@ -84,9 +84,9 @@
     var doc = new DOMParser().parseFromString(decodeURIComponent(src.slice(comma + 1)), "image/svg+xml");
     if (doc.documentElement.namespaceURI !== NS) throw new Error("the still is not well-formed SVG");
     var svg = document.importNode(doc.documentElement, true);
-    var stage = htmlNode("div", {"class": "convanim-stage"});
+    var stage = hNode("div", {"class": "convanim-stage"});
     stage.appendChild(svg);
-    var readout = htmlNode("p", {"class": "convanim-readout", "aria-live": "polite"});
+    var readout = hNode("p", {"class": "convanim-readout", "aria-live": "polite"});
     root.insertBefore(stage, still);
     root.insertBefore(controls(n, k), still);
     root.insertBefore(readout, still);
@@ -480,8 +480,9 @@
   }
 
   function start(root) {
-    var island = root.querySelector("script.convanim-data");
-    var still = root.querySelector("img.convanim-still");
+    const pick = (sel) => root.querySelector(sel);
+    var island = pick("script.convanim-data");
+    var still = pick("img.convanim-still");
     if (root.hasAttribute("data-ready") || !island || !still) return;
     var data = JSON.parse(island.textContent);
     if (data.v !== VERSION) return;
@@ -522,12 +523,12 @@
 
     var byCell = {};
     data.f.forEach((f, k) => { if (f.length > 2) byCell[(f[4] || 0) + "," + f[2] + "," + f[3]] = k; });
-    var bar = root.querySelector(".convanim-bar");
-    var slider = root.querySelector(".convanim-slider");
-    var readout = root.querySelector(".convanim-readout");
-    var playButton = root.querySelector('[data-act="play"]');
-    var speed = root.querySelector('[data-act="speed"]');
-    var mode = root.querySelector('[data-act="mode"]');
+    var bar = pick(".convanim-bar");
+    var slider = pick(".convanim-slider");
+    var readout = pick(".convanim-readout");
+    var playButton = pick('[data-act="play"]');
+    var speed = pick('[data-act="speed"]');
+    var mode = pick('[data-act="mode"]');
     var frame = drawn, playing = false, dir = 1, timer = null, readouts = data.f.map((f) => f[1]);
     // auto: play when in view (set at start unless motion is reduced, and when leaving the view
     // paused a playing player); playing or pausing by hand clears it.
@@ -756,7 +757,7 @@
 
     // ---- Editing (data.ed): every slot recomputed after an edit; the JS API on the root.
     var ed = data.ed, m = null, state = null, editor = null, byFrame = {}, cells = [];
-    var stage = root.querySelector(".convanim-stage"), NAMES = {input: 0, weight: 1, bias: 2};
+    var stage = pick(".convanim-stage"), NAMES = {input: 0, weight: 1, bias: 2};
     function refresh() {
       m = model(ed, state.x, state.w, state.p);
       ed.s.forEach((run) => {
@@ -870,9 +871,9 @@
       var at = cell.getAttribute("data-edit").split(" "), name = at[0], i = +at[1], was = state;
       var box = cell.getBoundingClientRect(), home = stage.getBoundingClientRect();
       close();
-      var label = htmlNode("label", {"class": "convanim-editor", style: "left:" + (box.left - home.left) + "px;top:" +
+      var label = hNode("label", {"class": "convanim-editor", style: "left:" + (box.left - home.left) + "px;top:" +
         (box.top - home.top) + "px"}, where(name, i) + " (" + span(name) + ")");
-      var input = htmlNode("input", {type: "text", inputmode: "decimal", value: String((name === "input" ? state.x : state.w)[i])});
+      var input = hNode("input", {type: "text", inputmode: "decimal", value: String((name === "input" ? state.x : state.w)[i])});
       label.appendChild(input);
       stage.appendChild(label);
       editor = {label: label, cell: cell};
@@ -941,14 +942,14 @@
           if (!weight) cells.push(rect);
         }
       });
-      var editBar = htmlNode("div", {"class": "convanim-buttons convanim-editbar"}), label = htmlNode("label", {}, "kernel ");
-      var select = htmlNode("select", {"data-act": "preset"});
-      select.appendChild(htmlNode("option", {value: ""}, "preset\u2026"));
-      Object.keys(ed.ps).forEach((p) => { select.appendChild(htmlNode("option", {value: p}, p.replace(/_/g, " "))); });
+      var editBar = hNode("div", {"class": "convanim-buttons convanim-editbar"}), label = hNode("label", {}, "kernel ");
+      var select = hNode("select", {"data-act": "preset"});
+      select.appendChild(hNode("option", {value: ""}, "preset\u2026"));
+      Object.keys(ed.ps).forEach((p) => { select.appendChild(hNode("option", {value: p}, p.replace(/_/g, " "))); });
       label.appendChild(select);
       if (!ed.io) editBar.appendChild(label);  // a pool: no kernel
-      editBar.appendChild(htmlNode("button", {type: "button", "data-act": "reset"}, "reset"));
-      editBar.appendChild(htmlNode("span", {}, "click " + (ed.io ? "an" : "a weight or an") + " input cell to edit: input " +
+      editBar.appendChild(hNode("button", {type: "button", "data-act": "reset"}, "reset"));
+      editBar.appendChild(hNode("span", {}, "click " + (ed.io ? "an" : "a weight or an") + " input cell to edit: input " +
         span("input") + (ed.io ? "" : ", weights " + span("weight"))));
       bar.appendChild(editBar);
       select.addEventListener("change", () => {
