@@ -96,3 +96,30 @@ def test_a_big_layer_summed_by_matrix_products_equals_pytorch_and_the_step_by_st
     np.testing.assert_allclose(out, ref, rtol=0, atol=1e-13)
     np.testing.assert_allclose(out, exact, rtol=0, atol=1e-13)
 
+
+def test_a_cell_s_detail_shows_the_map_s_value_not_a_recomputed_one():
+    """The detail draws its cell's step through a one-step layer, whose sums may run in another
+    order than the map's (a big layer's are matrix products): the value shown, in the text's head
+    and at the end of its equation, is the map's. Shifting a map's value by 0.5 shifts the text."""
+    import re
+
+    from convanim.frames.network import NetworkBuilder
+
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 4, 3, stride=2))
+    x = torch.rand(3, 9, 9, dtype=torch.float64) * 10
+    builder = NetworkBuilder(convanim.from_torch(model.double().eval(), x, **NETWORK))
+    number = r"(\u2212?[0-9.]+)"
+    for j in (1, 3):
+        cells = builder.sampled(j)[:4]
+        assert len(cells) == 4
+        values = np.array(builder.values[j])
+        for cell in cells:
+            values[cell] += 0.5
+        builder.values[j] = values
+        for cell in cells:
+            text = builder.detail(j, cell).text
+            head = re.match(rf".*? = {number}:", text).group(1)
+            tail = re.search(rf"[=\u2248] {number}(?: \(step|$)", text).group(1)
+            assert head == tail
+            assert float(head.replace("\u2212", "-")) == pytest.approx(values[cell], abs=0.006)

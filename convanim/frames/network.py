@@ -488,7 +488,8 @@ class NetworkBuilder(Collector):
         one = self.one_step(win, [self.channel_name(src[0], p) for p in win.planes], where, i)
         builder = LayerBuilder(one, one.computations[0])
         picture = builder.frames()
-        step = one.computations[0].steps[0]
+        # the value the model computed (the map's): the one-step layer sums in its own order
+        step = dataclasses.replace(one.computations[0].steps[0], value=float(self.values[j][cell]))
         equation = builder.step_equation(step).split(" = ", 1)[1]  # its cell is out[0][0,0]
         text = f"{where} = {builder.fmt_out(step.value)}: {equation}"
         if steppable(st):
