@@ -4,7 +4,9 @@ process's peak memory (ru_maxrss). Cases: the gallery's four networks, a ResNet 
 (Conv2d(3, 64, 7, stride 2, padding 3), BN, ReLU, max pool) and a U-Net of two levels, at
 medium sizes (3×64×64, 3×96×96) and the issue's real sizes (3×224×224, 3×128×128), from_torch with
 seeded PyTorch weights; and real_sizes.py's three models (the stem, the four-level U-Net of 43
-stages, a basic block on 64×32×32). A case the limits refuse prints the one-line reason.
+stages, a basic block on 64×32×32); and real widths: a torchvision-like ResNet18 up to layer2 or
+layer3 (128, 256 channels) on 3×224×224 and the original four-level U-Net (64-128-256-512, a bottom
+of 512 or 1024 channels) on 3×128×128. A case the limits refuse prints the one-line reason.
 
     python bench/network.py             # every case
     python bench/network.py stem_64     # one case by name
@@ -29,6 +31,97 @@ sys.path.insert(0, str(ROOT))
 GALLERY = ("network_rgb_photo", "network_resnet_block", "network_unet", "network_autoencoder")
 SIDES = {"stem_64": 64, "stem_96": 96, "stem_224": 224, "unet_64": 64, "unet_128": 128}
 REAL = ("real_stem", "real_unet", "real_block")  #: real_sizes.py's models (BatchNorm settled)
+BIG = (
+    "resnet18_layer2",
+    "resnet18_layer3",
+    "unet4_512",
+    "unet4_1024",
+)  #: real widths: over 64 channels (issue 17)
+
+
+def big_model(torch, name: str):
+    """torchvision-like ResNet18 up to layer2 or layer3 on 3×224×224 (BatchNorm settled), or the
+    original four-level U-Net (two 3×3 convolutions and ReLU a level, no BatchNorm) with
+    64-128-256-512 channels and a bottom of 512 or 1024 on 3×128×128; seeded weights, float64."""
+    nn = torch.nn
+    torch.manual_seed(0)
+
+    class Block(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.downsample = None
+            if stride != 1 or cin != cout:
+                self.downsample = nn.Sequential(
+                    nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout)
+                )
+
+        def forward(self, x):
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            identity = x if self.downsample is None else self.downsample(x)
+            return self.relu(out + identity)
+
+    def resnet(levels: int):
+        layers = [
+            nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, stride=2, padding=1),
+        ]
+        cin = 64
+        for i in range(levels):
+            cout = 64 * 2**i
+            layers += [Block(cin, cout, 1 if i == 0 else 2), Block(cout, cout, 1)]
+            cin = cout
+        model = nn.Sequential(*layers)
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+                m.weight.data.uniform_(0.5, 1.5)
+                m.bias.data.uniform_(-0.1, 0.1)
+        return model
+
+    def double(cin: int, cout: int):
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(), nn.Conv2d(cout, cout, 3, padding=1), nn.ReLU()
+        )
+
+    class UNet(nn.Module):
+        def __init__(self, bottom: int) -> None:
+            super().__init__()
+            w = (64, 128, 256, 512)
+            self.downs = nn.ModuleList(double(a, b) for a, b in zip((3, *w[:-1]), w, strict=True))
+            self.pool = nn.MaxPool2d(2)
+            self.bottom = double(w[-1], bottom)
+            ins = (bottom, *w[:0:-1])
+            self.ups = nn.ModuleList(
+                nn.ConvTranspose2d(a, b, 2, stride=2) for a, b in zip(ins, w[::-1], strict=True)
+            )
+            self.decs = nn.ModuleList(double(2 * b, b) for b in w[::-1])
+            self.head = nn.Conv2d(w[0], 2, 1)
+
+        def forward(self, x):
+            skips = []
+            for down in self.downs:
+                x = down(x)
+                skips.append(x)
+                x = self.pool(x)
+            x = self.bottom(x)
+            for up, dec, skip in zip(self.ups, self.decs, skips[::-1], strict=True):
+                x = dec(torch.cat([skip, up(x)], 1))
+            return self.head(x)
+
+    if name.startswith("resnet"):
+        model, x = resnet(int(name[-1])), torch.rand(3, 224, 224)
+    else:
+        model, x = UNet(int(name.split("_")[1])), torch.rand(3, 128, 128)
+    return model.double().eval(), x.double()
 
 
 def scenario(name: str):
@@ -39,6 +132,9 @@ def scenario(name: str):
     import torch
     from torch import nn
 
+    if name in BIG:
+        model, x = big_model(torch, name)
+        return convanim.from_torch(model, x, render={"view": "network"})
     if name in REAL:
         import importlib.util
 
@@ -128,4 +224,4 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or [*GALLERY, *SIDES, *REAL])
+    main(sys.argv[1:] or [*GALLERY, *SIDES, *REAL, *BIG])

@@ -17,7 +17,8 @@ from . import fields as f
 from .errors import ScenarioError
 from .kernels import PRESETS, SIZED, common_decimals, fractions_read_best, make_kernel, weight_label
 
-MAX_CHANNELS = 64  #: input or output channels of a layer
+MAX_CHANNELS = 64  #: channels of a map the layer, chain and photo views draw (every plane, in numbers)
+NETWORK_CHANNELS = 1024  #: channels of a map in a network (its view draws a few; the numbers bound the rest)
 MAX_KERNEL = 64  #: side of a kernel plane
 
 KERNEL_FIELDS = {
@@ -44,7 +45,7 @@ KERNEL_FIELDS = {
 
 FILTER_FIELDS = {
     "values": f.Field(
-        lambda v, k: f.planes(v, k, max_side=MAX_KERNEL, max_planes=MAX_CHANNELS),
+        lambda v, k: f.planes(v, k, max_side=MAX_KERNEL, max_planes=NETWORK_CHANNELS),
         f.PLANES_SCHEMA,
         "Inline weights: one plane (a list of rows) per input channel the filter reads; a single "
         "plane may be written as a plain list of rows.",
@@ -54,7 +55,7 @@ FILTER_FIELDS = {
         f.choice(PRESETS), f.choice_schema(PRESETS), "A named kernel, used for every plane.", None
     ),
     "presets": f.Field(
-        f.choices(PRESETS, MAX_CHANNELS),
+        f.choices(PRESETS, NETWORK_CHANNELS),
         {"type": "array", "minItems": 1, "items": f.choice_schema(PRESETS)},
         "A named kernel per plane (one per input channel the filter reads).",
         None,
@@ -157,8 +158,8 @@ def parse_filter_tables(data: Any, prefix: str, shape: Shape) -> tuple[Kernel, n
     """`filters`: a list of tables, one per filter, each with a plane per channel it reads."""
     if not isinstance(data, (list, tuple)) or not data:
         raise ScenarioError(prefix, f"must be a non-empty list of tables (got {f.show(data)})")
-    if len(data) > MAX_CHANNELS:
-        raise ScenarioError(prefix, f"at most {MAX_CHANNELS} filters (got {len(data)})")
+    if len(data) > NETWORK_CHANNELS:
+        raise ScenarioError(prefix, f"at most {NETWORK_CHANNELS} filters (got {len(data)})")
     planes, biases, presets, names = [], [], set(), []
     for i, table in enumerate(data):
         key = f"{prefix}[{i}]"

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import fields as f
 from .errors import ScenarioError
-from .filters import MAX_CHANNELS
+from .filters import NETWORK_CHANNELS
 from .scenario import MAX_SIDE, Scenario
 from .stage import STAGE_FIELDS, parse_stage
 
@@ -149,7 +149,7 @@ def _input(x: Any, torch: Any, rank: int = 2) -> np.ndarray:
         raise ScenarioError(
             "from_torch", f"x must have shape (C, H, W) or (1, C, H, W) (got {tuple(x.shape)})"
         )
-    return f.planes(x[0] if x.ndim == 4 else x, "image", max_side=MAX_SIDE, max_planes=MAX_CHANNELS)
+    return f.planes(x[0] if x.ndim == 4 else x, "image", max_side=MAX_SIDE, max_planes=NETWORK_CHANNELS)
 
 
 def _refuse(module: Any, where: str, message: str) -> ScenarioError:

@@ -17,7 +17,7 @@ from typing import Any
 from . import fields as f
 from .elementwise import JOINS
 from .errors import Collect, ScenarioError
-from .filters import MAX_CHANNELS
+from .filters import NETWORK_CHANNELS
 from .stage import OPERATIONS, STAGE_FIELDS, Stage, check_keys, parse_stage
 
 INPUT = "input"  #: the image's name in `inputs`
@@ -282,8 +282,8 @@ class Wiring:
         if op == "add":
             return self.channels[first]
         total = sum(self.channels[j] for j in index)
-        if total > MAX_CHANNELS:
-            raise ScenarioError(key, f"cat makes {total} channels; at most {MAX_CHANNELS}")
+        if total > NETWORK_CHANNELS:
+            raise ScenarioError(key, f"cat makes {total} channels; at most {NETWORK_CHANNELS}")
         return total
 
     def _shape(self, j: int) -> str:

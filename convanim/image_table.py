@@ -12,7 +12,7 @@ import numpy as np
 
 from . import fields as f
 from .errors import Collect, ScenarioError
-from .filters import MAX_CHANNELS
+from .filters import NETWORK_CHANNELS
 from .model import Image
 from .patterns import PATTERN_NAMES, make_pattern
 from .photo import load_photo, photo_size
@@ -23,7 +23,7 @@ COLORS = ("gray", "rgb")
 
 IMAGE_FIELDS = {
     "values": f.Field(
-        lambda v, k: f.planes(v, k, max_side=MAX_SIDE, max_planes=MAX_CHANNELS),
+        lambda v, k: f.planes(v, k, max_side=MAX_SIDE, max_planes=NETWORK_CHANNELS),
         f.PLANES_SCHEMA,
         "Inline pixel values, a list of equally long rows; or a list of such planes, one per "
         "channel (or give `pattern`, `planes` or `file`).",
@@ -37,8 +37,8 @@ IMAGE_FIELDS = {
         None,
     ),
     "channels": f.Field(
-        f.pos_int(1, MAX_CHANNELS),
-        f.int_schema(1, MAX_CHANNELS),
+        f.pos_int(1, NETWORK_CHANNELS),
+        f.int_schema(1, NETWORK_CHANNELS),
         "pattern: this many channels of the pattern (random: each its own seed, seed + c); default 1.",
         None,
     ),
@@ -49,7 +49,7 @@ IMAGE_FIELDS = {
         None,
     ),
     "names": f.Field(
-        f.names(MAX_CHANNELS),
+        f.names(NETWORK_CHANNELS),
         {"type": "array", "items": {"type": "string", "maxLength": 12}},
         'Names of the channels in labels and equations, e.g. ["R", "G", "B"]; default: R, G, B for '
         "an rgb file, else in[0], in[1], …",
@@ -115,7 +115,7 @@ def parse_image(data: Any, base: Path) -> ImagePlan:
     """The image's shape and channels, and how to make it (deferred: built only after the limits
     pass)."""
     if isinstance(data, np.ndarray):
-        stack = f.planes(data, "image", max_side=MAX_SIDE, max_planes=MAX_CHANNELS)
+        stack = f.planes(data, "image", max_side=MAX_SIDE, max_planes=NETWORK_CHANNELS)
         image = Image(stack, layered=data.ndim == 3)
         return image.shape, image.channels, lambda: image
     t = f.parse_table(data, IMAGE_FIELDS, "image")
@@ -222,8 +222,8 @@ def _parse_planes(t: dict[str, Any]) -> ImagePlan:
     tables = t["planes"]
     if not isinstance(tables, (list, tuple)) or not tables:
         raise ScenarioError("image.planes", f"must be a non-empty list of tables (got {f.show(tables)})")
-    if len(tables) > MAX_CHANNELS:
-        raise ScenarioError("image.planes", f"at most {MAX_CHANNELS} planes (got {len(tables)})")
+    if len(tables) > NETWORK_CHANNELS:
+        raise ScenarioError("image.planes", f"at most {NETWORK_CHANNELS} planes (got {len(tables)})")
     makers, shape = [], None
     for i, table in enumerate(tables):
         key = f"image.planes[{i}]"

@@ -10,7 +10,7 @@ import numpy as np
 from . import fields as f
 from .errors import ScenarioError
 from .filters import (
-    MAX_CHANNELS,
+    NETWORK_CHANNELS,
     Kernel,
     Shape,
     bias_array,
@@ -133,10 +133,14 @@ def _weights_array(data: np.ndarray, prefix: str, in_channels: int, groups: int,
     """A 4-D weight array as torch holds it, checked against the input's channels."""
     if data.dtype.kind not in "iuf" or 0 in data.shape:
         raise ScenarioError(prefix, f"must be a non-empty array of numbers (got {f.show(data)})")
-    for i, filt in enumerate(data):
-        f.planes(filt, f"{prefix}[{i}]", max_side=64, max_planes=MAX_CHANNELS)
-    if data.shape[0] > MAX_CHANNELS:
-        raise ScenarioError(prefix, f"has {data.shape[0]} filters; at most {MAX_CHANNELS}")
+    # every filter is checked as a scenario's planes would be, but only the first one holding a
+    # bad value (or filter 0) through f.planes: one by one, a 1024-channel layer took a minute
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = ~(np.abs(data.astype(np.float64)) <= f.MAX_MAGNITUDE)
+    first = int(np.argmax(bad.reshape(len(data), -1).any(axis=1)))
+    f.planes(data[first], f"{prefix}[{first}]", max_side=64, max_planes=NETWORK_CHANNELS)
+    if data.shape[0] > NETWORK_CHANNELS:
+        raise ScenarioError(prefix, f"has {data.shape[0]} filters; at most {NETWORK_CHANNELS}")
     if transposed and data.shape[0] != in_channels:
         raise ScenarioError(
             prefix,

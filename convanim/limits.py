@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .cost import chain_cost, check, grid_cost, network_cost
+from .errors import ScenarioError
+from .filters import MAX_CHANNELS
 from .model import NETWORK_PANELS, Cone, network_details
 from .stage import Stage
 
@@ -59,4 +61,22 @@ def check_limits(
     instead = (
         ' or draw it as a network: render.view = "network"' if stages[0].rank == 2 and len(stages) > 1 else ""
     )
+    check_channels(stages, ' or draw it as a network: render.view = "network"' if stages[0].rank == 2 else "")
     check((chain_cost if picture else grid_cost)(stages, frames, cone, extra), limits, size, instead)
+
+
+def check_channels(stages: tuple[Stage, ...], instead: str = "") -> None:
+    """Refuse a map of more than MAX_CHANNELS channels in a view that draws every plane (the
+    layer, chain and photo views); only the network view draws a few channels of a bigger map."""
+    if stages[0].in_channels > MAX_CHANNELS:
+        raise ScenarioError("image", _too_many(stages[0].in_channels, instead))
+    for st in stages:
+        if st.out_channels > MAX_CHANNELS:
+            raise ScenarioError(st.prefix or "kernel", _too_many(st.out_channels, instead))
+
+
+def _too_many(channels: int, instead: str) -> str:
+    return (
+        f"makes a map of {channels} channels; this view draws every plane, at most {MAX_CHANNELS} "
+        f"(use fewer channels{instead})"
+    )

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import fields as f
 from .errors import ScenarioError
-from .filters import FILTER_FIELDS, KERNEL_FIELDS, MAX_CHANNELS
+from .filters import FILTER_FIELDS, KERNEL_FIELDS, NETWORK_CHANNELS
 from .graph import GRAPH_FIELDS, MAX_STAGES
 from .image_table import IMAGE_FIELDS, PLANE_FIELDS
 from .rank import with_samples
@@ -175,7 +175,7 @@ def schema() -> dict[str, Any]:
     image["properties"]["planes"] = {
         "type": "array",
         "minItems": 1,
-        "maxItems": MAX_CHANNELS,
+        "maxItems": NETWORK_CHANNELS,
         "items": plane,
         "description": image["properties"]["planes"]["description"],
     }
@@ -188,7 +188,7 @@ def schema() -> dict[str, Any]:
     one_filter = f.table_schema(FILTER_FIELDS, "One filter: a plane per input channel it reads, and a bias.")
     with_samples(one_filter)
     one_filter["oneOf"] = [{"required": ["values"]}, {"required": ["preset"]}, {"required": ["presets"]}]
-    filters = {"type": "array", "minItems": 1, "maxItems": MAX_CHANNELS, "items": one_filter}
+    filters = {"type": "array", "minItems": 1, "maxItems": NETWORK_CHANNELS, "items": one_filter}
     stage["properties"]["filters"] = {**filters, "description": stage["properties"]["filters"]["description"]}
     for key, sub in (
         ("image", image),

@@ -8,7 +8,7 @@ from typing import Any
 from . import fields as f
 from .elementwise import ACTIVATIONS, GELU_APPROXIMATIONS, JOINS, NORM_KEYS
 from .errors import Collect
-from .filters import MAX_CHANNELS, parse_kernel_plane
+from .filters import NETWORK_CHANNELS, parse_kernel_plane
 from .rank import ONE_D
 
 OPERATIONS = (
@@ -49,15 +49,15 @@ STAGE_FIELDS = {
         None,
     ),
     "out_channels": f.Field(
-        f.pos_int(1, MAX_CHANNELS),
-        f.int_schema(1, MAX_CHANNELS),
+        f.pos_int(1, NETWORK_CHANNELS),
+        f.int_schema(1, NETWORK_CHANNELS),
         "conv2d, conv_transpose2d: the number of output channels, with weights drawn at random "
         "(seeded, PyTorch's default init rounded to 2 decimals); needs `kernel_size`.",
         None,
     ),
     "groups": f.Field(
-        f.pos_int(1, MAX_CHANNELS),
-        f.int_schema(1, MAX_CHANNELS),
+        f.pos_int(1, NETWORK_CHANNELS),
+        f.int_schema(1, NETWORK_CHANNELS),
         "conv2d, conv_transpose2d: split the channels into this many groups (depthwise when it "
         "equals the input channels); default 1.",
         None,

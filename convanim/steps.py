@@ -167,6 +167,7 @@ def conv_weights(stage: Stage) -> np.ndarray:
 
 
 BAND = 1 << 21  #: products computed at once, in values: bounds the memory of a big layer (16 MB)
+BLAS_PRODUCTS = 1 << 24  #: a layer with more products is summed by matrix products (see _blas_output)
 
 
 class _Windows:
@@ -205,6 +206,8 @@ class _Windows:
         return windows, products, sums
 
     def output(self) -> np.ndarray:
+        if self.weights.shape[0] * self.shape[0] * self.per_row() > BLAS_PRODUCTS:
+            return self._blas_output()
         maps = []
         for k in range(self.weights.shape[0]):
             rows = [self.band(k, b)[2].sum(axis=0) for b in range(len(self.bands))]
@@ -212,6 +215,31 @@ class _Windows:
             maps.append(value if self.bias is None else value + float(self.bias[k]))
         self._band = None  # the records start afresh
         return np.stack(maps)
+
+    def per_row(self) -> int:
+        """Products of one filter over one output row (its planes' taps at every column)."""
+        kh, kw = self.weights.shape[2:]
+        return self.cin * self.shape[1] * kh * kw
+
+    def _blas_output(self) -> np.ndarray:
+        """The maps of a big layer by matrix products, band by band and group by group (a layer of
+        the network view: minutes by filter, seconds so); the sums then run in BLAS's order, so a
+        record's per-plane sums may differ from the map's value in the last bit (the record's
+        ``value`` is the map's)."""
+        kh, kw = self.weights.shape[2:]
+        out = np.empty((self.weights.shape[0], *self.shape))
+        windows = _windows(self.grid, (kh, kw), self.stride, self.dil)
+        for g in range(self.groups):
+            planes = windows[g * self.cin : (g + 1) * self.cin]
+            filters = self.weights[g * self.cout : (g + 1) * self.cout].reshape(self.cout, -1)
+            for a0, a1 in self.bands:
+                band = planes[:, a0:a1].transpose(1, 2, 0, 3, 4).reshape((a1 - a0) * self.shape[1], -1)
+                out[g * self.cout : (g + 1) * self.cout, a0:a1] = (filters @ band.T).reshape(
+                    self.cout, a1 - a0, self.shape[1]
+                )
+        if self.bias is not None:
+            out += self.bias[:, None, None]
+        return out
 
     def record(self, i: int, output: np.ndarray) -> Step:
         (oh, ow), (kh, kw) = self.shape, self.weights.shape[2:]

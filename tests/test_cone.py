@@ -329,7 +329,7 @@ def test_player_data_has_every_map_and_every_stage_s_links():
     rf = encode(frames, 0)["rf"]
     g0, g1 = frames.maps[0].grid, frames.maps[1].grid
     assert rf["m"] == [[0, 0, g0.x, g0.y, 4, 4, g0.cell], [1, 0, g1.x, g1.y, 2, 2, g1.cell]]
-    assert rf["l"] == [[[0], [[0, 1], [2, 3]], [[0, 1], [2, 3]], [[0]]]]
+    assert rf["l"] == [[[0], [[0, 2], [2, 2]], [[0, 2], [2, 2]], [[0, 1]]]]  # runs [first, count]
     assert encode(frames, 0)["c"][rf["hl"]] == frames.theme.highlight
     assert len(script_json(rf)) < 150
 
@@ -538,11 +538,16 @@ def test_pointing_at_a_signal_s_sample_lights_the_samples_it_reads(open_page):
 # ---------------------------------------------------------------- graphs
 
 
+def runs(flat: list[int]) -> list[int]:
+    """The indices of flat runs [first, count, …] (the island's form of a link)."""
+    return [v for k in range(0, len(flat), 2) for v in range(flat[k], flat[k] + flat[k + 1])]
+
+
 def data_links(rf: dict) -> tuple[StageLinks, ...]:
     """The player's per-stage links, read back from its data island."""
     out = []
     for entry in rf["l"]:
-        rows, cols, channels = (tuple(map(tuple, a)) for a in entry[1:4])
+        rows, cols, channels = (tuple(tuple(runs(r)) for r in a) for a in entry[1:4])
         parts = tuple(map(tuple, entry[4])) if len(entry) > 4 else ()
         out.append(StageLinks(tuple(entry[0]), rows, cols, channels, parts))
     return tuple(out)

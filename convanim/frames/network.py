@@ -250,12 +250,12 @@ class NetworkBuilder(Collector):
                 # on a screen a picture is shown at most at its size: beyond the screen, larger
                 # pictures look the same once fitted, and cost more to paint
                 score = min(1.0, projection(lay.width, lay.height)) * float(np.mean(sides))
-                if lay.width > MAX_SIZE[0] or lay.height > MAX_SIZE[1]:  # only if nothing smaller fits
-                    score -= 1e6
+                if lay.width > MAX_SIZE[0] or lay.height > MAX_SIZE[1]:  # only if nothing smaller fits,
+                    score = -1e6 - lay.width * lay.height / 1e3  # and then the smallest (painting)
                 if need > zoom + 1e-9:  # text not legible yet: the last resort
                     score -= 1e7
                 # fewer bands and a smaller picture (less to paint) unless clearly better
-                if best is None or score > best[0] * 1.02:
+                if best is None or score > (best[0] * 1.02 if best[0] > 0 else best[0]):
                     best = (score, lay)
         assert best is not None
         return best
@@ -529,7 +529,8 @@ class NetworkBuilder(Collector):
         one = self.one_step(win, [self.channel_name(src[0], p) for p in win.planes], where, i)
         builder = LayerBuilder(one, one.computations[0])
         picture = builder.frames()
-        step = one.computations[0].steps[0]
+        # the value the model computed (the map's): the one-step layer sums in its own order
+        step = dataclasses.replace(one.computations[0].steps[0], value=float(self.values[j][cell]))
         equation = builder.step_equation(step).split(" = ", 1)[1]  # its cell is out[0][0,0]
         text = f"{where} = {builder.fmt_out(step.value)}: {equation}"
         if steppable(st):

@@ -686,11 +686,12 @@
     // product of channels × rows × columns, so the walk takes unions of each stage's per-axis links
     // (data.rf.l: [maps it reads, rows, cols, channels, a cat's [start, stop) per map]) backwards,
     // stage m − 1 making map m; a map of a graph reached along several paths holds a union of such
-    // boxes. Index lists are sorted sparse arrays: Object.keys gives array indices in ascending order.
+    // boxes. A link is flat runs [first, count, …]; index lists are sorted sparse arrays: Object.keys
+    // gives array indices in ascending order.
     var rf = data.rf, litKey = "", lit = null;
     function union(have, links) {
-      var seen = [];
-      have.forEach((i) => { links[i].forEach((j) => { seen[j] = 1; }); });
+      var seen = [], l, k, j;
+      have.forEach((i) => { for (l = links[i], k = 0; k < l.length; k += 2) for (j = l[k]; j < l[k] + l[k + 1]; j++) seen[j] = 1; });
       return Object.keys(seen).map(Number);
     }
     // Consecutive indices as [first, count] runs.
