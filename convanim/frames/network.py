@@ -30,6 +30,7 @@ from ..stage import Stage, parse_stage
 from ..textsize import text_width
 from ..words import count
 from . import labels as lab
+from . import layer_slots as ls
 from .base import Collector
 from .chain_channels import Panel, photo_colours
 from .layer import LayerBuilder
@@ -530,9 +531,10 @@ class NetworkBuilder(Collector):
         builder = LayerBuilder(one, one.computations[0])
         picture = builder.frames()
         # the value the model computed (the map's): the one-step layer sums in its own order
-        step = dataclasses.replace(one.computations[0].steps[0], value=float(self.values[j][cell]))
-        equation = builder.step_equation(step).split(" = ", 1)[1]  # its cell is out[0][0,0]
-        text = f"{where} = {builder.fmt_out(step.value)}: {equation}"
+        value = float(self.values[j][cell])
+        vals = dataclasses.replace(builder.vals, output=np.array([value]))
+        equation = ls.text(("le", 0), vals).split(" = ", 1)[1]  # its cell is out[0][0,0]
+        text = f"{where} = {builder.fmt_out(value)}: {equation}"
         if steppable(st):
             text += f' (step through {self.names[j]} in the layer view: .stage_view("{self.names[j]}"))'
 
