@@ -1,6 +1,7 @@
 """GIF exporter: read back with Pillow (frames, durations, loop, colours), deterministic, merged holds."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -135,3 +136,40 @@ def test_frames_are_streamed_to_the_file_not_held_until_the_end(monkeypatch):
     # Frame k is written once frame k+1 is known to differ: writes interleave with painting.
     writes_before_last_paint = [e for e in events[: painted[-1]] if e[0] == "wrote"]
     assert len(writes_before_last_paint) >= len(frames) - 1
+
+
+def test_the_palette_read_frame_by_frame_is_the_one_of_the_three_frames_at_once_and_decodes_exactly():
+    """The palette counts each sampled frame's colours alone, then merges the counts (one frame
+    held at a time): the same palette as counting the three frames together, and every decoded
+    frame is the painter's frame mapped to it."""
+    from convanim.export.gif import COLOURS, PaletteIndex, _rgb, build_palette, colour_keys
+
+    s = convanim.load(Path(__file__).parent.parent / "animations" / "network_unet.toml")
+    frames = s.frames()
+    palette = build_palette(frames, RasterPainter(frames))
+    # the counting of before: the three frames concatenated, then the same choice of colours
+    n, exact = len(frames), [_rgb(c) for c in declared_colours(frames)][:COLOURS]
+    both = np.concatenate([f.reshape(-1, 3) for f in RasterPainter(frames).sample([0, n // 2, n - 1])])
+    known = set(colour_keys(np.array(exact, np.uint8)).tolist())
+    uniq, counts = np.unique(colour_keys(both), return_counts=True)
+    mask = np.array([k not in known for k in uniq.tolist()], dtype=bool)
+    room = COLOURS - len(exact)
+    assert mask.sum() > room  # median cut picks the extra colours, weighted by their counts
+    extra = np.repeat(uniq[mask], np.minimum(counts[mask], 1000))
+    rgb = np.stack([(extra >> 16) & 255, (extra >> 8) & 255, extra & 255], axis=-1).astype(np.uint8)
+    quant = Image.fromarray(rgb.reshape(1, -1, 3), "RGB").quantize(
+        colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    pal = np.array(quant.getpalette()[: 3 * room], np.uint8).reshape(-1, 3)[np.unique(np.asarray(quant))]
+    assert palette.tobytes() == np.concatenate([np.array(exact, np.uint8), pal]).tobytes()
+    index, want_frames = PaletteIndex(palette), []
+    for frame in RasterPainter(frames):  # consecutive equal frames are merged in the GIF
+        if not want_frames or not np.array_equal(frame, want_frames[-1]):
+            want_frames.append(frame.copy())
+    decoded = [
+        np.asarray(f.convert("RGB"))
+        for f in ImageSequence.Iterator(Image.open(io.BytesIO(s.to_bytes("gif"))))
+    ]
+    assert len(decoded) == len(want_frames) > 3
+    for k, (got, frame) in enumerate(zip(decoded, want_frames, strict=True)):
+        assert np.array_equal(got, palette[index.keys(colour_keys(frame))]), f"frame {k}"

@@ -50,10 +50,14 @@ def build_palette(frames: Frames, painter: RasterPainter) -> np.ndarray:
     poster, a middle step and the final frame, reduced by median cut if there are too many."""
     exact = [_rgb(c) for c in declared_colours(frames)][:COLOURS]
     n = len(frames)
-    samples = np.concatenate([f.reshape(-1, 3) for f in painter.sample(sorted({0, n // 2, n - 1}))])
-    keys = colour_keys(samples)
+    # each frame's colours and counts, then merged: one frame's keys at a time (a 43-stage U-Net's
+    # three whole frames and their keys were half its peak memory); the same counts as at once
+    found = [
+        np.unique(colour_keys(f), return_counts=True) for f in painter.samples(sorted({0, n // 2, n - 1}))
+    ]
+    uniq, where = np.unique(np.concatenate([u for u, _ in found]), return_inverse=True)
+    counts = np.bincount(where, weights=np.concatenate([c for _, c in found])).astype(np.int64)
     known = set(colour_keys(np.array(exact, np.uint8)).tolist())
-    uniq, counts = np.unique(keys, return_counts=True)
     extra_mask = np.array([k not in known for k in uniq.tolist()], dtype=bool)
     extra, counts = uniq[extra_mask], counts[extra_mask]
     room = COLOURS - len(exact)

@@ -140,11 +140,15 @@ class RasterPainter:
         return self.image.copy()
 
     def sample(self, ks: list[int]) -> list[np.ndarray]:
-        """Frames ``ks`` (in increasing order), each a copy: the first composited whole, each next
-        one from the previous by repainting only the boxes of the items that differ between the
-        two (the same pixels as ``frame``, at a fraction of the cost). Frame 0 is kept, and
-        ``changes`` starts from it instead of compositing it again."""
-        out: list[np.ndarray] = []
+        """Frames ``ks`` (in increasing order), each a copy (see ``samples``)."""
+        return [f if i == 0 and ks[0] == 0 else f.copy() for i, f in enumerate(self.samples(ks))]
+
+    def samples(self, ks: list[int]) -> Iterator[np.ndarray]:
+        """Frames ``ks`` (in increasing order), one at a time: the first composited whole, each
+        next one from the previous by repainting only the boxes of the items that differ between
+        the two (the same pixels as ``frame``, at a fraction of the cost). Each is a view valid until
+        the next, except frame 0, which is kept (``changes`` starts from it instead of compositing
+        it again): a palette reads a few big frames without holding them all."""
         before = -1
         for k in ks:
             if before < 0:
@@ -154,11 +158,12 @@ class RasterPainter:
                 differ = np.flatnonzero(self._shown(k) != self._shown(before))
                 for box in _merge([tuple(self.boxes[i]) for i in differ]):
                     self._paint(box, k, alive)
-            out.append(self.image.copy())
+            if k == 0:
+                self.painted[0] = self.image.copy()
+                yield self.painted[0]
+            else:
+                yield self.image
             before = k
-        if ks and ks[0] == 0:
-            self.painted[0] = out[0]
-        return out
 
     def _shown(self, k: int) -> np.ndarray:
         return (self.first <= k) & (self.last >= k)
