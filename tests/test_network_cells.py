@@ -127,6 +127,23 @@ def test_a_cell_s_text_is_its_window_its_weights_its_bias_and_the_model_s_value(
     )
 
 
+def test_convolutions_past_the_weight_budget_are_written_as_value_and_operation(monkeypatch):
+    """The first convolution's 2·4·9 = 72 weights fit a budget of 100; the next's 72 do not: its
+    cells are written as their value and operation (no labels shipped), as a ReLU's are."""
+    import convanim.frames.network as network
+
+    monkeypatch.setattr(network, "WEIGHT_BUDGET", 100)
+    s = padded_model()
+    b = NetworkBuilder(s)
+    cells = b.any_cell()
+    assert len(cells.stages[0].labels) == 4 and cells.stages[2].labels == ()
+    assert " + bias " in text(cells, 1, (0, 0, 0))  # its sum, term by term
+    value = b.fmts[3](b.values[3][1, 2, 3])
+    assert (
+        text(cells, 3, (1, 2, 3)) == f"{b.names[3]}[1][2,3] = {value}: {b.stage_lines(2)[0]} of {b.names[2]}"
+    )
+
+
 def test_the_island_ships_every_map_deflated_and_the_taps_as_tables():
     frames = small_net().frames()
     a = details(frames)["nd"]["a"]

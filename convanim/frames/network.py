@@ -34,7 +34,7 @@ from . import layer_slots as ls
 from .base import Collector
 from .chain_channels import Panel, photo_colours
 from .layer import LayerBuilder
-from .network_cells import AnyCell, StageCells, recipes, shipped, stage_cells, written
+from .network_cells import WEIGHT_BUDGET, AnyCell, StageCells, recipes, shipped, stage_cells, written
 from .scaling import unit
 
 PANEL_SIDES = (32, 48, 64, 80, 96, 112, 128, 160, 192)  #: target sides of a panel tried, px
@@ -452,6 +452,23 @@ class NetworkBuilder(Collector):
             frames, details=details, detail_note=self.detail_note(details), cells=self.any_cell(len(details))
         )
 
+    def _stage_cells(self) -> tuple[StageCells, ...]:
+        """Each stage's taps and labels, the convolutions' in order while their weights fit
+        ``WEIGHT_BUDGET`` (a 512-channel layer has millions: labelling them took minutes and
+        tens of MB); a stage past it is written as its value and operation."""
+        out, left = [], WEIGHT_BUDGET
+        for st, src in zip(self.stages, self.srcs, strict=True):
+            if len(src) != 1:
+                out.append(StageCells(-1))
+                continue
+            n = st.kernel.values.size if st.operation in WINDOW_OPS else 0
+            if n > left:
+                out.append(StageCells(src[0]))
+                continue
+            left -= n
+            out.append(stage_cells(st, src[0], self.values[src[0]].shape[1:]))
+        return tuple(out)
+
     def any_cell(self, sampled: int = 0) -> AnyCell:
         """Every map's values as written and each stage's taps and recipe: the player writes any
         cell's text from them (``network_cells``); a map written with a format spec (not decimals)
@@ -466,12 +483,7 @@ class NetworkBuilder(Collector):
             if st.operation in WINDOW_OPS
         ]
         maps = shipped(maps, self.srcs, {i + 1 for i, _ in conv} | {src[0] for _, src in conv})
-        stages = tuple(
-            stage_cells(st, src[0] if len(src) == 1 else -1, self.values[src[0]].shape[1:])
-            if len(src) == 1
-            else StageCells(-1)
-            for st, src in zip(self.stages, self.srcs, strict=True)
-        )
+        stages = self._stage_cells()
         ops = [
             f"{self.stage_lines(i)[0]} of {', '.join(self.names[m] for m in dict.fromkeys(self.srcs[i]))}"
             for i in range(len(self.stages))

@@ -29,6 +29,9 @@ TERMS = 6  #: the sum's terms written before "…" and the last
 MOST = 2**31 - 1  #: a written value × 10^decimals must fit an int32 to be shipped
 TIE = 1e-6  #: values this close to a rounding tie are written by the formatter itself
 BUDGET = 3_000_000  #: packed bytes of maps a page carries at most (4 MB in base64)
+#: weights whose labels a page carries at most (about 1.2 MB): past them, a convolution's cells
+#: are written as their value and operation, and its sums are left to the sampled details
+WEIGHT_BUDGET = 150_000
 
 
 @dataclass(frozen=True, eq=False)
