@@ -14,7 +14,7 @@ from convanim.detail import window
 from convanim.export.html import details, page, player
 from convanim.frames.base import paren
 from convanim.frames.network import NetworkBuilder
-from convanim.frames.network_cells import number, shipped, text, written
+from convanim.frames.network_cells import BUDGET, number, shipped, text, written
 from convanim.numfmt import formatter
 
 from .test_frames_network import cells_ready, shown_value, small_net
@@ -244,4 +244,4 @@ def test_a_noise_filled_resnet_stem_at_real_size_stays_under_5_mb():
     kept = [j for j, m in enumerate(frames.cells.maps) if m is not None]
     assert {0, 1} <= set(kept)  # the conv's input and output: its sums
     packed = sum(len(m.packed) for m in frames.cells.maps if m is not None)
-    assert packed <= 3_000_000
+    assert packed <= BUDGET

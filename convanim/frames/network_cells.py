@@ -28,8 +28,11 @@ Node = tuple[Any, ...]
 TERMS = 6  #: the sum's terms written before "…" and the last
 MOST = 2**31 - 1  #: a written value × 10^decimals must fit an int32 to be shipped
 TIE = 1e-6  #: values this close to a rounding tie are written by the formatter itself
-BUDGET = 3_000_000  #: packed bytes of maps a page carries at most (4 MB in base64)
-#: weights whose labels a page carries at most (about 1.2 MB): past them, a convolution's cells
+#: packed bytes of maps a page carries at most (3.3 MB in base64): with the weight labels (below,
+#: at most about 0.6 MB), the sampled details' pictures (about 0.6 MB for 100) and the channel
+#: pictures, a page stays under 5 MB (the 512-channel U-Net's was 5.19 MB with 3 MB of maps)
+BUDGET = 2_500_000
+#: weights whose labels a page carries at most (about 0.6 MB): past them, a convolution's cells
 #: are written as their value and operation, and its sums are left to the sampled details
 WEIGHT_BUDGET = 150_000
 
