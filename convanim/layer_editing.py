@@ -9,8 +9,11 @@ px, wa, wk, cm, ink, cmap, dv, ocmap, s, n, r, tx, vs, pre, ps, rg, io, js, a, a
 layer as:
 
     x, c     the input (C, h, w) flat and its channels C; hw: [h, w]
-    w, k     the weights (K, P, kh, kw) flat, then the bias (K) when there is one (b: 1); k: the
-             weights' shape
+    w, k     the weights as the scenario gives them, flat, then the bias (K) when there is one
+             (b: 1); k: the shape (K, P, kh, kw) of the weights that slide; kg: the given weights'
+             shape (a transposed layer's (C_in, C_out/groups, kh, kw)); wm: (when they differ: a
+             flip's planes turned, a transposed layer's) for each weight that slides (flat), the
+             index in w of the given weight in its place
     o        the image index (into x) each grid cell of each plane holds (C · cells), −1: a zero
     p        the step program (frames.layer_slots.LayerProgram.to_list): step i of filter
              i // (oh·ow) reads, in its q-th plane c = planes[filter][q], grid cell
@@ -99,13 +102,16 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
     image = slots.image
     origin = [-1 if o < 0 else int(p * image[0].size + o) for p in range(c) for o in slots.origin.tolist()]
     bias = [] if v.bias is None else v.bias.tolist()
+    identity = np.array_equal(slots.order, np.arange(slots.order.size))
     return {
         "x": [_number(x) for x in image.ravel().tolist()],
         "c": c,
         "hw": list(image.shape[1:]),
-        "w": [_number(x) for x in [*v.weights.ravel().tolist(), *bias]],
+        "w": [_number(x) for x in [*slots.given.ravel().tolist(), *bias]],
         **({"b": 1} if v.bias is not None else {}),
         "k": list(v.weights.shape),
+        "kg": list(slots.given.shape),
+        **({} if identity else {"wm": slots.order.tolist()}),
         "o": origin,
         "p": v.program.to_list(),
         "room": v.room,

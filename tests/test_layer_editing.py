@@ -278,3 +278,150 @@ def test_ui_keyboard_edits_an_input_cell_and_a_weight(open_page):
     s = load("layer_3_to_2", image={"values": image.tolist()}, filters=filters)
     check(root, s, [0, 3, len(s.frames()) - 1], s0.frames())
     assert watched.errors == []
+
+
+#: flipped layers (each plane turned 180° before it slides) and transposed ones drawn as the
+#: convolution they equal: (file, keys); the weights are edited in the shape the scenario gives them
+TURNED = {
+    "rgb_bias_flip": ("layer_rgb_bias", {"flip": True}),
+    "3_to_2_flip": ("layer_3_to_2", {"flip": True}),
+    "transposed": ("layer_transposed", {}),
+}
+
+
+def turned_keys(name: str, image: np.ndarray, weights: np.ndarray, bias: np.ndarray | None) -> dict:
+    """A TURNED scenario's keys with these values, in the shapes its file gives them."""
+    file, keys = TURNED[name]
+    if file == "layer_transposed":
+        return {"image": {"values": image.tolist()}, "filters": [{"values": w.tolist()} for w in weights]}
+    names = {"names": ["R", "G", "B"]} if file == "layer_rgb_bias" else {}
+    filters = [{"values": w.tolist()} for w in weights]
+    for f, b in zip(filters, [] if bias is None else bias.tolist(), strict=False):
+        f["bias"] = b
+    return {**keys, "image": {"values": image.tolist(), **names}, "filters": filters}
+
+
+@pytest.mark.parametrize("name", sorted(TURNED))
+def test_api_edits_of_flipped_and_transposed_layers(open_page, name):
+    """A flip's turn frames and every step, a transposed layer's zero-inserted input and rotated
+    planes: after edits of the input (the original cells), the given weights and the bias, the
+    page's numbers, texts, sizes, colours and alt text are Python's for those values."""
+    file, keys = TURNED[name]
+    s0 = load(file, **keys)
+    frames0 = s0.frames()
+    assert frames0.layer is not None
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    ed = encode(frames0, 0)["ed"]
+    given = s0.stages[0].kernel.values
+    assert ed["kg"] == list(given.shape) and ed["w"][: given.size] == given.ravel().tolist()
+    rng = np.random.default_rng(len(name))
+    n = len(frames0)
+    every = range(n) if n < 16 else sorted({0, 1, 2, 3, 4, n // 2, n - 2, n - 1})
+    check(root, s0, every, frames0)
+    for _ in range(3):
+        image = random_values(rng, (ed["c"], *ed["hw"]), *ed["rg"][0])
+        w = random_values(rng, tuple(ed["kg"]), *ed["rg"][1], weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
+        b = None
+        if "b" in ed:
+            b = random_values(rng, (ed["k"][0],), *ed["rg"][2])
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", b.tolist())
+        s = load(file, **turned_keys(name, image, w, b))
+        assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
+        check(root, s, every, frames0)
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("name", ["3_to_2_flip", "transposed"])
+def test_ui_a_drawn_weight_edits_the_given_weight_in_its_place(open_page, name):
+    """Click a weight where it slides (turned, rotated), type, Enter: the given weight in its place
+    changes (a flip's plane turned back; a transposed layer's (C_in, C_out) swapped back), named so
+    by the editor; the input's cells edit the original input."""
+    file, keys = TURNED[name]
+    s0 = load(file, **keys)
+    frames0 = s0.frames()
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    comp = s0.computations[0]
+    step = frames0.frames.index(next(f for f in frames0.frames if f.step == 0))
+    root.evaluate(f"el => el.convanim.show({step})")
+    # filter 0's plane 1, the weight drawn at row 0, column 1 (it slides there)
+    kh, kw = comp.weights.shape[2:]
+    drawn = (0 * comp.weights.shape[1] + 1) * kh * kw + 1
+    given = s0.stages[0].kernel.values.copy()
+    at = np.unravel_index(int(encode(frames0, 0)["ed"]["wm"][drawn]), given.shape)
+    assert given[at] == comp.weights[0, 1, 0, 1]
+    cell = root.locator(f'[data-edit="weight {np.ravel_multi_index(at, given.shape)}"] >> visible=true').first
+    cell.click()
+    editor = root.locator(".convanim-editor")
+    assert editor.text_content().startswith("weight[" + "][".join(map(str, at)) + "]")
+    editor.locator("input").fill("-0.5")
+    editor.locator("input").press("Enter")
+    given[at] = -0.5
+    image = s0.image.values.copy()
+    first = root.locator('[data-edit^="input "]').first
+    assert first.get_attribute("data-edit") == "input 0"
+    first.click()
+    root.locator(".convanim-editor input").fill("3")
+    root.locator(".convanim-editor input").press("Enter")
+    image[0, 0, 0] = 3
+    bias = None if s0.stages[0].bias is None else np.array(s0.stages[0].bias)
+    s = load(file, **turned_keys(name, image, given, bias))
+    check(root, s, [0, 1, step, len(frames0) - 1], frames0)
+    assert watched.errors == []
+
+
+TURNED_KEYS = {
+    "transposed_groups_padded": dict(
+        operation="conv_transpose2d",
+        image=np.arange(4 * 3 * 3, dtype=float).reshape(4, 3, 3) % 5,
+        kernel=np.arange(4 * 1 * 2 * 2, dtype=float).reshape(4, 1, 2, 2) % 3 - 1,
+        bias=[1.0, -1.0],
+        groups=2,
+        stride=2,
+        padding=1,
+        output_padding=1,
+    ),
+    "flip_reflect_dilated": dict(
+        flip=True,
+        image=np.arange(2 * 5 * 5, dtype=float).reshape(2, 5, 5) % 5,
+        kernel=np.arange(2 * 2 * 2 * 3, dtype=float).reshape(2, 2, 2, 3) / 10 - 1,
+        padding=1,
+        padding_mode="reflect",
+        dilation=(1, 2),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TURNED_KEYS))
+def test_api_edits_of_grouped_padded_turned_layers(open_page, name):
+    """A transposed layer with groups, a stride, padding and output padding; a flip with reflect
+    padding and a dilation: edits in the given shapes give Python's numbers and texts."""
+    base = TURNED_KEYS[name]
+    s0 = convanim.Scenario(title=name, **base)
+    frames0 = s0.frames()
+    assert frames0.layer is not None
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    ed = encode(frames0, 0)["ed"]
+    assert ed["kg"] == list(np.shape(base["kernel"]))
+    rng = np.random.default_rng(len(name))
+    n = len(frames0)
+    every = sorted({0, 1, 2, 3, n // 2, n - 2, n - 1})
+    check(root, s0, every, frames0)
+    for _ in range(2):
+        image = random_values(rng, (ed["c"], *ed["hw"]), *ed["rg"][0])
+        w = random_values(rng, tuple(ed["kg"]), *ed["rg"][1], weights=True)
+        keys = {**base, "image": image, "kernel": w}
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
+        if "b" in ed:
+            b = random_values(rng, (ed["k"][0],), *ed["rg"][2])
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", b.tolist())
+            keys["bias"] = b.tolist()
+        s = convanim.Scenario(title=name, **keys)
+        assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
+        check(root, s, every, frames0)
+    assert watched.errors == []

@@ -318,6 +318,10 @@ class LayerSlots:
     items: tuple[tuple[int, Node | Recipe], ...]
     readouts: tuple[tuple[int, int, Recipe], ...]
     values: LayerValues
+    #: the weights as the scenario gives them: (C_out, C_in/groups, kh, kw) for a conv2d,
+    #: (C_in, C_out/groups, kh, kw) for a transposed one, a flip's planes unturned
+    given: np.ndarray
+    order: np.ndarray  #: (weights that slide,) the flat index into ``given`` of each (flat)
     image: np.ndarray  #: the scenario's input (C, h, w), as an edit gives it
     origin: np.ndarray  #: (grid cells,) flat image index (of one plane) each cell holds, −1: a zero
     texts: bool  #: whether cells hold their values

@@ -34,7 +34,8 @@
 
   // frames/layer_slots.evaluate and LayerValues: the grid, the sums, the output, formats, labels
   function model(ed, image, given) {
-    var z = sizes(ed), K = ed.k[0], np_ = ed.k[1], w = given.slice(0, z.n), b = ed.b ? given.slice(z.n) : null;
+    var z = sizes(ed), K = ed.k[0], np_ = ed.k[1], b = ed.b ? given.slice(z.n) : null;
+    var w = ed.wm ? ed.wm.map((j) => given[j]) : given.slice(0, z.n);  // the weights that slide
     var grid = ed.o.map((i) => i < 0 ? 0 : image[i]), m = {grid: grid, cells: grid.length / ed.c, w: w, b: b, image: image, g: given, preset: null};
     var order = runs(ed.p[6], z.taps / ed.p[4], ed.p[4]), out = [], sums = [];
     for (var i = 0; i < K * z.per; i++) {
@@ -120,7 +121,7 @@
   // edit(name, values): the new state, or a one-line Error; ``whole``: values hold the input, or
   // the weights and the bias, entire (the inline editor's)
   function edit(ed, name, values, state, whole) {
-    var k = ed.k, z = sizes(ed), shape = {input: [ed.c].concat(ed.hw), weight: k, bias: [k[0]]}[name], flat = [];
+    var k = ed.kg, z = sizes(ed), shape = {input: [ed.c].concat(ed.hw), weight: k, bias: [ed.k[0]]}[name], flat = [];
     if (!shape) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
     if (name === "bias" && !ed.b) throw new Error("this layer has no bias to edit");
     var shapes = [shape].concat(name === "input" && ed.c === 1 ? [ed.hw] : name === "weight" && k[0] * k[1] === 1 ? [k.slice(2)] : []);
@@ -132,7 +133,7 @@
     flat.forEach((x, i) => {
       var what = whole && name !== "input" ? (i < z.n ? "weight" : "bias") : name, range = ed.rg[NAMES[what]];
       if (typeof x !== "number" || !(x >= range[0] && x <= range[1])) {
-        throw new Error(what + where(what === "bias" ? [k[0]] : shape, whole && i >= z.n ? i - z.n : i) + " = " + x + " is outside " +
+        throw new Error(what + where(what === "bias" ? [ed.k[0]] : shape, whole && i >= z.n ? i - z.n : i) + " = " + x + " is outside " +
           range.join(" \u2026 ") + ", the range this picture is laid out for");
       }
     });
@@ -199,7 +200,14 @@
       }
     });
     var span = (n) => ed.rg[n].join(" \u2026 ").replace(/-/g, MINUS);
-    Promise.resolve().then(() => {  // once the player has built its edit bar
+    Promise.resolve().then(() => {  // once the player has built its edit bar and its editable cells
+      // a drawn weight edits the given one in its place (a flip's, a transposed layer's)
+      root.querySelectorAll("[data-edit^=weight]").forEach((node) => {
+        var i = ed.wm ? ed.wm[+node.getAttribute("data-edit").split(" ")[1]] : null;
+        if (i == null) return;
+        node.setAttribute("data-edit", "weight " + i);
+        if (node.hasAttribute("aria-label")) node.setAttribute("aria-label", "edit " + named(ed, "weight", i));
+      });
       var bar = root.querySelector(".convanim-editbar span");
       if (bar) bar.textContent = "click an input cell, a weight" + (ed.b ? " or a bias" : "") + " to edit: input " + span(0) +
         ", weights " + span(1) + (ed.b ? ", bias " + span(2) : "");
@@ -208,7 +216,7 @@
 
   // the inline editor's name of input, weight or bias cell i (flat over the whole state)
   function named(ed, name, i) {
-    var z = sizes(ed), shape = name === "input" ? [ed.c].concat(ed.hw) : name === "weight" ? ed.k : [ed.k[0]];
+    var z = sizes(ed), shape = name === "input" ? [ed.c].concat(ed.hw) : name === "weight" ? ed.kg : [ed.k[0]];
     return name + where(shape, name === "bias" ? i - z.n : i);
   }
 
