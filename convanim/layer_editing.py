@@ -29,7 +29,10 @@ layer as:
     kz       the weights' label groups [items, cell, largest size (0: the values', at most sp),
              least size, 1 if the widest label sets the size (else the longest)], builder units
     nm       the input planes' names (Σ's subscripts); la: the alt text around the input's and the
-             output's ranges (three parts), or absent when the player keeps it
+             output's ranges (three parts), or absent when the player keeps it or ``a`` holds it
+    a        the alt text: one string, or (an image of one plane given as 2-D) its recipe
+             (alttext.layer_recipe: the nodes "ax", the image, and "ar", the output's range), which
+             the player's altText writes
 """
 
 from __future__ import annotations
@@ -137,8 +140,8 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "kz": [[list(g[0]), *(_number(x) for x in g[1:])] for g in slots.labels],
         "sp": SMALL_PX,
         "nm": list(v.names),
-        "a": [alt],
-        **({"la": list(slots.alt)} if len(slots.alt) == 3 else {}),
+        "a": [p if isinstance(p, str) else list(p) for p in slots.alt_recipe] or [alt],
+        **({"la": list(slots.alt)} if len(slots.alt) == 3 and not slots.alt_recipe else {}),
         "an": {},
     }
 

@@ -83,8 +83,8 @@ def check_fills(root, frames, page_frames) -> None:
     assert got == [fill for _, fill in want]
 
 
-# layer_three_filters' filters are presets (their names are drawn): only its input is edited, and
-# its one-plane image is named by its pattern, which the page keeps (no alt check after an edit)
+# layer_three_filters' filters are presets (their names are drawn): only its input is edited; its
+# image of one plane, given as 2-D (a pattern), is then named as Python names a 2-D image's values
 @pytest.mark.parametrize("name", LAYERS)
 def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
     s0 = load(name)
@@ -101,8 +101,9 @@ def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
     for _ in range(3):
         image = random_values(rng, shape, *rg[0])
         root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        given = image if s0.image.layered else image[0]  # the scenario's own shape
         keys = {
-            "image": {"values": image.tolist(), **({"names": ["R", "G", "B"]} if "R" in ed["nm"] else {})}
+            "image": {"values": given.tolist(), **({"names": ["R", "G", "B"]} if "R" in ed["nm"] else {})}
         }
         if weights:
             w = random_values(rng, tuple(ed["k"]), *rg[1], weights=True)
@@ -116,8 +117,18 @@ def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
                 f["bias"] = v
         s = load(name, **keys)
         assert s.frames().width == frames0.width and s.frames().height == frames0.height
-        check(root, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}), frames0, alt=weights)
+        check(root, s, sorted({0, 1, 2, n // 2, n - 2, n - 1}), frames0)
     assert watched.errors == []
+
+
+def test_a_one_plane_layers_alt_text_is_its_recipe():
+    """layer_three_filters' alt text (an image of one plane, a pattern) is the recipe Python writes
+    it through: the image's words while the image is the scenario's own, the output's range."""
+    frames = load("layer_three_filters").frames()
+    a = encode(frames, 0)["ed"]["a"]
+    assert a[1] == ["ax", "a 7\u00d77 image with a bright square (values 0 to 9)"] and a[3] == ["ar"]
+    assert "la" not in encode(frames, 0)["ed"]
+    assert (a[0][0].upper() + a[0][1:] + a[1][1] + a[2] + "\u221236 to 36" + a[4]) == frames.alt
 
 
 def test_a_layer_refuses_a_wrong_shape_or_range_in_one_line(open_page):
@@ -424,4 +435,29 @@ def test_api_edits_of_grouped_padded_turned_layers(open_page, name):
         s = convanim.Scenario(title=name, **keys)
         assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
         check(root, s, every, frames0)
+    assert watched.errors == []
+
+
+def test_a_one_plane_layers_alt_text_follows_an_edited_image(open_page):
+    """An impulse, a shape of two levels, the image back (reset): the alt text names each as
+    Python names it for the image given as 2-D values (the pattern's words only while the image is
+    the scenario's own)."""
+    s0 = load("layer_three_filters")
+    watched = open_page(page("edit", player(s0.frames())))
+    root = watched.player().root
+    alt = "el => el.querySelector('.convanim-stage > svg').getAttribute('aria-label')"
+    impulse = np.zeros((7, 7))
+    impulse[2, 3] = 9
+    shape = np.zeros((7, 7))
+    shape[1:4, 2:6] = 5
+    for image in (impulse, shape):
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        want = load("layer_three_filters", image={"values": image.tolist()}).alt_text
+        assert root.evaluate(alt) == want
+    assert (
+        "holding a single 9 (on 0) at row 2, column 3"
+        in load("layer_three_filters", image={"values": impulse.tolist()}).alt_text
+    )
+    root.evaluate("el => el.convanim.reset()")
+    assert root.evaluate(alt) == s0.alt_text
     assert watched.errors == []

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .. import style
+from ..alttext import layer_plane, layer_recipe, recipe_text
 from ..display import FrameInfo, Grid, Item, Line, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
@@ -796,7 +798,17 @@ class LayerBuilder(Builder):
             labels=tuple(self.label_groups),
             ranges=tuple(tuple(r) for r in self.ranges),
             alt=ls.alt_parts(alt, image, self.comp.output),
+            alt_recipe=self.alt_recipe(alt),
         )
+
+    def alt_recipe(self, alt: str) -> tuple[Any, ...]:
+        """The alt text as a recipe (alttext.layer_recipe) when it is one (an image of one plane,
+        given as 2-D, which the alt text names by its pattern or its shape), else none."""
+        if not layer_plane(self.s):
+            return ()
+        recipe = layer_recipe(self.s)
+        text = recipe_text(recipe, self.s.image.values[0], self.comp.weights[0, 0], self.comp.output, None)
+        return tuple(recipe) if text[:1].upper() + text[1:] == alt else ()
 
     def map_grids(self) -> tuple[MapGrid, ...]:
         """Each drawn input channel's cells (padding left out) and each drawn output map."""

@@ -336,6 +336,8 @@ class LayerSlots:
     labels: tuple[tuple[tuple[int, ...], float, float, float, int], ...]
     ranges: tuple[tuple[int, int], ...]  #: what an edit may set: input, weights (, bias)
     alt: tuple[str, ...] = ()  #: the alt text around the input's and the output's ranges
+    #: or the alt text as a recipe (alttext.layer_recipe), for an image of one plane given as 2-D
+    alt_recipe: tuple[Any, ...] = ()
 
 
 def alt_parts(alt: str, image: np.ndarray, output: np.ndarray) -> tuple[str, ...]:
