@@ -24,7 +24,10 @@ layer as:
              "E" a step's equation, "lo", "hi" the output's least and greatest value; in a recipe
              run, "S" the sum over plane q of step i (run index i · P + q), "B" filter k's bias
     rg       allowed ranges [[input lo, hi], [weight lo, hi], [bias lo, hi]]
-    js       "layer" (templates/layer.js); io 1 (no kernel presets)
+    ps, pl   the presets of the planes' size in the weights' range {name: flat weights}, and the
+             planes the layer's preset menu sets one on: [name, the given plane] ("filter 0 ← R")
+    js       "layer" (templates/layer.js); io 1 (not the one-plane kernel menu: layer.js builds its
+             own, a plane and a preset)
     av       1 when the input and the output share a colour scale (every filter averages, no bias)
     kz       the weights' label groups [items, cell, largest size (0: the values', at most sp),
              least size, 1 if the widest label sets the size (else the longest)], builder units
@@ -41,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from .editing import EQUATION_CHARS, colour_tables, readout_runs, runs, widths
+from .editing import EQUATION_CHARS, colour_tables, presets, readout_runs, runs, widths
 from .frames.layer_slots import SUBSCRIPTS, LayerSlots, Node
 from .layout import EQUATION_PX, SMALL_PX
 from .style import DIVERGING
@@ -132,7 +135,7 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "tx": int(slots.texts),
         "vs": [_number(x) for x in (*slots.sizes, 0, 0)],
         "pre": None,
-        "ps": {},
+        **preset_menu(slots),
         "rg": [list(r) for r in slots.ranges],
         "io": 1,
         "js": "layer",
@@ -144,6 +147,26 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         **({"la": list(slots.alt)} if len(slots.alt) == 3 and not slots.alt_recipe else {}),
         "an": {},
     }
+
+
+def preset_menu(slots: LayerSlots) -> dict[str, Any]:
+    """The preset menu's data: the presets of the planes' size whose weights lie in the allowed
+    range (ps), and the planes a preset can be set on (pl: [name, the given plane], filter by
+    filter: "filter k ← R" is filter k's plane that reads input plane R, the given plane
+    ``order`` puts there); none without presets."""
+    v = slots.values
+    lo, hi = slots.ranges[1]
+    named = {n: w for n, w in presets(v.weights.shape[2:]).items() if lo <= min(w) and max(w) <= hi}
+    if not named or v.weights.shape[2:] == (1, 1):  # (a 1×1 plane's presets are all [1])
+        return {"ps": {}}
+    k, p = v.weights.shape[:2]
+    taps = int(np.prod(v.weights.shape[2:]))
+    planes = [
+        [f"filter {f} \u2190 {v.names[c]}", int(slots.order[(f * p + q) * taps]) // taps]
+        for f in range(k)
+        for q, c in enumerate(v.program.planes[f])
+    ]
+    return {"ps": named, "pl": planes}
 
 
 def _number(v: float) -> int | float:

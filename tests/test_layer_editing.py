@@ -461,3 +461,42 @@ def test_a_one_plane_layers_alt_text_follows_an_edited_image(open_page):
     root.evaluate("el => el.convanim.reset()")
     assert root.evaluate(alt) == s0.alt_text
     assert watched.errors == []
+
+
+@pytest.mark.parametrize("name", ["rgb_bias_flip", "transposed"])
+def test_ui_a_preset_on_one_plane_then_reset(open_page, name):
+    """Choose a plane and a preset with the keyboard (labelled selects): that plane of the given
+    weights becomes the preset and every number follows as Python draws it; reset restores the
+    scenario's values."""
+    file, keys = TURNED[name]
+    s0 = load(file, **keys)
+    frames0 = s0.frames()
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    ed = encode(frames0, 0)["ed"]
+    plane = root.locator('select[data-act="plane"]')
+    preset = root.locator('select[data-act="preset"]')
+    for select, label in ((plane, "plane "), (preset, "preset ")):  # each in its label
+        assert (
+            select.evaluate("el => el.parentNode.tagName + ':' + el.parentNode.firstChild.data")
+            == f"LABEL:{label}"
+        )
+    assert plane.evaluate("el => Array.from(el.options).map(o => o.text)") == [p[0] for p in ed["pl"]]
+    assert preset.evaluate("el => Array.from(el.options).map(o => o.value)")[1:] == list(ed["ps"])
+    step = 4
+    root.evaluate(f"el => el.convanim.show({step})")
+    plane.focus()
+    root.page.keyboard.press("ArrowDown")  # the second plane
+    preset.select_option("gaussian")
+    given = s0.stages[0].kernel.values.copy()
+    at = np.unravel_index(ed["pl"][1][1], given.shape[:2])
+    given[at] = convanim.kernels.make_kernel("gaussian", given.shape[2:], 1.0)
+    bias = None if s0.stages[0].bias is None else np.array(s0.stages[0].bias)
+    s = load(file, **turned_keys(name, s0.image.values, given, bias))
+    readout = root.locator(".convanim-readout").text_content()  # (aria-live: announced)
+    assert readout == f"{ed['pl'][1][0]} set to gaussian: {s.frames().frames[step].readout}"
+    assert preset.input_value() == ""
+    check(root, s, [0, 1, step, len(frames0) - 1], frames0)
+    root.get_by_role("button", name="reset").click()
+    check(root, s0, [0, 1, step, len(frames0) - 1], frames0)
+    assert watched.errors == []

@@ -185,6 +185,7 @@
       for (var j = 0; j < run[4] && run[0] === "c"; j++) nodes[run[1] + j * run[2]].setAttribute("fill", L.colour(ed, scale, m.w[run[3] + j])[0]);
     });
     if (ed.la) svg.setAttribute("aria-label", ed.la[0] + range(m.image) + ed.la[1] + range(m.out) + ed.la[2]);
+    ed.m = m;  // (the weights a preset changes one plane of)
     if (ed.bz) return;
     ed.bz = 1;
     ed.s.forEach((run) => {
@@ -211,6 +212,41 @@
       var bar = root.querySelector(".convanim-editbar span");
       if (bar) bar.textContent = "click an input cell, a weight" + (ed.b ? " or a bias" : "") + " to edit: input " + span(0) +
         ", weights " + span(1) + (ed.b ? ", bias " + span(2) : "");
+      if (bar && ed.pl) menu(ed, root, bar);
+    });
+  }
+
+  // The preset menu of a layer: a plane (filter k's plane that reads input plane c, ed.pl: [its
+  // name, the given plane it is]) and a preset (ed.ps) set on it, through edit("weight", …).
+  function menu(ed, root, bar) {
+    var z = sizes(ed), h = (name, attrs, text) => {
+      var el = document.createElement(name);
+      for (var a in attrs) el.setAttribute(a, attrs[a]);
+      if (text) el.textContent = text;
+      return el;
+    };
+    var plane = h("select", {"data-act": "plane"}), preset = h("select", {"data-act": "preset"});
+    ed.pl.forEach((p, i) => { plane.appendChild(h("option", {value: i}, p[0])); });
+    preset.appendChild(h("option", {value: ""}, "preset\u2026"));
+    Object.keys(ed.ps).forEach((p) => { preset.appendChild(h("option", {value: p}, p.replace(/_/g, " "))); });
+    var reset = bar.parentNode.firstChild;
+    [["plane ", plane], ["preset ", preset]].forEach((x) => {  // before the reset button
+      var label = h("label", {}, x[0]);
+      label.appendChild(x[1]);
+      bar.parentNode.insertBefore(label, reset);
+    });
+    preset.addEventListener("change", () => {
+      var name = preset.value, p = ed.pl[+plane.value], w = ed.m.g.slice(0, z.n);
+      if (!name) return;
+      ed.ps[name].forEach((v, j) => { w[p[1] * z.taps + j] = v; });
+      var nest = (flat, shape) => shape.length < 2 ? flat : Array.from({length: shape[0]}, (_, i) => {
+        var n = flat.length / shape[0];
+        return nest(flat.slice(i * n, (i + 1) * n), shape.slice(1));
+      });
+      root.convanim.edit("weight", nest(w, ed.kg));
+      var readout = root.querySelector(".convanim-readout");
+      readout.textContent = p[0] + " set to " + name.replace(/_/g, " ") + ": " + readout.textContent;
+      preset.value = "";
     });
   }
 
