@@ -21,7 +21,9 @@ layer as:
     s, n     slot runs and other slots over the player's nodes: "i", "g", "o" a grid cell (flat
              over the planes) or an output cell (flat over the maps), "k" a weight's label (flat),
              "c" a weight drawn as a colour (its Rect, on the weights' diverging scale),
-             "E" a step's equation, "lo", "hi" the output's least and greatest value; in a recipe
+             "E" a step's equation, "N" filter k's preset name (fn[k] while the filter's
+             weights are the scenario's own, else ""), "lo", "hi" the output's least and
+             greatest value; in a recipe
              run, "S" the sum over plane q of step i (run index i · P + q), "B" filter k's bias
     rg       allowed ranges [[input lo, hi], [weight lo, hi], [bias lo, hi]]
     ps, pl   the presets of the planes' size in the weights' range {name: flat weights}, and the
@@ -31,6 +33,8 @@ layer as:
     av       1 when the input and the output share a colour scale (every filter averages, no bias)
     kz       the weights' label groups [items, cell, largest size (0: the values', at most sp),
              least size, 1 if the widest label sets the size (else the longest)], builder units
+    fn       (when a filter is named after its preset) each filter's name as drawn, " (sobel x)"
+             or "": the alt text names those still the scenario's own (alttext._filters)
     nm       the input planes' names (Σ's subscripts); la: the alt text around the input's and the
              output's ranges (three parts), or absent when the player keeps it or ``a`` holds it
     a        the alt text: one string, or (an image of one plane given as 2-D) its recipe
@@ -67,6 +71,8 @@ def node(n: Node, slots: LayerSlots) -> tuple[Any, ...]:
         return ("k" if kind == "lw" else "c", (n[1] * planes + n[2]) * taps + n[3])
     if kind == "le":
         return ("E", n[1])
+    if kind == "ln":
+        return ("N", n[1])
     if kind in ("lmin", "lmax"):
         return ("lo",) if kind == "lmin" else ("hi",)
     return n  # a readout's ("s",), ("o",)
@@ -143,6 +149,7 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "kz": [[list(g[0]), *(_number(x) for x in g[1:])] for g in slots.labels],
         "sp": SMALL_PX,
         "nm": list(v.names),
+        **({"fn": list(v.filter_names)} if any(v.filter_names) else {}),
         "a": [p if isinstance(p, str) else list(p) for p in slots.alt_recipe] or [alt],
         **({"la": list(slots.alt)} if len(slots.alt) == 3 and not slots.alt_recipe else {}),
         "an": {},

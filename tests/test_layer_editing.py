@@ -83,8 +83,9 @@ def check_fills(root, frames, page_frames) -> None:
     assert got == [fill for _, fill in want]
 
 
-# layer_three_filters' filters are presets (their names are drawn): only its input is edited; its
-# image of one plane, given as 2-D (a pattern), is then named as Python names a 2-D image's values
+# layer_three_filters' filters are presets (their names are drawn), which edited filters lose, as
+# Python's filters given by values have none; its image of one plane, given as 2-D (a pattern), is
+# then named as Python names a 2-D image's values
 @pytest.mark.parametrize("name", LAYERS)
 def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
     s0 = load(name)
@@ -93,7 +94,6 @@ def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
     root = watched.player().root
     ed = encode(frames0, 0)["ed"]
     rg = ed["rg"]
-    weights = name != "layer_three_filters"
     rng = np.random.default_rng(sum(map(ord, name)))
     n = len(frames0)
     check(root, s0, [0, 1, n - 1], frames0)
@@ -105,11 +105,10 @@ def test_api_edits_of_a_layer_give_pythons_numbers_and_texts(open_page, name):
         keys = {
             "image": {"values": given.tolist(), **({"names": ["R", "G", "B"]} if "R" in ed["nm"] else {})}
         }
-        if weights:
-            w = random_values(rng, tuple(ed["k"]), *rg[1], weights=True)
-            root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
-            keys["filters"] = [{"values": plane.tolist()} for plane in w]
-            keys["kernel"] = None  # (layer_depthwise gives one plane for every filter)
+        w = random_values(rng, tuple(ed["k"]), *rg[1], weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", w.tolist())
+        keys["filters"] = [{"values": plane.tolist()} for plane in w]
+        keys["kernel"] = None  # (layer_depthwise gives one plane for every filter)
         if "b" in ed:
             b = random_values(rng, (ed["k"][0],), *rg[2])
             root.evaluate("(el, v) => el.convanim.edit('bias', v)", b.tolist())
@@ -499,4 +498,33 @@ def test_ui_a_preset_on_one_plane_then_reset(open_page, name):
     check(root, s, [0, 1, step, len(frames0) - 1], frames0)
     root.get_by_role("button", name="reset").click()
     check(root, s0, [0, 1, step, len(frames0) - 1], frames0)
+    assert watched.errors == []
+
+
+def test_a_filter_named_after_its_preset_loses_the_name_once_edited(open_page):
+    """layer_three_filters: a weight of filter 0 typed, then a preset on filter 2's plane: those
+    filters' names leave the picture and the alt text, the others keep theirs, as Python draws
+    the scenario whose unchanged filters keep their preset key; reset brings every name back."""
+    s0 = load("layer_three_filters")
+    frames0 = s0.frames()
+    watched = open_page(page("edit", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    every = [0, 1, n // 2, n - 1]
+    root.evaluate("el => el.convanim.show(1)")
+    root.locator('[data-edit="weight 4"] >> visible=true').first.click()  # filter 0's middle weight
+    root.locator(".convanim-editor input").fill("1.5")
+    root.locator(".convanim-editor input").press("Enter")
+    w0 = s0.stages[0].kernel.values[0, 0].copy()
+    w0[1, 1] = 1.5
+    filters = [{"values": w0.tolist()}, {"preset": "sobel_y"}, {"preset": "mean"}]
+    check(root, load("layer_three_filters", filters=filters), every, frames0)
+    root.locator('select[data-act="plane"]').select_option(label="filter 2 \u2190 in[0]")
+    root.locator('select[data-act="preset"]').select_option("prewitt_x")
+    filters[2] = {"values": convanim.kernels.make_kernel("prewitt_x", (3, 3), 1.0).tolist()}
+    s = load("layer_three_filters", filters=filters)
+    assert "(sobel y)" in s.alt_text and "mean" not in s.alt_text.split(";")[0]
+    check(root, s, every, frames0)
+    root.get_by_role("button", name="reset").click()
+    check(root, s0, every, frames0)
     assert watched.errors == []

@@ -157,8 +157,17 @@ class LayerBuilder(Builder):
                 fmt_out=self.fmt_out,
                 room=self.room,
                 names=tuple(self.in_names),
+                filter_names=self.filter_names(),
             )
         return self._vals
+
+    def filter_names(self) -> tuple[str, ...]:
+        """Each filter's preset name as drawn after "filter k" (" (sobel x)"), or ""."""
+        names = self.stage.kernel.names
+        return tuple(
+            f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
+            for k in range(self.comp.output.shape[0])
+        )
 
     def slot(self, recipe: ls.Node | ls.Recipe, step: int | None = None) -> str:
         """A slot's or a recipe's text (frames/layer_slots.text)."""
@@ -465,9 +474,7 @@ class LayerBuilder(Builder):
         else:
             self.plane_cells(reads, self.plane_labels[k], first, last, k)
         top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
-        names = self.stage.kernel.names
-        preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
-        name = f"filter {k}{preset} \u2192 {self.out_name(k)}"
+        name = self.filter_name(k, f" \u2192 {self.out_name(k)}")
         self.add(
             Text(top.x, top.y - 6, name, NAME_PX, self.theme.highlight_text, "start", bold=True), first, last
         )
@@ -485,6 +492,13 @@ class LayerBuilder(Builder):
             self.add(
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX + 22, text, SMALL_PX, self.theme.ink), first, last
             )
+
+    def filter_name(self, k: int, tail: str) -> str:
+        """ "filter 0 (sobel x)" and ``tail``: a filter named after its preset names it through a
+        slot (a player drops the name once the filter's weights are edited)."""
+        if not self.vals.filter_names[k]:
+            return f"filter {k}{tail}"
+        return self.marked([f"filter {k}", ("ln", k), tail])
 
     def group_middle(self, k: int) -> float:
         """The height of the middle of the input planes filter k reads (those drawn)."""
@@ -552,11 +566,11 @@ class LayerBuilder(Builder):
                 if len(reads) == len(self.in_names)
                 else " \u2190 " + ", ".join(self.in_names[c] for c in reads)
             )
-            names = self.stage.kernel.names
-            preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
-            label = f"filter {k}{preset}{source}"
-            if text_width(label, NAME_PX, True) > g.x - x0 - 4:
+            label = f"filter {k}{self.vals.filter_names[k]}{source}"
+            if text_width(label, NAME_PX, True) > g.x - x0 - 4:  # without its preset's name
                 label = f"filter {k}{source}"
+            else:
+                label = self.filter_name(k, source)
             name = Text(x0, y0 - 6, label, NAME_PX, self.theme.highlight_text, "start", bold=True)
             self.add(name, frame, frame)
             mid = g.y + g.rows * g.cell / 2

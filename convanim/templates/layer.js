@@ -60,6 +60,8 @@
     planes.forEach((plane) => { labels = labels.concat(L.planeLabels(plane, w)); });
     var averaging = filters.every((x) => x.every((v) => v >= 0) && Math.abs(L.npSum(x) - 1) < 1e-9) && !(b || []).some((v) => v);
     var whole = grid.concat(w, b || []).every(Number.isInteger), sc = L.scales(ed, grid, averaging ? filters[0] : [-1], out);
+    var own = ed.wm ? ed.wm.map((j) => ed.w[j]) : ed.w;  // the scenario's own weights, as they slide
+    m.own = filters.map((x, f) => x.every((v, j) => v === own[f * np_ * z.taps + j]));
     m.out = out;
     m.sums = sums;
     m.labels = labels;
@@ -185,6 +187,13 @@
       for (var j = 0; j < run[4] && run[0] === "c"; j++) nodes[run[1] + j * run[2]].setAttribute("fill", L.colour(ed, scale, m.w[run[3] + j])[0]);
     });
     if (ed.la) svg.setAttribute("aria-label", ed.la[0] + range(m.image) + ed.la[1] + range(m.out) + ed.la[2]);
+    if (ed.fn) {  // the alt text names the filters still named after their presets (alttext._filters)
+      var phrase = (keep) => {
+        var n = ed.fn.filter((t, f) => t && keep(f)).map((t) => t.slice(2, -1));
+        return n.length ? " (" + n.join(", ") + ")" : "";
+      };
+      svg.setAttribute("aria-label", svg.getAttribute("aria-label").replace(phrase(() => 1), phrase((f) => m.own[f])));
+    }
     ed.m = m;  // (the weights a preset changes one plane of)
     if (ed.bz) return;
     ed.bz = 1;
@@ -260,7 +269,7 @@
     where: named,
     model: model,
     text: (ed, m, node, step) => node[0] === "c" ? "" : node[0] === "S" ? m.fo(m.sums[Math.floor(step / ed.k[1])][step % ed.k[1]])
-      : node[0] === "B" ? m.fo(m.b[step]) : equation(ed, m, node[1]),
+      : node[0] === "B" ? m.fo(m.b[step]) : node[0] === "N" ? (m.own[node[1]] ? ed.fn[node[1]] : "") : equation(ed, m, node[1]),
     edit: edit,
     refresh: refresh
   };
