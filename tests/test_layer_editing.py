@@ -492,6 +492,11 @@ def test_ui_a_preset_on_one_plane_then_reset(open_page, name):
     given[at] = convanim.kernels.make_kernel("gaussian", given.shape[2:], 1.0)
     bias = None if s0.stages[0].bias is None else np.array(s0.stages[0].bias)
     s = load(file, **turned_keys(name, s0.image.values, given, bias))
+    assert root.locator(".convanim-editbar span").text_content() == (
+        "click an input cell, a weight or a bias to edit: input 0 \u2026 9, weights \u22121 \u2026 1, bias \u22121 \u2026 1"
+        if "b" in ed
+        else "click an input cell or a weight to edit: input 0 \u2026 5, weights \u22121 \u2026 1"
+    )
     readout = root.locator(".convanim-readout").text_content()  # (aria-live: announced)
     assert readout == f"{ed['pl'][1][0]} set to gaussian: {s.frames().frames[step].readout}"
     assert preset.input_value() == ""
@@ -527,4 +532,22 @@ def test_a_filter_named_after_its_preset_loses_the_name_once_edited(open_page):
     check(root, s, every, frames0)
     root.get_by_role("button", name="reset").click()
     check(root, s0, every, frames0)
+    assert watched.errors == []
+
+
+def test_a_flips_turn_frames_edit_the_weight_drawn_at_each_place(open_page):
+    """The kernel as given (frame 1), upside down (2), turned (3): each drawn weight is a button
+    for the given weight that stands there, so "as given" lists them in order."""
+    s0 = load("layer_rgb_bias", flip=True)
+    watched = open_page(page("edit", player(s0.frames())))
+    root = watched.player().root
+    given = np.arange(27).reshape(3, 3, 3)
+    want = {1: given, 2: given[:, ::-1, :], 3: given[:, ::-1, ::-1]}
+    for k, order in want.items():
+        root.evaluate(f"el => el.convanim.show({k})")
+        got = root.evaluate(
+            "el => Array.from(el.querySelectorAll('rect[data-edit^=weight], path[data-edit^=weight]'))"
+            ".filter(n => n.getAttribute('display') !== 'none').map(n => +n.getAttribute('data-edit').split(' ')[1])"
+        )
+        assert got == order.ravel().tolist(), k
     assert watched.errors == []

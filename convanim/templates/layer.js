@@ -219,7 +219,7 @@
         if (node.hasAttribute("aria-label")) node.setAttribute("aria-label", "edit " + named(ed, "weight", i));
       });
       var bar = root.querySelector(".convanim-editbar span");
-      if (bar) bar.textContent = "click an input cell, a weight" + (ed.b ? " or a bias" : "") + " to edit: input " + span(0) +
+      if (bar) bar.textContent = "click an input cell" + (ed.b ? ", a weight or a bias" : " or a weight") + " to edit: input " + span(0) +
         ", weights " + span(1) + (ed.b ? ", bias " + span(2) : "");
       if (bar && ed.pl) menu(ed, root, bar);
     });
