@@ -71,7 +71,9 @@ def _whole(s: Illustration) -> str:
     st, comp = s.stages[0], comps[0]
     image = _image(s)
     out = comp.output
-    if st.operation == "conv2d":
+    if layer_plane(s):  # in words that an editable layer player rewrites after an edit
+        text = recipe_text(layer_recipe(s), s.image.values[0], st.kernel.values[0, 0], out, None)
+    elif st.operation == "conv2d":
         text = _conv(s, st, image, out)
     elif st.operation == "conv_transpose2d" and st.transpose_view == "direct" and _one_plane(st):
         text = recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
@@ -259,6 +261,33 @@ def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
         ("af", edges) if named else ("af",),
         ".",
     ]
+
+
+def layer_plane(s: Illustration) -> bool:
+    """Whether ``s`` is a layer (drawn by the layer view: a conv2d with channels, or a transposed
+    one's direct view) on an image of one plane given as 2-D, whose words :func:`layer_recipe`
+    gives."""
+    st = s.stages[0]
+    layer = st.operation == "conv2d" or (st.operation == "conv_transpose2d" and st.transpose_view == "direct")
+    one = s.image.values.shape[0] == 1 and not s.image.layered
+    return len(s.stages) == 1 and layer and st.has_channels and st.view is None and one
+
+
+def layer_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
+    """A layer's sentence (``layer_plane``) as a recipe of literal strings and the nodes
+    ("ax", words), the image (its words hold while the image is the scenario's own), and ("ar",),
+    the output's range; the player's script rewrites them for edited values
+    (``templates/player.js``, altText) as :func:`recipe_text` writes them."""
+    st, comp = s.stages[0], s.computations[0]
+    out = comp.output
+    if st.operation == "conv2d":
+        text = _conv(s, st, "\0", out)
+    else:
+        text = _transpose(st, "\0", out, comp.grid.shape)
+    head, tail = text.split("\0")
+    end = f"{_range(out)})."
+    assert tail.endswith(end), tail
+    return [head, ("ax", _image(s)), tail.removesuffix(end), ("ar",), ")."]
 
 
 def alt_recipe(s: Illustration) -> list[str | tuple[str, ...]]:

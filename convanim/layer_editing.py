@@ -9,8 +9,11 @@ px, wa, wk, cm, ink, cmap, dv, ocmap, s, n, r, tx, vs, pre, ps, rg, io, js, a, a
 layer as:
 
     x, c     the input (C, h, w) flat and its channels C; hw: [h, w]
-    w, k     the weights (K, P, kh, kw) flat, then the bias (K) when there is one (b: 1); k: the
-             weights' shape
+    w, k     the weights as the scenario gives them, flat, then the bias (K) when there is one
+             (b: 1); k: the shape (K, P, kh, kw) of the weights that slide; kg: the given weights'
+             shape (a transposed layer's (C_in, C_out/groups, kh, kw)); wm: (when they differ: a
+             flip's planes turned, a transposed layer's) for each weight that slides (flat), the
+             index in w of the given weight in its place
     o        the image index (into x) each grid cell of each plane holds (C · cells), −1: a zero
     p        the step program (frames.layer_slots.LayerProgram.to_list): step i of filter
              i // (oh·ow) reads, in its q-th plane c = planes[filter][q], grid cell
@@ -18,15 +21,25 @@ layer as:
     s, n     slot runs and other slots over the player's nodes: "i", "g", "o" a grid cell (flat
              over the planes) or an output cell (flat over the maps), "k" a weight's label (flat),
              "c" a weight drawn as a colour (its Rect, on the weights' diverging scale),
-             "E" a step's equation, "lo", "hi" the output's least and greatest value; in a recipe
+             "E" a step's equation, "N" filter k's preset name (fn[k] while the filter's
+             weights are the scenario's own, else ""), "lo", "hi" the output's least and
+             greatest value; in a recipe
              run, "S" the sum over plane q of step i (run index i · P + q), "B" filter k's bias
     rg       allowed ranges [[input lo, hi], [weight lo, hi], [bias lo, hi]]
-    js       "layer" (templates/layer.js); io 1 (no kernel presets)
+    ps, pl   the presets of the planes' size in the weights' range {name: flat weights}, and the
+             planes the layer's preset menu sets one on: [name, the given plane] ("filter 0 ← R")
+    js       "layer" (templates/layer.js); io 1 (not the one-plane kernel menu: layer.js builds its
+             own, a plane and a preset)
     av       1 when the input and the output share a colour scale (every filter averages, no bias)
     kz       the weights' label groups [items, cell, largest size (0: the values', at most sp),
              least size, 1 if the widest label sets the size (else the longest)], builder units
+    fn       (when a filter is named after its preset) each filter's name as drawn, " (sobel x)"
+             or "": the alt text names those still the scenario's own (alttext._filters)
     nm       the input planes' names (Σ's subscripts); la: the alt text around the input's and the
-             output's ranges (three parts), or absent when the player keeps it
+             output's ranges (three parts), or absent when the player keeps it or ``a`` holds it
+    a        the alt text: one string, or (an image of one plane given as 2-D) its recipe
+             (alttext.layer_recipe: the nodes "ax", the image, and "ar", the output's range), which
+             the player's altText writes
 """
 
 from __future__ import annotations
@@ -35,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from .editing import EQUATION_CHARS, colour_tables, readout_runs, runs, widths
+from .editing import EQUATION_CHARS, colour_tables, presets, readout_runs, runs, widths
 from .frames.layer_slots import SUBSCRIPTS, LayerSlots, Node
 from .layout import EQUATION_PX, SMALL_PX
 from .style import DIVERGING
@@ -58,6 +71,8 @@ def node(n: Node, slots: LayerSlots) -> tuple[Any, ...]:
         return ("k" if kind == "lw" else "c", (n[1] * planes + n[2]) * taps + n[3])
     if kind == "le":
         return ("E", n[1])
+    if kind == "ln":
+        return ("N", n[1])
     if kind in ("lmin", "lmax"):
         return ("lo",) if kind == "lmin" else ("hi",)
     return n  # a readout's ("s",), ("o",)
@@ -99,13 +114,16 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
     image = slots.image
     origin = [-1 if o < 0 else int(p * image[0].size + o) for p in range(c) for o in slots.origin.tolist()]
     bias = [] if v.bias is None else v.bias.tolist()
+    identity = np.array_equal(slots.order, np.arange(slots.order.size))
     return {
         "x": [_number(x) for x in image.ravel().tolist()],
         "c": c,
         "hw": list(image.shape[1:]),
-        "w": [_number(x) for x in [*v.weights.ravel().tolist(), *bias]],
+        "w": [_number(x) for x in [*slots.given.ravel().tolist(), *bias]],
         **({"b": 1} if v.bias is not None else {}),
         "k": list(v.weights.shape),
+        "kg": list(slots.given.shape),
+        **({} if identity else {"wm": slots.order.tolist()}),
         "o": origin,
         "p": v.program.to_list(),
         "room": v.room,
@@ -123,7 +141,7 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "tx": int(slots.texts),
         "vs": [_number(x) for x in (*slots.sizes, 0, 0)],
         "pre": None,
-        "ps": {},
+        **preset_menu(slots),
         "rg": [list(r) for r in slots.ranges],
         "io": 1,
         "js": "layer",
@@ -131,10 +149,31 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "kz": [[list(g[0]), *(_number(x) for x in g[1:])] for g in slots.labels],
         "sp": SMALL_PX,
         "nm": list(v.names),
-        "a": [alt],
-        **({"la": list(slots.alt)} if len(slots.alt) == 3 else {}),
+        **({"fn": list(v.filter_names)} if any(v.filter_names) else {}),
+        "a": [p if isinstance(p, str) else list(p) for p in slots.alt_recipe] or [alt],
+        **({"la": list(slots.alt)} if len(slots.alt) == 3 and not slots.alt_recipe else {}),
         "an": {},
     }
+
+
+def preset_menu(slots: LayerSlots) -> dict[str, Any]:
+    """The preset menu's data: the presets of the planes' size whose weights lie in the allowed
+    range (ps), and the planes a preset can be set on (pl: [name, the given plane], filter by
+    filter: "filter k ← R" is filter k's plane that reads input plane R, the given plane
+    ``order`` puts there); none without presets."""
+    v = slots.values
+    lo, hi = slots.ranges[1]
+    named = {n: w for n, w in presets(v.weights.shape[2:]).items() if lo <= min(w) and max(w) <= hi}
+    if not named or v.weights.shape[2:] == (1, 1):  # (a 1×1 plane's presets are all [1])
+        return {"ps": {}}
+    k, p = v.weights.shape[:2]
+    taps = int(np.prod(v.weights.shape[2:]))
+    planes = [
+        [f"filter {f} \u2190 {v.names[c]}", int(slots.order[(f * p + q) * taps]) // taps]
+        for f in range(k)
+        for q, c in enumerate(v.program.planes[f])
+    ]
+    return {"ps": named, "pl": planes}
 
 
 def _number(v: float) -> int | float:

@@ -132,7 +132,8 @@ def test_only_a_one_channel_window_view_is_editable():
     assert wide.frames().slots is None  # numpy adds rows of 8 pairwise
     assert load("max_pool", ceil_mode=True).frames().slots is None  # windows cut at the border
     assert load("layer_rgb_bias").frames().slots is None  # a layer's are its own (Frames.layer)
-    assert "ed" not in encode(load("layer_transposed").frames(), 0)  # (its scatter view)
+    assert "ed" not in encode(load("no_padding_strides_transposed").frames(), 0)  # (its scatter view)
+    assert load("layer_transposed").frames().layer is not None  # (a layer: its direct view)
 
 
 def test_island_ships_the_program_and_blanks_the_texts_it_writes():
@@ -658,7 +659,7 @@ def test_a_padded_max_pool_keeps_minus_infinity_and_ties_through_edits(open_page
 
 
 def test_a_player_that_is_not_editable_has_no_editor(open_page):
-    s = load("layer_transposed")
+    s = load("no_padding_strides_transposed")  # a scatter view
     watched = open_page(page("x", player(s.frames())))
     root = watched.player().root
     assert root.locator(".convanim-editbar").count() == 0 and root.locator("[data-edit]").count() == 0

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .. import style
+from ..alttext import layer_plane, layer_recipe, recipe_text
 from ..display import FrameInfo, Grid, Item, Line, MapGrid, Rect, Text
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, Box, legible_px
 from ..model import Illustration
 from ..numfmt import formatter
-from ..steps import Computation, Step
+from ..steps import Computation, Step, direct_weights
 from ..textsize import fast_width, text_width
 from ..words import count
 from . import labels as lab
@@ -155,8 +157,17 @@ class LayerBuilder(Builder):
                 fmt_out=self.fmt_out,
                 room=self.room,
                 names=tuple(self.in_names),
+                filter_names=self.filter_names(),
             )
         return self._vals
+
+    def filter_names(self) -> tuple[str, ...]:
+        """Each filter's preset name as drawn after "filter k" (" (sobel x)"), or ""."""
+        names = self.stage.kernel.names
+        return tuple(
+            f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
+            for k in range(self.comp.output.shape[0])
+        )
 
     def slot(self, recipe: ls.Node | ls.Recipe, step: int | None = None) -> str:
         """A slot's or a recipe's text (frames/layer_slots.text)."""
@@ -449,9 +460,13 @@ class LayerBuilder(Builder):
         drawn = len(self.layout.inputs)
         if k == 0 and self.turns:  # filter 0 turns first: as given, upside down, rotated
             n = len(self.turns[0])
+            kh, kw = self.comp.weights.shape[2:]
+            # where each weight stands in each frame of the turn: the turn of the weights' indices
+            at = turn(tuple(tuple(str(r * kw + c) for c in range(kw)) for r in range(kh)))
             for i in range(n):
                 labels = [frames[i].labels for frames in self.turns]
-                self.plane_cells(reads, labels, 0 if i == 0 else 1 + i, 1 + i if i < n - 1 else last)
+                span = (0 if i == 0 else 1 + i, 1 + i if i < n - 1 else last)
+                self.plane_cells(reads, labels, *span, 0, tuple(int(j) for row in at[i].labels for j in row))
                 r, c = self.turns[0][i].corner
                 if reads[0] < drawn:
                     g = self.layout.kernels[reads[0]]
@@ -459,9 +474,7 @@ class LayerBuilder(Builder):
         else:
             self.plane_cells(reads, self.plane_labels[k], first, last, k)
         top = self.layout.kernels[reads[0] if reads[0] < drawn else 0]
-        names = self.stage.kernel.names
-        preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
-        name = f"filter {k}{preset} \u2192 {self.out_name(k)}"
+        name = self.filter_name(k, f" \u2192 {self.out_name(k)}")
         self.add(
             Text(top.x, top.y - 6, name, NAME_PX, self.theme.highlight_text, "start", bold=True), first, last
         )
@@ -479,6 +492,13 @@ class LayerBuilder(Builder):
             self.add(
                 Text(lay.sigma_x, y + BASELINE * SYMBOL_PX + 22, text, SMALL_PX, self.theme.ink), first, last
             )
+
+    def filter_name(self, k: int, tail: str) -> str:
+        """ "filter 0 (sobel x)" and ``tail``: a filter named after its preset names it through a
+        slot (a player drops the name once the filter's weights are edited)."""
+        if not self.vals.filter_names[k]:
+            return f"filter {k}{tail}"
+        return self.marked([f"filter {k}", ("ln", k), tail])
 
     def group_middle(self, k: int) -> float:
         """The height of the middle of the input planes filter k reads (those drawn)."""
@@ -546,21 +566,28 @@ class LayerBuilder(Builder):
                 if len(reads) == len(self.in_names)
                 else " \u2190 " + ", ".join(self.in_names[c] for c in reads)
             )
-            names = self.stage.kernel.names
-            preset = f" ({names[k].replace('_', ' ')})" if k < len(names) and names[k] else ""
-            label = f"filter {k}{preset}{source}"
-            if text_width(label, NAME_PX, True) > g.x - x0 - 4:
+            label = f"filter {k}{self.vals.filter_names[k]}{source}"
+            if text_width(label, NAME_PX, True) > g.x - x0 - 4:  # without its preset's name
                 label = f"filter {k}{source}"
+            else:
+                label = self.filter_name(k, source)
             name = Text(x0, y0 - 6, label, NAME_PX, self.theme.highlight_text, "start", bold=True)
             self.add(name, frame, frame)
             mid = g.y + g.rows * g.cell / 2
             self.add(Text((x1 + g.x) / 2, mid + BASELINE * 20, "\u2192", 20, self.theme.muted), frame, frame)
 
     def plane_cells(
-        self, reads: tuple[int, ...], labels: list, first: int, last: int, k: int | None = None
+        self,
+        reads: tuple[int, ...],
+        labels: list,
+        first: int,
+        last: int,
+        k: int | None = None,
+        at: tuple[int, ...] | None = None,
     ) -> None:
         """A filter's weight planes (``labels``, one per plane) beside the input planes they read;
-        filter k's (not a turn's frame) each label through its slot."""
+        filter k's each label through its slot: the weight at (r, c), or (a frame of a flip's
+        turn) the weight ``at[r·kw + c]`` of the planes that slide, which stands there."""
         least = 7.0 / self.render.scale  # 7 px once scaled
         size = fit(max((t for p in labels for row in p for t in row), key=len), self.layout.cell, 12.0, least)
         before = len(self.slotted)
@@ -575,7 +602,8 @@ class LayerBuilder(Builder):
                     self.add(Rect(x, y, g.cell, g.cell, fill=fill, stroke=hl, width=1.5), first, last)
                     if size is not None:
                         if k is not None:
-                            text = self.marked(("lw", k, p, r * len(row) + col))
+                            j = r * len(row) + col
+                            text = self.marked(("lw", k, p, at[j] if at else j))
                         baseline = y + g.cell / 2 + BASELINE * size
                         self.add(
                             Text(x + g.cell / 2, baseline, text, size, self.theme.text_on(fill)), first, last
@@ -740,12 +768,25 @@ class LayerBuilder(Builder):
 
     @property
     def editable(self) -> bool:
-        """Whether a player can edit this layer: a conv2d's (not a flip's turn, not a transposed
-        one's direct view), every plane drawn, products added in an order the program follows."""
-        st, comp = self.stage, self.comp
-        lay = self.layout
+        """Whether a player can edit this layer: a conv2d's (flipped or not) or a transposed one's
+        direct view, every plane drawn, products added in an order the program follows."""
+        comp, lay = self.comp, self.layout
         drawn = len(lay.inputs) == comp.grid.shape[0] and len(lay.outputs) == comp.output.shape[0]
-        return st.operation == "conv2d" and not st.flip and drawn and self.vals.program.order is not None
+        return drawn and self.vals.program.order is not None
+
+    def given_order(self) -> np.ndarray:
+        """For each weight the layer slides (flat), the flat index of the weight the scenario gives
+        in its place: a flip's planes turned by 180°, a transposed layer's (C_in, C_out/groups,
+        kh, kw) weights as steps.direct_weights reads them (the same rule run on the indices)."""
+        given = self.stage.kernel.values
+        index = np.arange(given.size, dtype=float).reshape(given.shape)
+        if self.direct:
+            index = direct_weights(index, self.stage.groups)
+        elif self.stage.flip:
+            index = index[..., ::-1, ::-1]
+        order = index.ravel().astype(int)
+        assert np.array_equal(given.ravel()[order], self.comp.weights.ravel())
+        return order
 
     def layer_slots(self, alt: str) -> ls.LayerSlots:
         """What a player needs to redo every value-dependent item (frames/layer_slots.py)."""
@@ -759,6 +800,8 @@ class LayerBuilder(Builder):
             items=tuple(self.slotted),
             readouts=tuple((frame, k, recipe) for frame, (k, recipe) in sorted(self.readouts.items())),
             values=self.vals,
+            given=self.stage.kernel.values,
+            order=self.given_order(),
             image=image,
             origin=flat,
             texts=self.value_px is not None,
@@ -769,7 +812,17 @@ class LayerBuilder(Builder):
             labels=tuple(self.label_groups),
             ranges=tuple(tuple(r) for r in self.ranges),
             alt=ls.alt_parts(alt, image, self.comp.output),
+            alt_recipe=self.alt_recipe(alt),
         )
+
+    def alt_recipe(self, alt: str) -> tuple[Any, ...]:
+        """The alt text as a recipe (alttext.layer_recipe) when it is one (an image of one plane,
+        given as 2-D, which the alt text names by its pattern or its shape), else none."""
+        if not layer_plane(self.s):
+            return ()
+        recipe = layer_recipe(self.s)
+        text = recipe_text(recipe, self.s.image.values[0], self.comp.weights[0, 0], self.comp.output, None)
+        return tuple(recipe) if text[:1].upper() + text[1:] == alt else ()
 
     def map_grids(self) -> tuple[MapGrid, ...]:
         """Each drawn input channel's cells (padding left out) and each drawn output map."""

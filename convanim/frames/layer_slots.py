@@ -13,6 +13,8 @@ planes, filters and a bias, which the one-channel window view has none of. A nod
     ("lw", k, p, j)   filter k's plane p, weight j (flat): its label (filters.plane_labels)
     ("ls", i, p)      step i's sum over its p-th plane
     ("lb", k)         filter k's bias
+    ("ln", k)         filter k's preset name as drawn (" (sobel x)"), "" for none: a player drops
+                      it once the filter's weights differ from the scenario's own
     ("lo", k, g)      output map k's cell g (flat), at its Rect as ("li", …)
     ("le", i)         step i's equation (see ``equation``)
     ("lmin",), ("lmax",)  the output's least and greatest value
@@ -201,6 +203,8 @@ class LayerValues:
     fmt_out: Callable[[float], str]
     room: float
     names: tuple[str, ...]  #: the input planes' names ("in[0]", or "R", "G", "B")
+    #: each filter's preset name as drawn after "filter k" (" (sobel x)"), or ""
+    filter_names: tuple[str, ...] = ()
     #: per filter, per plane, the weights' labels (flat)
     labels: tuple[tuple[tuple[str, ...], ...], ...] = field(init=False)
     exact: tuple[bool, ...] = field(init=False)  #: per filter: every label exact ("=", else "≈")
@@ -255,6 +259,8 @@ def _node(node: Node, v: LayerValues, step: int | None) -> str:
         return v.fmt_out(v.output[node[1] * v.per + node[2]])
     if kind == "le":
         return equation(node[1], v)
+    if kind == "ln":
+        return v.filter_names[node[1]]
     if kind == "lmin":
         return v.fmt_out(v.output.min())
     if kind == "lmax":
@@ -318,6 +324,10 @@ class LayerSlots:
     items: tuple[tuple[int, Node | Recipe], ...]
     readouts: tuple[tuple[int, int, Recipe], ...]
     values: LayerValues
+    #: the weights as the scenario gives them: (C_out, C_in/groups, kh, kw) for a conv2d,
+    #: (C_in, C_out/groups, kh, kw) for a transposed one, a flip's planes unturned
+    given: np.ndarray
+    order: np.ndarray  #: (weights that slide,) the flat index into ``given`` of each (flat)
     image: np.ndarray  #: the scenario's input (C, h, w), as an edit gives it
     origin: np.ndarray  #: (grid cells,) flat image index (of one plane) each cell holds, −1: a zero
     texts: bool  #: whether cells hold their values
@@ -332,6 +342,8 @@ class LayerSlots:
     labels: tuple[tuple[tuple[int, ...], float, float, float, int], ...]
     ranges: tuple[tuple[int, int], ...]  #: what an edit may set: input, weights (, bias)
     alt: tuple[str, ...] = ()  #: the alt text around the input's and the output's ranges
+    #: or the alt text as a recipe (alttext.layer_recipe), for an image of one plane given as 2-D
+    alt_recipe: tuple[Any, ...] = ()
 
 
 def alt_parts(alt: str, image: np.ndarray, output: np.ndarray) -> tuple[str, ...]:

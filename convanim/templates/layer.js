@@ -34,7 +34,8 @@
 
   // frames/layer_slots.evaluate and LayerValues: the grid, the sums, the output, formats, labels
   function model(ed, image, given) {
-    var z = sizes(ed), K = ed.k[0], np_ = ed.k[1], w = given.slice(0, z.n), b = ed.b ? given.slice(z.n) : null;
+    var z = sizes(ed), K = ed.k[0], np_ = ed.k[1], b = ed.b ? given.slice(z.n) : null;
+    var w = ed.wm ? ed.wm.map((j) => given[j]) : given.slice(0, z.n);  // the weights that slide
     var grid = ed.o.map((i) => i < 0 ? 0 : image[i]), m = {grid: grid, cells: grid.length / ed.c, w: w, b: b, image: image, g: given, preset: null};
     var order = runs(ed.p[6], z.taps / ed.p[4], ed.p[4]), out = [], sums = [];
     for (var i = 0; i < K * z.per; i++) {
@@ -59,6 +60,8 @@
     planes.forEach((plane) => { labels = labels.concat(L.planeLabels(plane, w)); });
     var averaging = filters.every((x) => x.every((v) => v >= 0) && Math.abs(L.npSum(x) - 1) < 1e-9) && !(b || []).some((v) => v);
     var whole = grid.concat(w, b || []).every(Number.isInteger), sc = L.scales(ed, grid, averaging ? filters[0] : [-1], out);
+    var own = ed.wm ? ed.wm.map((j) => ed.w[j]) : ed.w;  // the scenario's own weights, as they slide
+    m.own = filters.map((x, f) => x.every((v, j) => v === own[f * np_ * z.taps + j]));
     m.out = out;
     m.sums = sums;
     m.labels = labels;
@@ -120,7 +123,7 @@
   // edit(name, values): the new state, or a one-line Error; ``whole``: values hold the input, or
   // the weights and the bias, entire (the inline editor's)
   function edit(ed, name, values, state, whole) {
-    var k = ed.k, z = sizes(ed), shape = {input: [ed.c].concat(ed.hw), weight: k, bias: [k[0]]}[name], flat = [];
+    var k = ed.kg, z = sizes(ed), shape = {input: [ed.c].concat(ed.hw), weight: k, bias: [ed.k[0]]}[name], flat = [];
     if (!shape) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
     if (name === "bias" && !ed.b) throw new Error("this layer has no bias to edit");
     var shapes = [shape].concat(name === "input" && ed.c === 1 ? [ed.hw] : name === "weight" && k[0] * k[1] === 1 ? [k.slice(2)] : []);
@@ -132,7 +135,7 @@
     flat.forEach((x, i) => {
       var what = whole && name !== "input" ? (i < z.n ? "weight" : "bias") : name, range = ed.rg[NAMES[what]];
       if (typeof x !== "number" || !(x >= range[0] && x <= range[1])) {
-        throw new Error(what + where(what === "bias" ? [k[0]] : shape, whole && i >= z.n ? i - z.n : i) + " = " + x + " is outside " +
+        throw new Error(what + where(what === "bias" ? [ed.k[0]] : shape, whole && i >= z.n ? i - z.n : i) + " = " + x + " is outside " +
           range.join(" \u2026 ") + ", the range this picture is laid out for");
       }
     });
@@ -184,6 +187,14 @@
       for (var j = 0; j < run[4] && run[0] === "c"; j++) nodes[run[1] + j * run[2]].setAttribute("fill", L.colour(ed, scale, m.w[run[3] + j])[0]);
     });
     if (ed.la) svg.setAttribute("aria-label", ed.la[0] + range(m.image) + ed.la[1] + range(m.out) + ed.la[2]);
+    if (ed.fn) {  // the alt text names the filters still named after their presets (alttext._filters)
+      var phrase = (keep) => {
+        var n = ed.fn.filter((t, f) => t && keep(f)).map((t) => t.slice(2, -1));
+        return n.length ? " (" + n.join(", ") + ")" : "";
+      };
+      svg.setAttribute("aria-label", svg.getAttribute("aria-label").replace(phrase(() => 1), phrase((f) => m.own[f])));
+    }
+    ed.m = m;  // (the weights a preset changes one plane of)
     if (ed.bz) return;
     ed.bz = 1;
     ed.s.forEach((run) => {
@@ -199,16 +210,58 @@
       }
     });
     var span = (n) => ed.rg[n].join(" \u2026 ").replace(/-/g, MINUS);
-    Promise.resolve().then(() => {  // once the player has built its edit bar
+    Promise.resolve().then(() => {  // once the player has built its edit bar and its editable cells
+      // a drawn weight edits the given one in its place (a flip's, a transposed layer's)
+      root.querySelectorAll("[data-edit^=weight]").forEach((node) => {
+        var i = ed.wm ? ed.wm[+node.getAttribute("data-edit").split(" ")[1]] : null;
+        if (i == null) return;
+        node.setAttribute("data-edit", "weight " + i);
+        if (node.hasAttribute("aria-label")) node.setAttribute("aria-label", "edit " + named(ed, "weight", i));
+      });
       var bar = root.querySelector(".convanim-editbar span");
-      if (bar) bar.textContent = "click an input cell, a weight" + (ed.b ? " or a bias" : "") + " to edit: input " + span(0) +
+      if (bar) bar.textContent = "click an input cell" + (ed.b ? ", a weight or a bias" : " or a weight") + " to edit: input " + span(0) +
         ", weights " + span(1) + (ed.b ? ", bias " + span(2) : "");
+      if (bar && ed.pl) menu(ed, root, bar);
+    });
+  }
+
+  // The preset menu of a layer: a plane (filter k's plane that reads input plane c, ed.pl: [its
+  // name, the given plane it is]) and a preset (ed.ps) set on it, through edit("weight", …).
+  function menu(ed, root, bar) {
+    var z = sizes(ed), h = (name, attrs, text) => {
+      var el = document.createElement(name);
+      for (var a in attrs) el.setAttribute(a, attrs[a]);
+      if (text) el.textContent = text;
+      return el;
+    };
+    var plane = h("select", {"data-act": "plane"}), preset = h("select", {"data-act": "preset"});
+    ed.pl.forEach((p, i) => { plane.appendChild(h("option", {value: i}, p[0])); });
+    preset.appendChild(h("option", {value: ""}, "preset\u2026"));
+    Object.keys(ed.ps).forEach((p) => { preset.appendChild(h("option", {value: p}, p.replace(/_/g, " "))); });
+    var reset = bar.parentNode.firstChild;
+    [["plane ", plane], ["preset ", preset]].forEach((x) => {  // before the reset button
+      var label = h("label", {}, x[0]);
+      label.appendChild(x[1]);
+      bar.parentNode.insertBefore(label, reset);
+    });
+    preset.addEventListener("change", () => {
+      var name = preset.value, p = ed.pl[+plane.value], w = ed.m.g.slice(0, z.n);
+      if (!name) return;
+      ed.ps[name].forEach((v, j) => { w[p[1] * z.taps + j] = v; });
+      var nest = (flat, shape) => shape.length < 2 ? flat : Array.from({length: shape[0]}, (_, i) => {
+        var n = flat.length / shape[0];
+        return nest(flat.slice(i * n, (i + 1) * n), shape.slice(1));
+      });
+      root.convanim.edit("weight", nest(w, ed.kg));
+      var readout = root.querySelector(".convanim-readout");
+      readout.textContent = p[0] + " set to " + name.replace(/_/g, " ") + ": " + readout.textContent;
+      preset.value = "";
     });
   }
 
   // the inline editor's name of input, weight or bias cell i (flat over the whole state)
   function named(ed, name, i) {
-    var z = sizes(ed), shape = name === "input" ? [ed.c].concat(ed.hw) : name === "weight" ? ed.k : [ed.k[0]];
+    var z = sizes(ed), shape = name === "input" ? [ed.c].concat(ed.hw) : name === "weight" ? ed.kg : [ed.k[0]];
     return name + where(shape, name === "bias" ? i - z.n : i);
   }
 
@@ -216,7 +269,7 @@
     where: named,
     model: model,
     text: (ed, m, node, step) => node[0] === "c" ? "" : node[0] === "S" ? m.fo(m.sums[Math.floor(step / ed.k[1])][step % ed.k[1]])
-      : node[0] === "B" ? m.fo(m.b[step]) : equation(ed, m, node[1]),
+      : node[0] === "B" ? m.fo(m.b[step]) : node[0] === "N" ? (m.own[node[1]] ? ed.fn[node[1]] : "") : equation(ed, m, node[1]),
     edit: edit,
     refresh: refresh
   };
