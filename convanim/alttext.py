@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .stage import Stage
 
 TIMES = "\u00d7"
+TURNED = ", turned 180\u00b0 (true convolution)"  #: a flipped kernel in the matrix view's sentence
 MINUS = "\u2212"
 
 #: What a pattern looks like, and how the effect sentence names it.
@@ -184,17 +185,17 @@ def _conv(s: Illustration, st: Stage, image: str, out: np.ndarray) -> str:
     if st.padding_mode != "zeros" and any(st.padding):
         marks = ", each step outlining the padding cells it reads and the pixels their values come from"
     effect = _effect(s, st, out)
+    if _one_plane(st):  # in words that an editable player rewrites after an edit
+        return recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     if st.view == "matrix":
         (kh, kw), n = st.kernel_size, out.shape[-2] * out.shape[-1]
-        turned = ", turned 180\u00b0 (true convolution)" if st.flip else ""
+        turned = TURNED if st.flip else ""
         return (
             f"convolution as a matrix product: {image}{how}{',' if how else ''} is unrolled into a "
             f"{n}{TIMES}{kh * kw} matrix of patches (im2col), one row per window; row by row, each "
             f"times the flattened {kernel}{turned} gives one value of the {_size(out.shape)} output, "
             f"which folds back into its grid (values {_range(out)})."
         )
-    if _one_plane(st):  # in words that an editable player rewrites after an edit
-        return recipe_text(conv_recipe(s), s.image.values[0], st.kernel.plane, out[0], st.kernel.preset)
     if st.flip:  # true convolution: the turn comes first
         twice = " (flipped upside down, then left to right)" if min(st.kernel_size) > 1 else ""
         return (
@@ -220,7 +221,8 @@ def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
     ("ax", words) the image, ("af", words) the output's effect, ("ar",) its range, where ``words``
     (the image as a pattern or a file names it, and its edges) hold only while the image is the
     scenario's own; the player's script rewrites the nodes for edited values
-    (``templates/player.js``, altText) as :func:`recipe_text` writes them."""
+    (``templates/player.js``, altText) as :func:`recipe_text` writes them. The matrix view's
+    sentence names the kernel without its article: ("ak", 1)."""
     st, out = s.stages[0], s.computations[0].output
     marks = ""
     if st.padding_mode != "zeros" and any(st.padding):
@@ -247,6 +249,20 @@ def conv_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
             ("ax", _image(s)) if named else ("ax",),
             f" with {_pair(gaps)} zero{'s' * (gaps != (1, 1))} inserted between pixels and a border "
             f"({_size(grid)} in all); the {_size(out.shape)} output fills in {_order(out)} (values ",
+            ("ar",),
+            ").",
+        ]
+    if st.view == "matrix":  # ("ak", 1): the kernel without its article
+        (kh, kw), n = st.kernel_size, out.shape[-2] * out.shape[-1]
+        how = _how(st)
+        return [
+            "convolution as a matrix product: ",
+            ("ax", _image(s)) if named else ("ax",),
+            f"{how}{',' if how else ''} is unrolled into a {n}{TIMES}{kh * kw} matrix of patches (im2col), "
+            "one row per window; row by row, each times the flattened ",
+            ("ak", 1),
+            f"{TURNED if st.flip else ''} gives one value of the {_size(out.shape)} output, which folds "
+            "back into its grid (values ",
             ("ar",),
             ").",
         ]
@@ -304,12 +320,12 @@ def recipe_text(
 
     def node(n: tuple[str, ...]) -> str:
         if n[0] == "ak":
-            size = _size(weights.shape)
+            size, article = _size(weights.shape), _a if len(n) == 1 else str  # ("ak", 1): none
             if preset:
-                return _a(f"{size} {PRESET_NAMES[preset]}")
+                return article(f"{size} {PRESET_NAMES[preset]}")
             labels = plane_labels(weights)
             rows = "; ".join(" ".join(row) for row in labels) if weights.size <= 16 else ""
-            return _a(f"{size} kernel" + (f" (rows {rows})" if rows else ""))
+            return article(f"{size} kernel" + (f" (rows {rows})" if rows else ""))
         if n[0] == "ax":
             return n[1] if len(n) > 1 else _values_image(image)
         if n[0] == "ar":

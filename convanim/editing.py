@@ -45,7 +45,9 @@ The object::
              height, output top, height, scale] (``frames.slots.bar``, ``zero_y``); vs then holds
              [cell, largest, least value size (final px), 1 if values are always drawn, scale,
              the kernel's cell and least label size (builder units)]; "sigmax" (both scripts: a
-             max_pool1d, whose equations are "sx")
+             max_pool1d, whose equations are "sx"); "mat" (``templates/matrix.js``: the matrix
+             view's step node "n", its patch row; its patch cells are "i" and "g" slots of the
+             grid cells they copy, its kernel column's labels "k", its output column's cells "o")
     a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
              "ax", "af"), which the player writes into the picture's aria-label; an: the presets'
              names in it
@@ -260,6 +262,7 @@ def island(slots: Slots, theme: Any) -> dict[str, Any]:
         **_pool(v.pool),
         **_maximum(slots),
         **_signal(slots),
+        **({"js": "mat"} if slots.matrix else {}),
         "a": _recipe(slots.alt),
         "an": {n: PRESET_NAMES[n] for n in named},
     }
@@ -280,7 +283,7 @@ def script(slots: Slots | None) -> tuple[str, ...]:
     if slots is None:
         return ()
     pool = ("pool.js",) if slots.values.maximum or slots.values.pool is not None else ()
-    return pool + (("signal.js",) if slots.bands else ())
+    return pool + (("signal.js",) if slots.bands else ()) + (("matrix.js",) if slots.matrix else ())
 
 
 def _maximum(slots: Slots) -> dict[str, Any]:

@@ -15,22 +15,37 @@ from ..filters import plane_labels
 from ..layout import CAPTION_PX, EQUATION_PX, GAP, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX
 from ..model import Illustration
 from ..steps import Computation, Step
-from ..textsize import text_width
+from ..textsize import fast_width, text_width
 from . import labels as lab
+from . import layer_slots as ls
+from . import slots as sl
 from .base import BASELINE, COUNTER_PX, Builder
 from .scatter import ScatterBuilder
 from .window import WindowBuilder
 
 
 class MatrixBuilder(WindowBuilder):
-    """Input → patches (im2col) · kernel (a column) = output (a column) → output grid."""
+    """Input → patches (im2col) · kernel (a column) = output (a column) → output grid. Editable
+    as the window view is (the same steps, slots and program): a patch cell is the slot of the
+    grid cell it copies, the kernel column's labels are the weights' slots, the output column's
+    cells are the output's; a step's equation and readout name its patch row (``("n",)``)."""
+
+    matrix = True
 
     def __init__(self, scenario: Illustration, comp: Computation) -> None:
         super().__init__(scenario, comp)
         self.turn = ()  # a flipped kernel is shown turned, flattened (its label says so)
         self.place()
+        if self.editable:  # laid out for the values an edit may set, not only these
+            self.fit_ranges()
         self.value_px = self._value_size(comp.output[0])
+        self.size_rule = self.value_size_rule()  # on this layout, as the values' size was chosen
         self.grid_line = self.theme.grid_line if self.layout.cell * self.render.scale >= 16 else None
+
+    @property
+    def slides_turned(self) -> bool:
+        """A flip's kernel is drawn turned from the poster on (no turn frames)."""
+        return self.s.flip
 
     # ------------------------------------------------------------------ words and places
 
@@ -70,6 +85,9 @@ class MatrixBuilder(WindowBuilder):
 
     def body(self) -> None:
         lay = self.layout
+        self.slotted, self.readouts = [], {}
+        if self.editable:
+            self.vals = self.values()
         row_chrome(self, [self.labels[0], *self.extra_labels, self.labels[2]], self.symbols)
         self.input_cells()
         self.image_boundary()
@@ -87,30 +105,61 @@ class MatrixBuilder(WindowBuilder):
             self.outline(self.yvec, (row, row), (0, 0), self.theme.highlight, frame)
             self.outline(lay.output, (step.out[0],) * 2, (step.out[1],) * 2, self.theme.highlight, frame)
             self.sources(step, frame)
-        self.counter()
+        self.step_counter()
         self.strip()
 
     def patch_cells(self) -> None:
-        """Each row: the values under one placement of the window, tap by tap (padding pale)."""
+        """Each row: the values under one placement of the window, tap by tap (padding pale);
+        editable, each cell is the slot of the grid cell it copies (as the input's own cell)."""
         g, grid, ghost = self.patches, self.comp.grid[0], self.comp.ghost
         colours = self.in_scale(grid)
         width = grid.shape[1]
         for step in self.comp.steps:
             cells = [(int(r), int(c)) for r in step.rows for c in step.cols]
             for j, (r, c) in enumerate(cells):
-                fill = colours[r * width + c]
-                self.cell(g, step.index, j, grid[r, c], fill, self.fmt_in, 0, ghost=bool(ghost[r, c]))
+                fill, fmt, pale = colours[r * width + c], self.fmt_in, bool(ghost[r, c])
+                start = len(self.items)
+                if self.editable:
+                    node = ("g" if pale else "i", r * width + c)
+                    fill = fill if pale else sl.fill(node, self.vals)  # (a ghost's is the background)
+                    fmt = lambda _, n=node: sl.text(n, self.vals)  # noqa: E731
+                self.cell(g, step.index, j, grid[r, c], fill, fmt, 0, ghost=pale)
+                if self.editable and not pale:  # at its Rect (its Text follows it)
+                    self.slotted.append((start, node))
+                elif self.editable and self.value_px is not None:  # a padding cell's Text
+                    self.slotted.append((len(self.items) - 1, node))
         self.border(g)
 
+    def kernel_cells(
+        self,
+        labels: tuple[tuple[str, ...], ...],
+        first: int = 0,
+        last: int | None = None,
+        at: tuple[tuple[str, ...], ...] | None = None,
+    ) -> None:
+        """The kernel as a column (``labels``: one per row); editable, each label is weight j's slot."""
+        if not self.editable:
+            return super().kernel_cells(labels, first, last, at)
+        self.kernel_rule = (self.layout.kernel.cell, self.kernel_least())
+        column = tuple((t,) for t in self.vals.labels)
+        start = len(self.items)
+        Builder.kernel_cells(self, column, first, last)
+        if len(self.items) - start == 2 * len(column):  # each weight's Rect and Text
+            self.slotted += [(start + 2 * j + 1, ("k", j)) for j in range(len(column))]
+
     def column_cells(self) -> None:
-        """The output as a column, each value from its step on."""
+        """The output as a column, each value from its step on (editable: output cell k's slot)."""
         g, out = self.yvec, self.comp.output[0]
         self.empty_grid(g)
         colours = self.out_scale(out)
         for step in self.comp.steps:
             r, c = step.out
-            fill = colours[r * out.shape[1] + c]
-            self.cell(g, step.index, 0, step.value, fill, self.fmt_out, self.at(step.index))
+            fill, fmt = colours[r * out.shape[1] + c], self.fmt_out
+            if self.editable:
+                node = ("o", r * out.shape[1] + c)
+                self.slotted.append((len(self.items), node))
+                fill, fmt = sl.fill(node, self.vals), lambda _, n=node: sl.text(n, self.vals)
+            self.cell(g, step.index, 0, step.value, fill, fmt, self.at(step.index))
         self.border(g)
 
     # ------------------------------------------------------------------ text
@@ -123,8 +172,49 @@ class MatrixBuilder(WindowBuilder):
     def step_equation(self, step: Step) -> str:
         return f"row {step.index}: " + super().step_equation(step)
 
+    @property
+    def equation_room(self) -> float:
+        """The strip's room less the widest "row k: " before an equation, so that a shortened
+        equation never widens the picture (which would make its width depend on the values)."""
+        return self.room - max(fast_width(f"row {k}: ", EQUATION_PX) for k in range(self.n_steps))
+
+    def widest_texts(self) -> list[str]:
+        """The widest step equation and summary the values an edit may set can write (the layer
+        view's convention: numbers up to their range's bound with 2 decimals, signed): the shortest
+        form of an equation, "first + … + last", three terms unshortened, or a kernel of equal
+        weights' form. The picture is made at least this wide, so no edit widens it."""
+        weights = self.comp.weights[0, 0]
+        ranges = ls.ranges(self.s.image.values, weights, None)  # (editing.ranges: the same)
+        x, _, out, _ = ls.bounds(ranges, weights.size, 1)
+        xs, ws, os = (ls.widest(b, None)[0] for b in (x, ranges[1][1], out))
+        (oh, ow), n = self.comp.output.shape[1:], self.n_steps
+        head = f"row {n - 1}: output[{oh - 1},{ow - 1}] = "
+        term = f"({ws})\u00b7({xs})"
+        total = ls.widest(weights.size * x, None)[0]
+        return [
+            f"{head}{term} + {term} + {term} \u2248 {os}",
+            f"{head}{ws} \u00b7 ({xs} + {xs} + {xs}) = {ws}\u00b7{total} \u2248 {os}",
+            f"{head}1/{weights.size} \u00b7 ({xs} + {xs} + {xs}) = {total}/{weights.size} = {os}",
+            f"output {oh}\u00d7{ow} complete: min {os}, max {os}",
+        ]
+
+    def fit_ranges(self) -> None:
+        """Widen the picture for the widest texts an edit may write (``widest_texts``)."""
+        need = 2 * PAD + max(fast_width(t, EQUATION_PX) for t in self.widest_texts())
+        if need > self.layout.width:
+            self.layout = dataclasses.replace(self.layout, width=int(-(-need // 2) * 2))
+
+    def equation_slot(self, k: int) -> sl.Node:
+        """Step k's equation after its patch row: "row 3: output[1,1] = …"."""
+        return ("t", k, ["row ", ("n",), ": ", ("e",)])
+
+    def readout_recipe(self) -> sl.Recipe:
+        return ["row ", ("n",), " of the patches: ", *super().readout_recipe()]
+
     def infos(self) -> list[FrameInfo]:
         infos = super().infos()
+        if self.editable:  # (the readout recipe names the row)
+            return infos
         return [
             dataclasses.replace(i, readout=f"row {i.step} of the patches: {i.readout}")
             if i.step is not None

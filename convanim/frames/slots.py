@@ -61,7 +61,8 @@ class Values:
 def text(recipe: Node | Recipe, v: Values, step: int | None = None) -> str:
     """The text of a slot node or of a recipe (literal strings and nodes); in a step's recipe (a
     readout) ``("s",)``, ``("r",)``, ``("c",)`` and ``("o",)`` are the step's number (from 1), its
-    output row and column, and its output value."""
+    output row and column, and its output value, ``("e",)`` its equation and ``("n",)`` its index
+    from 0 (the matrix view's patch row; its players' ``templates/matrix.js`` writes it)."""
     if isinstance(recipe, tuple):
         return _node(recipe, v, step)
     return "".join(part if isinstance(part, str) else _node(part, v, step) for part in recipe)
@@ -69,11 +70,11 @@ def text(recipe: Node | Recipe, v: Values, step: int | None = None) -> str:
 
 def _node(node: Node, v: Values, step: int | None = None) -> str:
     kind = node[0]
-    if len(node) == 1 and step is not None and kind in ("s", "r", "c", "o"):
+    if len(node) == 1 and step is not None and kind in ("s", "r", "c", "o", "n"):
         return (
             v.fmt_out(v.output[step])
             if kind == "o"
-            else str({"s": step + 1, "r": step // v.cols, "c": step % v.cols}[kind])
+            else str({"s": step + 1, "r": step // v.cols, "c": step % v.cols, "n": step}[kind])
         )
     if kind in ("i", "g"):
         return v.fmt_in(v.grid[node[1]])
@@ -87,8 +88,8 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return v.fmt_out(v.output.max())
     if kind == "p":
         return f" ({v.preset.replace('_', ' ')})" if v.preset else ""
-    if kind == "e":
-        return equation(node[1], v)
+    if kind == "e":  # ("e",) in a step's recipe: that step's
+        return equation(node[1] if len(node) > 1 else step, v)
     if kind == "m":
         return mean_equation(node[1], v)
     if kind == "x":
@@ -193,6 +194,9 @@ class Slots:
     #: the signal view's bar bands (builder units): the input's top and height, the output's, and
     #: the scale (``bar``, ``zero_y``; a Rect's corner snapped as frames.scaling does)
     bands: tuple[float, ...] = ()
+    #: the matrix view's (im2col): its patch cells are input slots, its steps' recipes write the
+    #: patch row ("n"), which its players' own script reads (``templates/matrix.js``)
+    matrix: bool = False
 
     @property
     def given(self) -> np.ndarray:
@@ -203,14 +207,17 @@ class Slots:
 
 def editable(s: Any) -> bool:
     """Whether the window view of ``s`` can be edited in the player: one conv2d stage on one
-    channel drawn as a sliding window (not the matrix view; flipped or not), or a transposed one
+    channel drawn as a sliding window or as a matrix product (flipped or not), or a transposed one
     seen as a direct convolution (its kernel turned as a flip's), or an average or a max pool
     (input only, no ceil mode: every window whole; a max pool's marker moves with the maximum),
     auto number formats, no cone, kernel rows of at most 7 weights (numpy adds a contiguous row of
     8 or more pairwise; the window view also asks steps.sum_order for an order the player can
     follow)."""
     st = s.stages[0]
-    if len(s.stages) != 1 or st.view is not None or s.render.number_format is not None or s.cone is not None:
+    matrix = st.view == "matrix" and st.operation == "conv2d"  # (the transposed one's is a scatter)
+    if len(s.stages) != 1 or not (st.view is None or matrix) or s.render.number_format is not None:
+        return False
+    if s.cone is not None:
         return False
     if st.operation in ("avg_pool2d", "max_pool2d"):  # a window's sum: numpy's pairwise sum of ≤ 128
         kh, kw = st.kernel_size

@@ -24,6 +24,8 @@ MARKER_INSET = 3  #: px between a max pool's cell and its marker
 class WindowBuilder(Builder):
     """The window slides over the (padded) input; each step fills one output cell."""
 
+    matrix = False  #: the matrix view (a subclass) draws the same steps as a matrix product
+
     def __init__(self, scenario: Illustration, comp: Computation) -> None:
         self.direct = scenario.operation == "conv_transpose2d"
         # the direct view first shows the rotation; a flipped kernel turns in frames of its own
@@ -66,7 +68,7 @@ class WindowBuilder(Builder):
             self.out_scale,
             self.theme,
             self.s.kernel.preset if self.s.kernel else None,
-            self.room,
+            self.equation_room,
             taps,
             comp.output.shape[2],
             self.pool_rule(taps) if self.pool else None,
@@ -114,10 +116,17 @@ class WindowBuilder(Builder):
             self.order,
             (*self.size_rule, int(self.render.values is True), self.render.scale, *self.kernel_rule),
             tuple(alt_recipe(self.s)),
-            bool(self.turn) or self.direct,
+            self.slides_turned,
             self.marker_rule(),
+            matrix=self.matrix,
         )
         return dataclasses.replace(frames, slots=slots)
+
+    @property
+    def slides_turned(self) -> bool:
+        """Whether the weights slide turned by 180° (a flip's, after its turn frames; the direct
+        view's): the page keeps the given weights and turns them (``Slots.flip``)."""
+        return bool(self.turn) or self.direct
 
     def label_lines(self) -> tuple[list[str], list[str], list[str]]:
         s = self.s
@@ -307,7 +316,7 @@ class WindowBuilder(Builder):
         for step in self.comp.steps:
             frame = self.at(step.index)
             if self.editable:
-                node = ("m" if self.pool else "x" if self.maximum else "e", step.index)
+                node = self.equation_slot(step.index)
                 self.slot_text(node, lambda t, f=frame: self.equation(t, f, f))
             else:
                 self.equation(self.step_equation(step), frame, frame)
@@ -317,6 +326,14 @@ class WindowBuilder(Builder):
             self.slot_text(recipe, lambda t: self.equation(t, self.last, self.last))
         else:
             self.equation(self.summary(), self.last, self.last)
+
+    def equation_slot(self, k: int) -> sl.Node:
+        """The slot of step k's equation (an editable picture's)."""
+        return ("m" if self.pool else "x" if self.maximum else "e", k)
+
+    def readout_recipe(self) -> sl.Recipe:
+        """The recipe of a step's readout (an editable picture's): "step 3/16: output[0,2] = 7"."""
+        return ["step ", ("s",), f"/{self.n_steps}: output[", ("r",), ",", ("c",), "] = ", ("o",)]
 
     def poster_formula(self) -> str:
         if self.direct:
@@ -337,9 +354,14 @@ class WindowBuilder(Builder):
     def step_equation(self, step: Step) -> str:
         """ "output[2,3] = 1/9 · (9 + … + 9) = 81/9 = 9.0", shortened to fit the strip: the slot's
         text (frames/slots.equation), editable or not."""
-        if self.vals is None or self.vals.room != self.room:  # built once a layout
+        if self.vals is None or self.vals.room != self.equation_room:  # built once a layout
             self.vals = self.values()
         return sl.equation(step.index, self.vals)
+
+    @property
+    def equation_room(self) -> float:
+        """px a step's equation may use: the strip's (the matrix view's less its row's name)."""
+        return self.room
 
     def infos(self) -> list[FrameInfo]:
         t, s = self.s.timing, self.s
@@ -356,7 +378,7 @@ class WindowBuilder(Builder):
         if self.direct:
             infos.append(FrameInfo(t.poster_ms, None, None, "the kernel rotated by 180 degrees"))
         infos += [FrameInfo(t.poster_ms, None, None, turn.readout) for turn in self.turn]
-        recipe = ["step ", ("s",), f"/{self.n_steps}: output[", ("r",), ",", ("c",), "] = ", ("o",)]
+        recipe = self.readout_recipe()
         for step in self.comp.steps:
             if self.editable:  # one output map: step k fills output cell k
                 self.readouts[self.at(step.index)] = (step.index, recipe)

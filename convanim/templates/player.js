@@ -413,9 +413,10 @@
   }
 
   // A slot node's text (frames/slots.text).
-  // In a step's recipe (a readout), s, r, c and o are its number, output row and column, and value.
+  // In a step's recipe (a readout), s, r, c, o and e are its number, output row and column, value
+  // and equation.
   function slotText(ed, m, node, step) {
-    var kind = node[0], i = node[1], ow = ed.p[1];
+    var kind = node[0], i = node[1] ?? step, ow = ed.p[1];
     if (node.length === 1 && step != null && "srco".indexOf(kind) >= 0) {
       return kind === "o" ? m.fo(m.out[step]) : String(kind === "s" ? step + 1 : kind === "r" ? Math.floor(step / ow) : step % ow);
     }
@@ -433,8 +434,8 @@
   }
 
   // alttext.recipe_text: the alt text's nodes for these values ("ak" the kernel with its article,
-  // "ax" the image, "af" what the output shows, "ar" its range); a node's words hold while the
-  // image is the page's.
+  // ["ak", 1] without, "ax" the image, "af" what the output shows, "ar" its range); a node's words
+  // hold while the image is the page's.
   function altText(ed, m) {
     var x = m.image, own = x === ed.x, k = ed.k, w = m.g, labels = ed.f ? m.labels.slice().reverse() : m.labels, total = npSum(w), lv = Array.from(new Set(x)).sort((a, b) => a - b);
     var num = (v) => pyFixed(v, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
@@ -455,7 +456,7 @@
       if (typeof n === "string") return n;
       if (n[0] === "ak") {
         var rows = labels.map((l, i) => l + (i % k[1] < k[1] - 1 ? " " : "; ")).join("").slice(0, -2);
-        return a(k.join("\u00d7") + " " + (m.preset ? ed.an[m.preset] : "kernel" + (w.length > 16 ? "" : " (rows " + rows + ")")));
+        return (n[1] ? String : a)(k.join("\u00d7") + " " + (m.preset ? ed.an[m.preset] : "kernel" + (w.length > 16 ? "" : " (rows " + rows + ")")));
       }
       if (n[0] === "ax") {
         if (own && n[1]) return n[1];
@@ -940,7 +941,7 @@
           rect.setAttribute("role", "button");
           rect.setAttribute("aria-label", "edit " + where(name, i));
           rect.classList.add("convanim-cell");
-          if (!weight) cells.push(rect);
+          if (!weight && cells.length < ed.x.length) cells.push(rect);  // (a matrix's patches: not the image's)
         }
       });
       var editBar = hNode("div", {"class": "convanim-buttons convanim-editbar"}), label = hNode("label", {}, "kernel ");
