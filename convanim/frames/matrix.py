@@ -12,14 +12,14 @@ import numpy as np
 from ..dependence import conv_matrix, links
 from ..display import FrameInfo, Grid, Rect, Text
 from ..filters import plane_labels
-from ..layout import CAPTION_PX, EQUATION_PX, GAP, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX
+from ..layout import CAPTION_PX, EQUATION_PX, GAP, LABEL_PX, PAD, SMALL_PX, SYMBOL_PX, TITLE_PX, legible_px
 from ..model import Illustration
 from ..steps import Computation, Step
 from ..textsize import fast_width, text_width
 from . import labels as lab
 from . import layer_slots as ls
 from . import slots as sl
-from .base import BASELINE, COUNTER_PX, Builder
+from .base import BASELINE, COUNTER_PX, Builder, fit
 from .scatter import ScatterBuilder
 from .window import WindowBuilder
 
@@ -37,6 +37,7 @@ class MatrixBuilder(WindowBuilder):
         self.turn = ()  # a flipped kernel is shown turned, flattened (its label says so)
         self.place()
         if self.editable:  # laid out for the values an edit may set, not only these
+            self.grow_for_ranges()
             self.fit_ranges()
         self.value_px = self._value_size(comp.output[0])
         self.size_rule = self.value_size_rule()  # on this layout, as the values' size was chosen
@@ -197,6 +198,33 @@ class MatrixBuilder(WindowBuilder):
             f"{head}1/{weights.size} \u00b7 ({xs} + {xs} + {xs}) = {total}/{weights.size} = {os}",
             f"output {oh}\u00d7{ow} complete: min {os}, max {os}",
         ]
+
+    def grow_for_ranges(self) -> None:
+        """As the layer view does: grow the automatic cell, 4 px at a time up to 24, until the
+        widest value the ranges allow fits it (``ranges_fit``: then no edit turns the values on or
+        off), while the panels' small labels stay legible on a 1080p screen; kept only if it fits
+        (else the values are written while they fit, as in the window view)."""
+        if self.render.values is not None or self.render.cell_px or self.ranges_fit():
+            return
+        cell = self.layout.cell
+        for boost in range(4, 28, 4):
+            self.layout = dataclasses.replace(self.layout, cell=cell + boost)
+            self.place()
+            if legible_px(self.layout.width, self.layout.height) > SMALL_PX:  # the labels would blur
+                break
+            if self.ranges_fit():
+                return
+        self.layout = dataclasses.replace(self.layout, cell=cell)
+        self.place()
+
+    def ranges_fit(self) -> bool:
+        """Whether the widest input and output value the ranges allow fit a cell legibly (as the
+        layer view asks): then every value an edit may set is written, whatever these values are."""
+        weights = self.comp.weights[0, 0]
+        x, _, out, _ = ls.bounds(ls.ranges(self.s.image.values, weights, None), weights.size, 1)
+        texts = ls.widest(x, None) + ls.widest(out, None)
+        c, most, least = self.value_size_rule()
+        return fit(max(texts, key=lambda t: text_width(t, 10)), c, most, least) is not None
 
     def fit_ranges(self) -> None:
         """Widen the picture for the widest texts an edit may write (``widest_texts``)."""
