@@ -181,13 +181,15 @@ class MatrixBuilder(WindowBuilder):
 
     def widest_texts(self) -> list[str]:
         """The widest step equation and summary the values an edit may set can write (the layer
-        view's convention: numbers up to their range's bound with 2 decimals, signed): the shortest
+        view's convention: numbers up to their range's bound with 2 decimals, weights' labels with
+        3, signed; a label in e-notation, of a weight under 0.0005, may be wider): the shortest
         form of an equation, "first + … + last", three terms unshortened, or a kernel of equal
         weights' form. The picture is made at least this wide, so no edit widens it."""
         weights = self.comp.weights[0, 0]
         ranges = ls.ranges(self.s.image.values, weights, None)  # (editing.ranges: the same)
         x, _, out, _ = ls.bounds(ranges, weights.size, 1)
-        xs, ws, os = (ls.widest(b, None)[0] for b in (x, ranges[1][1], out))
+        xs, os = (ls.widest(b, None)[0] for b in (x, out))
+        ws = f"\u2212{ranges[1][1]:.3f}"  # a label: up to 3 decimals ("−0.125", "−1.500", "−63/64")
         (oh, ow), n = self.comp.output.shape[1:], self.n_steps
         head = f"row {n - 1}: output[{oh - 1},{ow - 1}] = "
         term = f"({ws})\u00b7({xs})"
