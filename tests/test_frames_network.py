@@ -24,6 +24,7 @@ from convanim.frames.network import NetworkBuilder, op_lines, ranked_channels
 
 from .test_cone import hover_cells
 from .test_legible import too_small
+from .test_text_fits import outside
 from .test_themes import text_grounds
 
 torch = pytest.importorskip("torch")
@@ -502,3 +503,24 @@ def test_a_long_title_is_set_smaller_not_zoomed_without_end():
     title = next(t for t in texts if t.text == "W" * 120)
     assert frames.width < 5000 and outside(frames) == []
     assert title.size >= min(t.size for t in texts)  # smaller, never below the legible size
+
+
+def wrapped_skip(at: int, n: int = 18) -> convanim.Scenario:
+    """A network view of ``n`` one-input stages on an 8×8 map, stage ``at`` an add of the map two
+    stages back: across the wrapped bands, its skip begins or ends at a band's edge."""
+    stages, names = [], ["input"]
+    for i in range(n):
+        if i == at:
+            stages.append({"name": f"add{i}", "operation": "add", "inputs": [names[-3], names[-1]]})
+        else:
+            stages.append({"name": f"t{i}", "operation": ("relu", "tanh")[i % 2], "inputs": [names[-1]]})
+        names.append(stages[-1]["name"])
+    image = np.arange(64.0).reshape(1, 8, 8) / 10
+    return convanim.Scenario(image=image, stages=stages, render={"view": "network"})
+
+
+@pytest.mark.parametrize("at", range(3, 16))
+def test_a_skip_named_at_a_bands_edge_stays_inside_the_picture(at):
+    # "from t3" at the first operation of a band was set left of the picture (x = −1.5), and
+    # "t5 → add8 (next row)" at the last column of one past its right edge
+    assert outside(wrapped_skip(at).frames()) == []

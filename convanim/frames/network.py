@@ -147,8 +147,13 @@ class NetworkLayout:
     equation_y: float
 
     def px(self, size: float) -> float:
-        """A text size grown by ``zoom`` (rounded up to 0.1 px: never below the legible size)."""
-        return math.ceil(size * self.zoom * 10 - 1e-6) / 10
+        """A text size grown by ``zoom`` (see :func:`grown`)."""
+        return grown(size, self.zoom)
+
+
+def grown(size: float, zoom: float) -> float:
+    """A text size grown by ``zoom``, rounded up to 0.1 px: never below the legible size."""
+    return math.ceil(size * zoom * 10 - 1e-6) / 10
 
 
 class NetworkBuilder(Collector):
@@ -332,6 +337,8 @@ class NetworkBuilder(Collector):
                     lane += small + 10
                     connectors += self._skip(j, i, band, band_of, lane, columns, ops, zoom)
             y = lane + 24
+        named = [c for c in connectors if c.text]  # a name never leaves the picture
+        right = max([right, *(c.at[0] + text_width(c.text, grown(SMALL_PX, zoom)) for c in named)])
         ops = [(x0, x1, self._arrow_y(i, columns, zoom)) for i, (x0, x1, _) in enumerate(ops)]
         for i in range(len(self.stages)):  # the main flow from the end of a band to the next
             if band_of[i + 1] != band_of[i] and i in self.srcs[i]:
@@ -417,7 +424,11 @@ class NetworkBuilder(Collector):
             start = ((sx, col.bottom + 2), (sx, lane))
             if band_of[i + 1] != band:
                 stub = (*start, (sx + 60 * zoom, lane))
-                return [Connector(i, stub, f"{names} (next row)", (sx + 6, lane - 6 - 2 * zoom))]
+                text = f"{names} (next row)"
+                wide = text_width(text, grown(SMALL_PX, zoom))
+                end = max(c.x + c.width for c in columns if c.row == band)
+                x = sx + 6 if sx + 6 + wide <= end or sx - 6 - wide < PAD else sx - 6 - wide
+                return [Connector(i, stub, text, (x, lane - 6 - 2 * zoom))]
             out = [start]
         if band_of[i + 1] == band and len(ops) > i:
             x0, x1, _ = ops[i]
@@ -426,9 +437,18 @@ class NetworkBuilder(Collector):
             if out:
                 (sx, _), _ = out[0]
                 return [Connector(i, (*out[0], (ex, lane), (ex, ey)), names, (sx + 6, lane - 6 - 2 * zoom))]
-            stub = ((ex - 60 * zoom, lane), (ex, lane), (ex, ey))
-            return [Connector(i, stub, f"from {self.names[j]}", (ex - 60 * zoom, lane - 6 - 2 * zoom))]
+            return [self._from_stub(i, j, ex, ey, lane, zoom)]
         return []
+
+    def _from_stub(self, i: int, j: int, ex: float, ey: float, lane: float, zoom: float) -> Connector:
+        """The end of skip (map j → stage i) in the band of stage i, named "from <map j>": the
+        name left of the line up to the operation, or right of it when the band's left edge is
+        too near (the first operation of a band: the name would leave the picture)."""
+        text = f"from {self.names[j]}"
+        wide = text_width(text, grown(SMALL_PX, zoom))
+        x = ex - 6 - wide if ex - 6 - wide >= PAD else ex + 6
+        start = max(PAD, min(ex - 60 * zoom, x))
+        return Connector(i, ((start, lane), (ex, lane), (ex, ey)), text, (x, lane - 6 - 2 * zoom))
 
     # ------------------------------------------------------------------ assembly
 
