@@ -434,12 +434,16 @@ def _relu(image: np.ndarray) -> Computation:
     return Computation(output, np.ones((1, 1, 1, 1)), image, origin, ghost, (Map(0, changed),))
 
 
-def sum_order(grid_shape: tuple[int, int], kernel_shape: tuple[int, int], stride, dilation) -> str | None:
+def sum_order(
+    grid_shape: tuple[int, int], kernel_shape: tuple[int, int], stride, dilation, pairwise: bool = False
+) -> str | None:
     """How numpy adds one window's products in the window steps of a one-plane conv2d, which
     follows the memory layout numpy gives the products: "rows" (each kernel row in order, then the
     rows' sums) when a kernel row is contiguous, "flat" (every tap in row-major order) when the
     whole window is (or no row is), "cols" (column-major) when the columns lie outside; None when
-    numpy adds a contiguous run of 8 or more pairwise. A player that recomputes the output sums so."""
+    numpy adds a contiguous run of 8 or more pairwise, or with ``pairwise`` "pairwise" when that run
+    is the whole window in row-major order (numpy's pairwise_sum over its taps: a one-step layer's
+    window, which the layer view's player follows). A player that recomputes the output sums so."""
     products = _windows(np.zeros((1, *grid_shape)), kernel_shape, stride, dilation) * np.zeros(
         (1, 1, 1, *kernel_shape)
     )
@@ -449,7 +453,9 @@ def sum_order(grid_shape: tuple[int, int], kernel_shape: tuple[int, int], stride
     if kw > 1 and kw_stride == inner:  # a kernel row is the innermost run
         whole = kh == 1 or kh_stride == kw * kw_stride  # and the rows follow one another
         run = kh * kw if whole else kw
-        return None if run >= 8 else "flat" if whole else "rows"
+        if run >= 8:
+            return "pairwise" if pairwise and whole else None
+        return "flat" if whole else "rows"
     if kh > 1 and kh_stride == inner and kw == 1:
-        return None if kh >= 8 else "flat"
+        return ("pairwise" if pairwise else None) if kh >= 8 else "flat"
     return "flat" if kh == 1 or kw == 1 or kh_stride > kw_stride else "cols"

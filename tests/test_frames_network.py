@@ -189,8 +189,12 @@ def test_text_is_legible_projected_and_meets_aa_in_every_theme(theme):
         assert style.contrast(text.color, fill) >= 4.5, (text.text, fill)
     right = max(t.x for t, _ in text_grounds(frames) if t.anchor == "start")
     assert right < frames.width
-    detail = frames.details[0]
-    assert too_small(detail.picture) == []
+    steps = [p.frames for p in frames.cells.pictures if p is not None]
+    assert len(steps) == 5  # every convolution's cells draw their step from its picture
+    for step in steps:
+        assert too_small(step) == []
+        for text, fill in text_grounds(step):
+            assert style.contrast(text.color, fill) >= 4.5, (text.text, fill)
 
 
 def big_net(**render) -> convanim.Scenario:
@@ -319,25 +323,34 @@ def test_details_are_the_layer_view_s_step_with_the_cell_s_value():
     }  # fmt: skip
     d = out["a ch 0 (5, 5)"]
     assert d.text == (
-        "a[0][5,5] = \u221277: 1·29 + 1·34 + (\u22124)·35 + 1·0 + 1·0 + 0 = \u221277"
-        ' (step through a in the layer view: .stage_view("a"))'
+        "a[0][5,5] = 0·28 + 1·29 + 0·0 + 1·34 + (−4)·35 + 1·0 + … + 0·0 + bias 0 = −77.00"
+        ' (conv 3×3, 2 of input) (step through a in the layer view: .stage_view("a"))'
     )
     assert s.computations[0].output[0, 5, 5] == -77
-    shown = {t.text for t in d.picture.visible(d.frame) if isinstance(t, Text)}
-    assert {
-        "\u03a3 \u221277",
-        "out[0]",
-        "filter 0 \u2192 out[0]",
-    } & shown and "a[0][5,5]: one step of the layer view" in shown
+    # the player draws a's cells' steps from its step picture: the sampled ones ship none; any
+    # cell's picture (what the player draws) is its stage's, fed the cell's numbers
+    assert d.picture is None and frames.cells.pictures[0] is not None
+    assert [p is None for p in frames.cells.pictures] == [False, True, True]
+    one = NetworkBuilder(s).detail(1, (0, 5, 5))
+    assert one.text == d.text and one.frame == frames.cells.pictures[0].frame == 1
+    shown = [t.text for t in one.picture.visible(one.frame) if isinstance(t, Text)]
+    assert shown[0] == "a: one cell's step in the layer view"
+    assert shown[9:18] == ["28", "29", "0", "34", "35", "0", "0", "0", "0"]  # the window, padding read
+    assert {"Σ −77", "out[0]", "−77", "filter 0 → out[0]", "+ b = 0"} <= set(shown)
+    assert shown[-1] == "out[0][0,0] = 1·29 + 1·34 + (−4)·35 + 1·0 + 1·0 + 0 = −77"
     assert (
         out["sum ch 1 (4, 4)"].picture is None
         and out["sum ch 1 (4, 4)"].text == "sum[1][4,4] = 58.00: add (+) of r, a"
     )
     assert "12 sampled cells" in frames.detail_note
+    assert "any cell of a also shows the layer view's picture of its step" in frames.cells.note
     island = details(frames)["nd"]
     assert "nd" not in encode(frames, 0)
-    assert island["n"] == frames.detail_note and island["d"][1][:6] == [1, 0, 5, 5, "a ch 0 (5, 5)", d.text]
-    assert island["d"][1][6].startswith("data:image/svg+xml,")
+    assert island["n"] == frames.detail_note and island["d"][1] == [1, 0, 5, 5, "a ch 0 (5, 5)", d.text, 0]
+    step = island["a"]["sp"][0]
+    assert island["a"]["sp"][1:] == [0, 0] and step["f"] == 1 and step["s"].startswith("data:image/svg+xml,")
+    assert step["d"]["ed"]["js"] == "layer" and step["l"] == "a: one cell's step in the layer view"
+    assert island["a"]["fw"][0][0] == 8 and island["a"]["fw"][1:] == [0, 0]  # a mean's ninths: 8 bytes each
 
 
 @settings(max_examples=40, deadline=None)
@@ -387,7 +400,7 @@ def test_the_detail_of_a_traced_model_s_cell_is_the_model_s_value():
     last = [d for d in frames.details if d.map == len(s.stages)]
     assert last
     for d in last:
-        value = float(re.match(r".*? = (\S+):", d.text).group(1).replace("\u2212", "-"))
+        value = shown_value(d.text)
         assert value == pytest.approx(expected[d.channel, d.row, d.col], abs=0.006)
 
 
@@ -407,6 +420,18 @@ def shown_value(text: str) -> float:
     """The value a cell's text gives it: "a[0][1,2] = 1·2 + … = −3.00 (conv …)" or "r[0][1,2] = 3.00: ReLU …"."""
     value = re.search(r" = ([^ ]+?)(?::| \(|$)", text).group(1)
     return float(value.replace("\u2212", "-"))
+
+
+def step_texts(watched) -> list[str] | None:
+    """The texts of the step picture the network's page shows (None: none shown)."""
+    return watched.page.evaluate(
+        """() => { const s = Array.from(document.querySelectorAll('.convanim-steps > .convanim-player'))
+        .find(p => p.style.display !== 'none'); return s ? s.convanim.texts() : null; }"""
+    )
+
+
+def picture_texts(d) -> list[str]:
+    return [t.text for t in d.picture.visible(d.frame) if isinstance(t, Text)]
 
 
 def test_the_player_shows_a_cell_s_numbers_and_lights_its_field(open_page):
@@ -432,8 +457,8 @@ def test_the_player_shows_a_cell_s_numbers_and_lights_its_field(open_page):
     assert root.get_attribute("data-field") == f"{d.map},{d.channel},{d.row},{d.col}"  # lit as if pointed at
     text = root.locator(".convanim-detail-text").text_content()
     assert shown_value(text) == pytest.approx(expected[d.channel, d.row, d.col], abs=0.006)
-    img = root.locator(".convanim-detail img")
-    watched.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+    # its step drawn by its stage's step picture, as Python draws it
+    assert step_texts(watched) == picture_texts(NetworkBuilder(s).detail(d.map, (d.channel, d.row, d.col)))
     # pointed at: the field lights the right cells in every earlier map, the nearest detail opens
     drawn_1 = next(mm.channel for mm in frames.maps if mm.map == 1)
     watched.page.evaluate("() => scrollTo(0, 0)")  # the list scrolled the page: the picture back in view

@@ -178,3 +178,36 @@ def test_the_layout_depends_on_the_ranges_not_the_values():
     assert a.ranges == b.ranges == [[0, 9], [-2, 2], [-5, 5]]
     assert a.layout == b.layout
     assert ls.bounds(a.ranges, 9, 3) == (9, 162, 491, 5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    planes=st.integers(1, 5),
+    kh=st.integers(1, 13),
+    kw=st.integers(1, 13),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_a_one_step_layer_of_8_taps_or_more_sums_pairwise_as_numpy(planes, kh, kw, bias, seed):
+    """A network cell's one step: its window as the image, its filter as the kernel; numpy adds a
+    window of 8 taps or more pairwise (pairwise_sum), which the program follows."""
+    rng = np.random.default_rng(seed)
+    s = convanim.Scenario(
+        image=rng.normal(size=(planes, kh, kw)) * 10 ** rng.uniform(-2, 2, size=(planes, kh, kw)),
+        kernel=rng.normal(size=(1, planes, kh, kw)),
+        bias=rng.normal(size=1).tolist() if bias else None,
+    )
+    if not s.stages[0].has_channels:
+        return
+    v = builder(s).vals
+    assert v.program.order == ("pairwise" if kh * kw >= 8 else "flat")
+    out, sums = ls.evaluate(v.program, v.grid, v.weights, v.bias)
+    assert out.tobytes() == s.output().ravel().tobytes()
+    assert sums.tobytes() == v.sums.tobytes()
+
+
+def test_pairwise_is_numpy_s_pairwise_sum():
+    rng = np.random.default_rng(1)
+    for n in (8, 9, 15, 16, 17, 64, 127, 128, 129, 200, 300):
+        x = rng.normal(size=n) * 10 ** rng.uniform(-3, 3, size=n)
+        assert ls.pairwise(x.tolist()) == x.sum(), n

@@ -62,12 +62,22 @@ def network_js() -> str:
     return _inline(squeeze(_template("network.js")), "script")
 
 
+def layer_js() -> str:
+    """templates/layer.js, minified: a layer's editing rules (a layer's players, and a network's
+    step pictures)."""
+    return _inline(squeeze(_template("layer.js")), "script")
+
+
 def edit_js(frames: Frames) -> str:
     """The minified scripts of the view's own editing rules (``editing.script``: templates/pool.js
     for a pool, templates/signal.js for a signal; templates/layer.js for a layer) as ``<script>``s
     that go before the player, or "" (most players)."""
-    names = ["layer.js"] if frames.layer else editing.script(frames.slots)
-    return "".join(f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n" for name in names)
+    if frames.layer:
+        return f"<script>{layer_js()}</script>\n"
+    return "".join(
+        f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n"
+        for name in editing.script(frames.slots)
+    )
 
 
 def assets() -> str:
@@ -100,8 +110,26 @@ def player(frames: Frames) -> str:
             still=svg_data_uri(frames, k),
             data=script_json(encode(frames, k) | details(frames)),
         )
+        + (f"\n<script>{layer_js()}</script>" if _stepped(frames) else "")
         + (f"\n<script>{network_js()}</script>" if frames.details else "")
     )
+
+
+def _stepped(frames: Frames) -> bool:
+    """Whether a network's page draws any cell's step (its step pictures need the layer's rules)."""
+    return bool(frames.details and frames.cells and any(frames.cells.pictures) and any(frames.cells.maps))
+
+
+def step_player(frames: Frames) -> dict[str, Any]:
+    """A stage's step picture as a network's page carries it (``nd.a.sp``): its poster as an SVG
+    data: URI, its data island, its size and title; ``templates/network.js`` builds the player."""
+    return {
+        "s": svg_data_uri(frames, POSTER),
+        "d": encode(frames, POSTER),
+        "w": frames.width,
+        "h": frames.height,
+        "l": frames.title,
+    }
 
 
 def details(frames: Frames) -> dict[str, Any]:
@@ -125,8 +153,13 @@ def details(frames: Frames) -> dict[str, Any]:
     ]
     out: dict[str, Any] = {"n": frames.detail_note, "d": cells}
     if frames.cells is not None and any(frames.cells.maps):  # a format spec: no map written as integers
-        table, packed = network_cells.encode(frames.cells)
-        out["a"] = network_cells.island(frames.cells) | {"m": table, "z": base64.b64encode(packed).decode()}
+        table, weights, packed = network_cells.encode(frames.cells)
+        steps = [0 if p is None else step_player(p.frames) | {"f": p.frame} for p in frames.cells.pictures]
+        out["a"] = network_cells.island(frames.cells) | {
+            "m": table,
+            "z": base64.b64encode(packed).decode(),
+            **({"fw": weights, "sp": steps} if _stepped(frames) else {}),
+        }
     return {"nd": out}
 
 

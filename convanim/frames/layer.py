@@ -83,8 +83,18 @@ class LayerLayout:
 class LayerBuilder(Builder):
     """A conv2d layer (or a transposed one in its direct view) with channels, bias or groups."""
 
-    def __init__(self, scenario: Illustration, comp: Computation) -> None:
+    def __init__(
+        self,
+        scenario: Illustration,
+        comp: Computation,
+        ranges: list[list[int]] | None = None,
+        partial: bool = False,
+    ) -> None:
+        """``ranges``: what an edit may set (``layer_slots.ranges``), when not the scenario's own: a
+        network lays out one picture for any cell of a stage; ``partial``: editable with input
+        planes not drawn (the page recomputes them, the reader cannot click them)."""
         s = scenario
+        self.partial = partial
         self.s, self.comp, self.render, self.stage = s, comp, s.render, s.stages[0]
         self.direct = self.stage.operation == "conv_transpose2d"
         self.first_step = 1 + self.stage.turn_frames  # the rotation (direct) or the turn (flip) first
@@ -111,7 +121,7 @@ class LayerBuilder(Builder):
         #: per filter: whether its labels write every weight exactly ("=", else "≈")
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
         #: what an edit in the player may set; the layout is built for any values in these ranges
-        self.ranges = ls.ranges(s.image.values, weights, comp.bias)
+        self.ranges = ranges or ls.ranges(s.image.values, weights, comp.bias)
         kh, kw = weights.shape[2:]
         self.bounds = ls.bounds(self.ranges, kh * kw, weights.shape[1])
         spec = self.render.number_format
@@ -769,9 +779,12 @@ class LayerBuilder(Builder):
     @property
     def editable(self) -> bool:
         """Whether a player can edit this layer: a conv2d's (flipped or not) or a transposed one's
-        direct view, every plane drawn, products added in an order the program follows."""
+        direct view, every plane drawn (or ``partial``), products added in an order the program
+        follows."""
         comp, lay = self.comp, self.layout
-        drawn = len(lay.inputs) == comp.grid.shape[0] and len(lay.outputs) == comp.output.shape[0]
+        drawn = (self.partial or len(lay.inputs) == comp.grid.shape[0]) and len(
+            lay.outputs
+        ) == comp.output.shape[0]
         return drawn and self.vals.program.order is not None
 
     def given_order(self) -> np.ndarray:

@@ -87,8 +87,9 @@ def widest(bound: float, fmt: Callable[[float], str] | None) -> list[str]:
 class LayerProgram:
     """Which cells each step of a layer reads, as data: output cell (a, b) of filter k reads, in
     each plane p of ``planes[k]``, grid cell a·rs + b·cs + off[j] under weight j of that plane;
-    ``order`` is how numpy adds one plane's products (steps.sum_order; None: pairwise, which
-    ``evaluate`` does not follow)."""
+    ``order`` is how numpy adds one plane's products (steps.sum_order: "pairwise" the whole window
+    as numpy's pairwise_sum adds it; None: pairwise over part of it, which ``evaluate`` does not
+    follow)."""
 
     oh: int
     ow: int
@@ -126,9 +127,9 @@ def layer_program(
     planes: Sequence[Sequence[int]],
 ) -> LayerProgram:
     """The step program of a layer's window steps over a padded grid of ``grid_shape`` per
-    plane (its order None when numpy adds a plane's products pairwise: a contiguous run of 8 or
-    more, which ``evaluate`` does not follow)."""
-    order = sum_order(grid_shape, kernel_shape, stride, dilation)
+    plane (its order "pairwise" when numpy adds a whole window of 8 or more taps pairwise, as in a
+    one-step layer; None when it adds part of one so, which ``evaluate`` does not follow)."""
+    order = sum_order(grid_shape, kernel_shape, stride, dilation, pairwise=True)
     (rows, cols), (kh, kw) = grid_shape, kernel_shape
     oh = (rows - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     ow = (cols - dilation[1] * (kw - 1) - 1) // stride[1] + 1
@@ -145,6 +146,31 @@ def _runs(order: str, kh: int, kw: int) -> list[list[int]]:
     return [[r * kw + c for c in range(kw)] for r in range(kh)]
 
 
+def pairwise(values: Sequence[float]) -> float:
+    """numpy's pairwise_sum (umath loops) of a contiguous run: under 8 values one by one from 0;
+    up to 128, eight running sums (every eighth value) added as ((r0 + r1) + (r2 + r3)) + ((r4 +
+    r5) + (r6 + r7)), then the rest one by one; above, the two halves (the first a multiple of 8)."""
+    n = len(values)
+    if n < 8:
+        total = 0.0
+        for v in values:
+            total += v
+        return total
+    if n <= 128:
+        r = list(values[:8])
+        i = 8
+        while i < n - n % 8:
+            for j in range(8):
+                r[j] += values[i + j]
+            i += 8
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for v in values[i:]:
+            total += v
+        return total
+    half = n // 2 - (n // 2) % 8
+    return pairwise(values[:half]) + pairwise(values[half:])
+
+
 def plane_sums(program: LayerProgram, grid: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Each step's sum over each plane it reads, (steps, planes per filter): grid (C, cells) flat
     per plane, weights (K, P, kh, kw); each plane's products added as numpy adds
@@ -154,13 +180,16 @@ def plane_sums(program: LayerProgram, grid: np.ndarray, weights: np.ndarray) -> 
         raise ValueError("numpy adds this layer's products pairwise: an order the program does not follow")
     k_out, n_planes = weights.shape[0], weights.shape[1]
     weights = weights.reshape(k_out, n_planes, -1)
-    runs = _runs(p.order, len(p.off) // p.kw, p.kw)
+    runs = [] if p.order == "pairwise" else _runs(p.order, len(p.off) // p.kw, p.kw)
     per = p.oh * p.ow
     out = np.empty((k_out * per, n_planes))
     for i in range(k_out * per):
         k, base = i // per, p.base(i)
         for q, c in enumerate(p.planes[k]):
             total = 0.0
+            if p.order == "pairwise":  # numpy's reduction starts from 0, then adds the run's sum
+                cells = grid[c, base + np.array(p.off)].tolist()
+                total += pairwise([float(w) * x for w, x in zip(weights[k, q].tolist(), cells, strict=True)])
             for run in runs:
                 part = 0.0
                 for j in run:

@@ -34,7 +34,17 @@ from . import layer_slots as ls
 from .base import Collector
 from .chain_channels import Panel, photo_colours
 from .layer import LayerBuilder
-from .network_cells import WEIGHT_BUDGET, AnyCell, StageCells, recipes, shipped, stage_cells, written
+from .network_cells import (
+    WEIGHT_BUDGET,
+    AnyCell,
+    StageCells,
+    StepPicture,
+    recipes,
+    shipped,
+    stage_cells,
+    written,
+)
+from .network_cells import text as cell_text
 from .scaling import unit
 
 PANEL_SIDES = (32, 48, 64, 80, 96, 112, 128, 160, 192)  #: target sides of a panel tried, px
@@ -50,6 +60,7 @@ BAND_COLUMNS = 6  #: a network of many maps may take as many bands as it has map
 ELLIPSIS = "\u2026"
 TIMES = "\u00d7"
 STAGE_MS = 900  #: a stage's frame shows at least this long
+MOST_PLANES = 64  #: input planes a cell's step picture recomputes at most (more: its text, sampled pictures)
 
 
 def ranked_channels(values: np.ndarray, n: int) -> list[int]:
@@ -173,6 +184,9 @@ class NetworkBuilder(Collector):
         self.scales = [self._scale(v) for v in self.values]
         self.fmts = [formatter(self.render.number_format, v) for v in self.values]
         self.finest = 1.0  #: the smallest cell the layout tried allows, px
+        self._anycell: AnyCell | None = None
+        self._pictures: dict[int, StepPicture | None] = {}
+        self._as_written: dict[int, np.ndarray] = {}
         self.layout = self._best_layout()
 
     # ------------------------------------------------------------------ setup
@@ -453,7 +467,8 @@ class NetworkBuilder(Collector):
     # ------------------------------------------------------------------ assembly
 
     def frames(self) -> Frames:
-        """The display list, with the numbers of a sample of cells (see ``details``)."""
+        """The display list, with the numbers of a sample of cells (see ``details``) and of any
+        cell (``any_cell``)."""
         self._chrome()
         for j in range(len(self.values)):
             self._column(j)
@@ -489,38 +504,59 @@ class NetworkBuilder(Collector):
             out.append(stage_cells(st, src[0], self.values[src[0]].shape[1:]))
         return tuple(out)
 
+    def _cells(self) -> AnyCell:
+        """Every map's values as written and shipped, each stage's taps, the recipes (built once:
+        the step pictures read them too)."""
+        if self._anycell is None:
+            maps = tuple(
+                written(v, decimals_needed(v), f) if self.render.number_format is None else None
+                for v, f in zip(self.values, self.fmts, strict=True)
+            )
+            conv = [
+                (i, src)
+                for i, (st, src) in enumerate(zip(self.stages, self.srcs, strict=True))
+                if st.operation in WINDOW_OPS
+            ]
+            maps = shipped(maps, self.srcs, {i + 1 for i, _ in conv} | {src[0] for _, src in conv})
+            stages = self._stage_cells()
+            ops = [
+                f"{self.stage_lines(i)[0]} of {', '.join(self.names[m] for m in dict.fromkeys(self.srcs[i]))}"
+                for i in range(len(self.stages))
+            ]
+            self._anycell = AnyCell(self.names, maps, stages, recipes(self.names, stages, maps, ops))
+        return self._anycell
+
     def any_cell(self, sampled: int = 0) -> AnyCell:
         """Every map's values as written and each stage's taps and recipe: the player writes any
-        cell's text from them (``network_cells``); a map written with a format spec (not decimals)
-        is left to the sampled details."""
-        maps = tuple(
-            written(v, decimals_needed(v), f) if self.render.number_format is None else None
-            for v, f in zip(self.values, self.fmts, strict=True)
-        )
-        conv = [
-            (i, src)
-            for i, (st, src) in enumerate(zip(self.stages, self.srcs, strict=True))
-            if st.operation in WINDOW_OPS
+        cell's text from them (``network_cells``), and draws any cell's step from the stage's step
+        picture (``step_picture``); a map written with a format spec (not decimals) is left to
+        the sampled details."""
+        cells = self._cells()
+        pictures = tuple(self.step_picture(i) for i in range(len(self.stages)))
+        left = [self.names[j] for j, m in enumerate(cells.maps) if m is None]
+        drawn = [self.names[i + 1] for i, p in enumerate(pictures) if p is not None]
+        others = [
+            self.names[i + 1]
+            for i, st in enumerate(self.stages)
+            if st.operation in WINDOW_OPS and pictures[i] is None
         ]
-        maps = shipped(maps, self.srcs, {i + 1 for i, _ in conv} | {src[0] for _, src in conv})
-        stages = self._stage_cells()
-        ops = [
-            f"{self.stage_lines(i)[0]} of {', '.join(self.names[m] for m in dict.fromkeys(self.srcs[i]))}"
-            for i in range(len(self.stages))
-        ]
-        left = [self.names[j] for j, m in enumerate(maps) if m is None]
         note = (
-            ("every cell of every map" if not left else f"every cell but those of {', '.join(left)}")
-            + " has its numbers: point at one or choose it above; "
-            f"{count(sampled, 'sampled cell')} (each drawn channel's centre and largest value) also "
-            "show the layer view's picture of their step"
-            + (
-                f" (the page has no room for the values of {', '.join(left)}: the nearest sampled cell)"
-                if left
-                else ""
+            "every cell of every map" if not left else f"every cell but those of {', '.join(left)}"
+        ) + " has its numbers: point at one or choose it above"
+        if drawn:
+            note += (
+                f"; any cell of {', '.join(drawn)} also shows the layer view's picture of its step "
+                "(its window as its map writes it, its filter, its bias, the value the model computed)"
             )
-        )
-        return AnyCell(self.names, maps, stages, recipes(self.names, stages, maps, ops), note)
+        if others:
+            note += (
+                f"; of {', '.join(others)} (more than {MOST_PLANES} input planes, groups, or past the page's "
+                f"budget) only the {count(sampled, 'sampled cell')} (each drawn channel's centre and "
+                "largest value) show it"
+            )
+        if left:
+            note += f" (the page has no room for the values of {', '.join(left)}: the nearest sampled cell)"
+        return dataclasses.replace(cells, note=note, pictures=pictures)
 
     # ------------------------------------------------------------------ a cell's numbers
 
@@ -539,16 +575,21 @@ class NetworkBuilder(Collector):
         return cells
 
     def details(self) -> tuple[CellDetail, ...]:
+        """The sampled cells' details; a stage with a step picture draws its cells' pictures in
+        the player, so theirs are not shipped."""
         out = []
         for j in range(1, len(self.values)):
+            pictured = self.step_picture(j - 1) is not None
             for cell in self.sampled(j):
-                out.append(self.detail(j, cell))
+                out.append(self.detail(j, cell, picture=not pictured))
         return tuple(out)
 
-    def detail(self, j: int, cell: tuple[int, int, int]) -> CellDetail:
+    def detail(self, j: int, cell: tuple[int, int, int], picture: bool = True) -> CellDetail:
         """Cell ``cell`` = (channel, row, col) of map j: for a convolution, the layer view's
         drawing of the one step that computes it (its window in each input channel, the weights,
-        the sums, the bias, the value); else its value and the operation."""
+        the sums, the bias, the value); else its value and the operation. A stage with a step
+        picture draws the window as its map writes it and the value as the model computed it
+        (written too), on the stage's picture's layout: what the player draws for any cell."""
         i, st = j - 1, self.stages[j - 1]
         c, r, col = cell
         where = f"{self.names[j]}[{c}][{r},{col}]"
@@ -559,22 +600,81 @@ class NetworkBuilder(Collector):
             reads = ", ".join(self.names[m] for m in dict.fromkeys(src))
             text = f"{where} = {self.fmts[j](self.values[j][cell])}: {self.stage_lines(i)[0]} of {reads}"
             return CellDetail(j, c, r, col, label, text)
+        if self.step_picture(i) is not None:
+            text = cell_text(self._cells(), j, cell) + self._stepping(j)
+            if not picture:
+                return CellDetail(j, c, r, col, label, text)
+            frames, frame = self._step(j, cell)
+            return CellDetail(j, c, r, col, label, text, frames, frame)
         one = self.one_step(win, [self.channel_name(src[0], p) for p in win.planes], where, i)
         builder = LayerBuilder(one, one.computations[0])
-        picture = builder.frames()
+        drawing = builder.frames()
         # the value the model computed (the map's): the one-step layer sums in its own order
         value = float(self.values[j][cell])
         vals = dataclasses.replace(builder.vals, output=np.array([value]))
         equation = ls.text(("le", 0), vals).split(" = ", 1)[1]  # its cell is out[0][0,0]
-        text = f"{where} = {builder.fmt_out(value)}: {equation}"
-        if steppable(st):
-            text += f' (step through {self.names[j]} in the layer view: .stage_view("{self.names[j]}"))'
+        text = f"{where} = {builder.fmt_out(value)}: {equation}{self._stepping(j)}"
+        return CellDetail(j, c, r, col, label, text, drawing, builder.at(0))
 
-        return CellDetail(j, c, r, col, label, text, picture, builder.at(0))
+    def _stepping(self, j: int) -> str:
+        """How to step through map j's stage in the layer view, when it is small enough."""
+        if not steppable(self.stages[j - 1]):
+            return ""
+        return f' (step through {self.names[j]} in the layer view: .stage_view("{self.names[j]}"))'
 
-    def one_step(self, win: Window, names: list[str], where: str, i: int) -> Illustration:
+    def step_picture(self, i: int) -> StepPicture | None:
+        """Stage i's one-step layer picture, editable, laid out for any cell of its map (the
+        stage's ranges), which the player redraws for the cell picked: for a convolution of one
+        group whose weights the page carries, reading at most MOST_PLANES planes, whose map and
+        the map it reads are written as integers; else None (its cells keep their text)."""
+        if i in self._pictures:
+            return self._pictures[i]
+        cells, st = self._cells(), self.stages[i]
+        sc = cells.stages[i]
+        tp = sc.taps
+        ok = (
+            tp is not None
+            and tp.groups == 1
+            and tp.weights.shape[1] <= MOST_PLANES
+            and cells.maps[sc.source] is not None
+            and cells.maps[i + 1] is not None
+        )
+        self._pictures[i] = None
+        if ok:
+            _, h, w = self.values[i + 1].shape
+            frames, frame = self._step(i + 1, (0, h // 2, w // 2))
+            if frames.layer is not None:
+                bias = None if st.bias is None else np.asarray(st.bias, dtype=np.float64)
+                self._pictures[i] = StepPicture(frames, frame, tp.weights, bias)
+        return self._pictures[i]
+
+    def _step(self, j: int, cell: tuple[int, int, int]) -> tuple[Frames, int]:
+        """The one-step layer picture of cell ``cell`` of map j, on its stage's layout: the window
+        as the map it reads writes it, the value as map j writes it, the stage's ranges."""
+        i, src = j - 1, self.srcs[j - 1][0]
+        win = window(self.stages[i], self._written(src), cell)
+        assert win is not None
+        name = f"{self.names[j]}: one cell's step in the layer view"
+        one = self.one_step(win, [self.channel_name(src, p) for p in win.planes], name, i, exact=False)
+        comp = one.computations[0]
+        comp = dataclasses.replace(comp, output=np.array([[[self._written(j)[cell]]]]))
+        ranges = ls.ranges(self._written(src), self._cells().stages[i].taps.weights, self.stages[i].bias)
+        builder = LayerBuilder(one, comp, ranges=ranges, partial=True)
+        return builder.frames(), builder.at(0)
+
+    def _written(self, j: int) -> np.ndarray:
+        """Map j's values as it writes them (its written integers / 10^decimals, in float64:
+        what the player reads, bit for bit)."""
+        if j not in self._as_written:
+            m = self._cells().maps[j]
+            assert m is not None
+            self._as_written[j] = m.ints / 10.0**m.decimals
+        return self._as_written[j]
+
+    def one_step(self, win: Window, names: list[str], where: str, i: int, exact: bool = True) -> Illustration:
         """The layer of one step that computes the window's cell: the window as its image, the
-        cell's filter as its kernel (what the layer view draws)."""
+        cell's filter as its kernel (what the layer view draws); titled "``where``: one step of
+        the layer view" (``exact``), else ``where``."""
         keys = step_keys(win)
         stage = parse_stage(keys, "", win.values.shape[1:], win.values.shape[0])
         stage = dataclasses.replace(
@@ -583,7 +683,7 @@ class NetworkBuilder(Collector):
         values = np.array(win.values)
         values.setflags(write=False)
         return Illustration(
-            title=f"{where}: one step of the layer view",
+            title=f"{where}: one step of the layer view" if exact else where,
             caption=f"{self.stage_lines(i)[0]}: the window it reads in each input channel (padding as "
             "read), the weights, the sums, the bias",
             image=Image(values, None, tuple(names), layered=True),

@@ -67,6 +67,19 @@ class StageCells:
 
 
 @dataclass(frozen=True, eq=False)
+class StepPicture:
+    """A stage's one-step layer picture, editable (``frames.layer``), laid out for any cell of its
+    map: the player feeds it a cell's window (read through the taps from the map as written), its
+    filter and bias (``weights``, ``bias``: the page carries them exactly) and the cell's value,
+    and shows frame ``frame``, the step (``frames.network.NetworkBuilder.step_picture``)."""
+
+    frames: Any  #: display.Frames (not imported: display imports this module's types)
+    frame: int
+    weights: np.ndarray  #: (C_out, P, kh, kw), as slid (the taps')
+    bias: np.ndarray | None
+
+
+@dataclass(frozen=True, eq=False)
 class AnyCell:
     """Everything a cell's text is made of, for every map (``maps[j]`` None: a map not written
     with decimals, whose cells fall back to the sampled details)."""
@@ -76,6 +89,7 @@ class AnyCell:
     stages: tuple[StageCells, ...]
     recipes: tuple[tuple[str | Node, ...], ...]  #: per map
     note: str = ""  #: what the player says of the cells it can open
+    pictures: tuple[StepPicture | None, ...] = ()  #: per stage: its cells' step picture, or None
 
 
 def number(q: int, decimals: int) -> str:
@@ -227,9 +241,11 @@ def _packed(m: Written) -> Written:
     return replace(m, packed=packed, size=size)
 
 
-def encode(cells: AnyCell) -> tuple[list[Any], bytes]:
-    """The maps' packed bytes one after another, and per map [C, H, W, decimals, bytes a value,
-    offset, length] (a packed map), [C, H, W, decimals, "=" or "+", map] (a derived one) or 0."""
+def encode(cells: AnyCell) -> tuple[list[Any], list[Any], bytes]:
+    """The maps' packed bytes one after another, then the step pictures' weights'; per map [C, H,
+    W, decimals, bytes a value, offset, length] (a packed map), [C, H, W, decimals, "=" or "+",
+    map] (a derived one) or 0; per stage [bytes a weight, offset, length] (its weights then its
+    bias, ``floats``) or 0 (no step picture)."""
     table: list[Any] = []
     parts: list[bytes] = []
     offset = 0
@@ -242,7 +258,26 @@ def encode(cells: AnyCell) -> tuple[list[Any], bytes]:
             table.append([*m.ints.shape, m.decimals, m.size, offset, len(m.packed)])
             parts.append(m.packed)
             offset += len(m.packed)
-    return table, b"".join(parts)
+    weights: list[Any] = []
+    for p in cells.pictures:
+        if p is None:
+            weights.append(0)
+            continue
+        size, packed = floats(np.concatenate([p.weights.ravel(), [] if p.bias is None else p.bias]))
+        weights.append([size, offset, len(packed)])
+        parts.append(packed)
+        offset += len(packed)
+    return table, weights, b"".join(parts)
+
+
+def floats(values: np.ndarray) -> tuple[int, bytes]:
+    """Float64 values exactly, in 4 bytes each when float32 holds them all (a model trained in
+    float32), else 8; little-endian, bytes plane by plane, raw-deflated (as ``pack``)."""
+    values = np.asarray(values, dtype=np.float64)
+    size = 4 if np.array_equal(values.astype(np.float32).astype(np.float64), values) else 8
+    raw = values.astype(f"<f{size}").view(np.uint8).reshape(-1, size).T.tobytes()
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return size, packer.compress(raw) + packer.flush()
 
 
 def island(cells: AnyCell) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 // shipped only with its players, before them (ed.js = "layer"): the output summed as numpy sums
 // the layer's steps (each plane's products, the planes in order, then the bias), the planes' sums,
 // the bias and the equations, the weights' label sizes, the bias as an editable text, the alt
-// text's ranges, and the shapes edit() takes: (C, H, W) or 2-D input, 4-D or 2-D weight, 1-D bias.
+// text's ranges, and the shapes edit() takes: (C, H, W) or 2-D input, 4-D or 2-D weight, 1-D bias,
+// (K, oh, ow) output (shown as given instead of the sums: a network cell's value).
 (() => {
   "use strict";
   var P = window.convanimPlayer;
@@ -22,6 +23,23 @@
     for (r = 0; r < kh; r++) for (out.push([]), c = 0; c < kw; c++) out[r].push(r * kw + c);
     return out;
   }
+  // frames/layer_slots.pairwise: numpy's pairwise_sum of a contiguous run (a one-step window)
+  function pairwise(a) {
+    var n = a.length, i, total = 0;
+    if (n < 8) {
+      for (i = 0; i < n; i++) total += a[i];
+      return total;
+    }
+    if (n > 128) {
+      var half = Math.floor(n / 2) - Math.floor(n / 2) % 8;
+      return pairwise(a.slice(0, half)) + pairwise(a.slice(half));
+    }
+    var r = a.slice(0, 8);
+    for (i = 8; i < n - n % 8; i += 8) for (var j = 0; j < 8; j++) r[j] += a[i + j];
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) total += a[i];
+    return total;
+  }
   function sizes(ed) {
     var k = ed.k;
     return {n: k[0] * k[1] * k[2] * k[3], taps: k[2] * k[3], per: ed.p[0] * ed.p[1]};
@@ -37,14 +55,15 @@
     var z = sizes(ed), K = ed.k[0], np_ = ed.k[1], b = ed.b ? given.slice(z.n) : null;
     var w = ed.wm ? ed.wm.map((j) => given[j]) : given.slice(0, z.n);  // the weights that slide
     var grid = ed.o.map((i) => i < 0 ? 0 : image[i]), m = {grid: grid, cells: grid.length / ed.c, w: w, b: b, image: image, g: given, preset: null};
-    var order = runs(ed.p[6], z.taps / ed.p[4], ed.p[4]), out = [], sums = [];
+    var order = ed.p[6] === "pairwise" ? [] : runs(ed.p[6], z.taps / ed.p[4], ed.p[4]), out = [], sums = [];
     for (var i = 0; i < K * z.per; i++) {
       var f = Math.floor(i / z.per), row = [];
       ed.p[7][f].forEach((c, q) => {
-        var total = 0;
+        var total = 0, at = (j) => w[(f * np_ + q) * z.taps + j] * grid[cell(ed, m, i, q, j)];
+        if (ed.p[6] === "pairwise") total += pairwise(ed.p[5].map((d, j) => at(j)));
         order.forEach((run) => {
           var part = 0;
-          run.forEach((j) => { part += w[(f * np_ + q) * z.taps + j] * grid[cell(ed, m, i, q, j)]; });
+          run.forEach((j) => { part += at(j); });
           total += part;
         });
         row.push(total);
@@ -62,6 +81,7 @@
     var whole = grid.concat(w, b || []).every(Number.isInteger), sc = L.scales(ed, grid, averaging ? filters[0] : [-1], out);
     var own = ed.wm ? ed.wm.map((j) => ed.w[j]) : ed.w;  // the scenario's own weights, as they slide
     m.own = filters.map((x, f) => x.every((v, j) => v === own[f * np_ * z.taps + j]));
+    if (ed.ov) out = ed.ov.slice();  // the output as given (edit "output"), not the sums
     m.out = out;
     m.sums = sums;
     m.labels = labels;
@@ -122,8 +142,16 @@
 
   // edit(name, values): the new state, or a one-line Error; ``whole``: values hold the input, or
   // the weights and the bias, entire (the inline editor's)
+  // (name "output": the output shown as given, K×oh×ow, not as the sums make it: a network's cell
+  // as its model computed it; null: as the sums make it again)
   function edit(ed, name, values, state, whole) {
     var k = ed.kg, z = sizes(ed), shape = {input: [ed.c].concat(ed.hw), weight: k, bias: [ed.k[0]]}[name], flat = [];
+    if (name === "output") {
+      var o = [ed.k[0], ed.p[0], ed.p[1]];
+      if (values !== null && !take(values, o, flat)) throw new Error("output must be " + o.join("\u00d7") + " nested arrays or null");
+      ed.ov = values === null ? null : flat;
+      return {x: state.x, w: state.w, p: null};
+    }
     if (!shape) throw new Error('edit: name must be "input", "weight" or "bias" (got ' + JSON.stringify(name) + ")");
     if (name === "bias" && !ed.b) throw new Error("this layer has no bias to edit");
     var shapes = [shape].concat(name === "input" && ed.c === 1 ? [ed.hw] : name === "weight" && k[0] * k[1] === 1 ? [k.slice(2)] : []);

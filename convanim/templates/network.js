@@ -8,7 +8,13 @@
 // stride r, c, dilation r, c, kh, kw, groups, label ids per filter, bias label ids or 0]; a row or
 // column −1 reads a zero), the weight labels (lt) and per map the recipe of the text (r). A sampled
 // cell (data.nd.d: [map, channel, row, col, label, text, svg or 0]) also shows the layer view's
-// picture of its step; the list picks one of them. Without DecompressionStream (or for a map not
+// picture of its step; the list picks one of them. Any cell of a convolution with a step picture
+// (a.sp per stage: {s: poster, d: data island, w, h, l: title, f: the step's frame}, an editable
+// one-step layer laid out for any cell of its map, frames/network.py step_picture) shows the layer
+// view's picture of its step: the player of that picture is built once and given the cell's window
+// as its map writes it, its filter and bias (a.fw per stage: [bytes a float, offset, length] in z,
+// the weights as slid then the bias), and the cell's value (layer.js's edit "output"); the layer's
+// own rules (templates/layer.js) redo every text. Without DecompressionStream (or for a map not
 // written with decimals) pointing shows the nearest sampled cell, as data.nd.n says.
 (() => {
   "use strict";
@@ -53,7 +59,7 @@
       if (out.length > most + 1) out = out.slice(0, most).concat(["\u2026", out[out.length - 1]]);
       return st[11] ? out.concat(["bias " + a.lt[st[11][k]]]) : out;
     }
-    return (cell) => {
+    var textOf = (cell) => {
       var j = cell[0];
       if (!a.m[j]) return null;
       return a.r[j].map((part) => {
@@ -63,6 +69,43 @@
         return terms(j, cell, part[1]).join(" + ");
       }).join("");
     };
+    textOf.value = value;
+    return textOf;
+  }
+  // Floats packed as network_cells.floats packs them (bytes plane by plane, little-endian).
+  function floats(bytes, size) {
+    var n = bytes.length / size, buf = new DataView(new ArrayBuffer(size)), out = [];
+    for (var i = 0; i < n; i++) {
+      for (var b = 0; b < size; b++) buf.setUint8(b, bytes[b * n + i]);
+      out.push(size === 4 ? buf.getFloat32(0, true) : buf.getFloat64(0, true));
+    }
+    return out;
+  }
+  // Nested arrays of ``shape`` from flat values.
+  function nest(flat, shape) {
+    if (shape.length === 1) return flat;
+    var n = flat.length / shape[0], out = [];
+    for (var i = 0; i < shape[0]; i++) out.push(nest(flat.slice(i * n, (i + 1) * n), shape.slice(1)));
+    return out;
+  }
+  // The window, filter, bias and value of cell [map, channel, row, col] of a stage with a step
+  // picture (detail.window through the taps, from the maps as written, as frames/network.py _step).
+  function stepValues(a, value, weights, cell) {
+    var j = cell[0], st = a.st[j - 1], src = st[0], kh = st[7], kw = st[8], k = cell[1], w = weights[j - 1];
+    var planes = st[10][k].length / (kh * kw), scale = Math.pow(10, a.m[src][3]), x = [], f = [];
+    for (var p = 0; p < planes; p++) {
+      for (var i = 0; i < kh; i++) {
+        var r = st[1][cell[2] * st[3] + i * st[5]];
+        for (var jj = 0; jj < kw; jj++) {
+          var c = st[2][cell[3] * st[4] + jj * st[6]];
+          x.push(r < 0 || c < 0 ? 0 : value(src, p, r, c) / scale);
+          f.push(w[((k * planes + p) * kh + i) * kw + jj]);
+        }
+      }
+    }
+    var n = st[10].length * planes * kh * kw;
+    return {x: nest(x, [planes, kh, kw]), w: [nest(f, [planes, kh, kw])], b: w.length > n ? [w[n + k]] : null,
+      o: [[[value(j, k, cell[2], cell[3]) / Math.pow(10, a.m[j][3])]]]};
   }
   function start(root) {
     var island = root.querySelector(".convanim-data"), svg = root.querySelector(".convanim-stage > svg");
@@ -72,6 +115,7 @@
     root.setAttribute("data-network", "");
     var panel = el("div", {"class": "convanim-detail"}), pick = el("select", {"class": "convanim-sampled", "aria-label": "Sampled cell whose picture, numbers and receptive field to show"});
     var text = el("p", {"class": "convanim-detail-text", "aria-live": "polite"}), img = el("img", {style: "display:none;max-width:100%;height:auto"});
+    var steps = el("div", {"class": "convanim-steps"}), stepPlayers = {}, weights = null;
     var note = el("p", {style: "opacity:0.85"}, nd.n), label = el("label", {}, "Sampled cell with a picture: ");
     var any = el("fieldset", {"class": "convanim-anycell"}), inputs = {};
     pick.appendChild(new Option("(point at a cell, or pick one)", "-1"));
@@ -95,6 +139,7 @@
     }
     [label, any, text, img, note].forEach((e) => { panel.appendChild(e); });
     root.appendChild(panel);
+    root.after(steps);  // (beside the player, not in it: a player in a player would answer its selectors)
     // The cell under a point of the picture: [map, channel, row, col], or null.
     function cellAt(x, y) {
       var found = null;
@@ -113,6 +158,38 @@
         if (s < score) { score = s; best = i; }
       });
       return best;
+    }
+    // Stage i's step picture: its player, built once (paused, its controls hidden).
+    function stepPlayer(i) {
+      if (stepPlayers[i]) return stepPlayers[i];
+      var sp = a.sp[i], box = el("div", {"class": "convanim-player" + (root.classList.contains("convanim-themed") ? " convanim-themed" : ""),
+        role: "group", "aria-label": sp.l, style: (root.getAttribute("style") || "").replace(/max-width:[^;]*;?/, "") + ";max-width:" + sp.w + "px"});
+      var data_ = el("script", {type: "application/json", "class": "convanim-data"});
+      data_.textContent = JSON.stringify(sp.d);
+      box.appendChild(el("img", {"class": "convanim-still", src: sp.s, alt: sp.l, width: String(sp.w), height: String(sp.h), style: "display:block;width:100%;max-width:100%;height:auto"}));
+      box.appendChild(data_);
+      steps.appendChild(box);
+      window.convanimPlayer.boot();
+      window.convanimPlayer.get(box).pause();
+      [".convanim-bar", ".convanim-readout"].forEach((sel) => { var e = box.querySelector(sel); if (e) e.style.display = "none"; });
+      return stepPlayers[i] = box;
+    }
+    // Cell [map, channel, row, col]'s step drawn by its stage's step picture; false when its
+    // stage has none (or its numbers are not there).
+    function step(cell) {
+      var i = cell[0] - 1, sp = a && a.sp && i >= 0 && a.sp[i];
+      Object.keys(stepPlayers).forEach((n) => { stepPlayers[n].style.display = +n === i && sp && weights ? "" : "none"; });
+      steps.removeAttribute("data-step");
+      if (!sp || !weights || !textOf) return false;
+      var box = stepPlayer(i), v = stepValues(a, textOf.value, weights, cell), api = box.convanim;
+      api.edit("output", v.o);
+      api.edit("input", v.x);
+      api.edit("weight", v.w);
+      if (v.b) api.edit("bias", v.b);
+      api.show(sp.f);
+      box.style.display = "";
+      steps.setAttribute("data-step", String(cell));
+      return true;
     }
     function picture(d) {
       img.style.display = d && d[6] ? "block" : "none";
@@ -138,8 +215,9 @@
         root.setAttribute("data-detail", String(cell));
         pick.value = exact ? String(i) : "-1";
         bound(cell);
-        return picture(exact ? d : null);
+        return picture(step(cell) || !exact ? null : d);
       }
+      step([0]);  // (no step picture without the maps' numbers)
       if (!cell || !cell[0]) {
         text.textContent = cell ? "the image, channel " + cell[1] + " (" + cell[2] + ", " + cell[3] + "): pick a cell of a later map for its numbers" : "";
         picture(null);
@@ -181,12 +259,13 @@
     });
     if (a && window.DecompressionStream) {
       var raw = Uint8Array.from(atob(a.z), (ch) => ch.charCodeAt(0));
-      Promise.all(a.m.map((m) => {
-        if (!m || typeof m[4] !== "number") return null;
-        var blob = new Blob([raw.subarray(m[5], m[5] + m[6])]);
-        return new Response(blob.stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer().then((buf) => new Uint8Array(buf));
-      })).then((bytes) => {
-        textOf = cells(a, bytes);
+      var inflate = (at, n) => new Response(new Blob([raw.subarray(at, at + n)]).stream().pipeThrough(new DecompressionStream("deflate-raw")))
+        .arrayBuffer().then((buf) => new Uint8Array(buf));
+      Promise.all(a.m.map((m) => !m || typeof m[4] !== "number" ? null : inflate(m[5], m[6])).concat(
+        (a.fw || []).map((f) => f ? inflate(f[1], f[2]).then((b) => floats(b, f[0])) : null)
+      )).then((bytes) => {
+        if (a.fw) weights = bytes.slice(a.m.length);
+        textOf = cells(a, bytes.slice(0, a.m.length));
         any.disabled = false;
         note.textContent = a.n;
         root.setAttribute("data-cells", "ready");
