@@ -422,6 +422,16 @@ def shown_value(text: str) -> float:
     return float(value.replace("\u2212", "-"))
 
 
+#: texts drawn (not hidden, not left out: data-off) outside the viewBox of the first svg shown
+#: that matches a selector
+TEXT_OUTSIDE = """sel => { const svg = Array.from(document.querySelectorAll(sel)).find(s => s.getBoundingClientRect().width > 0),
+  v = svg.viewBox.baseVal;
+  return Array.from(svg.querySelectorAll('text'))
+    .filter(t => t.textContent && getComputedStyle(t).display !== 'none' && !t.hasAttribute('data-off'))
+    .map(t => t.getBBox())
+    .filter(b => b.width && (b.x < 0 || b.y < 0 || b.x + b.width > v.width || b.y + b.height > v.height)).length; }"""
+
+
 def step_texts(watched) -> list[str] | None:
     """The texts of the step picture the network's page shows (None: none shown)."""
     return watched.page.evaluate(

@@ -17,7 +17,7 @@ from convanim.frames.network import NetworkBuilder
 from convanim.frames.network_cells import BUDGET, number, shipped, text, written
 from convanim.numfmt import formatter
 
-from .test_frames_network import cells_ready, shown_value, small_net
+from .test_frames_network import TEXT_OUTSIDE, cells_ready, picture_texts, shown_value, small_net, step_texts
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -182,8 +182,10 @@ def test_any_cell_picked_with_the_keyboard_or_the_pointer_shows_python_s_text(op
     out = root.locator(".convanim-detail-text")
     drawn = {(m.map, m.channel) for m in frames.maps}
     rng = random.Random(name)
-    for _ in range(5):
-        j = rng.randrange(len(b.values))
+    stepped = 0
+    for n in range(8):
+        convs = [i + 1 for i, p in enumerate(frames.cells.pictures) if p is not None]
+        j = rng.choice(convs) if n % 2 and convs else rng.randrange(len(b.values))
         c, h, w = b.values[j].shape
         cell = (rng.randrange(c), rng.randrange(h), rng.randrange(w))
         _pick_with_keys(root, j, cell)
@@ -198,6 +200,14 @@ def test_any_cell_picked_with_the_keyboard_or_the_pointer_shows_python_s_text(op
         )
         assert set(lit) == ({j} if (j, cell[0]) in drawn else set()) | {m for m in lit if m < j}
         assert j == 0 or (j, cell[0]) in drawn or any(m < j for m in lit)
+        # a convolution's cell: its step drawn from its stage's step picture, as Python draws it
+        if j and frames.cells.pictures[j - 1] is not None:
+            assert step_texts(watched) == picture_texts(b.detail(j, cell))
+            stepped += 1
+            assert watched.page.evaluate(TEXT_OUTSIDE, ".convanim-steps .convanim-stage > svg") == 0
+        else:
+            assert step_texts(watched) is None
+    assert stepped >= 4 or not any(frames.cells.pictures)
     # pointed at: random cells of drawn channels of whole-pixel cells
     watched.page.evaluate("() => scrollTo(0, 0)")
     box = root.locator(".convanim-stage > svg").bounding_box()
@@ -245,3 +255,27 @@ def test_a_noise_filled_resnet_stem_at_real_size_stays_under_5_mb():
     assert {0, 1} <= set(kept)  # the conv's input and output: its sums
     packed = sum(len(m.packed) for m in frames.cells.maps if m is not None)
     assert packed <= BUDGET
+
+
+def test_a_7x7_stem_s_cells_draw_their_pairwise_summed_step_with_no_values_drawn(open_page):
+    """A ResNet stem's 7×7 window: numpy adds its 49 products pairwise, which the step picture
+    follows; its cells are too small for their values (colours only), so the page must not hide
+    the items that follow them (the planes' names, the output's)."""
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(3, 4, 7, stride=2, padding=3), nn.ReLU()).double().eval()
+    x = torch.rand(3, 20, 20, dtype=torch.float64) * 255
+    s = convanim.from_torch(model, x, render={"view": "network"})
+    frames = s.frames()
+    step = frames.cells.pictures[0]
+    assert step is not None and step.frames.layer.values.program.order == "pairwise"
+    assert not step.frames.layer.texts and step.weights.shape == (4, 3, 7, 7)
+    b = NetworkBuilder(s)
+    watched = open_page(page("stem", player(frames)), width=1920, height=1080)
+    root = watched.player().root
+    cells_ready(watched)
+    for cell in ((0, 0, 0), (3, 9, 4), (2, 5, 9)):
+        _pick_with_keys(root, 1, cell)
+        shown = step_texts(watched)
+        assert shown == picture_texts(b.detail(1, cell))
+        assert {"in[0]", "in[1]", "in[2]", "out[0]"} <= set(shown)
+    watched.assert_clean()

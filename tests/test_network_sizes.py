@@ -99,27 +99,36 @@ def test_a_big_layer_summed_by_matrix_products_equals_pytorch_and_the_step_by_st
 
 def test_a_cell_s_detail_shows_the_map_s_value_not_a_recomputed_one():
     """The detail draws its cell's step through a one-step layer, whose sums may run in another
-    order than the map's (a big layer's are matrix products): the value shown, in the text's head
-    and at the end of its equation, is the map's. Shifting a map's value by 0.5 shifts the text."""
+    order than the map's (a big layer's are matrix products): the value shown, in the text and at
+    the end of the picture's equation and in its output cell, is the map's. Shifting a map's value
+    by 0.5 shifts them."""
     import re
 
+    from convanim.display import Text
     from convanim.frames.network import NetworkBuilder
+
+    from .test_frames_network import shown_value
 
     torch.manual_seed(3)
     model = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 4, 3, stride=2))
     x = torch.rand(3, 9, 9, dtype=torch.float64) * 10
     builder = NetworkBuilder(convanim.from_torch(model.double().eval(), x, **NETWORK))
     number = r"(\u2212?[0-9.]+)"
-    for j in (1, 3):
+    shifted = {}
+    for j in (1, 3):  # before any cell's numbers are written
         cells = builder.sampled(j)[:4]
         assert len(cells) == 4
         values = np.array(builder.values[j])
         for cell in cells:
             values[cell] += 0.5
         builder.values[j] = values
+        shifted[j] = cells
+    for j, cells in shifted.items():
+        assert builder.step_picture(j - 1) is not None
         for cell in cells:
-            text = builder.detail(j, cell).text
-            head = re.match(rf".*? = {number}:", text).group(1)
-            tail = re.search(rf"[=\u2248] {number}(?: \(step|$)", text).group(1)
-            assert head == tail
-            assert float(head.replace("\u2212", "-")) == pytest.approx(values[cell], abs=0.006)
+            d = builder.detail(j, cell)
+            want = builder.values[j][cell]
+            assert shown_value(d.text) == pytest.approx(want, abs=0.0051)
+            shown = [t.text for t in d.picture.visible(d.frame) if isinstance(t, Text)]
+            tail = re.search(rf"[=\u2248] {number}$", shown[-1]).group(1)
+            assert float(tail.replace("\u2212", "-")) == pytest.approx(want, abs=0.0051)

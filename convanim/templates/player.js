@@ -803,7 +803,7 @@
       // where Python would draw no values (none fits), the page hides them (data-off)
       ed.s.forEach((run) => {
         for (var j = 0; j < run[4] && "iogk".indexOf(run[0]) >= 0; j++) {
-          var node = nodes[run[1] + j * run[2] + (run[0] === "i" || run[0] === "o" ? 1 : 0)];
+          var cell = run[0] === "i" || run[0] === "o", node = (ed.tx || !cell) && nodes[run[1] + j * run[2] + (cell ? 1 : 0)];  // (no values drawn: a cell's Rect is followed by another item)
           var size = run[0] === "k" ? kpx && kpx * k : px;
           if (!node) continue;
           if (size) node.setAttribute("font-size", pyFixed(size, 1));
