@@ -559,3 +559,27 @@ def test_a_skip_named_at_a_bands_edge_stays_inside_the_picture(at):
     # "from t3" at the first operation of a band was set left of the picture (x = −1.5), and
     # "t5 → add8 (next row)" at the last column of one past its right edge
     assert outside(wrapped_skip(at).frames()) == []
+
+
+def test_a_convolution_of_over_64_planes_or_of_groups_keeps_its_sampled_pictures():
+    """Cells reading more than 64 planes, or a grouped convolution's (whose planes change with the
+    cell), have no step picture: their sampled cells ship theirs, and the note says so."""
+    torch.manual_seed(0)
+    model = (
+        nn.Sequential(nn.Conv2d(3, 66, 1), nn.Conv2d(66, 4, 3, padding=1), nn.Conv2d(4, 4, 3, groups=2))
+        .double()
+        .eval()
+    )
+    s = convanim.from_torch(model, torch.rand(3, 6, 6, dtype=torch.float64), render={"view": "network"})
+    frames = s.frames()
+    assert [p is not None for p in frames.cells.pictures] == [True, False, False]
+    for d in frames.details:
+        assert (d.picture is None) == (d.map == 1), d.label
+    assert "any cell of _0 also shows the layer view's picture of its step" in frames.cells.note
+    assert (
+        "of _1, _2 (more than 64 input planes, groups, or past the page's budget) only the"
+        in frames.cells.note
+    )
+    island = details(frames)["nd"]
+    assert [d[6] == 0 for d in island["d"]] == [d.map == 1 for d in frames.details]
+    assert [bool(p) for p in island["a"]["sp"]] == [True, False, False]

@@ -134,9 +134,11 @@ def step_player(frames: Frames) -> dict[str, Any]:
 
 def details(frames: Frames) -> dict[str, Any]:
     """A network's cell details for the data island (``nd``, see ``playerdata``): each sampled
-    cell's words, and its layer-view picture as an SVG data: URI (an ``<img>`` shows it); and
-    (``a``) what any cell's text is written from (``frames.network_cells.island``), with every
-    map's written values as integers, each map deflated, in base64 (``z``)."""
+    cell's words, and its layer-view picture as an SVG data: URI (an ``<img>`` shows it) unless its
+    stage has a step picture; and (``a``) what any cell's text is written from
+    (``frames.network_cells.island``), with every map's written values as integers, each map
+    deflated, in base64 (``z``), and each stage's step picture (``sp``) and its weights' place in
+    those bytes (``fw``)."""
     if not frames.details:
         return {}
     cells = [

@@ -45,7 +45,9 @@ The object (``v`` is the format version, read by ``templates/player.js``)::
            [map, channel, row, col, label, text, the layer view's step that computes it as an SVG
            data: URI, or 0], "a": what any cell's text is written from (``frames.network_cells``:
            every map's values as written, deflated, in base64; each convolution's taps; the
-           weights' labels; a recipe per map)}
+           weights' labels; a recipe per map; and when a convolution's cells draw their step
+           (``html.step_player``) "sp" per stage its step picture's poster, data island, size,
+           title and step frame, or 0, and "fw" per stage where its weights lie in the bytes)}
 
 Coordinates are rounded to 0.1 px; a rectangle's size is part of its style, as a grid's cells
 share one. Nothing is computed here: every value is copied from the display list.

@@ -3,7 +3,9 @@ channels first, "… and N more" for the rest), the operation of each stage with
 between the columns ("conv 7×7 /2, 64"), and skip or residual connections (a map a stage reads
 besides the one just before it) as connectors in lanes under the columns. The frames fill the
 network stage by stage, the current stage framed; no number is drawn: the player opens a cell's
-numbers on demand (see ``detail``).
+numbers on demand (see ``detail``): any cell's text, and for a convolution the layer view's picture
+of its step, one editable picture a stage that the player feeds the cell's numbers
+(``step_picture``).
 
 It reads only the stages' output maps (``Computation.output``), never their steps, so the picture
 does not depend on how the numbers are computed.
