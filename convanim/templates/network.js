@@ -178,14 +178,21 @@
     // stage has none (or its numbers are not there).
     function step(cell) {
       var i = cell[0] - 1, sp = a && a.sp && i >= 0 && a.sp[i];
+      if (sp && steps.getAttribute("data-step") === String(cell)) return true;  // (the pointer moved within the cell)
       Object.keys(stepPlayers).forEach((n) => { stepPlayers[n].style.display = +n === i && sp && weights ? "" : "none"; });
       steps.removeAttribute("data-step");
       if (!sp || !weights || !textOf) return false;
       var box = stepPlayer(i), v = stepValues(a, textOf.value, weights, cell), api = box.convanim;
-      api.edit("output", v.o);
-      api.edit("input", v.x);
-      api.edit("weight", v.w);
-      if (v.b) api.edit("bias", v.b);
+      try {
+        api.edit("output", v.o);
+        api.edit("input", v.x);
+        api.edit("weight", v.w);
+        if (v.b) api.edit("bias", v.b);
+      } catch (err) {  // (a value outside the picture's ranges: cannot happen, the ranges are the maps')
+        box.style.display = "none";
+        root.setAttribute("data-error", String(err));
+        return false;
+      }
       api.show(sp.f);
       box.style.display = "";
       steps.setAttribute("data-step", String(cell));
