@@ -37,10 +37,13 @@ from .base import Collector
 from .chain_channels import Panel, photo_colours
 from .layer import LayerBuilder
 from .network_cells import (
+    BUDGET,
+    PICTURE_BYTES,
     WEIGHT_BUDGET,
     AnyCell,
     StageCells,
     StepPicture,
+    floats,
     recipes,
     shipped,
     stage_cells,
@@ -187,7 +190,7 @@ class NetworkBuilder(Collector):
         self.fmts = [formatter(self.render.number_format, v) for v in self.values]
         self.finest = 1.0  #: the smallest cell the layout tried allows, px
         self._anycell: AnyCell | None = None
-        self._pictures: dict[int, StepPicture | None] = {}
+        self._pictures: tuple[StepPicture | None, ...] | None = None
         self._as_written: dict[int, np.ndarray] = {}
         self.layout = self._best_layout()
 
@@ -628,27 +631,36 @@ class NetworkBuilder(Collector):
         """Stage i's one-step layer picture, editable, laid out for any cell of its map (the
         stage's ranges), which the player redraws for the cell picked: for a convolution of one
         group whose weights the page carries, reading at most MOST_PLANES planes, whose map and
-        the map it reads are written as integers; else None (its cells keep their text)."""
-        if i in self._pictures:
-            return self._pictures[i]
-        cells, st = self._cells(), self.stages[i]
-        sc = cells.stages[i]
-        tp = sc.taps
-        ok = (
-            tp is not None
-            and tp.groups == 1
-            and tp.weights.shape[1] <= MOST_PLANES
-            and cells.maps[sc.source] is not None
-            and cells.maps[i + 1] is not None
-        )
-        self._pictures[i] = None
-        if ok:
+        the map it reads are written as integers, while the page has room (``_step_pictures``);
+        else None (its cells keep their text and their sampled pictures)."""
+        if self._pictures is None:
+            self._pictures = self._step_pictures()
+        return self._pictures[i]
+
+    def _step_pictures(self) -> tuple[StepPicture | None, ...]:
+        """Every stage's step picture, stage by stage while the page has room: what the maps
+        leave of ``BUDGET``, each picture costing its weights (packed) and ``PICTURE_BYTES``."""
+        cells, out = self._cells(), []
+        left = BUDGET - sum(len(m.packed) for m in cells.maps if m is not None)
+        for i, (st, sc) in enumerate(zip(self.stages, cells.stages, strict=True)):
+            tp = sc.taps
+            ok = (
+                tp is not None
+                and tp.groups == 1
+                and tp.weights.shape[1] <= MOST_PLANES
+                and cells.maps[sc.source] is not None
+                and cells.maps[i + 1] is not None
+            )
+            bias = None if st.bias is None else np.asarray(st.bias, dtype=np.float64)
+            cost = len(floats(tp.weights, bias)[1]) + PICTURE_BYTES if ok and tp is not None else 0
+            if not ok or tp is None or cost > left:
+                out.append(None)
+                continue
             _, h, w = self.values[i + 1].shape
             frames, frame = self._step(i + 1, (0, h // 2, w // 2))
-            if frames.layer is not None:
-                bias = None if st.bias is None else np.asarray(st.bias, dtype=np.float64)
-                self._pictures[i] = StepPicture(frames, frame, tp.weights, bias)
-        return self._pictures[i]
+            out.append(StepPicture(frames, frame, tp.weights, bias) if frames.layer is not None else None)
+            left -= cost if frames.layer is not None else 0
+        return tuple(out)
 
     def _step(self, j: int, cell: tuple[int, int, int]) -> tuple[Frames, int]:
         """The one-step layer picture of cell ``cell`` of map j, on its stage's layout: the window

@@ -32,6 +32,9 @@ TIE = 1e-6  #: values this close to a rounding tie are written by the formatter 
 #: at most about 0.6 MB), the sampled details' pictures (about 0.6 MB for 100) and the channel
 #: pictures, a page stays under 5 MB (the 512-channel U-Net's was 5.19 MB with 3 MB of maps)
 BUDGET = 2_500_000
+#: what a stage's step picture costs a page besides its weights, bytes (its poster and data
+#: island: 10 to 25 KB measured on a four-level U-Net); pictures share what the maps leave of BUDGET
+PICTURE_BYTES = 30_000
 #: weights whose labels a page carries at most (about 0.6 MB): past them, a convolution's cells
 #: are written as their value and operation, and its sums are left to the sampled details
 WEIGHT_BUDGET = 150_000
@@ -263,17 +266,18 @@ def encode(cells: AnyCell) -> tuple[list[Any], list[Any], bytes]:
         if p is None:
             weights.append(0)
             continue
-        size, packed = floats(np.concatenate([p.weights.ravel(), [] if p.bias is None else p.bias]))
+        size, packed = floats(p.weights, p.bias)
         weights.append([size, offset, len(packed)])
         parts.append(packed)
         offset += len(packed)
     return table, weights, b"".join(parts)
 
 
-def floats(values: np.ndarray) -> tuple[int, bytes]:
-    """Float64 values exactly, in 4 bytes each when float32 holds them all (a model trained in
-    float32), else 8; little-endian, bytes plane by plane, raw-deflated (as ``pack``)."""
-    values = np.asarray(values, dtype=np.float64)
+def floats(weights: np.ndarray, bias: np.ndarray | None) -> tuple[int, bytes]:
+    """A stage's weights then its bias (float64) exactly, in 4 bytes each when float32 holds them
+    all (a model trained in float32), else 8; little-endian, bytes plane by plane, raw-deflated
+    (as ``pack``)."""
+    values = np.concatenate([np.ravel(weights), [] if bias is None else np.ravel(bias)]).astype(np.float64)
     size = 4 if np.array_equal(values.astype(np.float32).astype(np.float64), values) else 8
     raw = values.astype(f"<f{size}").view(np.uint8).reshape(-1, size).T.tobytes()
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
