@@ -3,6 +3,8 @@
 // players (ed.js = "sig"), before them, so that the player finds them in convanimPlayer.x. The
 // player computes the output as for conv2d (a 1-row grid); these write the view's texts, size
 // them as frames/signal.py does, move the bars and the zero lines, and wire the cells to edit.
+// Also a max_pool1d's ("sigmax") and an avg_pool1d's ("sigmean", with templates/pool.js) and a
+// conv1d's with channels or a bias ("siglayer", with templates/layer.js: a layer's numbers).
 (() => {
   "use strict";
   var P = window.convanimPlayer;
