@@ -14,6 +14,8 @@ import convanim
 from convanim.errors import ScenarioError
 from convanim.export.html import page, player
 from convanim.export.playerdata import encode
+from convanim.frames import slots as sl
+from convanim.frames.layer_slots import evaluate
 
 from .helpers import ROOT
 from .test_editing import check, check_bars
@@ -328,3 +330,24 @@ def test_a_scaled_conv1d_with_channels_follows_an_edit(open_page):
     check_layer(root, s, range(len(frames0)), frames0)
     check_layer_bars(root, s.frames())
     assert watched.errors == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_signal_layer_s_slots_are_its_texts_and_its_program_sums_as_numpy(seed):
+    """A conv1d with channels (random geometry, groups, bias): the layer program gives the output
+    to the last bit, and every value-dependent text and readout is its slot's text."""
+    keys = random_layer(np.random.default_rng(4000 + seed), seed % 4 == 3)
+    s = convanim.Scenario(**keys)
+    frames = s.frames()
+    slots = frames.layer
+    v = slots.values
+    out, sums = evaluate(v.program, v.grid, v.weights, v.bias)
+    assert out.tobytes() == s.output().ravel().tobytes()
+    assert sums.tobytes() == v.sums.tobytes()
+    for item, recipe in slots.items:
+        if isinstance(recipe, tuple) and recipe[0] in ("si", "so"):
+            assert not slots.texts or frames.items[item + 1].shape.text == sl.layer_text(recipe, v)
+        elif not (isinstance(recipe, tuple) and recipe[0] in ("bi", "bo", "zi", "zo")):
+            assert frames.items[item].shape.text == sl.layer_text(recipe, v), recipe
+    for frame, step, recipe in slots.readouts:
+        assert frames.frames[frame].readout == sl.layer_text(recipe, v, step)
