@@ -351,3 +351,33 @@ def test_a_signal_layer_s_slots_are_its_texts_and_its_program_sums_as_numpy(seed
             assert frames.items[item].shape.text == sl.layer_text(recipe, v), recipe
     for frame, step, recipe in slots.readouts:
         assert frames.frames[frame].readout == sl.layer_text(recipe, v, step)
+
+
+def test_a_one_channel_conv1d_with_a_bias_is_edited_as_a_layer(open_page):
+    """A 1-D signal and kernel with a bias (drawn with its map's name and Σ, as a layer of one
+    filter): the input and weights in their 1-D shapes and the bias edited through the API."""
+    keys = dict(
+        title="conv1d with a bias",
+        operation="conv1d",
+        image={"values": [3, 1, 4, 1, 5, 9, 2, 6, 5]},
+        kernel={"values": [0.5, -1, 0.25]},
+        bias=[0.5],
+        padding=1,
+    )
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    watched = open_page(page("bias1d", player(frames0)))
+    root = watched.player().root
+    rg = encode(frames0, 0)["ed"]["rg"]
+    rng = np.random.default_rng(3)
+    image = random_values(rng, (9,), *rg[0])
+    kernel = random_values(rng, (3,), *rg[1], weights=True)
+    bias = random_values(rng, (1,), *rg[2])
+    root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+    root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel.tolist())
+    root.evaluate("(el, v) => el.convanim.edit('bias', v)", bias.tolist())
+    edited = keys | {"image": {"values": image.tolist()}, "kernel": {"values": kernel.tolist()}}
+    s = convanim.Scenario(**edited | {"bias": bias.tolist()})
+    check_layer(root, s, range(len(frames0)), frames0)
+    check_layer_bars(root, s.frames())
+    assert watched.errors == []

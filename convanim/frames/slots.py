@@ -328,8 +328,8 @@ def bar(j: int, values: np.ndarray, top: float, height: float) -> tuple[float, f
 def signal_layer_editable(s: Any) -> bool:
     """Whether the signal view of ``s`` can be edited in the player as a layer (its numbers are
     the layer view's, frames/layer_slots.py): one conv1d stage drawn with channels (several
-    input or output channels, or an input given with a channel axis), with or without a bias or
-    groups, not flipped, auto number formats, at most 7 taps; the view also asks that every map
+    input or output channels, an input given with a channel axis, or a bias: ``layered``), with
+    or without groups, not flipped, auto number formats, at most 7 taps; the view also asks that every map
     be drawn and that steps.sum_order give an order the player can follow."""
     st = s.stages[0]
     return (
