@@ -45,7 +45,8 @@ The object::
              height, output top, height, scale] (``frames.slots.bar``, ``zero_y``); vs then holds
              [cell, largest, least value size (final px), 1 if values are always drawn, scale,
              the kernel's cell and least label size (builder units)]; "sigmax" (both scripts: a
-             max_pool1d, whose equations are "sx"); "mat" (``templates/matrix.js``: the matrix
+             max_pool1d, whose equations are "sx"); "sigmean" (both scripts: an avg_pool1d, whose
+             equations are "sm"); "mat" (``templates/matrix.js``: the matrix
              view's step node "n", its patch row; its patch cells are "i" and "g" slots of the
              grid cells they copy, its kernel column's labels "k", its output column's cells "o")
     a        the alt text as a recipe (``alttext.alt_recipe``: literal strings and the nodes "ak",
@@ -295,10 +296,11 @@ def _maximum(slots: Slots) -> dict[str, Any]:
 
 def _signal(slots: Slots) -> dict[str, Any]:
     """The signal view's keys: its rules' name ("sigmax" for a max_pool1d: the max pool's and the
-    signal's) and the bar bands."""
+    signal's; "sigmean" for an avg_pool1d) and the bar bands."""
     if not slots.bands:
         return {}
-    return {"js": "sigmax" if slots.values.maximum else "sig", "sb": [_number(x) for x in slots.bands]}
+    js = "sigmax" if slots.values.maximum else "sigmean" if slots.values.pool else "sig"
+    return {"js": js, "sb": [_number(x) for x in slots.bands]}
 
 
 def _weights(weights: np.ndarray, named: dict[str, list[float]]) -> list[int | float] | str:

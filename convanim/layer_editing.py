@@ -30,6 +30,10 @@ layer as:
              planes the layer's preset menu sets one on: [name, the given plane] ("filter 0 ← R")
     js       "layer" (templates/layer.js); io 1 (not the one-plane kernel menu: layer.js builds its
              own, a plane and a preset)
+             "siglayer" a signal with channels (frames/signal.py; templates/signal.js, shipped after
+             layer.js), whose slot kinds "si", "so", "bi", "bo" (flat over the planes, the maps),
+             "zi", "zo" (by band) and "sc" (a step's equation) are the signal view's; sb, sy: its
+             bar bands
     av       1 when the input and the output share a colour scale (every filter averages, no bias)
     kz       the weights' label groups [items, cell, largest size (0: the values', at most sp),
              least size, 1 if the widest label sets the size (else the longest)], builder units
@@ -48,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from .editing import EQUATION_CHARS, colour_tables, presets, readout_runs, runs, widths
+from .editing import EQUATION_CHARS, GEOMETRY, colour_tables, presets, readout_runs, runs, widths
 from .frames.layer_slots import SUBSCRIPTS, LayerSlots, Node
 from .layout import EQUATION_PX, SMALL_PX
 from .style import DIVERGING
@@ -93,15 +97,21 @@ def item(recipe: Any, slots: LayerSlots) -> Any:
 
 
 def text_items(slots: LayerSlots) -> list[int]:
-    """The items whose Text the player writes (a coloured cell's Text follows its Rect)."""
+    """The items whose Text the player writes (a cell's Text follows its Rect; a weight drawn as
+    a colour, a signal's bars and zero lines write none)."""
     out = []
     for i, recipe in slots.items:
-        cell = isinstance(recipe, tuple) and recipe[0] in ("li", "lo")
+        cell = isinstance(recipe, tuple) and recipe[0] in ("li", "lo", "si", "so")
         if cell and slots.texts:
             out.append(i + 1)
-        elif not cell and recipe[0] != "lc":
+        elif not cell and recipe[0] not in ("lc", *GEOMETRY):
             out.append(i)
     return out
+
+
+def script(slots: LayerSlots) -> tuple[str, ...]:
+    """The templates of the view's editing rules: the layer's, and a signal's after it."""
+    return ("layer.js", "signal.js") if slots.bands else ("layer.js",)
 
 
 def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
@@ -109,7 +119,10 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
     v = slots.values
     spans, other = runs(tuple((i, item(r, slots)) for i, r in slots.items))
     tables, inks = colour_tables({slots.colormap, slots.output_colormap or DIVERGING}, theme)
-    adv, kern = widths(EQUATION_CHARS + LAYER_CHARS + "".join(sorted(set("".join(v.names)))))
+    names = "".join(v.names) + ("bias" if slots.bands else "")  # a signal's equations name the bias
+    adv, kern = widths(
+        EQUATION_CHARS + LAYER_CHARS + "".join(sorted(set(names) - set(EQUATION_CHARS + LAYER_CHARS)))
+    )
     c = v.grid.shape[0]
     image = slots.image
     origin = [-1 if o < 0 else int(p * image[0].size + o) for p in range(c) for o in slots.origin.tolist()]
@@ -141,7 +154,7 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "tx": int(slots.texts),
         "vs": [_number(x) for x in (*slots.sizes, 0, 0)],
         "pre": None,
-        **preset_menu(slots),
+        **(preset_menu(slots) if not slots.bands else {"ps": {}}),  # (a signal: no presets)
         "rg": [list(r) for r in slots.ranges],
         "io": 1,
         "js": "layer",
@@ -153,6 +166,19 @@ def island(slots: LayerSlots, theme: Any, alt: str) -> dict[str, Any]:
         "a": [p if isinstance(p, str) else list(p) for p in slots.alt_recipe] or [alt],
         **({"la": list(slots.alt)} if len(slots.alt) == 3 and not slots.alt_recipe else {}),
         "an": {},
+        **_signal(slots),
+    }
+
+
+def _signal(slots: LayerSlots) -> dict[str, Any]:
+    """A signal's keys (frames/signal.py with channels): its rules ("siglayer", templates/signal.js
+    over layer.js), the bar bands and each band's top (sy: [input tops, output tops])."""
+    if not slots.bands:
+        return {}
+    return {
+        "js": "siglayer",
+        "sb": [_number(x) for x in slots.bands],
+        "sy": [[_number(x) for x in tops] for tops in slots.tops],
     }
 
 

@@ -58,7 +58,7 @@ def signal_alt(s: Illustration) -> str:
             f"{head}{sums}; drawn as bars over a row of numbers with the weights under the window, the "
             f"{_length(out)} output fills in {_order(out)} (values {_range(out)})."
         )
-    if op == "max_pool2d" and out.shape[0] == 1:  # as the editable player writes it
+    if op in ("max_pool2d", "avg_pool2d") and out.shape[0] == 1:  # as the editable player writes it
         return recipe_text(conv1d_recipe(s), s.image.values[0, 0], (), None, out[0])
     if op in ("max_pool2d", "avg_pool2d"):
         kind = "max" if op == "max_pool2d" else "average"
@@ -99,20 +99,25 @@ def _one_plane(s: Illustration) -> bool:
 
 
 def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
-    """The alt text of a one-plane conv1d as a recipe of literal strings and nodes, as the player's
-    script (``templates/signal.js``) rewrites it for edited values: ("ka", "a 3") the kernel with
-    its taps' article ("a 3-tap mean filter", "a 3-tap kernel (1 0 −1)"), ("xa", words, head) the
-    signal (its own words while it is the scenario's, else head and its values' range), ("ar",) the
-    output's range."""
+    """The alt text of a one-plane conv1d (or a one-channel max or average pool) as a recipe of
+    literal strings and nodes, as the player's script (``templates/signal.js``) rewrites it for
+    edited values: ("ka", "a 3") the kernel with its taps' article ("a 3-tap mean filter", "a
+    3-tap kernel (1 0 −1)"), ("xa", words, head) the signal (its own words while it is the
+    scenario's, else head and its values' range), ("ar",) the output's range."""
     st, out = s.stages[0], s.computations[0].output[:, 0]
     n = s.image.values.shape[-1]
     signal = ("xa", _signal(s), f"{_an(n)}-sample signal")
-    if st.operation == "max_pool2d":  # a max_pool1d: no weights
+    if st.operation in ("max_pool2d", "avg_pool2d"):  # a max_pool1d or avg_pool1d: no weights
+        kind, each = (
+            ("max", "the largest sample of its window, which is outlined")
+            if st.operation == "max_pool2d"
+            else ("average", "the mean of its window")
+        )
         return [
-            f"{_cap(_an(st.kernel_size[1]))}-sample max pooling window slides along ",
+            f"{_cap(_an(st.kernel_size[1]))}-sample {kind} pooling window slides along ",
             signal,
-            f"{_how(st)}; each sample of the {_length(out)} output is the largest sample of its window, "
-            f"which is outlined, and the output fills in {_order(out)} (values ",
+            f"{_how(st)}; each sample of the {_length(out)} output is {each}, and the output fills in "
+            f"{_order(out)} (values ",
             ("ar",),
             ").",
         ]
@@ -125,6 +130,20 @@ def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
         ("ar",),
         ").",
     ]
+
+
+def alt_parts(s: Illustration) -> tuple[str, ...]:
+    """The alt text of a signal with channels cut around the input's range and the output's
+    ("values 0 to 9"), which the player writes for edited values (templates/layer.js); the whole
+    text alone when it does not name both."""
+    alt = signal_alt(s)
+    x = f"values {_range(s.image.values[:, 0])})"
+    o = f"(values {_range(s.computations[0].output[:, 0])})"
+    head, sep, rest = alt.partition(x)
+    at = rest.rfind(o)
+    if not sep or at < 0:
+        return (alt,)
+    return (head + "values ", ")" + rest[:at] + "(values ", ")" + rest[at + len(o) :])
 
 
 def recipe_text(

@@ -900,7 +900,9 @@ def test_conv1d_api_edits_give_pythons_numbers_texts_and_bars(open_page, name):
         if done == 2:
             kernel = np.zeros_like(kernel)  # "output[0] = 0 = 0"
         if done == 3:
-            image = -image if ilo < 0 else image * 0  # all 0: every bar 0 high
+            # all 0 but one sample at the range's end (so Python's ranges, and layout, are the
+            # page's): every other bar 0 high
+            image = -image if ilo < 0 else np.where(np.arange(image.size) == 3, float(ihi), 0.0)
         s = signal(name, image={"values": image.tolist()}, kernel={"values": kernel.tolist()})
         tried += 1
         if not same_layout(s, s0):

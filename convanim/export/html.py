@@ -20,7 +20,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any, BinaryIO
 
-from .. import editing
+from .. import editing, layer_editing
 from ..display import Frames
 from ..frames import network_cells
 from . import gif, register  # noqa: F401  (gif first: formats() lists gif, html whatever is imported first)
@@ -72,12 +72,8 @@ def edit_js(frames: Frames) -> str:
     """The minified scripts of the view's own editing rules (``editing.script``: templates/pool.js
     for a pool, templates/signal.js for a signal; templates/layer.js for a layer) as ``<script>``s
     that go before the player, or "" (most players)."""
-    if frames.layer:
-        return f"<script>{layer_js()}</script>\n"
-    return "".join(
-        f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n"
-        for name in editing.script(frames.slots)
-    )
+    names = layer_editing.script(frames.layer) if frames.layer else editing.script(frames.slots)
+    return "".join(f"<script>{_inline(squeeze(_template(name)), 'script')}</script>\n" for name in names)
 
 
 def assets() -> str:

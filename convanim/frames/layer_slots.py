@@ -315,7 +315,7 @@ def equation(i: int, v: LayerValues) -> str:
     bias = [] if v.bias is None else [paren(v.fmt_out(float(v.bias[k])))]
     weights, labels, planes = v.weights[k], v.labels[k], p.planes[k]
     if len(planes) == 1:
-        terms, join = _expansion(weights[0].ravel(), labels[0], v.inputs(i, 0), v.fmt_in)
+        terms, join = flat_expansion(weights[0].ravel(), labels[0], v.inputs(i, 0), v.fmt_in)
         return shorten(terms, lambda shown: f"{head}{' + '.join([join(shown), *bias])} {value}", v.room)
     if weights.shape[1:] == (1, 1):  # w·x per channel: a weighted sum across channels
         numbers = [
@@ -331,7 +331,7 @@ def equation(i: int, v: LayerValues) -> str:
     return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", v.room)
 
 
-def _expansion(
+def flat_expansion(
     weights: np.ndarray, labels: tuple[str, ...], inputs: np.ndarray, fmt: Callable[[float], str]
 ) -> tuple[list[str], Callable[[list[str]], str]]:
     """frames/window.expansion on flat weights: the terms and how shown terms join."""
@@ -373,6 +373,11 @@ class LayerSlots:
     alt: tuple[str, ...] = ()  #: the alt text around the input's and the output's ranges
     #: or the alt text as a recipe (alttext.layer_recipe), for an image of one plane given as 2-D
     alt_recipe: tuple[Any, ...] = ()
+    #: a signal's (frames/signal.py, its slots in frames/slots.py): the bar bands as ``Slots.bands``
+    #: (the first input's top and height, the first output's, the scale) and each band's top,
+    #: ((input tops), (output tops)); empty for a layer
+    bands: tuple[float, ...] = ()
+    tops: tuple[tuple[float, ...], ...] = ()
 
 
 def alt_parts(alt: str, image: np.ndarray, output: np.ndarray) -> tuple[str, ...]:

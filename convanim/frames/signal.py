@@ -21,10 +21,11 @@ from ..kernels import weight_is_exact
 from ..layout import EQUATION_PX, PAD, TITLE_PX, visible_parts
 from ..model import Illustration
 from ..numfmt import formatter
-from ..signal_alt import conv1d_recipe
+from ..signal_alt import alt_parts, conv1d_recipe
 from ..steps import Computation, Map, Pool, Sample, Step, sum_order
 from ..textsize import fast_width, text_width
 from . import labels as lab
+from . import layer_slots as ls
 from . import slots as sl
 from .base import BASELINE, COUNTER_PX, Builder, averages_values, fit, image_grid, paren, shorten
 from .scaling import grown, unit
@@ -108,22 +109,37 @@ class SignalBuilder(Builder):
         self.plane_labels = [[plane_labels(p, weights) for p in w] for w in weights]
         self.exact = [all(weight_is_exact(v) for v in w.ravel()) for w in weights]
         self.labels = self.label_lines()
-        self.layout = self._layout()
-        self.value_px = self._value_px()
-        self.grid_line = self.theme.grid_line
-        self.stroke = max(2.0, round(self.layout.cell * 0.08))
         # editable in the player (one-channel conv1d): its value texts and bars through slots
         self.maximum = op == "max_pool2d"  # max_pool1d: the window's first maximum, outlined
+        self.pool = op == "avg_pool2d"  # avg_pool1d: the window's sum over its divisor
         self.order = (
             (
                 "max"
                 if self.maximum
+                else "pool"
+                if self.pool
                 else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation)
             )
             if sl.signal_editable(s)
             else None
         )
         self.editable = self.order is not None
+        #: editable as a layer (channels, a bias): every map drawn, an order the program follows
+        self.chan = (
+            sl.signal_layer_editable(s)
+            and bands(comp.grid.shape[0], comp.output.shape[0]) == (comp.grid.shape[0], comp.output.shape[0])
+            and sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation) is not None
+        )
+        #: what an edit in the player may set: an editable signal is laid out for any values in
+        #: these ranges (its cell from the widest numbers they allow), never for its own values,
+        #: so that the page after an edit is the picture Python draws for the edited values
+        self.ranges = ls.ranges(s.image.values, weights, comp.bias) if self.editable or self.chan else None
+        self._lvals: ls.LayerValues | None = None
+        self.label_items: dict[int, list[int]] = {}  #: (chan) filter: items of its weights' labels
+        self.layout = self._layout()
+        self.value_px = self._value_px()
+        self.grid_line = self.theme.grid_line
+        self.stroke = max(2.0, round(self.layout.cell * 0.08))
         self.vals: sl.Values | None = None
         self.slotted: list[tuple[int, object]] = []  #: (item index, slot) of what follows an edit
         self.readouts: dict[int, sl.Recipe] = {}
@@ -148,13 +164,80 @@ class SignalBuilder(Builder):
             self.room,
             taps,
             comp.output.shape[2],
+            pool=self.pool_rule(taps) if self.pool else None,
             maximum=self.maximum,
         )
 
+    def pool_rule(self, taps: np.ndarray) -> tuple[tuple[int, ...], np.ndarray | None]:
+        """An average pool's divisors, and which taps are the signal's where padding is not counted."""
+        real = None if self.stage.count_include_pad else ~self.comp.ghost[0][taps]
+        return tuple(int(st.divisor) for st in self.comp.steps), real
+
+    @property
+    def equation_kind(self) -> str:
+        """The slot kind of a step's equation: a conv1d's "se", a max_pool1d's "sx", an
+        avg_pool1d's "sm" (frames/slots.signal_text), a conv1d's with channels "sc"."""
+        return "sc" if self.chan else "sx" if self.maximum else "sm" if self.pool else "se"
+
+    @property
+    def lvals(self) -> ls.LayerValues:
+        """What a signal layer's slots read (frames/layer_slots.py), on the current layout."""
+        if self._lvals is None or self._lvals.room != self.room:
+            comp, st = self.comp, self.stage
+            cin, _, cols = comp.grid.shape
+            planes = [self.reads(k) for k in range(comp.output.shape[0])]
+            program = ls.layer_program((1, cols), comp.weights.shape[2:], st.stride, st.dilation, planes)
+            self._lvals = ls.LayerValues(
+                grid=comp.grid.reshape(cin, -1),
+                weights=comp.weights,
+                bias=comp.bias,
+                output=comp.output.ravel(),
+                sums=np.array([step.sums for step in comp.steps]),
+                program=program,
+                fmt_in=self.fmt_in,
+                fmt_out=self.fmt_out,
+                room=self.room,
+                names=tuple(self.in_names),
+            )
+        return self._lvals
+
+    def reads(self, k: int) -> tuple[int, ...]:
+        """The input planes filter k reads (its group's)."""
+        return next(tuple(st.planes) for st in self.comp.steps if st.channel == k)
+
     def slot(self, node: object, at: int | None = None) -> None:
         """Remember that item ``at`` (by default the last one added) follows ``node``."""
-        if self.editable:
+        if self.editable or self.chan:
             self.slotted.append((len(self.items) - 1 if at is None else at, node))
+
+    def layer_slots(self) -> ls.LayerSlots:
+        """The editable picture's slots as a layer's (``Frames.layer``), with its bar bands."""
+        lay, k = self.layout, self.render.scale
+        origin = self.comp.origin[0, 0] if self.comp.origin.ndim == 4 else self.comp.origin[0]
+        flat = np.where(origin[:, 0] < 0, -1, origin[:, 1])
+        bands = (lay.inputs[0].top, lay.inputs[0].height, lay.outputs[0].top, lay.outputs[0].height, k)
+        assert self.ranges is not None
+        return ls.LayerSlots(
+            items=tuple(self.slotted),
+            readouts=tuple((frame, i, recipe) for frame, (i, recipe) in sorted(self.readouts.items())),
+            values=self.lvals,
+            given=self.comp.weights,
+            order=np.arange(self.comp.weights.size),
+            image=self.s.image.values.reshape(self.comp.grid.shape[0], 1, -1),
+            origin=flat,
+            texts=self.value_px is not None,
+            colormap=self.render.colormap,
+            output_colormap=self.render.output_colormap,
+            averaging=False,
+            sizes=(lay.cell * k, 16.0 * k, 8.0, int(self.render.values is True), k, lay.cell, 8.0),
+            labels=tuple(
+                (tuple(items), lay.cell, 16.0, 8.0, 0) for _, items in sorted(self.label_items.items())
+            ),
+            ranges=tuple(tuple(r) for r in self.ranges),
+            alt=alt_parts(self.s),
+            bands=bands,
+            tops=(tuple(b.top for b in lay.inputs), tuple(b.top for b in lay.outputs)),
+        )
 
     def slots(self) -> sl.Slots:
         """The editable picture's slots and rules (``Frames.slots``)."""
@@ -257,14 +340,11 @@ class SignalBuilder(Builder):
         sum_w = 0.0
         if self.channels and self.conv:
             sums = [v for st in comp.steps for v in st.sums] or [0.0]
-            sum_w = (
-                max(text_width(f"\u03a3 {self.fmt_out(v)}", SMALL_PX) for v in (min(sums), max(sums))) + GAP
-            )
-        texts = [self.fmt_in(v) for v in np.unique(comp.grid)] + [
-            self.fmt_out(v) for v in np.unique(self.out)
-        ]
-        texts += [t for f in self.plane_labels for p in f for row in p for t in row]
-        need = max(text_width(t, SMALL_PX) for t in texts) + 10
+            texts = [self.fmt_out(v) for v in (min(sums), max(sums))]
+            if self.ranges is not None:  # the widest sum of a plane the ranges allow
+                texts = ls.widest(self.bounds()[1], None)
+            sum_w = max(text_width(f"\u03a3 {t}", SMALL_PX) for t in texts) + GAP
+        need = max(text_width(t, SMALL_PX) for t in self.cell_texts()) + 10
         offset = self.offset()
         span_cols = max(cols, offset + m)
         by_width = (WIDTH - 2 * PAD - sum_w) / span_cols
@@ -324,6 +404,7 @@ class SignalBuilder(Builder):
             right + PAD,
             PAD + label_w + PAD,
             PAD + text_width(s.title, TITLE_PX, True) + 2 * GAP + counter_w + PAD,
+            2 * PAD + self.equation_floor(),
         )
         return SignalLayout(
             width=int(-(-width // 2) * 2),
@@ -340,6 +421,53 @@ class SignalBuilder(Builder):
             sum_x=x + cols * cell + GAP,
             equation_y=equation_y,
         )
+
+    def cell_texts(self) -> list[str]:
+        """The numbers the automatic cell is sized for: the values and the weights' labels, or,
+        editable, the widest input, weight and output the ranges allow (frames/layer_slots.py)."""
+        comp = self.comp
+        if self.ranges is None:
+            texts = [self.fmt_in(v) for v in np.unique(comp.grid)]
+            texts += [self.fmt_out(v) for v in np.unique(self.out)]
+            return texts + [t for f in self.plane_labels for p in f for row in p for t in row]
+        x, _, out, _ = self.bounds()
+        return ls.widest(x, None) + ls.widest(out, None) + (ls.widest(self.ranges[1][1], None) * self.conv)
+
+    def equation_floor(self) -> float:
+        """Editable: the width (fast_width) of the widest equation strip text, in its shortest
+        form, that values in the ranges can write (three terms of the widest numbers and labels,
+        the bias, the widest output), so that no edit widens the picture; 0 otherwise."""
+        if self.ranges is None or not self.render.equation:
+            return 0.0
+        bound = self.bounds()
+        x, total, out, b = (ls.widest(v, None)[0] for v in bound)
+        m, taps = self.out.shape[1] - 1, self.comp.weights.shape[3]
+        head = f"out[{self.out.shape[0] - 1}][{m}] = " if self.chan else f"output[{m}] = "
+        if self.maximum:
+            texts = [f"{head}max({x}, \u2026, {x}) = {x}"]
+        elif self.pool:
+            whole = ls.widest(taps * bound[0], None)[0]  # the window's sum
+            texts = [f"{head}({x} + {x} + {x})/{taps} = {whole}/{taps} = {x}"]
+        else:
+            w = self.ranges[1][1]
+            label = max(("\u2212" + "8" * len(str(int(w))) + ".888", "\u22128.8e-04", "\u221299/64"), key=len)
+            term = f"({label})\u00b7({x})"
+            bias = [f"({b})"] if self.comp.bias is not None else []
+            planes = self.comp.weights.shape[1]  # several: each plane's sum, else its products
+            terms = [total] * min(planes, 3) if planes > 1 else [term] * min(taps, 3)
+            texts = [f"{head}{' + '.join(terms + bias)} \u2248 {out}"]
+        cout, n = self.out.shape
+        size = f"{cout}\u00d7{n}" if self.chan else f"{n} samples"
+        texts.append(f"output {size} complete: min {out}, max {out}")
+        return max(fast_width(t, EQUATION_PX) for t in texts)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The greatest magnitudes of an input value, a plane's sum, an output and the bias the
+        ranges allow (a pool's output is one of its inputs, or their mean)."""
+        assert self.ranges is not None
+        weights = self.comp.weights
+        x, total, out, b = ls.bounds(self.ranges, weights.shape[3], weights.shape[1])
+        return (x, total, out, b) if self.conv else (x, x, x, 0.0)
 
     def offset(self) -> float:
         """Where the output row starts, in input cells: under the centre of the first window, so
@@ -377,6 +505,8 @@ class SignalBuilder(Builder):
         frames = self.assemble(
             self.s.title, size, tuple(self.infos()), self.layout.outputs[0].cells, grids, self.map_grids()
         )
+        if self.chan:
+            return dataclasses.replace(frames, layer=self.layer_slots())
         return dataclasses.replace(frames, slots=self.slots()) if self.editable else frames
 
     def map_grids(self) -> tuple[MapGrid, ...]:
@@ -391,7 +521,7 @@ class SignalBuilder(Builder):
         )
 
     def body(self) -> None:
-        self.slotted, self.readouts = [], {}
+        self.slotted, self.readouts, self.label_items = [], {}, {}
         if self.editable:
             self.vals = self.values()
         self.words()
@@ -439,9 +569,11 @@ class SignalBuilder(Builder):
         last: int | None = None,
         ghost: np.ndarray | None = None,
         shown: list[int] | None = None,
+        at: tuple[np.ndarray, int] | None = None,
     ) -> None:
         """Bars of ``values`` (those in ``shown``) over a zero line; ``scale`` is the band's (low,
-        high) value range."""
+        high) value range; ``at``: (every map's values flat, this map's first index) when the
+        scale is theirs (a signal with channels, its slots flat over the maps)."""
         lo, hi = scale
         c = band.cells.cell
         zero = band.top + band.height * (hi / (hi - lo) if hi > lo else 1.0)
@@ -450,10 +582,11 @@ class SignalBuilder(Builder):
         for j in range(len(values)) if shown is None else shown:
             v = float(values[j])
             fill = faint if ghost is not None and ghost[j] else bar
-            if self.editable and np.isfinite(v):  # every bar, 0 high for 0: an edit may raise it
-                y0, h = sl.bar(j, values, band.top, band.height)
+            if (self.editable or self.chan) and np.isfinite(v):  # every bar: an edit may raise a 0
+                every, base = (values, 0) if at is None else at
+                y0, h = sl.bar(base + j, every, band.top, band.height)
                 self.add(Rect(band.x + (j + 0.2) * c, y0, 0.6 * c, h, fill=fill), first, last)
-                self.slot(("bi" if shown is None else "bo", j))
+                self.slot(("bi" if shown is None else "bo", base + j))
                 continue
             if not np.isfinite(v) or v == 0:
                 continue
@@ -461,12 +594,14 @@ class SignalBuilder(Builder):
             y0 = zero - h if h > 0 else zero
             self.add(Rect(band.x + (j + 0.2) * c, y0, 0.6 * c, abs(h), fill=fill), first, last)
 
-    def zero_line(self, band: Band, scale: tuple[float, float], cols: int, node: str = "") -> None:
+    def zero_line(
+        self, band: Band, scale: tuple[float, float], cols: int, node: str = "", index: int = 0
+    ) -> None:
         lo, hi = scale
         zero = band.top + band.height * (hi / (hi - lo) if hi > lo else 1.0)
         self.add(Line(((band.x, zero), (band.x + cols * band.cells.cell, zero)), self.theme.grid_line, 1))
-        if node:  # the slot ("zi", 0) or ("zo", 0): sl.zero_y is this rule
-            self.slot((node, 0))
+        if node:  # the slot ("zi", band) or ("zo", band): sl.zero_y is this rule
+            self.slot((node, index))
 
     def input_maps(self) -> None:
         grid, ghost = self.grid, self.comp.ghost[0]
@@ -476,16 +611,19 @@ class SignalBuilder(Builder):
                 self.add(
                     Text(band.x, band.top - 8, self.in_names[c], NAME_PX, self.theme.ink, "start", bold=True)
                 )
-            self.zero_line(band, scale, grid.shape[1], "zi")
-            self.bars(band, grid[c], scale, 0, ghost=ghost)
+            cols = grid.shape[1]
+            self.zero_line(band, scale, cols, "zi", c)
+            self.bars(
+                band, grid[c], scale, 0, ghost=ghost, at=(grid.ravel(), c * cols) if self.chan else None
+            )
             for j, v in enumerate(grid[c]):
                 fill = self.theme.grid_line if ghost[j] else self.theme.background
                 start = len(self.items)
                 self.cell(band.cells, 0, j, v, fill, self.fmt_in, 0, ghost=bool(ghost[j]))
                 if not ghost[j]:
-                    self.slot(("si", j), start)  # the cell's Rect; its Text follows
+                    self.slot(("si", c * cols + j), start)  # the cell's Rect; its Text follows
                 elif self.value_px is not None:
-                    self.slot(("g", j))
+                    self.slot(("lg", c, j) if self.chan else ("g", j))
             self.boundary(band)
 
     def boundary(self, band: Band) -> None:
@@ -502,19 +640,26 @@ class SignalBuilder(Builder):
         out, scale = self.out, _range(self.out)
         for k, band in enumerate(self.layout.outputs):
             if self.channels:
-                name = f"out[{k}]" + (
-                    f"  (bias {self.fmt_out(float(self.comp.bias[k]))})" if self.comp.bias is not None else ""
-                )
+                biased = self.comp.bias is not None
+                name = f"out[{k}]" + (f"  (bias {self.fmt_out(float(self.comp.bias[k]))})" if biased else "")
+                recipe = [f"out[{k}]  (bias ", ("lb", k), ")"]
+                if self.chan and biased:  # the bias's slot (the layer's "B"), which the page edits
+                    name = sl.layer_text(recipe, self.lvals)
                 self.add(Text(band.x, band.top - 8, name, NAME_PX, self.theme.ink, "start", bold=True))
-            self.zero_line(band, scale, out.shape[1], "zo")
+                if self.chan and biased:
+                    self.slot(recipe)
+            self.zero_line(band, scale, out.shape[1], "zo", k)
             self.empty_grid(band.cells)
             for step in self.map_steps(k):
                 for j in self.filled(step):
                     frame = self.at(step.index)
                     start = len(self.items)
                     self.cell(band.cells, 0, j, out[k, j], self.theme.background, self.fmt_out, frame)
-                    self.slot(("so", j), start)
-                    self.bars(band, out[k], scale, frame, shown=[j])
+                    m = out.shape[1]
+                    self.slot(("so", k * m + j), start)
+                    self.bars(
+                        band, out[k], scale, frame, shown=[j], at=(out.ravel(), k * m) if self.chan else None
+                    )
             self.border(band.cells)
             if out.shape[0] > 1:
                 first, last = self.map_span(k)
@@ -588,7 +733,11 @@ class SignalBuilder(Builder):
                         first,
                         last,
                     )
-                    self.slot(("sk", i))
+                    if self.chan:  # the layer's label node, grouped by filter for its size
+                        self.slot(("lw", step.channel, p, i))
+                        self.label_items.setdefault(step.channel, []).append(len(self.items) - 1)
+                    else:
+                        self.slot(("sk", i))
         for c, band in enumerate(lay.inputs):
             if c not in step.planes:
                 g = band.cells
@@ -639,18 +788,12 @@ class SignalBuilder(Builder):
                 self.window_box(band, step.cols, frame)
             if isinstance(step, Step) and self.channels and self.conv:
                 y = band.kernel_y + lay.cell / 2 + BASELINE * SMALL_PX
-                self.add(
-                    Text(
-                        lay.sum_x,
-                        y,
-                        f"\u03a3 {self.fmt_out(step.sums[p])}",
-                        SMALL_PX,
-                        self.theme.ink,
-                        "start",
-                    ),
-                    frame,
-                    frame,
+                recipe = ["\u03a3 ", ("ls", step.index, p)]
+                text = (
+                    sl.layer_text(recipe, self.lvals) if self.chan else f"\u03a3 {self.fmt_out(step.sums[p])}"
                 )
+                self.add(Text(lay.sum_x, y, text, SMALL_PX, self.theme.ink, "start"), frame, frame)
+                self.slot(recipe)
             if isinstance(step, Pool) and step.chosen is not None:
                 j = int(step.cols[step.chosen[1]])
                 if self.editable:  # the slot's place (slots.chosen), which the page moves
@@ -786,7 +929,14 @@ class SignalBuilder(Builder):
             before = len(self.items)
             self.equation(self.step_equation(step), frame, frame)
             if len(self.items) > before:
-                self.slot(("sx" if self.maximum else "se", step.index))
+                self.slot((self.equation_kind, step.index))
+        if self.chan:
+            recipe = [f"output {self.out.shape[0]}\u00d7{self.out.shape[1]} complete: min "]
+            recipe += [("lmin",), ", max ", ("lmax",)]
+            self.equation(sl.layer_text(recipe, self.lvals), self.last, self.last)
+            if self.layout.equation_y is not None:
+                self.slot(recipe)
+            return
         if self.editable:
             recipe = [f"output {self.out.shape[1]} samples complete: min ", ("lo",), ", max ", ("hi",)]
             self.equation(sl.text(recipe, self.vals), self.last, self.last)
@@ -839,10 +989,12 @@ class SignalBuilder(Builder):
             plural = "s" * (n != 1)
             return f"output = max(0, input): {n} negative value{plural} become 0, the rest pass unchanged"
         j = step.out[1]
+        if self.chan:  # the slot's text (frames/slots.channel_equation)
+            return sl.layer_text(("sc", step.index), self.lvals)
         if self.editable:  # the slot's text (frames/slots.signal_equation)
             if self.vals is None or self.vals.room != self.room:
                 self.vals = self.values()
-            return sl.text(("sx" if self.maximum else "se", step.index), self.vals)
+            return sl.text((self.equation_kind, step.index), self.vals)
         head = f"out[{step.channel}][{j}] = " if self.channels else f"output[{j}] = "
         value = self.fmt_out(step.value)
         if isinstance(step, Sample):
@@ -918,6 +1070,10 @@ class SignalBuilder(Builder):
                 continue
             where = f"out[{step.channel}][{step.out[1]}]" if self.channels else f"output[{step.out[1]}]"
             readout = f"step {step.index + 1}/{self.n_steps}: {where} = {self.fmt_out(step.value)}"
+            if self.chan:  # the step's readout through its recipe (frames/layer_slots.text)
+                recipe = ["step ", ("s",), f"/{self.n_steps}: {where} = ", ("o",)]
+                self.readouts[self.at(step.index)] = (step.index, recipe)
+                readout = sl.layer_text(recipe, self.lvals, step.index)
             if self.editable:  # one output map: step k fills output sample k
                 recipe = ["step ", ("s",), f"/{self.n_steps}: output[", ("c",), "] = ", ("o",)]
                 self.readouts[self.at(step.index)] = (step.index, recipe)

@@ -24,7 +24,10 @@ import numpy as np
 
 from ..filters import plane_labels
 from ..kernels import weight_is_exact
+from ..layout import EQUATION_PX
 from ..style import ColourScale, Theme
+from ..textsize import fast_width
+from . import layer_slots as ls
 from .base import paren, shorten
 
 Node = tuple[Any, ...]
@@ -94,7 +97,7 @@ def _node(node: Node, v: Values, step: int | None = None) -> str:
         return mean_equation(node[1], v)
     if kind == "x":
         return max_equation(node[1], v)
-    if kind in ("si", "so", "sk", "se", "sx"):  # the signal view's (see signal_editable)
+    if kind in ("si", "so", "sk", "se", "sx", "sm"):  # the signal view's (see signal_editable)
         return signal_text(node, v)
     if kind == "t":  # a recipe of step node[1]
         return text(node[2], v, node[1])
@@ -136,12 +139,13 @@ def equation(k: int, v: Values) -> str:
     return shorten(terms, lambda shown: f"{head}{' + '.join(shown)} {value}", v.room)
 
 
-def mean_equation(k: int, v: Values) -> str:
+def mean_equation(k: int, v: Values, head: str | None = None) -> str:
     """An average pool's step k: "output[0,1] = (1 + 2 + 4 + 5)/4 = 12/4 = 3.0", the terms the
-    image's own where padding is not counted, the middle ones elided to fit the strip."""
+    image's own where padding is not counted, the middle ones elided to fit the strip; ``head``
+    in place of "output[0,1] = " (a signal's "output[1] = ")."""
     assert v.pool is not None
     divisors, real = v.pool
-    head, d = f"output[{k // v.cols},{k % v.cols}] = ", divisors[k]
+    head, d = f"output[{k // v.cols},{k % v.cols}] = " if head is None else head, divisors[k]
     inputs = v.grid[v.taps[k]]
     terms = [v.fmt_in(x) for x in (inputs if real is None else inputs[real[k]])]
     tail = f")/{d} = {v.fmt_in(float(inputs.sum()))}/{d} = {v.fmt_out(v.output[k])}"
@@ -233,11 +237,12 @@ def signal_editable(s: Any) -> bool:
     """Whether the signal view of ``s`` can be edited in the player: one conv1d stage on one
     channel, no bias, not flipped, auto number formats, at most 7 taps (numpy adds 8 or more
     pairwise); the view also asks steps.sum_order for an order the player can follow. Or a
-    max_pool1d on one channel (input only, no ceil mode)."""
+    max_pool1d or an avg_pool1d on one channel (input only, no ceil mode, an average's window of
+    at most 128 samples: numpy's pairwise sum, which the player follows up to there)."""
     st = s.stages[0]
     plain = len(s.stages) == 1 and not s.image.layered and s.render.number_format is None
-    if st.operation == "max_pool2d":  # max_pool1d: input only, every window whole
-        return plain and s.image.values.shape[0] == 1 and not st.ceil_mode
+    if st.operation in ("max_pool2d", "avg_pool2d"):  # input only, every window whole
+        return plain and s.image.values.shape[0] == 1 and not st.ceil_mode and st.kernel_size[1] <= 128
     return (
         plain
         and st.operation == "conv2d"
@@ -250,8 +255,11 @@ def signal_editable(s: Any) -> bool:
 
 def signal_text(node: Node, v: Values) -> str:
     """The signal view's texts: "si"/"so" input and output sample g's value, "sk" weight j's
-    label, "se" step k's equation (:func:`signal_equation`), "sx" a max_pool1d's."""
+    label, "se" step k's equation (:func:`signal_equation`), "sx" a max_pool1d's, "sm" an
+    avg_pool1d's (:func:`mean_equation` headed "output[k] = ")."""
     kind, i = node
+    if kind == "sm":
+        return mean_equation(i, v, f"output[{i}] = ")
     if kind == "si":
         return v.fmt_in(v.grid[i])
     if kind == "so":
@@ -312,3 +320,65 @@ def bar(j: int, values: np.ndarray, top: float, height: float) -> tuple[float, f
     per = height / (hi - lo) if hi > lo else 0.0
     h = float(values[j]) * per
     return (zero - h if h > 0 else zero), abs(h)
+
+
+# ---------------------------------------------------------------- a conv1d with channels or a bias
+
+
+def signal_layer_editable(s: Any) -> bool:
+    """Whether the signal view of ``s`` can be edited in the player as a layer (its numbers are
+    the layer view's, frames/layer_slots.py): one conv1d stage drawn with channels (several
+    input or output channels, an input given with a channel axis, or a bias: ``layered``), with
+    or without groups, not flipped, auto number formats, at most 7 taps; the view also asks that every map
+    be drawn and that steps.sum_order give an order the player can follow."""
+    st = s.stages[0]
+    return (
+        len(s.stages) == 1
+        and s.render.number_format is None
+        and st.operation == "conv2d"
+        and not st.flip
+        and (st.has_channels or s.layered)
+        and st.kernel.values.shape[3] <= 7
+    )
+
+
+def layer_text(recipe: Node | Recipe, v: ls.LayerValues, step: int | None = None) -> str:
+    """The text of a signal layer's node or recipe: frames/layer_slots.text's nodes, and "si",
+    "so" input and output sample g (flat over the planes, over the maps), "sc" step i's equation
+    (:func:`channel_equation`)."""
+    if isinstance(recipe, tuple):
+        return _layer_node(recipe, v, step)
+    return "".join(part if isinstance(part, str) else _layer_node(part, v, step) for part in recipe)
+
+
+def _layer_node(node: Node, v: ls.LayerValues, step: int | None) -> str:
+    kind = node[0]
+    if kind == "si":
+        return v.fmt_in(v.grid.ravel()[node[1]])
+    if kind == "so":
+        return v.fmt_out(v.output[node[1]])
+    if kind == "sc":
+        return channel_equation(node[1], v)
+    return ls.text(node, v, step)
+
+
+def channel_equation(i: int, v: ls.LayerValues) -> str:
+    """Step i of a conv1d with channels: "out[1][2] = Σ₀ + Σ₁ + bias = 4 + 3 + (−0.5) ≈ 6.5", each
+    input plane's sum, then the bias; one plane per filter (groups): its products written out as
+    for one channel; fitted to the strip (the middle sums elided)."""
+    k, j = divmod(i, v.per)
+    head = f"out[{k}][{j}] = "
+    value = ("= " if v.exact[k] else "\u2248 ") + v.fmt_out(v.output[i])
+    bias = [] if v.bias is None else [paren(v.fmt_out(float(v.bias[k])))]
+    planes = v.program.planes[k]
+    if len(planes) == 1:
+        terms, join = ls.flat_expansion(v.weights[k, 0].ravel(), v.labels[k][0], v.inputs(i, 0), v.fmt_in)
+        if not terms:
+            return f"{head}{' + '.join(['0', *bias])} {value}"
+        return shorten(terms, lambda shown: f"{head}{' + '.join([join(shown), *bias])} {value}", v.room)
+    numbers = [v.fmt_out(x) for x in v.sums[i]]
+    names = [f"\u03a3{ls.sub(v.names[c])}" for c in planes]
+    full = f"{head}{' + '.join(names + (['bias'] if bias else []))} = {' + '.join(numbers + bias)} {value}"
+    if fast_width(full, EQUATION_PX) <= v.room:
+        return full
+    return shorten(numbers, lambda shown: f"{head}{' + '.join(shown + bias)} {value}", v.room)

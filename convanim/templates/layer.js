@@ -111,7 +111,7 @@
     var value = (m.exact[k] ? "= " : "\u2248 ") + m.fo(m.out[i]), bias = m.b ? [paren(m.fo(m.b[k]))] : [];
     var at = (q, j) => (k * ed.k[1] + q) * z.taps + j, x = (q, j) => m.grid[cell(ed, m, i, q, j)];
     var end = (shown) => head + shown.concat(bias).join(" + ") + " " + value;
-    if (planes.length === 1) {  // frames/layer_slots._expansion
+    if (planes.length === 1) {  // frames/layer_slots.flat_expansion
       var nz = [];
       for (var j = 0; j < z.taps; j++) if (m.w[at(0, j)] !== 0) nz.push(j);
       if (nz.length && nz.every((n) => m.w[at(0, n)] === m.w[at(0, nz[0])])) {

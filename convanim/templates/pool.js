@@ -20,14 +20,15 @@
   }
   // frames/slots.mean_equation ("m"): an average pool's step k, the image's own terms unless
   // padding counts
-  P.x.mean = {
-    text: (ed, m, node) => {
-      var k = node[1], ow = ed.p[1], d = ed.pd[k] || ed.pd, t = taps(ed, k), x = t.map((g) => m.grid[g]);
-      var tail = ")/" + d + " = " + m.fi(L.npSum(x)) + "/" + d + " = " + m.fo(m.out[k]);
-      var terms = t.filter((g) => ed.ci || !ed.o || ed.o[g] >= 0).map((g) => m.fi(m.grid[g]));
-      return L.shorten(ed, terms, (shown) => "output[" + Math.floor(k / ow) + "," + (k % ow) + "] = (" + shown.join(" + ") + tail);
-    }
-  };
+  // (head: a signal's "output[k] = ", else "output[r,c] = ")
+  function mean(ed, m, k, head) {
+    var ow = ed.p[1], d = ed.pd[k] || ed.pd, t = taps(ed, k), x = t.map((g) => m.grid[g]);
+    var tail = ")/" + d + " = " + m.fi(L.npSum(x)) + "/" + d + " = " + m.fo(m.out[k]);
+    var terms = t.filter((g) => ed.ci || !ed.o || ed.o[g] >= 0).map((g) => m.fi(m.grid[g]));
+    head = head || "output[" + Math.floor(k / ow) + "," + (k % ow) + "] = ";
+    return L.shorten(ed, terms, (shown) => head + "(" + shown.join(" + ") + tail);
+  }
+  P.x.mean = {text: (ed, m, node) => mean(ed, m, node[1]), equation: mean};
   P.x.max = {
     // the grid (padding is −∞), each window's maximum, formats and scales as frames/base.py sets
     // them for a max pool: its outputs keep the input's digits; −∞ is on no scale
