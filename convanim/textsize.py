@@ -33,18 +33,26 @@ def font(size: float, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(bold)), size, layout_engine=ImageFont.Layout.RAQM)
 
 
-@lru_cache(maxsize=4096)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width in px of ``text`` set at ``size`` px (matplotlib's width, bit for bit)."""
-    try:
-        advance = font(MEASURE_PX, bold).getlength(text)
-    except RuntimeError:  # libraqm refuses a paragraph separator (U+2029); matplotlib measures it
+    advance = measured(text, bold)
+    if advance is None:  # libraqm refuses a paragraph separator (U+2029); matplotlib measures it
         from matplotlib.font_manager import FontProperties
         from matplotlib.textpath import text_to_path
 
         prop = FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal", size=size)
         return float(text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0])
     return advance * (float(size) / MEASURE_PX)
+
+
+@lru_cache(maxsize=65536)
+def measured(text: str, bold: bool = False) -> float | None:
+    """The advance of ``text`` at MEASURE_PX (None: libraqm cannot shape it), cached by text
+    alone: a layout search sets the same texts at many sizes (a network's, thousands of times)."""
+    try:
+        return font(MEASURE_PX, bold).getlength(text)
+    except RuntimeError:
+        return None
 
 
 #: Blocks DejaVu Sans (regular and bold) covers whole (a test checks them against the fonts): Latin,

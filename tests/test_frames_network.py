@@ -20,6 +20,7 @@ from convanim.display import Hatch, Picture, Rect, Text
 from convanim.errors import ScenarioError
 from convanim.export.html import details, page, player
 from convanim.export.playerdata import encode
+from convanim.frames import network as network_frames
 from convanim.frames.network import NetworkBuilder, op_lines, ranked_channels
 
 from .test_cone import hover_cells
@@ -583,3 +584,37 @@ def test_a_convolution_of_over_64_planes_or_of_groups_keeps_its_sampled_pictures
     island = details(frames)["nd"]
     assert [d[6] == 0 for d in island["d"]] == [d.map == 1 for d in frames.details]
     assert [bool(p) for p in island["a"]["sp"]] == [True, False, False]
+
+
+def long_chain(blocks: int) -> convanim.Scenario:
+    """``blocks`` × (conv 3×3, batch norm, ReLU) on 2×8×8 in the network view (seeded)."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(0)
+    layers = []
+    for _ in range(blocks):
+        layers += [nn.Conv2d(2, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU()]
+    model = nn.Sequential(*layers).double().eval()
+    x = torch.rand(2, 8, 8, dtype=torch.float64)
+    return convanim.from_torch(model, x, render={"view": "network"})
+
+
+def test_a_network_too_long_to_be_legible_folds_batch_norm_and_relu_into_one_column(monkeypatch):
+    monkeypatch.setattr(network_frames, "PANEL_SIDES", (32,))  # the search, shorter: the test, faster
+    s = long_chain(16)  # 49 maps: as many columns cannot keep 14 px text on a 1080p screen
+    builder = NetworkBuilder(s)
+    convs = set(range(1, 48, 3))  # map 1 + 3k: a conv's, read only by its batch norm
+    assert builder.folded == frozenset(convs | {j + 1 for j in convs})  # and the batch norm's
+    frames = s.frames()
+    assert (too_small(frames), outside(frames)) == ([], [])
+    assert sorted({m.map for m in frames.maps}) == [0, *range(3, 49, 3)]  # each block's ReLU map
+    texts = [it.shape.text for it in frames.items if isinstance(it.shape, Text)]
+    # each block's three operations, written once, one under the other over its arrow
+    assert texts.count("batch norm") == 16 and texts.count("ReLU") == 16 and "2. _1" not in texts
+    assert len(frames) == s.n_frames  # a frame a stage still: a folded stage frames its run
+
+
+def test_a_network_that_fits_draws_every_map():
+    s = long_chain(4)
+    assert NetworkBuilder(s).folded == frozenset()
+    assert sorted({m.map for m in s.frames().maps}) == list(range(13))

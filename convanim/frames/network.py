@@ -23,6 +23,7 @@ import numpy as np
 from .. import style
 from ..detail import WINDOW_OPS, Window, step_keys, steppable, window
 from ..display import CellDetail, FrameInfo, Frames, Grid, Hatch, Item, Line, MapGrid, Picture, Rect, Text
+from ..elementwise import ELEMENTWISE
 from ..graph import map_names, sources
 from ..layout import CAPTION_PX, EQUATION_PX, LABEL_PX, PAD, SMALL_PX, TITLE_PX, legible_px, projection
 from ..model import NETWORK_PANELS as MAX_PANELS
@@ -192,6 +193,14 @@ class NetworkBuilder(Collector):
         self._anycell: AnyCell | None = None
         self._pictures: tuple[StepPicture | None, ...] | None = None
         self._as_written: dict[int, np.ndarray] = {}
+        self.folded: frozenset[int] = frozenset()  #: maps drawn in the column after them (fold_maps)
+        self.largest = max(max(v.shape[1:]) for v in self.values)  #: the longest side of a map
+        #: each stage's operation lines (a layout search reads them thousands of times)
+        self.lines = tuple(
+            tuple(op_lines(st, [self.names[j] for j in src]))
+            for st, src in zip(self.stages, self.srcs, strict=True)
+        )
+        self.strip = self._strip_texts()  #: the strip's texts: poster, a stage's each, the end
         self.layout = self._best_layout()
 
     # ------------------------------------------------------------------ setup
@@ -235,7 +244,43 @@ class NetworkBuilder(Collector):
         return f"{ELLIPSIS} and {more} more" if more > 0 else ""
 
     def stage_lines(self, i: int) -> list[str]:
-        return op_lines(self.stages[i], [self.names[j] for j in self.srcs[i]])
+        return list(self.lines[i])
+
+    def shown(self, i: int) -> int:
+        """The stage whose operation's place shows stage i's: i, or for a stage that makes a
+        folded map, the first stage after it whose map is drawn."""
+        while i + 1 in self.folded:
+            i += 1
+        return i
+
+    def run(self, i: int) -> range:
+        """The stages whose operations share stage i's place: those making folded maps, then the
+        one making the drawn map after them."""
+        d = self.shown(i)
+        r = d
+        while r in self.folded:
+            r -= 1
+        return range(r, d + 1)
+
+    def op_text(self, i: int) -> list[str]:
+        """The lines over stage i's arrow: its operation's, or every operation of its run's."""
+        return [line for k in self.run(i) for line in self.stage_lines(k)]
+
+    def fold_maps(self) -> frozenset[int]:
+        """Maps a long network draws in the column of the map after them, to keep its text legible
+        on one screen: a stage's map that only the next stage reads, when that stage is a value
+        by value operation (batch norm, an activation): conv, batch norm and ReLU draw as one
+        column, their operations written one under the other over its arrow."""
+        readers: dict[int, set[int]] = {}
+        for i, src in enumerate(self.srcs):
+            for j in src:
+                readers.setdefault(j, set()).add(i)
+        last = len(self.values) - 1
+        return frozenset(
+            j
+            for j in range(1, last)
+            if readers.get(j) == {j} and self.srcs[j] == (j,) and self.stages[j].operation in ELEMENTWISE
+        )
 
     def skips(self) -> list[tuple[int, int]]:
         """(map, stage) of every map a stage reads besides the one just before it."""
@@ -245,16 +290,21 @@ class NetworkBuilder(Collector):
 
     def _best_layout(self) -> NetworkLayout:
         """The best layout with MAX_PANELS channels drawn a map, or with fewer when those do not
-        fit 1.5 screens legibly (maps of real size: a 4-level U-Net on 3×128×128)."""
-        for most in (MAX_PANELS, 2, 1):
-            self.slots = [self._slots(j, most) for j in range(len(self.values))]
-            # a cell a pixel at least; else cells smaller than a pixel (a picture is drawn at any
-            # size) before fewer channels: a 128×128 map 32 px wide still shows its shapes
-            for finest in (1, FINEST_CELL):
-                self.finest = finest
-                score, lay = self._best_for()
-                if score > 0:
-                    return lay
+        fit 1.5 screens legibly (maps of real size: a 4-level U-Net on 3×128×128); when none
+        does, with value by value operations folded into the column before them (fold_maps: some
+        50 maps of a ResNet18 to layer3 or a 512-channel U-Net)."""
+        folds = [frozenset(), self.fold_maps()]
+        for fold in folds[: 1 + bool(folds[1])]:
+            self.folded = fold
+            for most in (MAX_PANELS, 2, 1):
+                self.slots = [self._slots(j, most) for j in range(len(self.values))]
+                # a cell a pixel at least; else cells smaller than a pixel (a picture is drawn at
+                # any size) before fewer channels: a 128×128 map 32 px wide still shows its shapes
+                for finest in (1, FINEST_CELL):
+                    self.finest = finest
+                    score, lay = self._best_for()
+                    if score > 0:
+                        return lay
         return lay
 
     def _best_for(self) -> tuple[float, NetworkLayout]:
@@ -290,7 +340,7 @@ class NetworkBuilder(Collector):
         k = self.render.scale
         if self.render.cell_px:
             return unit(self.render.cell_px, k)
-        largest = max(max(v.shape[1:]) for v in self.values)
+        largest = self.largest
         target = side * math.sqrt(max(h, w) / largest)  # a smaller map looks smaller, not tiny
         px = target * k / max(h, w)
         if self.finest < 1:  # a map is not shrunk below SMALLEST_PICTURE px (or its size)
@@ -313,10 +363,13 @@ class NetworkBuilder(Collector):
         share, band, used, out = total / rows, 0, 0.0, []
         for j, w in enumerate(widths):
             step = w + (gaps[j - 1] if j else 0)
-            if j and used + step / 2 > share and band < rows - 1:
+            if j and j not in self.folded and used + step / 2 > share and band < rows - 1:
                 band, used = band + 1, 0.0
             used += step
             out.append(band)
+        for j in range(len(out) - 2, 0, -1):  # a folded map goes with the column it is drawn in
+            if j in self.folded:
+                out[j] = out[j + 1]
         return out
 
     def _layout(self, side: float, zoom: float, rows: int = 1) -> NetworkLayout:
@@ -327,11 +380,16 @@ class NetworkBuilder(Collector):
             y += 8 + CAPTION_PX * zoom
             caption_y = y
         gaps = [
-            max(60 * zoom, *(text_width(t, small) for t in self.stage_lines(i))) + 2 * GAP
+            0.0
+            if i + 1 in self.folded
+            else max(60 * zoom, *(text_width(t, small) for t in self.op_text(i))) + 2 * GAP
             for i in range(len(self.stages))
         ]
         cells = [self._cell(j, side) for j in range(len(self.values))]
-        widths = [self._column_width(j, cells[j], zoom) for j in range(len(self.values))]
+        widths = [
+            0.0 if j in self.folded else self._column_width(j, cells[j], zoom)
+            for j in range(len(self.values))
+        ]
         band_of = self._bands(widths, gaps, rows)
         columns: list[Column] = []
         ops: list[tuple[float, float, float]] = []
@@ -358,7 +416,8 @@ class NetworkBuilder(Collector):
             y = lane + 24
         named = [c for c in connectors if c.text]  # a name never leaves the picture
         right = max([right, *(c.at[0] + text_width(c.text, grown(SMALL_PX, zoom)) for c in named)])
-        ops = [(x0, x1, self._arrow_y(i, columns, zoom)) for i, (x0, x1, _) in enumerate(ops)]
+        shown = [self.shown(i) for i in range(len(ops))]  # a folded map's stage: its run's place
+        ops = [(*ops[d][:2], self._arrow_y(d, columns, zoom)) for d in shown]
         for i in range(len(self.stages)):  # the main flow from the end of a band to the next
             if band_of[i + 1] != band_of[i] and i in self.srcs[i]:
                 c, (x0, x1, ay) = columns[i], ops[i]
@@ -369,7 +428,7 @@ class NetworkBuilder(Collector):
                 connectors.append(Connector(i, points))
         equation_y = y - 6 + EQUATION_PX * zoom
         counter = max(text_width(t, small) for t in self._counters())
-        strip_w = 2 * PAD + max(text_width(t, EQUATION_PX * zoom) for t in self._strip_texts())
+        strip_w = 2 * PAD + max(text_width(t, EQUATION_PX * zoom) for t in self.strip)
         content = max(right + PAD + 20, strip_w)
 
         def title_w(px: float) -> float:
@@ -402,7 +461,9 @@ class NetworkBuilder(Collector):
     def _place(
         self, j: int, band: int, x: float, top: float, label_y: float, cell: float, width: float, zoom: float
     ) -> Column:
-        """Map j's column: its panels down from ``top``, each under its label."""
+        """Map j's column: its panels down from ``top``, each under its label (none: a folded map)."""
+        if j in self.folded:
+            return Column(j, band, x, 0.0, (), 0, top, top, label_y)
         small = SMALL_PX * zoom
         _, h, w = self.values[j].shape
         panels, py = [], top
@@ -419,7 +480,7 @@ class NetworkBuilder(Collector):
         """Stage i's arrow: by the top of the map it makes, under its operation's lines."""
         col = columns[i + 1]
         top = col.label_y + (SMALL_PX + 4) * zoom + 12
-        lines = len(self.stage_lines(i)) * (SMALL_PX + 4) * zoom + 4
+        lines = len(self.op_text(i)) * (SMALL_PX + 4) * zoom + 4
         return max(col.panels[0].grid.y + 6 * zoom, top + lines)
 
     def _skip(
@@ -449,10 +510,11 @@ class NetworkBuilder(Collector):
                 x = sx + 6 if sx + 6 + wide <= end or sx - 6 - wide < PAD else sx - 6 - wide
                 return [Connector(i, stub, text, (x, lane - 6 - 2 * zoom))]
             out = [start]
-        if band_of[i + 1] == band and len(ops) > i:
-            x0, x1, _ = ops[i]
+        d = self.shown(i)  # where stage i's operation is written
+        if band_of[i + 1] == band and len(ops) > d:
+            x0, x1, _ = ops[d]
             ex = (x0 + x1) / 2
-            ey = max(c.bottom for c in columns if c.map in (i, i + 1) and c.row == band) + 4
+            ey = max(c.bottom for c in columns if c.map in (i, d + 1) and c.row == band) + 4
             if out:
                 (sx, _), _ = out[0]
                 return [Connector(i, (*out[0], (ex, lane), (ex, ey)), names, (sx + 6, lane - 6 - 2 * zoom))]
@@ -730,8 +792,11 @@ class NetworkBuilder(Collector):
         return [count(n, "stage")] + [f"stage {i + 1} / {n}" for i in range(n)] + ["done"]
 
     def _column(self, j: int) -> None:
-        """Map j's labels and panels: the image's from the start, a stage's hatched until its frame."""
+        """Map j's labels and panels: the image's from the start, a stage's hatched until its
+        frame (a folded map's: none)."""
         lay, col = self.layout, self.layout.columns[j]
+        if j in self.folded:
+            return
         small, ink, muted = lay.px(SMALL_PX), self.theme.ink, self.theme.muted
         self.add(Text(col.x, col.label_y, self.map_title(j), lay.px(LABEL_PX), ink, "start"))
         self.add(Text(col.x, col.label_y + small + 4, self.map_shape(j), small, muted, "start"))
@@ -767,22 +832,26 @@ class NetworkBuilder(Collector):
         lay = self.layout
         x0, x1, y = lay.ops[i]
         small = lay.px(SMALL_PX)
-        lines = self.stage_lines(i)
-        centre = (x0 + x1) / 2
-        for n, line in enumerate(lines):
-            colour = self.theme.ink if n == 0 else self.theme.muted
-            self.add(Text(centre, y - 8 - (len(lines) - 1 - n) * (small + 4), line, small, colour, "middle"))
-        if i in self.srcs[i] and lay.columns[i].row == lay.columns[i + 1].row:
-            self._arrow(((x0, y), (x1, y)), self.theme.muted, 0, self.last)
+        lines, run = self.op_text(i), self.run(i)
+        if i == run[-1]:  # a run's operations are written once, each one's first line in ink
+            firsts = [m == 0 for k in run for m in range(len(self.stage_lines(k)))]
+            for n, (line, first) in enumerate(zip(lines, firsts, strict=True)):
+                colour = self.theme.ink if first else self.theme.muted
+                ty = y - 8 - (len(lines) - 1 - n) * (small + 4)
+                self.add(Text((x0 + x1) / 2, ty, line, small, colour, "middle"))
+            if run[0] in self.srcs[run[0]] and lay.columns[run[0]].row == lay.columns[i + 1].row:
+                self._arrow(((x0, y), (x1, y)), self.theme.muted, 0, self.last)
         frame = i + 1
         hl = self.theme.highlight
         top = y - 8 - len(lines) * (small + 4)
         self.add(Rect(x0 - 2, top, x1 - x0 + 4, y + 8 - top, stroke=hl, width=2.5), frame, frame)
-        self._frame_column(lay.columns[i + 1], hl, 3.0, frame)
+        self._frame_column(lay.columns[self.shown(i) + 1], hl, 3.0, frame)
         for j in dict.fromkeys(self.srcs[i]):
             self._frame_column(lay.columns[j], hl, 1.5, frame)
 
     def _frame_column(self, col: Column, colour: str, width: float, frame: int) -> None:
+        if not col.panels:  # a folded map: its run's operation is framed
+            return
         top = col.panels[0].grid.y - 6 - self.layout.px(SMALL_PX)
         right = col.x + col.width
         self.add(
@@ -836,7 +905,7 @@ class NetworkBuilder(Collector):
         if not self.render.equation:
             return
         lay = self.layout
-        for k, text in enumerate(self._strip_texts()):
+        for k, text in enumerate(self.strip):
             self.add(Text(PAD, lay.equation_y, text, lay.px(EQUATION_PX), self.theme.ink, "start"), k, k)
 
     def _infos(self) -> tuple[FrameInfo, ...]:
