@@ -190,11 +190,14 @@ def stage_links(stage: Stage, inputs: tuple[int, ...]) -> StageLinks:
 
 
 def _grouped(out: np.ndarray, src: np.ndarray, n: int) -> tuple[tuple[int, ...], ...]:
-    """For each of ``n`` outputs, the sorted distinct sources linked to it."""
+    """For each of ``n`` outputs, the sorted distinct sources linked to it; equal ones are one
+    tuple (each of a 512-channel convolution's outputs reads the same 512 channels: one tuple,
+    not 512 copies of 512 ints, 36 MB of a U-Net's links)."""
     sets: list[set[int]] = [set() for _ in range(n)]
     for o, s in zip(out.tolist(), src.tolist(), strict=True):
         sets[o].add(s)
-    return tuple(tuple(sorted(s)) for s in sets)
+    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+    return tuple(shared.setdefault(t, t) for t in (tuple(sorted(s)) for s in sets))
 
 
 def depends(link: Links, mask: np.ndarray) -> np.ndarray:

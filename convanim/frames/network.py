@@ -740,10 +740,13 @@ class NetworkBuilder(Collector):
 
     def _written(self, j: int) -> np.ndarray:
         """Map j's values as it writes them (its written integers / 10^decimals, in float64:
-        what the player reads, bit for bit)."""
+        what the player reads, bit for bit); the last two kept (a stage's input and output: the
+        pictures go stage by stage, and every map at once would double a big network's memory)."""
         if j not in self._as_written:
             m = self._cells().maps[j]
             assert m is not None
+            if len(self._as_written) >= 2:
+                del self._as_written[next(iter(self._as_written))]
             self._as_written[j] = m.ints / 10.0**m.decimals
         return self._as_written[j]
 

@@ -113,7 +113,7 @@ def written(values: np.ndarray, decimals: int, fmt: Callable[[float], str]) -> W
     frac = np.abs(scaled) - np.floor(np.abs(scaled))
     for idx in zip(*np.nonzero(np.abs(frac - 0.5) < TIE), strict=True):
         q[idx] = int(fmt(values[idx]).replace("\u2212", "-").replace(".", ""))
-    return Written(q.astype(np.int64), decimals)
+    return Written(q.astype(np.int32), decimals)  # |q| < MOST: half of int64's memory
 
 
 def stage_cells(stage: Stage, source: int, shape: tuple[int, int]) -> StageCells:
