@@ -95,7 +95,7 @@ def signal_alt(s: Illustration) -> str:
 
 def _one_plane(s: Illustration) -> bool:
     st = s.stages[0]
-    return st.kernel.values.shape[:2] == (1, 1) and not st.layered and not st.flip and st.bias is None
+    return st.kernel.values.shape[:2] == (1, 1) and not st.layered and st.bias is None
 
 
 def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
@@ -123,7 +123,7 @@ def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
         ]
     return [
         ("ka", _an(st.kernel_size[1])),
-        " slides along ",
+        ", reversed first (true convolution), slides along " if st.flip else " slides along ",
         signal,
         f"{_how(st)}; drawn as bars over a row of numbers with the weights under the window, the "
         f"{_length(out)} output fills in {_order(out)} (values ",

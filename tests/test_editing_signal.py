@@ -25,9 +25,10 @@ from .test_layer_editing import random_values
 SEEDS = range(12)
 
 
-def random_signal(rng: np.random.Generator, pool: bool = False) -> dict:
+def random_signal(rng: np.random.Generator, pool: bool = False, flip: bool = False) -> dict:
     """Keys of a random editable one-channel conv1d (its kernel given as values, so that its
-    label names no preset), or avg_pool1d; retried until valid and editable."""
+    label names no preset; ``flip``: a true convolution), or avg_pool1d; retried until valid and
+    editable."""
     while True:
         n, k = int(rng.integers(4, 17)), int(rng.integers(1, 8))
         low = int(rng.choice([0, -3]))
@@ -47,6 +48,7 @@ def random_signal(rng: np.random.Generator, pool: bool = False) -> dict:
                 "padding": int(rng.integers(0, 3)),
                 "padding_mode": str(rng.choice(["zeros", "reflect", "replicate", "circular"])),
             }
+            keys |= {"flip": True} if flip else {}
         try:
             s = convanim.Scenario(**keys)
         except ScenarioError:  # no output, or a mode that needs a longer signal
@@ -255,9 +257,10 @@ def test_ui_edits_a_conv1d_sample_weight_and_bias_with_channels(open_page):
     assert watched.errors == []
 
 
-def random_layer(rng: np.random.Generator, grouped: bool = False) -> dict:
+def random_layer(rng: np.random.Generator, grouped: bool = False, flip: bool = False) -> dict:
     """Keys of a random conv1d with channels (1 to 3 in, 1 or 2 out; or 2 and 2 in 2 groups), a
-    bias or not, stride, padding and its mode, dilation), retried until editable."""
+    bias or not, stride, padding and its mode, dilation; ``flip``: a true convolution), retried
+    until editable."""
     while True:
         cin, cout, k = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(1, 5))
         n = int(rng.integers(4, 11))
@@ -275,6 +278,7 @@ def random_layer(rng: np.random.Generator, grouped: bool = False) -> dict:
         }
         if rng.random() < 0.7:
             keys["bias"] = (np.round(rng.uniform(-2, 2, size=cout) * 4) / 4).tolist()
+        keys |= {"flip": True} if flip else {}
         try:
             s = convanim.Scenario(**keys)
         except ScenarioError:
@@ -380,4 +384,109 @@ def test_a_one_channel_conv1d_with_a_bias_is_edited_as_a_layer(open_page):
     s = convanim.Scenario(**edited | {"bias": bias.tolist()})
     check_layer(root, s, range(len(frames0)), frames0)
     check_layer_bars(root, s.frames())
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_flipped_conv1d_edits_give_pythons_frames(open_page, seed):
+    """A flipped conv1d (true convolution) on one channel: input and weights (as the scenario gives
+    them) edited through the API, every frame as Python draws the edited values, the turn frames'
+    given weights and the alt text's included."""
+    rng = np.random.default_rng(2500 + seed)
+    keys = random_signal(rng, flip=True)
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    assert frames0.slots.flip
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    (ilo, ihi), (wlo, whi) = encode(frames0, 0)["ed"]["rg"]
+    n = len(frames0)
+    check(watched, s0, range(n))
+    for _ in range(2):
+        image = random_values(rng, (len(keys["image"]["values"]),), ilo, ihi)
+        kernel = random_values(rng, (len(keys["kernel"]["values"]),), wlo, whi, weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel.tolist())
+        s = convanim.Scenario(
+            **keys | {"image": {"values": image.tolist()}, "kernel": {"values": kernel.tolist()}}
+        )
+        frames = s.frames()
+        assert (frames.width, frames.height, frames.slots.sizes) == (
+            frames0.width,
+            frames0.height,
+            frames0.slots.sizes,
+        )
+        check(watched, s, range(n))
+        check_bars(root, frames)
+    assert watched.errors == []
+
+
+def test_ui_edits_a_flipped_conv1d_s_weights_where_they_are_drawn(open_page):
+    """A flipped conv1d: a weight clicked on the turn frame that shows the kernel as given, and one
+    clicked after it is reversed, each edit the given weight drawn there; every frame follows."""
+    keys = dict(
+        title="true convolution",
+        operation="conv1d",
+        image={"values": [3, 1, 4, 1, 5, 9, 2, 6]},
+        kernel={"values": [1, 0.5, -1]},
+        flip=True,
+        padding=1,
+    )
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    kernel = [1, 0.5, -1]
+    for frame, drawn, given, value in ((1, 0, 0, 0.25), (2, 0, 2, 0.75), (5, 1, 1, -0.75)):
+        root.evaluate(f"el => el.convanim.show({frame})")
+        # the weight drawn at tap ``drawn`` of this frame: the given weight ``given``
+        cells = root.locator('.convanim-stage [role="button"][data-edit^="weight"]').filter(visible=True)
+        xs = cells.evaluate_all(
+            "els => els.map(e => [e.getBoundingClientRect().x, e.getAttribute('data-edit')])"
+        )
+        assert len(xs) == 3
+        assert sorted(xs)[drawn][1] == f"weight {given}"
+        root.locator(f'[role="button"][data-edit="weight {given}"]').filter(visible=True).click()
+        root.locator(".convanim-editor input").fill(str(value))
+        root.locator(".convanim-editor input").press("Enter")
+        kernel[given] = value
+        s = convanim.Scenario(**keys | {"kernel": {"values": kernel}})
+        assert root.evaluate("el => el.convanim.frame()") == frame
+        check(watched, s, range(n))
+    shown = root.evaluate("el => { el.convanim.show(1); return el.convanim.texts(); }")
+    assert [t for t in shown if t in ("1/4", "\u22123/4", "3/4")] == ["1/4", "\u22123/4", "3/4"]  # as given
+    root.page.screenshot(path="/tmp/sigflip_one.png")
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, range(n))
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize(("seed", "grouped"), [(seed, seed % 3 == 2) for seed in range(4)])
+def test_random_flipped_conv1d_layers_edited_through_the_api(open_page, seed, grouped):
+    """Random flipped conv1d signals with channels (some in 2 groups, some with a bias): input,
+    weights as the scenario gives them, and bias edited through the API, every frame as Python
+    draws the same values."""
+    rng = np.random.default_rng(3500 + seed)
+    keys = random_layer(rng, grouped, flip=True)
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    rg = encode(frames0, 0)["ed"]["rg"]
+    n = len(frames0)
+    check_layer(root, s0, range(n), frames0)
+    for _ in range(2):
+        edited = dict(keys)
+        edited["image"] = random_values(rng, keys["image"].shape, *rg[0])
+        edited["kernel"] = random_values(rng, keys["kernel"].shape, *rg[1], weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", edited["image"].tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", edited["kernel"].tolist())
+        if "bias" in keys:
+            edited["bias"] = random_values(rng, (len(keys["bias"]),), *rg[2]).tolist()
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", edited["bias"])
+        s = convanim.Scenario(**edited)
+        assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
+        check_layer(root, s, range(n), frames0)
+        check_layer_bars(root, s.frames())
     assert watched.errors == []
