@@ -490,3 +490,93 @@ def test_random_flipped_conv1d_layers_edited_through_the_api(open_page, seed, gr
         check_layer(root, s, range(n), frames0)
         check_layer_bars(root, s.frames())
     assert watched.errors == []
+
+
+def random_transposed(rng: np.random.Generator) -> dict:
+    """Keys of a random one-channel conv_transpose1d (drawn as its direct convolution), retried
+    until valid and editable."""
+    while True:
+        n, k, stride = int(rng.integers(3, 9)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        keys = {
+            "title": f"conv_transpose1d, {k} taps",
+            "operation": "conv_transpose1d",
+            "image": {"values": rng.integers(int(rng.choice([0, -3])), 10, size=n).tolist()},
+            "kernel": {"values": (np.round(rng.uniform(-2, 2, size=k) * 4) / 4).tolist()},
+            "stride": stride,
+            "padding": int(rng.integers(0, k)),
+            "dilation": int(rng.integers(1, 3)),
+            "output_padding": int(rng.integers(0, stride)),
+        }
+        try:
+            s = convanim.Scenario(**keys)
+        except ScenarioError:
+            continue
+        if s.frames().slots is not None:
+            return keys
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_conv_transpose1d_edits_give_pythons_frames(open_page, seed):
+    """A conv_transpose1d drawn as a direct convolution (zeros between the samples, the kernel
+    reversed): input and weights as the scenario gives them edited through the API, every frame as
+    Python draws the edited values."""
+    rng = np.random.default_rng(2700 + seed)
+    keys = random_transposed(rng)
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    assert frames0.slots.flip
+    watched = open_page(page("tr1d", player(frames0)))
+    root = watched.player().root
+    (ilo, ihi), (wlo, whi) = encode(frames0, 0)["ed"]["rg"]
+    n = len(frames0)
+    check(watched, s0, range(n))
+    for _ in range(2):
+        image = random_values(rng, (len(keys["image"]["values"]),), ilo, ihi)
+        kernel = random_values(rng, (len(keys["kernel"]["values"]),), wlo, whi, weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel.tolist())
+        s = convanim.Scenario(
+            **keys | {"image": {"values": image.tolist()}, "kernel": {"values": kernel.tolist()}}
+        )
+        frames = s.frames()
+        assert (frames.width, frames.height, frames.slots.sizes) == (
+            frames0.width,
+            frames0.height,
+            frames0.slots.sizes,
+        )
+        check(watched, s, range(n))
+        check_bars(root, frames)
+    assert watched.errors == []
+
+
+def test_ui_edits_conv_transpose1d_stride2(open_page):
+    """animations/conv_transpose1d_stride2.toml: a sample and the reversed weight drawn first under
+    the window (the given weight 2) clicked, typed, Enter; every frame follows; reset."""
+    s0 = convanim.load(ROOT / "animations" / "conv_transpose1d_stride2.toml")
+    frames0 = s0.frames()
+    watched = open_page(page("tr1d", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    check(watched, s0, range(n))
+    root.evaluate("el => el.convanim.show(4)")
+    cells = root.locator('.convanim-stage [role="button"][data-edit^="weight"]').filter(visible=True)
+    xs = cells.evaluate_all("els => els.map(e => [e.getBoundingClientRect().x, e.getAttribute('data-edit')])")
+    assert [w for _, w in sorted(xs)] == ["weight 2", "weight 1", "weight 0"]
+    cells.first.click()
+    root.locator(".convanim-editor input").fill("-0.5")
+    root.locator(".convanim-editor input").press("Enter")
+    root.locator('[role="button"][data-edit="input 3"]').click()
+    root.locator(".convanim-editor input").fill("2.5")
+    root.locator(".convanim-editor input").press("Enter")
+    s = convanim.load(
+        ROOT / "animations" / "conv_transpose1d_stride2.toml",
+        image={"values": [1, 3, 2, 2.5, 1, 2]},
+        kernel={"values": [1, 2, -0.5]},
+    )
+    assert root.evaluate("el => el.convanim.frame()") == 4
+    check(watched, s, range(n))
+    check_bars(root, s.frames())
+    root.page.screenshot(path="/tmp/sigflip_transposed.png")
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, range(n))
+    assert watched.errors == []

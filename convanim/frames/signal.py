@@ -93,6 +93,7 @@ class SignalBuilder(Builder):
         self.window = self.conv or op in ("max_pool2d", "avg_pool2d")
         self.flip = self.stage.flip  # true convolution: the kernel turns (its own frames) first
         self.first_step = 1 + self.stage.turn_frames
+        self.slide = (1, 1) if self.direct else s.stride  # the direct view slides by 1
         self.n_steps = len(comp.steps)
         self.last = self.first_step + self.n_steps
         self.items: list[Item] = []
@@ -118,7 +119,7 @@ class SignalBuilder(Builder):
                 if self.maximum
                 else "pool"
                 if self.pool
-                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation)
+                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], self.slide, s.dilation)
             )
             if sl.signal_editable(s)
             else None
@@ -268,7 +269,7 @@ class SignalBuilder(Builder):
             self.order,
             (cell, 16.0 * k, 8.0, int(self.render.values is True), k, lay.cell, 8.0),
             tuple(conv1d_recipe(self.s)),
-            flip=self.flip,
+            flip=self.flip or self.direct,  # (the direct view's weights slide reversed, as a flip's)
             marker=(lay.input.x, lay.input.y, lay.cell, 3, k) if self.maximum else (),
             bands=bands,
         )

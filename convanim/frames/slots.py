@@ -235,7 +235,9 @@ def editable(s: Any) -> bool:
 
 def signal_editable(s: Any) -> bool:
     """Whether the signal view of ``s`` can be edited in the player: one conv1d stage on one
-    channel, no bias, flipped or not (a flip's weights slide reversed: ``Slots.flip``), auto number
+    channel, no bias, flipped or not (a flip's weights slide reversed: ``Slots.flip``), or a
+    conv_transpose1d on one channel, no bias (drawn as a direct convolution of the spread-out input
+    whose reversed weights slide by 1, as a flip's), auto number
     formats, at most 7 taps (numpy adds 8 or more pairwise); the view also asks steps.sum_order for
     an order the player can follow. Or a
     max_pool1d or an avg_pool1d on one channel (input only, no ceil mode, an average's window of
@@ -246,7 +248,7 @@ def signal_editable(s: Any) -> bool:
         return plain and s.image.values.shape[0] == 1 and not st.ceil_mode and st.kernel_size[1] <= 128
     return (
         plain
-        and st.operation == "conv2d"
+        and st.operation in ("conv2d", "conv_transpose2d")  # a transposed one drawn as its direct view
         and not st.has_channels
         and st.bias is None
         and st.kernel.values.shape[3] <= 7
