@@ -336,15 +336,20 @@ def test_a_scaled_conv1d_with_channels_follows_an_edit(open_page):
     assert watched.errors == []
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_a_signal_layer_s_slots_are_its_texts_and_its_program_sums_as_numpy(seed):
-    """A conv1d with channels (random geometry, groups, bias): the layer program gives the output
-    to the last bit, and every value-dependent text and readout is its slot's text."""
-    keys = random_layer(np.random.default_rng(4000 + seed), seed % 4 == 3)
+@pytest.mark.parametrize(
+    ("seed", "flip"), [(seed, False) for seed in range(20)] + [(seed, True) for seed in range(8)]
+)
+def test_a_signal_layer_s_slots_are_its_texts_and_its_program_sums_as_numpy(seed, flip):
+    """A conv1d with channels (random geometry, groups, bias; flipped or not): the layer program
+    gives the output to the last bit, every value-dependent text and readout is its slot's text,
+    and the given weights in the order of the weights that slide are those weights."""
+    keys = random_layer(np.random.default_rng(4000 + seed + 100 * flip), seed % 4 == 3, flip)
     s = convanim.Scenario(**keys)
     frames = s.frames()
     slots = frames.layer
     v = slots.values
+    assert slots.given.ravel()[slots.order].tobytes() == v.weights.ravel().tobytes()
+    assert slots.given.tobytes() == np.asarray(keys["kernel"], dtype=float).tobytes()
     out, sums = evaluate(v.program, v.grid, v.weights, v.bias)
     assert out.tobytes() == s.output().ravel().tobytes()
     assert sums.tobytes() == v.sums.tobytes()
@@ -579,4 +584,41 @@ def test_ui_edits_conv_transpose1d_stride2(open_page):
     root.page.screenshot(path="/tmp/sigflip_transposed.png")
     root.locator('button[data-act="reset"]').click()
     check(watched, s0, range(n))
+    assert watched.errors == []
+
+
+def test_ui_edits_a_flipped_conv1d_with_channels_where_its_weights_are_drawn(open_page):
+    """conv1d_channels_stride flipped: on the turn frame that shows filter 0 as given, its first
+    drawn weight of plane 0 is weight[0][0][0]; once reversed, weight[0][0][2]; each edited
+    through the inline editor, every frame as Python draws the same values."""
+    s0 = load_channels(flip=True)
+    frames0 = s0.frames()
+    assert frames0.layer is not None
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    weights = s0.stages[0].kernel.values[:, :, 0].copy()
+    for frame, given, value in ((1, 0, 0.25), (2, 2, -0.5)):
+        root.evaluate(f"el => el.convanim.show({frame})")
+        cells = root.locator('.convanim-stage [role="button"][data-edit^="weight"]').filter(visible=True)
+        at = cells.evaluate_all(
+            "els => els.map(e => [e.getBoundingClientRect().y, e.getBoundingClientRect().x, e.getAttribute('data-edit')])"
+        )
+        assert len(at) == 6  # filter 0's 3 taps in each of the 2 planes
+        assert sorted(at)[0][2] == f"weight {given}"
+        root.locator(f'[role="button"][data-edit="weight {given}"]').filter(visible=True).click()
+        root.locator(".convanim-editor input").fill(str(value))
+        root.locator(".convanim-editor input").press("Enter")
+        weights[0, 0, given] = value
+        s = load_channels(
+            flip=True,
+            image={"values": s0.image.values[:, 0].tolist(), "names": list(s0.image.names)},
+            filters=[
+                {"values": f.tolist(), "bias": float(b)}
+                for f, b in zip(weights, s0.stages[0].bias, strict=True)
+            ],
+        )
+        assert root.evaluate("el => el.convanim.frame()") == frame
+        check_layer(root, s, range(n), frames0)
+    root.page.screenshot(path="/tmp/sigflip_channels.png")
     assert watched.errors == []
