@@ -38,7 +38,7 @@ def signal_alt(s: Illustration) -> str:
     out = comp.output[:, 0]
     signal = _signal(s)
     op = st.operation
-    if op == "conv2d" and _one_plane(s):  # as the editable player writes it (conv1d_recipe)
+    if op in ("conv2d", "conv_transpose2d") and _one_plane(s):  # as the editable player writes it
         labels, preset = st.kernel.labels[0], st.kernel.preset
         return recipe_text(conv1d_recipe(s), s.image.values[0, 0], labels, preset, out[0])
     if op == "conv2d" or op == "conv_transpose2d":
@@ -95,15 +95,16 @@ def signal_alt(s: Illustration) -> str:
 
 def _one_plane(s: Illustration) -> bool:
     st = s.stages[0]
-    return st.kernel.values.shape[:2] == (1, 1) and not st.layered and not st.flip and st.bias is None
+    return st.kernel.values.shape[:2] == (1, 1) and not st.layered and st.bias is None
 
 
 def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
-    """The alt text of a one-plane conv1d (or a one-channel max or average pool) as a recipe of
-    literal strings and nodes, as the player's script (``templates/signal.js``) rewrites it for
-    edited values: ("ka", "a 3") the kernel with its taps' article ("a 3-tap mean filter", "a
-    3-tap kernel (1 0 −1)"), ("xa", words, head) the signal (its own words while it is the
-    scenario's, else head and its values' range), ("ar",) the output's range."""
+    """The alt text of a one-plane conv1d (flipped or not; or a one-channel conv_transpose1d, max or
+    average pool) as a recipe of literal strings and nodes, as the player's script
+    (``templates/signal.js``) rewrites it for edited values: ("ka", "a 3") the kernel with its
+    taps' article ("a 3-tap mean filter", "a 3-tap kernel (1 0 −1)"), ("xa", words, head) the
+    signal (its own words while it is the scenario's, else head and its values' range), ("ar",)
+    the output's range."""
     st, out = s.stages[0], s.computations[0].output[:, 0]
     n = s.image.values.shape[-1]
     signal = ("xa", _signal(s), f"{_an(n)}-sample signal")
@@ -121,12 +122,27 @@ def conv1d_recipe(s: Illustration) -> list[str | tuple[str, ...]]:
             ("ar",),
             ").",
         ]
+    drawn = (
+        f"; drawn as bars over a row of numbers with the weights under the window, the {_length(out)} "
+        f"output fills in {_order(out)} (values "
+    )
+    if st.operation == "conv_transpose2d":  # its direct view
+        gaps, n_grid = st.stride[1] - 1, s.computations[0].grid.shape[2]
+        return [
+            "A 1-D transposed convolution seen as a direct convolution: ",
+            ("ka", _an(st.kernel_size[1])),
+            ", reversed, slides along ",
+            signal,
+            f" with {gaps} zero{'s' * (gaps != 1)} inserted between samples and a border ({n_grid} samples "
+            f"in all){drawn}",
+            ("ar",),
+            ").",
+        ]
     return [
         ("ka", _an(st.kernel_size[1])),
-        " slides along ",
+        ", reversed first (true convolution), slides along " if st.flip else " slides along ",
         signal,
-        f"{_how(st)}; drawn as bars over a row of numbers with the weights under the window, the "
-        f"{_length(out)} output fills in {_order(out)} (values ",
+        f"{_how(st)}{drawn}",
         ("ar",),
         ").",
     ]

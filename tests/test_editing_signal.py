@@ -25,9 +25,10 @@ from .test_layer_editing import random_values
 SEEDS = range(12)
 
 
-def random_signal(rng: np.random.Generator, pool: bool = False) -> dict:
+def random_signal(rng: np.random.Generator, pool: bool = False, flip: bool = False) -> dict:
     """Keys of a random editable one-channel conv1d (its kernel given as values, so that its
-    label names no preset), or avg_pool1d; retried until valid and editable."""
+    label names no preset; ``flip``: a true convolution), or avg_pool1d; retried until valid and
+    editable."""
     while True:
         n, k = int(rng.integers(4, 17)), int(rng.integers(1, 8))
         low = int(rng.choice([0, -3]))
@@ -47,6 +48,7 @@ def random_signal(rng: np.random.Generator, pool: bool = False) -> dict:
                 "padding": int(rng.integers(0, 3)),
                 "padding_mode": str(rng.choice(["zeros", "reflect", "replicate", "circular"])),
             }
+            keys |= {"flip": True} if flip else {}
         try:
             s = convanim.Scenario(**keys)
         except ScenarioError:  # no output, or a mode that needs a longer signal
@@ -255,9 +257,10 @@ def test_ui_edits_a_conv1d_sample_weight_and_bias_with_channels(open_page):
     assert watched.errors == []
 
 
-def random_layer(rng: np.random.Generator, grouped: bool = False) -> dict:
+def random_layer(rng: np.random.Generator, grouped: bool = False, flip: bool = False) -> dict:
     """Keys of a random conv1d with channels (1 to 3 in, 1 or 2 out; or 2 and 2 in 2 groups), a
-    bias or not, stride, padding and its mode, dilation), retried until editable."""
+    bias or not, stride, padding and its mode, dilation; ``flip``: a true convolution), retried
+    until editable."""
     while True:
         cin, cout, k = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(1, 5))
         n = int(rng.integers(4, 11))
@@ -275,6 +278,7 @@ def random_layer(rng: np.random.Generator, grouped: bool = False) -> dict:
         }
         if rng.random() < 0.7:
             keys["bias"] = (np.round(rng.uniform(-2, 2, size=cout) * 4) / 4).tolist()
+        keys |= {"flip": True} if flip else {}
         try:
             s = convanim.Scenario(**keys)
         except ScenarioError:
@@ -332,15 +336,20 @@ def test_a_scaled_conv1d_with_channels_follows_an_edit(open_page):
     assert watched.errors == []
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_a_signal_layer_s_slots_are_its_texts_and_its_program_sums_as_numpy(seed):
-    """A conv1d with channels (random geometry, groups, bias): the layer program gives the output
-    to the last bit, and every value-dependent text and readout is its slot's text."""
-    keys = random_layer(np.random.default_rng(4000 + seed), seed % 4 == 3)
+@pytest.mark.parametrize(
+    ("seed", "flip"), [(seed, False) for seed in range(20)] + [(seed, True) for seed in range(8)]
+)
+def test_a_signal_layer_s_slots_are_its_texts_and_its_program_sums_as_numpy(seed, flip):
+    """A conv1d with channels (random geometry, groups, bias; flipped or not): the layer program
+    gives the output to the last bit, every value-dependent text and readout is its slot's text,
+    and the given weights in the order of the weights that slide are those weights."""
+    keys = random_layer(np.random.default_rng(4000 + seed + 100 * flip), seed % 4 == 3, flip)
     s = convanim.Scenario(**keys)
     frames = s.frames()
     slots = frames.layer
     v = slots.values
+    assert slots.given.ravel()[slots.order].tobytes() == v.weights.ravel().tobytes()
+    assert slots.given.tobytes() == np.asarray(keys["kernel"], dtype=float).tobytes()
     out, sums = evaluate(v.program, v.grid, v.weights, v.bias)
     assert out.tobytes() == s.output().ravel().tobytes()
     assert sums.tobytes() == v.sums.tobytes()
@@ -380,4 +389,236 @@ def test_a_one_channel_conv1d_with_a_bias_is_edited_as_a_layer(open_page):
     s = convanim.Scenario(**edited | {"bias": bias.tolist()})
     check_layer(root, s, range(len(frames0)), frames0)
     check_layer_bars(root, s.frames())
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_flipped_conv1d_edits_give_pythons_frames(open_page, seed):
+    """A flipped conv1d (true convolution) on one channel: input and weights (as the scenario gives
+    them) edited through the API, every frame as Python draws the edited values, the turn frames'
+    given weights and the alt text's included."""
+    rng = np.random.default_rng(2500 + seed)
+    keys = random_signal(rng, flip=True)
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    assert frames0.slots.flip
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    (ilo, ihi), (wlo, whi) = encode(frames0, 0)["ed"]["rg"]
+    n = len(frames0)
+    check(watched, s0, range(n))
+    for _ in range(2):
+        image = random_values(rng, (len(keys["image"]["values"]),), ilo, ihi)
+        kernel = random_values(rng, (len(keys["kernel"]["values"]),), wlo, whi, weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel.tolist())
+        s = convanim.Scenario(
+            **keys | {"image": {"values": image.tolist()}, "kernel": {"values": kernel.tolist()}}
+        )
+        frames = s.frames()
+        assert (frames.width, frames.height, frames.slots.sizes) == (
+            frames0.width,
+            frames0.height,
+            frames0.slots.sizes,
+        )
+        check(watched, s, range(n))
+        check_bars(root, frames)
+    assert watched.errors == []
+
+
+def test_ui_edits_a_flipped_conv1d_s_weights_where_they_are_drawn(open_page):
+    """A flipped conv1d: a weight clicked on the turn frame that shows the kernel as given, and one
+    clicked after it is reversed, each edit the given weight drawn there; every frame follows."""
+    keys = dict(
+        title="true convolution",
+        operation="conv1d",
+        image={"values": [3, 1, 4, 1, 5, 9, 2, 6]},
+        kernel={"values": [1, 0.5, -1]},
+        flip=True,
+        padding=1,
+    )
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    kernel = [1, 0.5, -1]
+    for frame, drawn, given, value in ((1, 0, 0, 0.25), (2, 0, 2, 0.75), (5, 1, 1, -0.75)):
+        root.evaluate(f"el => el.convanim.show({frame})")
+        # the weight drawn at tap ``drawn`` of this frame: the given weight ``given``
+        cells = root.locator('.convanim-stage [role="button"][data-edit^="weight"]').filter(visible=True)
+        xs = cells.evaluate_all(
+            "els => els.map(e => [e.getBoundingClientRect().x, e.getAttribute('data-edit')])"
+        )
+        assert len(xs) == 3
+        assert sorted(xs)[drawn][1] == f"weight {given}"
+        root.locator(f'[role="button"][data-edit="weight {given}"]').filter(visible=True).click()
+        root.locator(".convanim-editor input").fill(str(value))
+        root.locator(".convanim-editor input").press("Enter")
+        kernel[given] = value
+        s = convanim.Scenario(**keys | {"kernel": {"values": kernel}})
+        assert root.evaluate("el => el.convanim.frame()") == frame
+        check(watched, s, range(n))
+    shown = root.evaluate("el => { el.convanim.show(1); return el.convanim.texts(); }")
+    assert [t for t in shown if t in ("1/4", "\u22123/4", "3/4")] == ["1/4", "\u22123/4", "3/4"]  # as given
+    root.page.screenshot(path="/tmp/sigflip_one.png")
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, range(n))
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize(("seed", "grouped"), [(seed, seed % 3 == 2) for seed in range(4)])
+def test_random_flipped_conv1d_layers_edited_through_the_api(open_page, seed, grouped):
+    """Random flipped conv1d signals with channels (some in 2 groups, some with a bias): input,
+    weights as the scenario gives them, and bias edited through the API, every frame as Python
+    draws the same values."""
+    rng = np.random.default_rng(3500 + seed)
+    keys = random_layer(rng, grouped, flip=True)
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    rg = encode(frames0, 0)["ed"]["rg"]
+    n = len(frames0)
+    check_layer(root, s0, range(n), frames0)
+    for _ in range(2):
+        edited = dict(keys)
+        edited["image"] = random_values(rng, keys["image"].shape, *rg[0])
+        edited["kernel"] = random_values(rng, keys["kernel"].shape, *rg[1], weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", edited["image"].tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", edited["kernel"].tolist())
+        if "bias" in keys:
+            edited["bias"] = random_values(rng, (len(keys["bias"]),), *rg[2]).tolist()
+            root.evaluate("(el, v) => el.convanim.edit('bias', v)", edited["bias"])
+        s = convanim.Scenario(**edited)
+        assert (s.frames().width, s.frames().height) == (frames0.width, frames0.height)
+        check_layer(root, s, range(n), frames0)
+        check_layer_bars(root, s.frames())
+    assert watched.errors == []
+
+
+def random_transposed(rng: np.random.Generator) -> dict:
+    """Keys of a random one-channel conv_transpose1d (drawn as its direct convolution), retried
+    until valid and editable."""
+    while True:
+        n, k, stride = int(rng.integers(3, 9)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        keys = {
+            "title": f"conv_transpose1d, {k} taps",
+            "operation": "conv_transpose1d",
+            "image": {"values": rng.integers(int(rng.choice([0, -3])), 10, size=n).tolist()},
+            "kernel": {"values": (np.round(rng.uniform(-2, 2, size=k) * 4) / 4).tolist()},
+            "stride": stride,
+            "padding": int(rng.integers(0, k)),
+            "dilation": int(rng.integers(1, 3)),
+            "output_padding": int(rng.integers(0, stride)),
+        }
+        try:
+            s = convanim.Scenario(**keys)
+        except ScenarioError:
+            continue
+        if s.frames().slots is not None:
+            return keys
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_conv_transpose1d_edits_give_pythons_frames(open_page, seed):
+    """A conv_transpose1d drawn as a direct convolution (zeros between the samples, the kernel
+    reversed): input and weights as the scenario gives them edited through the API, every frame as
+    Python draws the edited values."""
+    rng = np.random.default_rng(2700 + seed)
+    keys = random_transposed(rng)
+    s0 = convanim.Scenario(**keys)
+    frames0 = s0.frames()
+    assert frames0.slots.flip
+    watched = open_page(page("tr1d", player(frames0)))
+    root = watched.player().root
+    (ilo, ihi), (wlo, whi) = encode(frames0, 0)["ed"]["rg"]
+    n = len(frames0)
+    check(watched, s0, range(n))
+    for _ in range(2):
+        image = random_values(rng, (len(keys["image"]["values"]),), ilo, ihi)
+        kernel = random_values(rng, (len(keys["kernel"]["values"]),), wlo, whi, weights=True)
+        root.evaluate("(el, v) => el.convanim.edit('input', v)", image.tolist())
+        root.evaluate("(el, v) => el.convanim.edit('weight', v)", kernel.tolist())
+        s = convanim.Scenario(
+            **keys | {"image": {"values": image.tolist()}, "kernel": {"values": kernel.tolist()}}
+        )
+        frames = s.frames()
+        assert (frames.width, frames.height, frames.slots.sizes) == (
+            frames0.width,
+            frames0.height,
+            frames0.slots.sizes,
+        )
+        check(watched, s, range(n))
+        check_bars(root, frames)
+    assert watched.errors == []
+
+
+def test_ui_edits_conv_transpose1d_stride2(open_page):
+    """animations/conv_transpose1d_stride2.toml: a sample and the reversed weight drawn first under
+    the window (the given weight 2) clicked, typed, Enter; every frame follows; reset."""
+    s0 = convanim.load(ROOT / "animations" / "conv_transpose1d_stride2.toml")
+    frames0 = s0.frames()
+    watched = open_page(page("tr1d", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    check(watched, s0, range(n))
+    root.evaluate("el => el.convanim.show(4)")
+    cells = root.locator('.convanim-stage [role="button"][data-edit^="weight"]').filter(visible=True)
+    xs = cells.evaluate_all("els => els.map(e => [e.getBoundingClientRect().x, e.getAttribute('data-edit')])")
+    assert [w for _, w in sorted(xs)] == ["weight 2", "weight 1", "weight 0"]
+    cells.first.click()
+    root.locator(".convanim-editor input").fill("-0.5")
+    root.locator(".convanim-editor input").press("Enter")
+    root.locator('[role="button"][data-edit="input 3"]').click()
+    root.locator(".convanim-editor input").fill("2.5")
+    root.locator(".convanim-editor input").press("Enter")
+    s = convanim.load(
+        ROOT / "animations" / "conv_transpose1d_stride2.toml",
+        image={"values": [1, 3, 2, 2.5, 1, 2]},
+        kernel={"values": [1, 2, -0.5]},
+    )
+    assert root.evaluate("el => el.convanim.frame()") == 4
+    check(watched, s, range(n))
+    check_bars(root, s.frames())
+    root.page.screenshot(path="/tmp/sigflip_transposed.png")
+    root.locator('button[data-act="reset"]').click()
+    check(watched, s0, range(n))
+    assert watched.errors == []
+
+
+def test_ui_edits_a_flipped_conv1d_with_channels_where_its_weights_are_drawn(open_page):
+    """conv1d_channels_stride flipped: on the turn frame that shows filter 0 as given, its first
+    drawn weight of plane 0 is weight[0][0][0]; once reversed, weight[0][0][2]; each edited
+    through the inline editor, every frame as Python draws the same values."""
+    s0 = load_channels(flip=True)
+    frames0 = s0.frames()
+    assert frames0.layer is not None
+    watched = open_page(page("flip1d", player(frames0)))
+    root = watched.player().root
+    n = len(frames0)
+    weights = s0.stages[0].kernel.values[:, :, 0].copy()
+    for frame, given, value in ((1, 0, 0.25), (2, 2, -0.5)):
+        root.evaluate(f"el => el.convanim.show({frame})")
+        cells = root.locator('.convanim-stage [role="button"][data-edit^="weight"]').filter(visible=True)
+        at = cells.evaluate_all(
+            "els => els.map(e => [e.getBoundingClientRect().y, e.getBoundingClientRect().x, e.getAttribute('data-edit')])"
+        )
+        assert len(at) == 6  # filter 0's 3 taps in each of the 2 planes
+        assert sorted(at)[0][2] == f"weight {given}"
+        root.locator(f'[role="button"][data-edit="weight {given}"]').filter(visible=True).click()
+        root.locator(".convanim-editor input").fill(str(value))
+        root.locator(".convanim-editor input").press("Enter")
+        weights[0, 0, given] = value
+        s = load_channels(
+            flip=True,
+            image={"values": s0.image.values[:, 0].tolist(), "names": list(s0.image.names)},
+            filters=[
+                {"values": f.tolist(), "bias": float(b)}
+                for f, b in zip(weights, s0.stages[0].bias, strict=True)
+            ],
+        )
+        assert root.evaluate("el => el.convanim.frame()") == frame
+        check_layer(root, s, range(n), frames0)
+    root.page.screenshot(path="/tmp/sigflip_channels.png")
     assert watched.errors == []

@@ -93,6 +93,7 @@ class SignalBuilder(Builder):
         self.window = self.conv or op in ("max_pool2d", "avg_pool2d")
         self.flip = self.stage.flip  # true convolution: the kernel turns (its own frames) first
         self.first_step = 1 + self.stage.turn_frames
+        self.slide = (1, 1) if self.direct else s.stride  # the direct view slides by 1
         self.n_steps = len(comp.steps)
         self.last = self.first_step + self.n_steps
         self.items: list[Item] = []
@@ -118,7 +119,7 @@ class SignalBuilder(Builder):
                 if self.maximum
                 else "pool"
                 if self.pool
-                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], s.stride, s.dilation)
+                else sum_order(comp.grid.shape[1:], comp.weights.shape[2:], self.slide, s.dilation)
             )
             if sl.signal_editable(s)
             else None
@@ -221,8 +222,8 @@ class SignalBuilder(Builder):
             items=tuple(self.slotted),
             readouts=tuple((frame, i, recipe) for frame, (i, recipe) in sorted(self.readouts.items())),
             values=self.lvals,
-            given=self.comp.weights,
-            order=np.arange(self.comp.weights.size),
+            given=self.stage.kernel.values,
+            order=self.given_order(),
             image=self.s.image.values.reshape(self.comp.grid.shape[0], 1, -1),
             origin=flat,
             texts=self.value_px is not None,
@@ -238,6 +239,15 @@ class SignalBuilder(Builder):
             bands=bands,
             tops=(tuple(b.top for b in lay.inputs), tuple(b.top for b in lay.outputs)),
         )
+
+    def given_order(self) -> np.ndarray:
+        """For each weight that slides (flat), the flat index of the weight the scenario gives in
+        its place: a flip's taps reversed (the rule the steps run, applied to indices)."""
+        given = self.stage.kernel.values
+        index = np.arange(given.size).reshape(given.shape)
+        order = (index[..., ::-1] if self.flip else index).ravel()
+        assert np.array_equal(given.ravel()[order], self.comp.weights.ravel())
+        return order
 
     def slots(self) -> sl.Slots:
         """The editable picture's slots and rules (``Frames.slots``)."""
@@ -259,6 +269,7 @@ class SignalBuilder(Builder):
             self.order,
             (cell, 16.0 * k, 8.0, int(self.render.values is True), k, lay.cell, 8.0),
             tuple(conv1d_recipe(self.s)),
+            flip=self.flip or self.direct,  # (the direct view's weights slide reversed, as a flip's)
             marker=(lay.input.x, lay.input.y, lay.cell, 3, k) if self.maximum else (),
             bands=bands,
         )
@@ -696,18 +707,23 @@ class SignalBuilder(Builder):
         step = self.comp.steps[0]
         if self.flip:  # as given on the poster and the first turn frame, then reversed
             given = [[plane_labels(p, self.stage.kernel.values) for p in w] for w in self.stage.kernel.values]
-            self.kernel_row(step, 0, 1, given[step.channel])
+            taps = self.comp.weights.shape[3]  # given weight i is the reversed one at taps − 1 − i
+            self.kernel_row(step, 0, 1, given[step.channel], tuple(range(taps - 1, -1, -1)))
             self.kernel_row(step, 2, self.first_step - 1)
             return
         self.kernel_row(step, 0, self.first_step - 1)
 
-    def kernel_row(self, step: Step, first: int, last: int, labels: list | None = None) -> None:
+    def kernel_row(
+        self, step: Step, first: int, last: int, labels: list | None = None, at: tuple[int, ...] | None = None
+    ) -> None:
         """The weights of the step's filter under the window in each input plane it reads; a plane
-        it does not read is covered."""
+        it does not read is covered. Editable, tap i's label is the slot of the weight that slides
+        ``at[i]`` (a flip's given weights: the reversed ones read backwards), by default tap i's."""
         lay = self.layout
         labels = self.plane_labels[step.channel] if labels is None else labels
+        at = tuple(range(self.comp.weights.shape[3])) if at is None else at
         if self.editable:  # the slots' labels (the same: filters.plane_labels of the one plane)
-            labels = [[self.vals.labels]]
+            labels = [[tuple(self.vals.labels[j] for j in at)]]
         size = fit(max((t for p in labels for row in p for t in row), key=len), lay.cell, 16.0, 8.0)
         for p, c in enumerate(step.planes):
             if c >= len(lay.inputs):
@@ -734,10 +750,10 @@ class SignalBuilder(Builder):
                         last,
                     )
                     if self.chan:  # the layer's label node, grouped by filter for its size
-                        self.slot(("lw", step.channel, p, i))
+                        self.slot(("lw", step.channel, p, at[i]))
                         self.label_items.setdefault(step.channel, []).append(len(self.items) - 1)
                     else:
-                        self.slot(("sk", i))
+                        self.slot(("sk", at[i]))
         for c, band in enumerate(lay.inputs):
             if c not in step.planes:
                 g = band.cells

@@ -235,8 +235,11 @@ def editable(s: Any) -> bool:
 
 def signal_editable(s: Any) -> bool:
     """Whether the signal view of ``s`` can be edited in the player: one conv1d stage on one
-    channel, no bias, not flipped, auto number formats, at most 7 taps (numpy adds 8 or more
-    pairwise); the view also asks steps.sum_order for an order the player can follow. Or a
+    channel, no bias, flipped or not (a flip's weights slide reversed: ``Slots.flip``), or a
+    conv_transpose1d on one channel, no bias (drawn as a direct convolution of the spread-out input
+    whose reversed weights slide by 1, as a flip's), auto number
+    formats, at most 7 taps (numpy adds 8 or more pairwise); the view also asks steps.sum_order for
+    an order the player can follow. Or a
     max_pool1d or an avg_pool1d on one channel (input only, no ceil mode, an average's window of
     at most 128 samples: numpy's pairwise sum, which the player follows up to there)."""
     st = s.stages[0]
@@ -245,10 +248,9 @@ def signal_editable(s: Any) -> bool:
         return plain and s.image.values.shape[0] == 1 and not st.ceil_mode and st.kernel_size[1] <= 128
     return (
         plain
-        and st.operation == "conv2d"
+        and st.operation in ("conv2d", "conv_transpose2d")  # a transposed one drawn as its direct view
         and not st.has_channels
         and st.bias is None
-        and not st.flip
         and st.kernel.values.shape[3] <= 7
     )
 
@@ -329,14 +331,14 @@ def signal_layer_editable(s: Any) -> bool:
     """Whether the signal view of ``s`` can be edited in the player as a layer (its numbers are
     the layer view's, frames/layer_slots.py): one conv1d stage drawn with channels (several
     input or output channels, an input given with a channel axis, or a bias: ``layered``), with
-    or without groups, not flipped, auto number formats, at most 7 taps; the view also asks that every map
-    be drawn and that steps.sum_order give an order the player can follow."""
+    or without groups, flipped or not (``LayerSlots.order`` maps the reversed weights to the given
+    ones), auto number formats, at most 7 taps; the view also asks that every map be drawn and that
+    steps.sum_order give an order the player can follow."""
     st = s.stages[0]
     return (
         len(s.stages) == 1
         and s.render.number_format is None
         and st.operation == "conv2d"
-        and not st.flip
         and (st.has_channels or s.layered)
         and st.kernel.values.shape[3] <= 7
     )

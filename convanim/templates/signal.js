@@ -58,7 +58,8 @@
     var t = ed.a.map((n) => {
       if (typeof n === "string") return n;
       if (n[0] === "ka") {
-        return n[1] + "-tap " + (m.preset ? ed.an[m.preset] : "kernel" + (m.labels.length <= 16 ? " (" + m.labels.join(" ") + ")" : ""));
+        var given = ed.f ? m.labels.slice().reverse() : m.labels;  // (a flip's: as given, not as they slide)
+        return n[1] + "-tap " + (m.preset ? ed.an[m.preset] : "kernel" + (given.length <= 16 ? " (" + given.join(" ") + ")" : ""));
       }
       if (n[0] === "xa") return m.image === ed.x ? n[1] : n[2] + " (values " + range(m.image) + ")";
       return range(m.out);
@@ -71,6 +72,7 @@
       for (var j = 0; j < run[4] && (run[0] === "si" || run[0] === "sk"); j++) {
         var item = run[1] + j * run[2], weight = run[0] === "sk", rect = nodes[weight ? item - 1 : item];
         var i = weight || !ed.o ? run[3] + j : ed.o[run[3] + j], name = weight ? "weight" : "input";
+        if (weight && ed.f) i = ed.k[1] - 1 - i;  // a reversed weight is the given one at n − 1 − i
         [rect, nodes[weight ? item : ed.tx && item + 1]].forEach((el) => { if (el) el.setAttribute("data-edit", name + " " + i); });
         rect.setAttribute("tabindex", "0");
         rect.setAttribute("role", "button");
