@@ -562,9 +562,10 @@ def test_a_skip_named_at_a_bands_edge_stays_inside_the_picture(at):
     assert outside(wrapped_skip(at).frames()) == []
 
 
-def test_a_convolution_of_over_64_planes_or_of_groups_keeps_its_sampled_pictures():
-    """Cells reading more than 64 planes, or a grouped convolution's (whose planes change with the
-    cell), have no step picture: their sampled cells ship theirs, and the note says so."""
+def test_a_convolution_of_over_64_planes_keeps_its_sampled_pictures_and_a_grouped_one_has_a_picture_a_group():
+    """Cells reading more than 64 planes have no step picture: their sampled cells ship theirs, and
+    the note says so; a grouped convolution has a picture a group (its planes named after the
+    channels the group reads)."""
     torch.manual_seed(0)
     model = (
         nn.Sequential(nn.Conv2d(3, 66, 1), nn.Conv2d(66, 4, 3, padding=1), nn.Conv2d(4, 4, 3, groups=2))
@@ -573,17 +574,24 @@ def test_a_convolution_of_over_64_planes_or_of_groups_keeps_its_sampled_pictures
     )
     s = convanim.from_torch(model, torch.rand(3, 6, 6, dtype=torch.float64), render={"view": "network"})
     frames = s.frames()
-    assert [p is not None for p in frames.cells.pictures] == [True, False, False]
+    assert [p is not None for p in frames.cells.pictures] == [True, False, True]
+    grouped = frames.cells.pictures[2]
+    assert len(grouped.others) == 1
+    shots = (grouped.frames, *grouped.others)
+    texts = [[t.text for t in f.visible(grouped.frame) if isinstance(t, Text)] for f in shots]
+    names = [[t for t in ts if t.startswith("ch ")] for ts in texts]
+    assert names == [["ch 0", "ch 1"], ["ch 2", "ch 3"]]  # group 1 reads channels 2 and 3
     for d in frames.details:
-        assert (d.picture is None) == (d.map == 1), d.label
-    assert "any cell of _0 also shows the layer view's picture of its step" in frames.cells.note
+        assert (d.picture is None) == (d.map != 2), d.label
+    assert "any cell of _0, _2 also shows the layer view's picture of its step" in frames.cells.note
     assert (
-        "of _1, _2 (more than 64 input planes, groups, or past the page's budget) only the"
+        "of _1 (more than 64 input planes or 16 groups, or past the page's budget) only the"
         in frames.cells.note
     )
     island = details(frames)["nd"]
-    assert [d[6] == 0 for d in island["d"]] == [d.map == 1 for d in frames.details]
-    assert [bool(p) for p in island["a"]["sp"]] == [True, False, False]
+    assert [d[6] == 0 for d in island["d"]] == [d.map != 2 for d in frames.details]
+    assert [bool(p) for p in island["a"]["sp"]] == [True, False, True]
+    assert len(island["a"]["sp"][2]["g"]) == 1 and "g" not in island["a"]["sp"][0]
 
 
 def long_chain(blocks: int) -> convanim.Scenario:

@@ -292,3 +292,22 @@ def test_a_7x7_stem_s_cells_draw_their_pairwise_summed_step_with_no_values_drawn
         assert shown == picture_texts(b.detail(1, cell))
         assert {"in[0]", "in[1]", "in[2]", "out[0]"} <= set(shown)
     watched.assert_clean()
+
+
+def test_each_group_of_a_grouped_convolution_shows_its_own_step_picture(open_page):
+    """The padded model's grouped convolution (4 → 4, 2 groups): a cell of each group is drawn by
+    its group's picture, its planes named after the channels that group reads, as Python's."""
+    s = padded_model()
+    frames = s.frames()
+    b = NetworkBuilder(s)
+    j = 3  # the grouped convolution's map
+    assert frames.cells.pictures[j - 1] is not None and len(frames.cells.pictures[j - 1].others) == 1
+    watched = open_page(page("grouped", player(frames)), width=1920, height=1080)
+    root = watched.player().root
+    cells_ready(watched)
+    for cell in ((0, 1, 2), (3, 2, 1), (2, 0, 0), (1, 2, 2)):
+        _pick_with_keys(root, j, cell)
+        shown = step_texts(watched)
+        assert shown == picture_texts(b.detail(j, cell))
+        planes = ["in" not in t and t.startswith("ch ") and t for t in shown]
+        assert [t for t in planes if t] == (["ch 0", "ch 1"] if cell[0] < 2 else ["ch 2", "ch 3"])

@@ -152,13 +152,20 @@ def details(frames: Frames) -> dict[str, Any]:
     out: dict[str, Any] = {"n": frames.detail_note, "d": cells}
     if frames.cells is not None and any(frames.cells.maps):  # a format spec: no map written as integers
         table, weights, packed = network_cells.encode(frames.cells)
-        steps = [0 if p is None else step_player(p.frames) | {"f": p.frame} for p in frames.cells.pictures]
+        steps = [0 if p is None else _step_pictures(p) for p in frames.cells.pictures]
         out["a"] = network_cells.island(frames.cells) | {
             "m": table,
             "z": base64.b64encode(packed).decode(),
             **({"fw": weights, "sp": steps} if _stepped(frames) else {}),
         }
     return {"nd": out}
+
+
+def _step_pictures(p: network_cells.StepPicture) -> dict[str, Any]:
+    """A stage's step picture as the page boots it: its player's data, the step's frame, and a
+    grouped convolution's other groups' players ("g")."""
+    out = step_player(p.frames) | {"f": p.frame}
+    return out | {"g": [step_player(f) for f in p.others]} if p.others else out
 
 
 def fragment(frames: Frames) -> str:

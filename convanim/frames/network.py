@@ -67,6 +67,7 @@ ELLIPSIS = "\u2026"
 TIMES = "\u00d7"
 STAGE_MS = 900  #: a stage's frame shows at least this long
 MOST_PLANES = 64  #: input planes a cell's step picture recomputes at most (more: its text, sampled pictures)
+MOST_GROUPS = 16  #: groups a convolution's step pictures cover at most (a picture a group)
 
 
 def ranked_channels(values: np.ndarray, n: int) -> list[int]:
@@ -617,9 +618,9 @@ class NetworkBuilder(Collector):
             )
         if others:
             note += (
-                f"; of {', '.join(others)} (more than {MOST_PLANES} input planes, groups, or past the page's "
-                f"budget) only the {count(sampled, 'sampled cell')} (each drawn channel's centre and "
-                "largest value) show it"
+                f"; of {', '.join(others)} (more than {MOST_PLANES} input planes or {MOST_GROUPS} groups, "
+                f"or past the page's budget) only the {count(sampled, 'sampled cell')} (each drawn "
+                "channel's centre and largest value) show it"
             )
         if left:
             note += f" (the page has no room for the values of {', '.join(left)}: the nearest sampled cell)"
@@ -691,9 +692,10 @@ class NetworkBuilder(Collector):
 
     def step_picture(self, i: int) -> StepPicture | None:
         """Stage i's one-step layer picture, editable, laid out for any cell of its map (the
-        stage's ranges), which the player redraws for the cell picked: for a convolution of one
-        group whose weights the page carries, reading at most MOST_PLANES planes, whose map and
-        the map it reads are written as integers, while the page has room (``_step_pictures``);
+        stage's ranges), which the player redraws for the cell picked (a grouped one's: a picture
+        a group, at most MOST_GROUPS): for a convolution whose weights the page carries, reading
+        at most MOST_PLANES planes, whose map and the map it reads are written as integers, while
+        the page has room (``_step_pictures``);
         else None (its cells keep their text and their sampled pictures)."""
         if self._pictures is None:
             self._pictures = self._step_pictures()
@@ -708,20 +710,24 @@ class NetworkBuilder(Collector):
             tp = sc.taps
             ok = (
                 tp is not None
-                and tp.groups == 1
+                and tp.groups <= MOST_GROUPS
                 and tp.weights.shape[1] <= MOST_PLANES
                 and cells.maps[sc.source] is not None
                 and cells.maps[i + 1] is not None
             )
             bias = None if st.bias is None else np.asarray(st.bias, dtype=np.float64)
-            cost = len(floats(tp.weights, bias)[1]) + PICTURE_BYTES if ok and tp is not None else 0
+            shots = tp.groups if ok and tp is not None else 0
+            cost = len(floats(tp.weights, bias)[1]) + PICTURE_BYTES * shots if shots else 0
             if not ok or tp is None or cost > left:
                 out.append(None)
                 continue
-            _, h, w = self.values[i + 1].shape
-            frames, frame = self._step(i + 1, (0, h // 2, w // 2))
-            out.append(StepPicture(frames, frame, tp.weights, bias) if frames.layer is not None else None)
-            left -= cost if frames.layer is not None else 0
+            # a picture a group: its planes are named after the input channels the group reads
+            c, h, w = self.values[i + 1].shape
+            shots = [self._step(i + 1, (g * c // tp.groups, h // 2, w // 2)) for g in range(tp.groups)]
+            (frames, frame), others = shots[0], tuple(f for f, _ in shots[1:])
+            editable = all(f.layer is not None for f, _ in shots)
+            out.append(StepPicture(frames, frame, tp.weights, bias, others) if editable else None)
+            left -= cost if editable else 0
         return tuple(out)
 
     def _step(self, j: int, cell: tuple[int, int, int]) -> tuple[Frames, int]:

@@ -80,6 +80,7 @@ class StepPicture:
     frame: int
     weights: np.ndarray  #: (C_out, P, kh, kw), as slid (the taps')
     bias: np.ndarray | None
+    others: tuple[Any, ...] = ()  #: a grouped convolution's pictures of groups 1, 2, …: their planes' names
 
 
 @dataclass(frozen=True, eq=False)

@@ -92,13 +92,13 @@
   // picture (detail.window through the taps, from the maps as written, as frames/network.py _step).
   function stepValues(a, value, weights, cell) {
     var j = cell[0], st = a.st[j - 1], src = st[0], kh = st[7], kw = st[8], k = cell[1], w = weights[j - 1];
-    var planes = st[10][k].length / (kh * kw), scale = Math.pow(10, a.m[src][3]), x = [], f = [];
+    var planes = st[10][k].length / (kh * kw), scale = Math.pow(10, a.m[src][3]), x = [], f = [], g = group(st, k);
     for (var p = 0; p < planes; p++) {
       for (var i = 0; i < kh; i++) {
         var r = st[1][cell[2] * st[3] + i * st[5]];
         for (var jj = 0; jj < kw; jj++) {
           var c = st[2][cell[3] * st[4] + jj * st[6]];
-          x.push(r < 0 || c < 0 ? 0 : value(src, p, r, c) / scale);
+          x.push(r < 0 || c < 0 ? 0 : value(src, g * planes + p, r, c) / scale);
           f.push(w[((k * planes + p) * kh + i) * kw + jj]);
         }
       }
@@ -107,6 +107,8 @@
     return {x: nest(x, [planes, kh, kw]), w: [nest(f, [planes, kh, kw])], b: w.length > n ? [w[n + k]] : null,
       o: [[[value(j, k, cell[2], cell[3]) / Math.pow(10, a.m[j][3])]]]};
   }
+  // The group filter k of a stage's taps [.., groups (9), labels per filter (10), ..] belongs to.
+  function group(st, k) { return Math.floor(k / (st[10].length / st[9])); }
   function start(root) {
     var island = root.querySelector(".convanim-data"), svg = root.querySelector(".convanim-stage > svg");
     if (!island || !svg || root.hasAttribute("data-network")) return;
@@ -160,9 +162,10 @@
       return best;
     }
     // Stage i's step picture: its player, built once (paused, its controls hidden).
-    function stepPlayer(i) {
-      if (stepPlayers[i]) return stepPlayers[i];
-      var sp = a.sp[i], box = el("div", {"class": "convanim-player" + (root.classList.contains("convanim-themed") ? " convanim-themed" : ""),
+    function stepPlayer(i, g) {
+      var key = i + "/" + g;
+      if (stepPlayers[key]) return stepPlayers[key];
+      var sp = g ? a.sp[i].g[g - 1] : a.sp[i], box = el("div", {"class": "convanim-player" + (root.classList.contains("convanim-themed") ? " convanim-themed" : ""),
         role: "group", "aria-label": sp.l, style: (root.getAttribute("style") || "").replace(/max-width:[^;]*;?/, "") + ";max-width:" + sp.w + "px"});
       var data_ = el("script", {type: "application/json", "class": "convanim-data"});
       data_.textContent = JSON.stringify(sp.d);
@@ -172,17 +175,18 @@
       window.convanimPlayer.boot();
       window.convanimPlayer.get(box).pause();
       [".convanim-bar", ".convanim-readout"].forEach((sel) => { var e = box.querySelector(sel); if (e) e.style.display = "none"; });
-      return stepPlayers[i] = box;
+      return stepPlayers[key] = box;
     }
     // Cell [map, channel, row, col]'s step drawn by its stage's step picture; false when its
     // stage has none (or its numbers are not there).
     function step(cell) {
       var i = cell[0] - 1, sp = a && a.sp && i >= 0 && a.sp[i];
       if (sp && steps.getAttribute("data-step") === String(cell)) return true;  // (the pointer moved within the cell)
-      Object.keys(stepPlayers).forEach((n) => { stepPlayers[n].style.display = +n === i && sp && weights ? "" : "none"; });
+      var key = sp ? i + "/" + group(a.st[i], cell[1]) : "";
+      Object.keys(stepPlayers).forEach((n) => { stepPlayers[n].style.display = n === key && weights ? "" : "none"; });
       steps.removeAttribute("data-step");
       if (!sp || !weights || !textOf) return false;
-      var box = stepPlayer(i), v = stepValues(a, textOf.value, weights, cell), api = box.convanim;
+      var box = stepPlayer(i, group(a.st[i], cell[1])), v = stepValues(a, textOf.value, weights, cell), api = box.convanim;
       try {
         api.edit("output", v.o);
         api.edit("input", v.x);
