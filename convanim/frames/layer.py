@@ -152,17 +152,13 @@ class LayerBuilder(Builder):
         equations): every value-dependent text is written through them."""
         if self._vals is None or self._vals.room != self.room:
             comp, st = self.comp, self.stage
-            cin, rows, cols = comp.grid.shape
+            rows, cols = comp.grid.shape[1:]
             stride = (1, 1) if self.direct else st.stride
             planes = [self.reads(k) for k in range(comp.output.shape[0])]
             program = ls.layer_program((rows, cols), comp.weights.shape[2:], stride, st.dilation, planes)
-            self._vals = ls.LayerValues(
-                grid=comp.grid.reshape(cin, -1),
-                weights=comp.weights,
-                bias=comp.bias,
-                output=comp.output.ravel(),
-                sums=np.array([step.sums for step in comp.steps]),
-                program=program,
+            self._vals = ls.LayerValues.of(
+                comp,
+                program,
                 fmt_in=self.fmt_in,
                 fmt_out=self.fmt_out,
                 room=self.room,

@@ -238,6 +238,15 @@ class LayerValues:
     labels: tuple[tuple[tuple[str, ...], ...], ...] = field(init=False)
     exact: tuple[bool, ...] = field(init=False)  #: per filter: every label exact ("=", else "≈")
 
+    @classmethod
+    def of(cls, comp: Any, program: LayerProgram, **keys: Any) -> LayerValues:
+        """A computation's grid, weights, bias, output and plane sums, as its steps read them,
+        with ``program`` and the other fields (``keys``: formats, room, names…)."""
+        cin = comp.grid.shape[0]
+        sums = np.array([step.sums for step in comp.steps])
+        grid, out = comp.grid.reshape(cin, -1), comp.output.ravel()
+        return cls(grid, comp.weights, comp.bias, out, sums, program, **keys)
+
     def __post_init__(self) -> None:
         labels = tuple(
             tuple(tuple(t for row in plane_labels(p, self.weights) for t in row) for p in w)

@@ -185,16 +185,12 @@ class SignalBuilder(Builder):
         """What a signal layer's slots read (frames/layer_slots.py), on the current layout."""
         if self._lvals is None or self._lvals.room != self.room:
             comp, st = self.comp, self.stage
-            cin, _, cols = comp.grid.shape
+            cols = comp.grid.shape[2]
             planes = [self.reads(k) for k in range(comp.output.shape[0])]
             program = ls.layer_program((1, cols), comp.weights.shape[2:], st.stride, st.dilation, planes)
-            self._lvals = ls.LayerValues(
-                grid=comp.grid.reshape(cin, -1),
-                weights=comp.weights,
-                bias=comp.bias,
-                output=comp.output.ravel(),
-                sums=np.array([step.sums for step in comp.steps]),
-                program=program,
+            self._lvals = ls.LayerValues.of(
+                comp,
+                program,
                 fmt_in=self.fmt_in,
                 fmt_out=self.fmt_out,
                 room=self.room,

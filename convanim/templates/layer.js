@@ -173,18 +173,7 @@
     return {x: state.x, w: w, p: null};
   }
 
-  // textsize.text_width from the island's table, and frames/base.fit
-  function width(ed, t, size) {
-    L.fastWidth(ed, "");
-    var total = 0;
-    for (var i = 0; i < t.length; i++) total += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
-    return total * (size / ed.px[1]);
-  }
-  function fit(ed, t, c, size, least) {
-    var w = width(ed, t, size);
-    size = w ? Math.min(size, size * 0.86 * c / w) : size;
-    return size >= least ? +L.pyFixed(size, 1) : null;
-  }
+  var width = L.width, fit = L.fit;  // textsize.text_width and frames/base.fit (the player's)
   function range(v) {
     var num = (x) => L.pyFixed(x, 2).replace(/0+$/, "").replace(/\.$/, "").replace(/^-0$/, "0").replace("-", MINUS);
     var lo = Math.min(...v), hi = Math.max(...v);

@@ -327,6 +327,20 @@
     return ["#" + table[0].substr(6 * k, 6), ed.ink[+table[1].charAt(k)]];
   }
 
+  // textsize.text_width from the table (advances and kerning at the size text is measured at),
+  // and frames/base.fit: the size a cell of width `cell` sets t at (null: under `least`).
+  function width(ed, t, size) {
+    fastWidth(ed, "");
+    var total = 0;
+    for (var i = 0; i < t.length; i++) total += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
+    return total * (size / ed.px[1]);
+  }
+  function fit(ed, t, cell, size, least) {
+    var w = width(ed, t, size);
+    size = w ? Math.min(size, size * 0.86 * cell / w) : size;
+    return size >= least ? +pyFixed(size, 1) : null;
+  }
+
   // textsize.fast_width at the equation's size: the characters' advances, then the pairs' kerning.
   function fastWidth(ed, t) {
     var sc = ed.px[0] / ed.px[1], adv = 0, kern = 0, i, w = ed.adv;
@@ -794,12 +808,12 @@
         });
       });
       if (ed.tx) {
-        var widest = texts.reduce((a, t) => width(t, 10) > width(a, 10) ? t : a);
-        px = fit(widest, vs[0], vs[1], vs[2]);
+        var widest = texts.reduce((a, t) => width(ed, t, 10) > width(ed, a, 10) ? t : a);
+        px = fit(ed, widest, vs[0], vs[1], vs[2]);
         if (px === null && vs[3]) px = vs[2];  // render.values = true: at the least size
       }
       var longest = m.labels.reduce((a, t) => t.length > a.length ? t : a);
-      var kpx = fit(longest, vs[5], px === null ? 12 : px / k, vs[6]);
+      var kpx = fit(ed, longest, vs[5], px === null ? 12 : px / k, vs[6]);
       // where Python would draw no values (none fits), the page hides them (data-off)
       ed.s.forEach((run) => {
         for (var j = 0; j < run[4] && "iogk".indexOf(run[0]) >= 0; j++) {
@@ -810,18 +824,6 @@
           node.toggleAttribute("data-off", !size);
         }
       });
-    }
-    // textsize.text_width from the table (advances and kerning at the size text is measured at).
-    function width(t, size) {
-      fastWidth(ed, "");
-      var total = 0;
-      for (var i = 0; i < t.length; i++) total += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
-      return total * (size / ed.px[1]);
-    }
-    function fit(t, cell, size, least) {
-      var w = width(t, size);
-      size = w ? Math.min(size, size * 0.86 * cell / w) : size;
-      return size >= least ? +pyFixed(size, 1) : null;
     }
     function rows(flat, w) {
       var out = [];
@@ -1038,6 +1040,6 @@
     boot: boot,
     get: (root) => players.get(root) || null,
     x: {},
-    lib: {formatter, scales, scaleFor, colour, shorten, npSum, pyFixed, fastWidth, planeLabels, weightIsExact}  // for the views' scripts (ext)
+    lib: {formatter, scales, scaleFor, colour, shorten, npSum, pyFixed, fastWidth, width, fit, planeLabels, weightIsExact}  // for the views' scripts (ext)
   };
 })();

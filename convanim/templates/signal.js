@@ -11,17 +11,7 @@
   if (!P || !P.x || P.x.sig) return;
   var L = P.lib, MINUS = "\u2212";
   function paren(t) { return t.charAt(0) === MINUS ? "(" + t + ")" : t; }
-  // textsize.text_width from the width table (built by the player), frames/base.fit
-  function width(ed, t, size) {
-    var w = 0;
-    for (var i = 0; i < t.length; i++) w += ed.adv[t[i]] + (i ? ed.wk[t[i - 1] + t[i]] || 0 : 0);
-    return w * (size / ed.px[1]);
-  }
-  function fit(ed, t, cell, size, least) {
-    var w = width(ed, t, size);
-    size = w ? Math.min(size, size * 0.86 * cell / w) : size;
-    return size >= least ? +L.pyFixed(size, 1) : null;
-  }
+  var width = L.width, fit = L.fit;  // textsize.text_width and frames/base.fit (the player's)
   // slots.value_range, zero_y and bar: a band's span taken to 0, its zero line, sample j's bar
   function span(values) {
     var f = values.filter(isFinite);
